@@ -1,0 +1,477 @@
+//! `workbench`: the ISMAP Assessor Workbench from a terminal. Everything the
+//! desktop app does goes through the same `workbench_core::api` calls.
+//!
+//! Exit codes: 0 success, 1 refused input or a failed check, 2 usage error.
+
+// Printing is this binary's job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod fields;
+mod messages;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use workbench_core::api;
+use workbench_core::db::library::default_data_dir;
+use workbench_core::generate::GenerateOptions;
+use workbench_core::import::{Format, ImportOptions};
+use workbench_core::model::event::{Actor, Context, SystemClock};
+
+use crate::fields::FieldArgs;
+use crate::messages::{Lang, Messages};
+
+/// ISMAP Assessor Workbench: engagement files, catalogs and checks from the command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "workbench",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    /// Language of the output (Japanese or English).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "WORKBENCH_LANG",
+        default_value = "ja"
+    )]
+    lang: Lang,
+
+    /// Folder of the catalog library and profile [default: the per-user data folder].
+    #[arg(long, global = true, env = "WORKBENCH_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// The person recorded as making changes [default: $WORKBENCH_USER, else the login name].
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    actor: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+// The command is parsed once per run; boxing its largest variant would
+// only make the matching below harder to read.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a demo engagement from the bundled sample catalog.
+    Demo {
+        /// Where to write the engagement file (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Import and list catalogs of control criteria.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Create, show and edit engagements.
+    #[command(subcommand)]
+    Engagement(EngagementCommand),
+    /// List an engagement's controls with their status.
+    Controls {
+        /// The engagement file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check and show the event log (the audit trail).
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Write a synthetic large engagement, for benchmarks and scale tests.
+    Generate {
+        /// Where to write the engagement file (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Number of detailed controls.
+        #[arg(long, default_value_t = 1500)]
+        controls: usize,
+        /// Number of events in the log, the creation event included.
+        #[arg(long, default_value_t = 30_000)]
+        events: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Import a catalog file into the library (all or nothing).
+    Import {
+        /// The catalog file: workbench CSV or JSON, Excel (.xlsx), or OSCAL catalog JSON.
+        file: PathBuf,
+        /// The file's format [default: from the file name and content].
+        #[arg(long, value_parser = ["csv", "json", "xlsx", "oscal"])]
+        format: Option<String>,
+        /// The catalog's name (required for CSV and Excel; overrides the file's for JSON and OSCAL).
+        #[arg(long)]
+        name: Option<String>,
+        /// The catalog's version (required for CSV and Excel; overrides the file's for JSON and OSCAL).
+        #[arg(long = "catalog-version", value_name = "VERSION")]
+        catalog_version: Option<String>,
+    },
+    /// List the catalogs in the library.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EngagementCommand {
+    /// Create an engagement from a catalog of the library.
+    New {
+        /// The catalog as NAME@VERSION (the version may be left out if there is only one).
+        #[arg(long, value_name = "NAME@VERSION")]
+        catalog: String,
+        /// Where to write the engagement file (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Program rules as JSON (period limits, due-date offsets) [default: assets/rules/program-rules.json].
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Show an engagement: its fields, derived dates, warnings and counts.
+    Show {
+        /// The engagement file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an engagement's fields; each change is recorded as an event.
+    Edit {
+        /// The engagement file.
+        file: PathBuf,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Recompute the hash chain and name the first event that does not match.
+    Verify {
+        /// The engagement file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the newest events.
+    Show {
+        /// The engagement file.
+        file: PathBuf,
+        /// How many events to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON instead of text (with payloads).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// How a command ended, beyond success.
+enum Failure {
+    /// The core refused the input or failed; the kind gives the message header.
+    Core(workbench_core::Error),
+    /// A check ran and found a problem (already reported).
+    CheckFailed,
+    /// Input this binary itself could not use (a rules file, a field value).
+    Usage(String),
+}
+
+impl From<workbench_core::Error> for Failure {
+    fn from(e: workbench_core::Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let messages = Messages::load(cli.lang);
+    match run(cli, &messages) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::CheckFailed) => ExitCode::from(1),
+        Err(Failure::Core(err)) => {
+            let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind());
+            eprintln!(
+                "{}",
+                messages.get("error.prefix", &[("kind", &kind), ("message", &err)])
+            );
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(message)) => {
+            let kind = messages.word("error.kind.usage", "usage");
+            eprintln!(
+                "{}",
+                messages.get("error.prefix", &[("kind", &kind), ("message", &message)])
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn actor(cli_actor: Option<String>) -> Actor {
+    let name = cli_actor
+        .or_else(|| std::env::var("WORKBENCH_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_string());
+    Actor::new(name)
+}
+
+fn data_dir(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    match given {
+        Some(dir) => Ok(dir),
+        None => Ok(default_data_dir()?),
+    }
+}
+
+fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Outcome {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Usage(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn run(cli: Cli, m: &Messages) -> Outcome {
+    let actor = actor(cli.actor);
+    let clock = SystemClock;
+    let ctx = Context {
+        actor: &actor,
+        clock: &clock,
+    };
+    match cli.command {
+        Command::Demo { out } => {
+            let view = api::create_demo(&out, new_uuid(), ctx)?;
+            println!("{}", m.get("demo.created", &[("path", &out.display())]));
+            println!();
+            fields::print_view(&view, m);
+            Ok(())
+        }
+        Command::Catalog(CatalogCommand::Import {
+            file,
+            format,
+            name,
+            catalog_version,
+        }) => {
+            let options = ImportOptions {
+                format: format.as_deref().and_then(Format::parse),
+                name,
+                version: catalog_version,
+            };
+            let s = api::import_catalog(&data_dir(cli.data_dir)?, &file, &options, ctx)?;
+            println!(
+                "{}",
+                m.get(
+                    "catalog.imported",
+                    &[
+                        ("name", &s.name),
+                        ("version", &s.version),
+                        ("items", &s.items),
+                        ("controls", &s.controls)
+                    ]
+                )
+            );
+            Ok(())
+        }
+        Command::Catalog(CatalogCommand::List { json }) => {
+            let catalogs = api::list_catalogs(&data_dir(cli.data_dir)?)?;
+            if json {
+                return print_json(&catalogs);
+            }
+            if catalogs.is_empty() {
+                println!("{}", m.get("catalog.none", &[]));
+            }
+            for c in &catalogs {
+                println!(
+                    "{}",
+                    m.get(
+                        "catalog.row",
+                        &[
+                            ("name", &c.name),
+                            ("version", &c.version),
+                            ("controls", &c.controls),
+                            ("items", &c.items),
+                            ("title", &c.title)
+                        ]
+                    )
+                );
+            }
+            Ok(())
+        }
+        Command::Engagement(EngagementCommand::New {
+            catalog,
+            out,
+            rules,
+            fields,
+        }) => {
+            let rules = fields::read_rules(rules.as_deref())?;
+            let values = fields.into_new_fields()?;
+            let view = api::create_engagement(
+                &out,
+                &data_dir(cli.data_dir)?,
+                &catalog,
+                new_uuid(),
+                values,
+                rules,
+                ctx,
+            )?;
+            println!(
+                "{}",
+                m.get("engagement.created", &[("path", &out.display())])
+            );
+            println!();
+            fields::print_view(&view, m);
+            Ok(())
+        }
+        Command::Engagement(EngagementCommand::Show { file, json }) => {
+            let view = api::show_engagement(&file)?;
+            if json {
+                return print_json(&view);
+            }
+            fields::print_view(&view, m);
+            Ok(())
+        }
+        Command::Engagement(EngagementCommand::Edit { file, fields }) => {
+            let current = api::show_engagement(&file)?.fields;
+            let updated = fields.apply_to(current)?;
+            match api::edit_engagement(&file, updated, ctx)? {
+                Some(event) => {
+                    let count = match serde_json::from_str::<serde_json::Value>(&event.payload) {
+                        Ok(v) => v["changes"].as_array().map_or(0, Vec::len),
+                        Err(_) => 0,
+                    };
+                    println!(
+                        "{}",
+                        m.get(
+                            "engagement.edited",
+                            &[("seq", &event.seq), ("count", &count)]
+                        )
+                    );
+                }
+                None => println!("{}", m.get("engagement.unchanged", &[])),
+            }
+            Ok(())
+        }
+        Command::Controls { file, json } => {
+            let controls = api::list_controls(&file)?;
+            if json {
+                return print_json(&controls);
+            }
+            for c in controls.iter().filter(|c| c.assessable) {
+                let status = c
+                    .status
+                    .map(|s| m.word(&format!("status.{s}"), s))
+                    .unwrap_or_default();
+                let title = fields::title(m, &c.title_ja, &c.title_en);
+                println!(
+                    "{}",
+                    m.get(
+                        "controls.row",
+                        &[("id", &c.id), ("status", &status), ("title", &title)]
+                    )
+                );
+            }
+            Ok(())
+        }
+        Command::Log(LogCommand::Verify { file, json }) => verify_log(&file, json, m),
+        Command::Log(LogCommand::Show { file, limit, json }) => {
+            let events = api::recent_events(&file, limit)?;
+            if json {
+                return print_json(&events);
+            }
+            for e in &events {
+                println!(
+                    "{}",
+                    m.get(
+                        "log.event",
+                        &[
+                            ("seq", &e.seq),
+                            ("at", &e.at),
+                            ("actor", &e.actor),
+                            ("kind", &e.kind)
+                        ]
+                    )
+                );
+            }
+            Ok(())
+        }
+        Command::Generate {
+            out,
+            controls,
+            events,
+        } => {
+            let view = api::generate_large(&out, GenerateOptions { controls, events }, ctx)?;
+            println!(
+                "{}",
+                m.get(
+                    "generate.done",
+                    &[
+                        ("path", &out.display()),
+                        ("controls", &controls),
+                        ("events", &view.events)
+                    ]
+                )
+            );
+            Ok(())
+        }
+    }
+}
+
+fn verify_log(file: &Path, json: bool, m: &Messages) -> Outcome {
+    let report = api::verify_log(file)?;
+    if json {
+        print_json(&report)?;
+    } else if let Some(broken) = &report.first_broken {
+        println!(
+            "{}",
+            m.get(
+                "log.broken",
+                &[
+                    ("seq", &broken.seq),
+                    ("kind", &broken.kind),
+                    ("at", &broken.at),
+                    ("reason", &broken.reason)
+                ]
+            )
+        );
+        println!(
+            "{}",
+            m.get("log.intact_before", &[("count", &report.events)])
+        );
+    } else {
+        println!(
+            "{}",
+            m.get(
+                "log.intact",
+                &[("count", &report.events), ("hash", &report.head_hash)]
+            )
+        );
+    }
+    if report.is_intact() {
+        Ok(())
+    } else {
+        Err(Failure::CheckFailed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,166 @@
+//! The event log: the only code that appends events, and the verifier that
+//! recomputes the chain.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::model::event::{event_hash, format_time, Change, Context, EventRecord, GENESIS_HASH};
+
+/// Writes `change` as the next event and runs `apply`, which writes the state
+/// the change produces, in the caller's transaction. Every mutation of an
+/// engagement goes through here; the caller commits.
+pub(crate) fn record<T>(
+    tx: &Transaction<'_>,
+    ctx: Context<'_>,
+    change: &Change,
+    apply: impl FnOnce(&Transaction<'_>) -> Result<T>,
+) -> Result<(T, EventRecord)> {
+    let applied = apply(tx)?;
+    let (head_seq, prev_hash): (i64, String) = tx
+        .query_row(
+            "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, GENESIS_HASH.to_string()));
+    let seq = head_seq + 1;
+    let payload = serde_json::to_string(change)
+        .map_err(|e| crate::error::Error::invalid("event", e.to_string()))?;
+    let actor = ctx.actor.name.clone();
+    let at = format_time(ctx.clock.now());
+    let kind = change.kind().to_string();
+    let hash = event_hash(seq, &kind, &payload, &actor, &at, &prev_hash);
+    tx.prepare_cached(
+        "INSERT INTO event (seq, kind, payload, actor, at, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![seq, kind, payload, actor, at, prev_hash, hash])?;
+    let updated = tx.execute(
+        "UPDATE engagement SET head_seq = ?1, head_hash = ?2 WHERE id = 1",
+        params![seq, hash],
+    )?;
+    if updated != 1 {
+        // The first event creates the engagement row in `apply`; a missing
+        // row afterwards means the state write and the log disagree.
+        return Err(crate::error::Error::invalid(
+            "engagement",
+            "no engagement row to record the event against",
+        ));
+    }
+    Ok((
+        applied,
+        EventRecord {
+            seq,
+            kind,
+            payload,
+            actor,
+            at,
+            prev_hash,
+            hash,
+        },
+    ))
+}
+
+/// What `log verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub events: i64,
+    pub head_hash: String,
+    /// The first event that does not match, if any; every event before it is intact.
+    pub first_broken: Option<BrokenEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenEvent {
+    pub seq: i64,
+    pub kind: String,
+    pub at: String,
+    pub reason: String,
+}
+
+impl ChainReport {
+    pub fn is_intact(&self) -> bool {
+        self.first_broken.is_none()
+    }
+}
+
+/// Recomputes every event's hash in order and checks the links between them
+/// and the recorded head. Reads the log in one pass, streaming.
+pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
+    let mut stmt = conn
+        .prepare("SELECT seq, kind, payload, actor, at, prev_hash, hash FROM event ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1;
+    let mut prev = GENESIS_HASH.to_string();
+    let mut count = 0;
+    let broken = |seq, kind: &str, at: &str, reason: String| BrokenEvent {
+        seq,
+        kind: kind.into(),
+        at: at.into(),
+        reason,
+    };
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        // Columns are read as raw values: a tampered row may hold a blob or a
+        // number where text belongs, and that must be reported, not crash.
+        let text = |i: usize| -> String {
+            match row.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+                Ok(other) => format!("{other:?}"),
+                Err(e) => e.to_string(),
+            }
+        };
+        let (kind, payload, actor, at, prev_hash, hash) =
+            (text(1), text(2), text(3), text(4), text(5), text(6));
+        let problem = if seq != expected_seq {
+            Some(format!(
+                "event {expected_seq} is missing (the next stored event is {seq})"
+            ))
+        } else if prev_hash != prev {
+            Some("its link to the previous event does not match (an event before it was removed or replaced)".into())
+        } else if event_hash(seq, &kind, &payload, &actor, &at, &prev_hash) != hash {
+            Some("its content does not match its hash (the event was changed)".into())
+        } else if serde_json::from_str::<Change>(&payload).is_err() {
+            Some("its payload is not a change this version knows".into())
+        } else {
+            None
+        };
+        if let Some(reason) = problem {
+            return Ok(ChainReport {
+                events: count,
+                head_hash: prev,
+                first_broken: Some(broken(expected_seq.min(seq), &kind, &at, reason)),
+            });
+        }
+        prev = hash;
+        expected_seq += 1;
+        count += 1;
+    }
+    let (head_seq, head_hash): (i64, String) = conn.query_row(
+        "SELECT head_seq, head_hash FROM engagement WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if head_seq != count || head_hash != prev {
+        let reason = format!(
+            "the engagement records {head_seq} events ending in {}, but the log holds {count} ending in {} (events were removed from the end)",
+            short(&head_hash),
+            short(&prev)
+        );
+        return Ok(ChainReport {
+            events: count,
+            head_hash: prev,
+            first_broken: Some(broken(count + 1, "", "", reason)),
+        });
+    }
+    Ok(ChainReport {
+        events: count,
+        head_hash: prev,
+        first_broken: None,
+    })
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}

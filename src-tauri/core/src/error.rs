@@ -1,0 +1,163 @@
+//! The one error type of the core. Every variant maps to a small, stable
+//! `kind` string: front ends (the CLI's exit codes, the UI through IPC) switch
+//! on the kind and never parse the message.
+
+use std::path::PathBuf;
+
+/// A problem found in an input file, with the place it was found.
+///
+/// `location` is written for people: `line 12, column "id"` for CSV,
+/// `sheet "catalog", cell B7` for Excel, a JSON path for JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputProblem {
+    pub location: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// A field of a form (engagement fields, team members) that fails its rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file exists but is not an engagement file of this application
+    /// (another SQLite database, a spreadsheet, random bytes).
+    #[error("{path}: not an ISMAP Workbench engagement file ({reason})")]
+    NotAnEngagement { path: PathBuf, reason: String },
+
+    /// The file was an engagement file but is damaged (truncated, overwritten).
+    #[error("{path}: the engagement file is damaged: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+
+    /// The file was written by a newer version of the workbench; opening it
+    /// here could lose data the newer version relies on.
+    #[error(
+        "{path}: written by a newer version of the workbench (schema {found}; this version knows up to {supported}); update the workbench to open it"
+    )]
+    NewerVersion {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    /// An import file was refused. Nothing was imported.
+    #[error("{file}: {} problem(s), nothing was imported:\n{}", problems.len(), list(problems))]
+    Import {
+        file: PathBuf,
+        problems: Vec<InputProblem>,
+    },
+
+    /// Form fields that break their rules. Nothing was written.
+    #[error("invalid input, nothing was written:\n{}", list(problems))]
+    Invalid { problems: Vec<FieldProblem> },
+
+    #[error("{what} not found: {id}")]
+    NotFound { what: &'static str, id: String },
+
+    #[error("{what} already exists: {id}")]
+    AlreadyExists { what: &'static str, id: String },
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A storage error that is none of the above (disk full, locked file).
+    #[error("storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
+}
+
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    const SHOWN: usize = 50;
+    let mut out: Vec<String> = items
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("  - {p}"))
+        .collect();
+    if items.len() > SHOWN {
+        out.push(format!("  ... and {} more", items.len() - SHOWN));
+    }
+    out.join("\n")
+}
+
+impl Error {
+    /// The stable machine-readable kind of this error.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NotAnEngagement { .. } => "not_an_engagement",
+            Error::Corrupt { .. } => "corrupt",
+            Error::NewerVersion { .. } => "newer_version",
+            Error::Import { .. } => "import",
+            Error::Invalid { .. } => "invalid",
+            Error::NotFound { .. } => "not_found",
+            Error::AlreadyExists { .. } => "already_exists",
+            Error::Io { .. } => "io",
+            Error::Storage(_) => "storage",
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn import_one(
+        file: impl Into<PathBuf>,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Import {
+            file: file.into(),
+            problems: vec![InputProblem {
+                location: location.into(),
+                message: message.into(),
+            }],
+        }
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            problems: vec![FieldProblem {
+                field: field.into(),
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// Turns a SQLite error met while reading an engagement into the error a
+    /// user can act on: a damaged file is `Corrupt`, not a storage failure.
+    pub(crate) fn from_sqlite_at(path: &std::path::Path, err: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match err.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt {
+                path: path.into(),
+                detail: err.to_string(),
+            },
+            Some(ErrorCode::NotADatabase) => Error::NotAnEngagement {
+                path: path.into(),
+                reason: "not a SQLite database".into(),
+            },
+            _ => Error::Storage(err),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

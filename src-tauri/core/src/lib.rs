@@ -1,0 +1,16 @@
+//! `workbench-core`: the domain of the ISMAP Assessor Workbench.
+//!
+//! Front ends (the `workbench` CLI, later the desktop app) call [`api`] and
+//! nothing else; see ARCHITECTURE.md for the map of this crate.
+
+pub mod api;
+pub mod corporate_number;
+pub mod db;
+pub mod error;
+pub mod generate;
+pub mod import;
+pub mod ismap_id;
+pub mod model;
+pub mod sample;
+
+pub use error::{Error, Result};

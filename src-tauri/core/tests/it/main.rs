@@ -1,0 +1,8 @@
+//! Integration tests of workbench-core: one test binary, one module per area.
+
+// Tests state their expectations with unwrap: a failure shows the value.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod catalog_import;
+mod engagement_file;
+mod support;
