@@ -171,13 +171,15 @@ impl Library {
                             id: reference.into(),
                         })
                     }
-                    many => return Err(Error::invalid(
-                        "catalog",
-                        format!(
+                    many => {
+                        return Err(Error::invalid(
+                            "catalog",
+                            format!(
                             "\"{reference}\" has several versions ({}); name one as NAME@VERSION",
                             many.join(", ")
                         ),
-                    )),
+                        ))
+                    }
                 }
             }
         };

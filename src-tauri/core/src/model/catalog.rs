@@ -180,20 +180,24 @@ impl CatalogDraft {
             push("catalog".into(), "the catalog has no items".into());
         }
 
+        // Where each ID first appears; later appearances are duplicates.
         let mut first_seen: HashMap<String, String> = HashMap::new();
         for (origin, item) in &self.items {
-            if let Some(previous) = first_seen.get(&item.id) {
-                push(
-                    origin.at("id"),
-                    format!("duplicate ID \"{}\" (first at {previous})", item.id),
-                );
-            } else {
-                first_seen.insert(item.id.clone(), origin.at("id"));
-            }
+            first_seen
+                .entry(item.id.clone())
+                .or_insert_with(|| origin.at("id"));
         }
 
+        // Problems are reported item by item, in file order.
         let mut items = Vec::with_capacity(self.items.len());
         for (origin, mut item) in self.items {
+            let here = origin.at("id");
+            if let Some(first) = first_seen.get(&item.id).filter(|first| **first != here) {
+                push(
+                    here,
+                    format!("duplicate ID \"{}\" (first at {first})", item.id),
+                );
+            }
             if item.title_ja.trim().is_empty() && item.title_en.trim().is_empty() {
                 push(
                     origin.at("title_ja"),

@@ -1,0 +1,472 @@
+//! The `workbench` binary as a user runs it: output, exit codes, and what
+//! is left on disk.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Run {
+        Run {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `workbench` with a private data folder and a fixed user.
+    fn workbench(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_workbench"))
+            .args(args)
+            .env("WORKBENCH_DATA_DIR", self.path("data"))
+            .env("WORKBENCH_USER", "佐藤 花子")
+            .env_remove("WORKBENCH_LANG")
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "data")
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn oscal(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/oscal")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+const NEW_ENGAGEMENT: &[&str] = &[
+    "engagement",
+    "new",
+    "--catalog",
+    "NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog@5.1.1+u4",
+    "--provider-name",
+    "株式会社テストクラウド",
+    "--corporate-number",
+    "4011001098993",
+    "--service-name",
+    "テストSaaS",
+    "--service-url",
+    "https://saas.example.jp",
+    "--program",
+    "ismap_liu",
+    "--audit-kind",
+    "renewal",
+    "--registration-number",
+    "C-0001",
+    "--registered-on",
+    "2025-02-01",
+    "--registration-expires",
+    "2026-05-31",
+    "--period-start",
+    "2025-01-01",
+    "--period-end",
+    "2025-12-31",
+    "--firm-name",
+    "テスト監査法人",
+    "--firm-valid-until",
+    "2026-02-28",
+    "--member",
+    "佐藤 花子:assessor",
+    "--member",
+    "山田 太郎:manager",
+];
+
+fn with(base: &[&str], changes: &[(&str, &str)], out: &str) -> Vec<String> {
+    let mut args: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    for (flag, value) in changes {
+        let i = args.iter().position(|a| a == flag).unwrap();
+        args[i + 1] = value.to_string();
+    }
+    args.extend(["--out".to_string(), out.to_string()]);
+    args
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn every_command_has_help() {
+    let run = Run::new();
+    let commands: &[&[&str]] = &[
+        &[],
+        &["demo"],
+        &["catalog"],
+        &["catalog", "import"],
+        &["catalog", "list"],
+        &["engagement"],
+        &["engagement", "new"],
+        &["engagement", "show"],
+        &["engagement", "edit"],
+        &["controls"],
+        &["log"],
+        &["log", "verify"],
+        &["log", "show"],
+        &["generate"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = run.workbench(&args);
+        assert!(out.status.success(), "{command:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("Usage: workbench"), "{command:?}: {text}");
+        // Every option and subcommand line carries a description.
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.trim_start().starts_with("--") && l.split_whitespace().count() < 2),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn demo_prints_the_summary_in_japanese_and_english() {
+    let run = Run::new();
+    let out = run.workbench(&["demo", "--out", "demo.ismap"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for expected in [
+        "デモ用エンゲージメントを作成しました",
+        "被監査事業者:       株式会社サンプルクラウド（法人番号 7123456789012）",
+        "監査対象期間:       2025-10-01 〜 2026-09-30",
+        "報告書の提出期限:   2026-12-31",
+        "登録の有効期限:     2028-01-31",
+        "管理基準:           ismap-sample@2026.1",
+        "公式の ISMAP 管理基準ではありません",
+        "佐藤 花子（監査担当者）",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let en = stdout(&run.workbench(&["--lang", "en", "engagement", "show", "demo.ismap"]));
+    assert!(en.contains("Report due:            2026-12-31"), "{en}");
+    assert!(
+        en.contains("Program / audit kind:  ISMAP / initial audit"),
+        "{en}"
+    );
+
+    let json: serde_json::Value = serde_json::from_slice(
+        &run.workbench(&["engagement", "show", "demo.ismap", "--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        json["fields"]["provider"]["corporate_number"],
+        "7123456789012"
+    );
+    assert_eq!(json["derived"]["report_due"], "2026-12-31");
+    assert_eq!(json["events"], 1);
+}
+
+#[test]
+fn catalogs_import_list_and_refuse_bad_files() {
+    let run = Run::new();
+    let out = run.workbench(&[
+        "catalog",
+        "import",
+        &oscal("NIST_SP-800-53_rev5.0.1_catalog.json"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("うち評価対象 1189"),
+        "{}",
+        stdout(&out)
+    );
+
+    std::fs::write(
+        run.path("bad.csv"),
+        "group,id,title_ja\ncontrols,9.2.3,正\ncontrols,9..2,誤\n",
+    )
+    .unwrap();
+    let out = run.workbench(&[
+        "catalog",
+        "import",
+        "bad.csv",
+        "--name",
+        "c",
+        "--catalog-version",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.csv") && err.contains("line 3") && err.contains("\"9..2\""),
+        "{err}"
+    );
+    assert!(err.contains("取り込めませんでした"), "{err}");
+
+    let listed: serde_json::Value =
+        serde_json::from_slice(&run.workbench(&["catalog", "list", "--json"]).stdout).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "the refused catalog is not listed");
+    assert_eq!(listed[0]["controls"], 1189);
+}
+
+#[test]
+fn an_engagement_is_created_shown_and_edited() {
+    let run = Run::new();
+    let imported = run.workbench(&[
+        "catalog",
+        "import",
+        &oscal("NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json"),
+    ]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, &[], "e.ismap")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("ISMAP-LIU / 更新監査"), "{text}");
+    assert!(text.contains("現在の登録:         C-0001"), "{text}");
+    // The firm's registration (2026-02-28) lapses before the report is due (2026-03-31).
+    assert!(text.contains("警告: 監査機関の登録は 2026-02-28 に期限切れとなり、報告書の提出期限 2026-03-31 より前です。"), "{text}");
+
+    let out = run.workbench(&[
+        "engagement",
+        "edit",
+        "e.ismap",
+        "--firm-valid-until",
+        "2027-06-30",
+        "--scope",
+        "全リージョン",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("イベント 2、変更 2 項目"),
+        "{}",
+        stdout(&out)
+    );
+    let shown = stdout(&run.workbench(&["engagement", "show", "e.ismap"]));
+    assert!(!shown.contains("警告"), "{shown}");
+
+    let controls: serde_json::Value =
+        serde_json::from_slice(&run.workbench(&["controls", "e.ismap", "--json"]).stdout).unwrap();
+    assert_eq!(
+        controls
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["assessable"] == true)
+            .count(),
+        149
+    );
+    let log = stdout(&run.workbench(&["log", "show", "e.ismap"]));
+    assert!(
+        log.contains("佐藤 花子  engagement_edited") && log.contains("engagement_created"),
+        "{log}"
+    );
+}
+
+#[test]
+fn bad_engagement_fields_are_refused_and_leave_no_file() {
+    let run = Run::new();
+    run.workbench(&[
+        "catalog",
+        "import",
+        &oscal("NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json"),
+    ]);
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("--corporate-number", "4011001098994")],
+            "provider.corporate_number",
+        ),
+        (
+            &[("--period-end", "2024-12-31")],
+            "ends (2024-12-31) on or before it starts",
+        ),
+        (&[("--period-end", "2026-01-01")], "longer than 12 months"),
+        (
+            &[("--registration-expires", "2025-01-01")],
+            "current_registration.expires_on",
+        ),
+    ];
+    for (changes, expected) in cases {
+        let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, changes, "bad.ismap")));
+        assert_eq!(out.status.code(), Some(1), "{changes:?}");
+        assert!(
+            stderr(&out).contains(expected),
+            "{changes:?}: {}",
+            stderr(&out)
+        );
+        assert!(run.files().is_empty(), "{changes:?} left {:?}", run.files());
+    }
+    // A date that is not a date is a usage error.
+    let out = run.workbench(&strs(&with(
+        NEW_ENGAGEMENT,
+        &[("--period-end", "2025-13-01")],
+        "bad.ismap",
+    )));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // An unknown catalog.
+    let out = run.workbench(&strs(&with(
+        NEW_ENGAGEMENT,
+        &[("--catalog", "nope@1")],
+        "bad.ismap",
+    )));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("nope@1"), "{}", stderr(&out));
+    assert!(run.files().is_empty(), "{:?}", run.files());
+}
+
+#[test]
+fn missing_required_fields_are_named() {
+    let run = Run::new();
+    let out = run.workbench(&[
+        "engagement",
+        "new",
+        "--catalog",
+        "x@1",
+        "--out",
+        "e.ismap",
+        "--provider-name",
+        "A",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for flag in [
+        "--corporate-number",
+        "--service-name",
+        "--firm-name",
+        "--period-start",
+        "--period-end",
+    ] {
+        assert!(err.contains(flag), "{flag} not named in {err}");
+    }
+}
+
+#[test]
+fn log_verify_names_the_first_event_changed_with_the_sqlite3_shell() {
+    let run = Run::new();
+    assert!(run
+        .workbench(&["demo", "--out", "demo.ismap"])
+        .status
+        .success());
+    for scope in ["A", "B", "C"] {
+        assert!(run
+            .workbench(&["engagement", "edit", "demo.ismap", "--scope", scope])
+            .status
+            .success());
+    }
+    let ok = run.workbench(&["log", "verify", "demo.ismap"]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(
+        stdout(&ok).contains("イベントログは正常です: 4 件"),
+        "{}",
+        stdout(&ok)
+    );
+
+    // Change one byte of event 3's payload: "B" becomes "X".
+    let sqlite = Command::new("sqlite3")
+        .arg(run.path("demo.ismap"))
+        .arg("UPDATE event SET payload = replace(payload, '\"after\":\"B\"', '\"after\":\"X\"') WHERE seq = 3; SELECT changes();")
+        .output()
+        .expect("the sqlite3 shell is installed by scripts/setup.sh");
+    assert_eq!(
+        String::from_utf8_lossy(&sqlite.stdout).trim(),
+        "1",
+        "{}",
+        String::from_utf8_lossy(&sqlite.stderr)
+    );
+
+    let broken = run.workbench(&["--lang", "en", "log", "verify", "demo.ismap"]);
+    assert_eq!(broken.status.code(), Some(1));
+    let text = stdout(&broken);
+    assert!(text.contains("at event 3 (engagement_edited"), "{text}");
+    assert!(text.contains("does not match its hash"), "{text}");
+    assert!(
+        text.contains("The 2 event(s) before it are intact."),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &run.workbench(&["log", "verify", "demo.ismap", "--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["first_broken"]["seq"], 3);
+}
+
+#[test]
+fn foreign_truncated_and_newer_files_are_refused_by_the_cli() {
+    let run = Run::new();
+    std::fs::write(
+        run.path("notes.ismap"),
+        "これはエンゲージメントではありません",
+    )
+    .unwrap();
+    let out = run.workbench(&["engagement", "show", "notes.ismap"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("エンゲージメントファイルではありません"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("notes.ismap"), "{}", stderr(&out));
+
+    assert!(run
+        .workbench(&[
+            "generate",
+            "--out",
+            "big.ismap",
+            "--controls",
+            "200",
+            "--events",
+            "20"
+        ])
+        .status
+        .success());
+    let bytes = std::fs::read(run.path("big.ismap")).unwrap();
+    std::fs::write(run.path("cut.ismap"), &bytes[..bytes.len() / 3]).unwrap();
+    let out = run.workbench(&["log", "verify", "cut.ismap"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("破損") && stderr(&out).contains("truncated"),
+        "{}",
+        stderr(&out)
+    );
+
+    let sqlite = Command::new("sqlite3")
+        .arg(run.path("big.ismap"))
+        .arg("PRAGMA user_version = 42;")
+        .output()
+        .unwrap();
+    assert!(sqlite.status.success());
+    let out = run.workbench(&["engagement", "show", "big.ismap"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("schema 42"), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let run = Run::new();
+    assert_eq!(run.workbench(&["no-such-command"]).status.code(), Some(2));
+    assert_eq!(run.workbench(&["catalog", "import"]).status.code(), Some(2));
+    assert_eq!(
+        run.workbench(&["engagement", "show"]).status.code(),
+        Some(2)
+    );
+}
