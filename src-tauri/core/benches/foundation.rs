@@ -1,1 +1,166 @@
-fn main() {}
+//! Benchmarks of the foundation, each beside a reference measured in the
+//! same run (see docs/benchmarks.md). Run with:
+//!
+//!     cargo bench -p workbench-core --bench foundation
+//!
+//! Figures are printed, never asserted: these machines are too noisy for
+//! timed assertions.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use workbench_core::db::engagement_file::EngagementFile;
+use workbench_core::generate::{large_engagement, GenerateOptions};
+use workbench_core::import::{read_catalog, ImportOptions};
+use workbench_core::model::event::{Actor, Context, FixedClock};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    // One warm-up run so the file cache and allocator are in their steady state.
+    std::hint::black_box(f());
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn row(what: &str, ours: Duration, reference_name: &str, reference: Duration) {
+    println!(
+        "| {what} | {} | {reference_name}: {} | {:.2} |",
+        ms(ours),
+        ms(reference),
+        ours.as_secs_f64() / reference.as_secs_f64()
+    );
+}
+
+fn oscal_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/oscal/NIST_SP-800-53_rev5.0.1_catalog.json")
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` passes nothing
+    // and expects a quick run, so the sizes shrink there.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let runs = if quick { 1 } else { 15 };
+    let options = if quick {
+        GenerateOptions {
+            controls: 150,
+            events: 300,
+        }
+    } else {
+        GenerateOptions::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let actor = Actor::new("bench");
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap());
+    let ctx = Context {
+        actor: &actor,
+        clock: &clock,
+    };
+
+    println!("| benchmark | workbench (median of {runs}) | reference, same run | ratio |");
+    println!("|---|---|---|---|");
+
+    // 1. Import of the full NIST SP 800-53 rev5 OSCAL catalog: read, check,
+    //    store in a fresh library. Reference: parsing the same file into a
+    //    generic JSON value, the least any importer must do.
+    let file = oscal_fixture();
+    let bytes = std::fs::read(&file).unwrap();
+    let mut n = 0;
+    let import = time(runs, || {
+        n += 1;
+        let data = dir.path().join(format!("library-{n}"));
+        let catalog = read_catalog(&file, &ImportOptions::default()).unwrap();
+        let mut library = workbench_core::db::library::Library::open_in(&data).unwrap();
+        library.add(&catalog, "bench", &clock).unwrap()
+    });
+    let parse = time(runs, || {
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+    });
+    row(
+        "import NIST SP 800-53 rev5 OSCAL (1,189 controls)",
+        import,
+        "serde_json parse only",
+        parse,
+    );
+
+    // 2. The large engagement: open it and list its controls with status.
+    //    Reference: the sqlite3 shell running the same query (a process start included).
+    let path = dir.path().join("large.ismap");
+    let started = Instant::now();
+    large_engagement(&path, options, ctx).unwrap();
+    let generated = started.elapsed();
+    let open_list = time(runs, || {
+        let file = EngagementFile::open(&path).unwrap();
+        file.controls().unwrap().len()
+    });
+    let sqlite3 = time(runs, || {
+        Command::new("sqlite3")
+            .arg(&path)
+            .arg("SELECT item_id, grp, parent_id, level, suffix, title_ja, title_en, assessable FROM control ORDER BY ord")
+            .output()
+            .unwrap()
+    });
+    row(
+        &format!(
+            "open the large engagement and list its {} controls",
+            options.controls
+        ),
+        open_list,
+        "sqlite3 shell, same query",
+        sqlite3,
+    );
+
+    // 3. Verify the whole event log. Reference: SHA-256 over the same bytes
+    //    in memory (the hashing any verifier must do).
+    let verify = time(runs, || {
+        EngagementFile::open(&path).unwrap().verify_log().unwrap()
+    });
+    let events = EngagementFile::open(&path)
+        .unwrap()
+        .recent_events(usize::MAX)
+        .unwrap();
+    let log_bytes: usize = events.iter().map(|e| e.payload.len()).sum();
+    let hash_only = time(runs, || {
+        use sha2::{Digest, Sha256};
+        events
+            .iter()
+            .map(|e| Sha256::digest(e.payload.as_bytes()))
+            .count()
+    });
+    row(
+        &format!("log verify, {} events", events.len()),
+        verify,
+        "SHA-256 of each payload only",
+        hash_only,
+    );
+
+    let size = std::fs::metadata(&path).unwrap().len();
+    println!();
+    println!(
+        "Large engagement: {} detailed controls, {} events, {:.1} MB on disk, generated in {:.2} s; log payloads {:.1} MB.",
+        options.controls,
+        events.len(),
+        size as f64 / 1e6,
+        generated.as_secs_f64(),
+        log_bytes as f64 / 1e6
+    );
+}

@@ -520,3 +520,31 @@ fn an_unknown_extension_asks_for_the_format() {
     };
     assert_eq!(read_catalog(&path, &options).unwrap().items.len(), 5);
 }
+
+#[test]
+fn the_example_in_the_format_documentation_imports() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/catalog-format.md"),
+    )
+    .unwrap();
+    let example = doc
+        .split("```csv\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let fx = Fixture::new();
+    let catalog = read_catalog(&fx.write("example.csv", example), &named("example", "1")).unwrap();
+    assert_eq!(catalog.items.len(), 5);
+    assert_eq!(catalog.assessable_count(), 3);
+    let first = &catalog.items[3];
+    assert_eq!(
+        (
+            first.liu_scope,
+            first.mandatory,
+            first.importance.as_deref()
+        ),
+        (Some(true), true, Some("high"))
+    );
+}

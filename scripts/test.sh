@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up the machine and runs every check and test of the workbench.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+# Tests never touch the user's real data folder; each test also sets its own.
+export WORKBENCH_DATA_DIR="${TMPDIR:-/tmp}/workbench-test-data-$$"
+trap 'rm -rf "$WORKBENCH_DATA_DIR"' EXIT
+
+echo "== format"
+cargo fmt --all -- --check
+echo "== lints"
+cargo clippy -q --workspace --all-targets -- -D warnings
+echo "== tests (benchmarks run once, at small sizes, as tests)"
+cargo test --workspace --all-targets
