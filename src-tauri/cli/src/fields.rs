@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use clap::Args;
 use workbench_core::api::EngagementView;
 use workbench_core::model::engagement::{
-    AssessorFirm, AuditKind, EngagementFields, Period, Program, ProgramRules, Provider,
-    Registration, Role, Service, TeamMember,
+    AssessorFirm, AuditKind, EngagementFields, Period, Program, ProgramRules, Provider, Registration, Role, Service,
+    TeamMember,
 };
 
 use crate::messages::Messages;
@@ -75,24 +75,14 @@ pub struct FieldArgs {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| format!("\"{text}\" is not a date as YYYY-MM-DD ({e})"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("\"{text}\" is not a date as YYYY-MM-DD ({e})"))
 }
 
 fn parse_member(text: &str) -> Result<TeamMember, String> {
-    let (name, role) = text
-        .rsplit_once(':')
-        .ok_or_else(|| format!("\"{text}\" is not NAME:ROLE"))?;
-    let role = Role::parse(role.trim()).ok_or_else(|| {
-        format!(
-            "unknown role \"{role}\" (use one of {})",
-            Role::ALL.join(", ")
-        )
-    })?;
-    Ok(TeamMember {
-        name: name.trim().to_string(),
-        role,
-    })
+    let (name, role) = text.rsplit_once(':').ok_or_else(|| format!("\"{text}\" is not NAME:ROLE"))?;
+    let role = Role::parse(role.trim())
+        .ok_or_else(|| format!("unknown role \"{role}\" (use one of {})", Role::ALL.join(", ")))?;
+    Ok(TeamMember { name: name.trim().to_string(), role })
 }
 
 impl FieldArgs {
@@ -100,11 +90,8 @@ impl FieldArgs {
         let Some(path) = &self.fields_file else {
             return Ok(None);
         };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+        let text = std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        serde_json::from_str(&text).map(Some).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
     }
 
     /// The fields of a new engagement: from --fields and the flags; every
@@ -136,16 +123,8 @@ impl FieldArgs {
             return Err(Failure::Usage(format!("missing: {}", missing.join(", "))));
         }
         let empty = EngagementFields {
-            provider: Provider {
-                name: String::new(),
-                corporate_number: String::new(),
-                location: String::new(),
-            },
-            service: Service {
-                name: String::new(),
-                url: String::new(),
-                scope_of_statement: String::new(),
-            },
+            provider: Provider { name: String::new(), corporate_number: String::new(), location: String::new() },
+            service: Service { name: String::new(), url: String::new(), scope_of_statement: String::new() },
             program: Program::Ismap,
             audit_kind: AuditKind::Initial,
             current_registration: None,
@@ -193,30 +172,19 @@ impl FieldArgs {
         if let Some(d) = self.firm_valid_until {
             f.assessor.registration_valid_until = Some(d);
         }
-        if self.registration_number.is_some()
-            || self.registered_on.is_some()
-            || self.registration_expires.is_some()
-        {
+        if self.registration_number.is_some() || self.registered_on.is_some() || self.registration_expires.is_some() {
             let current = f.current_registration.take();
             let (Some(registered_on), Some(expires_on)) = (
-                self.registered_on
-                    .or(current.as_ref().map(|r| r.registered_on)),
-                self.registration_expires
-                    .or(current.as_ref().map(|r| r.expires_on)),
+                self.registered_on.or(current.as_ref().map(|r| r.registered_on)),
+                self.registration_expires.or(current.as_ref().map(|r| r.expires_on)),
             ) else {
                 return Err(Failure::Usage(
-                    "a current registration needs --registration-number, --registered-on and --registration-expires".into(),
+                    "a current registration needs --registration-number, --registered-on and --registration-expires"
+                        .into(),
                 ));
             };
-            let number = self
-                .registration_number
-                .or(current.map(|r| r.number))
-                .unwrap_or_default();
-            f.current_registration = Some(Registration {
-                number,
-                registered_on,
-                expires_on,
-            });
+            let number = self.registration_number.or(current.map(|r| r.number)).unwrap_or_default();
+            f.current_registration = Some(Registration { number, registered_on, expires_on });
         }
         if !self.members.is_empty() {
             f.team = self.members;
@@ -229,8 +197,7 @@ pub fn read_rules(path: Option<&Path>) -> Result<ProgramRules, Failure> {
     let Some(path) = path else {
         return Ok(ProgramRules::default());
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
     serde_json::from_str(&text).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }
 
@@ -257,59 +224,25 @@ pub fn print_view(v: &EngagementView, m: &Messages) {
     if v.catalog.sample {
         lines.push(m.get("show.sample_notice", &[]));
     }
-    lines.push(m.get(
-        "show.provider",
-        &[
-            ("name", &f.provider.name),
-            ("number", &f.provider.corporate_number),
-        ],
-    ));
-    lines.push(m.get(
-        "show.location",
-        &[("location", &or_unknown(&f.provider.location))],
-    ));
-    lines.push(m.get(
-        "show.service",
-        &[("name", &f.service.name), ("url", &f.service.url)],
-    ));
-    lines.push(m.get(
-        "show.scope",
-        &[("scope", &or_unknown(&f.service.scope_of_statement))],
-    ));
-    let program = m.word(
-        &format!("program.{}", f.program.as_str()),
-        f.program.as_str(),
-    );
-    let kind = m.word(
-        &format!("audit_kind.{}", f.audit_kind.as_str()),
-        f.audit_kind.as_str(),
-    );
+    lines.push(m.get("show.provider", &[("name", &f.provider.name), ("number", &f.provider.corporate_number)]));
+    lines.push(m.get("show.location", &[("location", &or_unknown(&f.provider.location))]));
+    lines.push(m.get("show.service", &[("name", &f.service.name), ("url", &f.service.url)]));
+    lines.push(m.get("show.scope", &[("scope", &or_unknown(&f.service.scope_of_statement))]));
+    let program = m.word(&format!("program.{}", f.program.as_str()), f.program.as_str());
+    let kind = m.word(&format!("audit_kind.{}", f.audit_kind.as_str()), f.audit_kind.as_str());
     lines.push(m.get("show.program", &[("program", &program), ("kind", &kind)]));
     if let Some(r) = &f.current_registration {
         lines.push(m.get(
             "show.registration",
-            &[
-                ("number", &r.number),
-                ("registered_on", &r.registered_on),
-                ("expires_on", &r.expires_on),
-            ],
+            &[("number", &r.number), ("registered_on", &r.registered_on), ("expires_on", &r.expires_on)],
         ));
     }
-    lines.push(m.get(
-        "show.period",
-        &[("start", &f.period.start), ("end", &f.period.end)],
-    ));
+    lines.push(m.get("show.period", &[("start", &f.period.start), ("end", &f.period.end)]));
     if let Some(d) = &v.derived {
         lines.push(m.get("show.report_due", &[("date", &d.report_due)]));
-        lines.push(m.get(
-            "show.registration_expiry",
-            &[("date", &d.registration_expiry)],
-        ));
+        lines.push(m.get("show.registration_expiry", &[("date", &d.registration_expiry)]));
     }
-    let valid_until = f
-        .assessor
-        .registration_valid_until
-        .map_or(unknown.clone(), |d| d.to_string());
+    let valid_until = f.assessor.registration_valid_until.map_or(unknown.clone(), |d| d.to_string());
     lines.push(m.get(
         "show.firm",
         &[
@@ -322,42 +255,20 @@ pub fn print_view(v: &EngagementView, m: &Messages) {
         lines.push(m.get("show.no_team", &[]));
     }
     for (i, member) in f.team.iter().enumerate() {
-        let role = m.word(
-            &format!("role.{}", member.role.as_str()),
-            member.role.as_str(),
-        );
-        let key = if i == 0 {
-            "show.member"
-        } else {
-            "show.member_more"
-        };
+        let role = m.word(&format!("role.{}", member.role.as_str()), member.role.as_str());
+        let key = if i == 0 { "show.member" } else { "show.member_more" };
         lines.push(m.get(key, &[("name", &member.name), ("role", &role)]));
     }
-    lines.push(m.get(
-        "show.catalog",
-        &[("name", &v.catalog.name), ("version", &v.catalog.version)],
-    ));
-    lines.push(m.get(
-        "show.controls",
-        &[
-            ("items", &v.controls.items),
-            ("assessable", &v.controls.assessable),
-        ],
-    ));
+    lines.push(m.get("show.catalog", &[("name", &v.catalog.name), ("version", &v.catalog.version)]));
+    lines.push(m.get("show.controls", &[("items", &v.controls.items), ("assessable", &v.controls.assessable)]));
     for g in &v.controls.by_group {
         let name = m.word(&format!("group.{}", g.group), &g.group);
-        lines.push(m.get(
-            "show.controls_group",
-            &[("group", &name), ("count", &g.count)],
-        ));
+        lines.push(m.get("show.controls_group", &[("group", &name), ("count", &g.count)]));
     }
     lines.push(m.get("show.events", &[("count", &v.events)]));
     for w in &v.warnings {
-        let params: Vec<(&str, &dyn std::fmt::Display)> = w
-            .params
-            .iter()
-            .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
-            .collect();
+        let params: Vec<(&str, &dyn std::fmt::Display)> =
+            w.params.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
         let text = m.get(&format!("warning.{}", w.code), &params);
         lines.push(m.get("show.warning", &[("message", &text)]));
     }

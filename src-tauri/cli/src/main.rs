@@ -24,21 +24,10 @@ use crate::messages::{Lang, Messages};
 
 /// ISMAP Assessor Workbench: engagement files, catalogs and checks from the command line.
 #[derive(Debug, Parser)]
-#[command(
-    name = "workbench",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
+#[command(name = "workbench", version, propagate_version = true, max_term_width = 100)]
 struct Cli {
     /// Language of the output (Japanese or English).
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        env = "WORKBENCH_LANG",
-        default_value = "ja"
-    )]
+    #[arg(long, global = true, value_enum, env = "WORKBENCH_LANG", default_value = "ja")]
     lang: Lang,
 
     /// Folder of the catalog library and profile [default: the per-user data folder].
@@ -201,18 +190,12 @@ fn main() -> ExitCode {
         Err(Failure::CheckFailed) => ExitCode::from(1),
         Err(Failure::Core(err)) => {
             let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind());
-            eprintln!(
-                "{}",
-                messages.get("error.prefix", &[("kind", &kind), ("message", &err)])
-            );
+            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &err)]));
             ExitCode::from(1)
         }
         Err(Failure::Usage(message)) => {
             let kind = messages.word("error.kind.usage", "usage");
-            eprintln!(
-                "{}",
-                messages.get("error.prefix", &[("kind", &kind), ("message", &message)])
-            );
+            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &message)]));
             ExitCode::from(2)
         }
     }
@@ -248,10 +231,7 @@ fn print_json<T: serde::Serialize>(value: &T) -> Outcome {
 fn run(cli: Cli, m: &Messages) -> Outcome {
     let actor = actor(cli.actor);
     let clock = SystemClock;
-    let ctx = Context {
-        actor: &actor,
-        clock: &clock,
-    };
+    let ctx = Context { actor: &actor, clock: &clock };
     match cli.command {
         Command::Demo { out } => {
             let view = api::create_demo(&out, new_uuid(), ctx)?;
@@ -260,28 +240,15 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
             fields::print_view(&view, m);
             Ok(())
         }
-        Command::Catalog(CatalogCommand::Import {
-            file,
-            format,
-            name,
-            catalog_version,
-        }) => {
-            let options = ImportOptions {
-                format: format.as_deref().and_then(Format::parse),
-                name,
-                version: catalog_version,
-            };
+        Command::Catalog(CatalogCommand::Import { file, format, name, catalog_version }) => {
+            let options =
+                ImportOptions { format: format.as_deref().and_then(Format::parse), name, version: catalog_version };
             let s = api::import_catalog(&data_dir(cli.data_dir)?, &file, &options, ctx)?;
             println!(
                 "{}",
                 m.get(
                     "catalog.imported",
-                    &[
-                        ("name", &s.name),
-                        ("version", &s.version),
-                        ("items", &s.items),
-                        ("controls", &s.controls)
-                    ]
+                    &[("name", &s.name), ("version", &s.version), ("items", &s.items), ("controls", &s.controls)]
                 )
             );
             Ok(())
@@ -311,27 +278,12 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
             }
             Ok(())
         }
-        Command::Engagement(EngagementCommand::New {
-            catalog,
-            out,
-            rules,
-            fields,
-        }) => {
+        Command::Engagement(EngagementCommand::New { catalog, out, rules, fields }) => {
             let rules = fields::read_rules(rules.as_deref())?;
             let values = fields.into_new_fields()?;
-            let view = api::create_engagement(
-                &out,
-                &data_dir(cli.data_dir)?,
-                &catalog,
-                new_uuid(),
-                values,
-                rules,
-                ctx,
-            )?;
-            println!(
-                "{}",
-                m.get("engagement.created", &[("path", &out.display())])
-            );
+            let view =
+                api::create_engagement(&out, &data_dir(cli.data_dir)?, &catalog, new_uuid(), values, rules, ctx)?;
+            println!("{}", m.get("engagement.created", &[("path", &out.display())]));
             println!();
             fields::print_view(&view, m);
             Ok(())
@@ -353,13 +305,7 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
                         Ok(v) => v["changes"].as_array().map_or(0, Vec::len),
                         Err(_) => 0,
                     };
-                    println!(
-                        "{}",
-                        m.get(
-                            "engagement.edited",
-                            &[("seq", &event.seq), ("count", &count)]
-                        )
-                    );
+                    println!("{}", m.get("engagement.edited", &[("seq", &event.seq), ("count", &count)]));
                 }
                 None => println!("{}", m.get("engagement.unchanged", &[])),
             }
@@ -371,18 +317,9 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
                 return print_json(&controls);
             }
             for c in controls.iter().filter(|c| c.assessable) {
-                let status = c
-                    .status
-                    .map(|s| m.word(&format!("status.{s}"), s))
-                    .unwrap_or_default();
+                let status = c.status.map(|s| m.word(&format!("status.{s}"), s)).unwrap_or_default();
                 let title = fields::title(m, &c.title_ja, &c.title_en);
-                println!(
-                    "{}",
-                    m.get(
-                        "controls.row",
-                        &[("id", &c.id), ("status", &status), ("title", &title)]
-                    )
-                );
+                println!("{}", m.get("controls.row", &[("id", &c.id), ("status", &status), ("title", &title)]));
             }
             Ok(())
         }
@@ -395,35 +332,16 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
             for e in &events {
                 println!(
                     "{}",
-                    m.get(
-                        "log.event",
-                        &[
-                            ("seq", &e.seq),
-                            ("at", &e.at),
-                            ("actor", &e.actor),
-                            ("kind", &e.kind)
-                        ]
-                    )
+                    m.get("log.event", &[("seq", &e.seq), ("at", &e.at), ("actor", &e.actor), ("kind", &e.kind)])
                 );
             }
             Ok(())
         }
-        Command::Generate {
-            out,
-            controls,
-            events,
-        } => {
+        Command::Generate { out, controls, events } => {
             let view = api::generate_large(&out, GenerateOptions { controls, events }, ctx)?;
             println!(
                 "{}",
-                m.get(
-                    "generate.done",
-                    &[
-                        ("path", &out.display()),
-                        ("controls", &controls),
-                        ("events", &view.events)
-                    ]
-                )
+                m.get("generate.done", &[("path", &out.display()), ("controls", &controls), ("events", &view.events)])
             );
             Ok(())
         }
@@ -439,26 +357,12 @@ fn verify_log(file: &Path, json: bool, m: &Messages) -> Outcome {
             "{}",
             m.get(
                 "log.broken",
-                &[
-                    ("seq", &broken.seq),
-                    ("kind", &broken.kind),
-                    ("at", &broken.at),
-                    ("reason", &broken.reason)
-                ]
+                &[("seq", &broken.seq), ("kind", &broken.kind), ("at", &broken.at), ("reason", &broken.reason)]
             )
         );
-        println!(
-            "{}",
-            m.get("log.intact_before", &[("count", &report.events)])
-        );
+        println!("{}", m.get("log.intact_before", &[("count", &report.events)]));
     } else {
-        println!(
-            "{}",
-            m.get(
-                "log.intact",
-                &[("count", &report.events), ("hash", &report.head_hash)]
-            )
-        );
+        println!("{}", m.get("log.intact", &[("count", &report.events), ("hash", &report.head_hash)]));
     }
     if report.is_intact() {
         Ok(())

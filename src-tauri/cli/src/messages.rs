@@ -37,11 +37,7 @@ impl Messages {
     /// The message `key` with `{name}` placeholders filled in. A missing key
     /// shows as the key itself, so a gap is visible rather than silent.
     pub fn get(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut text = self
-            .entries
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string());
+        let mut text = self.entries.get(key).cloned().unwrap_or_else(|| key.to_string());
         for (name, value) in args {
             text = text.replace(&format!("{{{name}}}"), &value.to_string());
         }
@@ -51,10 +47,7 @@ impl Messages {
     /// A message without placeholders, or `fallback` when the key is absent
     /// (for values such as group names that a catalog may not know).
     pub fn word(&self, key: &str, fallback: &str) -> String {
-        self.entries
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| fallback.to_string())
+        self.entries.get(key).cloned().unwrap_or_else(|| fallback.to_string())
     }
 }
 
@@ -63,11 +56,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
     fn placeholders(text: &str) -> BTreeSet<String> {
-        text.split('{')
-            .skip(1)
-            .filter_map(|s| s.split_once('}'))
-            .map(|(name, _)| name.to_string())
-            .collect()
+        text.split('{').skip(1).filter_map(|s| s.split_once('}')).map(|(name, _)| name.to_string()).collect()
     }
 
     #[test]
@@ -76,11 +65,7 @@ mod tests {
         let en: BTreeMap<String, String> = serde_json::from_str(super::EN).unwrap();
         assert_eq!(ja.keys().collect::<Vec<_>>(), en.keys().collect::<Vec<_>>());
         for (key, text) in &ja {
-            assert_eq!(
-                placeholders(text),
-                placeholders(&en[key]),
-                "placeholders of {key}"
-            );
+            assert_eq!(placeholders(text), placeholders(&en[key]), "placeholders of {key}");
         }
     }
 
@@ -88,10 +73,7 @@ mod tests {
     fn placeholders_are_filled_by_name() {
         let m = super::Messages::load(super::Lang::Ja);
         assert_eq!(
-            m.get(
-                "show.period",
-                &[("start", &"2025-10-01"), ("end", &"2026-09-30")]
-            ),
+            m.get("show.period", &[("start", &"2025-10-01"), ("end", &"2026-09-30")]),
             "監査対象期間:       2025-10-01 〜 2026-09-30"
         );
         assert_eq!(m.get("no.such.key", &[]), "no.such.key");

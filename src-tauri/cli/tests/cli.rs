@@ -12,9 +12,7 @@ struct Run {
 
 impl Run {
     fn new() -> Run {
-        Run {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Run { dir: tempfile::tempdir().unwrap() }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -53,11 +51,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn oscal(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/oscal")
-        .join(name)
-        .display()
-        .to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oscal").join(name).display().to_string()
 }
 
 const NEW_ENGAGEMENT: &[&str] = &[
@@ -138,12 +132,7 @@ fn every_command_has_help() {
         let text = stdout(&out);
         assert!(text.contains("Usage: workbench"), "{command:?}: {text}");
         // Every option and subcommand line carries a description.
-        assert!(
-            !text
-                .lines()
-                .any(|l| l.trim_start().starts_with("--") && l.split_whitespace().count() < 2),
-            "{text}"
-        );
+        assert!(!text.lines().any(|l| l.trim_start().starts_with("--") && l.split_whitespace().count() < 2), "{text}");
     }
 }
 
@@ -167,20 +156,11 @@ fn demo_prints_the_summary_in_japanese_and_english() {
     }
     let en = stdout(&run.workbench(&["--lang", "en", "engagement", "show", "demo.ismap"]));
     assert!(en.contains("Report due:            2026-12-31"), "{en}");
-    assert!(
-        en.contains("Program / audit kind:  ISMAP / initial audit"),
-        "{en}"
-    );
+    assert!(en.contains("Program / audit kind:  ISMAP / initial audit"), "{en}");
 
-    let json: serde_json::Value = serde_json::from_slice(
-        &run.workbench(&["engagement", "show", "demo.ismap", "--json"])
-            .stdout,
-    )
-    .unwrap();
-    assert_eq!(
-        json["fields"]["provider"]["corporate_number"],
-        "7123456789012"
-    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&run.workbench(&["engagement", "show", "demo.ismap", "--json"]).stdout).unwrap();
+    assert_eq!(json["fields"]["provider"]["corporate_number"], "7123456789012");
     assert_eq!(json["derived"]["report_due"], "2026-12-31");
     assert_eq!(json["events"], 1);
 }
@@ -188,38 +168,15 @@ fn demo_prints_the_summary_in_japanese_and_english() {
 #[test]
 fn catalogs_import_list_and_refuse_bad_files() {
     let run = Run::new();
-    let out = run.workbench(&[
-        "catalog",
-        "import",
-        &oscal("NIST_SP-800-53_rev5.0.1_catalog.json"),
-    ]);
+    let out = run.workbench(&["catalog", "import", &oscal("NIST_SP-800-53_rev5.0.1_catalog.json")]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("うち評価対象 1189"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("うち評価対象 1189"), "{}", stdout(&out));
 
-    std::fs::write(
-        run.path("bad.csv"),
-        "group,id,title_ja\ncontrols,9.2.3,正\ncontrols,9..2,誤\n",
-    )
-    .unwrap();
-    let out = run.workbench(&[
-        "catalog",
-        "import",
-        "bad.csv",
-        "--name",
-        "c",
-        "--catalog-version",
-        "1",
-    ]);
+    std::fs::write(run.path("bad.csv"), "group,id,title_ja\ncontrols,9.2.3,正\ncontrols,9..2,誤\n").unwrap();
+    let out = run.workbench(&["catalog", "import", "bad.csv", "--name", "c", "--catalog-version", "1"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(
-        err.contains("bad.csv") && err.contains("line 3") && err.contains("\"9..2\""),
-        "{err}"
-    );
+    assert!(err.contains("bad.csv") && err.contains("line 3") && err.contains("\"9..2\""), "{err}");
     assert!(err.contains("取り込めませんでした"), "{err}");
 
     let listed: serde_json::Value =
@@ -232,11 +189,8 @@ fn catalogs_import_list_and_refuse_bad_files() {
 #[test]
 fn an_engagement_is_created_shown_and_edited() {
     let run = Run::new();
-    let imported = run.workbench(&[
-        "catalog",
-        "import",
-        &oscal("NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json"),
-    ]);
+    let imported =
+        run.workbench(&["catalog", "import", &oscal("NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json")]);
     assert!(imported.status.success(), "{}", stderr(&imported));
     let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, &[], "e.ismap")));
     assert!(out.status.success(), "{}", stderr(&out));
@@ -244,7 +198,10 @@ fn an_engagement_is_created_shown_and_edited() {
     assert!(text.contains("ISMAP-LIU / 更新監査"), "{text}");
     assert!(text.contains("現在の登録:         C-0001"), "{text}");
     // The firm's registration (2026-02-28) lapses before the report is due (2026-03-31).
-    assert!(text.contains("警告: 監査機関の登録は 2026-02-28 に期限切れとなり、報告書の提出期限 2026-03-31 より前です。"), "{text}");
+    assert!(
+        text.contains("警告: 監査機関の登録は 2026-02-28 に期限切れとなり、報告書の提出期限 2026-03-31 より前です。"),
+        "{text}"
+    );
 
     let out = run.workbench(&[
         "engagement",
@@ -256,78 +213,38 @@ fn an_engagement_is_created_shown_and_edited() {
         "全リージョン",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("イベント 2、変更 2 項目"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("イベント 2、変更 2 項目"), "{}", stdout(&out));
     let shown = stdout(&run.workbench(&["engagement", "show", "e.ismap"]));
     assert!(!shown.contains("警告"), "{shown}");
 
     let controls: serde_json::Value =
         serde_json::from_slice(&run.workbench(&["controls", "e.ismap", "--json"]).stdout).unwrap();
-    assert_eq!(
-        controls
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["assessable"] == true)
-            .count(),
-        149
-    );
+    assert_eq!(controls.as_array().unwrap().iter().filter(|c| c["assessable"] == true).count(), 149);
     let log = stdout(&run.workbench(&["log", "show", "e.ismap"]));
-    assert!(
-        log.contains("佐藤 花子  engagement_edited") && log.contains("engagement_created"),
-        "{log}"
-    );
+    assert!(log.contains("佐藤 花子  engagement_edited") && log.contains("engagement_created"), "{log}");
 }
 
 #[test]
 fn bad_engagement_fields_are_refused_and_leave_no_file() {
     let run = Run::new();
-    run.workbench(&[
-        "catalog",
-        "import",
-        &oscal("NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json"),
-    ]);
+    run.workbench(&["catalog", "import", &oscal("NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json")]);
     let cases: &[(&[(&str, &str)], &str)] = &[
-        (
-            &[("--corporate-number", "4011001098994")],
-            "provider.corporate_number",
-        ),
-        (
-            &[("--period-end", "2024-12-31")],
-            "ends (2024-12-31) on or before it starts",
-        ),
+        (&[("--corporate-number", "4011001098994")], "provider.corporate_number"),
+        (&[("--period-end", "2024-12-31")], "ends (2024-12-31) on or before it starts"),
         (&[("--period-end", "2026-01-01")], "longer than 12 months"),
-        (
-            &[("--registration-expires", "2025-01-01")],
-            "current_registration.expires_on",
-        ),
+        (&[("--registration-expires", "2025-01-01")], "current_registration.expires_on"),
     ];
     for (changes, expected) in cases {
         let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, changes, "bad.ismap")));
         assert_eq!(out.status.code(), Some(1), "{changes:?}");
-        assert!(
-            stderr(&out).contains(expected),
-            "{changes:?}: {}",
-            stderr(&out)
-        );
+        assert!(stderr(&out).contains(expected), "{changes:?}: {}", stderr(&out));
         assert!(run.files().is_empty(), "{changes:?} left {:?}", run.files());
     }
     // A date that is not a date is a usage error.
-    let out = run.workbench(&strs(&with(
-        NEW_ENGAGEMENT,
-        &[("--period-end", "2025-13-01")],
-        "bad.ismap",
-    )));
+    let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, &[("--period-end", "2025-13-01")], "bad.ismap")));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     // An unknown catalog.
-    let out = run.workbench(&strs(&with(
-        NEW_ENGAGEMENT,
-        &[("--catalog", "nope@1")],
-        "bad.ismap",
-    )));
+    let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, &[("--catalog", "nope@1")], "bad.ismap")));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("nope@1"), "{}", stderr(&out));
     assert!(run.files().is_empty(), "{:?}", run.files());
@@ -336,25 +253,10 @@ fn bad_engagement_fields_are_refused_and_leave_no_file() {
 #[test]
 fn missing_required_fields_are_named() {
     let run = Run::new();
-    let out = run.workbench(&[
-        "engagement",
-        "new",
-        "--catalog",
-        "x@1",
-        "--out",
-        "e.ismap",
-        "--provider-name",
-        "A",
-    ]);
+    let out = run.workbench(&["engagement", "new", "--catalog", "x@1", "--out", "e.ismap", "--provider-name", "A"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    for flag in [
-        "--corporate-number",
-        "--service-name",
-        "--firm-name",
-        "--period-start",
-        "--period-end",
-    ] {
+    for flag in ["--corporate-number", "--service-name", "--firm-name", "--period-start", "--period-end"] {
         assert!(err.contains(flag), "{flag} not named in {err}");
     }
 }
@@ -362,23 +264,13 @@ fn missing_required_fields_are_named() {
 #[test]
 fn log_verify_names_the_first_event_changed_with_the_sqlite3_shell() {
     let run = Run::new();
-    assert!(run
-        .workbench(&["demo", "--out", "demo.ismap"])
-        .status
-        .success());
+    assert!(run.workbench(&["demo", "--out", "demo.ismap"]).status.success());
     for scope in ["A", "B", "C"] {
-        assert!(run
-            .workbench(&["engagement", "edit", "demo.ismap", "--scope", scope])
-            .status
-            .success());
+        assert!(run.workbench(&["engagement", "edit", "demo.ismap", "--scope", scope]).status.success());
     }
     let ok = run.workbench(&["log", "verify", "demo.ismap"]);
     assert_eq!(ok.status.code(), Some(0));
-    assert!(
-        stdout(&ok).contains("イベントログは正常です: 4 件"),
-        "{}",
-        stdout(&ok)
-    );
+    assert!(stdout(&ok).contains("イベントログは正常です: 4 件"), "{}", stdout(&ok));
 
     // Change one byte of event 3's payload: "B" becomes "X".
     let sqlite = Command::new("sqlite3")
@@ -386,74 +278,36 @@ fn log_verify_names_the_first_event_changed_with_the_sqlite3_shell() {
         .arg("UPDATE event SET payload = replace(payload, '\"after\":\"B\"', '\"after\":\"X\"') WHERE seq = 3; SELECT changes();")
         .output()
         .expect("the sqlite3 shell is installed by scripts/setup.sh");
-    assert_eq!(
-        String::from_utf8_lossy(&sqlite.stdout).trim(),
-        "1",
-        "{}",
-        String::from_utf8_lossy(&sqlite.stderr)
-    );
+    assert_eq!(String::from_utf8_lossy(&sqlite.stdout).trim(), "1", "{}", String::from_utf8_lossy(&sqlite.stderr));
 
     let broken = run.workbench(&["--lang", "en", "log", "verify", "demo.ismap"]);
     assert_eq!(broken.status.code(), Some(1));
     let text = stdout(&broken);
     assert!(text.contains("at event 3 (engagement_edited"), "{text}");
     assert!(text.contains("does not match its hash"), "{text}");
-    assert!(
-        text.contains("The 2 event(s) before it are intact."),
-        "{text}"
-    );
-    let json: serde_json::Value = serde_json::from_slice(
-        &run.workbench(&["log", "verify", "demo.ismap", "--json"])
-            .stdout,
-    )
-    .unwrap();
+    assert!(text.contains("The 2 event(s) before it are intact."), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&run.workbench(&["log", "verify", "demo.ismap", "--json"]).stdout).unwrap();
     assert_eq!(json["first_broken"]["seq"], 3);
 }
 
 #[test]
 fn foreign_truncated_and_newer_files_are_refused_by_the_cli() {
     let run = Run::new();
-    std::fs::write(
-        run.path("notes.ismap"),
-        "これはエンゲージメントではありません",
-    )
-    .unwrap();
+    std::fs::write(run.path("notes.ismap"), "これはエンゲージメントではありません").unwrap();
     let out = run.workbench(&["engagement", "show", "notes.ismap"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("エンゲージメントファイルではありません"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("エンゲージメントファイルではありません"), "{}", stderr(&out));
     assert!(stderr(&out).contains("notes.ismap"), "{}", stderr(&out));
 
-    assert!(run
-        .workbench(&[
-            "generate",
-            "--out",
-            "big.ismap",
-            "--controls",
-            "200",
-            "--events",
-            "20"
-        ])
-        .status
-        .success());
+    assert!(run.workbench(&["generate", "--out", "big.ismap", "--controls", "200", "--events", "20"]).status.success());
     let bytes = std::fs::read(run.path("big.ismap")).unwrap();
     std::fs::write(run.path("cut.ismap"), &bytes[..bytes.len() / 3]).unwrap();
     let out = run.workbench(&["log", "verify", "cut.ismap"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("破損") && stderr(&out).contains("truncated"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("破損") && stderr(&out).contains("truncated"), "{}", stderr(&out));
 
-    let sqlite = Command::new("sqlite3")
-        .arg(run.path("big.ismap"))
-        .arg("PRAGMA user_version = 42;")
-        .output()
-        .unwrap();
+    let sqlite = Command::new("sqlite3").arg(run.path("big.ismap")).arg("PRAGMA user_version = 42;").output().unwrap();
     assert!(sqlite.status.success());
     let out = run.workbench(&["engagement", "show", "big.ismap"]);
     assert_eq!(out.status.code(), Some(1));
@@ -465,8 +319,5 @@ fn usage_errors_exit_with_2() {
     let run = Run::new();
     assert_eq!(run.workbench(&["no-such-command"]).status.code(), Some(2));
     assert_eq!(run.workbench(&["catalog", "import"]).status.code(), Some(2));
-    assert_eq!(
-        run.workbench(&["engagement", "show"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(run.workbench(&["engagement", "show"]).status.code(), Some(2));
 }

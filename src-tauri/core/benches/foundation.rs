@@ -51,8 +51,7 @@ fn row(what: &str, ours: Duration, reference_name: &str, reference: Duration) {
 }
 
 fn oscal_fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/oscal/NIST_SP-800-53_rev5.0.1_catalog.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oscal/NIST_SP-800-53_rev5.0.1_catalog.json")
 }
 
 fn main() {
@@ -60,21 +59,11 @@ fn main() {
     // and expects a quick run, so the sizes shrink there.
     let quick = !std::env::args().any(|a| a == "--bench");
     let runs = if quick { 1 } else { 15 };
-    let options = if quick {
-        GenerateOptions {
-            controls: 150,
-            events: 300,
-        }
-    } else {
-        GenerateOptions::default()
-    };
+    let options = if quick { GenerateOptions { controls: 150, events: 300 } } else { GenerateOptions::default() };
     let dir = tempfile::tempdir().unwrap();
     let actor = Actor::new("bench");
     let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap());
-    let ctx = Context {
-        actor: &actor,
-        clock: &clock,
-    };
+    let ctx = Context { actor: &actor, clock: &clock };
 
     println!("| benchmark | workbench (median of {runs}) | reference, same run | ratio |");
     println!("|---|---|---|---|");
@@ -92,15 +81,8 @@ fn main() {
         let mut library = workbench_core::db::library::Library::open_in(&data).unwrap();
         library.add(&catalog, "bench", &clock).unwrap()
     });
-    let parse = time(runs, || {
-        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
-    });
-    row(
-        "import NIST SP 800-53 rev5 OSCAL (1,189 controls)",
-        import,
-        "serde_json parse only",
-        parse,
-    );
+    let parse = time(runs, || serde_json::from_slice::<serde_json::Value>(&bytes).unwrap());
+    row("import NIST SP 800-53 rev5 OSCAL (1,189 controls)", import, "serde_json parse only", parse);
 
     // 2. The large engagement: open it and list its controls with status.
     //    Reference: the sqlite3 shell running the same query (a process start included).
@@ -120,10 +102,7 @@ fn main() {
             .unwrap()
     });
     row(
-        &format!(
-            "open the large engagement and list its {} controls",
-            options.controls
-        ),
+        &format!("open the large engagement and list its {} controls", options.controls),
         open_list,
         "sqlite3 shell, same query",
         sqlite3,
@@ -131,27 +110,15 @@ fn main() {
 
     // 3. Verify the whole event log. Reference: SHA-256 over the same bytes
     //    in memory (the hashing any verifier must do).
-    let verify = time(runs, || {
-        EngagementFile::open(&path).unwrap().verify_log().unwrap()
-    });
-    let events = EngagementFile::open(&path)
-        .unwrap()
-        .recent_events(usize::MAX)
-        .unwrap();
+    let verify = time(runs, || EngagementFile::open(&path).unwrap().verify_log().unwrap());
+    let events = EngagementFile::open(&path).unwrap().recent_events(usize::MAX).unwrap();
     let log_bytes: usize = events.iter().map(|e| e.payload.len()).sum();
     let hash_only = time(runs, || {
         use sha2::{Digest, Sha256};
         // Fold the digests together so that none can be optimised away.
-        events
-            .iter()
-            .fold(0u8, |acc, e| acc ^ Sha256::digest(e.payload.as_bytes())[0])
+        events.iter().fold(0u8, |acc, e| acc ^ Sha256::digest(e.payload.as_bytes())[0])
     });
-    row(
-        &format!("log verify, {} events", events.len()),
-        verify,
-        "SHA-256 of each payload only",
-        hash_only,
-    );
+    row(&format!("log verify, {} events", events.len()), verify, "SHA-256 of each payload only", hash_only);
 
     let size = std::fs::metadata(&path).unwrap().len();
     println!();

@@ -79,14 +79,8 @@ pub fn create_engagement(
 /// Creates the demo engagement from the bundled sample catalog.
 pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
     let catalog = crate::sample::sample_catalog()?;
-    let file = EngagementFile::create(
-        path,
-        ctx,
-        uuid,
-        crate::sample::demo_fields(),
-        ProgramRules::default(),
-        &catalog,
-    )?;
+    let file =
+        EngagementFile::create(path, ctx, uuid, crate::sample::demo_fields(), ProgramRules::default(), &catalog)?;
     view(&file)
 }
 
@@ -96,11 +90,7 @@ pub fn show_engagement(path: &Path) -> Result<EngagementView> {
 
 /// Replaces the engagement's fields; returns the event, or `None` when
 /// nothing changed.
-pub fn edit_engagement(
-    path: &Path,
-    fields: EngagementFields,
-    ctx: Context<'_>,
-) -> Result<Option<EventRecord>> {
+pub fn edit_engagement(path: &Path, fields: EngagementFields, ctx: Context<'_>) -> Result<Option<EventRecord>> {
     EngagementFile::open(path)?.edit(ctx, fields)
 }
 
@@ -116,11 +106,7 @@ pub fn verify_log(path: &Path) -> Result<ChainReport> {
     EngagementFile::open(path)?.verify_log()
 }
 
-pub fn generate_large(
-    path: &Path,
-    options: GenerateOptions,
-    ctx: Context<'_>,
-) -> Result<EngagementView> {
+pub fn generate_large(path: &Path, options: GenerateOptions, ctx: Context<'_>) -> Result<EngagementView> {
     view(&crate::generate::large_engagement(path, options, ctx)?)
 }
 
@@ -132,10 +118,7 @@ fn view(file: &EngagementFile) -> Result<EngagementView> {
     for c in controls.iter().filter(|c| c.assessable) {
         match by_group.iter_mut().find(|g| g.group == c.group) {
             Some(g) => g.count += 1,
-            None => by_group.push(GroupCount {
-                group: c.group.clone(),
-                count: 1,
-            }),
+            None => by_group.push(GroupCount { group: c.group.clone(), count: 1 }),
         }
     }
     Ok(EngagementView {

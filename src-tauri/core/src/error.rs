@@ -49,18 +49,11 @@ pub enum Error {
     #[error(
         "{path}: written by a newer version of the workbench (schema {found}; this version knows up to {supported}); update the workbench to open it"
     )]
-    NewerVersion {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    NewerVersion { path: PathBuf, found: i64, supported: i64 },
 
     /// An import file was refused. Nothing was imported.
     #[error("{file}: {} problem(s), nothing was imported:\n{}", problems.len(), list(problems))]
-    Import {
-        file: PathBuf,
-        problems: Vec<InputProblem>,
-    },
+    Import { file: PathBuf, problems: Vec<InputProblem> },
 
     /// Form fields that break their rules. Nothing was written.
     #[error("invalid input, nothing was written:\n{}", list(problems))]
@@ -73,10 +66,7 @@ pub enum Error {
     AlreadyExists { what: &'static str, id: String },
 
     #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 
     /// A storage error that is none of the above (disk full, locked file).
     #[error("storage error: {0}")]
@@ -85,11 +75,7 @@ pub enum Error {
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
     const SHOWN: usize = 50;
-    let mut out: Vec<String> = items
-        .iter()
-        .take(SHOWN)
-        .map(|p| format!("  - {p}"))
-        .collect();
+    let mut out: Vec<String> = items.iter().take(SHOWN).map(|p| format!("  - {p}")).collect();
     if items.len() > SHOWN {
         out.push(format!("  ... and {} more", items.len() - SHOWN));
     }
@@ -113,10 +99,7 @@ impl Error {
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 
     pub(crate) fn import_one(
@@ -126,20 +109,12 @@ impl Error {
     ) -> Self {
         Error::Import {
             file: file.into(),
-            problems: vec![InputProblem {
-                location: location.into(),
-                message: message.into(),
-            }],
+            problems: vec![InputProblem { location: location.into(), message: message.into() }],
         }
     }
 
     pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Invalid {
-            problems: vec![FieldProblem {
-                field: field.into(),
-                message: message.into(),
-            }],
-        }
+        Error::Invalid { problems: vec![FieldProblem { field: field.into(), message: message.into() }] }
     }
 
     /// Turns a SQLite error met while reading an engagement into the error a
@@ -147,14 +122,10 @@ impl Error {
     pub(crate) fn from_sqlite_at(path: &std::path::Path, err: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
         match err.sqlite_error_code() {
-            Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt {
-                path: path.into(),
-                detail: err.to_string(),
-            },
-            Some(ErrorCode::NotADatabase) => Error::NotAnEngagement {
-                path: path.into(),
-                reason: "not a SQLite database".into(),
-            },
+            Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt { path: path.into(), detail: err.to_string() },
+            Some(ErrorCode::NotADatabase) => {
+                Error::NotAnEngagement { path: path.into(), reason: "not a SQLite database".into() }
+            }
             _ => Error::Storage(err),
         }
     }

@@ -19,10 +19,7 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions {
-            controls: 1500,
-            events: 30_000,
-        }
+        GenerateOptions { controls: 1500, events: 30_000 }
     }
 }
 
@@ -34,31 +31,29 @@ pub fn synthetic_catalog(controls: usize) -> Catalog {
     let per_objective = controls.div_ceil(objectives).max(1);
     let mut items = Vec::new();
     let mut made = 0;
-    let item = |id: String, parent: Option<String>, ja: String, en: String, text: bool| {
-        CatalogItem {
-            group: "controls".into(),
-            parent,
-            level: None,
-            suffix: None,
-            text_ja: if text {
-                format!("{ja}について、手順を文書化し、責任者が承認し、記録を保管すること。年に一度以上見直すこと。")
-            } else {
-                String::new()
-            },
-            text_en: if text {
-                format!("For {en}, procedures are documented, approved by the person responsible, and records kept; reviewed at least yearly.")
-            } else {
-                String::new()
-            },
-            title_ja: ja,
-            title_en: en,
-            source_refs: Vec::new(),
-            importance: None,
-            audit_cycle: None,
-            liu_scope: None,
-            mandatory: false,
-            id,
-        }
+    let item = |id: String, parent: Option<String>, ja: String, en: String, text: bool| CatalogItem {
+        group: "controls".into(),
+        parent,
+        level: None,
+        suffix: None,
+        text_ja: if text {
+            format!("{ja}について、手順を文書化し、責任者が承認し、記録を保管すること。年に一度以上見直すこと。")
+        } else {
+            String::new()
+        },
+        text_en: if text {
+            format!("For {en}, procedures are documented, approved by the person responsible, and records kept; reviewed at least yearly.")
+        } else {
+            String::new()
+        },
+        title_ja: ja,
+        title_en: en,
+        source_refs: Vec::new(),
+        importance: None,
+        audit_cycle: None,
+        liu_scope: None,
+        mandatory: false,
+        id,
     };
     'all: for domain in 5..=18 {
         items.push(item(
@@ -126,11 +121,7 @@ pub fn synthetic_catalog(controls: usize) -> Catalog {
 
 /// Writes the large engagement to `path`: the synthetic catalog, the demo's
 /// fields, and edits of the scope statement until the log holds `events`.
-pub fn large_engagement(
-    path: &Path,
-    options: GenerateOptions,
-    ctx: Context<'_>,
-) -> Result<EngagementFile> {
+pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>) -> Result<EngagementFile> {
     let catalog = synthetic_catalog(options.controls);
     let fields = crate::sample::demo_fields();
     let mut file = EngagementFile::create(
@@ -144,10 +135,8 @@ pub fn large_engagement(
     let mut current = fields;
     let edits = (1..options.events.max(1)).map(move |n| {
         let mut next = current.clone();
-        next.service.scope_of_statement = format!(
-            "{}（改訂 {n}）",
-            crate::sample::demo_fields().service.scope_of_statement
-        );
+        next.service.scope_of_statement =
+            format!("{}（改訂 {n}）", crate::sample::demo_fields().service.scope_of_statement);
         let change = Change::EngagementEdited {
             changes: vec![FieldChange {
                 field: "service.scope_of_statement".into(),

@@ -114,12 +114,7 @@ impl IsmapId {
         if suffix.is_some() && level != Level::Detailed {
             return bad("only a detailed control (four numeric parts) carries a suffix");
         }
-        Ok(IsmapId {
-            text: text.to_string(),
-            numbers,
-            suffix,
-            level,
-        })
+        Ok(IsmapId { text: text.to_string(), numbers, suffix, level })
     }
 
     /// The ID of the item this one sits under (`9.2.3.11.PB` -> `9.2.3`), if any.
@@ -128,12 +123,7 @@ impl IsmapId {
             return None;
         }
         let head = &self.numbers[..self.numbers.len() - 1];
-        Some(
-            head.iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join("."),
-        )
+        Some(head.iter().map(u32::to_string).collect::<Vec<_>>().join("."))
     }
 
     /// The numeric parts, used to sort IDs as people expect (`9.2` before `9.10`).
@@ -165,10 +155,7 @@ mod tests {
         assert_eq!(detailed.parent_text().as_deref(), Some("9.2.3"));
         assert_eq!(detailed.text, "9.2.3.11.PB");
 
-        assert_eq!(
-            IsmapId::parse("8.1.5.4.P").unwrap().suffix.as_deref(),
-            Some("P")
-        );
+        assert_eq!(IsmapId::parse("8.1.5.4.P").unwrap().suffix.as_deref(), Some("P"));
         assert_eq!(IsmapId::parse("12.2.1.15").unwrap().level, Level::Detailed);
         assert_eq!(IsmapId::parse("5").unwrap().level, Level::Domain);
         assert_eq!(IsmapId::parse("5").unwrap().parent_text(), None);
@@ -197,9 +184,8 @@ mod tests {
 
     #[test]
     fn sort_key_orders_numerically_not_as_text() {
-        let mut ids = ["9.10.1", "9.2.1", "9.2.1.1.B", "9.2.1.1", "10.1.1"]
-            .map(|t| IsmapId::parse(t).unwrap())
-            .to_vec();
+        let mut ids =
+            ["9.10.1", "9.2.1", "9.2.1.1.B", "9.2.1.1", "10.1.1"].map(|t| IsmapId::parse(t).unwrap()).to_vec();
         ids.sort_by_key(IsmapId::sort_key);
         let order: Vec<&str> = ids.iter().map(|i| i.text.as_str()).collect();
         assert_eq!(order, ["9.2.1", "9.2.1.1", "9.2.1.1.B", "9.10.1", "10.1.1"]);

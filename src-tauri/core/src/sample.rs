@@ -14,11 +14,7 @@ use crate::model::engagement::{
 pub const SAMPLE_CATALOG_JSON: &str = include_str!("../../../assets/catalogs/sample-catalog.json");
 
 pub fn sample_catalog() -> Result<Catalog> {
-    read_catalog_bytes(
-        SAMPLE_CATALOG_JSON.as_bytes(),
-        Format::Json,
-        "assets/catalogs/sample-catalog.json",
-    )
+    read_catalog_bytes(SAMPLE_CATALOG_JSON.as_bytes(), Format::Json, "assets/catalogs/sample-catalog.json")
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -38,7 +34,8 @@ pub fn demo_fields() -> EngagementFields {
         service: Service {
             name: "サンプルクラウド IaaS".into(),
             url: "https://cloud.example.jp".into(),
-            scope_of_statement: "東京及び大阪リージョンで提供する IaaS（仮想サーバ、ブロックストレージ、仮想ネットワーク）".into(),
+            scope_of_statement:
+                "東京及び大阪リージョンで提供する IaaS（仮想サーバ、ブロックストレージ、仮想ネットワーク）".into(),
         },
         program: Program::Ismap,
         audit_kind: AuditKind::Initial,

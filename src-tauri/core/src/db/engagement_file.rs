@@ -99,35 +99,23 @@ impl EngagementFile {
         })?;
         tx.commit()?;
         drop(conn);
-        temp.persist_noclobber(path)
-            .map_err(|e| match e.error.kind() {
-                std::io::ErrorKind::AlreadyExists => Error::AlreadyExists {
-                    what: "file",
-                    id: path.display().to_string(),
-                },
-                _ => Error::io(path, e.error),
-            })?;
+        temp.persist_noclobber(path).map_err(|e| match e.error.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::AlreadyExists { what: "file", id: path.display().to_string() },
+            _ => Error::io(path, e.error),
+        })?;
         EngagementFile::open(path)
     }
 
     /// Opens an existing engagement file (see [`super::open`] for the checks).
     pub fn open(path: &Path) -> Result<EngagementFile> {
         let conn = super::open(path, &SCHEMA)?;
-        let file = EngagementFile {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let file = EngagementFile { conn, path: path.to_path_buf() };
         // A file can carry our application id and schema yet have lost its
         // engagement row; say so now rather than at the first query.
-        let rows: i64 = file
-            .conn
-            .query_row("SELECT count(*) FROM engagement", [], |r| r.get(0))
-            .map_err(|e| file.db_error(e))?;
+        let rows: i64 =
+            file.conn.query_row("SELECT count(*) FROM engagement", [], |r| r.get(0)).map_err(|e| file.db_error(e))?;
         if rows != 1 {
-            return Err(Error::Corrupt {
-                path: path.into(),
-                detail: "the engagement record is missing".into(),
-            });
+            return Err(Error::Corrupt { path: path.into(), detail: "the engagement record is missing".into() });
         }
         Ok(file)
     }
@@ -141,20 +129,13 @@ impl EngagementFile {
     }
 
     fn json_column<T: serde::de::DeserializeOwned>(&self, sql: &str) -> Result<T> {
-        let text: String = self
-            .conn
-            .query_row(sql, [], |r| r.get(0))
-            .map_err(|e| self.db_error(e))?;
-        serde_json::from_str(&text).map_err(|e| Error::Corrupt {
-            path: self.path.clone(),
-            detail: format!("unreadable stored record: {e}"),
-        })
+        let text: String = self.conn.query_row(sql, [], |r| r.get(0)).map_err(|e| self.db_error(e))?;
+        serde_json::from_str(&text)
+            .map_err(|e| Error::Corrupt { path: self.path.clone(), detail: format!("unreadable stored record: {e}") })
     }
 
     pub fn uuid(&self) -> Result<String> {
-        self.conn
-            .query_row("SELECT uuid FROM engagement WHERE id = 1", [], |r| r.get(0))
-            .map_err(|e| self.db_error(e))
+        self.conn.query_row("SELECT uuid FROM engagement WHERE id = 1", [], |r| r.get(0)).map_err(|e| self.db_error(e))
     }
 
     pub fn fields(&self) -> Result<EngagementFields> {
@@ -209,15 +190,12 @@ impl EngagementFile {
                 })
             })
             .map_err(|e| self.db_error(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.db_error(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.db_error(e))
     }
 
     pub fn event_count(&self) -> Result<i64> {
         self.conn
-            .query_row("SELECT head_seq FROM engagement WHERE id = 1", [], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT head_seq FROM engagement WHERE id = 1", [], |r| r.get(0))
             .map_err(|e| self.db_error(e))
     }
 
@@ -240,17 +218,12 @@ impl EngagementFile {
                 })
             })
             .map_err(|e| self.db_error(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.db_error(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.db_error(e))
     }
 
     /// Replaces the engagement's fields, recording which fields changed.
     /// Returns `None` when nothing changed (and records nothing).
-    pub fn edit(
-        &mut self,
-        ctx: Context<'_>,
-        fields: EngagementFields,
-    ) -> Result<Option<EventRecord>> {
+    pub fn edit(&mut self, ctx: Context<'_>, fields: EngagementFields) -> Result<Option<EventRecord>> {
         let rules = self.rules()?;
         let problems = fields.problems(&rules);
         if !problems.is_empty() {
@@ -277,13 +250,9 @@ impl EngagementFile {
         change: &Change,
         apply: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<(T, EventRecord)> {
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|e| Error::from_sqlite_at(&self.path, e))?;
+        let tx = self.conn.transaction().map_err(|e| Error::from_sqlite_at(&self.path, e))?;
         let result = events::record(&tx, ctx, change, apply)?;
-        tx.commit()
-            .map_err(|e| Error::from_sqlite_at(&self.path, e))?;
+        tx.commit().map_err(|e| Error::from_sqlite_at(&self.path, e))?;
         Ok(result)
     }
 
@@ -321,13 +290,8 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
 
 /// The top-level fields (and the provider's, service's and assessor's
 /// sub-fields) that differ, with their values before and after.
-pub(crate) fn diff_fields(
-    before: &EngagementFields,
-    after: &EngagementFields,
-) -> Result<Vec<FieldChange>> {
-    let to_value = |f: &EngagementFields| {
-        serde_json::to_value(f).map_err(|e| Error::invalid("record", e.to_string()))
-    };
+pub(crate) fn diff_fields(before: &EngagementFields, after: &EngagementFields) -> Result<Vec<FieldChange>> {
+    let to_value = |f: &EngagementFields| serde_json::to_value(f).map_err(|e| Error::invalid("record", e.to_string()));
     let (before, after) = (to_value(before)?, to_value(after)?);
     let mut changes = Vec::new();
     if let (Some(b), Some(a)) = (before.as_object(), after.as_object()) {
@@ -338,20 +302,12 @@ pub(crate) fn diff_fields(
                     for (sub, av) in ao {
                         let bv = bo.get(sub).cloned().unwrap_or(serde_json::Value::Null);
                         if &bv != av {
-                            changes.push(FieldChange {
-                                field: format!("{key}.{sub}"),
-                                before: bv,
-                                after: av.clone(),
-                            });
+                            changes.push(FieldChange { field: format!("{key}.{sub}"), before: bv, after: av.clone() });
                         }
                     }
                 }
                 _ if &b_value != a_value => {
-                    changes.push(FieldChange {
-                        field: key.clone(),
-                        before: b_value,
-                        after: a_value.clone(),
-                    });
+                    changes.push(FieldChange { field: key.clone(), before: b_value, after: a_value.clone() });
                 }
                 _ => {}
             }
@@ -409,10 +365,7 @@ fn write_catalog(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
 /// on one filesystem and is atomic). Refuses an existing destination first.
 fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     if path.exists() {
-        return Err(Error::AlreadyExists {
-            what: "file",
-            id: path.display().to_string(),
-        });
+        return Err(Error::AlreadyExists { what: "file", id: path.display().to_string() });
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -18,16 +18,11 @@ pub(crate) fn record<T>(
 ) -> Result<(T, EventRecord)> {
     let applied = apply(tx)?;
     let (head_seq, prev_hash): (i64, String) = tx
-        .query_row(
-            "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, GENESIS_HASH.to_string()));
     let seq = head_seq + 1;
-    let payload = serde_json::to_string(change)
-        .map_err(|e| crate::error::Error::invalid("event", e.to_string()))?;
+    let payload = serde_json::to_string(change).map_err(|e| crate::error::Error::invalid("event", e.to_string()))?;
     let actor = ctx.actor.name.clone();
     let at = format_time(ctx.clock.now());
     let kind = change.kind().to_string();
@@ -36,30 +31,13 @@ pub(crate) fn record<T>(
         "INSERT INTO event (seq, kind, payload, actor, at, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![seq, kind, payload, actor, at, prev_hash, hash])?;
-    let updated = tx.execute(
-        "UPDATE engagement SET head_seq = ?1, head_hash = ?2 WHERE id = 1",
-        params![seq, hash],
-    )?;
+    let updated = tx.execute("UPDATE engagement SET head_seq = ?1, head_hash = ?2 WHERE id = 1", params![seq, hash])?;
     if updated != 1 {
         // The first event creates the engagement row in `apply`; a missing
         // row afterwards means the state write and the log disagree.
-        return Err(crate::error::Error::invalid(
-            "engagement",
-            "no engagement row to record the event against",
-        ));
+        return Err(crate::error::Error::invalid("engagement", "no engagement row to record the event against"));
     }
-    Ok((
-        applied,
-        EventRecord {
-            seq,
-            kind,
-            payload,
-            actor,
-            at,
-            prev_hash,
-            hash,
-        },
-    ))
+    Ok((applied, EventRecord { seq, kind, payload, actor, at, prev_hash, hash }))
 }
 
 /// What `log verify` found.
@@ -88,18 +66,13 @@ impl ChainReport {
 /// Recomputes every event's hash in order and checks the links between them
 /// and the recorded head. Reads the log in one pass, streaming.
 pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
-    let mut stmt = conn
-        .prepare("SELECT seq, kind, payload, actor, at, prev_hash, hash FROM event ORDER BY seq")?;
+    let mut stmt = conn.prepare("SELECT seq, kind, payload, actor, at, prev_hash, hash FROM event ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1;
     let mut prev = GENESIS_HASH.to_string();
     let mut count = 0;
-    let broken = |seq, kind: &str, at: &str, reason: String| BrokenEvent {
-        seq,
-        kind: kind.into(),
-        at: at.into(),
-        reason,
-    };
+    let broken =
+        |seq, kind: &str, at: &str, reason: String| BrokenEvent { seq, kind: kind.into(), at: at.into(), reason };
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         // Columns are read as raw values: a tampered row may hold a blob or a
@@ -111,12 +84,9 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
                 Err(e) => e.to_string(),
             }
         };
-        let (kind, payload, actor, at, prev_hash, hash) =
-            (text(1), text(2), text(3), text(4), text(5), text(6));
+        let (kind, payload, actor, at, prev_hash, hash) = (text(1), text(2), text(3), text(4), text(5), text(6));
         let problem = if seq != expected_seq {
-            Some(format!(
-                "event {expected_seq} is missing (the next stored event is {seq})"
-            ))
+            Some(format!("event {expected_seq} is missing (the next stored event is {seq})"))
         } else if prev_hash != prev {
             Some("its link to the previous event does not match (an event before it was removed or replaced)".into())
         } else if event_hash(seq, &kind, &payload, &actor, &at, &prev_hash) != hash {
@@ -137,11 +107,8 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
         expected_seq += 1;
         count += 1;
     }
-    let (head_seq, head_hash): (i64, String) = conn.query_row(
-        "SELECT head_seq, head_hash FROM engagement WHERE id = 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (head_seq, head_hash): (i64, String) =
+        conn.query_row("SELECT head_seq, head_hash FROM engagement WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     if head_seq != count || head_hash != prev {
         let reason = format!(
             "the engagement records {head_seq} events ending in {}, but the log holds {count} ending in {} (events were removed from the end)",
@@ -154,11 +121,7 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
             first_broken: Some(broken(count + 1, "", "", reason)),
         });
     }
-    Ok(ChainReport {
-        events: count,
-        head_hash: prev,
-        first_broken: None,
-    })
+    Ok(ChainReport { events: count, head_hash: prev, first_broken: None })
 }
 
 fn short(hash: &str) -> &str {

@@ -43,8 +43,8 @@ pub struct CatalogSummary {
     pub source_file: String,
     pub imported_at: String,
     pub items: i64,
-    /// Items that are assessed: objectives and detailed controls (OSCAL:
-    /// controls and enhancements).
+    /// Items that are assessed: detailed controls (OSCAL: controls and
+    /// enhancements).
     pub controls: i64,
     pub content_sha256: String,
 }
@@ -56,14 +56,9 @@ pub fn default_data_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    dirs::data_dir()
-        .map(|d| d.join("ismap-workbench"))
-        .ok_or_else(|| {
-            Error::invalid(
-                DATA_DIR_ENV,
-                "no per-user data folder is known on this system; set WORKBENCH_DATA_DIR",
-            )
-        })
+    dirs::data_dir().map(|d| d.join("ismap-workbench")).ok_or_else(|| {
+        Error::invalid(DATA_DIR_ENV, "no per-user data folder is known on this system; set WORKBENCH_DATA_DIR")
+    })
 }
 
 impl Library {
@@ -71,11 +66,7 @@ impl Library {
     pub fn open_in(data_dir: &Path) -> Result<Library> {
         std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
         let path = data_dir.join(FILE_NAME);
-        let conn = if path.exists() {
-            super::open(&path, &SCHEMA)?
-        } else {
-            super::create(&path, &SCHEMA)?
-        };
+        let conn = if path.exists() { super::open(&path, &SCHEMA)? } else { super::create(&path, &SCHEMA)? };
         Ok(Library { conn, path })
     }
 
@@ -85,14 +76,8 @@ impl Library {
 
     /// Stores a checked catalog. Refuses a name and version already present:
     /// a released version of the criteria never changes.
-    pub fn add(
-        &mut self,
-        catalog: &Catalog,
-        source_file: &str,
-        clock: &dyn Clock,
-    ) -> Result<CatalogSummary> {
-        let content =
-            serde_json::to_string(catalog).map_err(|e| Error::invalid("catalog", e.to_string()))?;
+    pub fn add(&mut self, catalog: &Catalog, source_file: &str, clock: &dyn Clock) -> Result<CatalogSummary> {
+        let content = serde_json::to_string(catalog).map_err(|e| Error::invalid("catalog", e.to_string()))?;
         let tx = self.conn.transaction()?;
         let exists: Option<i64> = tx
             .query_row(
@@ -102,10 +87,7 @@ impl Library {
             )
             .optional()?;
         if exists.is_some() {
-            return Err(Error::AlreadyExists {
-                what: "catalog",
-                id: catalog.reference(),
-            });
+            return Err(Error::AlreadyExists { what: "catalog", id: catalog.reference() });
         }
         tx.execute(
             "INSERT INTO catalog (name, version, title, id_scheme, sample, source_file, imported_at, content_sha256,
@@ -130,25 +112,16 @@ impl Library {
     }
 
     pub fn list(&self) -> Result<Vec<CatalogSummary>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{SUMMARY_SQL} ORDER BY name, version"))?;
+        let mut stmt = self.conn.prepare(&format!("{SUMMARY_SQL} ORDER BY name, version"))?;
         let rows = stmt.query_map([], summary_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn summary(&self, name: &str, version: &str) -> Result<CatalogSummary> {
         self.conn
-            .query_row(
-                &format!("{SUMMARY_SQL} WHERE name = ?1 AND version = ?2"),
-                [name, version],
-                summary_row,
-            )
+            .query_row(&format!("{SUMMARY_SQL} WHERE name = ?1 AND version = ?2"), [name, version], summary_row)
             .optional()?
-            .ok_or_else(|| Error::NotFound {
-                what: "catalog",
-                id: format!("{name}@{version}"),
-            })
+            .ok_or_else(|| Error::NotFound { what: "catalog", id: format!("{name}@{version}") })
     }
 
     /// Loads a catalog by `name@version`. The version may be left out when
@@ -157,27 +130,18 @@ impl Library {
         let (name, version) = match reference.rsplit_once('@') {
             Some((n, v)) => (n.to_string(), v.to_string()),
             None => {
-                let versions: Vec<String> = self
-                    .list()?
-                    .into_iter()
-                    .filter(|c| c.name == reference)
-                    .map(|c| c.version)
-                    .collect();
+                let versions: Vec<String> =
+                    self.list()?.into_iter().filter(|c| c.name == reference).map(|c| c.version).collect();
                 match versions.as_slice() {
                     [only] => (reference.to_string(), only.clone()),
-                    [] => {
-                        return Err(Error::NotFound {
-                            what: "catalog",
-                            id: reference.into(),
-                        })
-                    }
+                    [] => return Err(Error::NotFound { what: "catalog", id: reference.into() }),
                     many => {
                         return Err(Error::invalid(
                             "catalog",
                             format!(
-                            "\"{reference}\" has several versions ({}); name one as NAME@VERSION",
-                            many.join(", ")
-                        ),
+                                "\"{reference}\" has several versions ({}); name one as NAME@VERSION",
+                                many.join(", ")
+                            ),
                         ))
                     }
                 }
@@ -185,16 +149,9 @@ impl Library {
         };
         let content: String = self
             .conn
-            .query_row(
-                "SELECT content FROM catalog WHERE name = ?1 AND version = ?2",
-                [&name, &version],
-                |r| r.get(0),
-            )
+            .query_row("SELECT content FROM catalog WHERE name = ?1 AND version = ?2", [&name, &version], |r| r.get(0))
             .optional()?
-            .ok_or_else(|| Error::NotFound {
-                what: "catalog",
-                id: format!("{name}@{version}"),
-            })?;
+            .ok_or_else(|| Error::NotFound { what: "catalog", id: format!("{name}@{version}") })?;
         serde_json::from_str(&content).map_err(|e| Error::Corrupt {
             path: self.path.clone(),
             detail: format!("catalog {name}@{version} is unreadable: {e}"),
@@ -202,8 +159,7 @@ impl Library {
     }
 }
 
-const SUMMARY_SQL: &str =
-    "SELECT name, version, title, id_scheme, sample, source_file, imported_at, item_count,
+const SUMMARY_SQL: &str = "SELECT name, version, title, id_scheme, sample, source_file, imported_at, item_count,
         control_count, content_sha256 FROM catalog";
 
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CatalogSummary> {

@@ -45,9 +45,7 @@ fn set_pragmas(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Creates a new, empty file of the schema at `path`, which must not exist.
 pub(crate) fn create(path: &Path, schema: &Schema) -> Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags)?;
     set_pragmas(&conn)?;
     conn.pragma_update(None, "application_id", schema.application_id)?;
@@ -63,9 +61,7 @@ pub(crate) fn open(path: &Path, schema: &Schema) -> Result<Connection> {
     let at = |e| Error::from_sqlite_at(path, e);
     let mut conn = Connection::open_with_flags(path, flags).map_err(at)?;
     set_pragmas(&conn).map_err(at)?;
-    let app_id: i32 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(at)?;
+    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(at)?;
     if app_id != schema.application_id {
         return Err(Error::NotAnEngagement {
             path: path.into(),
@@ -82,38 +78,22 @@ pub(crate) fn open(path: &Path, schema: &Schema) -> Result<Connection> {
 fn check_header(path: &Path, schema: &Schema) -> Result<()> {
     use std::io::Read;
     let mut file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NotFound {
-            what: "file",
-            id: path.display().to_string(),
-        },
+        std::io::ErrorKind::NotFound => Error::NotFound { what: "file", id: path.display().to_string() },
         _ => Error::io(path, e),
     })?;
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     let mut header = [0u8; 100];
-    let not_ours = |reason: &str| Error::NotAnEngagement {
-        path: path.into(),
-        reason: reason.to_string(),
-    };
+    let not_ours = |reason: &str| Error::NotAnEngagement { path: path.into(), reason: reason.to_string() };
     if len < 100 {
-        return Err(not_ours(if len == 0 {
-            "the file is empty"
-        } else {
-            "the file is too short"
-        }));
+        return Err(not_ours(if len == 0 { "the file is empty" } else { "the file is too short" }));
     }
-    file.read_exact(&mut header)
-        .map_err(|e| Error::io(path, e))?;
+    file.read_exact(&mut header).map_err(|e| Error::io(path, e))?;
     if &header[..16] != b"SQLite format 3\0" {
         return Err(not_ours(&format!("not {}", schema.what)));
     }
-    let be32 = |at: usize| {
-        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
-    };
+    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     if be32(68) as i32 != schema.application_id {
-        return Err(not_ours(&format!(
-            "a SQLite database of another program, not {}",
-            schema.what
-        )));
+        return Err(not_ours(&format!("a SQLite database of another program, not {}", schema.what)));
     }
     // The header records the database size in pages; it is reliable when the
     // "version valid for" field equals the change counter. A file shorter
@@ -127,9 +107,7 @@ fn check_header(path: &Path, schema: &Schema) -> Result<()> {
         if len < expected {
             return Err(Error::Corrupt {
                 path: path.into(),
-                detail: format!(
-                    "the file is truncated: {len} bytes where its header says {expected}"
-                ),
+                detail: format!("the file is truncated: {len} bytes where its header says {expected}"),
             });
         }
     }
@@ -140,31 +118,19 @@ fn check_header(path: &Path, schema: &Schema) -> Result<()> {
 /// either at its old version or at the latest, never in between.
 fn migrate(conn: &mut Connection, path: &Path, schema: &Schema) -> Result<()> {
     let at = |e| Error::from_sqlite_at(path, e);
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(at)?;
-    let version: i64 = tx
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(at)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(at)?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(at)?;
     if version > schema.latest() {
-        return Err(Error::NewerVersion {
-            path: path.into(),
-            found: version,
-            supported: schema.latest(),
-        });
+        return Err(Error::NewerVersion { path: path.into(), found: version, supported: schema.latest() });
     }
     if version < 0 {
-        return Err(Error::Corrupt {
-            path: path.into(),
-            detail: format!("schema version {version}"),
-        });
+        return Err(Error::Corrupt { path: path.into(), detail: format!("schema version {version}") });
     }
     for sql in &schema.migrations[version as usize..] {
         tx.execute_batch(sql).map_err(at)?;
     }
     if version < schema.latest() {
-        tx.pragma_update(None, "user_version", schema.latest())
-            .map_err(at)?;
+        tx.pragma_update(None, "user_version", schema.latest()).map_err(at)?;
     }
     tx.commit().map_err(at)?;
     Ok(())

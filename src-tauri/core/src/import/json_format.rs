@@ -24,25 +24,15 @@ struct Document {
 
 pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft, Problems> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let doc: Document = serde_json::from_slice(bytes).map_err(|err| {
-        vec![problem(
-            format!("line {}, column {}", err.line(), err.column()),
-            err.to_string(),
-        )]
-    })?;
+    let doc: Document = serde_json::from_slice(bytes)
+        .map_err(|err| vec![problem(format!("line {}, column {}", err.line(), err.column()), err.to_string())])?;
     if doc.format != FORMAT_TAG {
-        return Err(vec![problem(
-            "format",
-            format!("expected \"{FORMAT_TAG}\", found \"{}\"", doc.format),
-        )]);
+        return Err(vec![problem("format", format!("expected \"{FORMAT_TAG}\", found \"{}\"", doc.format))]);
     }
     if doc.format_version != 1 {
         return Err(vec![problem(
             "format_version",
-            format!(
-                "format version {} is not supported (this version reads 1)",
-                doc.format_version
-            ),
+            format!("format version {} is not supported (this version reads 1)", doc.format_version),
         )]);
     }
     let mut problems = Vec::new();
@@ -58,11 +48,7 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
         return Err(problems);
     }
     let name = options.name.clone().unwrap_or(doc.name);
-    let title = if doc.title.is_empty() {
-        name.clone()
-    } else {
-        doc.title
-    };
+    let title = if doc.title.is_empty() { name.clone() } else { doc.title };
     Ok(CatalogDraft {
         name,
         version: options.version.clone().unwrap_or(doc.version),

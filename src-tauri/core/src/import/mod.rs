@@ -57,11 +57,7 @@ pub fn read_catalog(path: &Path, options: &ImportOptions) -> Result<Catalog> {
         return Err(Error::import_one(
             path,
             "file",
-            format!(
-                "{} bytes is larger than the {} bytes a catalog may have",
-                meta.len(),
-                MAX_CATALOG_BYTES
-            ),
+            format!("{} bytes is larger than the {} bytes a catalog may have", meta.len(), MAX_CATALOG_BYTES),
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -81,14 +77,8 @@ pub fn read_catalog(path: &Path, options: &ImportOptions) -> Result<Catalog> {
         Format::Xlsx => xlsx::read(&bytes, &options),
         Format::Oscal => oscal::read(&bytes, &options),
     }
-    .map_err(|problems| Error::Import {
-        file: path.into(),
-        problems,
-    })?;
-    draft.validated().map_err(|problems| Error::Import {
-        file: path.into(),
-        problems,
-    })
+    .map_err(|problems| Error::Import { file: path.into(), problems })?;
+    draft.validated().map_err(|problems| Error::Import { file: path.into(), problems })
 }
 
 /// Parses a catalog already in memory (the sample catalog compiled into the binary).
@@ -100,19 +90,11 @@ pub fn read_catalog_bytes(bytes: &[u8], format: Format, label: &str) -> Result<C
         Format::Xlsx => xlsx::read(bytes, &options),
         Format::Oscal => oscal::read(bytes, &options),
     };
-    draft
-        .and_then(CatalogDraft::validated)
-        .map_err(|problems| Error::Import {
-            file: label.into(),
-            problems,
-        })
+    draft.and_then(CatalogDraft::validated).map_err(|problems| Error::Import { file: label.into(), problems })
 }
 
 fn guess_format(path: &Path, bytes: &[u8]) -> Result<Format> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("csv") => Ok(Format::Csv),
         Some("xlsx") => Ok(Format::Xlsx),
@@ -137,10 +119,7 @@ fn guess_format(path: &Path, bytes: &[u8]) -> Result<Format> {
 type Problems = Vec<InputProblem>;
 
 fn problem(location: impl Into<String>, message: impl Into<String>) -> InputProblem {
-    InputProblem {
-        location: location.into(),
-        message: message.into(),
-    }
+    InputProblem { location: location.into(), message: message.into() }
 }
 
 /// Checks a header row against the workbench columns: every column known,
@@ -149,59 +128,34 @@ fn check_header(header: &[String], place: impl Fn(usize) -> String) -> Problems 
     let mut problems = Vec::new();
     for (i, name) in header.iter().enumerate() {
         if !COLUMNS.contains(&name.as_str()) {
-            problems.push(problem(
-                place(i),
-                format!(
-                    "unknown column \"{name}\" (known columns: {})",
-                    COLUMNS.join(", ")
-                ),
-            ));
+            problems
+                .push(problem(place(i), format!("unknown column \"{name}\" (known columns: {})", COLUMNS.join(", "))));
         } else if header[..i].contains(name) {
-            problems.push(problem(
-                place(i),
-                format!("column \"{name}\" appears twice"),
-            ));
+            problems.push(problem(place(i), format!("column \"{name}\" appears twice")));
         }
     }
     for required in ["group", "id"] {
         if !header.iter().any(|h| h == required) {
-            problems.push(problem(
-                "header",
-                format!("the required column \"{required}\" is missing"),
-            ));
+            problems.push(problem("header", format!("the required column \"{required}\" is missing")));
         }
     }
     if !header.iter().any(|h| h == "title_ja" || h == "title_en") {
-        problems.push(problem(
-            "header",
-            "a title column (\"title_ja\" or \"title_en\") is required",
-        ));
+        problems.push(problem("header", "a title column (\"title_ja\" or \"title_en\") is required"));
     }
     problems
 }
 
 /// Builds an item from a table row (CSV or Excel), given the text of each
 /// column. Empty cells are absent values.
-fn item_from_row(
-    origin: &Origin,
-    get: impl Fn(&str) -> Option<String>,
-    problems: &mut Problems,
-) -> CatalogItem {
-    let text = |c: &str| {
-        get(c)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
+fn item_from_row(origin: &Origin, get: impl Fn(&str) -> Option<String>, problems: &mut Problems) -> CatalogItem {
+    let text = |c: &str| get(c).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let flag = |c: &str, problems: &mut Problems| -> Option<bool> {
         let value = text(c)?;
         match value.to_lowercase().as_str() {
             "true" | "yes" | "y" | "1" | "はい" | "○" => Some(true),
             "false" | "no" | "n" | "0" | "いいえ" | "×" => Some(false),
             _ => {
-                problems.push(problem(
-                    origin.at(c),
-                    format!("\"{value}\" is not yes/no (use true or false)"),
-                ));
+                problems.push(problem(origin.at(c), format!("\"{value}\" is not yes/no (use true or false)")));
                 None
             }
         }
@@ -217,12 +171,7 @@ fn item_from_row(
         text_ja: get("text_ja").unwrap_or_default(),
         text_en: get("text_en").unwrap_or_default(),
         source_refs: text("source_refs")
-            .map(|s| {
-                s.split(';')
-                    .map(|r| r.trim().to_string())
-                    .filter(|r| !r.is_empty())
-                    .collect()
-            })
+            .map(|s| s.split(';').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect())
             .unwrap_or_default(),
         importance: text("importance"),
         audit_cycle: text("audit_cycle"),
@@ -236,16 +185,10 @@ fn required_name_version(options: &ImportOptions, problems: &mut Problems) -> (S
     let name = options.name.clone().unwrap_or_default();
     let version = options.version.clone().unwrap_or_default();
     if name.trim().is_empty() {
-        problems.push(problem(
-            "catalog",
-            "a CSV or Excel catalog needs a name: give --name",
-        ));
+        problems.push(problem("catalog", "a CSV or Excel catalog needs a name: give --name"));
     }
     if version.trim().is_empty() {
-        problems.push(problem(
-            "catalog",
-            "a CSV or Excel catalog needs a version: give --catalog-version",
-        ));
+        problems.push(problem("catalog", "a CSV or Excel catalog needs a version: give --catalog-version"));
     }
     (name, version)
 }

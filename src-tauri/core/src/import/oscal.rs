@@ -68,40 +68,21 @@ struct Part {
 
 pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft, Problems> {
     let doc: Document = serde_json::from_slice(bytes).map_err(|err| {
-        vec![problem(
-            format!("line {}, column {}", err.line(), err.column()),
-            format!("not an OSCAL catalog: {err}"),
-        )]
+        vec![problem(format!("line {}, column {}", err.line(), err.column()), format!("not an OSCAL catalog: {err}"))]
     })?;
     let catalog = doc.catalog;
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for (i, group) in catalog.groups.iter().enumerate() {
-        add_group(
-            group,
-            None,
-            &format!("catalog.groups[{i}]"),
-            &mut items,
-            &mut problems,
-        );
+        add_group(group, None, &format!("catalog.groups[{i}]"), &mut items, &mut problems);
     }
     for (i, control) in catalog.controls.iter().enumerate() {
-        add_control(
-            control,
-            None,
-            "",
-            "control",
-            &format!("catalog.controls[{i}]"),
-            &mut items,
-        );
+        add_control(control, None, "", "control", &format!("catalog.controls[{i}]"), &mut items);
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let name = options
-        .name
-        .clone()
-        .unwrap_or_else(|| catalog.metadata.title.clone());
+    let name = options.name.clone().unwrap_or_else(|| catalog.metadata.title.clone());
     Ok(CatalogDraft {
         name,
         version: options.version.clone().unwrap_or(catalog.metadata.version),
@@ -122,10 +103,7 @@ fn add_group(
     let Some(id) = group.id.as_deref() else {
         // Groups without an ID cannot be referred to; OSCAL allows them, but
         // every catalog we import names its groups.
-        problems.push(problem(
-            format!("{path}.id"),
-            "a group without an ID cannot be imported",
-        ));
+        problems.push(problem(format!("{path}.id"), "a group without an ID cannot be imported"));
         return;
     };
     items.push((
@@ -148,23 +126,10 @@ fn add_group(
         },
     ));
     for (i, sub) in group.groups.iter().enumerate() {
-        add_group(
-            sub,
-            Some(id),
-            &format!("{path}.groups[{i}]"),
-            items,
-            problems,
-        );
+        add_group(sub, Some(id), &format!("{path}.groups[{i}]"), items, problems);
     }
     for (i, control) in group.controls.iter().enumerate() {
-        add_control(
-            control,
-            Some(id),
-            id,
-            "control",
-            &format!("{path}.controls[{i}]"),
-            items,
-        );
+        add_control(control, Some(id), id, "control", &format!("{path}.controls[{i}]"), items);
     }
 }
 
@@ -176,13 +141,7 @@ fn add_control(
     path: &str,
     items: &mut Vec<(Origin, CatalogItem)>,
 ) {
-    let prop = |name: &str| {
-        control
-            .props
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| p.value.clone())
-    };
+    let prop = |name: &str| control.props.iter().find(|p| p.name == name).map(|p| p.value.clone());
     let mut text = String::new();
     for part in control.parts.iter().filter(|p| p.name == "statement") {
         write_prose(part, 0, &mut text);
@@ -197,11 +156,7 @@ fn add_control(
             level: Some(level.into()),
             suffix: None,
             title_ja: String::new(),
-            title_en: if withdrawn {
-                format!("{} (withdrawn)", control.title)
-            } else {
-                control.title.clone()
-            },
+            title_en: if withdrawn { format!("{} (withdrawn)", control.title) } else { control.title.clone() },
             text_ja: String::new(),
             text_en: text.trim_end().to_string(),
             source_refs: prop("label").into_iter().collect(),
@@ -212,25 +167,14 @@ fn add_control(
         },
     ));
     for (i, enhancement) in control.controls.iter().enumerate() {
-        add_control(
-            enhancement,
-            Some(&control.id),
-            group,
-            "enhancement",
-            &format!("{path}.controls[{i}]"),
-            items,
-        );
+        add_control(enhancement, Some(&control.id), group, "enhancement", &format!("{path}.controls[{i}]"), items);
     }
 }
 
 /// Flattens a statement and its items into indented lines, each led by its
 /// label ("a.", "1.") so the structure stays readable as plain text.
 fn write_prose(part: &Part, depth: usize, out: &mut String) {
-    let label = part
-        .props
-        .iter()
-        .find(|p| p.name == "label")
-        .map(|p| p.value.as_str());
+    let label = part.props.iter().find(|p| p.name == "label").map(|p| p.value.as_str());
     if let Some(prose) = part.prose.as_deref() {
         out.push_str(&"  ".repeat(depth.saturating_sub(1)));
         if let Some(label) = label {

@@ -12,59 +12,29 @@ use crate::model::catalog::{CatalogDraft, IdScheme, Origin, COLUMNS};
 pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft, Problems> {
     let mut problems = Vec::new();
     let (name, version) = required_name_version(options, &mut problems);
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|err| {
-        vec![problem(
-            "file",
-            format!("not a readable Excel (.xlsx) workbook: {err}"),
-        )]
-    })?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|err| vec![problem("file", format!("not a readable Excel (.xlsx) workbook: {err}"))])?;
     let sheets = book.sheet_names();
-    let Some(sheet) = sheets
-        .iter()
-        .find(|s| s.as_str() == "catalog")
-        .or(sheets.first())
-        .cloned()
-    else {
+    let Some(sheet) = sheets.iter().find(|s| s.as_str() == "catalog").or(sheets.first()).cloned() else {
         return Err(vec![problem("file", "the workbook has no sheets")]);
     };
-    let range = book.worksheet_range(&sheet).map_err(|err| {
-        vec![problem(
-            format!("sheet \"{sheet}\""),
-            format!("cannot be read: {err}"),
-        )]
-    })?;
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|err| vec![problem(format!("sheet \"{sheet}\""), format!("cannot be read: {err}"))])?;
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut rows = range.rows();
     let Some(header_row) = rows.next() else {
-        return Err(vec![problem(
-            format!("sheet \"{sheet}\""),
-            "the sheet is empty",
-        )]);
+        return Err(vec![problem(format!("sheet \"{sheet}\""), "the sheet is empty")]);
     };
     let column_letter = |i: usize| letters(first_col as usize + i);
-    let header: Vec<String> = header_row
-        .iter()
-        .map(|c| cell_text(c).trim().to_string())
-        .collect();
-    problems.extend(check_header(&header, |i| {
-        format!(
-            "sheet \"{sheet}\", cell {}{}",
-            column_letter(i),
-            first_row + 1
-        )
-    }));
+    let header: Vec<String> = header_row.iter().map(|c| cell_text(c).trim().to_string()).collect();
+    problems
+        .extend(check_header(&header, |i| format!("sheet \"{sheet}\", cell {}{}", column_letter(i), first_row + 1)));
     if !problems.is_empty() {
         return Err(problems);
     }
-    let columns: HashMap<&'static str, String> = COLUMNS
-        .iter()
-        .filter_map(|c| {
-            header
-                .iter()
-                .position(|h| h == c)
-                .map(|i| (*c, column_letter(i)))
-        })
-        .collect();
+    let columns: HashMap<&'static str, String> =
+        COLUMNS.iter().filter_map(|c| header.iter().position(|h| h == c).map(|i| (*c, column_letter(i)))).collect();
 
     let mut items = Vec::new();
     for (offset, row) in rows.enumerate() {
@@ -72,11 +42,7 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
         if row.iter().all(|c| cell_text(c).trim().is_empty()) {
             continue;
         }
-        let origin = Origin::Cell {
-            sheet: sheet.clone(),
-            row: row_number,
-            columns: columns.clone(),
-        };
+        let origin = Origin::Cell { sheet: sheet.clone(), row: row_number, columns: columns.clone() };
         for (i, cell) in row.iter().enumerate() {
             if let Data::Error(e) = cell {
                 problems.push(problem(
@@ -85,13 +51,7 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
                 ));
             }
         }
-        let get = |column: &str| {
-            header
-                .iter()
-                .position(|h| h == column)
-                .and_then(|i| row.get(i))
-                .map(cell_text)
-        };
+        let get = |column: &str| header.iter().position(|h| h == column).and_then(|i| row.get(i)).map(cell_text);
         let item = item_from_row(&origin, get, &mut problems);
         items.push((origin, item));
     }
@@ -99,14 +59,7 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
         return Err(problems);
     }
     let title = name.clone();
-    Ok(CatalogDraft {
-        name,
-        version,
-        title,
-        id_scheme: IdScheme::Ismap,
-        sample: false,
-        items,
-    })
+    Ok(CatalogDraft { name, version, title, id_scheme: IdScheme::Ismap, sample: false, items })
 }
 
 /// The text of a cell as a person reads it. Whole numbers lose Excel's `.0`,

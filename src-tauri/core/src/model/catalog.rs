@@ -33,12 +33,11 @@ impl IdScheme {
     }
 
     /// Whether items of this level are assessed (get procedures and results),
-    /// as opposed to headings that only structure the catalog.
+    /// as opposed to headings that only structure the catalog. In ISMAP the
+    /// detailed controls are assessed; objectives group them.
     pub fn is_assessable(self, level: &str) -> bool {
         match self {
-            IdScheme::Ismap => {
-                level == Level::Objective.as_str() || level == Level::Detailed.as_str()
-            }
+            IdScheme::Ismap => level == Level::Detailed.as_str(),
             IdScheme::Oscal => level == "control" || level == "enhancement",
         }
     }
@@ -114,11 +113,7 @@ pub enum Origin {
     /// A CSV line (1-based, the header is line 1).
     Line(u64),
     /// An Excel row; the column letters of each field are known to the reader.
-    Cell {
-        sheet: String,
-        row: u32,
-        columns: std::collections::HashMap<&'static str, String>,
-    },
+    Cell { sheet: String, row: u32, columns: std::collections::HashMap<&'static str, String> },
     /// A JSON path such as `items[12]`.
     Path(String),
 }
@@ -128,11 +123,7 @@ impl Origin {
     pub fn at(&self, field: &str) -> String {
         match self {
             Origin::Line(line) => format!("line {line}, column \"{field}\""),
-            Origin::Cell {
-                sheet,
-                row,
-                columns,
-            } => match columns.get(field) {
+            Origin::Cell { sheet, row, columns } => match columns.get(field) {
                 Some(col) => format!("sheet \"{sheet}\", cell {col}{row}"),
                 None => format!("sheet \"{sheet}\", row {row}"),
             },
@@ -167,8 +158,7 @@ impl CatalogDraft {
         use std::collections::HashMap;
 
         let mut problems = Vec::new();
-        let mut push =
-            |location: String, message: String| problems.push(InputProblem { location, message });
+        let mut push = |location: String, message: String| problems.push(InputProblem { location, message });
 
         if self.name.trim().is_empty() {
             push("catalog".into(), "the catalog has no name".into());
@@ -183,9 +173,7 @@ impl CatalogDraft {
         // Where each ID first appears; later appearances are duplicates.
         let mut first_seen: HashMap<String, String> = HashMap::new();
         for (origin, item) in &self.items {
-            first_seen
-                .entry(item.id.clone())
-                .or_insert_with(|| origin.at("id"));
+            first_seen.entry(item.id.clone()).or_insert_with(|| origin.at("id"));
         }
 
         // Problems are reported item by item, in file order.
@@ -193,18 +181,12 @@ impl CatalogDraft {
         for (origin, mut item) in self.items {
             let here = origin.at("id");
             if let Some(first) = first_seen.get(&item.id).filter(|first| **first != here) {
-                push(
-                    here,
-                    format!("duplicate ID \"{}\" (first at {first})", item.id),
-                );
+                push(here, format!("duplicate ID \"{}\" (first at {first})", item.id));
             }
             if item.title_ja.trim().is_empty() && item.title_en.trim().is_empty() {
                 push(
                     origin.at("title_ja"),
-                    format!(
-                        "item \"{}\" has neither a Japanese nor an English title",
-                        item.id
-                    ),
+                    format!("item \"{}\" has neither a Japanese nor an English title", item.id),
                 );
             }
             match self.id_scheme {
@@ -213,30 +195,18 @@ impl CatalogDraft {
                     if item.id.trim().is_empty() {
                         push(origin.at("id"), "empty ID".into());
                     }
-                    if !matches!(
-                        item.level.as_deref(),
-                        Some("group" | "control" | "enhancement")
-                    ) {
-                        push(
-                            origin.at("level"),
-                            format!("unknown OSCAL level {:?}", item.level),
-                        );
+                    if !matches!(item.level.as_deref(), Some("group" | "control" | "enhancement")) {
+                        push(origin.at("level"), format!("unknown OSCAL level {:?}", item.level));
                     }
                 }
             }
             if let Some(parent) = item.parent.as_deref() {
                 if parent == item.id {
-                    push(
-                        origin.at("parent"),
-                        format!("item \"{}\" is its own parent", item.id),
-                    );
+                    push(origin.at("parent"), format!("item \"{}\" is its own parent", item.id));
                 } else if !first_seen.contains_key(parent) {
                     push(
                         origin.at("parent"),
-                        format!(
-                            "parent \"{parent}\" of item \"{}\" is not in the catalog",
-                            item.id
-                        ),
+                        format!("parent \"{parent}\" of item \"{}\" is not in the catalog", item.id),
                     );
                 }
             }
@@ -245,19 +215,14 @@ impl CatalogDraft {
 
         // A parent chain must end at a top-level item; a loop would make the
         // tree endless in every view.
-        let parents: HashMap<&str, &str> = items
-            .iter()
-            .filter_map(|(_, i)| i.parent.as_deref().map(|p| (i.id.as_str(), p)))
-            .collect();
+        let parents: HashMap<&str, &str> =
+            items.iter().filter_map(|(_, i)| i.parent.as_deref().map(|p| (i.id.as_str(), p))).collect();
         for (origin, item) in &items {
             let mut current = item.id.as_str();
             for _ in 0..=items.len() {
                 match parents.get(current) {
                     Some(next) if *next == item.id => {
-                        push(
-                            origin.at("parent"),
-                            format!("item \"{}\" is its own ancestor", item.id),
-                        );
+                        push(origin.at("parent"), format!("item \"{}\" is its own ancestor", item.id));
                         break;
                     }
                     Some(next) => current = next,
@@ -289,10 +254,7 @@ fn check_ismap_item(
     if !ISMAP_GROUPS.contains(&item.group.as_str()) {
         push(
             origin.at("group"),
-            format!(
-                "unknown group \"{}\" (expected governance, management or controls)",
-                item.group
-            ),
+            format!("unknown group \"{}\" (expected governance, management or controls)", item.group),
         );
     }
     let parsed = match IsmapId::parse(&item.id) {
@@ -304,20 +266,13 @@ fn check_ismap_item(
         Some(given) if given == parsed.level.as_str() => {}
         Some(given) => push(
             origin.at("level"),
-            format!(
-                "level \"{given}\" does not match ID \"{}\", which is a {} item",
-                item.id,
-                parsed.level.as_str()
-            ),
+            format!("level \"{given}\" does not match ID \"{}\", which is a {} item", item.id, parsed.level.as_str()),
         ),
     }
     match (&item.suffix, &parsed.suffix) {
         (None, found) => item.suffix.clone_from(found),
         (Some(given), Some(found)) if given == found => {}
-        (Some(given), _) => push(
-            origin.at("suffix"),
-            format!("suffix \"{given}\" does not match ID \"{}\"", item.id),
-        ),
+        (Some(given), _) => push(origin.at("suffix"), format!("suffix \"{given}\" does not match ID \"{}\"", item.id)),
     }
     // An empty parent is derived from the ID when the item above it is in the
     // catalog; a catalog may leave out headings, so its absence is no error.
@@ -327,16 +282,10 @@ fn check_ismap_item(
 }
 
 impl Catalog {
-    /// The number of items that are assessed (objectives and detailed
-    /// controls; OSCAL controls and enhancements).
+    /// The number of items that are assessed (detailed controls; OSCAL
+    /// controls and enhancements).
     pub fn assessable_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|i| {
-                self.id_scheme
-                    .is_assessable(i.level.as_deref().unwrap_or(""))
-            })
-            .count()
+        self.items.iter().filter(|i| self.id_scheme.is_assessable(i.level.as_deref().unwrap_or(""))).count()
     }
 
     /// `name@version`, the way catalogs are named on the command line.

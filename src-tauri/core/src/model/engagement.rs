@@ -150,11 +150,7 @@ pub struct Warning {
 
 impl Warning {
     fn new(code: &'static str, params: &[(&'static str, String)], message: String) -> Warning {
-        Warning {
-            code,
-            params: params.iter().cloned().collect(),
-            message,
-        }
+        Warning { code, params: params.iter().cloned().collect(), message }
     }
 }
 
@@ -169,9 +165,7 @@ pub struct DerivedDates {
 impl Period {
     /// The last day a period starting on `start` may end on, for `months` months.
     fn latest_end(start: NaiveDate, months: u32) -> Option<NaiveDate> {
-        start
-            .checked_add_months(Months::new(months))?
-            .checked_sub_days(Days::new(1))
+        start.checked_add_months(Months::new(months))?.checked_sub_days(Days::new(1))
     }
 }
 
@@ -179,39 +173,23 @@ impl EngagementFields {
     /// Every rule broken, with the field it concerns. Empty means valid.
     pub fn problems(&self, rules: &ProgramRules) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        let mut bad = |field: &str, message: String| {
-            out.push(FieldProblem {
-                field: field.into(),
-                message,
-            })
-        };
+        let mut bad = |field: &str, message: String| out.push(FieldProblem { field: field.into(), message });
         if self.provider.name.trim().is_empty() {
             bad("provider.name", "the provider's name is required".into());
         }
         if let Err(message) = corporate_number::check(&self.provider.corporate_number) {
-            bad(
-                "provider.corporate_number",
-                format!("invalid corporate number: {message}"),
-            );
+            bad("provider.corporate_number", format!("invalid corporate number: {message}"));
         }
         if self.service.name.trim().is_empty() {
             bad("service.name", "the service's name is required".into());
         }
         let url = self.service.url.trim();
-        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://"))
-            || url.contains(' ')
-        {
-            bad(
-                "service.url",
-                format!("\"{url}\" is not a web address (http:// or https://)"),
-            );
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
+            bad("service.url", format!("\"{url}\" is not a web address (http:// or https://)"));
         }
         let Period { start, end } = self.period;
         if end <= start {
-            bad(
-                "period",
-                format!("the period ends ({end}) on or before it starts ({start})"),
-            );
+            bad("period", format!("the period ends ({end}) on or before it starts ({start})"));
         } else if let Some(latest) = Period::latest_end(start, rules.max_period_months) {
             if end > latest {
                 bad(
@@ -227,17 +205,11 @@ impl EngagementFields {
             (AuditKind::Initial, _) => {}
             (kind, None) => bad(
                 "current_registration",
-                format!(
-                    "a {} audit needs the service's current registration number and dates",
-                    kind.as_str()
-                ),
+                format!("a {} audit needs the service's current registration number and dates", kind.as_str()),
             ),
             (_, Some(reg)) => {
                 if reg.number.trim().is_empty() {
-                    bad(
-                        "current_registration.number",
-                        "the registration number is required".into(),
-                    );
+                    bad("current_registration.number", "the registration number is required".into());
                 }
                 if reg.expires_on <= reg.registered_on {
                     bad(
@@ -251,22 +223,13 @@ impl EngagementFields {
             }
         }
         if self.assessor.name.trim().is_empty() {
-            bad(
-                "assessor.name",
-                "the assessor firm's name is required".into(),
-            );
+            bad("assessor.name", "the assessor firm's name is required".into());
         }
         for (i, member) in self.team.iter().enumerate() {
             if member.name.trim().is_empty() {
-                bad(
-                    &format!("team[{i}].name"),
-                    "a team member needs a name".into(),
-                );
+                bad(&format!("team[{i}].name"), "a team member needs a name".into());
             } else if self.team[..i].iter().any(|m| m.name == member.name) {
-                bad(
-                    &format!("team[{i}].name"),
-                    format!("\"{}\" is in the team twice", member.name),
-                );
+                bad(&format!("team[{i}].name"), format!("\"{}\" is in the team twice", member.name));
             }
         }
         out
@@ -280,12 +243,8 @@ impl EngagementFields {
         // same day N months later (period ending 09-30: due 12-31).
         let day_after = self.period.end.checked_add_days(Days::new(1))?;
         let report_due = Period::latest_end(day_after, rules.report_due_months_after_period)?;
-        let registration_expiry =
-            Period::latest_end(day_after, rules.registration_valid_months_after_period)?;
-        Some(DerivedDates {
-            report_due,
-            registration_expiry,
-        })
+        let registration_expiry = Period::latest_end(day_after, rules.registration_valid_months_after_period)?;
+        Some(DerivedDates { report_due, registration_expiry })
     }
 
     pub fn warnings(&self, rules: &ProgramRules) -> Vec<Warning> {
@@ -303,10 +262,7 @@ impl EngagementFields {
                 ));
             }
         }
-        if let (Some(dates), Some(valid_until)) = (
-            self.derived_dates(rules),
-            self.assessor.registration_valid_until,
-        ) {
+        if let (Some(dates), Some(valid_until)) = (self.derived_dates(rules), self.assessor.registration_valid_until) {
             if valid_until < dates.report_due {
                 out.push(Warning::new(
                     "assessor_registration_lapses",
@@ -319,11 +275,7 @@ impl EngagementFields {
             }
         }
         if self.team.is_empty() {
-            out.push(Warning::new(
-                "no_team",
-                &[],
-                "no team members are recorded".into(),
-            ));
+            out.push(Warning::new("no_team", &[], "no team members are recorded".into()));
         }
         out
     }
@@ -352,19 +304,13 @@ mod tests {
             program: Program::Ismap,
             audit_kind: AuditKind::Initial,
             current_registration: None,
-            period: Period {
-                start: date("2025-04-01"),
-                end: date("2026-03-31"),
-            },
+            period: Period { start: date("2025-04-01"), end: date("2026-03-31") },
             assessor: AssessorFirm {
                 name: "監査法人".into(),
                 registration_number: "A-1".into(),
                 registration_valid_until: None,
             },
-            team: vec![TeamMember {
-                name: "佐藤".into(),
-                role: Role::Assessor,
-            }],
+            team: vec![TeamMember { name: "佐藤".into(), role: Role::Assessor }],
         }
     }
 
@@ -384,20 +330,13 @@ mod tests {
         let problems = f.problems(&rules);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].field, "period");
-        assert!(
-            problems[0].message.contains("2026-03-31"),
-            "{}",
-            problems[0].message
-        );
+        assert!(problems[0].message.contains("2026-03-31"), "{}", problems[0].message);
     }
 
     #[test]
     fn an_inverted_period_is_refused() {
         let mut f = fields();
-        f.period = Period {
-            start: date("2026-03-31"),
-            end: date("2025-04-01"),
-        };
+        f.period = Period { start: date("2026-03-31"), end: date("2025-04-01") };
         assert_eq!(f.problems(&ProgramRules::default())[0].field, "period");
         f.period.end = f.period.start;
         assert_eq!(f.problems(&ProgramRules::default())[0].field, "period");
@@ -414,10 +353,7 @@ mod tests {
         // A period ending on the 30th of a 30-day month: the report is due at
         // the end of the third month after it, not on the 30th.
         let mut f = fields();
-        f.period = Period {
-            start: date("2025-10-01"),
-            end: date("2026-09-30"),
-        };
+        f.period = Period { start: date("2025-10-01"), end: date("2026-09-30") };
         let dates = f.derived_dates(&ProgramRules::default()).unwrap();
         assert_eq!(dates.report_due, date("2026-12-31"));
         assert_eq!(dates.registration_expiry, date("2028-01-31"));
@@ -428,10 +364,7 @@ mod tests {
         let rules = ProgramRules::default();
         let mut f = fields();
         assert!(f.warnings(&rules).is_empty());
-        f.period = Period {
-            start: date("2026-01-01"),
-            end: date("2026-03-30"),
-        };
+        f.period = Period { start: date("2026-01-01"), end: date("2026-03-30") };
         f.assessor.registration_valid_until = Some(date("2026-05-01"));
         let codes: Vec<_> = f.warnings(&rules).iter().map(|w| w.code).collect();
         assert_eq!(codes, ["short_period", "assessor_registration_lapses"]);
@@ -444,19 +377,13 @@ mod tests {
     fn a_renewal_needs_the_current_registration() {
         let mut f = fields();
         f.audit_kind = AuditKind::Renewal;
-        assert_eq!(
-            f.problems(&ProgramRules::default())[0].field,
-            "current_registration"
-        );
+        assert_eq!(f.problems(&ProgramRules::default())[0].field, "current_registration");
         f.current_registration = Some(Registration {
             number: "C-1".into(),
             registered_on: date("2025-01-01"),
             expires_on: date("2024-01-01"),
         });
-        assert_eq!(
-            f.problems(&ProgramRules::default())[0].field,
-            "current_registration.expires_on"
-        );
+        assert_eq!(f.problems(&ProgramRules::default())[0].field, "current_registration.expires_on");
     }
 
     #[test]
@@ -464,11 +391,7 @@ mod tests {
         let mut f = fields();
         f.provider.corporate_number = "1234567890123".into();
         f.team.push(f.team[0].clone());
-        let fields: Vec<_> = f
-            .problems(&ProgramRules::default())
-            .into_iter()
-            .map(|p| p.field)
-            .collect();
+        let fields: Vec<_> = f.problems(&ProgramRules::default()).into_iter().map(|p| p.field).collect();
         assert_eq!(fields, ["provider.corporate_number", "team[1].name"]);
     }
 }

@@ -47,18 +47,13 @@ pub struct FixedClock {
 
 impl FixedClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        FixedClock {
-            next: std::sync::Mutex::new(start),
-        }
+        FixedClock { next: std::sync::Mutex::new(start) }
     }
 }
 
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
-        let mut next = self
-            .next
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = *next;
         *next = now + chrono::Duration::milliseconds(1);
         now
@@ -139,14 +134,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// field, each field prefixed by its length so that no two different events
 /// can be spelt the same. Documented in ARCHITECTURE.md; a verifier in any
 /// language can recompute it.
-pub fn event_hash(
-    seq: i64,
-    kind: &str,
-    payload: &str,
-    actor: &str,
-    at: &str,
-    prev_hash: &str,
-) -> String {
+pub fn event_hash(seq: i64, kind: &str, payload: &str, actor: &str, at: &str, prev_hash: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(b"ismap-workbench-event-v1");
@@ -173,10 +161,7 @@ mod tests {
         assert_ne!(base, event_hash(1, "k", "{}", "a", "u", GENESIS_HASH));
         assert_ne!(base, event_hash(1, "k", "{}", "a", "t", &"1".repeat(64)));
         // Moving a character from one field to the next must change the hash.
-        assert_ne!(
-            event_hash(1, "ab", "c", "a", "t", ""),
-            event_hash(1, "a", "bc", "a", "t", "")
-        );
+        assert_ne!(event_hash(1, "ab", "c", "a", "t", ""), event_hash(1, "a", "bc", "a", "t", ""));
     }
 
     #[test]
@@ -185,24 +170,12 @@ mod tests {
         // tag, seq as 8 big-endian bytes, then each field as its 8-byte
         // big-endian length and its UTF-8 bytes.
         let expected = "e022b49358d6fea32784daf6ea159263f102d71839cf432580822b44e77e5834";
-        assert_eq!(
-            event_hash(
-                7,
-                "kind",
-                "{\"a\":1}",
-                "佐藤",
-                "2026-01-01T00:00:00.000Z",
-                GENESIS_HASH
-            ),
-            expected
-        );
+        assert_eq!(event_hash(7, "kind", "{\"a\":1}", "佐藤", "2026-01-01T00:00:00.000Z", GENESIS_HASH), expected);
     }
 
     #[test]
     fn times_have_one_spelling() {
-        let at = DateTime::parse_from_rfc3339("2026-04-01T09:00:00+09:00")
-            .unwrap()
-            .with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339("2026-04-01T09:00:00+09:00").unwrap().with_timezone(&Utc);
         assert_eq!(format_time(at), "2026-04-01T00:00:00.000Z");
     }
 }

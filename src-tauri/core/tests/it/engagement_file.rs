@@ -31,25 +31,14 @@ fn the_demo_engagement_keeps_a_frozen_copy_of_its_catalog() {
     assert_eq!(view.events, 1);
     assert_eq!(view.uuid, "uuid-1");
     assert_eq!(view.fields, demo_fields());
-    let groups: Vec<&str> = view
-        .controls
-        .by_group
-        .iter()
-        .map(|g| g.group.as_str())
-        .collect();
+    let groups: Vec<&str> = view.controls.by_group.iter().map(|g| g.group.as_str()).collect();
     assert_eq!(groups, ["governance", "management", "controls"]);
 
     let controls = api::list_controls(&path).unwrap();
     let pb = controls.iter().find(|c| c.id == "9.2.3.11.PB").unwrap();
-    assert_eq!(
-        (pb.level.as_str(), pb.suffix.as_deref(), pb.status),
-        ("detailed", Some("PB"), Some("not_started"))
-    );
+    assert_eq!((pb.level.as_str(), pb.suffix.as_deref(), pb.status), ("detailed", Some("PB"), Some("not_started")));
     assert_eq!(pb.parent.as_deref(), Some("9.2.3"));
-    assert!(controls
-        .iter()
-        .filter(|c| !c.assessable)
-        .all(|c| c.status.is_none()));
+    assert!(controls.iter().filter(|c| !c.assessable).all(|c| c.status.is_none()));
 }
 
 #[test]
@@ -67,9 +56,7 @@ fn a_copied_file_is_complete_because_the_journal_is_not_wal() {
     assert_eq!(view.fields.service.scope_of_statement, "東京リージョンのみ");
     assert_eq!(view.events, 2);
     let conn = Connection::open(&copy).unwrap();
-    let mode: String = conn
-        .pragma_query_value(None, "journal_mode", |r| r.get(0))
-        .unwrap();
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     assert_eq!(mode, "delete");
 }
 
@@ -79,9 +66,7 @@ fn edits_are_events_with_before_and_after_and_the_chain_verifies() {
     let path = demo(&fx);
     let mut fields = demo_fields();
     fields.provider.location = "大阪府大阪市（架空）".into();
-    let event = api::edit_engagement(&path, fields.clone(), fx.ctx())
-        .unwrap()
-        .unwrap();
+    let event = api::edit_engagement(&path, fields.clone(), fx.ctx()).unwrap().unwrap();
     assert_eq!(event.seq, 2);
     assert_eq!(event.actor, "佐藤 花子");
     let payload: serde_json::Value = serde_json::from_str(&event.payload).unwrap();
@@ -89,9 +74,7 @@ fn edits_are_events_with_before_and_after_and_the_chain_verifies() {
     assert_eq!(payload["changes"][0]["field"], "provider.location");
     assert_eq!(payload["changes"][0]["after"], "大阪府大阪市（架空）");
     // Saving the same fields again records nothing.
-    assert!(api::edit_engagement(&path, fields, fx.ctx())
-        .unwrap()
-        .is_none());
+    assert!(api::edit_engagement(&path, fields, fx.ctx()).unwrap().is_none());
 
     let report = api::verify_log(&path).unwrap();
     assert!(report.is_intact(), "{report:?}");
@@ -131,19 +114,12 @@ fn edited_three_times(fx: &Fixture) -> std::path::PathBuf {
 fn a_changed_event_is_named_as_the_first_broken_one() {
     let fx = Fixture::new();
     let path = edited_three_times(&fx);
-    tamper(
-        &path,
-        "UPDATE event SET payload = replace(payload, '改訂 2', '改訂 9') WHERE seq = 3",
-    );
+    tamper(&path, "UPDATE event SET payload = replace(payload, '改訂 2', '改訂 9') WHERE seq = 3");
     let report = api::verify_log(&path).unwrap();
     let broken = report.first_broken.unwrap();
     assert_eq!(broken.seq, 3);
     assert_eq!(broken.kind, "engagement_edited");
-    assert!(
-        broken.reason.contains("does not match its hash"),
-        "{}",
-        broken.reason
-    );
+    assert!(broken.reason.contains("does not match its hash"), "{}", broken.reason);
     assert_eq!(report.events, 2, "events 1 and 2 are intact");
 }
 
@@ -160,10 +136,7 @@ fn a_removed_or_replaced_event_is_detected() {
     // still breaks the link to the event before it.
     let fx = Fixture::new();
     let path = edited_three_times(&fx);
-    tamper(
-        &path,
-        "DELETE FROM event WHERE seq = 2; UPDATE event SET seq = seq - 1 WHERE seq > 2;",
-    );
+    tamper(&path, "DELETE FROM event WHERE seq = 2; UPDATE event SET seq = seq - 1 WHERE seq > 2;");
     let broken = api::verify_log(&path).unwrap().first_broken.unwrap();
     assert_eq!(broken.seq, 2);
 }
@@ -176,11 +149,7 @@ fn removing_the_newest_events_is_detected_through_the_recorded_head() {
     let report = api::verify_log(&path).unwrap();
     let broken = report.first_broken.unwrap();
     assert_eq!(broken.seq, 4);
-    assert!(
-        broken.reason.contains("removed from the end"),
-        "{}",
-        broken.reason
-    );
+    assert!(broken.reason.contains("removed from the end"), "{}", broken.reason);
 }
 
 #[test]
@@ -196,24 +165,12 @@ fn invalid_fields_leave_no_file_behind() {
     let fx = Fixture::new();
     let mut fields = demo_fields();
     fields.provider.corporate_number = "1234567890123".into();
-    fields.period.end = fields
-        .period
-        .start
-        .checked_add_months(chrono::Months::new(13))
-        .unwrap();
+    fields.period.end = fields.period.start.checked_add_months(chrono::Months::new(13)).unwrap();
     let catalog = sample_catalog().unwrap();
-    let err = EngagementFile::create(
-        &fx.path("e.ismap"),
-        fx.ctx(),
-        "u".into(),
-        fields,
-        ProgramRules::default(),
-        &catalog,
-    )
-    .unwrap_err();
-    let Error::Invalid { problems } = err else {
-        panic!("{err:?}")
-    };
+    let err =
+        EngagementFile::create(&fx.path("e.ismap"), fx.ctx(), "u".into(), fields, ProgramRules::default(), &catalog)
+            .unwrap_err();
+    let Error::Invalid { problems } = err else { panic!("{err:?}") };
     let named: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(named, ["provider.corporate_number", "period"]);
     assert!(fx.files().is_empty(), "{:?}", fx.files());
@@ -234,11 +191,7 @@ fn files_that_are_not_engagements_are_refused_clearly() {
     let fx = Fixture::new();
     let cases = [
         ("empty.ismap", Vec::new(), "the file is empty"),
-        (
-            "text.ismap",
-            b"provider,service\n".repeat(20),
-            "not an ISMAP Workbench engagement file",
-        ),
+        ("text.ismap", b"provider,service\n".repeat(20), "not an ISMAP Workbench engagement file"),
         (
             "random.ismap",
             (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect(),
@@ -254,10 +207,7 @@ fn files_that_are_not_engagements_are_refused_clearly() {
 
     // Another program's SQLite database.
     let foreign = fx.path("foreign.sqlite");
-    Connection::open(&foreign)
-        .unwrap()
-        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
-        .unwrap();
+    Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
     let err = EngagementFile::open(&foreign).unwrap_err();
     assert_eq!(err.kind(), "not_an_engagement");
     assert!(err.to_string().contains("another program"), "{err}");
@@ -275,15 +225,7 @@ fn files_that_are_not_engagements_are_refused_clearly() {
 fn a_truncated_engagement_is_reported_as_damaged() {
     let fx = Fixture::new();
     let path = fx.path("big.ismap");
-    api::generate_large(
-        &path,
-        GenerateOptions {
-            controls: 300,
-            events: 50,
-        },
-        fx.ctx(),
-    )
-    .unwrap();
+    api::generate_large(&path, GenerateOptions { controls: 300, events: 50 }, fx.ctx()).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     let cut = fx.write("cut.ismap", &bytes[..bytes.len() / 2]);
     let err = EngagementFile::open(&cut).unwrap_err();
@@ -295,15 +237,7 @@ fn a_truncated_engagement_is_reported_as_damaged() {
 fn overwritten_pages_are_reported_as_damaged_not_a_panic() {
     let fx = Fixture::new();
     let path = fx.path("big.ismap");
-    api::generate_large(
-        &path,
-        GenerateOptions {
-            controls: 300,
-            events: 50,
-        },
-        fx.ctx(),
-    )
-    .unwrap();
+    api::generate_large(&path, GenerateOptions { controls: 300, events: 50 }, fx.ctx()).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let page = 4096;
     for b in &mut bytes[page..page * 8] {
@@ -319,10 +253,7 @@ fn overwritten_pages_are_reported_as_damaged_not_a_panic() {
 fn a_file_from_a_newer_version_is_refused_and_left_alone() {
     let fx = Fixture::new();
     let path = demo(&fx);
-    Connection::open(&path)
-        .unwrap()
-        .pragma_update(None, "user_version", schema_version() + 1)
-        .unwrap();
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", schema_version() + 1).unwrap();
     let before = std::fs::read(&path).unwrap();
     let err = EngagementFile::open(&path).unwrap_err();
     assert_eq!(err.kind(), "newer_version");
@@ -341,31 +272,12 @@ fn a_file_missing_its_engagement_record_is_damaged() {
 #[test]
 fn the_generator_builds_the_quality_bar_sizes() {
     let catalog = synthetic_catalog(1500);
-    let detailed = catalog
-        .items
-        .iter()
-        .filter(|i| i.level.as_deref() == Some("detailed"))
-        .count();
+    let detailed = catalog.items.iter().filter(|i| i.level.as_deref() == Some("detailed")).count();
     assert_eq!(detailed, 1500);
     let fx = Fixture::new();
     let path = fx.path("large.ismap");
-    let view = api::generate_large(
-        &path,
-        GenerateOptions {
-            controls: 1500,
-            events: 2000,
-        },
-        fx.ctx(),
-    )
-    .unwrap();
+    let view = api::generate_large(&path, GenerateOptions { controls: 1500, events: 2000 }, fx.ctx()).unwrap();
     assert_eq!(view.events, 2000);
-    assert_eq!(
-        api::list_controls(&path)
-            .unwrap()
-            .iter()
-            .filter(|c| c.level == "detailed")
-            .count(),
-        1500
-    );
+    assert_eq!(api::list_controls(&path).unwrap().iter().filter(|c| c.level == "detailed").count(), 1500);
     assert!(api::verify_log(&path).unwrap().is_intact());
 }

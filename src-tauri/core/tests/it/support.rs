@@ -21,10 +21,7 @@ impl Fixture {
     }
 
     pub fn ctx(&self) -> Context<'_> {
-        Context {
-            actor: &self.actor,
-            clock: &self.clock,
-        }
+        Context { actor: &self.actor, clock: &self.clock }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -50,18 +47,14 @@ impl Fixture {
 }
 
 pub fn list(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     names
 }
 
 pub fn oscal_fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/oscal")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oscal").join(name)
 }
 
 pub const FULL_REV5: &str = "NIST_SP-800-53_rev5.0.1_catalog.json";
