@@ -33,9 +33,12 @@ pub fn list_catalogs(data_dir: &Path) -> Result<Vec<CatalogSummary>> {
 
 /// An engagement as shown to a user: its fields and everything derived.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EngagementView {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub path: PathBuf,
     pub uuid: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub schema_version: i64,
     pub fields: EngagementFields,
     pub rules: ProgramRules,
@@ -43,20 +46,26 @@ pub struct EngagementView {
     pub warnings: Vec<Warning>,
     pub catalog: CatalogInfo,
     pub controls: ControlCounts,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub events: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ControlCounts {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub items: usize,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub assessable: usize,
     /// Assessable controls per catalog group, in catalog order.
     pub by_group: Vec<GroupCount>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GroupCount {
     pub group: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: usize,
 }
 
@@ -72,7 +81,8 @@ pub fn create_engagement(
     ctx: Context<'_>,
 ) -> Result<EngagementView> {
     let catalog = Library::open_in(data_dir)?.load(catalog_ref)?;
-    let file = EngagementFile::create(path, ctx, uuid, fields, rules, &catalog)?;
+    let library = crate::sample::default_procedure_library()?;
+    let file = EngagementFile::create(path, ctx, uuid, fields, rules, &catalog, Some(&library))?;
     view(&file)
 }
 
@@ -80,7 +90,15 @@ pub fn create_engagement(
 pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
     let catalog = crate::sample::sample_catalog()?;
     let file =
-        EngagementFile::create(path, ctx, uuid, crate::sample::demo_fields(), ProgramRules::default(), &catalog)?;
+        EngagementFile::create(
+        path,
+        ctx,
+        uuid,
+        crate::sample::demo_fields(),
+        ProgramRules::default(),
+        &catalog,
+        Some(&crate::sample::default_procedure_library()?),
+    )?;
     view(&file)
 }
 
@@ -137,4 +155,153 @@ fn view(file: &EngagementFile) -> Result<EngagementView> {
         },
         events: file.event_count()?,
     })
+}
+
+// ---- The assessor's work: scope, procedures, exceptions -------------------
+
+use crate::db::work::{ControlDetail, ProcedureEntry};
+use crate::model::procedure::{
+    ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ResultKind, ScopeDecision, Status,
+};
+
+pub fn control_detail(path: &Path, control_id: &str) -> Result<ControlDetail> {
+    EngagementFile::open(path)?.control_detail(control_id)
+}
+
+/// Every procedure with its status, in catalog order.
+pub fn list_procedures(path: &Path) -> Result<Vec<ProcedureEntry>> {
+    Ok(EngagementFile::open(path)?
+        .procedures()?
+        .into_iter()
+        .map(|p| ProcedureEntry { status: p.status(), procedure: p })
+        .collect())
+}
+
+pub fn set_scope(
+    path: &Path,
+    control_id: &str,
+    decision: ScopeDecision,
+    reason: &str,
+    ctx: Context<'_>,
+) -> Result<ControlDetail> {
+    let mut file = EngagementFile::open(path)?;
+    file.set_scope(ctx, control_id, decision, reason)?;
+    file.control_detail(control_id)
+}
+
+pub fn add_procedure(path: &Path, control_id: &str, new: NewProcedure, ctx: Context<'_>) -> Result<Procedure> {
+    EngagementFile::open(path)?.add_procedure(ctx, control_id, new)
+}
+
+pub fn update_procedure(path: &Path, id: &str, patch: ProcedurePatch, ctx: Context<'_>) -> Result<Procedure> {
+    Ok(EngagementFile::open(path)?.update_procedure(ctx, id, patch)?.0)
+}
+
+pub fn remove_procedure(path: &Path, id: &str, ctx: Context<'_>) -> Result<()> {
+    EngagementFile::open(path)?.remove_procedure(ctx, id).map(|_| ())
+}
+
+pub fn add_exception(path: &Path, procedure_id: &str, text: &str, ctx: Context<'_>) -> Result<ExceptionRecord> {
+    EngagementFile::open(path)?.add_exception(ctx, procedure_id, text)
+}
+
+pub fn edit_exception(path: &Path, id: &str, text: &str, ctx: Context<'_>) -> Result<ExceptionRecord> {
+    EngagementFile::open(path)?.edit_exception(ctx, id, text)
+}
+
+pub fn remove_exception(path: &Path, id: &str, ctx: Context<'_>) -> Result<()> {
+    EngagementFile::open(path)?.remove_exception(ctx, id).map(|_| ())
+}
+
+/// Progress of one criteria group and domain: controls by status and result.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Progress {
+    pub group: String,
+    /// The first part of the control IDs (`9` for `9.2.3.11`).
+    pub domain: String,
+    pub domain_title_ja: String,
+    pub domain_title_en: String,
+    pub controls: u32,
+    pub not_started: u32,
+    pub in_progress: u32,
+    pub done: u32,
+    pub no_procedures: u32,
+    pub out_of_scope: u32,
+    pub no_exception: u32,
+    pub exception: u32,
+    pub not_applicable: u32,
+    pub not_performed: u32,
+}
+
+/// An exception with the control it was found in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExceptionListing {
+    pub exception: ExceptionRecord,
+    pub control_id: String,
+    pub control_title_ja: String,
+    pub control_title_en: String,
+}
+
+/// Everything the dashboard shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Dashboard {
+    pub engagement: EngagementView,
+    pub progress: Vec<Progress>,
+    pub exceptions: Vec<ExceptionListing>,
+}
+
+pub fn dashboard(path: &Path) -> Result<Dashboard> {
+    let file = EngagementFile::open(path)?;
+    let engagement = view(&file)?;
+    let controls = file.controls()?;
+    let titles: std::collections::HashMap<&str, (&str, &str)> =
+        controls.iter().map(|c| (c.id.as_str(), (c.title_ja.as_str(), c.title_en.as_str()))).collect();
+    let mut progress: Vec<Progress> = Vec::new();
+    for c in controls.iter().filter(|c| c.assessable) {
+        let domain = c.id.split(['.', '-']).next().unwrap_or("").to_string();
+        let index = match progress.iter().position(|p| p.group == c.group && p.domain == domain) {
+            Some(i) => i,
+            None => {
+                let (ja, en) = titles.get(domain.as_str()).copied().unwrap_or(("", ""));
+                progress.push(Progress {
+                    group: c.group.clone(),
+                    domain_title_ja: ja.into(),
+                    domain_title_en: en.into(),
+                    domain,
+                    ..Progress::default()
+                });
+                progress.len() - 1
+            }
+        };
+        let p = &mut progress[index];
+        p.controls += 1;
+        match c.status {
+            Some(Status::NotStarted) => p.not_started += 1,
+            Some(Status::InProgress) => p.in_progress += 1,
+            Some(Status::Done) => p.done += 1,
+            Some(Status::NoProcedures) => p.no_procedures += 1,
+            Some(Status::OutOfScope) => p.out_of_scope += 1,
+            None => {}
+        }
+        match c.result {
+            Some(ResultKind::NoException) => p.no_exception += 1,
+            Some(ResultKind::Exception) => p.exception += 1,
+            Some(ResultKind::NotApplicable) => p.not_applicable += 1,
+            Some(ResultKind::NotPerformed) => p.not_performed += 1,
+            None => {}
+        }
+    }
+    let exceptions = file
+        .exceptions()?
+        .into_iter()
+        .map(|e| {
+            let control_id = e.procedure_id.rsplit_once("/P").map_or(String::new(), |(c, _)| c.to_string());
+            let (ja, en) = titles.get(control_id.as_str()).copied().unwrap_or(("", ""));
+            ExceptionListing { control_title_ja: ja.into(), control_title_en: en.into(), control_id, exception: e }
+        })
+        .collect();
+    Ok(Dashboard { engagement, progress, exceptions })
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 /// `location` is written for people: `line 12, column "id"` for CSV,
 /// `sheet "catalog", cell B7` for Excel, a JSON path for JSON.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InputProblem {
     pub location: String,
     pub message: String,
@@ -22,9 +23,26 @@ impl std::fmt::Display for InputProblem {
 
 /// A field of a form (engagement fields, team members) that fails its rule.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldProblem {
     pub field: String,
+    /// A stable code for front ends to translate (`required`,
+    /// `corporate_number`, `period_inverted`, ...), with its values.
+    pub code: String,
+    pub params: std::collections::BTreeMap<String, String>,
+    /// The message in English, for logs and scripts.
     pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: &str, code: &str, params: &[(&str, String)], message: String) -> FieldProblem {
+        FieldProblem {
+            field: field.into(),
+            code: code.into(),
+            params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            message,
+        }
+    }
 }
 
 impl std::fmt::Display for FieldProblem {
@@ -114,7 +132,7 @@ impl Error {
     }
 
     pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Invalid { problems: vec![FieldProblem { field: field.into(), message: message.into() }] }
+        Error::Invalid { problems: vec![FieldProblem::new(&field.into(), "invalid", &[], message.into())] }
     }
 
     /// Turns a SQLite error met while reading an engagement into the error a
@@ -132,3 +150,32 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error as it crosses to a front end (the app's IPC): the stable kind to
+/// switch on, the message, and the places or fields it concerns, so that a
+/// form can show each problem beside its field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ErrorPayload {
+    pub kind: String,
+    pub message: String,
+    pub input_problems: Vec<InputProblem>,
+    pub field_problems: Vec<FieldProblem>,
+}
+
+impl From<&Error> for ErrorPayload {
+    fn from(err: &Error) -> Self {
+        ErrorPayload {
+            kind: err.kind().to_string(),
+            message: err.to_string(),
+            input_problems: match err {
+                Error::Import { problems, .. } => problems.clone(),
+                _ => Vec::new(),
+            },
+            field_problems: match err {
+                Error::Invalid { problems } => problems.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::model::catalog::{Catalog, CatalogItem, IdScheme};
 use crate::model::engagement::ProgramRules;
 use crate::model::event::{Change, Context, FieldChange};
+use crate::model::procedure::ResultKind;
 
 #[derive(Debug, Clone, Copy)]
 pub struct GenerateOptions {
@@ -120,32 +121,55 @@ pub fn synthetic_catalog(controls: usize) -> Catalog {
 }
 
 /// Writes the large engagement to `path`: the synthetic catalog, the demo's
-/// fields, and edits of the scope statement until the log holds `events`.
+/// fields, the default library's procedures (three a control), and
+/// recorded work until the log holds `events` events.
 pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>) -> Result<EngagementFile> {
     let catalog = synthetic_catalog(options.controls);
-    let fields = crate::sample::demo_fields();
     let mut file = EngagementFile::create(
         path,
         ctx,
         format!("synthetic-{}-{}", options.controls, options.events),
-        fields.clone(),
+        crate::sample::demo_fields(),
         ProgramRules::default(),
         &catalog,
+        Some(&crate::sample::default_procedure_library()?),
     )?;
-    let mut current = fields;
+    // The work of an engagement in full swing: each pass over the procedures
+    // records what was done, then a result (one in twenty an exception),
+    // then a note, then revisions, until the log holds `events` events.
+    let mut procedures = file.procedures()?;
+    let total = procedures.len().max(1);
     let edits = (1..options.events.max(1)).map(move |n| {
-        let mut next = current.clone();
-        next.service.scope_of_statement =
-            format!("{}（改訂 {n}）", crate::sample::demo_fields().service.scope_of_statement);
-        let change = Change::EngagementEdited {
-            changes: vec![FieldChange {
-                field: "service.scope_of_statement".into(),
-                before: current.service.scope_of_statement.clone().into(),
-                after: next.service.scope_of_statement.clone().into(),
-            }],
+        let i = (n - 1) % total;
+        let pass = (n - 1) / total;
+        let p = &mut procedures[i];
+        let (field, before, after) = match pass {
+            0 => {
+                let after = format!("{} 情報セキュリティ担当者に質問し、手順書 第{}版を閲覧した。", "2026-05-12", i % 9 + 1);
+                ("work_done", serde_json::json!(p.work_done), serde_json::json!(after))
+            }
+            1 => {
+                let result = if i % 20 == 7 { ResultKind::Exception } else { ResultKind::NoException };
+                ("result", serde_json::json!(p.result), serde_json::json!(result))
+            }
+            2 => ("notes", serde_json::json!(p.notes), serde_json::json!(format!("確認済み（{i}）"))),
+            _ => {
+                let after = format!("{}（改訂 {pass}）", p.work_done.split('（').next().unwrap_or(""));
+                ("work_done", serde_json::json!(p.work_done), serde_json::json!(after))
+            }
         };
-        current = next.clone();
-        (change, next)
+        match field {
+            "work_done" => p.work_done = after.as_str().unwrap_or("").to_string(),
+            "notes" => p.notes = after.as_str().unwrap_or("").to_string(),
+            _ => {}
+        }
+        if field == "result" {
+            p.result = serde_json::from_value(after.clone()).ok();
+        }
+        Change::ProcedureUpdated {
+            id: p.id.clone(),
+            changes: vec![FieldChange { field: field.into(), before, after }],
+        }
     });
     file.commit_batch(ctx, edits)?;
     Ok(file)

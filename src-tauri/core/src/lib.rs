@@ -4,6 +4,8 @@
 //! nothing else; see ARCHITECTURE.md for the map of this crate.
 
 pub mod api;
+#[cfg(feature = "ts")]
+mod bindings;
 pub mod corporate_number;
 pub mod db;
 pub mod error;
@@ -11,6 +13,7 @@ pub mod generate;
 pub mod import;
 pub mod ismap_id;
 pub mod model;
+pub mod profile;
 pub mod sample;
 
 pub use error::{Error, Result};

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::model::catalog::{Catalog, IdScheme};
 use crate::model::engagement::{EngagementFields, ProgramRules};
 use crate::model::event::{CatalogRef, Change, Context, EventRecord, FieldChange};
+use crate::model::procedure::{control_result, control_status, Evaluation, ProcedureLibrary, ResultKind, ScopeDecision, Status};
+use crate::model::engagement::AuditKind;
 
 /// "ISMW" in the SQLite header's application_id field.
 const APPLICATION_ID: i32 = 0x4953_4D57;
@@ -19,7 +21,10 @@ const APPLICATION_ID: i32 = 0x4953_4D57;
 pub(crate) static SCHEMA: Schema = Schema {
     application_id: APPLICATION_ID,
     what: "an ISMAP Workbench engagement file",
-    migrations: &[include_str!("../../migrations/engagement/0001_initial.sql")],
+    migrations: &[
+        include_str!("../../migrations/engagement/0001_initial.sql"),
+        include_str!("../../migrations/engagement/0002_procedures.sql"),
+    ],
 };
 
 /// The schema version this build writes.
@@ -29,12 +34,13 @@ pub fn schema_version() -> i64 {
 
 #[derive(Debug)]
 pub struct EngagementFile {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
 /// The frozen catalog an engagement was planned on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CatalogInfo {
     pub name: String,
     pub version: String,
@@ -44,9 +50,9 @@ pub struct CatalogInfo {
     pub content_sha256: String,
 }
 
-/// One row of the control list. The status is derived: until procedures
-/// exist every assessable control is `not_started`.
+/// One row of the control list, with what is derived from its procedures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ControlRow {
     pub id: String,
     pub group: String,
@@ -56,7 +62,16 @@ pub struct ControlRow {
     pub title_ja: String,
     pub title_en: String,
     pub assessable: bool,
-    pub status: Option<&'static str>,
+    /// For assessed controls: where the work stands.
+    pub status: Option<Status>,
+    /// For assessed controls whose procedures all have results.
+    pub result: Option<ResultKind>,
+    pub scope: ScopeDecision,
+    pub procedures: u32,
+    pub procedures_done: u32,
+    pub exceptions: u32,
+    /// The people assigned to its procedures, without repeats.
+    pub assignees: Vec<String>,
 }
 
 impl EngagementFile {
@@ -70,6 +85,7 @@ impl EngagementFile {
         fields: EngagementFields,
         rules: ProgramRules,
         catalog: &Catalog,
+        library: Option<&ProcedureLibrary>,
     ) -> Result<EngagementFile> {
         let problems = fields.problems(&rules);
         if !problems.is_empty() {
@@ -87,15 +103,38 @@ impl EngagementFile {
                 content_sha256: catalog.content_hash(),
                 item_count: catalog.items.len(),
             },
+            procedure_library: library.map(|l| format!("{}@{}", l.name, l.version)),
+            procedures_planned: library.map_or(0, |l| {
+                catalog
+                    .items
+                    .iter()
+                    .filter(|i| catalog.id_scheme.is_assessable(i.level.as_deref().unwrap_or("")))
+                    .map(|i| l.entries_for(&i.group, &i.id).len())
+                    .sum()
+            }),
         };
+        // An initial audit evaluates design; every later one, operation (ISMAP.md section 3).
+        let evaluation =
+            if fields.audit_kind == AuditKind::Initial { Evaluation::Design } else { Evaluation::Operating };
         let tx = conn.transaction()?;
         events::record(&tx, ctx, &change, |tx| {
             let created_at = crate::model::event::format_time(ctx.clock.now());
             tx.execute(
-                "INSERT INTO engagement (id, uuid, fields, rules, created_at, head_hash) VALUES (1, ?1, ?2, ?3, ?4, '')",
-                params![uuid, to_json(&fields)?, to_json(&rules)?, created_at],
+                "INSERT INTO engagement (id, uuid, fields, rules, created_at, head_hash, procedure_library)
+                 VALUES (1, ?1, ?2, ?3, ?4, '', ?5)",
+                params![
+                    uuid,
+                    to_json(&fields)?,
+                    to_json(&rules)?,
+                    created_at,
+                    library.map(|l| format!("{}@{}", l.name, l.version))
+                ],
             )?;
-            write_catalog(tx, catalog)
+            write_catalog(tx, catalog)?;
+            if let Some(library) = library {
+                super::work::plan_procedures(tx, library, evaluation)?;
+            }
+            Ok(())
         })?;
         tx.commit()?;
         drop(conn);
@@ -165,18 +204,65 @@ impl EngagementFile {
             .map_err(|e| self.db_error(e))
     }
 
-    /// Every catalog item of the engagement in catalog order, with status.
+    /// Every catalog item of the engagement in catalog order; assessed
+    /// controls with their status and result. Two queries, merged here, so
+    /// that the 1,500 controls of a large engagement list in milliseconds.
     pub fn controls(&self) -> Result<Vec<ControlRow>> {
+        struct Summary {
+            statuses: Vec<Status>,
+            results: Vec<Option<ResultKind>>,
+            exceptions: u32,
+            assignees: Vec<String>,
+        }
+        let at = |e| self.db_error(e);
+        let mut summaries: std::collections::HashMap<String, Summary> = std::collections::HashMap::new();
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT item_id, grp, parent_id, level, suffix, title_ja, title_en, assessable
-                 FROM control ORDER BY ord",
+                "SELECT p.control_id, p.result, p.work_done <> '' OR p.notes <> '', p.assignee,
+                        (SELECT count(*) FROM exception e WHERE e.procedure_id = p.id)
+                 FROM procedure p ORDER BY p.control_id, p.ord",
             )
-            .map_err(|e| self.db_error(e))?;
+            .map_err(at)?;
+        let mut rows = stmt.query([]).map_err(at)?;
+        while let Some(r) = rows.next().map_err(at)? {
+            let control: String = r.get(0).map_err(at)?;
+            let result = r.get::<_, Option<String>>(1).map_err(at)?.as_deref().and_then(ResultKind::parse);
+            let started: bool = r.get(2).map_err(at)?;
+            let assignee: Option<String> = r.get(3).map_err(at)?;
+            let exceptions: u32 = r.get(4).map_err(at)?;
+            let s = summaries.entry(control).or_insert_with(|| Summary {
+                statuses: Vec::new(),
+                results: Vec::new(),
+                exceptions: 0,
+                assignees: Vec::new(),
+            });
+            s.statuses.push(if result.is_some() {
+                Status::Done
+            } else if started || exceptions > 0 {
+                Status::InProgress
+            } else {
+                Status::NotStarted
+            });
+            s.results.push(result);
+            s.exceptions += exceptions;
+            if let Some(a) = assignee {
+                if !s.assignees.contains(&a) {
+                    s.assignees.push(a);
+                }
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.item_id, c.grp, c.parent_id, c.level, c.suffix, c.title_ja, c.title_en, c.assessable, s.decision
+                 FROM control c LEFT JOIN scope s ON s.control_id = c.item_id ORDER BY c.ord",
+            )
+            .map_err(at)?;
         let rows = stmt
             .query_map([], |r| {
                 let assessable: bool = r.get(7)?;
+                let scope = r.get::<_, Option<String>>(8)?.as_deref().and_then(ScopeDecision::parse);
                 Ok(ControlRow {
                     id: r.get(0)?,
                     group: r.get(1)?,
@@ -186,11 +272,32 @@ impl EngagementFile {
                     title_ja: r.get(5)?,
                     title_en: r.get(6)?,
                     assessable,
-                    status: assessable.then_some("not_started"),
+                    status: None,
+                    result: None,
+                    scope: scope.unwrap_or(ScopeDecision::InScope),
+                    procedures: 0,
+                    procedures_done: 0,
+                    exceptions: 0,
+                    assignees: Vec::new(),
                 })
             })
-            .map_err(|e| self.db_error(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.db_error(e))
+            .map_err(at)?;
+        let mut controls = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(at)?;
+        for c in controls.iter_mut().filter(|c| c.assessable) {
+            let in_scope = c.scope == ScopeDecision::InScope;
+            match summaries.remove(&c.id) {
+                Some(s) => {
+                    c.status = Some(control_status(in_scope, &s.statuses));
+                    c.result = if in_scope { control_result(&s.results) } else { None };
+                    c.procedures = s.statuses.len() as u32;
+                    c.procedures_done = s.statuses.iter().filter(|st| **st == Status::Done).count() as u32;
+                    c.exceptions = s.exceptions;
+                    c.assignees = s.assignees;
+                }
+                None => c.status = Some(control_status(in_scope, &[])),
+            }
+        }
+        Ok(controls)
     }
 
     pub fn event_count(&self) -> Result<i64> {
@@ -234,42 +341,26 @@ impl EngagementFile {
         if changes.is_empty() {
             return Ok(None);
         }
-        let json = to_json(&fields)?;
-        let change = Change::EngagementEdited { changes };
-        self.commit(ctx, &change, |tx| {
-            tx.execute("UPDATE engagement SET fields = ?1 WHERE id = 1", [&json])?;
-            Ok(())
-        })
-        .map(|((), event)| Some(event))
+        self.commit(ctx, Change::EngagementEdited { changes }).map(Some)
     }
 
-    /// Runs one change through the event spine in its own transaction.
-    fn commit<T>(
-        &mut self,
-        ctx: Context<'_>,
-        change: &Change,
-        apply: impl FnOnce(&Transaction<'_>) -> Result<T>,
-    ) -> Result<(T, EventRecord)> {
-        let tx = self.conn.transaction().map_err(|e| Error::from_sqlite_at(&self.path, e))?;
-        let result = events::record(&tx, ctx, change, apply)?;
-        tx.commit().map_err(|e| Error::from_sqlite_at(&self.path, e))?;
-        Ok(result)
+    /// Runs one change through the event spine in its own transaction: the
+    /// state it produces (`work::apply`) and its event, together or not at all.
+    pub(crate) fn commit(&mut self, ctx: Context<'_>, change: Change) -> Result<EventRecord> {
+        let path = self.path.clone();
+        let at = |e| Error::from_sqlite_at(&path, e);
+        let tx = self.conn.transaction().map_err(at)?;
+        let ((), event) = events::record(&tx, ctx, &change, |tx| super::work::apply(tx, &change))?;
+        tx.commit().map_err(at)?;
+        Ok(event)
     }
 
     /// Runs many changes through the event spine in one transaction (bulk
     /// generation); each still gets its own event.
-    pub(crate) fn commit_batch(
-        &mut self,
-        ctx: Context<'_>,
-        changes: impl Iterator<Item = (Change, EngagementFields)>,
-    ) -> Result<()> {
+    pub(crate) fn commit_batch(&mut self, ctx: Context<'_>, changes: impl Iterator<Item = Change>) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for (change, fields) in changes {
-            let json = to_json(&fields)?;
-            events::record(&tx, ctx, &change, |tx| {
-                tx.execute("UPDATE engagement SET fields = ?1 WHERE id = 1", [&json])?;
-                Ok(())
-            })?;
+        for change in changes {
+            events::record(&tx, ctx, &change, |tx| super::work::apply(tx, &change))?;
         }
         tx.commit()?;
         Ok(())

@@ -42,7 +42,9 @@ pub(crate) fn record<T>(
 
 /// What `log verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChainReport {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub events: i64,
     pub head_hash: String,
     /// The first event that does not match, if any; every event before it is intact.
@@ -50,7 +52,9 @@ pub struct ChainReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BrokenEvent {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
     pub kind: String,
     pub at: String,

@@ -34,6 +34,7 @@ pub struct Library {
 
 /// A catalog as listed: without its items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CatalogSummary {
     pub name: String,
     pub version: String,
@@ -42,9 +43,11 @@ pub struct CatalogSummary {
     pub sample: bool,
     pub source_file: String,
     pub imported_at: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub items: i64,
     /// Items that are assessed: detailed controls (OSCAL: controls and
     /// enhancements).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub controls: i64,
     pub content_sha256: String,
 }

@@ -4,6 +4,7 @@
 pub mod engagement_file;
 pub mod events;
 pub mod library;
+pub mod work;
 
 use std::path::Path;
 

@@ -9,6 +9,7 @@ use crate::ismap_id::{IsmapId, Level};
 /// How a catalog's IDs are structured, which decides how they are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum IdScheme {
     /// ISMAP dotted IDs (`9.2.3.11.PB`); groups governance, management, controls.
     Ismap,
@@ -53,6 +54,7 @@ pub const ISMAP_GROUPS: [&str; 3] = ["governance", "management", "controls"];
 /// meanings change between revisions of the criteria.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CatalogItem {
     pub group: String,
     pub id: String,

@@ -9,6 +9,7 @@ use crate::error::FieldProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Program {
     Ismap,
     IsmapLiu,
@@ -16,6 +17,7 @@ pub enum Program {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AuditKind {
     Initial,
     Renewal,
@@ -25,6 +27,7 @@ pub enum AuditKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Role {
     Assessor,
     Reviewer,
@@ -50,6 +53,7 @@ text_enum!(AuditKind { Initial = "initial", Renewal = "renewal", Additional = "a
 text_enum!(Role { Assessor = "assessor", Reviewer = "reviewer", Manager = "manager", Partner = "partner" });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Provider {
     pub name: String,
     pub corporate_number: String,
@@ -58,6 +62,7 @@ pub struct Provider {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Service {
     pub name: String,
     #[serde(default)]
@@ -69,6 +74,7 @@ pub struct Service {
 /// The service's current entry on the ISMAP Cloud Service List (for every
 /// audit but an initial one). The number's format is not settled: text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Registration {
     pub number: String,
     pub registered_on: NaiveDate,
@@ -76,12 +82,14 @@ pub struct Registration {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Period {
     pub start: NaiveDate,
     pub end: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AssessorFirm {
     pub name: String,
     #[serde(default)]
@@ -91,6 +99,7 @@ pub struct AssessorFirm {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TeamMember {
     pub name: String,
     pub role: Role,
@@ -98,6 +107,7 @@ pub struct TeamMember {
 
 /// Everything a user enters about an engagement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EngagementFields {
     pub provider: Provider,
     pub service: Service,
@@ -116,6 +126,7 @@ pub struct EngagementFields {
 /// `assets/rules/program-rules.json` and stored with each engagement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProgramRules {
     pub max_period_months: u32,
     pub short_period_warning_months: u32,
@@ -139,10 +150,13 @@ impl Default for ProgramRules {
 
 /// Something the user should know but that does not stop the work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Warning {
     /// A stable code for front ends to translate: `short_period`, `assessor_registration_lapses`, `no_team`.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub code: &'static str,
     /// The values a translated message needs, by name.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
     pub params: std::collections::BTreeMap<&'static str, String>,
     /// The message in English, for logs and scripts.
     pub message: String,
@@ -156,6 +170,7 @@ impl Warning {
 
 /// Dates that follow from the period and the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DerivedDates {
     pub report_due: NaiveDate,
     /// The last day on which the registration resulting from this audit is valid.
@@ -173,31 +188,43 @@ impl EngagementFields {
     /// Every rule broken, with the field it concerns. Empty means valid.
     pub fn problems(&self, rules: &ProgramRules) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        let mut bad = |field: &str, message: String| out.push(FieldProblem { field: field.into(), message });
+        let mut bad = |field: &str, code: &'static str, params: &[(&'static str, String)], message: String| {
+            out.push(FieldProblem::new(field, code, params, message))
+        };
         if self.provider.name.trim().is_empty() {
-            bad("provider.name", "the provider's name is required".into());
+            bad("provider.name", "required", &[], "the provider's name is required".into());
         }
         if let Err(message) = corporate_number::check(&self.provider.corporate_number) {
-            bad("provider.corporate_number", format!("invalid corporate number: {message}"));
+            bad(
+                "provider.corporate_number",
+                "corporate_number",
+                &[("value", self.provider.corporate_number.clone())],
+                format!("invalid corporate number: {message}"),
+            );
         }
         if self.service.name.trim().is_empty() {
-            bad("service.name", "the service's name is required".into());
+            bad("service.name", "required", &[], "the service's name is required".into());
         }
         let url = self.service.url.trim();
         if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
-            bad("service.url", format!("\"{url}\" is not a web address (http:// or https://)"));
+            bad("service.url", "url", &[("value", url.into())], format!("\"{url}\" is not a web address (http:// or https://)"));
         }
         let Period { start, end } = self.period;
         if end <= start {
-            bad("period", format!("the period ends ({end}) on or before it starts ({start})"));
+            bad(
+                "period",
+                "period_inverted",
+                &[("start", start.to_string()), ("end", end.to_string())],
+                format!("the period ends ({end}) on or before it starts ({start})"),
+            );
         } else if let Some(latest) = Period::latest_end(start, rules.max_period_months) {
             if end > latest {
+                let months = rules.max_period_months;
                 bad(
                     "period",
-                    format!(
-                        "the period {start} to {end} is longer than {} months (it may end on {latest} at the latest)",
-                        rules.max_period_months
-                    ),
+                    "period_too_long",
+                    &[("months", months.to_string()), ("latest", latest.to_string())],
+                    format!("the period {start} to {end} is longer than {months} months (it may end on {latest} at the latest)"),
                 );
             }
         }
@@ -205,15 +232,19 @@ impl EngagementFields {
             (AuditKind::Initial, _) => {}
             (kind, None) => bad(
                 "current_registration",
+                "registration_required",
+                &[],
                 format!("a {} audit needs the service's current registration number and dates", kind.as_str()),
             ),
             (_, Some(reg)) => {
                 if reg.number.trim().is_empty() {
-                    bad("current_registration.number", "the registration number is required".into());
+                    bad("current_registration.number", "required", &[], "the registration number is required".into());
                 }
                 if reg.expires_on <= reg.registered_on {
                     bad(
                         "current_registration.expires_on",
+                        "registration_dates",
+                        &[],
                         format!(
                             "the registration expires ({}) on or before it was granted ({})",
                             reg.expires_on, reg.registered_on
@@ -223,13 +254,18 @@ impl EngagementFields {
             }
         }
         if self.assessor.name.trim().is_empty() {
-            bad("assessor.name", "the assessor firm's name is required".into());
+            bad("assessor.name", "required", &[], "the assessor firm's name is required".into());
         }
         for (i, member) in self.team.iter().enumerate() {
             if member.name.trim().is_empty() {
-                bad(&format!("team[{i}].name"), "a team member needs a name".into());
+                bad(&format!("team[{i}].name"), "required", &[], "a team member needs a name".into());
             } else if self.team[..i].iter().any(|m| m.name == member.name) {
-                bad(&format!("team[{i}].name"), format!("\"{}\" is in the team twice", member.name));
+                bad(
+                    &format!("team[{i}].name"),
+                    "duplicate_member",
+                    &[("name", member.name.clone())],
+                    format!("\"{}\" is in the team twice", member.name),
+                );
             }
         }
         out

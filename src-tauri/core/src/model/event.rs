@@ -8,6 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::engagement::{EngagementFields, ProgramRules};
+use super::procedure::{ExceptionRecord, Procedure, ScopeDecision};
 
 /// The person on whose behalf a change is made. Passed in by the front end
 /// (the CLI's `--as`, the app's profile), never guessed by the core.
@@ -84,6 +85,7 @@ pub struct CatalogRef {
 
 /// A field that an edit changed, with its values before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldChange {
     pub field: String,
     pub before: serde_json::Value,
@@ -100,10 +102,48 @@ pub enum Change {
         fields: Box<EngagementFields>,
         rules: ProgramRules,
         catalog: CatalogRef,
+        /// The procedure library the engagement was planned with (`name@version`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        procedure_library: Option<String>,
+        /// How many procedures were planned from it.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        procedures_planned: usize,
     },
     EngagementEdited {
         changes: Vec<FieldChange>,
     },
+    ScopeSet {
+        control_id: String,
+        decision: ScopeDecision,
+        reason: String,
+        before: ScopeDecision,
+    },
+    ProcedureAdded {
+        procedure: Box<Procedure>,
+    },
+    ProcedureUpdated {
+        id: String,
+        changes: Vec<FieldChange>,
+    },
+    /// The removed procedure is kept in full, so the history shows what it was.
+    ProcedureRemoved {
+        procedure: Box<Procedure>,
+    },
+    ExceptionAdded {
+        exception: ExceptionRecord,
+    },
+    ExceptionEdited {
+        id: String,
+        before: String,
+        after: String,
+    },
+    ExceptionRemoved {
+        exception: ExceptionRecord,
+    },
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Change {
@@ -111,13 +151,22 @@ impl Change {
         match self {
             Change::EngagementCreated { .. } => "engagement_created",
             Change::EngagementEdited { .. } => "engagement_edited",
+            Change::ScopeSet { .. } => "scope_set",
+            Change::ProcedureAdded { .. } => "procedure_added",
+            Change::ProcedureUpdated { .. } => "procedure_updated",
+            Change::ProcedureRemoved { .. } => "procedure_removed",
+            Change::ExceptionAdded { .. } => "exception_added",
+            Change::ExceptionEdited { .. } => "exception_edited",
+            Change::ExceptionRemoved { .. } => "exception_removed",
         }
     }
 }
 
 /// An event as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EventRecord {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
     pub kind: String,
     pub payload: String,

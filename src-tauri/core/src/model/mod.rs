@@ -1,3 +1,4 @@
 pub mod catalog;
 pub mod engagement;
 pub mod event;
+pub mod procedure;

@@ -6,6 +6,7 @@ use workbench_core::api;
 use workbench_core::db::engagement_file::{schema_version, EngagementFile};
 use workbench_core::generate::{synthetic_catalog, GenerateOptions};
 use workbench_core::model::engagement::ProgramRules;
+use workbench_core::model::procedure::Status;
 use workbench_core::sample::{demo_fields, sample_catalog};
 use workbench_core::Error;
 
@@ -36,7 +37,7 @@ fn the_demo_engagement_keeps_a_frozen_copy_of_its_catalog() {
 
     let controls = api::list_controls(&path).unwrap();
     let pb = controls.iter().find(|c| c.id == "9.2.3.11.PB").unwrap();
-    assert_eq!((pb.level.as_str(), pb.suffix.as_deref(), pb.status), ("detailed", Some("PB"), Some("not_started")));
+    assert_eq!((pb.level.as_str(), pb.suffix.as_deref(), pb.status), ("detailed", Some("PB"), Some(Status::NotStarted)));
     assert_eq!(pb.parent.as_deref(), Some("9.2.3"));
     assert!(controls.iter().filter(|c| !c.assessable).all(|c| c.status.is_none()));
 }
@@ -168,7 +169,7 @@ fn invalid_fields_leave_no_file_behind() {
     fields.period.end = fields.period.start.checked_add_months(chrono::Months::new(13)).unwrap();
     let catalog = sample_catalog().unwrap();
     let err =
-        EngagementFile::create(&fx.path("e.ismap"), fx.ctx(), "u".into(), fields, ProgramRules::default(), &catalog)
+        EngagementFile::create(&fx.path("e.ismap"), fx.ctx(), "u".into(), fields, ProgramRules::default(), &catalog, None)
             .unwrap_err();
     let Error::Invalid { problems } = err else { panic!("{err:?}") };
     let named: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();

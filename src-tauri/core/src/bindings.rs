@@ -1,0 +1,81 @@
+//! The TypeScript types of everything that crosses the desktop app's IPC,
+//! generated from the Rust types with ts-rs and committed under
+//! `ui/src/lib/ipc/bindings/`. The test fails when the committed files
+//! drift from the Rust types; `UPDATE_BINDINGS=1 cargo test -p
+//! workbench-core --features ts bindings` rewrites them.
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    use ts_rs::{Config, TS};
+
+    fn committed_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/bindings")
+    }
+
+    fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".ts") {
+                    files.insert(name, std::fs::read_to_string(entry.path()).unwrap_or_default());
+                }
+            }
+        }
+        files
+    }
+
+    fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
+        use crate::api::*;
+        use crate::db::engagement_file::ControlRow;
+        use crate::db::events::ChainReport;
+        use crate::db::library::CatalogSummary;
+        use crate::db::work::{ControlDetail, ProcedureEntry};
+        use crate::error::ErrorPayload;
+        use crate::model::event::EventRecord;
+        use crate::model::procedure::*;
+        // JavaScript numbers hold every count and sequence number we have.
+        let cfg = Config::new().with_large_int("number").with_out_dir(dir);
+        EngagementView::export_all(&cfg)?;
+        Dashboard::export_all(&cfg)?;
+        ControlRow::export_all(&cfg)?;
+        ControlDetail::export_all(&cfg)?;
+        ProcedureEntry::export_all(&cfg)?;
+        ProcedurePatch::export_all(&cfg)?;
+        NewProcedure::export_all(&cfg)?;
+        ExceptionListing::export_all(&cfg)?;
+        ScopeDecision::export_all(&cfg)?;
+        CatalogSummary::export_all(&cfg)?;
+        ChainReport::export_all(&cfg)?;
+        EventRecord::export_all(&cfg)?;
+        ErrorPayload::export_all(&cfg)?;
+        crate::profile::Profile::export_all(&cfg)?;
+        crate::model::engagement::EngagementFields::export_all(&cfg)?;
+        Ok(())
+    }
+
+    #[test]
+    fn bindings_match_the_committed_typescript() {
+        let fresh = tempfile::tempdir().unwrap();
+        export_all(fresh.path()).unwrap();
+        let generated = read_dir(fresh.path());
+        assert!(generated.len() > 10, "{generated:?}");
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            let dir = committed_dir();
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in &generated {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+        }
+        let committed = read_dir(&committed_dir());
+        let names = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(names(&committed), names(&generated), "run UPDATE_BINDINGS=1 cargo test -p workbench-core --features ts bindings");
+        for (name, text) in &generated {
+            assert_eq!(&committed[name], text, "{name} drifted; run UPDATE_BINDINGS=1 cargo test -p workbench-core --features ts bindings");
+        }
+    }
+}

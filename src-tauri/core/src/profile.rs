@@ -1,0 +1,117 @@
+//! The small profile the app keeps outside engagement files: who the user
+//! is, the interface language, and recently opened engagements. One JSON
+//! file in the data folder, replaced atomically on every save.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Profile {
+    /// The name recorded on every change the user makes.
+    #[serde(default)]
+    pub name: String,
+    /// `ja` or `en`.
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    #[serde(default)]
+    pub recent: Vec<RecentEngagement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RecentEngagement {
+    pub path: String,
+    /// What to show: the provider and service.
+    pub title: String,
+    pub opened_at: String,
+}
+
+fn default_lang() -> String {
+    "ja".into()
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile { name: String::new(), lang: default_lang(), recent: Vec::new() }
+    }
+}
+
+/// How many recent engagements are remembered.
+pub const RECENT_LIMIT: usize = 10;
+
+fn file(data_dir: &Path) -> PathBuf {
+    data_dir.join("profile.json")
+}
+
+impl Profile {
+    /// The profile in `data_dir`, or a new one when there is none yet.
+    pub fn load(data_dir: &Path) -> Result<Profile> {
+        let path = file(data_dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| Error::Corrupt { path, detail: format!("the profile is not readable: {e}") }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Profile::default()),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Writes the profile: to a temporary file first, then renamed over the
+    /// old one, so a crash never leaves half a profile.
+    pub fn save(&self, data_dir: &Path) -> Result<()> {
+        if self.lang != "ja" && self.lang != "en" {
+            return Err(Error::invalid("lang", format!("unknown language \"{}\" (ja or en)", self.lang)));
+        }
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
+        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::invalid("profile", e.to_string()))?;
+        let mut temp = tempfile::NamedTempFile::new_in(data_dir).map_err(|e| Error::io(data_dir, e))?;
+        std::io::Write::write_all(&mut temp, &json).map_err(|e| Error::io(temp.path().to_path_buf(), e))?;
+        temp.as_file().sync_all().map_err(|e| Error::io(temp.path().to_path_buf(), e))?;
+        temp.persist(file(data_dir)).map_err(|e| Error::io(file(data_dir), e.error))?;
+        Ok(())
+    }
+
+    /// Puts `path` first in the recent list.
+    pub fn remember(&mut self, path: &Path, title: String, opened_at: String) {
+        let path = path.display().to_string();
+        self.recent.retain(|r| r.path != path);
+        self.recent.insert(0, RecentEngagement { path, title, opened_at });
+        self.recent.truncate(RECENT_LIMIT);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_round_trips_and_keeps_the_newest_ten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Profile::load(dir.path()).unwrap();
+        assert_eq!(p, Profile::default());
+        for i in 0..12 {
+            p.remember(Path::new(&format!("/e/{i}.ismap")), format!("E{i}"), "t".into());
+        }
+        p.remember(Path::new("/e/5.ismap"), "E5".into(), "t".into());
+        p.save(dir.path()).unwrap();
+        let loaded = Profile::load(dir.path()).unwrap();
+        assert_eq!(loaded.recent.len(), RECENT_LIMIT);
+        assert_eq!(loaded.recent[0].path, "/e/5.ismap");
+        assert_eq!(loaded.recent[1].path, "/e/11.ismap");
+        assert_eq!(loaded.recent.iter().filter(|r| r.path == "/e/5.ismap").count(), 1);
+    }
+
+    #[test]
+    fn a_damaged_profile_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("profile.json"), "{not json").unwrap();
+        let err = Profile::load(dir.path()).unwrap_err();
+        assert_eq!(err.kind(), "corrupt");
+        assert!(err.to_string().contains("profile.json"), "{err}");
+        let bad = Profile { lang: "fr".into(), ..Profile::default() };
+        assert_eq!(bad.save(dir.path()).unwrap_err().kind(), "invalid");
+    }
+}
