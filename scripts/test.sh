@@ -11,8 +11,8 @@ trap 'rm -rf "$WORKBENCH_DATA_DIR"' EXIT
 echo "== format"
 cargo fmt --all -- --check
 echo "== lints"
-cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q --workspace --all-targets --all-features -- -D warnings
 echo "== benchmarks, once at small sizes, so they cannot rot"
 cargo test -q --workspace --benches
 echo "== tests"
-cargo test --workspace
+cargo test --workspace --all-features

@@ -8,6 +8,7 @@
 
 mod fields;
 mod messages;
+mod work;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,14 +60,20 @@ enum Command {
     /// Create, show and edit engagements.
     #[command(subcommand)]
     Engagement(EngagementCommand),
-    /// List an engagement's controls with their status.
-    Controls {
-        /// The engagement file.
-        file: PathBuf,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    /// List an engagement's assessed controls with status and result.
+    Controls(work::ControlsArgs),
+    /// Show a control.
+    #[command(subcommand)]
+    Control(work::ControlCommand),
+    /// List, add, record and remove procedures.
+    #[command(subcommand)]
+    Procedure(work::ProcedureCommand),
+    /// Record, edit, remove and list exceptions (例外事項).
+    #[command(subcommand)]
+    Exception(work::ExceptionCommand),
+    /// Decide which controls are in scope.
+    #[command(subcommand)]
+    Scope(work::ScopeCommand),
     /// Check and show the event log (the audit trail).
     #[command(subcommand)]
     Log(LogCommand),
@@ -165,7 +172,7 @@ enum LogCommand {
 }
 
 /// How a command ended, beyond success.
-enum Failure {
+pub(crate) enum Failure {
     /// The core refused the input or failed; the kind gives the message header.
     Core(workbench_core::Error),
     /// A check ran and found a problem (already reported).
@@ -180,7 +187,7 @@ impl From<workbench_core::Error> for Failure {
     }
 }
 
-type Outcome = Result<(), Failure>;
+pub(crate) type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -222,7 +229,7 @@ fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Outcome {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Outcome {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Usage(e.to_string()))?;
     println!("{text}");
     Ok(())
@@ -311,18 +318,11 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
             }
             Ok(())
         }
-        Command::Controls { file, json } => {
-            let controls = api::list_controls(&file)?;
-            if json {
-                return print_json(&controls);
-            }
-            for c in controls.iter().filter(|c| c.assessable) {
-                let status = c.status.map(|s| m.word(&format!("status.{s}"), s)).unwrap_or_default();
-                let title = fields::title(m, &c.title_ja, &c.title_en);
-                println!("{}", m.get("controls.row", &[("id", &c.id), ("status", &status), ("title", &title)]));
-            }
-            Ok(())
-        }
+        Command::Controls(args) => work::controls(args, m),
+        Command::Control(command) => work::control(command, m),
+        Command::Procedure(command) => work::procedure(command, ctx, m),
+        Command::Exception(command) => work::exception(command, ctx, m),
+        Command::Scope(command) => work::scope(command, ctx, m),
         Command::Log(LogCommand::Verify { file, json }) => verify_log(&file, json, m),
         Command::Log(LogCommand::Show { file, limit, json }) => {
             let events = api::recent_events(&file, limit)?;

@@ -119,6 +119,20 @@ fn every_command_has_help() {
         &["engagement", "show"],
         &["engagement", "edit"],
         &["controls"],
+        &["control"],
+        &["control", "show"],
+        &["procedure"],
+        &["procedure", "list"],
+        &["procedure", "add"],
+        &["procedure", "record"],
+        &["procedure", "remove"],
+        &["exception"],
+        &["exception", "add"],
+        &["exception", "edit"],
+        &["exception", "remove"],
+        &["exception", "list"],
+        &["scope"],
+        &["scope", "set"],
         &["log"],
         &["log", "verify"],
         &["log", "show"],
@@ -320,4 +334,51 @@ fn usage_errors_exit_with_2() {
     assert_eq!(run.workbench(&["no-such-command"]).status.code(), Some(2));
     assert_eq!(run.workbench(&["catalog", "import"]).status.code(), Some(2));
     assert_eq!(run.workbench(&["engagement", "show"]).status.code(), Some(2));
+}
+
+#[test]
+fn procedures_results_exceptions_and_scope_from_the_command_line() {
+    let run = Run::new();
+    assert!(run.workbench(&["demo", "--out", "d.ismap"]).status.success());
+    let p = "9.2.3.11.PB/P1";
+    let out =
+        run.workbench(&["procedure", "record", "d.ismap", p, "--work-done", "部長に質問した", "--result", "exception"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("完了、例外事項あり"), "{}", stdout(&out));
+    let out = run.workbench(&["exception", "add", "d.ismap", "--procedure", p, "3月分の確認記録がなかった。"]);
+    assert!(stdout(&out).contains("E-0001"), "{}", stdout(&out));
+
+    let shown = stdout(&run.workbench(&["control", "show", "d.ismap", "9.2.3.11.PB"]));
+    assert!(shown.contains("例外事項 E-0001: 3月分の確認記録がなかった。"), "{shown}");
+    assert!(shown.contains("実施内容: 部長に質問した"), "{shown}");
+
+    let json: serde_json::Value = serde_json::from_slice(
+        &run.workbench(&["procedure", "list", "d.ismap", "--control", "9.2.3.11.PB", "--json"]).stdout,
+    )
+    .unwrap();
+    let list = json.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[0]["status"], "done");
+    assert_eq!(list[0]["procedure"]["result"], "exception");
+    assert_eq!(list[1]["status"], "not_started");
+
+    let refused = run.workbench(&["scope", "set", "d.ismap", "17.1.2.2.B", "--decision", "not_adopted"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let out =
+        run.workbench(&["scope", "set", "d.ismap", "17.1.2.2.B", "--decision", "not_adopted", "--reason", "非採用"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out_of_scope: serde_json::Value =
+        serde_json::from_slice(&run.workbench(&["controls", "d.ismap", "--status", "out_of_scope", "--json"]).stdout)
+            .unwrap();
+    assert_eq!(out_of_scope.as_array().unwrap().len(), 1);
+    assert_eq!(out_of_scope[0]["id"], "17.1.2.2.B");
+
+    let listed = stdout(&run.workbench(&["--lang", "en", "exception", "list", "d.ismap"]));
+    assert!(listed.contains("E-0001  9.2.3.11.PB  9.2.3.11.PB/P1"), "{listed}");
+    let missing = run.workbench(&["procedure", "record", "d.ismap", "1.1.1.1/P1", "--result", "exception"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("1.1.1.1/P1"), "{}", stderr(&missing));
+    assert_eq!(run.workbench(&["procedure", "record", "d.ismap", p, "--result", "maybe"]).status.code(), Some(2));
+    let verify = run.workbench(&["log", "verify", "d.ismap"]);
+    assert!(stdout(&verify).contains("4 件"), "{}", stdout(&verify));
 }

@@ -89,8 +89,7 @@ pub fn create_engagement(
 /// Creates the demo engagement from the bundled sample catalog.
 pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
     let catalog = crate::sample::sample_catalog()?;
-    let file =
-        EngagementFile::create(
+    let file = EngagementFile::create(
         path,
         ctx,
         uuid,

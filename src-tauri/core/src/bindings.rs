@@ -73,9 +73,16 @@ mod tests {
         }
         let committed = read_dir(&committed_dir());
         let names = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<Vec<_>>();
-        assert_eq!(names(&committed), names(&generated), "run UPDATE_BINDINGS=1 cargo test -p workbench-core --features ts bindings");
+        assert_eq!(
+            names(&committed),
+            names(&generated),
+            "run UPDATE_BINDINGS=1 cargo test -p workbench-core --features ts bindings"
+        );
         for (name, text) in &generated {
-            assert_eq!(&committed[name], text, "{name} drifted; run UPDATE_BINDINGS=1 cargo test -p workbench-core --features ts bindings");
+            assert_eq!(
+                &committed[name], text,
+                "{name} drifted; run UPDATE_BINDINGS=1 cargo test -p workbench-core --features ts bindings"
+            );
         }
     }
 }

@@ -145,7 +145,8 @@ pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>)
         let p = &mut procedures[i];
         let (field, before, after) = match pass {
             0 => {
-                let after = format!("{} 情報セキュリティ担当者に質問し、手順書 第{}版を閲覧した。", "2026-05-12", i % 9 + 1);
+                let after =
+                    format!("{} 情報セキュリティ担当者に質問し、手順書 第{}版を閲覧した。", "2026-05-12", i % 9 + 1);
                 ("work_done", serde_json::json!(p.work_done), serde_json::json!(after))
             }
             1 => {
@@ -166,10 +167,7 @@ pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>)
         if field == "result" {
             p.result = serde_json::from_value(after.clone()).ok();
         }
-        Change::ProcedureUpdated {
-            id: p.id.clone(),
-            changes: vec![FieldChange { field: field.into(), before, after }],
-        }
+        Change::ProcedureUpdated { id: p.id.clone(), changes: vec![FieldChange { field: field.into(), before, after }] }
     });
     file.commit_batch(ctx, edits)?;
     Ok(file)

@@ -10,10 +10,12 @@ use super::events::{self, ChainReport};
 use super::Schema;
 use crate::error::{Error, Result};
 use crate::model::catalog::{Catalog, IdScheme};
+use crate::model::engagement::AuditKind;
 use crate::model::engagement::{EngagementFields, ProgramRules};
 use crate::model::event::{CatalogRef, Change, Context, EventRecord, FieldChange};
-use crate::model::procedure::{control_result, control_status, Evaluation, ProcedureLibrary, ResultKind, ScopeDecision, Status};
-use crate::model::engagement::AuditKind;
+use crate::model::procedure::{
+    control_result, control_status, Evaluation, ProcedureLibrary, ResultKind, ScopeDecision, Status,
+};
 
 /// "ISMW" in the SQLite header's application_id field.
 const APPLICATION_ID: i32 = 0x4953_4D57;

@@ -30,7 +30,10 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             // The result must still be valid engagement fields.
             let fields: crate::model::engagement::EngagementFields =
                 serde_json::from_value(value).map_err(json_error)?;
-            tx.execute("UPDATE engagement SET fields = ?1 WHERE id = 1", [serde_json::to_string(&fields).map_err(json_error)?])?;
+            tx.execute(
+                "UPDATE engagement SET fields = ?1 WHERE id = 1",
+                [serde_json::to_string(&fields).map_err(json_error)?],
+            )?;
             Ok(())
         }
         Change::ScopeSet { control_id, decision, reason, .. } => {
@@ -136,7 +139,11 @@ fn set_procedure_field(p: &mut Procedure, change: &FieldChange) -> Result<()> {
         "assignee" => p.assignee = if v.is_null() { None } else { Some(text()?) },
         "work_done" => p.work_done = text()?,
         "result" => {
-            p.result = if v.is_null() { None } else { Some(v.as_str().and_then(ResultKind::parse).ok_or_else(|| bad(change))?) }
+            p.result = if v.is_null() {
+                None
+            } else {
+                Some(v.as_str().and_then(ResultKind::parse).ok_or_else(|| bad(change))?)
+            }
         }
         "notes" => p.notes = text()?,
         other => return Err(Error::invalid(other, "not a field of a procedure")),
@@ -150,11 +157,10 @@ fn bad(change: &FieldChange) -> Error {
 
 pub(crate) fn insert_procedure(tx: &Transaction<'_>, p: &Procedure) -> Result<()> {
     require_control(tx, &p.control_id)?;
-    let ord: i64 = tx.query_row(
-        "SELECT coalesce(max(ord), 0) + 1 FROM procedure WHERE control_id = ?1",
-        [&p.control_id],
-        |r| r.get(0),
-    )?;
+    let ord: i64 =
+        tx.query_row("SELECT coalesce(max(ord), 0) + 1 FROM procedure WHERE control_id = ?1", [&p.control_id], |r| {
+            r.get(0)
+        })?;
     let inserted = tx.execute(
         "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO NOTHING",
@@ -178,7 +184,8 @@ pub(crate) fn insert_procedure(tx: &Transaction<'_>, p: &Procedure) -> Result<()
     Ok(())
 }
 
-const PROCEDURE_COLUMNS: &str = "id, control_id, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes";
+const PROCEDURE_COLUMNS: &str =
+    "id, control_id, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes";
 
 fn procedure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Procedure> {
     let parse_err = |i: usize, what: &str| {
@@ -243,14 +250,18 @@ pub(crate) fn all_procedures(conn: &rusqlite::Connection) -> Result<Vec<Procedur
 }
 
 fn exceptions_of(conn: &rusqlite::Connection, procedure_id: &str) -> Result<Vec<ExceptionRecord>> {
-    let mut stmt = conn.prepare_cached("SELECT id, procedure_id, text FROM exception WHERE procedure_id = ?1 ORDER BY ord")?;
-    let rows = stmt.query_map([procedure_id], |r| Ok(ExceptionRecord { id: r.get(0)?, procedure_id: r.get(1)?, text: r.get(2)? }))?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id, procedure_id, text FROM exception WHERE procedure_id = ?1 ORDER BY ord")?;
+    let rows = stmt.query_map([procedure_id], |r| {
+        Ok(ExceptionRecord { id: r.get(0)?, procedure_id: r.get(1)?, text: r.get(2)? })
+    })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 pub(crate) fn all_exceptions(conn: &rusqlite::Connection) -> Result<Vec<ExceptionRecord>> {
     let mut stmt = conn.prepare("SELECT id, procedure_id, text FROM exception ORDER BY id")?;
-    let rows = stmt.query_map([], |r| Ok(ExceptionRecord { id: r.get(0)?, procedure_id: r.get(1)?, text: r.get(2)? }))?;
+    let rows =
+        stmt.query_map([], |r| Ok(ExceptionRecord { id: r.get(0)?, procedure_id: r.get(1)?, text: r.get(2)? }))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
@@ -265,11 +276,7 @@ pub(crate) fn read_exception(conn: &rusqlite::Connection, id: &str) -> Result<Ex
 /// The next free exception number: `E-0001`, `E-0002`, ... Numbers of
 /// removed exceptions are not reused, so a reference never changes meaning.
 pub(crate) fn next_exception_id(conn: &rusqlite::Connection) -> Result<String> {
-    let used: i64 = conn.query_row(
-        "SELECT count(*) FROM event WHERE kind = 'exception_added'",
-        [],
-        |r| r.get(0),
-    )?;
+    let used: i64 = conn.query_row("SELECT count(*) FROM event WHERE kind = 'exception_added'", [], |r| r.get(0))?;
     Ok(format!("E-{:04}", used + 1))
 }
 
@@ -284,9 +291,8 @@ pub(crate) fn next_procedure_id(conn: &rusqlite::Connection, control_id: &str) -
         .max()
         .unwrap_or(0);
     // Removed procedures still hold their numbers in the log.
-    let mut removed = conn.prepare_cached(
-        "SELECT json_extract(payload, '$.procedure.id') FROM event WHERE kind = 'procedure_removed'",
-    )?;
+    let mut removed = conn
+        .prepare_cached("SELECT json_extract(payload, '$.procedure.id') FROM event WHERE kind = 'procedure_removed'")?;
     for id in removed.query_map([], |r| r.get::<_, Option<String>>(0))? {
         if let Some(n) = id?.as_deref().and_then(|id| id.strip_prefix(&prefix)).and_then(|n| n.parse().ok()) {
             highest = highest.max(n);
@@ -298,7 +304,9 @@ pub(crate) fn next_procedure_id(conn: &rusqlite::Connection, control_id: &str) -
 /// The scope decision of a control (in scope when none is recorded).
 pub(crate) fn scope_of(conn: &rusqlite::Connection, control_id: &str) -> Result<(ScopeDecision, String)> {
     let row: Option<(String, String)> = conn
-        .query_row("SELECT decision, reason FROM scope WHERE control_id = ?1", [control_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT decision, reason FROM scope WHERE control_id = ?1", [control_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     Ok(match row {
         None => (ScopeDecision::InScope, String::new()),
@@ -313,9 +321,12 @@ pub(crate) fn plan_procedures(
     library: &ProcedureLibrary,
     default_evaluation: Evaluation,
 ) -> Result<usize> {
-    let mut controls = tx.prepare("SELECT item_id, grp, title_ja, title_en FROM control WHERE assessable ORDER BY ord")?;
+    let mut controls =
+        tx.prepare("SELECT item_id, grp, title_ja, title_en FROM control WHERE assessable ORDER BY ord")?;
     let rows = controls
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut insert = tx.prepare(
         "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -449,7 +460,10 @@ impl EngagementFile {
     ) -> Result<Option<EventRecord>> {
         let (before, before_reason) = scope_of(&self.conn, control_id)?;
         if decision != ScopeDecision::InScope && reason.trim().is_empty() {
-            return Err(Error::invalid("reason", "a control out of scope needs the reason (e.g. the provider's statement)"));
+            return Err(Error::invalid(
+                "reason",
+                "a control out of scope needs the reason (e.g. the provider's statement)",
+            ));
         }
         let reason = if decision == ScopeDecision::InScope { String::new() } else { reason.trim().to_string() };
         if before == decision && before_reason == reason {

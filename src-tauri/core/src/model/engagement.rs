@@ -207,7 +207,12 @@ impl EngagementFields {
         }
         let url = self.service.url.trim();
         if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
-            bad("service.url", "url", &[("value", url.into())], format!("\"{url}\" is not a web address (http:// or https://)"));
+            bad(
+                "service.url",
+                "url",
+                &[("value", url.into())],
+                format!("\"{url}\" is not a web address (http:// or https://)"),
+            );
         }
         let Period { start, end } = self.period;
         if end <= start {

@@ -258,11 +258,10 @@ impl ProcedureLibrary {
     /// The most specific match wins so a firm can refine one domain at a time.
     pub fn entries_for(&self, group: &str, control_id: &str) -> Vec<&LibraryEntry> {
         let domain = control_id.split(['.', '-']).next().unwrap_or("");
-        let tiers: [&dyn Fn(&LibraryEntry) -> bool; 3] = [
-            &|e| e.group == group && e.domain == domain,
-            &|e| e.group == group && e.domain == "*",
-            &|e| e.group == "*",
-        ];
+        let tiers: [&dyn Fn(&LibraryEntry) -> bool; 3] =
+            [&|e| e.group == group && e.domain == domain, &|e| e.group == group && e.domain == "*", &|e| {
+                e.group == "*"
+            }];
         for tier in tiers {
             let found: Vec<&LibraryEntry> = self.entries.iter().filter(|e| tier(e)).collect();
             if !found.is_empty() {

@@ -37,7 +37,10 @@ fn the_demo_engagement_keeps_a_frozen_copy_of_its_catalog() {
 
     let controls = api::list_controls(&path).unwrap();
     let pb = controls.iter().find(|c| c.id == "9.2.3.11.PB").unwrap();
-    assert_eq!((pb.level.as_str(), pb.suffix.as_deref(), pb.status), ("detailed", Some("PB"), Some(Status::NotStarted)));
+    assert_eq!(
+        (pb.level.as_str(), pb.suffix.as_deref(), pb.status),
+        ("detailed", Some("PB"), Some(Status::NotStarted))
+    );
     assert_eq!(pb.parent.as_deref(), Some("9.2.3"));
     assert!(controls.iter().filter(|c| !c.assessable).all(|c| c.status.is_none()));
 }
@@ -168,9 +171,16 @@ fn invalid_fields_leave_no_file_behind() {
     fields.provider.corporate_number = "1234567890123".into();
     fields.period.end = fields.period.start.checked_add_months(chrono::Months::new(13)).unwrap();
     let catalog = sample_catalog().unwrap();
-    let err =
-        EngagementFile::create(&fx.path("e.ismap"), fx.ctx(), "u".into(), fields, ProgramRules::default(), &catalog, None)
-            .unwrap_err();
+    let err = EngagementFile::create(
+        &fx.path("e.ismap"),
+        fx.ctx(),
+        "u".into(),
+        fields,
+        ProgramRules::default(),
+        &catalog,
+        None,
+    )
+    .unwrap_err();
     let Error::Invalid { problems } = err else { panic!("{err:?}") };
     let named: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(named, ["provider.corporate_number", "period"]);

@@ -6,3 +6,4 @@
 mod catalog_import;
 mod engagement_file;
 mod support;
+mod work;

@@ -1,0 +1,421 @@
+//! The assessor's work from the command line: controls, procedures,
+//! exceptions and scope.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use workbench_core::api;
+use workbench_core::db::work::ProcedureEntry;
+use workbench_core::model::event::Context;
+use workbench_core::model::procedure::{
+    Evaluation, NewProcedure, Procedure, ProcedureKind, ProcedurePatch, ResultKind, ScopeDecision, Status,
+};
+
+use crate::messages::Messages;
+use crate::{print_json, Failure, Outcome};
+
+#[derive(Debug, clap::Args)]
+pub struct ControlsArgs {
+    /// The engagement file.
+    file: PathBuf,
+    /// Only controls with this status.
+    #[arg(long, value_parser = Status::ALL.to_vec())]
+    status: Option<String>,
+    /// Only controls with this result.
+    #[arg(long, value_parser = ResultKind::ALL.to_vec())]
+    result: Option<String>,
+    /// Only controls with a procedure assigned to this person.
+    #[arg(long)]
+    assignee: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ControlCommand {
+    /// Show one control: its criterion, scope, procedures, results and exceptions.
+    Show {
+        /// The engagement file.
+        file: PathBuf,
+        /// The control's ID, e.g. 9.2.3.11.PB.
+        id: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProcedureCommand {
+    /// List procedures with their status.
+    List {
+        /// The engagement file.
+        file: PathBuf,
+        /// Only the procedures of this control.
+        #[arg(long)]
+        control: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a procedure to a control.
+    Add {
+        /// The engagement file.
+        file: PathBuf,
+        /// The control's ID.
+        #[arg(long)]
+        control: String,
+        /// The procedure type.
+        #[arg(long, value_parser = ProcedureKind::ALL.to_vec())]
+        kind: String,
+        /// Design or operating effectiveness.
+        #[arg(long, value_parser = Evaluation::ALL.to_vec(), default_value = "design")]
+        evaluation: String,
+        /// The procedure in Japanese.
+        #[arg(long, default_value = "")]
+        text_ja: String,
+        /// The procedure in English.
+        #[arg(long, default_value = "")]
+        text_en: String,
+        /// The team member who performs it.
+        #[arg(long)]
+        assignee: Option<String>,
+    },
+    /// Record what was done and what was found for a procedure.
+    Record {
+        /// The engagement file.
+        file: PathBuf,
+        /// The procedure's ID, e.g. 9.2.3.11.PB/P1.
+        id: String,
+        /// The result.
+        #[arg(long, value_parser = ResultKind::ALL.to_vec(), conflicts_with = "clear_result")]
+        result: Option<String>,
+        /// Remove the recorded result.
+        #[arg(long)]
+        clear_result: bool,
+        /// What was done: who was asked and when, what was inspected or observed.
+        #[arg(long)]
+        work_done: Option<String>,
+        /// Notes.
+        #[arg(long)]
+        notes: Option<String>,
+        /// The team member who performs it ("" to unassign).
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Change the procedure type.
+        #[arg(long, value_parser = ProcedureKind::ALL.to_vec())]
+        kind: Option<String>,
+        /// Change design / operating.
+        #[arg(long, value_parser = Evaluation::ALL.to_vec())]
+        evaluation: Option<String>,
+        /// Change the Japanese text.
+        #[arg(long)]
+        text_ja: Option<String>,
+        /// Change the English text.
+        #[arg(long)]
+        text_en: Option<String>,
+    },
+    /// Remove a procedure (refused while it has exceptions).
+    Remove {
+        /// The engagement file.
+        file: PathBuf,
+        /// The procedure's ID.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExceptionCommand {
+    /// Record an exception (例外事項) found by a procedure, written as a fact.
+    Add {
+        /// The engagement file.
+        file: PathBuf,
+        /// The procedure that found it.
+        #[arg(long)]
+        procedure: String,
+        /// The facts.
+        text: String,
+    },
+    /// Rewrite an exception's text.
+    Edit {
+        /// The engagement file.
+        file: PathBuf,
+        /// The exception's ID, e.g. E-0001.
+        id: String,
+        /// The new text.
+        text: String,
+    },
+    /// Remove an exception.
+    Remove {
+        /// The engagement file.
+        file: PathBuf,
+        /// The exception's ID.
+        id: String,
+    },
+    /// List every exception.
+    List {
+        /// The engagement file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScopeCommand {
+    /// Put a control in or out of scope.
+    Set {
+        /// The engagement file.
+        file: PathBuf,
+        /// The control's ID.
+        control: String,
+        /// In scope, not adopted by the provider, or outside the ISMAP-LIU scope.
+        #[arg(long, value_parser = ScopeDecision::ALL.to_vec())]
+        decision: String,
+        /// Why it is out of scope (required unless in scope).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+}
+
+fn word(m: &Messages, prefix: &str, value: &str) -> String {
+    m.word(&format!("{prefix}.{value}"), value)
+}
+
+fn result_word(m: &Messages, r: Option<ResultKind>) -> String {
+    r.map_or_else(|| m.get("result.none", &[]), |r| word(m, "result", r.as_str()))
+}
+
+pub fn controls(args: ControlsArgs, m: &Messages) -> Outcome {
+    let controls: Vec<_> = api::list_controls(&args.file)?
+        .into_iter()
+        .filter(|c| c.assessable)
+        .filter(|c| args.status.as_deref().is_none_or(|s| c.status.map(Status::as_str) == Some(s)))
+        .filter(|c| args.result.as_deref().is_none_or(|r| c.result.map(ResultKind::as_str) == Some(r)))
+        .filter(|c| args.assignee.as_ref().is_none_or(|a| c.assignees.contains(a)))
+        .collect();
+    if args.json {
+        return print_json(&controls);
+    }
+    for c in &controls {
+        let status = c.status.map(|s| word(m, "status", s.as_str())).unwrap_or_default();
+        let title = crate::fields::title(m, &c.title_ja, &c.title_en);
+        println!(
+            "{}",
+            m.get(
+                "controls.row",
+                &[
+                    ("id", &c.id),
+                    ("status", &status),
+                    ("result", &result_word(m, c.result)),
+                    ("done", &c.procedures_done),
+                    ("total", &c.procedures),
+                    ("title", &title)
+                ]
+            )
+        );
+    }
+    Ok(())
+}
+
+fn print_procedure(p: &Procedure, status: Status, m: &Messages) {
+    let none = m.get("value.none", &[]);
+    println!(
+        "{}",
+        m.get(
+            "procedure.row",
+            &[
+                ("id", &p.id),
+                ("kind", &word(m, "kind", p.kind.as_str())),
+                ("evaluation", &word(m, "evaluation", p.evaluation.as_str())),
+                ("status", &word(m, "status", status.as_str())),
+                ("result", &result_word(m, p.result)),
+                ("assignee", p.assignee.as_ref().unwrap_or(&none)),
+            ]
+        )
+    );
+    println!("{}", m.get("procedure.text", &[("text", &crate::fields::title(m, &p.text_ja, &p.text_en))]));
+    if !p.work_done.is_empty() {
+        println!("{}", m.get("procedure.work_done", &[("text", &p.work_done)]));
+    }
+    if !p.notes.is_empty() {
+        println!("{}", m.get("procedure.notes", &[("text", &p.notes)]));
+    }
+    for e in &p.exceptions {
+        println!("{}", m.get("procedure.exception", &[("id", &e.id), ("text", &e.text)]));
+    }
+}
+
+pub fn control(command: ControlCommand, m: &Messages) -> Outcome {
+    let ControlCommand::Show { file, id, json } = command;
+    let detail = api::control_detail(&file, &id)?;
+    if json {
+        return print_json(&detail);
+    }
+    let item = &detail.item;
+    println!(
+        "{}",
+        m.get(
+            "control.title",
+            &[("id", &item.id), ("title", &crate::fields::title(m, &item.title_ja, &item.title_en))]
+        )
+    );
+    let status = detail.status.map(|s| word(m, "status", s.as_str())).unwrap_or_default();
+    println!(
+        "{}",
+        m.get(
+            "control.status",
+            &[
+                ("status", &status),
+                ("result", &result_word(m, detail.result)),
+                ("scope", &word(m, "scope", detail.scope.as_str()))
+            ]
+        )
+    );
+    if !detail.scope_reason.is_empty() {
+        println!("{}", m.get("control.scope_reason", &[("reason", &detail.scope_reason)]));
+    }
+    let text = crate::fields::title(m, &item.text_ja, &item.text_en);
+    if !text.is_empty() {
+        println!("{}", m.get("control.text", &[("text", &text)]));
+    }
+    for ProcedureEntry { procedure, status } in &detail.procedures {
+        println!();
+        print_procedure(procedure, *status, m);
+    }
+    Ok(())
+}
+
+pub fn procedure(command: ProcedureCommand, ctx: Context<'_>, m: &Messages) -> Outcome {
+    match command {
+        ProcedureCommand::List { file, control, json } => {
+            let entries: Vec<ProcedureEntry> = api::list_procedures(&file)?
+                .into_iter()
+                .filter(|e| control.as_ref().is_none_or(|c| &e.procedure.control_id == c))
+                .collect();
+            if json {
+                return print_json(&entries);
+            }
+            for e in &entries {
+                print_procedure(&e.procedure, e.status, m);
+            }
+            Ok(())
+        }
+        ProcedureCommand::Add { file, control, kind, evaluation, text_ja, text_en, assignee } => {
+            let new = NewProcedure {
+                kind: parse(ProcedureKind::parse(&kind), "kind")?,
+                evaluation: parse(Evaluation::parse(&evaluation), "evaluation")?,
+                text_ja,
+                text_en,
+                assignee,
+            };
+            let p = api::add_procedure(&file, &control, new, ctx)?;
+            println!("{}", m.get("procedure.added", &[("id", &p.id)]));
+            Ok(())
+        }
+        ProcedureCommand::Record {
+            file,
+            id,
+            result,
+            clear_result,
+            work_done,
+            notes,
+            assignee,
+            kind,
+            evaluation,
+            text_ja,
+            text_en,
+        } => {
+            let before = api::list_procedures(&file)?.into_iter().find(|e| e.procedure.id == id);
+            let patch = ProcedurePatch {
+                kind: kind.as_deref().map(|k| parse(ProcedureKind::parse(k), "kind")).transpose()?,
+                evaluation: evaluation.as_deref().map(|e| parse(Evaluation::parse(e), "evaluation")).transpose()?,
+                text_ja,
+                text_en,
+                assignee: assignee.map(|a| Some(a).filter(|a| !a.trim().is_empty())),
+                work_done,
+                result: if clear_result {
+                    Some(None)
+                } else {
+                    result.as_deref().map(|r| parse(ResultKind::parse(r), "result").map(Some)).transpose()?
+                },
+                notes,
+            };
+            let after = api::update_procedure(&file, &id, patch, ctx)?;
+            if before.is_some_and(|b| b.procedure == after) {
+                println!("{}", m.get("procedure.unchanged", &[("id", &id)]));
+            } else {
+                let status = word(m, "status", after.status().as_str());
+                println!(
+                    "{}",
+                    m.get(
+                        "procedure.recorded",
+                        &[("id", &id), ("status", &status), ("result", &result_word(m, after.result))]
+                    )
+                );
+            }
+            Ok(())
+        }
+        ProcedureCommand::Remove { file, id } => {
+            api::remove_procedure(&file, &id, ctx)?;
+            println!("{}", m.get("procedure.removed", &[("id", &id)]));
+            Ok(())
+        }
+    }
+}
+
+pub fn exception(command: ExceptionCommand, ctx: Context<'_>, m: &Messages) -> Outcome {
+    match command {
+        ExceptionCommand::Add { file, procedure, text } => {
+            let e = api::add_exception(&file, &procedure, &text, ctx)?;
+            println!("{}", m.get("exception.added", &[("id", &e.id), ("procedure", &e.procedure_id)]));
+        }
+        ExceptionCommand::Edit { file, id, text } => {
+            api::edit_exception(&file, &id, &text, ctx)?;
+            println!("{}", m.get("exception.edited", &[("id", &id)]));
+        }
+        ExceptionCommand::Remove { file, id } => {
+            api::remove_exception(&file, &id, ctx)?;
+            println!("{}", m.get("exception.removed", &[("id", &id)]));
+        }
+        ExceptionCommand::List { file, json } => {
+            let listing = api::dashboard(&file)?.exceptions;
+            if json {
+                return print_json(&listing);
+            }
+            if listing.is_empty() {
+                println!("{}", m.get("exception.none", &[]));
+            }
+            for l in &listing {
+                println!(
+                    "{}",
+                    m.get(
+                        "exception.row",
+                        &[
+                            ("id", &l.exception.id),
+                            ("control", &l.control_id),
+                            ("procedure", &l.exception.procedure_id),
+                            ("text", &l.exception.text)
+                        ]
+                    )
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn scope(command: ScopeCommand, ctx: Context<'_>, m: &Messages) -> Outcome {
+    let ScopeCommand::Set { file, control, decision, reason } = command;
+    let decision = parse(ScopeDecision::parse(&decision), "decision")?;
+    let detail = api::set_scope(&file, &control, decision, &reason, ctx)?;
+    println!("{}", m.get("scope.set", &[("id", &control), ("scope", &word(m, "scope", detail.scope.as_str()))]));
+    Ok(())
+}
+
+/// clap has already checked the value against the list; this only turns it into the type.
+fn parse<T>(value: Option<T>, what: &str) -> Result<T, Failure> {
+    value.ok_or_else(|| Failure::Usage(format!("unknown {what}")))
+}
