@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
-# Installs what building and testing the workbench needs on a Debian or
-# Ubuntu machine: system packages and a Rust toolchain. Safe to run again:
-# it installs only what is missing. Called by scripts/run.sh and scripts/test.sh.
+# Installs what building, running and testing the workbench needs on a
+# Debian or Ubuntu machine: system packages, Rust, Node.js, tauri-driver and
+# the UI's npm packages. Safe to run again: it installs only what is
+# missing. Sourced by scripts/run.sh and scripts/test.sh.
 set -euo pipefail
 
-# The oldest Rust that builds the workspace (rust-version in Cargo.toml).
-rust_min="1.89"
+# The oldest Rust that builds the workspace (rust-version in Cargo.toml), and
+# the oldest Node.js that runs the UI's build tools (Vite 7).
+rust_min="1.90"
+node_min="20.19"
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# System packages: a C compiler for the bundled SQLite, and the sqlite3
-# shell, which the tests use to tamper with engagement files.
-packages=(build-essential pkg-config sqlite3 ca-certificates curl)
+at_least() { # at_least VERSION MINIMUM
+  [ -n "$1" ] && [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
+}
+
+# System packages. The C toolchain builds the bundled SQLite; the sqlite3
+# shell lets tests tamper with files; WebKitGTK and the rest build and run
+# the Tauri app; Xvfb and WebKitWebDriver run it headless in end-to-end
+# tests; Noto CJK renders Japanese.
+packages=(build-essential pkg-config file curl ca-certificates sqlite3
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,23 +38,42 @@ if [ "${#missing[@]}" -gt 0 ]; then
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-version_ok() {
-  # True when the cargo on PATH is at least $rust_min.
-  local v
-  v=$(cargo --version 2>/dev/null | awk '{print $2}') || return 1
-  [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$rust_min" "$v" | sort -V | head -n 1)" = "$rust_min" ]
-}
-
+# Rust.
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
-if ! version_ok; then
+rust_ok() { at_least "$(cargo --version 2>/dev/null | awk '{print $2}')" "$rust_min"; }
+if ! rust_ok; then
   if ! command -v cargo >/dev/null 2>&1; then
-    echo "setup: no Rust toolchain; trying the distribution's cargo"
-    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends cargo rustc rustfmt rust-clippy || true
+    echo "setup: no Rust toolchain; trying the distribution's"
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      cargo rustc rustfmt rust-clippy || true
   fi
-  if ! version_ok; then
+  if ! rust_ok; then
     echo "setup: Rust $rust_min or newer is needed (found: $(cargo --version 2>/dev/null || echo none)); installing it with rustup"
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt,clippy
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
 fi
-version_ok || { echo "setup: could not get Rust $rust_min or newer" >&2; exit 1; }
+rust_ok || { echo "setup: could not get Rust $rust_min or newer" >&2; exit 1; }
+
+# Node.js: the distribution's is often older than Vite needs; the npm
+# registry's "node" package carries a newer one, kept inside the repository.
+[ -x "$repo/.tools/node/node_modules/.bin/node" ] && export PATH="$repo/.tools/node/node_modules/.bin:$PATH"
+node_ok() { at_least "$(node --version 2>/dev/null | tr -d v)" "$node_min"; }
+if ! node_ok; then
+  echo "setup: Node.js $node_min or newer is needed (found: $(node --version 2>/dev/null || echo none)); installing it from the npm registry"
+  npm install --no-save --prefix "$repo/.tools/node" node@22 >/dev/null
+  export PATH="$repo/.tools/node/node_modules/.bin:$PATH"
+fi
+node_ok || { echo "setup: could not get Node.js $node_min or newer" >&2; exit 1; }
+
+# tauri-driver, the WebDriver bridge of the end-to-end tests.
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "setup: installing tauri-driver"
+  cargo install --locked --quiet tauri-driver --version "^2"
+fi
+
+# The UI's packages, exactly as locked.
+if [ ! -d "$repo/ui/node_modules" ] || [ "$repo/ui/package-lock.json" -nt "$repo/ui/node_modules/.package-lock.json" ]; then
+  echo "setup: installing the UI's npm packages"
+  (cd "$repo/ui" && npm ci --no-audit --no-fund)
+fi

@@ -86,6 +86,20 @@ pub fn create_engagement(
     view(&file)
 }
 
+/// Creates an engagement on the bundled sample catalog (for trying the
+/// workbench before the customer's catalog is imported).
+pub fn create_engagement_from_sample(
+    path: &Path,
+    uuid: String,
+    fields: EngagementFields,
+    rules: ProgramRules,
+    ctx: Context<'_>,
+) -> Result<EngagementView> {
+    let catalog = crate::sample::sample_catalog()?;
+    let library = crate::sample::default_procedure_library()?;
+    view(&EngagementFile::create(path, ctx, uuid, fields, rules, &catalog, Some(&library))?)
+}
+
 /// Creates the demo engagement from the bundled sample catalog.
 pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
     let catalog = crate::sample::sample_catalog()?;
@@ -303,4 +317,25 @@ pub fn dashboard(path: &Path) -> Result<Dashboard> {
         })
         .collect();
     Ok(Dashboard { engagement, progress, exceptions })
+}
+
+/// The result of checking an engagement's fields before creating it: the
+/// problems that block it and the warnings that do not.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldCheck {
+    pub problems: Vec<crate::error::FieldProblem>,
+    pub warnings: Vec<Warning>,
+    pub derived: Option<DerivedDates>,
+}
+
+/// Checks fields against the default program rules, for a form to show
+/// problems as the user types.
+pub fn check_fields(fields: &EngagementFields) -> FieldCheck {
+    let rules = ProgramRules::default();
+    FieldCheck {
+        problems: fields.problems(&rules),
+        warnings: fields.warnings(&rules),
+        derived: fields.derived_dates(&rules),
+    }
 }

@@ -53,6 +53,7 @@ mod tests {
         EventRecord::export_all(&cfg)?;
         ErrorPayload::export_all(&cfg)?;
         crate::profile::Profile::export_all(&cfg)?;
+        FieldCheck::export_all(&cfg)?;
         crate::model::engagement::EngagementFields::export_all(&cfg)?;
         Ok(())
     }

@@ -221,7 +221,7 @@ impl EngagementFile {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT p.control_id, p.result, p.work_done <> '' OR p.notes <> '', p.assignee,
+                "SELECT p.control_id, p.result, trim(p.work_done) <> '' OR trim(p.notes) <> '', p.assignee,
                         (SELECT count(*) FROM exception e WHERE e.procedure_id = p.id)
                  FROM procedure p ORDER BY p.control_id, p.ord",
             )

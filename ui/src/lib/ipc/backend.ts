@@ -10,19 +10,14 @@ import type { EngagementFields } from "./bindings/EngagementFields";
 import type { EngagementView } from "./bindings/EngagementView";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExceptionRecord } from "./bindings/ExceptionRecord";
-import type { FieldProblem } from "./bindings/FieldProblem";
+import type { FieldCheck } from "./bindings/FieldCheck";
 import type { NewProcedure } from "./bindings/NewProcedure";
 import type { Procedure } from "./bindings/Procedure";
 import type { ProcedurePatch } from "./bindings/ProcedurePatch";
 import type { Profile } from "./bindings/Profile";
 import type { ScopeDecision } from "./bindings/ScopeDecision";
-import type { Warning } from "./bindings/Warning";
 
-/** The result of checking a new engagement's fields before creating it. */
-export interface FieldCheck {
-  problems: FieldProblem[];
-  warnings: Warning[];
-}
+export type { FieldCheck };
 
 /** Every failed call rejects with this error; switch on `kind`. */
 export class BackendError extends Error {
@@ -44,6 +39,8 @@ export interface Backend {
   /** Native dialogs; null when the user cancels. */
   pickEngagementToOpen(): Promise<string | null>;
   pickEngagementToCreate(suggestedName: string): Promise<string | null>;
+  /** A free path for a new engagement named after the service (documents folder). */
+  suggestEngagementPath(serviceName: string): Promise<string>;
 
   /** Opens an engagement (and remembers it as recent). */
   openEngagement(path: string): Promise<EngagementView>;
@@ -52,6 +49,7 @@ export interface Backend {
 
   listCatalogs(): Promise<CatalogSummary[]>;
   checkFields(fields: EngagementFields): Promise<FieldCheck>;
+  /** `catalog` is NAME@VERSION of a library catalog, or "" for the bundled sample catalog. */
   createEngagement(path: string, catalog: string, fields: EngagementFields): Promise<EngagementView>;
 
   dashboard(path: string): Promise<Dashboard>;

@@ -23,6 +23,7 @@ export const tauriBackend: Backend = {
   saveProfile: (profile) => call("save_profile", { profile }),
   pickEngagementToOpen: () => call("pick_engagement_to_open"),
   pickEngagementToCreate: (suggestedName) => call("pick_engagement_to_create", { suggestedName }),
+  suggestEngagementPath: (serviceName) => call("suggest_engagement_path", { serviceName }),
   openEngagement: (path) => call("open_engagement", { path }),
   openDemo: () => call("open_demo"),
   listCatalogs: () => call("list_catalogs"),

@@ -1,0 +1,384 @@
+//! The IPC commands. Each is a few lines: take the arguments, call
+//! `workbench_core::api`, return plain data or a typed error.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tauri::State;
+use workbench_core::api::{self, Dashboard, EngagementView, FieldCheck};
+use workbench_core::db::engagement_file::ControlRow;
+use workbench_core::db::library::CatalogSummary;
+use workbench_core::db::work::ControlDetail;
+use workbench_core::error::ErrorPayload;
+use workbench_core::model::engagement::{EngagementFields, ProgramRules};
+use workbench_core::model::event::{format_time, Actor, Clock, Context, SystemClock};
+use workbench_core::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
+use workbench_core::profile::Profile;
+
+use crate::AppState;
+
+/// An error as the UI receives it: `{kind, message, input_problems, field_problems}`.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct CommandError(ErrorPayload);
+
+impl From<workbench_core::Error> for CommandError {
+    fn from(err: workbench_core::Error) -> Self {
+        CommandError(ErrorPayload::from(&err))
+    }
+}
+
+impl CommandError {
+    fn internal(message: impl Into<String>) -> Self {
+        CommandError(ErrorPayload {
+            kind: "internal".into(),
+            message: message.into(),
+            input_problems: Vec::new(),
+            field_problems: Vec::new(),
+        })
+    }
+}
+
+type Reply<T> = Result<T, CommandError>;
+
+impl AppState {
+    fn profile(&self) -> Reply<std::sync::MutexGuard<'_, Profile>> {
+        self.profile.lock().map_err(|_| CommandError::internal("the profile lock was poisoned"))
+    }
+
+    fn actor(&self) -> Reply<Actor> {
+        let name = self.profile()?.name.clone();
+        Ok(Actor::new(if name.trim().is_empty() { "unknown".to_string() } else { name }))
+    }
+
+    /// Puts an opened engagement first in the recent list and saves the profile.
+    fn remember(&self, view: &EngagementView) -> Reply<()> {
+        let title = format!("{} / {}", view.fields.provider.name, view.fields.service.name);
+        let mut profile = self.profile()?;
+        profile.remember(&view.path, title, format_time(SystemClock.now()));
+        profile.save(&self.data_dir)?;
+        Ok(())
+    }
+}
+
+/// Runs `f` with the request's actor and the system clock.
+fn with_ctx<T>(state: &AppState, f: impl FnOnce(Context<'_>) -> workbench_core::Result<T>) -> Reply<T> {
+    let actor = state.actor()?;
+    Ok(f(Context { actor: &actor, clock: &SystemClock })?)
+}
+
+#[tauri::command]
+pub fn get_profile(state: State<'_, AppState>) -> Reply<Profile> {
+    Ok(state.profile()?.clone())
+}
+
+#[tauri::command]
+pub fn save_profile(state: State<'_, AppState>, profile: Profile) -> Reply<Profile> {
+    profile.save(&state.data_dir)?;
+    *state.profile()? = profile.clone();
+    Ok(profile)
+}
+
+const EXTENSION: &str = "ismap";
+
+/// The native open dialog (rfd). Runs on the main thread, as GTK requires.
+#[tauri::command]
+pub fn pick_engagement_to_open() -> Option<String> {
+    rfd::FileDialog::new().add_filter("ISMAP Workbench", &[EXTENSION]).pick_file().map(|p| p.display().to_string())
+}
+
+#[tauri::command]
+pub fn pick_engagement_to_create(suggested_name: String) -> Option<String> {
+    rfd::FileDialog::new()
+        .add_filter("ISMAP Workbench", &[EXTENSION])
+        .set_file_name(format!("{}.{EXTENSION}", safe_file_stem(suggested_name.trim_end_matches(".ismap"))))
+        .save_file()
+        .map(|p| p.display().to_string())
+}
+
+/// A free path for a new engagement named after the service, in the user's
+/// documents folder (or the data folder where there is none).
+#[tauri::command]
+pub fn suggest_engagement_path(state: State<'_, AppState>, service_name: String) -> String {
+    let dir = std::env::var_os("WORKBENCH_DOCUMENTS_DIR")
+        .map(PathBuf::from)
+        .or_else(tauri_documents_dir)
+        .unwrap_or_else(|| state.data_dir.join("engagements"));
+    free_path(&dir, &safe_file_stem(&service_name)).display().to_string()
+}
+
+fn tauri_documents_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Documents")).filter(|d| d.is_dir())
+}
+
+/// A file name from free text: characters that file systems refuse become `_`.
+fn safe_file_stem(name: &str) -> String {
+    let cleaned: String = name
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .take(80)
+        .collect();
+    if cleaned.trim_matches(['.', ' ', '_']).is_empty() {
+        "engagement".into()
+    } else {
+        cleaned
+    }
+}
+
+fn free_path(dir: &Path, stem: &str) -> PathBuf {
+    let first = dir.join(format!("{stem}.{EXTENSION}"));
+    if !first.exists() {
+        return first;
+    }
+    (2..).map(|n| dir.join(format!("{stem} ({n}).{EXTENSION}"))).find(|p| !p.exists()).unwrap_or(first)
+}
+
+#[tauri::command]
+pub fn open_engagement(state: State<'_, AppState>, path: String) -> Reply<EngagementView> {
+    let view = api::show_engagement(Path::new(&path))?;
+    state.remember(&view)?;
+    Ok(view)
+}
+
+/// Opens the demo engagement, creating it in the data folder the first time.
+#[tauri::command]
+pub fn open_demo(state: State<'_, AppState>) -> Reply<EngagementView> {
+    std::fs::create_dir_all(&state.data_dir).map_err(|e| CommandError::internal(e.to_string()))?;
+    let path = state.data_dir.join(format!("demo.{EXTENSION}"));
+    let view = if path.exists() {
+        api::show_engagement(&path)?
+    } else {
+        with_ctx(&state, |ctx| api::create_demo(&path, uuid::Uuid::new_v4().to_string(), ctx))?
+    };
+    state.remember(&view)?;
+    Ok(view)
+}
+
+#[tauri::command]
+pub fn list_catalogs(state: State<'_, AppState>) -> Reply<Vec<CatalogSummary>> {
+    Ok(api::list_catalogs(&state.data_dir)?)
+}
+
+#[tauri::command]
+pub fn check_fields(fields: EngagementFields) -> FieldCheck {
+    api::check_fields(&fields)
+}
+
+/// Creates an engagement from a library catalog, or from the bundled sample
+/// catalog when `catalog` is empty.
+#[tauri::command]
+pub fn create_engagement(
+    state: State<'_, AppState>,
+    path: String,
+    catalog: String,
+    fields: EngagementFields,
+) -> Reply<EngagementView> {
+    let path = PathBuf::from(path);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| CommandError::internal(format!("{}: {e}", dir.display())))?;
+    }
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let view = with_ctx(&state, |ctx| {
+        if catalog.is_empty() {
+            api::create_engagement_from_sample(&path, uuid, fields, ProgramRules::default(), ctx)
+        } else {
+            api::create_engagement(&path, &state.data_dir, &catalog, uuid, fields, ProgramRules::default(), ctx)
+        }
+    })?;
+    state.remember(&view)?;
+    Ok(view)
+}
+
+#[tauri::command]
+pub fn dashboard(path: String) -> Reply<Dashboard> {
+    Ok(api::dashboard(Path::new(&path))?)
+}
+
+#[tauri::command]
+pub fn list_controls(path: String) -> Reply<Vec<ControlRow>> {
+    Ok(api::list_controls(Path::new(&path))?)
+}
+
+#[tauri::command]
+pub fn control_detail(path: String, control_id: String) -> Reply<ControlDetail> {
+    Ok(api::control_detail(Path::new(&path), &control_id)?)
+}
+
+#[tauri::command]
+pub fn set_scope(
+    state: State<'_, AppState>,
+    path: String,
+    control_id: String,
+    decision: ScopeDecision,
+    reason: String,
+) -> Reply<ControlDetail> {
+    with_ctx(&state, |ctx| api::set_scope(Path::new(&path), &control_id, decision, &reason, ctx))
+}
+
+#[tauri::command]
+pub fn add_procedure(
+    state: State<'_, AppState>,
+    path: String,
+    control_id: String,
+    procedure: NewProcedure,
+) -> Reply<Procedure> {
+    with_ctx(&state, |ctx| api::add_procedure(Path::new(&path), &control_id, procedure, ctx))
+}
+
+#[tauri::command]
+pub fn update_procedure(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    patch: ProcedurePatch,
+) -> Reply<Procedure> {
+    with_ctx(&state, |ctx| api::update_procedure(Path::new(&path), &procedure_id, patch, ctx))
+}
+
+#[tauri::command]
+pub fn remove_procedure(state: State<'_, AppState>, path: String, procedure_id: String) -> Reply<()> {
+    with_ctx(&state, |ctx| api::remove_procedure(Path::new(&path), &procedure_id, ctx))
+}
+
+#[tauri::command]
+pub fn add_exception(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    text: String,
+) -> Reply<ExceptionRecord> {
+    with_ctx(&state, |ctx| api::add_exception(Path::new(&path), &procedure_id, &text, ctx))
+}
+
+#[tauri::command]
+pub fn edit_exception(
+    state: State<'_, AppState>,
+    path: String,
+    exception_id: String,
+    text: String,
+) -> Reply<ExceptionRecord> {
+    with_ctx(&state, |ctx| api::edit_exception(Path::new(&path), &exception_id, &text, ctx))
+}
+
+#[tauri::command]
+pub fn remove_exception(state: State<'_, AppState>, path: String, exception_id: String) -> Reply<()> {
+    with_ctx(&state, |ctx| api::remove_exception(Path::new(&path), &exception_id, ctx))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    use crate::AppState;
+
+    struct TestApp {
+        _dir: tempfile::TempDir,
+        webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+        data_dir: std::path::PathBuf,
+    }
+
+    fn app() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().join("data");
+        let mut state = AppState::load(data_dir.clone());
+        state.profile.get_mut().unwrap().name = "佐藤 花子".into();
+        let app = crate::builder(mock_builder(), state).build(mock_context(noop_assets())).unwrap();
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        TestApp { _dir: dir, webview, data_dir }
+    }
+
+    fn invoke(app: &TestApp, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&app.webview, request).map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    #[test]
+    fn the_demo_opens_and_a_procedure_is_recorded_through_ipc() {
+        let app = app();
+        let view = invoke(&app, "open_demo", json!({})).unwrap();
+        let path = view["path"].as_str().unwrap().to_string();
+        assert!(path.ends_with("demo.ismap"), "{path}");
+        assert_eq!(view["fields"]["provider"]["name"], "株式会社サンプルクラウド");
+
+        let id = "9.2.3.11.PB/P1";
+        let patch = json!({"work_done": "部長に質問した", "result": "exception"});
+        let p = invoke(&app, "update_procedure", json!({"path": path, "procedureId": id, "patch": patch})).unwrap();
+        assert_eq!(p["result"], "exception");
+        let e = invoke(&app, "add_exception", json!({"path": path, "procedureId": id, "text": "記録がなかった。"}))
+            .unwrap();
+        assert_eq!(e["id"], "E-0001");
+
+        let detail = invoke(&app, "control_detail", json!({"path": path, "controlId": "9.2.3.11.PB"})).unwrap();
+        assert_eq!(detail["procedures"][0]["status"], "done");
+        assert_eq!(detail["procedures"][0]["procedure"]["exceptions"][0]["text"], "記録がなかった。");
+        let rows = invoke(&app, "list_controls", json!({"path": path})).unwrap();
+        let row = rows.as_array().unwrap().iter().find(|r| r["id"] == "9.2.3.11.PB").unwrap();
+        assert_eq!(row["status"], "in_progress");
+
+        // The actor is the profile's user, and the log still verifies.
+        let events = workbench_core::api::recent_events(std::path::Path::new(&path), 1).unwrap();
+        assert_eq!(events[0].actor, "佐藤 花子");
+        assert!(workbench_core::api::verify_log(std::path::Path::new(&path)).unwrap().is_intact());
+
+        // Opening it again remembers it once, first.
+        invoke(&app, "open_engagement", json!({"path": path})).unwrap();
+        let profile = invoke(&app, "get_profile", json!({})).unwrap();
+        assert_eq!(profile["recent"].as_array().unwrap().len(), 1);
+        assert!(app.data_dir.join("profile.json").exists());
+    }
+
+    #[test]
+    fn errors_cross_ipc_with_their_kind_and_fields() {
+        let app = app();
+        let not_there = invoke(&app, "open_engagement", json!({"path": "/nowhere/x.ismap"})).unwrap_err();
+        assert_eq!(not_there["kind"], "not_found");
+
+        let mut fields = serde_json::to_value(workbench_core::sample::demo_fields()).unwrap();
+        fields["provider"]["corporate_number"] = json!("7123456789013");
+        let check = invoke(&app, "check_fields", json!({"fields": fields})).unwrap();
+        assert_eq!(check["problems"][0]["field"], "provider.corporate_number");
+        assert_eq!(check["problems"][0]["code"], "corporate_number");
+
+        let target = app.data_dir.join("new.ismap");
+        let refused =
+            invoke(&app, "create_engagement", json!({"path": target, "catalog": "", "fields": fields})).unwrap_err();
+        assert_eq!(refused["kind"], "invalid");
+        assert_eq!(refused["field_problems"][0]["code"], "corporate_number");
+        assert!(!target.exists());
+
+        fields["provider"]["corporate_number"] = json!("7123456789012");
+        let created =
+            invoke(&app, "create_engagement", json!({"path": target, "catalog": "", "fields": fields})).unwrap();
+        assert_eq!(created["catalog"]["name"], "ismap-sample");
+        assert!(target.exists());
+        let missing_catalog = invoke(
+            &app,
+            "create_engagement",
+            json!({"path": app.data_dir.join("b.ismap"), "catalog": "nope@1", "fields": fields}),
+        )
+        .unwrap_err();
+        assert_eq!(missing_catalog["kind"], "not_found");
+    }
+
+    #[test]
+    fn suggested_paths_are_safe_and_free() {
+        assert_eq!(super::safe_file_stem("A/B:C*?"), "A_B_C__");
+        assert_eq!(super::safe_file_stem(" .. "), "engagement");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("x.ismap"), "").unwrap();
+        assert_eq!(super::free_path(dir.path(), "x"), dir.path().join("x (2).ismap"));
+        assert_eq!(super::free_path(dir.path(), "y"), dir.path().join("y.ismap"));
+    }
+}

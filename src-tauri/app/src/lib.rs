@@ -1,0 +1,84 @@
+//! The desktop app: a Tauri shell over `workbench_core::api`. Commands are a
+//! few lines each (see `commands`); everything they do is also reachable
+//! from the `workbench` CLI through the same API calls.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use tauri::{Builder, Runtime};
+use workbench_core::profile::Profile;
+
+pub use commands::CommandError;
+
+/// What the app holds between commands: where its data lives and the
+/// user's profile. Engagement files are opened per command, so that the
+/// file on disk is always the truth (and the CLI may work on it too).
+#[derive(Debug)]
+pub struct AppState {
+    pub data_dir: PathBuf,
+    pub profile: Mutex<Profile>,
+}
+
+impl AppState {
+    /// The state for `data_dir`; a damaged profile is replaced by a new one
+    /// (it holds only preferences and the recent list, nothing of an audit).
+    pub fn load(data_dir: PathBuf) -> AppState {
+        let mut profile = Profile::load(&data_dir).unwrap_or_default();
+        if profile.name.trim().is_empty() {
+            profile.name = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
+        }
+        AppState { data_dir, profile: Mutex::new(profile) }
+    }
+}
+
+/// The app's builder, generic over the runtime so that commands can be
+/// tested with `tauri::test::mock_builder()` without a window.
+pub fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    builder.manage(state).invoke_handler(tauri::generate_handler![
+        commands::get_profile,
+        commands::save_profile,
+        commands::pick_engagement_to_open,
+        commands::pick_engagement_to_create,
+        commands::suggest_engagement_path,
+        commands::open_engagement,
+        commands::open_demo,
+        commands::list_catalogs,
+        commands::check_fields,
+        commands::create_engagement,
+        commands::dashboard,
+        commands::list_controls,
+        commands::control_detail,
+        commands::set_scope,
+        commands::add_procedure,
+        commands::update_procedure,
+        commands::remove_procedure,
+        commands::add_exception,
+        commands::edit_exception,
+        commands::remove_exception,
+    ])
+}
+
+/// Starts the app with the user's data folder (`WORKBENCH_DATA_DIR` moves it).
+pub fn run() {
+    let data_dir = match workbench_core::db::library::default_data_dir() {
+        Ok(dir) => dir,
+        Err(err) => {
+            rfd::MessageDialog::new()
+                .set_title("ISMAP Assessor Workbench")
+                .set_description(err.to_string())
+                .set_level(rfd::MessageLevel::Error)
+                .show();
+            return;
+        }
+    };
+    let app = builder(Builder::default(), AppState::load(data_dir)).run(tauri::generate_context!());
+    if let Err(err) = app {
+        rfd::MessageDialog::new()
+            .set_title("ISMAP Assessor Workbench")
+            .set_description(format!("The app could not start: {err}"))
+            .set_level(rfd::MessageLevel::Error)
+            .show();
+    }
+}

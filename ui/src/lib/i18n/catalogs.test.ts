@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import ja from "./ja.json";
+import en from "./en.json";
+import { placeholders } from "./index.svelte";
+
+describe("message catalogs", () => {
+  it("have the same keys", () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(ja).sort());
+  });
+
+  it("have the same placeholders for each key", () => {
+    const jaMessages = ja as Record<string, string>;
+    const enMessages = en as Record<string, string>;
+    for (const key of Object.keys(ja)) {
+      expect(placeholders(enMessages[key]), key).toEqual(placeholders(jaMessages[key]));
+    }
+  });
+
+  it("hold every key the source code names literally", () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (/\.(svelte|ts)$/.test(name) && !name.endsWith(".test.ts")) files.push(full);
+      }
+    };
+    walk(join(__dirname, "../.."));
+    const missing: string[] = [];
+    for (const file of files) {
+      for (const m of readFileSync(file, "utf8").matchAll(/\bt\(\s*"([a-z_]+\.[a-z_.]+)"/g)) {
+        if (!(m[1] in ja)) missing.push(`${file}: ${m[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("name every value of the enumerations the UI translates by code", () => {
+    const families: Record<string, string[]> = {
+      status: ["not_started", "in_progress", "done", "no_procedures", "out_of_scope"],
+      result: ["no_exception", "exception", "not_applicable", "not_performed"],
+      result_short: ["no_exception", "exception", "not_applicable", "not_performed"],
+      kind: ["inquiry", "inspection", "observation", "reperformance"],
+      evaluation: ["design", "operating"],
+      scope: ["in_scope", "not_adopted", "liu_excluded"],
+      program: ["ismap", "ismap_liu"],
+      audit_kind: ["initial", "renewal", "additional", "re_audit"],
+      role: ["assessor", "reviewer", "manager", "partner"],
+      group: ["governance", "management", "controls"],
+      error: ["not_an_engagement", "corrupt", "newer_version", "import", "invalid", "not_found", "already_exists", "io", "storage", "internal"],
+      problem: ["required", "corporate_number", "url", "period_inverted", "period_too_long", "registration_required", "registration_dates", "duplicate_member", "invalid"],
+      warning: ["short_period", "assessor_registration_lapses", "no_team"],
+      save: ["saved", "dirty", "saving", "failed"],
+      nav: ["dashboard", "navigator", "walkthrough"],
+    };
+    for (const [family, values] of Object.entries(families)) {
+      for (const v of values) expect(ja, `${family}.${v}`).toHaveProperty([`${family}.${v}`]);
+    }
+  });
+});

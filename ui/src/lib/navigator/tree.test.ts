@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { createFakeBackend, DEMO_PATH } from "../ipc/fake";
+import { NO_FILTER, ancestors, buildTree, matches, resolveId, visibleRows, type ControlFilter } from "./tree";
+
+async function demoRows() {
+  const b = createFakeBackend();
+  await b.openDemo();
+  await b.updateProcedure(DEMO_PATH, "9.2.1.1/P1", { assignee: "佐藤 花子", result: "exception" });
+  await b.setScope(DEMO_PATH, "8.1.5.4.P", "not_adopted", "不採用");
+  return b.listControls(DEMO_PATH);
+}
+
+const f = (over: Partial<ControlFilter>): ControlFilter => ({ ...NO_FILTER, ...over });
+const ids = (rows: { row: { id: string } }[]) => rows.map((r) => r.row.id);
+
+describe("navigator", () => {
+  it("finds Japanese substrings, IDs and full-width input", async () => {
+    const rows = await demoRows();
+    const hit = (query: string) => rows.filter((r) => matches(r, f({ query }))).map((r) => r.id);
+    expect(hit("特権")).toEqual(["9.2.3.1", "9.2.3.11.PB"]);
+    expect(hit("利用を記録")).toEqual(["9.2.3.11.PB"]);
+    expect(hit("９．２．３")).toEqual(["9.2.3.1", "9.2.3.11.PB"]);
+    expect(hit("PRIVILEGED")).toEqual(rows.filter((r) => r.assessable && /privileged/i.test(r.title_en)).map((r) => r.id));
+    expect(hit("存在しない語")).toEqual([]);
+  });
+
+  it("filters by status, result, assignee, suffix and scope", async () => {
+    const rows = await demoRows();
+    const hit = (over: Partial<ControlFilter>) => rows.filter((r) => matches(r, f(over))).map((r) => r.id);
+    expect(hit({ assignee: "佐藤 花子" })).toEqual(["9.2.1.1"]);
+    expect(hit({ status: "in_progress" })).toEqual(["9.2.1.1"]);
+    expect(hit({ scope: "out" })).toEqual(["8.1.5.4.P"]);
+    expect(hit({ suffix: "PB" })).toEqual(["9.2.3.11.PB"]);
+    expect(hit({ suffix: "P" })).toEqual(["6.1.1.2.P", "8.1.5.4.P", "13.2.3.7.P"]);
+    expect(hit({ result: "none" })).toHaveLength(50);
+    expect(hit({ suffix: "B", query: "周知" })).toEqual(["5.1.1.2.B"]);
+  });
+
+  it("shows matches with the headings above them, and collapses without filters", async () => {
+    const rows = await demoRows();
+    const tree = buildTree(rows);
+    expect(ids(visibleRows(tree, f({ query: "特権ID" }), new Set()))).toEqual(["9", "9.2", "9.2.3", "9.2.3.1", "9.2.3.11.PB"]);
+    const collapsed = visibleRows(tree, NO_FILTER, new Set());
+    expect(ids(collapsed)).toEqual(["3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18"]);
+    expect(ids(visibleRows(tree, NO_FILTER, new Set(["9"])))).toContain("9.2");
+    expect(ancestors(tree, "9.2.3.11.PB")).toEqual(["9.2.3", "9.2", "9"]);
+  });
+
+  it("jumps to an ID, with or without its suffix, in full-width too", async () => {
+    const rows = await demoRows();
+    expect(resolveId(rows, "9.2.3.11.PB")).toBe("9.2.3.11.PB");
+    expect(resolveId(rows, "9.2.3.11")).toBe("9.2.3.11.PB");
+    expect(resolveId(rows, "９．２．３．１１．ｐｂ")).toBe("9.2.3.11.PB");
+    expect(resolveId(rows, " 12.4.1.2.b ")).toBe("12.4.1.2.B");
+    expect(resolveId(rows, "9.2.3")).toBe("9.2.3");
+    expect(resolveId(rows, "99.1")).toBe(null);
+    expect(resolveId(rows, "")).toBe(null);
+  });
+
+  it("stays fast with 1,500 controls", async () => {
+    const b = createFakeBackend();
+    const view = await b.createLarge();
+    const rows = await b.listControls(view.path);
+    const started = performance.now();
+    const tree = buildTree(rows);
+    const all = visibleRows(tree, NO_FILTER, new Set(rows.filter((r) => !r.assessable).map((r) => r.id)));
+    const found = visibleRows(tree, f({ query: "合成詳細管理策 12", status: "done" }), new Set());
+    const elapsed = performance.now() - started;
+    expect(all).toHaveLength(rows.length);
+    expect(found.length).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(100);
+  });
+});

@@ -1,0 +1,7 @@
+// jsdom lacks the layout APIs that the windowed control list measures, so
+// the tests give elements a fixed size, like a window of 800 pixels.
+Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 800 });
+
+// Unmounts every component rendered by a test after it, so tests do not see
+// each other's DOM.
+import "@testing-library/svelte/vitest";

@@ -1,0 +1,22 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+
+// Tauri serves dist/ from its own origin, so assets must be referenced by
+// relative paths; the dev server port is fixed so tauri.conf.json can name it.
+export default defineConfig(({ mode }) => ({
+  base: "./",
+  plugins: [svelte()],
+  clearScreen: false,
+  // The fake backend imports the sample catalog from ../assets.
+  server: { port: 5173, strictPort: true, fs: { allow: [".."] } },
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
+  // Component tests mount Svelte 5 components, which needs the browser build
+  // of Svelte rather than its server build.
+  resolve: mode === "test" ? { conditions: ["browser"] } : undefined,
+  test: {
+    environment: "jsdom",
+    include: ["src/**/*.test.ts"],
+    setupFiles: ["src/test-setup.ts"],
+  },
+}));
