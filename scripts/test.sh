@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Sets up the machine and runs every check and test of the workbench.
+# Sets up the machine and runs every check and test of the workbench:
+# formatting and lints, the UI's unit tests, the Rust tests, the benchmarks
+# once at small sizes, and the end-to-end test of the real app under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -10,9 +12,14 @@ trap 'rm -rf "$WORKBENCH_DATA_DIR"' EXIT
 
 echo "== format"
 cargo fmt --all -- --check
+echo "== UI: types, unit tests, build"
+(cd ui && npm run --silent check && npm test && npm run --silent build)
 echo "== lints"
 cargo clippy -q --workspace --all-targets --all-features -- -D warnings
+echo "== Rust tests"
+cargo test --workspace --all-features
 echo "== benchmarks, once at small sizes, so they cannot rot"
 cargo test -q --workspace --benches
-echo "== tests"
-cargo test --workspace --all-features
+echo "== end to end: the real app through tauri-driver under Xvfb"
+cargo build -q -p workbench-app -p workbench-cli
+xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/e2e/

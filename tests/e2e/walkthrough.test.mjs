@@ -1,0 +1,120 @@
+// End to end through the real app: tauri-driver + WebKitWebDriver, under
+// Xvfb (scripts/test.sh runs this file with xvfb-run). The app binary must
+// be built first (cargo build -p workbench-app, with ui/dist built).
+//
+// The flow: the first start opens the demo; an engagement is created with
+// the form (an invalid corporate number is refused first); a control is
+// reached by its ID; a result and an exception are recorded with the
+// keyboard; the app quits and restarts, and all of it is still there.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Keys, Session, startDriver, stopDriver } from "./webdriver.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const app = join(root, "target/debug/ismap-workbench");
+const workbench = join(root, "target/debug/workbench");
+const shots = process.env.E2E_SCREENSHOTS ?? join(root, "target/e2e-screenshots");
+
+async function shoot(session, name) {
+  mkdirSync(shots, { recursive: true });
+  writeFileSync(join(shots, `${name}.png`), await session.screenshot());
+}
+
+test("create, walk through with the keyboard, restart, and find everything kept", { timeout: 180000 }, async () => {
+  assert.ok(existsSync(app), `build the app first: ${app}`);
+  const home = mkdtempSync(join(tmpdir(), "workbench-e2e-"));
+  const env = {
+    WORKBENCH_DATA_DIR: join(home, "data"),
+    WORKBENCH_DOCUMENTS_DIR: join(home, "documents"),
+    WORKBENCH_USER: "e2e",
+  };
+  mkdirSync(env.WORKBENCH_DOCUMENTS_DIR, { recursive: true });
+  const driver = await startDriver(env);
+  let s = null;
+  try {
+    // First start: the demo engagement opens by itself.
+    s = await Session.create(driver.url, app);
+    await s.until(`return document.querySelector('[data-testid="engagement-name"]')?.textContent.includes('株式会社サンプルクラウド')`);
+    await s.find("nav-dashboard");
+    await shoot(s, "01-first-start-dashboard");
+
+    // The form: an invalid corporate number is shown beside its field.
+    await (await s.find("nav-start")).click();
+    await (await s.find("start-new")).click();
+    await (await s.find("field-provider.name")).set("株式会社テストクラウド");
+    const corporate = await s.find("field-provider.corporate_number");
+    await corporate.type("7123456789013");
+    await corporate.set("7123456789013");
+    const problem = await s.find("problem-provider.corporate_number");
+    assert.match(await problem.text(), /法人番号/);
+    assert.equal(await (await s.find("create-button")).property("disabled"), true);
+    await shoot(s, "02-form-invalid-corporate-number");
+
+    await corporate.clear();
+    await corporate.set("4011001098993");
+    await (await s.find("field-service.name")).set("テストSaaS");
+    await (await s.find("field-service.url")).set("https://saas.example.jp");
+    await (await s.find("field-period.start")).set("2025-04-01");
+    await (await s.find("field-period.end")).set("2026-03-31");
+    await (await s.find("field-assessor.name")).set("テスト監査法人");
+    await (await s.find("field-team[0].name")).set("佐藤 花子");
+    await s.until(`return document.querySelector('[data-testid="field-destination"]').value.endsWith('テストSaaS.ismap')`);
+    await s.until(`return !document.querySelector('[data-testid="create-button"]').disabled`);
+    await (await s.find("create-button")).click();
+    await s.until(`return document.querySelector('[data-testid="engagement-name"]')?.textContent.includes('株式会社テストクラウド')`);
+    const file = join(env.WORKBENCH_DOCUMENTS_DIR, "テストSaaS.ismap");
+    assert.ok(existsSync(file), `${file} was created`);
+
+    // Jump to a control by its ID.
+    const jump = await s.find("jump-input");
+    await jump.type("9.2.3.11.PB" + Keys.ENTER);
+    const id = await s.find("control-id");
+    assert.equal(await id.text(), "9.2.3.11.PB");
+
+    // Record with the keyboard: what was done, Alt+2 (exception), an exception with Enter.
+    const work = await s.find("procedure", '[data-index="0"] [data-testid="work-done"]');
+    await work.click();
+    await work.type("2026-05-12 情報システム部長に質問した。");
+    await work.type(Keys.ALT + "2" + Keys.NULL);
+    await s.until(`return document.querySelector('[data-testid="procedure"][data-index="0"] [data-testid="result-exception"]').getAttribute('aria-pressed') === 'true'`);
+    const exceptionInput = await s.find("procedure", '[data-index="0"] [data-testid="exception-input"]');
+    await exceptionInput.click();
+    await exceptionInput.set("2026年3月分の特権ID利用記録に確認の記録がなかった。");
+    await exceptionInput.type(Keys.ENTER);
+    await s.find("exception-item");
+    await s.until(`return document.querySelector('[data-testid="save-state"]')?.dataset.state === 'saved'`);
+    await shoot(s, "03-walkthrough-recorded");
+    await s.quit();
+
+    // Restart: the engagement is in the recent list, and the work is there.
+    s = await Session.create(driver.url, app);
+    const recent = await s.find("recent-item");
+    assert.match(await recent.text(), /株式会社テストクラウド/);
+    await recent.click();
+    await (await s.find("jump-input")).type("9.2.3.11.PB" + Keys.ENTER);
+    await s.find("control-id");
+    const kept = await s.find("procedure", '[data-index="0"] [data-testid="work-done"]');
+    assert.equal(await kept.property("value"), "2026-05-12 情報システム部長に質問した。");
+    const chosen = await s.find("procedure", '[data-index="0"] [data-testid="result-exception"]');
+    assert.equal(await chosen.attribute("aria-pressed"), "true");
+    assert.match(await (await s.find("exception-item")).text(), /E-0001/);
+    await shoot(s, "04-after-restart");
+    await s.quit();
+
+    // The file's audit trail records each change, and verifies.
+    const verify = execFileSync(workbench, ["--lang", "en", "log", "verify", file], { encoding: "utf8" });
+    const events = Number(/intact: (\d+) events/.exec(verify)?.[1]);
+    assert.ok(events >= 4, verify); // creation, work done, result, exception (autosave may add steps)
+  } catch (err) {
+    if (s) await shoot(s, "failure").catch(() => {});
+    throw new Error(`${err.message}\n--- tauri-driver said:\n${driver.log().slice(-2000)}`);
+  } finally {
+    if (s) await s.quit().catch(() => {});
+    await stopDriver(driver, app);
+  }
+});

@@ -1,0 +1,156 @@
+// A small W3C WebDriver client over fetch, enough to drive the real app
+// through tauri-driver (which starts WebKitWebDriver). No browser download,
+// no dependencies: Node's fetch and child_process only.
+
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+export const Keys = { ENTER: "\uE007", ALT: "\uE00A", CONTROL: "\uE009", NULL: "\uE000", TAB: "\uE004" };
+
+/** Starts tauri-driver on a free port with the given environment. */
+export async function startDriver(env, port = 4444 + Math.floor(Math.random() * 500)) {
+  const driver = spawn("tauri-driver", ["--port", String(port)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  driver.stdout.on("data", (d) => (log += d));
+  driver.stderr.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`${url}/status`);
+      if (r.ok) return { url, driver, log: () => log };
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  driver.kill();
+  throw new Error(`tauri-driver did not start: ${log}`);
+}
+
+/**
+ * Stops tauri-driver, the WebKitWebDriver it started and any app instance
+ * left running (both can outlive tauri-driver), and closes the pipes so that
+ * the test process can exit.
+ */
+export async function stopDriver(handle, application) {
+  handle.driver.kill("SIGTERM");
+  await sleep(300);
+  for (const pattern of ["WebKitWebDriver", application]) {
+    if (pattern) spawn("pkill", ["-f", pattern], { stdio: "ignore" });
+  }
+  handle.driver.stdout.destroy();
+  handle.driver.stderr.destroy();
+}
+
+export class Session {
+  constructor(url, id) {
+    this.url = url;
+    this.id = id;
+  }
+
+  static async create(url, application) {
+    const body = { capabilities: { alwaysMatch: { "tauri:options": { application } } } };
+    const r = await request(url, "POST", "/session", body);
+    return new Session(url, r.sessionId ?? r.value?.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return request(this.url, method, `/session/${this.id}${path}`, body).then((r) => r.value);
+  }
+
+  async quit() {
+    await this.cmd("DELETE", "");
+  }
+
+  /** Waits for an element with this data-testid (and optional extra CSS). */
+  async find(testid, extra = "", timeout = 10000) {
+    const selector = `[data-testid="${testid}"]${extra}`;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const found = await this.cmd("POST", "/elements", { using: "css selector", value: selector });
+      if (found.length > 0) return new Element(this, found[0][ELEMENT]);
+      if (Date.now() > deadline) throw new Error(`no element ${selector}`);
+      await sleep(100);
+    }
+  }
+
+  async count(testid) {
+    const found = await this.cmd("POST", "/elements", { using: "css selector", value: `[data-testid="${testid}"]` });
+    return found.length;
+  }
+
+  /** Waits until `check` (run in the page, returning a value) is truthy. */
+  async until(script, args = [], timeout = 10000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const value = await this.cmd("POST", "/execute/sync", { script, args });
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for: ${script}`);
+      await sleep(100);
+    }
+  }
+
+  run(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  }
+}
+
+export class Element {
+  constructor(session, id) {
+    this.session = session;
+    this.id = id;
+    this.ref = { [ELEMENT]: id };
+  }
+  click() {
+    return this.session.cmd("POST", `/element/${this.id}/click`, {});
+  }
+  type(text) {
+    return this.session.cmd("POST", `/element/${this.id}/value`, { text });
+  }
+  clear() {
+    return this.session.cmd("POST", `/element/${this.id}/clear`, {});
+  }
+  /** The element's text content (WebKitWebDriver's rendered-text call can lag behind rendering). */
+  text() {
+    return this.session.run("return arguments[0].textContent.trim();", [this.ref]);
+  }
+  property(name) {
+    return this.session.cmd("GET", `/element/${this.id}/property/${name}`);
+  }
+  attribute(name) {
+    return this.session.cmd("GET", `/element/${this.id}/attribute/${name}`);
+  }
+  /**
+   * Sets an input's value the way typing does for the framework (an input
+   * event): used for dates and for Japanese text, which an IME would enter.
+   */
+  set(value) {
+    return this.session.run(
+      `const [el, v] = arguments; el.focus(); el.value = v;
+       el.dispatchEvent(new Event("input", { bubbles: true }));
+       el.dispatchEvent(new Event("change", { bubbles: true }));
+       el.blur();`,
+      [this.ref, value],
+    );
+  }
+}
+
+async function request(url, method, path, body) {
+  const r = await fetch(url + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
