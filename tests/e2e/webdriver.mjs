@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
-export const Keys = { ENTER: "\uE007", ALT: "\uE00A", CONTROL: "\uE009", NULL: "\uE000", TAB: "\uE004" };
+export const Keys = { ENTER: "\uE007", ALT: "\uE00A", CONTROL: "\uE009", NULL: "\uE000", TAB: "\uE004", ESCAPE: "\uE00C" };
 
 /** Starts tauri-driver on a free port with the given environment. */
 export async function startDriver(env, port = 4444 + Math.floor(Math.random() * 500)) {

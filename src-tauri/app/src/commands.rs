@@ -183,7 +183,7 @@ pub fn create_engagement(
         if catalog.is_empty() {
             api::create_engagement_from_sample(&path, uuid, fields, ProgramRules::default(), ctx)
         } else {
-            api::create_engagement(&path, &state.data_dir, &catalog, uuid, fields, ProgramRules::default(), ctx)
+            api::create_engagement(&path, &state.data_dir, &catalog, None, uuid, fields, ProgramRules::default(), ctx)
         }
     })?;
     state.remember(&view)?;

@@ -57,6 +57,9 @@ enum Command {
     /// Import and list catalogs of control criteria.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Import and list procedure libraries (the standard procedures new engagements start from).
+    #[command(subcommand, name = "procedure-library")]
+    ProcedureLibrary(ProcedureLibraryCommand),
     /// Create, show and edit engagements.
     #[command(subcommand)]
     Engagement(EngagementCommand),
@@ -116,12 +119,30 @@ enum CatalogCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ProcedureLibraryCommand {
+    /// Import a procedure library (JSON, see docs/procedure-library-format.md).
+    Import {
+        /// The library file.
+        file: PathBuf,
+    },
+    /// List the imported procedure libraries.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum EngagementCommand {
     /// Create an engagement from a catalog of the library.
     New {
         /// The catalog as NAME@VERSION (the version may be left out if there is only one).
         #[arg(long, value_name = "NAME@VERSION")]
         catalog: String,
+        /// The procedure library as NAME@VERSION [default: the bundled default library].
+        #[arg(long, value_name = "NAME@VERSION")]
+        procedures: Option<String>,
         /// Where to write the engagement file (must not exist).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -285,14 +306,49 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
             }
             Ok(())
         }
-        Command::Engagement(EngagementCommand::New { catalog, out, rules, fields }) => {
+        Command::Engagement(EngagementCommand::New { catalog, procedures, out, rules, fields }) => {
             let rules = fields::read_rules(rules.as_deref())?;
             let values = fields.into_new_fields()?;
-            let view =
-                api::create_engagement(&out, &data_dir(cli.data_dir)?, &catalog, new_uuid(), values, rules, ctx)?;
+            let view = api::create_engagement(
+                &out,
+                &data_dir(cli.data_dir)?,
+                &catalog,
+                procedures.as_deref(),
+                new_uuid(),
+                values,
+                rules,
+                ctx,
+            )?;
             println!("{}", m.get("engagement.created", &[("path", &out.display())]));
             println!();
             fields::print_view(&view, m);
+            Ok(())
+        }
+        Command::ProcedureLibrary(ProcedureLibraryCommand::Import { file }) => {
+            let s = api::import_procedure_library(&data_dir(cli.data_dir)?, &file, ctx)?;
+            println!(
+                "{}",
+                m.get("procedures.imported", &[("name", &s.name), ("version", &s.version), ("entries", &s.entries)])
+            );
+            Ok(())
+        }
+        Command::ProcedureLibrary(ProcedureLibraryCommand::List { json }) => {
+            let libraries = api::list_procedure_libraries(&data_dir(cli.data_dir)?)?;
+            if json {
+                return print_json(&libraries);
+            }
+            if libraries.is_empty() {
+                println!("{}", m.get("procedures.none", &[]));
+            }
+            for l in &libraries {
+                println!(
+                    "{}",
+                    m.get(
+                        "procedures.row",
+                        &[("name", &l.name), ("version", &l.version), ("entries", &l.entries), ("title", &l.title)]
+                    )
+                );
+            }
             Ok(())
         }
         Command::Engagement(EngagementCommand::Show { file, json }) => {

@@ -69,19 +69,40 @@ pub struct GroupCount {
     pub count: usize,
 }
 
+/// Imports a procedure library file into the library in `data_dir`.
+pub fn import_procedure_library(
+    data_dir: &Path,
+    file: &Path,
+    ctx: Context<'_>,
+) -> Result<crate::db::library::ProcedureLibrarySummary> {
+    let procedures = crate::import::read_procedure_library(file)?;
+    Library::open_in(data_dir)?.add_procedures(&procedures, &file.display().to_string(), ctx.clock)
+}
+
+pub fn list_procedure_libraries(data_dir: &Path) -> Result<Vec<crate::db::library::ProcedureLibrarySummary>> {
+    Library::open_in(data_dir)?.procedure_libraries()
+}
+
 /// Creates an engagement at `path` from the catalog `catalog_ref`
-/// (`NAME@VERSION`) of the library in `data_dir`.
+/// (`NAME@VERSION`) of the library in `data_dir`, with procedures planned
+/// from the procedure library `procedures_ref` (the default one if `None`).
+#[allow(clippy::too_many_arguments)]
 pub fn create_engagement(
     path: &Path,
     data_dir: &Path,
     catalog_ref: &str,
+    procedures_ref: Option<&str>,
     uuid: String,
     fields: EngagementFields,
     rules: ProgramRules,
     ctx: Context<'_>,
 ) -> Result<EngagementView> {
-    let catalog = Library::open_in(data_dir)?.load(catalog_ref)?;
-    let library = crate::sample::default_procedure_library()?;
+    let store = Library::open_in(data_dir)?;
+    let catalog = store.load(catalog_ref)?;
+    let library = match procedures_ref {
+        Some(reference) => store.load_procedures(reference)?,
+        None => crate::sample::default_procedure_library()?,
+    };
     let file = EngagementFile::create(path, ctx, uuid, fields, rules, &catalog, Some(&library))?;
     view(&file)
 }
@@ -102,17 +123,7 @@ pub fn create_engagement_from_sample(
 
 /// Creates the demo engagement from the bundled sample catalog.
 pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
-    let catalog = crate::sample::sample_catalog()?;
-    let file = EngagementFile::create(
-        path,
-        ctx,
-        uuid,
-        crate::sample::demo_fields(),
-        ProgramRules::default(),
-        &catalog,
-        Some(&crate::sample::default_procedure_library()?),
-    )?;
-    view(&file)
+    create_engagement_from_sample(path, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)
 }
 
 pub fn show_engagement(path: &Path) -> Result<EngagementView> {

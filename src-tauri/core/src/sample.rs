@@ -18,25 +18,9 @@ pub const SAMPLE_CATALOG_JSON: &str = include_str!("../../../assets/catalogs/sam
 pub const DEFAULT_PROCEDURES_JSON: &str = include_str!("../../../assets/procedures/default-library.json");
 
 pub fn default_procedure_library() -> Result<crate::model::procedure::ProcedureLibrary> {
-    let library: crate::model::procedure::ProcedureLibrary =
-        serde_json::from_str(DEFAULT_PROCEDURES_JSON).map_err(|e| {
-            crate::error::Error::import_one(
-                "assets/procedures/default-library.json",
-                format!("line {}", e.line()),
-                e.to_string(),
-            )
-        })?;
-    let problems = library.problems();
-    if !problems.is_empty() {
-        return Err(crate::error::Error::Import {
-            file: "assets/procedures/default-library.json".into(),
-            problems: problems
-                .into_iter()
-                .map(|m| crate::error::InputProblem { location: "library".into(), message: m })
-                .collect(),
-        });
-    }
-    Ok(library)
+    crate::import::parse_procedure_library(DEFAULT_PROCEDURES_JSON.as_bytes()).map_err(|problems| {
+        crate::error::Error::Import { file: "assets/procedures/default-library.json".into(), problems }
+    })
 }
 
 pub fn sample_catalog() -> Result<Catalog> {

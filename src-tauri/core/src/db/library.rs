@@ -11,6 +11,7 @@ use super::Schema;
 use crate::error::{Error, Result};
 use crate::model::catalog::{Catalog, IdScheme};
 use crate::model::event::{format_time, Clock};
+use crate::model::procedure::ProcedureLibrary;
 
 /// "ISML" in the SQLite header's application_id field.
 const APPLICATION_ID: i32 = 0x4953_4D4C;
@@ -18,7 +19,10 @@ const APPLICATION_ID: i32 = 0x4953_4D4C;
 static SCHEMA: Schema = Schema {
     application_id: APPLICATION_ID,
     what: "an ISMAP Workbench catalog library",
-    migrations: &[include_str!("../../migrations/library/0001_initial.sql")],
+    migrations: &[
+        include_str!("../../migrations/library/0001_initial.sql"),
+        include_str!("../../migrations/library/0002_procedure_libraries.sql"),
+    ],
 };
 
 const FILE_NAME: &str = "catalogs.sqlite";
@@ -158,6 +162,104 @@ impl Library {
         serde_json::from_str(&content).map_err(|e| Error::Corrupt {
             path: self.path.clone(),
             detail: format!("catalog {name}@{version} is unreadable: {e}"),
+        })
+    }
+}
+
+/// A procedure library as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcedureLibrarySummary {
+    pub name: String,
+    pub version: String,
+    pub title: String,
+    pub source_file: String,
+    pub imported_at: String,
+    pub entries: i64,
+    pub content_sha256: String,
+}
+
+impl Library {
+    /// Stores a checked procedure library; a name and version already present is refused.
+    pub fn add_procedures(
+        &mut self,
+        library: &ProcedureLibrary,
+        source_file: &str,
+        clock: &dyn Clock,
+    ) -> Result<ProcedureLibrarySummary> {
+        let content = serde_json::to_string(library).map_err(|e| Error::invalid("procedures", e.to_string()))?;
+        let hash = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(content.as_bytes()))
+        };
+        let tx = self.conn.transaction()?;
+        let exists: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM procedure_library WHERE name = ?1 AND version = ?2",
+                [&library.name, &library.version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if exists.is_some() {
+            return Err(Error::AlreadyExists {
+                what: "procedure library",
+                id: format!("{}@{}", library.name, library.version),
+            });
+        }
+        tx.execute(
+            "INSERT INTO procedure_library (name, version, title, source_file, imported_at, content_sha256, content, entry_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                library.name,
+                library.version,
+                library.title,
+                source_file,
+                format_time(clock.now()),
+                hash,
+                content,
+                library.entries.len() as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(self
+            .procedure_libraries()?
+            .into_iter()
+            .find(|l| l.name == library.name && l.version == library.version)
+            .ok_or_else(|| Error::NotFound { what: "procedure library", id: library.name.clone() })?)
+    }
+
+    pub fn procedure_libraries(&self) -> Result<Vec<ProcedureLibrarySummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT name, version, title, source_file, imported_at, entry_count, content_sha256
+             FROM procedure_library ORDER BY name, version",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ProcedureLibrarySummary {
+                name: r.get(0)?,
+                version: r.get(1)?,
+                title: r.get(2)?,
+                source_file: r.get(3)?,
+                imported_at: r.get(4)?,
+                entries: r.get(5)?,
+                content_sha256: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Loads a procedure library by `name@version`.
+    pub fn load_procedures(&self, reference: &str) -> Result<ProcedureLibrary> {
+        let not_found = || Error::NotFound { what: "procedure library", id: reference.into() };
+        let (name, version) = reference.rsplit_once('@').ok_or_else(not_found)?;
+        let content: String = self
+            .conn
+            .query_row("SELECT content FROM procedure_library WHERE name = ?1 AND version = ?2", [name, version], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(not_found)?;
+        serde_json::from_str(&content).map_err(|e| Error::Corrupt {
+            path: self.path.clone(),
+            detail: format!("procedure library {reference} is unreadable: {e}"),
         })
     }
 }

@@ -192,3 +192,30 @@ fn required_name_version(options: &ImportOptions, problems: &mut Problems) -> (S
     }
     (name, version)
 }
+
+/// Reads and checks a procedure library file (JSON, see
+/// docs/procedure-library-format.md). Nothing is stored here.
+pub fn read_procedure_library(path: &Path) -> Result<crate::model::procedure::ProcedureLibrary> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() > MAX_CATALOG_BYTES {
+        return Err(Error::import_one(
+            path,
+            "file",
+            format!("{} bytes is larger than the {MAX_CATALOG_BYTES} bytes allowed", meta.len()),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_procedure_library(&bytes).map_err(|problems| Error::Import { file: path.into(), problems })
+}
+
+pub(crate) fn parse_procedure_library(bytes: &[u8]) -> Result<crate::model::procedure::ProcedureLibrary, Problems> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let library: crate::model::procedure::ProcedureLibrary = serde_json::from_slice(bytes)
+        .map_err(|e| vec![problem(format!("line {}, column {}", e.line(), e.column()), e.to_string())])?;
+    let problems: Problems = library.problems().into_iter().map(|p| problem(p.location, p.message)).collect();
+    if problems.is_empty() {
+        Ok(library)
+    } else {
+        Err(problems)
+    }
+}

@@ -271,21 +271,29 @@ impl ProcedureLibrary {
         Vec::new()
     }
 
-    /// Checks the library; problems name the entry.
-    pub fn problems(&self) -> Vec<String> {
+    /// Checks the library; each problem names its place.
+    pub fn problems(&self) -> Vec<crate::error::InputProblem> {
+        use crate::error::InputProblem;
         let mut out = Vec::new();
+        let mut push = |location: String, message: String| out.push(InputProblem { location, message });
         if self.format != LIBRARY_FORMAT {
-            out.push(format!("format: expected \"{LIBRARY_FORMAT}\", found \"{}\"", self.format));
+            push("format".into(), format!("expected \"{LIBRARY_FORMAT}\", found \"{}\"", self.format));
         }
         if self.format_version != 1 {
-            out.push(format!("format_version: {} is not supported (this version reads 1)", self.format_version));
+            push("format_version".into(), format!("{} is not supported (this version reads 1)", self.format_version));
         }
         if self.name.trim().is_empty() || self.version.trim().is_empty() {
-            out.push("name and version are required".into());
+            push("name".into(), "name and version are required".into());
+        }
+        if self.entries.is_empty() {
+            push("entries".into(), "the library has no entries".into());
         }
         for (i, e) in self.entries.iter().enumerate() {
             if e.text_ja.trim().is_empty() && e.text_en.trim().is_empty() {
-                out.push(format!("entries[{i}]: the procedure has no text"));
+                push(format!("entries[{i}]"), "the procedure has no text".into());
+            }
+            if e.group.trim().is_empty() || e.domain.trim().is_empty() {
+                push(format!("entries[{i}]"), "group and domain are required (\"*\" matches any)".into());
             }
         }
         out

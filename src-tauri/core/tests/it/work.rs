@@ -219,3 +219,66 @@ fn the_large_engagement_has_three_procedures_a_control_and_real_work() {
     assert!(procedures.iter().any(|p| p.procedure.result == Some(ResultKind::Exception)));
     assert_eq!(events(&path), 1500);
 }
+
+#[test]
+fn an_imported_procedure_library_plans_the_engagement_and_bad_ones_are_refused() {
+    let fx = Fixture::new();
+    let library = serde_json::json!({
+        "format": "ismap-workbench-procedures", "format_version": 1, "name": "firm", "version": "2026.1",
+        "entries": [
+            {"group": "*", "domain": "*", "kind": "inspection", "text_ja": "「{title_ja}」の記録を閲覧する。", "text_en": "Inspect {title_en}."},
+            {"group": "controls", "domain": "9", "kind": "reperformance", "evaluation": "operating", "text_ja": "再実施する。", "text_en": "Reperform."}
+        ]
+    });
+    let file = fx.write("firm.json", library.to_string());
+    let summary = api::import_procedure_library(&fx.data_dir(), &file, fx.ctx()).unwrap();
+    assert_eq!((summary.name.as_str(), summary.entries), ("firm", 2));
+    assert_eq!(api::import_procedure_library(&fx.data_dir(), &file, fx.ctx()).unwrap_err().kind(), "already_exists");
+
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/catalogs/sample-catalog.json");
+    api::import_catalog(&fx.data_dir(), &sample, &Default::default(), fx.ctx()).unwrap();
+    let path = fx.path("firm.ismap");
+    api::create_engagement(
+        &path,
+        &fx.data_dir(),
+        "ismap-sample@2026.1",
+        Some("firm@2026.1"),
+        "u".into(),
+        workbench_core::sample::demo_fields(),
+        Default::default(),
+        fx.ctx(),
+    )
+    .unwrap();
+    let p = &api::control_detail(&path, CONTROL).unwrap().procedures;
+    assert_eq!(p.len(), 1);
+    assert_eq!((p[0].procedure.kind, p[0].procedure.evaluation), (ProcedureKind::Reperformance, Evaluation::Operating));
+    let other = &api::control_detail(&path, "12.1.2.1").unwrap().procedures;
+    assert_eq!(other[0].procedure.text_ja, "「本番環境の変更を承認する」の記録を閲覧する。");
+
+    // Bad libraries name the place, and nothing is stored.
+    let unknown_key =
+        fx.write("bad1.json", library.to_string().replace("\"kind\":\"inspection\"", "\"kind\":\"audit\""));
+    let err = api::import_procedure_library(&fx.data_dir(), &unknown_key, fx.ctx()).unwrap_err();
+    assert!(err.to_string().contains("line 1, column"), "{err}");
+    let mut empty_text = library.clone();
+    empty_text["version"] = "2".into();
+    empty_text["entries"][1]["text_ja"] = "".into();
+    empty_text["entries"][1]["text_en"] = " ".into();
+    let err = api::import_procedure_library(&fx.data_dir(), &fx.write("bad2.json", empty_text.to_string()), fx.ctx())
+        .unwrap_err();
+    assert!(err.to_string().contains("entries[1]: the procedure has no text"), "{err}");
+    assert_eq!(api::list_procedure_libraries(&fx.data_dir()).unwrap().len(), 1);
+    let missing = api::create_engagement(
+        &fx.path("x.ismap"),
+        &fx.data_dir(),
+        "ismap-sample@2026.1",
+        Some("nope@1"),
+        "u".into(),
+        workbench_core::sample::demo_fields(),
+        Default::default(),
+        fx.ctx(),
+    )
+    .unwrap_err();
+    assert_eq!(missing.kind(), "not_found");
+    assert!(!fx.path("x.ismap").exists());
+}
