@@ -220,11 +220,10 @@ impl Library {
             ],
         )?;
         tx.commit()?;
-        Ok(self
-            .procedure_libraries()?
+        self.procedure_libraries()?
             .into_iter()
             .find(|l| l.name == library.name && l.version == library.version)
-            .ok_or_else(|| Error::NotFound { what: "procedure library", id: library.name.clone() })?)
+            .ok_or_else(|| Error::NotFound { what: "procedure library", id: library.name.clone() })
     }
 
     pub fn procedure_libraries(&self) -> Result<Vec<ProcedureLibrarySummary>> {
