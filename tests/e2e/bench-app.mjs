@@ -43,6 +43,14 @@ function rss(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
+/** Proportional set size (kB): shared pages divided among the processes that map them. */
+function pss(pid) {
+  try {
+    return Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
 function children(pid) {
   const out = [];
   for (const entry of readdirSync("/proc")) {
@@ -97,13 +105,15 @@ try {
   const appKb = rss(pid);
   const all = [pid, ...children(pid)];
   const totalKb = all.reduce((sum, p) => sum + rss(p), 0);
+  const totalPss = all.reduce((sum, p) => sum + pss(p), 0);
+  const each = all.map((p) => `${readFileSync(`/proc/${p}/comm`, "utf8").trim()} ${(rss(p) / 1024).toFixed(0)}`).join(", ");
 
   console.log(`| benchmark | app (${profile}) | reference, same run | ratio |`);
   console.log(`|---|---|---|---|`);
   const m = median(ipc.times);
   const c = median(cliTimes);
   console.log(`| IPC list_controls, large engagement (${ipc.count} rows, median of ${runs}) | ${m.toFixed(1)} ms | CLI \`controls --json\`, process: ${c.toFixed(1)} ms | ${(m / c).toFixed(2)} |`);
-  console.log(`| resident memory, idle with the large engagement open | app process ${(appKb / 1024).toFixed(0)} MB; with its ${all.length - 1} WebKit processes ${(totalKb / 1024).toFixed(0)} MB | | |`);
+  console.log(`| resident memory, idle with the large engagement open | app process ${(appKb / 1024).toFixed(0)} MB RSS; with its ${all.length - 1} WebKit processes ${(totalKb / 1024).toFixed(0)} MB RSS, ${(totalPss / 1024).toFixed(0)} MB PSS (${each}) | | |`);
 } finally {
   if (s) await s.quit().catch(() => {});
   await stopDriver(driver, app);
