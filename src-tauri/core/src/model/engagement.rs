@@ -7,47 +7,6 @@ use serde::{Deserialize, Serialize};
 use crate::corporate_number;
 use crate::error::FieldProblem;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum Program {
-    Ismap,
-    IsmapLiu,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum AuditKind {
-    Initial,
-    Renewal,
-    Additional,
-    ReAudit,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum Role {
-    Assessor,
-    Reviewer,
-    Manager,
-    Partner,
-}
-
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident = $text:literal),* $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some(Self::$variant),)* _ => None }
-            }
-            pub const ALL: &'static [&'static str] = &[$($text),*];
-        }
-    };
-}
 text_enum!(Program { Ismap = "ismap", IsmapLiu = "ismap_liu" });
 text_enum!(AuditKind { Initial = "initial", Renewal = "renewal", Additional = "additional", ReAudit = "re_audit" });
 text_enum!(Role { Assessor = "assessor", Reviewer = "reviewer", Manager = "manager", Partner = "partner" });
