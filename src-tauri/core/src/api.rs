@@ -275,9 +275,17 @@ pub struct Dashboard {
     pub engagement: EngagementView,
     pub progress: Vec<Progress>,
     pub exceptions: Vec<ExceptionListing>,
+    /// Evidence items taken in (withdrawn ones not counted).
+    pub evidence_items: u32,
+    /// PBC requests still owed by the provider.
+    pub pbc_open: u32,
+    /// Open PBC requests past their due date, as of `today`.
+    pub pbc_overdue: Vec<PbcRequest>,
 }
 
-pub fn dashboard(path: &Path) -> Result<Dashboard> {
+/// The dashboard; `today` (the user's local date) decides which PBC
+/// requests are overdue.
+pub fn dashboard(path: &Path, today: NaiveDate) -> Result<Dashboard> {
     let file = EngagementFile::open(path)?;
     let engagement = view(&file)?;
     let controls = file.controls()?;
@@ -327,7 +335,15 @@ pub fn dashboard(path: &Path) -> Result<Dashboard> {
             ExceptionListing { control_title_ja: ja.into(), control_title_en: en.into(), control_id, exception: e }
         })
         .collect();
-    Ok(Dashboard { engagement, progress, exceptions })
+    let pbc = file.pbc_list()?;
+    Ok(Dashboard {
+        engagement,
+        progress,
+        exceptions,
+        evidence_items: file.evidence_list(false)?.len() as u32,
+        pbc_open: pbc.iter().filter(|r| r.status.is_open()).count() as u32,
+        pbc_overdue: pbc.into_iter().filter(|r| r.is_overdue(today)).collect(),
+    })
 }
 
 /// The result of checking an engagement's fields before creating it: the
@@ -349,4 +365,83 @@ pub fn check_fields(fields: &EngagementFields) -> FieldCheck {
         warnings: fields.warnings(&rules),
         derived: fields.derived_dates(&rules),
     }
+}
+
+// ---- Evidence and the PBC list -------------------------------------------------
+
+use crate::db::evidence::{EvidenceCheck, ExportReport, FileFacts, IntakeFile, IntakeProgress};
+use crate::model::evidence::{Evidence, EvidenceLink, EvidencePatch, PbcFields, PbcRequest};
+use chrono::NaiveDate;
+
+/// The intake form's defaults for each file; fails on the first file that
+/// cannot be taken in, naming it.
+pub fn describe_files(paths: &[PathBuf]) -> Result<Vec<FileFacts>> {
+    paths.iter().map(|p| crate::db::evidence::describe_file(p)).collect()
+}
+
+/// Takes files in as evidence, all linked to `links`: all or none.
+/// `progress` returns false to cancel (which writes nothing).
+pub fn add_evidence(
+    path: &Path,
+    files: &[IntakeFile],
+    links: &[EvidenceLink],
+    ctx: Context<'_>,
+    progress: &mut dyn FnMut(&IntakeProgress) -> bool,
+) -> Result<Vec<Evidence>> {
+    EngagementFile::open(path)?.take_in(ctx, files, links, progress)
+}
+
+pub fn list_evidence(path: &Path, include_removed: bool) -> Result<Vec<Evidence>> {
+    EngagementFile::open(path)?.evidence_list(include_removed)
+}
+
+pub fn edit_evidence(path: &Path, id: &str, patch: EvidencePatch, ctx: Context<'_>) -> Result<Evidence> {
+    EngagementFile::open(path)?.edit_evidence(ctx, id, patch)
+}
+
+pub fn link_evidence(path: &Path, id: &str, link: EvidenceLink, ctx: Context<'_>) -> Result<Evidence> {
+    EngagementFile::open(path)?.link_evidence(ctx, id, link)
+}
+
+pub fn unlink_evidence(path: &Path, id: &str, link: EvidenceLink, ctx: Context<'_>) -> Result<Evidence> {
+    EngagementFile::open(path)?.unlink_evidence(ctx, id, link)
+}
+
+pub fn remove_evidence(path: &Path, id: &str, reason: &str, ctx: Context<'_>) -> Result<Evidence> {
+    EngagementFile::open(path)?.remove_evidence(ctx, id, reason)
+}
+
+/// An item's content, at most `limit` bytes (for previews), and whether it was cut.
+pub fn evidence_content(path: &Path, id: &str, limit: u64) -> Result<(Evidence, Vec<u8>, bool)> {
+    let file = EngagementFile::open(path)?;
+    let evidence = file.evidence(id)?;
+    let (bytes, cut) = file.evidence_content(id, limit)?;
+    Ok((evidence, bytes, cut))
+}
+
+/// Re-hashes every stored item; `progress(done, total)` returns false to cancel.
+pub fn verify_evidence(path: &Path, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<EvidenceCheck> {
+    EngagementFile::open(path)?.verify_evidence(progress)
+}
+
+/// Writes every current item to `out` with a manifest and SHA256SUMS.
+pub fn export_evidence(path: &Path, out: &Path, ctx: Context<'_>) -> Result<ExportReport> {
+    EngagementFile::open(path)?.export_evidence(out, &crate::model::event::format_time(ctx.clock.now()))
+}
+
+/// Writes one item to `dir` (for opening it with the system viewer).
+pub fn export_one_evidence(path: &Path, id: &str, dir: &Path) -> Result<PathBuf> {
+    EngagementFile::open(path)?.export_one_evidence(id, dir)
+}
+
+pub fn list_pbc(path: &Path) -> Result<Vec<PbcRequest>> {
+    EngagementFile::open(path)?.pbc_list()
+}
+
+pub fn add_pbc(path: &Path, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRequest> {
+    EngagementFile::open(path)?.add_pbc(ctx, fields)
+}
+
+pub fn edit_pbc(path: &Path, id: &str, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRequest> {
+    EngagementFile::open(path)?.edit_pbc(ctx, id, fields)
 }

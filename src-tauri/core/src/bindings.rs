@@ -55,6 +55,17 @@ mod tests {
         crate::profile::Profile::export_all(&cfg)?;
         FieldCheck::export_all(&cfg)?;
         crate::model::engagement::EngagementFields::export_all(&cfg)?;
+        use crate::db::evidence::{EvidenceCheck, FileFacts, IntakeFile, IntakeProgress};
+        use crate::model::evidence::*;
+        Evidence::export_all(&cfg)?;
+        EvidencePatch::export_all(&cfg)?;
+        EvidenceLink::export_all(&cfg)?;
+        PbcRequest::export_all(&cfg)?;
+        PbcFields::export_all(&cfg)?;
+        IntakeFile::export_all(&cfg)?;
+        IntakeProgress::export_all(&cfg)?;
+        FileFacts::export_all(&cfg)?;
+        EvidenceCheck::export_all(&cfg)?;
         Ok(())
     }
 

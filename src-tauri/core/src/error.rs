@@ -86,7 +86,20 @@ pub enum Error {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 
-    /// A storage error that is none of the above (disk full, locked file).
+    /// A file offered as evidence cannot be taken in as it is (empty, not
+    /// a regular file, changed while it was read). Nothing was written.
+    #[error("{path}: cannot be taken in: {reason}; nothing was written")]
+    Source { path: PathBuf, reason: String },
+
+    /// The user cancelled a long operation. Nothing was written.
+    #[error("cancelled; nothing was written")]
+    Cancelled,
+
+    /// The disk holding the engagement file is full. The change was rolled back.
+    #[error("{path}: the disk is full; nothing was written (free some space and try again)")]
+    DiskFull { path: PathBuf },
+
+    /// A storage error that is none of the above (a locked file, an I/O failure).
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
 }
@@ -112,6 +125,9 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::AlreadyExists { .. } => "already_exists",
             Error::Io { .. } => "io",
+            Error::Source { .. } => "source",
+            Error::Cancelled => "cancelled",
+            Error::DiskFull { .. } => "disk_full",
             Error::Storage(_) => "storage",
         }
     }
@@ -141,6 +157,7 @@ impl Error {
         use rusqlite::ErrorCode;
         match err.sqlite_error_code() {
             Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt { path: path.into(), detail: err.to_string() },
+            Some(ErrorCode::DiskFull) => Error::DiskFull { path: path.into() },
             Some(ErrorCode::NotADatabase) => {
                 Error::NotAnEngagement { path: path.into(), reason: "not a SQLite database".into() }
             }

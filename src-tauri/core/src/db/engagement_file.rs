@@ -26,6 +26,7 @@ pub(crate) static SCHEMA: Schema = Schema {
     migrations: &[
         include_str!("../../migrations/engagement/0001_initial.sql"),
         include_str!("../../migrations/engagement/0002_procedures.sql"),
+        include_str!("../../migrations/engagement/0003_evidence.sql"),
     ],
 };
 

@@ -3,6 +3,7 @@
 
 pub mod engagement_file;
 pub mod events;
+pub mod evidence;
 pub mod library;
 pub mod work;
 

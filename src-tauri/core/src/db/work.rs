@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::error::{Error, Result};
 use crate::model::event::{Change, FieldChange};
+use crate::model::evidence::LinkKind;
 use crate::model::procedure::{
     fill_title, Evaluation, ExceptionRecord, Procedure, ProcedureKind, ProcedureLibrary, ResultKind, ScopeDecision,
 };
@@ -73,6 +74,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::ProcedureRemoved { procedure } => {
+            refuse_if_evidence_linked(tx, LinkKind::Procedure, &procedure.id)?;
             let exceptions: i64 =
                 tx.query_row("SELECT count(*) FROM exception WHERE procedure_id = ?1", [&procedure.id], |r| r.get(0))?;
             if exceptions > 0 {
@@ -106,12 +108,33 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::ExceptionRemoved { exception } => {
+            refuse_if_evidence_linked(tx, LinkKind::Exception, &exception.id)?;
             if tx.execute("DELETE FROM exception WHERE id = ?1", [&exception.id])? == 0 {
                 return Err(Error::NotFound { what: "exception", id: exception.id.clone() });
             }
             Ok(())
         }
+        Change::EvidenceAdded { .. }
+        | Change::EvidenceEdited { .. }
+        | Change::EvidenceLinked { .. }
+        | Change::EvidenceUnlinked { .. }
+        | Change::EvidenceRemoved { .. }
+        | Change::PbcAdded { .. }
+        | Change::PbcEdited { .. } => super::evidence::apply(tx, change),
     }
+}
+
+/// Evidence keeps pointing at what it supports; removing that thing first
+/// would leave the evidence dangling, so the assessor unlinks it first.
+fn refuse_if_evidence_linked(tx: &Transaction<'_>, kind: LinkKind, id: &str) -> Result<()> {
+    let linked = super::evidence::linked_evidence(tx, kind, id)?;
+    if linked.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        kind.as_str(),
+        format!("{id} is supported by evidence {}; unlink the evidence first", linked.join(", ")),
+    ))
 }
 
 fn json_error(e: serde_json::Error) -> Error {
@@ -363,6 +386,8 @@ pub struct ControlDetail {
     pub status: Option<crate::model::procedure::Status>,
     pub result: Option<ResultKind>,
     pub procedures: Vec<ProcedureEntry>,
+    /// The evidence linked to its procedures or their exceptions.
+    pub evidence: Vec<crate::model::evidence::Evidence>,
 }
 
 /// A procedure with its derived status.
@@ -434,6 +459,7 @@ impl EngagementFile {
             scope,
             scope_reason,
             procedures,
+            evidence: self.control_evidence(id)?,
         })
     }
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::engagement::{EngagementFields, ProgramRules};
+use super::evidence::{Evidence, EvidenceLink, PbcRequest, Removal};
 use super::procedure::{ExceptionRecord, Procedure, ScopeDecision};
 
 /// The person on whose behalf a change is made. Passed in by the front end
@@ -140,6 +141,37 @@ pub enum Change {
     ExceptionRemoved {
         exception: ExceptionRecord,
     },
+    /// An evidence item taken in. Its content is addressed by the SHA-256
+    /// recorded here, so the log vouches for the content too.
+    EvidenceAdded {
+        evidence: Box<Evidence>,
+        /// False when identical content was already stored (and is shared).
+        new_content: bool,
+    },
+    EvidenceEdited {
+        id: String,
+        changes: Vec<FieldChange>,
+    },
+    EvidenceLinked {
+        id: String,
+        link: EvidenceLink,
+    },
+    EvidenceUnlinked {
+        id: String,
+        link: EvidenceLink,
+    },
+    /// The item is withdrawn from the engagement; its record and content stay.
+    EvidenceRemoved {
+        id: String,
+        removal: Removal,
+    },
+    PbcAdded {
+        request: PbcRequest,
+    },
+    PbcEdited {
+        id: String,
+        changes: Vec<FieldChange>,
+    },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -158,6 +190,13 @@ impl Change {
             Change::ExceptionAdded { .. } => "exception_added",
             Change::ExceptionEdited { .. } => "exception_edited",
             Change::ExceptionRemoved { .. } => "exception_removed",
+            Change::EvidenceAdded { .. } => "evidence_added",
+            Change::EvidenceEdited { .. } => "evidence_edited",
+            Change::EvidenceLinked { .. } => "evidence_linked",
+            Change::EvidenceUnlinked { .. } => "evidence_unlinked",
+            Change::EvidenceRemoved { .. } => "evidence_removed",
+            Change::PbcAdded { .. } => "pbc_added",
+            Change::PbcEdited { .. } => "pbc_edited",
         }
     }
 }

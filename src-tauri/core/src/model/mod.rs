@@ -24,4 +24,5 @@ macro_rules! text_enum {
 pub mod catalog;
 pub mod engagement;
 pub mod event;
+pub mod evidence;
 pub mod procedure;

@@ -132,7 +132,7 @@ fn exceptions_are_numbered_facts_that_are_never_renumbered() {
     let edited = api::edit_exception(&path, "E-0002", "承認者が申請者と同一の申請が2件あった。", fx.ctx()).unwrap();
     assert!(edited.text.contains("2件"));
 
-    let dashboard = api::dashboard(&path).unwrap();
+    let dashboard = api::dashboard(&path, chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()).unwrap();
     let listed: Vec<(&str, &str)> =
         dashboard.exceptions.iter().map(|l| (l.exception.id.as_str(), l.control_id.as_str())).collect();
     assert_eq!(listed, [("E-0002", CONTROL), ("E-0003", CONTROL)]);
@@ -191,7 +191,7 @@ fn out_of_scope_needs_a_reason_and_changes_the_status() {
     let liu = api::set_scope(&path, "10.1.1.1", ScopeDecision::LiuExcluded, "LIU の外部監査対象外", fx.ctx()).unwrap();
     assert_eq!(liu.status, Some(Status::OutOfScope));
 
-    let dashboard = api::dashboard(&path).unwrap();
+    let dashboard = api::dashboard(&path, chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()).unwrap();
     let out: u32 = dashboard.progress.iter().map(|p| p.out_of_scope).sum();
     assert_eq!(out, 2);
     let domain17 = dashboard.progress.iter().find(|p| p.domain == "17").unwrap();

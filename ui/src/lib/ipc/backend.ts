@@ -16,6 +16,15 @@ import type { Procedure } from "./bindings/Procedure";
 import type { ProcedurePatch } from "./bindings/ProcedurePatch";
 import type { Profile } from "./bindings/Profile";
 import type { ScopeDecision } from "./bindings/ScopeDecision";
+import type { Evidence } from "./bindings/Evidence";
+import type { EvidenceCheck } from "./bindings/EvidenceCheck";
+import type { EvidenceLink } from "./bindings/EvidenceLink";
+import type { EvidencePatch } from "./bindings/EvidencePatch";
+import type { FileFacts } from "./bindings/FileFacts";
+import type { IntakeFile } from "./bindings/IntakeFile";
+import type { IntakeProgress } from "./bindings/IntakeProgress";
+import type { PbcFields } from "./bindings/PbcFields";
+import type { PbcRequest } from "./bindings/PbcRequest";
 
 export type { FieldCheck };
 
@@ -63,4 +72,46 @@ export interface Backend {
   addException(path: string, procedureId: string, text: string): Promise<ExceptionRecord>;
   editException(path: string, exceptionId: string, text: string): Promise<ExceptionRecord>;
   removeException(path: string, exceptionId: string): Promise<void>;
+
+  // ---- Evidence (issue 4) ----
+  /** Native multi-file dialog; [] when the user cancels. */
+  pickEvidenceFiles(): Promise<string[]>;
+  /** Form defaults (name, size, media type, kind, title) for each file; rejects naming the first unusable file. */
+  describeFiles(paths: string[]): Promise<FileFacts[]>;
+  /**
+   * Takes the files in, all linked to `links`, in one transaction (all or none).
+   * `onProgress` is called as bytes are stored. Rejects with kind "cancelled"
+   * after cancelIntake(), "source" for an empty/changed file, "not_found",
+   * "disk_full", ...; in every failure nothing was stored.
+   */
+  addEvidence(
+    path: string,
+    files: IntakeFile[],
+    links: EvidenceLink[],
+    onProgress: (progress: IntakeProgress) => void,
+  ): Promise<Evidence[]>;
+  /** Cancels the running intake (it then rejects with kind "cancelled"). */
+  cancelIntake(): Promise<void>;
+  listEvidence(path: string, includeRemoved: boolean): Promise<Evidence[]>;
+  editEvidence(path: string, evidenceId: string, patch: EvidencePatch): Promise<Evidence>;
+  linkEvidence(path: string, evidenceId: string, link: EvidenceLink): Promise<Evidence>;
+  unlinkEvidence(path: string, evidenceId: string, link: EvidenceLink): Promise<Evidence>;
+  /** Withdraws an item (reason required); its record and content stay in the file. */
+  removeEvidence(path: string, evidenceId: string, reason: string): Promise<Evidence>;
+  /** At most `limit` bytes of the item's content, for previews. */
+  evidenceContent(path: string, evidenceId: string, limit: number): Promise<Uint8Array>;
+  /** Opens a temporary copy of the item with the system's viewer. */
+  openEvidence(path: string, evidenceId: string): Promise<void>;
+  /** Re-hashes every stored item; problems name the evidence IDs. */
+  verifyEvidence(path: string, onProgress: (done: number, total: number) => void): Promise<EvidenceCheck>;
+  /**
+   * Files dropped onto the window from the desktop: the handler gets their
+   * paths and the drop position in CSS pixels of the page. Returns the
+   * function that stops listening.
+   */
+  onFileDrop(handler: (paths: string[], x: number, y: number) => void): Promise<() => void>;
+
+  listPbc(path: string): Promise<PbcRequest[]>;
+  addPbc(path: string, fields: PbcFields): Promise<PbcRequest>;
+  editPbc(path: string, requestId: string, fields: PbcFields): Promise<PbcRequest>;
 }

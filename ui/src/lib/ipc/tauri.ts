@@ -2,7 +2,9 @@
 // src-tauri/app/src/commands.rs; arguments are passed in camelCase and
 // arrive in Rust in snake_case.
 
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import type { IntakeProgress } from "./bindings/IntakeProgress";
 import { BackendError, type Backend } from "./backend";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 
@@ -39,4 +41,37 @@ export const tauriBackend: Backend = {
   addException: (path, procedureId, text) => call("add_exception", { path, procedureId, text }),
   editException: (path, exceptionId, text) => call("edit_exception", { path, exceptionId, text }),
   removeException: (path, exceptionId) => call("remove_exception", { path, exceptionId }),
+
+  pickEvidenceFiles: () => call("pick_evidence_files"),
+  describeFiles: (paths) => call("describe_files", { paths }),
+  addEvidence: (path, files, links, onProgress) => {
+    const progress = new Channel<IntakeProgress>();
+    progress.onmessage = onProgress;
+    return call("add_evidence", { path, files, links, progress });
+  },
+  cancelIntake: () => call("cancel_intake"),
+  listEvidence: (path, includeRemoved) => call("list_evidence", { path, includeRemoved }),
+  editEvidence: (path, evidenceId, patch) => call("edit_evidence", { path, evidenceId, patch }),
+  linkEvidence: (path, evidenceId, link) => call("link_evidence", { path, evidenceId, link }),
+  unlinkEvidence: (path, evidenceId, link) => call("unlink_evidence", { path, evidenceId, link }),
+  removeEvidence: (path, evidenceId, reason) => call("remove_evidence", { path, evidenceId, reason }),
+  evidenceContent: async (path, evidenceId, limit) =>
+    new Uint8Array(await call<ArrayBuffer>("evidence_content", { path, evidenceId, limit })),
+  openEvidence: (path, evidenceId) => call("open_evidence", { path, evidenceId }),
+  verifyEvidence: (path, onProgress) => {
+    const progress = new Channel<[number, number]>();
+    progress.onmessage = ([done, total]) => onProgress(done, total);
+    return call("verify_evidence", { path, progress });
+  },
+  onFileDrop: async (handler) =>
+    getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type === "drop") {
+        // The position arrives in physical pixels; the page works in CSS pixels.
+        const scale = window.devicePixelRatio || 1;
+        handler(event.payload.paths, event.payload.position.x / scale, event.payload.position.y / scale);
+      }
+    }),
+  listPbc: (path) => call("list_pbc", { path }),
+  addPbc: (path, fields) => call("add_pbc", { path, fields }),
+  editPbc: (path, requestId, fields) => call("edit_pbc", { path, requestId, fields }),
 };

@@ -1,0 +1,1163 @@
+//! Evidence inside the engagement file: content stored once per SHA-256,
+//! streamed in chunks; records, links and the PBC list; re-hashing and
+//! export. See ARCHITECTURE.md, "Evidence".
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::engagement_file::EngagementFile;
+use super::events;
+use crate::error::{Error, Result};
+use crate::model::event::{format_time, Change, Context, FieldChange};
+use crate::model::evidence::{
+    Evidence, EvidenceKind, EvidenceLink, EvidenceMeta, EvidencePatch, LinkKind, PbcFields, PbcRequest, PbcStatus,
+    Removal,
+};
+
+/// Content is stored and read in chunks of this size: large enough that
+/// SQLite's per-row cost vanishes, small enough that a chunk in flight costs
+/// nothing noticeable in memory.
+pub const CHUNK_SIZE: usize = 1 << 20;
+
+/// Chunks read ahead of the writer. The reader (which also hashes) and the
+/// writer run on two threads, so hashing costs no time of its own.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// One file to take in, with what the assessor says about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IntakeFile {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub path: PathBuf,
+    pub meta: EvidenceMeta,
+}
+
+/// Where a running intake stands, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IntakeProgress {
+    /// 1-based index of the file being read.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub file: usize,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub files: usize,
+    pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes_done: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes_total: u64,
+}
+
+/// What the workbench can tell about a file before taking it in: the
+/// defaults of the intake form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FileFacts {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub path: PathBuf,
+    pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+    pub media_type: String,
+    pub kind: EvidenceKind,
+    /// The file name without its extension.
+    pub title: String,
+}
+
+/// What re-hashing the stored evidence found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvidenceCheck {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub items: usize,
+    /// Distinct contents re-hashed (identical files are stored once).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub contents: usize,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes: u64,
+    pub problems: Vec<EvidenceProblem>,
+}
+
+/// One mismatch: the evidence items concerned and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvidenceProblem {
+    pub evidence_ids: Vec<String>,
+    pub sha256: String,
+    pub problem: String,
+}
+
+/// What `evidence export` wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportReport {
+    pub dir: PathBuf,
+    pub files: usize,
+    pub bytes: u64,
+    pub manifest: PathBuf,
+}
+
+/// The manifest written beside exported evidence.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExportManifest {
+    pub engagement_uuid: String,
+    pub exported_at: String,
+    /// The head of the event log at the time of export.
+    pub log_head_hash: String,
+    pub items: Vec<ManifestItem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestItem {
+    pub id: String,
+    /// The exported file's name, relative to the manifest.
+    pub file: String,
+    pub original_name: String,
+    pub size: u64,
+    pub sha256: String,
+    pub media_type: String,
+    pub title: String,
+    pub as_of: NaiveDate,
+    pub links: Vec<EvidenceLink>,
+}
+
+/// The defaults for a file offered as evidence. Fails clearly for a file
+/// that cannot be taken in (missing, not a regular file, empty).
+pub fn describe_file(path: &Path) -> Result<FileFacts> {
+    let size = check_source(path)?;
+    let name = display_name(path);
+    let media_type = media_type_of(&name);
+    let title = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name.clone(),
+    };
+    Ok(FileFacts { path: path.to_path_buf(), kind: EvidenceKind::guess(&media_type, &name), name, size, media_type, title })
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+fn media_type_of(name: &str) -> String {
+    mime_guess::from_path(name).first_or_octet_stream().essence_str().to_string()
+}
+
+/// Checks that `path` can be taken in and returns its size.
+fn check_source(path: &Path) -> Result<u64> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { what: "file", id: path.display().to_string() },
+        _ => Error::io(path, e),
+    })?;
+    if !meta.is_file() {
+        return Err(Error::Source { path: path.into(), reason: "not a regular file".into() });
+    }
+    if meta.len() == 0 {
+        return Err(Error::Source {
+            path: path.into(),
+            reason: "the file is empty (0 bytes); an empty export is usually a failed one".into(),
+        });
+    }
+    Ok(meta.len())
+}
+
+impl EngagementFile {
+    /// Takes `files` in as evidence, each linked to `links`, in one
+    /// transaction: all of them or none. Each file is read once; its hash is
+    /// computed while its chunks are written. `progress` is called after each
+    /// chunk and returns false to cancel.
+    pub fn take_in(
+        &mut self,
+        ctx: Context<'_>,
+        files: &[IntakeFile],
+        links: &[EvidenceLink],
+        progress: &mut dyn FnMut(&IntakeProgress) -> bool,
+    ) -> Result<Vec<Evidence>> {
+        if files.is_empty() {
+            return Err(Error::invalid("files", "no file was given"));
+        }
+        // Everything that can be checked before writing is checked first, so
+        // that a bad file among many is reported before any work is done.
+        let mut sizes = Vec::with_capacity(files.len());
+        for file in files {
+            sizes.push(check_source(&file.path)?);
+            check_meta(&file.meta)?;
+        }
+        for link in links {
+            require_target(&self.conn, link)?;
+        }
+        let bytes_total: u64 = sizes.iter().sum();
+        let path = self.path().to_path_buf();
+        let at = |e| Error::from_sqlite_at(&path, e);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(at)?;
+        let mut ids = Vec::with_capacity(files.len());
+        let mut done_before = 0u64;
+        for (index, file) in files.iter().enumerate() {
+            let name = display_name(&file.path);
+            let mut report = |done: u64| {
+                progress(&IntakeProgress {
+                    file: index + 1,
+                    files: files.len(),
+                    name: name.clone(),
+                    bytes_done: done_before + done,
+                    bytes_total,
+                })
+            };
+            tx.execute_batch("SAVEPOINT intake_file").map_err(at)?;
+            let stored = store_content(&tx, &file.path, &mut report).map_err(|e| sqlite_at(e, &path))?;
+            let existing: Option<i64> = tx
+                .query_row("SELECT id FROM blob WHERE sha256 = ?1", [&stored.sha256], |r| r.get(0))
+                .optional()
+                .map_err(at)?;
+            let new_content = existing.is_none();
+            if new_content {
+                tx.execute("UPDATE blob SET sha256 = ?2, size = ?3 WHERE id = ?1", params![
+                    stored.blob_id,
+                    stored.sha256,
+                    stored.size as i64
+                ])
+                .map_err(at)?;
+            } else {
+                // The same content is already stored: drop the copy just
+                // written. Rolling back to the savepoint truncates the pages
+                // it added, which costs far less than deleting them.
+                tx.execute_batch("ROLLBACK TO intake_file").map_err(at)?;
+            }
+            tx.execute_batch("RELEASE intake_file").map_err(at)?;
+            done_before += stored.size;
+            let id = next_id(&tx, "evidence", "EV-", 4)?;
+            let now = format_time(ctx.clock.now());
+            let mut meta = file.meta.clone();
+            meta.title = meta.title.trim().to_string();
+            let mut sorted_links = links.to_vec();
+            sorted_links.sort();
+            sorted_links.dedup();
+            let evidence = Evidence {
+                id: id.clone(),
+                sha256: stored.sha256,
+                size: stored.size,
+                media_type: media_type_of(&name),
+                original_name: name,
+                meta,
+                added_at: now,
+                added_by: ctx.actor.name.clone(),
+                links: sorted_links,
+                removed: None,
+            };
+            let change = Change::EvidenceAdded { evidence: Box::new(evidence), new_content };
+            events::record(&tx, ctx, &change, |tx| super::work::apply(tx, &change)).map_err(|e| sqlite_at(e, &path))?;
+            ids.push(id);
+        }
+        tx.commit().map_err(at)?;
+        ids.iter().map(|id| self.evidence(id)).collect()
+    }
+
+    /// One evidence item with its links.
+    pub fn evidence(&self, id: &str) -> Result<Evidence> {
+        read_evidence(&self.conn, id)
+    }
+
+    /// Every evidence item in the order taken in; withdrawn ones only on request.
+    pub fn evidence_list(&self, include_removed: bool) -> Result<Vec<Evidence>> {
+        let mut links = all_links(&self.conn)?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM evidence {} ORDER BY ord",
+            if include_removed { "" } else { "WHERE removed_at IS NULL" }
+        ))?;
+        let rows = stmt.query_map([], evidence_row)?;
+        let mut items = Vec::new();
+        for row in rows {
+            let mut e = row?;
+            e.links = links.remove(&e.id).unwrap_or_default();
+            items.push(e);
+        }
+        Ok(items)
+    }
+
+    /// The evidence linked to a control's procedures or to their exceptions.
+    pub fn control_evidence(&self, control_id: &str) -> Result<Vec<Evidence>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT l.evidence_id FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
+             WHERE e.removed_at IS NULL AND (
+                 (l.target_kind = 'procedure' AND l.target_id IN (SELECT id FROM procedure WHERE control_id = ?1))
+              OR (l.target_kind = 'exception' AND l.target_id IN
+                     (SELECT x.id FROM exception x JOIN procedure p ON p.id = x.procedure_id WHERE p.control_id = ?1)))
+             ORDER BY e.ord",
+        )?;
+        let ids = stmt.query_map([control_id], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.iter().map(|id| self.evidence(id)).collect()
+    }
+
+    pub fn edit_evidence(&mut self, ctx: Context<'_>, id: &str, patch: EvidencePatch) -> Result<Evidence> {
+        let before = self.evidence(id)?;
+        if before.removed.is_some() {
+            return Err(Error::invalid("evidence", format!("{id} was withdrawn and can no longer be edited")));
+        }
+        let mut changes = Vec::new();
+        let mut diff = |field: &str, old: serde_json::Value, new: Option<serde_json::Value>| {
+            if let Some(new) = new {
+                if new != old {
+                    changes.push(FieldChange { field: field.into(), before: old, after: new });
+                }
+            }
+        };
+        use serde_json::json;
+        let m = &before.meta;
+        diff("title", json!(m.title), patch.title.map(|v| json!(v.trim())));
+        diff("description", json!(m.description), patch.description.map(|v| json!(v)));
+        diff("kind", json!(m.kind), patch.kind.map(|v| json!(v)));
+        diff("obtained_from", json!(m.obtained_from), patch.obtained_from.map(|v| json!(v)));
+        diff("obtained_by", json!(m.obtained_by), patch.obtained_by.map(|v| json!(v)));
+        diff("obtained_at", json!(m.obtained_at), patch.obtained_at.map(|v| json!(v)));
+        diff("as_of", json!(m.as_of), patch.as_of.map(|v| json!(v)));
+        if !changes.is_empty() {
+            self.commit(ctx, Change::EvidenceEdited { id: id.into(), changes })?;
+        }
+        self.evidence(id)
+    }
+
+    pub fn link_evidence(&mut self, ctx: Context<'_>, id: &str, link: EvidenceLink) -> Result<Evidence> {
+        let e = self.evidence(id)?;
+        if !e.links.contains(&link) {
+            self.commit(ctx, Change::EvidenceLinked { id: id.into(), link })?;
+        }
+        self.evidence(id)
+    }
+
+    pub fn unlink_evidence(&mut self, ctx: Context<'_>, id: &str, link: EvidenceLink) -> Result<Evidence> {
+        let e = self.evidence(id)?;
+        if !e.links.contains(&link) {
+            return Err(Error::NotFound { what: "link", id: format!("{id} → {} {}", link.kind.as_str(), link.id) });
+        }
+        self.commit(ctx, Change::EvidenceUnlinked { id: id.into(), link })?;
+        self.evidence(id)
+    }
+
+    /// Withdraws an evidence item from the engagement, with a reason. Its
+    /// record and content stay in the file and in the history.
+    pub fn remove_evidence(&mut self, ctx: Context<'_>, id: &str, reason: &str) -> Result<Evidence> {
+        let e = self.evidence(id)?;
+        if e.removed.is_some() {
+            return Err(Error::invalid("evidence", format!("{id} was already withdrawn")));
+        }
+        if reason.trim().is_empty() {
+            return Err(Error::invalid("reason", "withdrawing evidence needs the reason"));
+        }
+        let removal =
+            Removal { reason: reason.trim().into(), at: format_time(ctx.clock.now()), by: ctx.actor.name.clone() };
+        self.commit(ctx, Change::EvidenceRemoved { id: id.into(), removal })?;
+        self.evidence(id)
+    }
+
+    /// Reads an item's content, at most `limit` bytes of it; the flag says
+    /// whether it was cut short.
+    pub fn evidence_content(&self, id: &str, limit: u64) -> Result<(Vec<u8>, bool)> {
+        let e = self.evidence(id)?;
+        let mut out = Vec::with_capacity(e.size.min(limit) as usize);
+        let mut sink = LimitedSink { out: &mut out, left: limit };
+        let complete = stream_content(&self.conn, &e.sha256, &mut |chunk| sink.take(chunk))?;
+        Ok((out, !complete))
+    }
+
+    /// Writes one item to `dir` under a safe name, checking its hash on the
+    /// way, and returns the file's path (for "open with the system viewer").
+    pub fn export_one_evidence(&self, id: &str, dir: &Path) -> Result<PathBuf> {
+        let e = self.evidence(id)?;
+        let target = dir.join(safe_file_name(&e.id, &e.original_name));
+        write_checked(&self.conn, &e, &target)?;
+        Ok(target)
+    }
+
+    /// Writes every current evidence item to `out` (created if missing, and
+    /// refused if not empty), with `manifest.json` and a `SHA256SUMS` file
+    /// that `sha256sum -c` can check.
+    pub fn export_evidence(&self, out: &Path, now: &str) -> Result<ExportReport> {
+        match std::fs::read_dir(out) {
+            Ok(mut entries) => {
+                if entries.next().is_some() {
+                    return Err(Error::AlreadyExists {
+                        what: "folder with files",
+                        id: format!("{} (export into an empty or new folder)", out.display()),
+                    });
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+            }
+            Err(e) => return Err(Error::io(out, e)),
+        }
+        let items = self.evidence_list(false)?;
+        let mut manifest_items = Vec::with_capacity(items.len());
+        let mut sums = String::new();
+        let mut bytes = 0;
+        for e in &items {
+            let name = safe_file_name(&e.id, &e.original_name);
+            write_checked(&self.conn, e, &out.join(&name))?;
+            bytes += e.size;
+            sums.push_str(&format!("{}  {}\n", e.sha256, name));
+            manifest_items.push(ManifestItem {
+                id: e.id.clone(),
+                file: name,
+                original_name: e.original_name.clone(),
+                size: e.size,
+                sha256: e.sha256.clone(),
+                media_type: e.media_type.clone(),
+                title: e.meta.title.clone(),
+                as_of: e.meta.as_of,
+                links: e.links.clone(),
+            });
+        }
+        let head: String = self.conn.query_row("SELECT head_hash FROM engagement WHERE id = 1", [], |r| r.get(0))?;
+        let manifest = ExportManifest {
+            engagement_uuid: self.uuid()?,
+            exported_at: now.to_string(),
+            log_head_hash: head,
+            items: manifest_items,
+        };
+        let manifest_path = out.join("manifest.json");
+        let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::invalid("manifest", e.to_string()))?;
+        write_new(&manifest_path, text.as_bytes())?;
+        write_new(&out.join("SHA256SUMS"), sums.as_bytes())?;
+        Ok(ExportReport { dir: out.to_path_buf(), files: items.len(), bytes, manifest: manifest_path })
+    }
+
+    /// Re-hashes every stored content and checks it against the records and
+    /// against the hashes the event log recorded when each item was taken in.
+    pub fn verify_evidence(&self, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<EvidenceCheck> {
+        let mut problems = Vec::new();
+        let items = self.evidence_list(true)?;
+        let ids_of = |sha: &str| items.iter().filter(|e| e.sha256 == sha).map(|e| e.id.clone()).collect::<Vec<_>>();
+        let blobs: Vec<(i64, Option<String>, u64)> = {
+            let mut stmt = self.conn.prepare("SELECT id, sha256, size FROM blob ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let total: u64 = blobs.iter().map(|b| b.2).sum();
+        let mut done = 0u64;
+        for (blob_id, sha, size) in &blobs {
+            let Some(sha) = sha else {
+                problems.push(EvidenceProblem {
+                    evidence_ids: Vec::new(),
+                    sha256: String::new(),
+                    problem: format!("stored content #{blob_id} has no hash (an intake that did not finish)"),
+                });
+                continue;
+            };
+            let mut hasher = Sha256::new();
+            let mut length = 0u64;
+            let mut expected_seq = 0i64;
+            let mut gap = None;
+            let mut stmt = self.conn.prepare_cached("SELECT seq, data FROM blob_chunk WHERE blob_id = ?1 ORDER BY seq")?;
+            let mut rows = stmt.query([blob_id])?;
+            while let Some(row) = rows.next()? {
+                let seq: i64 = row.get(0)?;
+                if seq != expected_seq && gap.is_none() {
+                    gap = Some(expected_seq);
+                }
+                expected_seq = seq + 1;
+                let data = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+                hasher.update(data);
+                length += data.len() as u64;
+                done += data.len() as u64;
+                if !progress(done, total) {
+                    return Err(Error::Cancelled);
+                }
+            }
+            let actual = hex::encode(hasher.finalize());
+            let mut say = |problem: String| {
+                problems.push(EvidenceProblem { evidence_ids: ids_of(sha), sha256: sha.clone(), problem })
+            };
+            if let Some(missing) = gap {
+                say(format!("chunk {missing} of the content is missing"));
+            }
+            if length != *size {
+                say(format!("the content has {length} bytes where {size} were stored"));
+            }
+            if &actual != sha {
+                say(format!("the content's SHA-256 is now {actual}"));
+            }
+        }
+        let known: std::collections::HashMap<&str, u64> =
+            blobs.iter().filter_map(|(_, sha, size)| sha.as_deref().map(|s| (s, *size))).collect();
+        for e in &items {
+            match known.get(e.sha256.as_str()) {
+                None => problems.push(EvidenceProblem {
+                    evidence_ids: vec![e.id.clone()],
+                    sha256: e.sha256.clone(),
+                    problem: "its content is missing from the file".into(),
+                }),
+                Some(size) if *size != e.size => problems.push(EvidenceProblem {
+                    evidence_ids: vec![e.id.clone()],
+                    sha256: e.sha256.clone(),
+                    problem: format!("its record says {} bytes, its content has {size}", e.size),
+                }),
+                Some(_) => {}
+            }
+        }
+        // The log recorded each item's hash when it was taken in; a record
+        // whose hash was rewritten later (with content to match) shows here.
+        let mut stmt = self.conn.prepare("SELECT seq, payload FROM event WHERE kind = 'evidence_added' ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let payload: String = row.get(1)?;
+            if let Ok(Change::EvidenceAdded { evidence, .. }) = serde_json::from_str::<Change>(&payload) {
+                match items.iter().find(|e| e.id == evidence.id) {
+                    Some(e) if e.sha256 != evidence.sha256 => problems.push(EvidenceProblem {
+                        evidence_ids: vec![e.id.clone()],
+                        sha256: e.sha256.clone(),
+                        problem: format!("its record's hash differs from {} recorded by event #{seq}", evidence.sha256),
+                    }),
+                    None => problems.push(EvidenceProblem {
+                        evidence_ids: vec![evidence.id.clone()],
+                        sha256: evidence.sha256.clone(),
+                        problem: format!("taken in by event #{seq} but its record is missing"),
+                    }),
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(EvidenceCheck { items: items.len(), contents: blobs.len(), bytes: total, problems })
+    }
+
+    // ---- The PBC request list ----------------------------------------------
+
+    pub fn pbc_list(&self) -> Result<Vec<PbcRequest>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, item, requested_on, due, from_whom, status, notes FROM pbc_request ORDER BY ord",
+        )?;
+        let requests = stmt.query_map([], pbc_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        requests.into_iter().map(|r| with_pbc_evidence(&self.conn, r)).collect()
+    }
+
+    pub fn pbc(&self, id: &str) -> Result<PbcRequest> {
+        read_pbc(&self.conn, id)
+    }
+
+    pub fn add_pbc(&mut self, ctx: Context<'_>, fields: PbcFields) -> Result<PbcRequest> {
+        check_pbc(&fields)?;
+        let id = next_id(&self.conn, "pbc_request", "PBC-", 3)?;
+        let request = PbcRequest {
+            id: id.clone(),
+            item: fields.item.trim().into(),
+            requested_on: fields.requested_on,
+            due: fields.due,
+            from_whom: fields.from_whom.trim().into(),
+            status: fields.status,
+            notes: fields.notes,
+            evidence: Vec::new(),
+        };
+        self.commit(ctx, Change::PbcAdded { request })?;
+        self.pbc(&id)
+    }
+
+    pub fn edit_pbc(&mut self, ctx: Context<'_>, id: &str, fields: PbcFields) -> Result<PbcRequest> {
+        check_pbc(&fields)?;
+        let before = self.pbc(id)?;
+        use serde_json::json;
+        let mut changes = Vec::new();
+        let mut diff = |field: &str, old: serde_json::Value, new: serde_json::Value| {
+            if old != new {
+                changes.push(FieldChange { field: field.into(), before: old, after: new });
+            }
+        };
+        diff("item", json!(before.item), json!(fields.item.trim()));
+        diff("requested_on", json!(before.requested_on), json!(fields.requested_on));
+        diff("due", json!(before.due), json!(fields.due));
+        diff("from_whom", json!(before.from_whom), json!(fields.from_whom.trim()));
+        diff("status", json!(before.status), json!(fields.status));
+        diff("notes", json!(before.notes), json!(fields.notes));
+        if !changes.is_empty() {
+            self.commit(ctx, Change::PbcEdited { id: id.into(), changes })?;
+        }
+        self.pbc(id)
+    }
+}
+
+/// Storage errors met while taking in evidence keep their place.
+fn sqlite_at(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Storage(s) => Error::from_sqlite_at(path, s),
+        other => other,
+    }
+}
+
+fn check_meta(meta: &EvidenceMeta) -> Result<()> {
+    if meta.title.trim().is_empty() {
+        return Err(Error::invalid("title", "an evidence item needs a title"));
+    }
+    Ok(())
+}
+
+fn check_pbc(fields: &PbcFields) -> Result<()> {
+    if fields.item.trim().is_empty() {
+        return Err(Error::invalid("item", "a request needs what is asked for"));
+    }
+    if let Some(due) = fields.due {
+        if due < fields.requested_on {
+            return Err(Error::invalid("due", "the due date is before the request date"));
+        }
+    }
+    Ok(())
+}
+
+/// The next `PREFIX0001`-style ID of a table with an `ord` column. IDs are
+/// never reused: withdrawn items keep theirs.
+fn next_id(conn: &Connection, table: &str, prefix: &str, width: usize) -> Result<String> {
+    let next: i64 = conn.query_row(&format!("SELECT coalesce(max(ord), 0) + 1 FROM {table}"), [], |r| r.get(0))?;
+    Ok(format!("{prefix}{next:0width$}"))
+}
+
+struct Stored {
+    blob_id: i64,
+    sha256: String,
+    size: u64,
+}
+
+/// Streams a file into a new blob row's chunks and returns its hash, which
+/// the reading thread computes as it reads. The blob row is left without
+/// its hash; the caller sets it or rolls the rows back.
+fn store_content(tx: &Transaction<'_>, path: &Path, progress: &mut dyn FnMut(u64) -> bool) -> Result<Stored> {
+    let mut file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { what: "file", id: path.display().to_string() },
+        _ => Error::io(path, e),
+    })?;
+    let before = file.metadata().map_err(|e| Error::io(path, e))?;
+    tx.execute("INSERT INTO blob (sha256, size) VALUES (NULL, 0)", [])?;
+    let blob_id = tx.last_insert_rowid();
+    let mut insert = tx.prepare_cached("INSERT INTO blob_chunk (blob_id, seq, data) VALUES (?1, ?2, ?3)")?;
+    let (written, read) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        let reader = scope.spawn(move || -> std::io::Result<(String, u64, std::fs::File)> {
+            let mut hasher = Sha256::new();
+            let mut total = 0u64;
+            loop {
+                let mut buf = vec![0u8; CHUNK_SIZE];
+                let n = read_full(&mut file, &mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                buf.truncate(n);
+                hasher.update(&buf);
+                total += n as u64;
+                if sender.send(buf).is_err() {
+                    break; // The writer stopped (an error or a cancel); it reports why.
+                }
+                if n < CHUNK_SIZE {
+                    break;
+                }
+            }
+            Ok((hex::encode(hasher.finalize()), total, file))
+        });
+        let mut written: Result<u64> = Ok(0);
+        let mut seq = 0i64;
+        let mut done = 0u64;
+        for chunk in receiver.iter() {
+            if let Err(e) = insert.execute(params![blob_id, seq, chunk]) {
+                written = Err(e.into());
+                break;
+            }
+            seq += 1;
+            done += chunk.len() as u64;
+            if !progress(done) {
+                written = Err(Error::Cancelled);
+                break;
+            }
+        }
+        if written.is_ok() {
+            written = Ok(done);
+        }
+        // Dropping the receiver unblocks a reader still waiting to send.
+        drop(receiver);
+        (written, reader.join())
+    });
+    let written = written?;
+    let (sha256, size, file) = match read {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(Error::io(path, e)),
+        Err(_) => return Err(Error::Source { path: path.into(), reason: "reading the file failed".into() }),
+    };
+    let after = file.metadata().map_err(|e| Error::io(path, e))?;
+    if size != before.len() || after.len() != before.len() || after.modified().ok() != before.modified().ok() {
+        return Err(Error::Source {
+            path: path.into(),
+            reason: format!(
+                "the file changed while it was being read ({} bytes when opened, {} read, {} now); take it in again once it is complete",
+                before.len(),
+                size,
+                after.len()
+            ),
+        });
+    }
+    debug_assert_eq!(written, size);
+    Ok(Stored { blob_id, sha256, size })
+}
+
+/// Fills `buf` unless the file ends first; returns the bytes read.
+fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Feeds a stored content's chunks, in order, to `sink`, which returns
+/// false to stop early. Returns whether every chunk was fed.
+fn stream_content(conn: &Connection, sha256: &str, sink: &mut dyn FnMut(&[u8]) -> bool) -> Result<bool> {
+    let blob_id: i64 = conn
+        .query_row("SELECT id FROM blob WHERE sha256 = ?1", [sha256], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound { what: "evidence content", id: sha256.into() })?;
+    let mut stmt = conn.prepare_cached("SELECT data FROM blob_chunk WHERE blob_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([blob_id])?;
+    while let Some(row) = rows.next()? {
+        let data = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+        if !sink(data) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+struct LimitedSink<'a> {
+    out: &'a mut Vec<u8>,
+    left: u64,
+}
+
+impl LimitedSink<'_> {
+    fn take(&mut self, chunk: &[u8]) -> bool {
+        let n = (chunk.len() as u64).min(self.left) as usize;
+        self.out.extend_from_slice(&chunk[..n]);
+        self.left -= n as u64;
+        n == chunk.len()
+    }
+}
+
+/// Writes an item's content to `target` (which must not exist) through a
+/// temporary file, hashing on the way; a content that no longer matches
+/// its hash is not written out.
+fn write_checked(conn: &Connection, e: &Evidence, target: &Path) -> Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new().prefix(".export-").tempfile_in(dir).map_err(|err| Error::io(dir, err))?;
+    let mut hasher = Sha256::new();
+    let mut failure = None;
+    stream_content(conn, &e.sha256, &mut |chunk| {
+        hasher.update(chunk);
+        match temp.write_all(chunk) {
+            Ok(()) => true,
+            Err(err) => {
+                failure = Some(err);
+                false
+            }
+        }
+    })?;
+    if let Some(err) = failure {
+        return Err(Error::io(target, err));
+    }
+    let actual = hex::encode(hasher.finalize());
+    if actual != e.sha256 {
+        return Err(Error::Corrupt {
+            path: target.into(),
+            detail: format!("{}: the stored content no longer matches its SHA-256 (run evidence verify)", e.id),
+        });
+    }
+    temp.as_file().sync_all().map_err(|err| Error::io(target, err))?;
+    temp.persist_noclobber(target).map_err(|err| match err.error.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::AlreadyExists { what: "file", id: target.display().to_string() },
+        _ => Error::io(target, err.error),
+    })?;
+    Ok(())
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| Error::io(path, e))?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| Error::io(path, e))
+}
+
+/// A file name that is safe on every common file system, starting with the
+/// evidence ID so that names never collide: path separators, characters
+/// Windows refuses and control characters become `_`, leading dots go, and
+/// the name is cut (at a character boundary, keeping the extension) to
+/// 200 bytes, under the 255-byte limit of most file systems.
+pub fn safe_file_name(id: &str, original: &str) -> String {
+    const MAX: usize = 200;
+    let cleaned: String = original
+        .chars()
+        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_string();
+    if cleaned.is_empty() {
+        return id.to_string();
+    }
+    let (stem, ext) = match cleaned.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() && e.len() <= 16 && !e.contains(' ') => (s.to_string(), format!(".{e}")),
+        _ => (cleaned.clone(), String::new()),
+    };
+    let budget = MAX.saturating_sub(id.len() + 1 + ext.len());
+    let mut cut = stem.len().min(budget);
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{id}_{}{ext}", stem[..cut].trim_end())
+}
+
+// ---- Rows and links ----------------------------------------------------------
+
+const EVIDENCE_COLUMNS: &str = "id, sha256, size, media_type, original_name, title, description, kind, obtained_from,
+     obtained_by, obtained_at, as_of, added_at, added_by, removed_reason, removed_at, removed_by";
+
+fn evidence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
+    };
+    let date = |i: usize, text: String| NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| bad(i, "date"));
+    let kind: String = r.get(7)?;
+    let obtained_at: Option<String> = r.get(10)?;
+    let removed_reason: Option<String> = r.get(14)?;
+    Ok(Evidence {
+        id: r.get(0)?,
+        sha256: r.get(1)?,
+        size: r.get::<_, i64>(2)? as u64,
+        media_type: r.get(3)?,
+        original_name: r.get(4)?,
+        meta: EvidenceMeta {
+            title: r.get(5)?,
+            description: r.get(6)?,
+            kind: EvidenceKind::parse(&kind).ok_or_else(|| bad(7, "evidence kind"))?,
+            obtained_from: r.get(8)?,
+            obtained_by: r.get(9)?,
+            obtained_at: obtained_at.map(|t| date(10, t)).transpose()?,
+            as_of: date(11, r.get(11)?)?,
+        },
+        added_at: r.get(12)?,
+        added_by: r.get(13)?,
+        links: Vec::new(),
+        removed: match removed_reason {
+            Some(reason) => Some(Removal { reason, at: r.get(15)?, by: r.get(16)? }),
+            None => None,
+        },
+    })
+}
+
+pub(crate) fn read_evidence(conn: &Connection, id: &str) -> Result<Evidence> {
+    let mut e = conn
+        .query_row(&format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE id = ?1"), [id], evidence_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound { what: "evidence", id: id.into() })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT target_kind, target_id FROM evidence_link WHERE evidence_id = ?1 ORDER BY target_kind, target_id",
+    )?;
+    e.links = stmt
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(|row| row.ok().and_then(|(k, id)| LinkKind::parse(&k).map(|kind| EvidenceLink { kind, id })))
+        .collect();
+    Ok(e)
+}
+
+fn all_links(conn: &Connection) -> Result<std::collections::HashMap<String, Vec<EvidenceLink>>> {
+    let mut stmt = conn
+        .prepare("SELECT evidence_id, target_kind, target_id FROM evidence_link ORDER BY evidence_id, target_kind, target_id")?;
+    let mut rows = stmt.query([])?;
+    let mut links: std::collections::HashMap<String, Vec<EvidenceLink>> = std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(1)?;
+        if let Some(kind) = LinkKind::parse(&kind) {
+            links.entry(r.get(0)?).or_default().push(EvidenceLink { kind, id: r.get(2)? });
+        }
+    }
+    Ok(links)
+}
+
+/// Refuses a link to something that does not exist.
+pub(crate) fn require_target(conn: &Connection, link: &EvidenceLink) -> Result<()> {
+    let (table, what) = match link.kind {
+        LinkKind::Procedure => ("procedure", "procedure"),
+        LinkKind::Exception => ("exception", "exception"),
+        LinkKind::Pbc => ("pbc_request", "PBC request"),
+    };
+    let found: Option<i64> =
+        conn.query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [&link.id], |r| r.get(0)).optional()?;
+    found.map(|_| ()).ok_or_else(|| Error::NotFound { what, id: link.id.clone() })
+}
+
+/// The evidence IDs linked to a target, for refusing to delete what
+/// evidence still points at.
+pub(crate) fn linked_evidence(conn: &Connection, kind: LinkKind, id: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT evidence_id FROM evidence_link WHERE target_kind = ?1 AND target_id = ?2 ORDER BY evidence_id",
+    )?;
+    let ids = stmt.query_map([kind.as_str(), id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+/// Writes the state of the evidence and PBC changes (called by `work::apply`).
+pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
+    match change {
+        Change::EvidenceAdded { evidence: e, .. } => {
+            let size: Option<i64> =
+                tx.query_row("SELECT size FROM blob WHERE sha256 = ?1", [&e.sha256], |r| r.get(0)).optional()?;
+            if size != Some(e.size as i64) {
+                return Err(Error::invalid("evidence", format!("{}: its content is not stored", e.id)));
+            }
+            let ord: i64 = e
+                .id
+                .strip_prefix("EV-")
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| Error::invalid("evidence", format!("{} is not an evidence ID", e.id)))?;
+            let m = &e.meta;
+            tx.execute(
+                &format!(
+                    "INSERT INTO evidence ({EVIDENCE_COLUMNS}, ord)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL, NULL, NULL, ?15)"
+                ),
+                params![
+                    e.id,
+                    e.sha256,
+                    e.size as i64,
+                    e.media_type,
+                    e.original_name,
+                    m.title,
+                    m.description,
+                    m.kind.as_str(),
+                    m.obtained_from,
+                    m.obtained_by,
+                    m.obtained_at.map(|d| d.to_string()),
+                    m.as_of.to_string(),
+                    e.added_at,
+                    e.added_by,
+                    ord
+                ],
+            )?;
+            for link in &e.links {
+                insert_link(tx, &e.id, link)?;
+            }
+            Ok(())
+        }
+        Change::EvidenceEdited { id, changes } => {
+            let mut e = read_evidence(tx, id)?;
+            for c in changes {
+                set_meta_field(&mut e.meta, c)?;
+            }
+            let m = &e.meta;
+            tx.execute(
+                "UPDATE evidence SET title = ?2, description = ?3, kind = ?4, obtained_from = ?5, obtained_by = ?6,
+                        obtained_at = ?7, as_of = ?8 WHERE id = ?1",
+                params![
+                    id,
+                    m.title,
+                    m.description,
+                    m.kind.as_str(),
+                    m.obtained_from,
+                    m.obtained_by,
+                    m.obtained_at.map(|d| d.to_string()),
+                    m.as_of.to_string()
+                ],
+            )?;
+            Ok(())
+        }
+        Change::EvidenceLinked { id, link } => {
+            let e = read_evidence(tx, id)?;
+            if e.removed.is_some() {
+                return Err(Error::invalid("evidence", format!("{id} was withdrawn and cannot be linked")));
+            }
+            insert_link(tx, id, link)
+        }
+        Change::EvidenceUnlinked { id, link } => {
+            let deleted = tx.execute(
+                "DELETE FROM evidence_link WHERE evidence_id = ?1 AND target_kind = ?2 AND target_id = ?3",
+                params![id, link.kind.as_str(), link.id],
+            )?;
+            if deleted == 0 {
+                return Err(Error::NotFound { what: "link", id: format!("{id} → {} {}", link.kind.as_str(), link.id) });
+            }
+            Ok(())
+        }
+        Change::EvidenceRemoved { id, removal } => {
+            let updated = tx.execute(
+                "UPDATE evidence SET removed_reason = ?2, removed_at = ?3, removed_by = ?4
+                 WHERE id = ?1 AND removed_at IS NULL",
+                params![id, removal.reason, removal.at, removal.by],
+            )?;
+            if updated == 0 {
+                return Err(Error::NotFound { what: "evidence", id: id.clone() });
+            }
+            Ok(())
+        }
+        Change::PbcAdded { request: r } => {
+            let ord: i64 = r
+                .id
+                .strip_prefix("PBC-")
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| Error::invalid("pbc", format!("{} is not a PBC request ID", r.id)))?;
+            tx.execute(
+                "INSERT INTO pbc_request (id, ord, item, requested_on, due, from_whom, status, notes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    r.id,
+                    ord,
+                    r.item,
+                    r.requested_on.to_string(),
+                    r.due.map(|d| d.to_string()),
+                    r.from_whom,
+                    r.status.as_str(),
+                    r.notes
+                ],
+            )?;
+            Ok(())
+        }
+        Change::PbcEdited { id, changes } => {
+            let mut r = read_pbc(tx, id)?;
+            for c in changes {
+                set_pbc_field(&mut r, c)?;
+            }
+            tx.execute(
+                "UPDATE pbc_request SET item = ?2, requested_on = ?3, due = ?4, from_whom = ?5, status = ?6, notes = ?7
+                 WHERE id = ?1",
+                params![
+                    id,
+                    r.item,
+                    r.requested_on.to_string(),
+                    r.due.map(|d| d.to_string()),
+                    r.from_whom,
+                    r.status.as_str(),
+                    r.notes
+                ],
+            )?;
+            Ok(())
+        }
+        _ => Err(Error::invalid("event", "not an evidence change")),
+    }
+}
+
+fn insert_link(tx: &Transaction<'_>, id: &str, link: &EvidenceLink) -> Result<()> {
+    require_target(tx, link)?;
+    tx.execute(
+        "INSERT INTO evidence_link (evidence_id, target_kind, target_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        params![id, link.kind.as_str(), link.id],
+    )?;
+    Ok(())
+}
+
+fn field_error(c: &FieldChange) -> Error {
+    Error::invalid(&c.field, format!("{} is not a valid value", c.after))
+}
+
+fn text_of(c: &FieldChange) -> Result<String> {
+    c.after.as_str().map(str::to_string).ok_or_else(|| field_error(c))
+}
+
+fn date_of(c: &FieldChange) -> Result<Option<NaiveDate>> {
+    serde_json::from_value(c.after.clone()).map_err(|_| field_error(c))
+}
+
+fn set_meta_field(m: &mut EvidenceMeta, c: &FieldChange) -> Result<()> {
+    match c.field.as_str() {
+        "title" => {
+            m.title = text_of(c)?;
+            if m.title.trim().is_empty() {
+                return Err(Error::invalid("title", "an evidence item needs a title"));
+            }
+        }
+        "description" => m.description = text_of(c)?,
+        "kind" => m.kind = c.after.as_str().and_then(EvidenceKind::parse).ok_or_else(|| field_error(c))?,
+        "obtained_from" => m.obtained_from = text_of(c)?,
+        "obtained_by" => m.obtained_by = text_of(c)?,
+        "obtained_at" => m.obtained_at = date_of(c)?,
+        "as_of" => m.as_of = date_of(c)?.ok_or_else(|| Error::invalid("as_of", "the as-of date is required"))?,
+        other => return Err(Error::invalid(other, "not a field of an evidence item")),
+    }
+    Ok(())
+}
+
+fn set_pbc_field(r: &mut PbcRequest, c: &FieldChange) -> Result<()> {
+    match c.field.as_str() {
+        "item" => r.item = text_of(c)?,
+        "requested_on" => {
+            r.requested_on = date_of(c)?.ok_or_else(|| Error::invalid("requested_on", "the request date is required"))?
+        }
+        "due" => r.due = date_of(c)?,
+        "from_whom" => r.from_whom = text_of(c)?,
+        "status" => r.status = c.after.as_str().and_then(PbcStatus::parse).ok_or_else(|| field_error(c))?,
+        "notes" => r.notes = text_of(c)?,
+        other => return Err(Error::invalid(other, "not a field of a PBC request")),
+    }
+    Ok(())
+}
+
+fn pbc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PbcRequest> {
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
+    };
+    let date = |i: usize, text: String| NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| bad(i, "date"));
+    let due: Option<String> = r.get(3)?;
+    let status: String = r.get(5)?;
+    Ok(PbcRequest {
+        id: r.get(0)?,
+        item: r.get(1)?,
+        requested_on: date(2, r.get(2)?)?,
+        due: due.map(|d| date(3, d)).transpose()?,
+        from_whom: r.get(4)?,
+        status: PbcStatus::parse(&status).ok_or_else(|| bad(5, "PBC status"))?,
+        notes: r.get(6)?,
+        evidence: Vec::new(),
+    })
+}
+
+fn read_pbc(conn: &Connection, id: &str) -> Result<PbcRequest> {
+    let request = conn
+        .query_row(
+            "SELECT id, item, requested_on, due, from_whom, status, notes FROM pbc_request WHERE id = ?1",
+            [id],
+            pbc_row,
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound { what: "PBC request", id: id.into() })?;
+    with_pbc_evidence(conn, request)
+}
+
+fn with_pbc_evidence(conn: &Connection, mut request: PbcRequest) -> Result<PbcRequest> {
+    request.evidence = linked_evidence(conn, LinkKind::Pbc, &request.id)?;
+    Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_names_keep_japanese_and_drop_what_file_systems_refuse() {
+        assert_eq!(safe_file_name("EV-0001", "アクセス権 一覧.xlsx"), "EV-0001_アクセス権 一覧.xlsx");
+        assert_eq!(safe_file_name("EV-0002", "../../etc/passwd"), "EV-0002___etc_passwd");
+        assert_eq!(safe_file_name("EV-0003", "a:b*c?.txt"), "EV-0003_a_b_c_.txt");
+        assert_eq!(safe_file_name("EV-0004", ".hidden"), "EV-0004_hidden");
+        assert_eq!(safe_file_name("EV-0005", "   "), "EV-0005");
+        assert_eq!(safe_file_name("EV-0006", "line\nbreak.log"), "EV-0006_line_break.log");
+    }
+
+    #[test]
+    fn long_names_are_cut_at_a_character_boundary_and_keep_their_extension() {
+        let long = format!("{}.pdf", "証跡".repeat(100));
+        let name = safe_file_name("EV-0001", &long);
+        assert!(name.len() <= 200, "{} bytes", name.len());
+        assert!(name.ends_with(".pdf"));
+        assert!(name.starts_with("EV-0001_証跡"));
+    }
+
+    #[test]
+    fn a_limited_sink_says_when_it_cut() {
+        let mut out = Vec::new();
+        let mut sink = LimitedSink { out: &mut out, left: 5 };
+        assert!(sink.take(b"abc"));
+        assert!(!sink.take(b"defg"));
+        assert_eq!(out, b"abcde");
+    }
+}
