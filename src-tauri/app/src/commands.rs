@@ -3,8 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::State;
+use workbench_core::db::evidence::{EvidenceCheck, FileFacts, IntakeFile, IntakeProgress};
+use workbench_core::model::evidence::{Evidence, EvidenceLink, EvidencePatch, PbcFields, PbcRequest};
 use workbench_core::api::{self, Dashboard, EngagementView, FieldCheck};
 use workbench_core::db::engagement_file::ControlRow;
 use workbench_core::db::library::CatalogSummary;
@@ -190,9 +196,10 @@ pub fn create_engagement(
     Ok(view)
 }
 
+/// The dashboard; overdue PBC requests are judged against the user's local date.
 #[tauri::command]
 pub fn dashboard(path: String) -> Reply<Dashboard> {
-    Ok(api::dashboard(Path::new(&path))?)
+    Ok(api::dashboard(Path::new(&path), chrono::Local::now().date_naive())?)
 }
 
 #[tauri::command]
@@ -264,6 +271,167 @@ pub fn edit_exception(
 #[tauri::command]
 pub fn remove_exception(state: State<'_, AppState>, path: String, exception_id: String) -> Reply<()> {
     with_ctx(&state, |ctx| api::remove_exception(Path::new(&path), &exception_id, ctx))
+}
+
+// ---- Evidence and the PBC list -------------------------------------------------
+
+/// The native multi-file dialog. The end-to-end test cannot drive GTK's
+/// dialog, so `WORKBENCH_E2E_PICK_FILES` (paths separated like PATH) stands
+/// in for the user's choice there; everything after the choice is the same.
+#[tauri::command]
+pub fn pick_evidence_files() -> Vec<String> {
+    if let Some(paths) = std::env::var_os("WORKBENCH_E2E_PICK_FILES") {
+        return std::env::split_paths(&paths).map(|p| p.display().to_string()).collect();
+    }
+    rfd::FileDialog::new().pick_files().unwrap_or_default().into_iter().map(|p| p.display().to_string()).collect()
+}
+
+#[tauri::command]
+pub fn describe_files(paths: Vec<String>) -> Reply<Vec<FileFacts>> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    Ok(api::describe_files(&paths)?)
+}
+
+/// How often progress crosses IPC: often enough for a smooth bar, rarely
+/// enough that ten thousand small files do not flood the web view.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Takes files in on a worker thread (an intake of gigabytes takes seconds
+/// to minutes), reporting progress on `progress` and stopping when
+/// `cancel_intake` is called. A cancelled or failed intake stores nothing.
+#[tauri::command]
+pub async fn add_evidence(
+    state: State<'_, AppState>,
+    path: String,
+    files: Vec<IntakeFile>,
+    links: Vec<EvidenceLink>,
+    progress: Channel<IntakeProgress>,
+) -> Reply<Vec<Evidence>> {
+    let actor = state.actor()?;
+    let cancel = state.intake_cancel.clone();
+    cancel.store(false, Ordering::SeqCst);
+    let work = tauri::async_runtime::spawn_blocking(move || {
+        let mut last_sent: Option<Instant> = None;
+        let mut report = |p: &IntakeProgress| {
+            if last_sent.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) || p.bytes_done == p.bytes_total {
+                // A closed channel (the window went away) must not stop the intake.
+                let _ = progress.send(p.clone());
+                last_sent = Some(Instant::now());
+            }
+            !cancel.load(Ordering::SeqCst)
+        };
+        api::add_evidence(Path::new(&path), &files, &links, Context { actor: &actor, clock: &SystemClock }, &mut report)
+    });
+    Ok(work.await.map_err(|e| CommandError::internal(e.to_string()))??)
+}
+
+#[tauri::command]
+pub fn cancel_intake(state: State<'_, AppState>) {
+    state.intake_cancel.store(true, Ordering::SeqCst);
+}
+
+#[tauri::command]
+pub fn list_evidence(path: String, include_removed: bool) -> Reply<Vec<Evidence>> {
+    Ok(api::list_evidence(Path::new(&path), include_removed)?)
+}
+
+#[tauri::command]
+pub fn edit_evidence(
+    state: State<'_, AppState>,
+    path: String,
+    evidence_id: String,
+    patch: EvidencePatch,
+) -> Reply<Evidence> {
+    with_ctx(&state, |ctx| api::edit_evidence(Path::new(&path), &evidence_id, patch, ctx))
+}
+
+#[tauri::command]
+pub fn link_evidence(
+    state: State<'_, AppState>,
+    path: String,
+    evidence_id: String,
+    link: EvidenceLink,
+) -> Reply<Evidence> {
+    with_ctx(&state, |ctx| api::link_evidence(Path::new(&path), &evidence_id, link, ctx))
+}
+
+#[tauri::command]
+pub fn unlink_evidence(
+    state: State<'_, AppState>,
+    path: String,
+    evidence_id: String,
+    link: EvidenceLink,
+) -> Reply<Evidence> {
+    with_ctx(&state, |ctx| api::unlink_evidence(Path::new(&path), &evidence_id, link, ctx))
+}
+
+#[tauri::command]
+pub fn remove_evidence(
+    state: State<'_, AppState>,
+    path: String,
+    evidence_id: String,
+    reason: String,
+) -> Reply<Evidence> {
+    with_ctx(&state, |ctx| api::remove_evidence(Path::new(&path), &evidence_id, &reason, ctx))
+}
+
+/// The content as raw bytes (an ArrayBuffer in the web view), not JSON.
+#[tauri::command]
+pub fn evidence_content(path: String, evidence_id: String, limit: u64) -> Reply<tauri::ipc::Response> {
+    let (_, bytes, _) = api::evidence_content(Path::new(&path), &evidence_id, limit)?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+/// Where temporary copies for the system viewer go. Emptied at every start,
+/// so that confidential evidence does not linger in the temporary folder.
+pub fn viewer_copies_dir() -> PathBuf {
+    std::env::temp_dir().join("ismap-workbench-viewer")
+}
+
+/// Opens a temporary copy of an item with the system's viewer: the stored
+/// content itself is never handed to another program.
+#[tauri::command]
+pub fn open_evidence(path: String, evidence_id: String) -> Reply<()> {
+    let root = viewer_copies_dir();
+    std::fs::create_dir_all(&root).map_err(|e| CommandError::internal(format!("{}: {e}", root.display())))?;
+    let dir = tempfile::Builder::new()
+        .prefix("open-")
+        .tempdir_in(&root)
+        .map_err(|e| CommandError::internal(format!("{}: {e}", root.display())))?
+        .keep();
+    let copy = api::export_one_evidence(Path::new(&path), &evidence_id, &dir)?;
+    open::that_detached(&copy).map_err(|e| CommandError::internal(format!("{}: {e}", copy.display())))?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn verify_evidence(path: String, progress: Channel<(u64, u64)>) -> Reply<EvidenceCheck> {
+    let work = tauri::async_runtime::spawn_blocking(move || {
+        let mut last_sent: Option<Instant> = None;
+        api::verify_evidence(Path::new(&path), &mut |done, total| {
+            if last_sent.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) || done == total {
+                let _ = progress.send((done, total));
+                last_sent = Some(Instant::now());
+            }
+            true
+        })
+    });
+    Ok(work.await.map_err(|e| CommandError::internal(e.to_string()))??)
+}
+
+#[tauri::command]
+pub fn list_pbc(path: String) -> Reply<Vec<PbcRequest>> {
+    Ok(api::list_pbc(Path::new(&path))?)
+}
+
+#[tauri::command]
+pub fn add_pbc(state: State<'_, AppState>, path: String, fields: PbcFields) -> Reply<PbcRequest> {
+    with_ctx(&state, |ctx| api::add_pbc(Path::new(&path), fields, ctx))
+}
+
+#[tauri::command]
+pub fn edit_pbc(state: State<'_, AppState>, path: String, request_id: String, fields: PbcFields) -> Reply<PbcRequest> {
+    with_ctx(&state, |ctx| api::edit_pbc(Path::new(&path), &request_id, fields, ctx))
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 mod commands;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use tauri::{Builder, Runtime};
 use workbench_core::profile::Profile;
@@ -19,6 +20,9 @@ pub use commands::CommandError;
 pub struct AppState {
     pub data_dir: PathBuf,
     pub profile: Mutex<Profile>,
+    /// Set by `cancel_intake`; the running evidence intake checks it after
+    /// every chunk.
+    pub intake_cancel: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -29,7 +33,7 @@ impl AppState {
         if profile.name.trim().is_empty() {
             profile.name = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
         }
-        AppState { data_dir, profile: Mutex::new(profile) }
+        AppState { data_dir, profile: Mutex::new(profile), intake_cancel: Arc::new(AtomicBool::new(false)) }
     }
 }
 
@@ -57,6 +61,21 @@ pub fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
         commands::add_exception,
         commands::edit_exception,
         commands::remove_exception,
+        commands::pick_evidence_files,
+        commands::describe_files,
+        commands::add_evidence,
+        commands::cancel_intake,
+        commands::list_evidence,
+        commands::edit_evidence,
+        commands::link_evidence,
+        commands::unlink_evidence,
+        commands::remove_evidence,
+        commands::evidence_content,
+        commands::open_evidence,
+        commands::verify_evidence,
+        commands::list_pbc,
+        commands::add_pbc,
+        commands::edit_pbc,
     ])
 }
 
@@ -73,6 +92,9 @@ pub fn run() {
             return;
         }
     };
+    // Copies made for the system viewer by an earlier run are removed now;
+    // a viewer may still have had them open when that run ended.
+    let _ = std::fs::remove_dir_all(commands::viewer_copies_dir());
     let app = builder(Builder::default(), AppState::load(data_dir)).run(tauri::generate_context!());
     if let Err(err) = app {
         rfd::MessageDialog::new()

@@ -6,6 +6,7 @@
 // Printing is this binary's job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod evidence;
 mod fields;
 mod messages;
 mod work;
@@ -77,6 +78,12 @@ enum Command {
     /// Decide which controls are in scope.
     #[command(subcommand)]
     Scope(work::ScopeCommand),
+    /// Take in, list, verify and export evidence (証跡).
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCommand),
+    /// The PBC request list: what the provider was asked to provide (依頼資料).
+    #[command(subcommand)]
+    Pbc(evidence::PbcCommand),
     /// Check and show the event log (the audit trail).
     #[command(subcommand)]
     Log(LogCommand),
@@ -379,6 +386,8 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
         Command::Procedure(command) => work::procedure(command, ctx, m),
         Command::Exception(command) => work::exception(command, ctx, m),
         Command::Scope(command) => work::scope(command, ctx, m),
+        Command::Evidence(command) => evidence::evidence(command, ctx, m),
+        Command::Pbc(command) => evidence::pbc(command, ctx, m),
         Command::Log(LogCommand::Verify { file, json }) => verify_log(&file, json, m),
         Command::Log(LogCommand::Show { file, limit, json }) => {
             let events = api::recent_events(&file, limit)?;

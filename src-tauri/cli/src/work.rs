@@ -381,7 +381,7 @@ pub fn exception(command: ExceptionCommand, ctx: Context<'_>, m: &Messages) -> O
             println!("{}", m.get("exception.removed", &[("id", &id)]));
         }
         ExceptionCommand::List { file, json } => {
-            let listing = api::dashboard(&file)?.exceptions;
+            let listing = api::dashboard(&file, chrono::Local::now().date_naive())?.exceptions;
             if json {
                 return print_json(&listing);
             }

@@ -5,5 +5,6 @@
 
 mod catalog_import;
 mod engagement_file;
+mod evidence;
 mod support;
 mod work;
