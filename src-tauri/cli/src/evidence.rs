@@ -57,6 +57,7 @@ pub enum EvidenceCommand {
         /// What the evidence is [default: guessed from the file].
         #[arg(long, value_parser = EvidenceKind::ALL.to_vec())]
         kind: Option<String>,
+        /// What the evidence shows, in a sentence or two.
         #[arg(long, default_value = "")]
         description: String,
         /// The person or system at the provider it came from.
@@ -89,14 +90,19 @@ pub enum EvidenceCommand {
         file: PathBuf,
         /// The evidence ID, e.g. EV-0001.
         id: String,
+        /// The new title.
         #[arg(long)]
         title: Option<String>,
+        /// The new description.
         #[arg(long)]
         description: Option<String>,
+        /// The new kind.
         #[arg(long, value_parser = EvidenceKind::ALL.to_vec())]
         kind: Option<String>,
+        /// The person or system at the provider it came from.
         #[arg(long = "from", value_name = "WHO")]
         obtained_from: Option<String>,
+        /// The date the evidence speaks for (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         as_of: Option<NaiveDate>,
     },
@@ -160,8 +166,10 @@ pub struct PbcArgs {
     /// The person at the provider asked.
     #[arg(long = "from", value_name = "WHO")]
     from_whom: Option<String>,
+    /// Where the request stands [default for a new request: requested].
     #[arg(long, value_parser = PbcStatus::ALL.to_vec())]
     status: Option<String>,
+    /// Free notes (what was chased, when).
     #[arg(long)]
     notes: Option<String>,
 }

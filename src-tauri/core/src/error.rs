@@ -99,7 +99,13 @@ pub enum Error {
     #[error("{path}: the disk is full; nothing was written (free some space and try again)")]
     DiskFull { path: PathBuf },
 
-    /// A storage error that is none of the above (a locked file, an I/O failure).
+    /// The operating system refused to read or write the engagement file (a
+    /// failing disk, a file-size limit, a removed USB stick). The change was
+    /// rolled back.
+    #[error("{path}: the disk refused a read or write ({detail}); nothing was written")]
+    DiskIo { path: PathBuf, detail: String },
+
+    /// A storage error that is none of the above (a locked file).
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
 }
@@ -128,6 +134,7 @@ impl Error {
             Error::Source { .. } => "source",
             Error::Cancelled => "cancelled",
             Error::DiskFull { .. } => "disk_full",
+            Error::DiskIo { .. } => "disk_io",
             Error::Storage(_) => "storage",
         }
     }
@@ -158,6 +165,7 @@ impl Error {
         match err.sqlite_error_code() {
             Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt { path: path.into(), detail: err.to_string() },
             Some(ErrorCode::DiskFull) => Error::DiskFull { path: path.into() },
+            Some(ErrorCode::SystemIoFailure) => Error::DiskIo { path: path.into(), detail: err.to_string() },
             Some(ErrorCode::NotADatabase) => {
                 Error::NotAnEngagement { path: path.into(), reason: "not a SQLite database".into() }
             }
