@@ -7,7 +7,7 @@
 // screens show what an engagement in progress looks like.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Keys, Session, startDriver, stopDriver } from "./webdriver.mjs";
@@ -42,7 +42,28 @@ wb("exception", "add", demo, "--procedure", "9.2.1.2/P1", "退職者3名のう�
 wb("procedure", "record", demo, "9.2.3.11.PB/P1", "--work-done", "2026-05-12 情報システム部長に質問し、特権ID管理手順書（第3版）を閲覧した。", "--assignee", "佐藤 花子");
 wb("scope", "set", demo, "17.1.2.2.B", "--decision", "not_adopted", "--reason", "言明書で非採用（バックアップは利用者の責任範囲）");
 
-const driver = await startDriver(env);
+// Evidence: a screenshot, a PDF, an exported log; and the PBC list.
+const evidenceDir = join(home, "evidence");
+mkdirSync(evidenceDir, { recursive: true });
+const png = join(evidenceDir, "特権ID管理画面.png");
+copyFileSync(join(out, "navigator-ja.png"), png);
+const pdf = join(evidenceDir, "Privileged ID procedure v3.pdf");
+writeFileSync(pdf, minimalPdf(["Privileged ID management procedure", "Version 3, approved 2026-02-01"]));
+const log = join(evidenceDir, "auth-2026-03.log");
+writeFileSync(log, [
+  "2026-03-01 09:12:03 sudo: admin01 : TTY=pts/0 ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx",
+  "2026-03-01 09:15:44 特権ID admin01 の利用申請 REQ-2026-0311 を承認（承認者: 情報システム部長）",
+  "2026-03-02 18:40:10 sudo: admin02 : TTY=pts/1 ; USER=root ; COMMAND=/usr/sbin/useradd tmp-vendor",
+].join("\n") + "\n");
+wb("pbc", "add", demo, "--item", "特権ID利用申請・承認記録（2026年3月分）", "--requested-on", "2026-05-01", "--due", "2026-05-15", "--from", "情報システム部 山田", "--status", "received");
+wb("pbc", "add", demo, "--item", "特権ID管理手順書（最新版）", "--requested-on", "2026-05-01", "--due", "2026-05-15", "--from", "情報システム部 山田", "--status", "received");
+wb("pbc", "add", demo, "--item", "退職者アカウント削除記録", "--requested-on", "2026-05-01", "--due", "2026-05-20", "--from", "人事部 鈴木");
+wb("pbc", "add", demo, "--item", "バックアップ取得ログ（四半期分）", "--requested-on", "2026-05-08", "--due", "2026-12-25", "--from", "運用チーム", "--status", "follow_up");
+wb("evidence", "add", demo, png, "--procedure", "9.2.3.11.PB/P2", "--title", "特権ID管理画面（本番環境）", "--as-of", "2026-03-31", "--from", "情報システム部 山田");
+wb("evidence", "add", demo, pdf, "--procedure", "9.2.3.11.PB/P1", "--pbc", "PBC-002", "--title", "特権ID管理手順書 第3版", "--kind", "document", "--as-of", "2026-02-01", "--from", "情報システム部 山田");
+wb("evidence", "add", demo, log, "--procedure", "9.2.3.11.PB/P3", "--pbc", "PBC-001", "--title", "特権ID利用ログ（2026年3月）", "--as-of", "2026-03-31", "--from", "ログ管理基盤");
+
+const driver = await startDriver({ ...env, WORKBENCH_E2E_PICK_FILES: log });
 let s;
 const shot = async (name) => writeFileSync(join(out, `${name}.png`), await s.screenshot());
 const setLang = (lang) =>
@@ -68,7 +89,43 @@ try {
   await s.run(`document.querySelector('[role="dialog"]')?.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }))`);
   await s.until(`return !document.querySelector('[role="dialog"]')`);
 
+  // Evidence: the control's panel, the intake form, previews, the list, the PBC list.
+  await (await s.find("jump-input")).type("9.2.3.11.PB" + Keys.ENTER);
+  await s.until(`return document.querySelectorAll('[data-testid="evidence-panel"] [data-testid="evidence-row"]').length === 3`);
+  await s.run(`document.querySelector('[data-testid="evidence-panel"]').scrollIntoView()`);
+  await shot("evidence-panel-ja");
+  await (await s.find("procedure", '[data-index="0"] [data-testid="add-evidence-button"]')).click();
+  await s.find("intake-dialog");
+  await s.until(`return document.querySelector('[data-testid="intake-title-input"]')?.value`);
+  await shot("evidence-intake-ja");
+  await s.run(`document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }))`);
+  await s.until(`return !document.querySelector('[data-testid="intake-dialog"]')`);
+  const preview = async (id, testid, name) => {
+    await (await s.find("evidence-panel", ` [data-evidence-id="${id}"]`)).click();
+    await s.find(testid);
+    await new Promise((r) => setTimeout(r, 1500)); // the PDF page renders asynchronously
+    await shot(name);
+    await s.run(`document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }))`);
+    await s.until(`return !document.querySelector('[data-testid="preview-dialog"]')`);
+  };
+  await preview("EV-0001", "preview-image", "evidence-preview-image-ja");
+  await preview("EV-0002", "preview-pdf-canvas", "evidence-preview-pdf-ja");
+  await preview("EV-0003", "preview-text", "evidence-preview-text-ja");
+  await (await s.find("evidence-view-link")).click();
+  await s.find("evidence-list");
+  await (await s.find("verify-evidence-button")).click();
+  await s.find("verify-result");
+  await shot("evidence-list-ja");
+  await (await s.find("pbc-view-link")).click();
+  await s.find("pbc-list");
+  await shot("pbc-list-ja");
+  await (await s.find("nav-dashboard")).click();
+  await s.until(`return document.body.textContent.includes('PBC-003')`);
+  await shot("dashboard-pbc-ja");
+
   await setLang("en");
+  await (await s.find("nav-navigator")).click();
+  await (await s.find("jump-input")).type("9.2.1.2" + Keys.ENTER);
   await s.until(`return document.body.textContent.includes('Walkthrough')`);
   await shot("walkthrough-en");
   await (await s.find("nav-dashboard")).click();
@@ -95,3 +152,27 @@ try {
   await stopDriver(driver, app);
 }
 console.log(`screenshots written to ${out}`);
+
+/** A one-page PDF with Helvetica text, byte offsets computed, for a preview. */
+function minimalPdf(lines) {
+  const text = lines.map((l, i) => `${i === 0 ? "" : "0 -28 Td "}(${l}) Tj`).join(" ");
+  const content = `BT /F1 20 Tf 72 760 Td ${text} ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let pdf = "%PDF-1.4\n";
+  const offsets = objects.map((o, i) => {
+    const at = pdf.length;
+    pdf += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  pdf += offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("");
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return pdf;
+}

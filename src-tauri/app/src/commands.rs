@@ -9,15 +9,15 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
-use workbench_core::db::evidence::{EvidenceCheck, FileFacts, IntakeFile, IntakeProgress};
-use workbench_core::model::evidence::{Evidence, EvidenceLink, EvidencePatch, PbcFields, PbcRequest};
 use workbench_core::api::{self, Dashboard, EngagementView, FieldCheck};
 use workbench_core::db::engagement_file::ControlRow;
+use workbench_core::db::evidence::{EvidenceCheck, FileFacts, IntakeFile, IntakeProgress};
 use workbench_core::db::library::CatalogSummary;
 use workbench_core::db::work::ControlDetail;
 use workbench_core::error::ErrorPayload;
 use workbench_core::model::engagement::{EngagementFields, ProgramRules};
 use workbench_core::model::event::{format_time, Actor, Clock, Context, SystemClock};
+use workbench_core::model::evidence::{Evidence, EvidenceLink, EvidencePatch, PbcFields, PbcRequest};
 use workbench_core::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
 use workbench_core::profile::Profile;
 

@@ -135,7 +135,14 @@ pub fn describe_file(path: &Path) -> Result<FileFacts> {
         Some((stem, _)) if !stem.is_empty() => stem.to_string(),
         _ => name.clone(),
     };
-    Ok(FileFacts { path: path.to_path_buf(), kind: EvidenceKind::guess(&media_type, &name), name, size, media_type, title })
+    Ok(FileFacts {
+        path: path.to_path_buf(),
+        kind: EvidenceKind::guess(&media_type, &name),
+        name,
+        size,
+        media_type,
+        title,
+    })
 }
 
 fn display_name(path: &Path) -> String {
@@ -214,11 +221,10 @@ impl EngagementFile {
                 .map_err(at)?;
             let new_content = existing.is_none();
             if new_content {
-                tx.execute("UPDATE blob SET sha256 = ?2, size = ?3 WHERE id = ?1", params![
-                    stored.blob_id,
-                    stored.sha256,
-                    stored.size as i64
-                ])
+                tx.execute(
+                    "UPDATE blob SET sha256 = ?2, size = ?3 WHERE id = ?1",
+                    params![stored.blob_id, stored.sha256, stored.size as i64],
+                )
                 .map_err(at)?;
             } else {
                 // The same content is already stored: drop the copy just
@@ -450,7 +456,8 @@ impl EngagementFile {
             let mut length = 0u64;
             let mut expected_seq = 0i64;
             let mut gap = None;
-            let mut stmt = self.conn.prepare_cached("SELECT seq, data FROM blob_chunk WHERE blob_id = ?1 ORDER BY seq")?;
+            let mut stmt =
+                self.conn.prepare_cached("SELECT seq, data FROM blob_chunk WHERE blob_id = ?1 ORDER BY seq")?;
             let mut rows = stmt.query([blob_id])?;
             while let Some(row) = rows.next()? {
                 let seq: i64 = row.get(0)?;
@@ -499,7 +506,8 @@ impl EngagementFile {
         }
         // The log recorded each item's hash when it was taken in; a record
         // whose hash was rewritten later (with content to match) shows here.
-        let mut stmt = self.conn.prepare("SELECT seq, payload FROM event WHERE kind = 'evidence_added' ORDER BY seq")?;
+        let mut stmt =
+            self.conn.prepare("SELECT seq, payload FROM event WHERE kind = 'evidence_added' ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
@@ -526,9 +534,9 @@ impl EngagementFile {
     // ---- The PBC request list ----------------------------------------------
 
     pub fn pbc_list(&self) -> Result<Vec<PbcRequest>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, item, requested_on, due, from_whom, status, notes FROM pbc_request ORDER BY ord",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, item, requested_on, due, from_whom, status, notes FROM pbc_request ORDER BY ord")?;
         let requests = stmt.query_map([], pbc_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         requests.into_iter().map(|r| with_pbc_evidence(&self.conn, r)).collect()
     }
@@ -779,7 +787,8 @@ fn write_checked(conn: &Connection, e: &Evidence, target: &Path) -> Result<()> {
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| Error::io(path, e))?;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| Error::io(path, e))?;
     file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| Error::io(path, e))
 }
 
@@ -790,10 +799,17 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
 /// 200 bytes, under the 255-byte limit of most file systems.
 pub fn safe_file_name(id: &str, original: &str) -> String {
     const MAX: usize = 200;
-    let cleaned: String = original
-        .chars()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
-        .collect();
+    let cleaned: String =
+        original
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_string();
     if cleaned.is_empty() {
         return id.to_string();
@@ -864,8 +880,9 @@ pub(crate) fn read_evidence(conn: &Connection, id: &str) -> Result<Evidence> {
 }
 
 fn all_links(conn: &Connection) -> Result<std::collections::HashMap<String, Vec<EvidenceLink>>> {
-    let mut stmt = conn
-        .prepare("SELECT evidence_id, target_kind, target_id FROM evidence_link ORDER BY evidence_id, target_kind, target_id")?;
+    let mut stmt = conn.prepare(
+        "SELECT evidence_id, target_kind, target_id FROM evidence_link ORDER BY evidence_id, target_kind, target_id",
+    )?;
     let mut rows = stmt.query([])?;
     let mut links: std::collections::HashMap<String, Vec<EvidenceLink>> = std::collections::HashMap::new();
     while let Some(r) = rows.next()? {
@@ -908,11 +925,10 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             if size != Some(e.size as i64) {
                 return Err(Error::invalid("evidence", format!("{}: its content is not stored", e.id)));
             }
-            let ord: i64 = e
-                .id
-                .strip_prefix("EV-")
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| Error::invalid("evidence", format!("{} is not an evidence ID", e.id)))?;
+            let ord: i64 =
+                e.id.strip_prefix("EV-")
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| Error::invalid("evidence", format!("{} is not an evidence ID", e.id)))?;
             let m = &e.meta;
             tx.execute(
                 &format!(
@@ -977,7 +993,9 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                 params![id, link.kind.as_str(), link.id],
             )?;
             if deleted == 0 {
-                return Err(Error::NotFound { what: "link", id: format!("{id} → {} {}", link.kind.as_str(), link.id) });
+                return Err(Error::NotFound {
+                    what: "link", id: format!("{id} → {} {}", link.kind.as_str(), link.id)
+                });
             }
             Ok(())
         }
@@ -993,11 +1011,10 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::PbcAdded { request: r } => {
-            let ord: i64 = r
-                .id
-                .strip_prefix("PBC-")
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| Error::invalid("pbc", format!("{} is not a PBC request ID", r.id)))?;
+            let ord: i64 =
+                r.id.strip_prefix("PBC-")
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| Error::invalid("pbc", format!("{} is not a PBC request ID", r.id)))?;
             tx.execute(
                 "INSERT INTO pbc_request (id, ord, item, requested_on, due, from_whom, status, notes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1082,7 +1099,8 @@ fn set_pbc_field(r: &mut PbcRequest, c: &FieldChange) -> Result<()> {
     match c.field.as_str() {
         "item" => r.item = text_of(c)?,
         "requested_on" => {
-            r.requested_on = date_of(c)?.ok_or_else(|| Error::invalid("requested_on", "the request date is required"))?
+            r.requested_on =
+                date_of(c)?.ok_or_else(|| Error::invalid("requested_on", "the request date is required"))?
         }
         "due" => r.due = date_of(c)?,
         "from_whom" => r.from_whom = text_of(c)?,

@@ -23,6 +23,7 @@ static SCHEMA: Schema = Schema {
         include_str!("../../migrations/library/0001_initial.sql"),
         include_str!("../../migrations/library/0002_procedure_libraries.sql"),
     ],
+    page_size: 4096,
 };
 
 const FILE_NAME: &str = "catalogs.sqlite";

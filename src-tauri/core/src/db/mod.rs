@@ -23,6 +23,8 @@ pub(crate) struct Schema {
     pub what: &'static str,
     /// Migration `i` brings the schema from version `i` to `i + 1`.
     pub migrations: &'static [&'static str],
+    /// SQLite's page size for new files.
+    pub page_size: u32,
 }
 
 impl Schema {
@@ -49,6 +51,8 @@ fn set_pragmas(conn: &Connection) -> rusqlite::Result<()> {
 pub(crate) fn create(path: &Path, schema: &Schema) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags)?;
+    // The page size must be set before the first table is created.
+    conn.pragma_update(None, "page_size", schema.page_size)?;
     set_pragmas(&conn)?;
     conn.pragma_update(None, "application_id", schema.application_id)?;
     migrate(&mut conn, path, schema)?;

@@ -158,8 +158,8 @@ fn files_that_cannot_be_taken_in_are_refused_before_anything_is_written() {
         assert!(err.to_string().contains(&bad.display().to_string()), "the message names the file: {err}");
         assert_eq!(assert_whole(&path), before);
     }
-    let err = api::add_evidence(&path, &[intake(&good)], &to_procedure("9.9.9.9/P1"), fx.ctx(), &mut |_| true)
-        .unwrap_err();
+    let err =
+        api::add_evidence(&path, &[intake(&good)], &to_procedure("9.9.9.9/P1"), fx.ctx(), &mut |_| true).unwrap_err();
     assert_eq!(err.kind(), "not_found");
     let mut untitled = intake(&good);
     untitled.meta.title = "  ".into();
@@ -342,12 +342,8 @@ fn tampering_with_stored_content_or_its_hash_is_reported_by_evidence_id() {
     ))
     .unwrap();
     let check = api::verify_evidence(&path, &mut |_, _| true).unwrap();
-    let about_two: Vec<&str> = check
-        .problems
-        .iter()
-        .filter(|p| p.evidence_ids == ["EV-0002"])
-        .map(|p| p.problem.as_str())
-        .collect();
+    let about_two: Vec<&str> =
+        check.problems.iter().filter(|p| p.evidence_ids == ["EV-0002"]).map(|p| p.problem.as_str()).collect();
     assert!(about_two.iter().any(|p| p.contains("recorded by event")), "{check:?}");
     // Exporting refuses to write content that no longer matches.
     assert_eq!(api::export_one_evidence(&path, "EV-0001", fx.dir.path()).unwrap_err().kind(), "corrupt");
@@ -403,4 +399,19 @@ impl FirstFieldProblem for workbench_core::Error {
             _ => None,
         }
     }
+}
+
+#[test]
+fn engagement_files_use_large_pages_and_older_files_are_rebuilt_with_them() {
+    let fx = Fixture::new();
+    let path = demo(&fx);
+    let page_size = |p: &Path| count(p, "SELECT page_size FROM pragma_page_size");
+    assert_eq!(page_size(&path), 65536);
+    // A file of an earlier version, with SQLite's default 4 KiB pages.
+    rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA page_size = 4096; VACUUM;").unwrap();
+    assert_eq!(page_size(&path), 4096);
+    let before = assert_whole(&path);
+    api::show_engagement(&path).unwrap();
+    assert_eq!(page_size(&path), 65536);
+    assert_eq!(assert_whole(&path), before);
 }
