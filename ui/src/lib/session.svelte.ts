@@ -9,12 +9,26 @@ import type { Profile } from "./ipc/bindings/Profile";
 import { lang, setLang, t } from "./i18n/index.svelte";
 import { NO_FILTER, type ControlFilter } from "./navigator/tree";
 
-export type Screen = "start" | "new" | "dashboard" | "navigator" | "walkthrough";
+export type Screen = "start" | "new" | "dashboard" | "navigator" | "walkthrough" | "evidence" | "pbc";
 
 /** The translated message for a failed call, chosen by its stable kind. */
 export function errorText(err: unknown): string {
   const kind = err instanceof BackendError ? err.kind : "internal";
-  const known = ["not_an_engagement", "corrupt", "newer_version", "import", "invalid", "not_found", "already_exists", "io", "storage", "internal"];
+  const known = [
+    "not_an_engagement",
+    "corrupt",
+    "newer_version",
+    "import",
+    "invalid",
+    "not_found",
+    "already_exists",
+    "io",
+    "source",
+    "cancelled",
+    "disk_full",
+    "storage",
+    "internal",
+  ];
   return t(`error.${known.includes(kind) ? kind : "internal"}`);
 }
 

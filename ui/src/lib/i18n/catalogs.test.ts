@@ -49,11 +49,15 @@ describe("message catalogs", () => {
       audit_kind: ["initial", "renewal", "additional", "re_audit"],
       role: ["assessor", "reviewer", "manager", "partner"],
       group: ["governance", "management", "controls"],
-      error: ["not_an_engagement", "corrupt", "newer_version", "import", "invalid", "not_found", "already_exists", "io", "storage", "internal"],
+      error: ["not_an_engagement", "corrupt", "newer_version", "import", "invalid", "not_found", "already_exists", "io", "source", "cancelled", "disk_full", "storage", "internal"],
       problem: ["required", "corporate_number", "url", "period_inverted", "period_too_long", "registration_required", "registration_dates", "duplicate_member", "invalid"],
       warning: ["short_period", "assessor_registration_lapses", "no_team"],
       save: ["saved", "dirty", "saving", "failed"],
-      nav: ["dashboard", "navigator", "walkthrough"],
+      nav: ["dashboard", "navigator", "walkthrough", "evidence", "pbc"],
+      evidence_kind: ["document", "screenshot", "log_export", "configuration", "interview_memo", "other"],
+      link_kind: ["procedure", "exception", "pbc"],
+      pbc_status: ["requested", "received", "follow_up", "withdrawn"],
+      encoding: ["utf-8", "shift_jis", "utf-16le", "utf-16be"],
     };
     for (const [family, values] of Object.entries(families)) {
       for (const v of values) expect(ja, `${family}.${v}`).toHaveProperty([`${family}.${v}`]);

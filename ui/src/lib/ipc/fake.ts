@@ -15,6 +15,13 @@ import type { Dashboard } from "./bindings/Dashboard";
 import type { EngagementFields } from "./bindings/EngagementFields";
 import type { EngagementView } from "./bindings/EngagementView";
 import type { Evaluation } from "./bindings/Evaluation";
+import type { Evidence } from "./bindings/Evidence";
+import type { EvidenceLink } from "./bindings/EvidenceLink";
+import type { EvidenceMeta } from "./bindings/EvidenceMeta";
+import type { EvidenceProblem } from "./bindings/EvidenceProblem";
+import type { FileFacts } from "./bindings/FileFacts";
+import type { PbcFields } from "./bindings/PbcFields";
+import type { PbcRequest } from "./bindings/PbcRequest";
 import type { ExceptionRecord } from "./bindings/ExceptionRecord";
 import type { FieldProblem } from "./bindings/FieldProblem";
 import type { NewProcedure } from "./bindings/NewProcedure";
@@ -34,8 +41,14 @@ import {
   domainOf,
   fieldProblems,
   fieldWarnings,
+  guessKind,
+  isDate,
+  mediaTypeOf,
+  pbcIsOpen,
+  pbcIsOverdue,
   procedureStatus,
 } from "./rules";
+import { SAMPLE_DIR, sampleFiles } from "./sample-files";
 
 interface LibraryEntry {
   group: string;
@@ -65,6 +78,12 @@ interface Engagement {
   /** The highest procedure number each control has used, so removed numbers are not reused. */
   highest: Map<string, number>;
   exceptionsAdded: number;
+  /** Every evidence item in the order taken in, withdrawn ones included (their IDs are never reused). */
+  evidence: Evidence[];
+  /** Stored contents by SHA-256: identical files are stored once, as in the core. */
+  contents: Map<string, Uint8Array>;
+  /** PBC requests in the order added; their `evidence` is derived from the links when read. */
+  pbc: PbcRequest[];
   events: number;
 }
 
@@ -201,6 +220,49 @@ export interface FakeBackend extends Backend {
   createLarge(controls?: number): Promise<EngagementView>;
   /** Milliseconds every call waits, to make saves observable in the UI. */
   latency: number;
+  /** The pretend disk that evidence is taken in from: path to content. Starts with the sample files. */
+  files: Map<string, Uint8Array>;
+  /** Puts a file on the pretend disk (text is stored as UTF-8). */
+  putFile(path: string, content: string | Uint8Array): void;
+  /** What the next pickEvidenceFiles returns, as if the user chose these files ([] is a cancel). */
+  pickedFiles: string[];
+  /** Simulates files dropped onto the window at (x, y) in CSS pixels, as the app's drop event reports them. */
+  dropFiles(paths: string[], x: number, y: number): void;
+  /**
+   * Makes the next intake wait after its first progress report until the
+   * returned function is called, so that a test can cancel mid-way.
+   */
+  holdIntake(): () => void;
+  /** The evidence IDs opened with the system viewer, in order. */
+  opened: string[];
+  /** Changes an item's stored content behind the records' back, for testing the verification. */
+  tamperContent(path: string, evidenceId: string): void;
+}
+
+/** The fake reads and hashes files in chunks of this size, reporting progress after each. */
+const FAKE_CHUNK = 64 * 1024;
+
+async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}
+
+/** The user's local date as `YYYY-MM-DD`, which decides what is overdue (as the app passes the core). */
+function localToday(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+const LINK_KINDS = ["procedure", "exception", "pbc"];
+const EVIDENCE_KINDS = ["document", "screenshot", "log_export", "configuration", "interview_memo", "other"];
+const PBC_STATUSES = ["requested", "received", "follow_up", "withdrawn"];
+
+function compareLinks(a: EvidenceLink, b: EvidenceLink): number {
+  return a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind < b.kind ? -1 : 1;
 }
 
 export function createFakeBackend(options: { latency?: number } = {}): FakeBackend {
@@ -208,6 +270,9 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
   const engagements = new Map<string, Engagement>();
   let profile: Profile = { name: "", lang: "ja", recent: [] };
   let uuidCounter = 0;
+  let cancelRequested = false;
+  let intakeHold: Promise<void> | null = null;
+  const dropHandlers = new Set<(paths: string[], x: number, y: number) => void>();
 
   function get(path: string): Engagement {
     const e = engagements.get(path);
@@ -237,6 +302,9 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       procedures: new Map(),
       highest: new Map(),
       exceptionsAdded: 0,
+      evidence: [],
+      contents: new Map(),
+      pbc: [],
       events: 1,
     };
     // An initial audit evaluates design; every later one, operation.
@@ -338,7 +406,82 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       status: assessable ? controlStatus(inScope, procedures.map((p) => p.status)) : null,
       result: assessable && inScope ? controlResult(procedures.map((p) => p.procedure.result)) : null,
       procedures,
+      evidence: controlEvidence(e, controlId),
     };
+  }
+
+  /** The current evidence linked to a control's procedures or to their exceptions. */
+  function controlEvidence(e: Engagement, controlId: string): Evidence[] {
+    const procedures = e.procedures.get(controlId) ?? [];
+    const targets = new Set<string>();
+    for (const p of procedures) {
+      targets.add(`procedure ${p.id}`);
+      for (const x of p.exceptions) targets.add(`exception ${x.id}`);
+    }
+    return e.evidence.filter((ev) => ev.removed === null && ev.links.some((l) => targets.has(`${l.kind} ${l.id}`))).map(clone);
+  }
+
+  function findEvidence(e: Engagement, id: string): Evidence {
+    const ev = e.evidence.find((x) => x.id === id);
+    if (!ev) fail("not_found", `evidence ${id} not found`);
+    return ev;
+  }
+
+  function findPbc(e: Engagement, id: string): PbcRequest {
+    const r = e.pbc.find((x) => x.id === id);
+    if (!r) fail("not_found", `PBC request ${id} not found`);
+    return r;
+  }
+
+  /** A request as read: the evidence received for it is derived from the links, withdrawn items included. */
+  function pbcOut(e: Engagement, r: PbcRequest): PbcRequest {
+    const evidence = e.evidence.filter((ev) => ev.links.some((l) => l.kind === "pbc" && l.id === r.id)).map((ev) => ev.id);
+    return { ...clone(r), evidence };
+  }
+
+  /** Refuses a link to something that does not exist, as the core's `require_target`. */
+  function requireTarget(e: Engagement, link: EvidenceLink): void {
+    if (!LINK_KINDS.includes(link.kind)) fail("invalid", `${String(link.kind)} is not a link kind`);
+    if (link.kind === "procedure") {
+      findProcedure(e, link.id);
+    } else if (link.kind === "exception") {
+      findException(e, link.id);
+    } else {
+      findPbc(e, link.id);
+    }
+  }
+
+  /** Evidence keeps pointing at what it supports, so that thing cannot be removed first. */
+  function refuseIfLinked(e: Engagement, kind: EvidenceLink["kind"], id: string): void {
+    const linked = e.evidence.filter((ev) => ev.links.some((l) => l.kind === kind && l.id === id)).map((ev) => ev.id);
+    if (linked.length > 0) fail("invalid", `${id} is supported by evidence ${linked.join(", ")}; unlink the evidence first`);
+  }
+
+  function checkMeta(meta: EvidenceMeta): void {
+    if (meta.title.trim() === "") fail("invalid", "an evidence item needs a title", [{ field: "title", code: "required", params: {}, message: "an evidence item needs a title" }]);
+    if (!EVIDENCE_KINDS.includes(meta.kind)) fail("invalid", `${String(meta.kind)} is not an evidence kind`);
+    if (!isDate(meta.as_of)) fail("invalid", "the as-of date is required", [{ field: "as_of", code: "required", params: {}, message: "the as-of date is required" }]);
+    if (meta.obtained_at !== null && !isDate(meta.obtained_at)) fail("invalid", `${meta.obtained_at} is not a date`);
+  }
+
+  function checkPbc(fields: PbcFields): void {
+    if (fields.item.trim() === "") fail("invalid", "a request needs what is asked for", [{ field: "item", code: "required", params: {}, message: "a request needs what is asked for" }]);
+    if (!isDate(fields.requested_on)) fail("invalid", "the request date is required", [{ field: "requested_on", code: "required", params: {}, message: "the request date is required" }]);
+    if (fields.due !== null && !isDate(fields.due)) fail("invalid", `${fields.due} is not a date`);
+    if (fields.due !== null && fields.due < fields.requested_on) {
+      fail("invalid", "the due date is before the request date", [{ field: "due", code: "invalid", params: {}, message: "the due date is before the request date" }]);
+    }
+    if (!PBC_STATUSES.includes(fields.status)) fail("invalid", `${String(fields.status)} is not a PBC status`);
+  }
+
+  /** The file on the pretend disk that can be taken in, as the core's `check_source`. */
+  function source(path: string): Uint8Array {
+    const content = backend.files.get(path);
+    if (!content) fail("not_found", `file ${path} not found`);
+    if (content.length === 0) {
+      fail("source", `${path}: cannot be taken in: the file is empty (0 bytes); an empty export is usually a failed one; nothing was written`);
+    }
+    return content;
   }
 
   function findProcedure(e: Engagement, id: string): Procedure {
@@ -466,7 +609,15 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
             const c = titles.get(controlId);
             return { exception: clone(x), control_id: controlId, control_title_ja: c?.title_ja ?? "", control_title_en: c?.title_en ?? "" };
           });
-        return { engagement: view(e), progress, exceptions };
+        const today = localToday();
+        return {
+          engagement: view(e),
+          progress,
+          exceptions,
+          evidence_items: e.evidence.filter((ev) => ev.removed === null).length,
+          pbc_open: e.pbc.filter((r) => pbcIsOpen(r.status)).length,
+          pbc_overdue: e.pbc.filter((r) => pbcIsOverdue(r, today)).map((r) => pbcOut(e, r)),
+        };
       }),
     listControls: (path) => respond(() => rows(get(path))),
     controlDetail: (path, controlId) => respond(() => detail(get(path), controlId)),
@@ -532,6 +683,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       respond(() => {
         const e = get(path);
         const p = findProcedure(e, procedureId);
+        refuseIfLinked(e, "procedure", procedureId);
         const list = e.procedures.get(p.control_id) ?? [];
         e.procedures.set(p.control_id, list.filter((x) => x.id !== procedureId));
         e.events++;
@@ -564,8 +716,241 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       respond(() => {
         const e = get(path);
         const { procedure, index } = findException(e, exceptionId);
+        refuseIfLinked(e, "exception", exceptionId);
         procedure.exceptions.splice(index, 1);
         e.events++;
+      }),
+
+    // ---- Evidence and the PBC list ----
+
+    files: sampleFiles(),
+    putFile: (path, content) => {
+      backend.files.set(path, typeof content === "string" ? new TextEncoder().encode(content) : content);
+    },
+    pickedFiles: [`${SAMPLE_DIR}/特権ID管理画面.png`, `${SAMPLE_DIR}/情報セキュリティ規程_v3.2.pdf`, `${SAMPLE_DIR}/特権ID利用ログ_2026-04.log`],
+    opened: [],
+    dropFiles: (paths, x, y) => {
+      for (const handler of dropHandlers) handler([...paths], x, y);
+    },
+    holdIntake: () => {
+      let release = () => {};
+      intakeHold = new Promise<void>((resolve) => (release = resolve));
+      return release;
+    },
+    tamperContent: (path, evidenceId) => {
+      const e = get(path);
+      const content = e.contents.get(findEvidence(e, evidenceId).sha256);
+      if (content && content.length > 0) content[0] ^= 0xff;
+    },
+
+    pickEvidenceFiles: () => respond(() => [...backend.pickedFiles]),
+    describeFiles: (paths) =>
+      respond(() =>
+        paths.map((path): FileFacts => {
+          const content = source(path);
+          const name = baseName(path);
+          const media_type = mediaTypeOf(name);
+          const dot = name.lastIndexOf(".");
+          return { path, name, size: content.length, media_type, kind: guessKind(media_type, name), title: dot > 0 ? name.slice(0, dot) : name };
+        }),
+      ),
+    // Reads each file in chunks, reporting progress and checking for a
+    // cancel after each, and stores everything only at the end: a cancelled
+    // or failed intake leaves the engagement as it was, as the core's
+    // single transaction does.
+    addEvidence: async (path, files, links, onProgress) => {
+      if (backend.latency > 0) await new Promise((r) => setTimeout(r, backend.latency));
+      cancelRequested = false;
+      const hold = intakeHold;
+      intakeHold = null;
+      const e = get(path);
+      if (files.length === 0) fail("invalid", "no file was given");
+      // Everything that can be checked before reading is checked first.
+      const contents = files.map((f) => {
+        const content = source(f.path);
+        checkMeta(f.meta);
+        return content;
+      });
+      for (const link of links) requireTarget(e, link);
+      const total = contents.reduce((n, c) => n + c.length, 0);
+      let done = 0;
+      let waited = false;
+      const read: { sha256: string; content: Uint8Array }[] = [];
+      for (const [i, content] of contents.entries()) {
+        const name = baseName(files[i].path);
+        for (let offset = 0; offset < content.length; offset += FAKE_CHUNK) {
+          done += Math.min(FAKE_CHUNK, content.length - offset);
+          onProgress({ file: i + 1, files: files.length, name, bytes_done: done, bytes_total: total });
+          if (hold && !waited) {
+            waited = true;
+            await hold;
+          } else {
+            await new Promise((r) => setTimeout(r, backend.latency > 0 ? backend.latency / 10 : 0));
+          }
+          if (cancelRequested) fail("cancelled", "cancelled; nothing was written");
+        }
+        if (backend.files.get(files[i].path) !== content) fail("source", `${files[i].path}: cannot be taken in: the file changed while it was read; nothing was written`);
+        read.push({ sha256: await sha256Hex(content), content: content.slice() });
+      }
+      if (cancelRequested) fail("cancelled", "cancelled; nothing was written");
+      const sortedLinks = links
+        .map((l) => ({ kind: l.kind, id: l.id }))
+        .sort(compareLinks)
+        .filter((l, i, all) => i === 0 || compareLinks(all[i - 1], l) !== 0);
+      const added = files.map((f, i): Evidence => {
+        const { sha256, content } = read[i];
+        if (!e.contents.has(sha256)) e.contents.set(sha256, content);
+        const name = baseName(f.path);
+        const ev: Evidence = {
+          id: `EV-${String(e.evidence.length + 1).padStart(4, "0")}`,
+          sha256,
+          size: content.length,
+          media_type: mediaTypeOf(name),
+          original_name: name,
+          ...clone(f.meta),
+          title: f.meta.title.trim(),
+          added_at: new Date().toISOString(),
+          added_by: profile.name,
+          links: clone(sortedLinks),
+          removed: null,
+        };
+        e.evidence.push(ev);
+        e.events++;
+        return clone(ev);
+      });
+      return added;
+    },
+    cancelIntake: () =>
+      respond(() => {
+        cancelRequested = true;
+      }),
+    listEvidence: (path, includeRemoved) => respond(() => get(path).evidence.filter((ev) => includeRemoved || ev.removed === null).map(clone)),
+    editEvidence: (path, evidenceId, patch) =>
+      respond(() => {
+        const e = get(path);
+        const ev = findEvidence(e, evidenceId);
+        if (ev.removed) fail("invalid", `${evidenceId} was withdrawn and can no longer be edited`);
+        const next: Evidence = { ...clone(ev) };
+        if (patch.title !== undefined) next.title = patch.title.trim();
+        if (patch.description !== undefined) next.description = patch.description;
+        if (patch.kind !== undefined) next.kind = patch.kind;
+        if (patch.obtained_from !== undefined) next.obtained_from = patch.obtained_from;
+        if (patch.obtained_by !== undefined) next.obtained_by = patch.obtained_by;
+        if (patch.obtained_at !== undefined) next.obtained_at = patch.obtained_at;
+        if (patch.as_of !== undefined) next.as_of = patch.as_of;
+        checkMeta(next);
+        if (JSON.stringify(next) !== JSON.stringify(ev)) {
+          Object.assign(ev, next);
+          e.events++;
+        }
+        return clone(ev);
+      }),
+    linkEvidence: (path, evidenceId, link) =>
+      respond(() => {
+        const e = get(path);
+        const ev = findEvidence(e, evidenceId);
+        if (ev.links.some((l) => compareLinks(l, link) === 0)) return clone(ev);
+        if (ev.removed) fail("invalid", `${evidenceId} was withdrawn and cannot be linked`);
+        requireTarget(e, link);
+        ev.links = [...ev.links, { kind: link.kind, id: link.id }].sort(compareLinks);
+        e.events++;
+        return clone(ev);
+      }),
+    unlinkEvidence: (path, evidenceId, link) =>
+      respond(() => {
+        const e = get(path);
+        const ev = findEvidence(e, evidenceId);
+        if (!ev.links.some((l) => compareLinks(l, link) === 0)) fail("not_found", `link ${evidenceId} → ${link.kind} ${link.id} not found`);
+        ev.links = ev.links.filter((l) => compareLinks(l, link) !== 0);
+        e.events++;
+        return clone(ev);
+      }),
+    removeEvidence: (path, evidenceId, reason) =>
+      respond(() => {
+        const e = get(path);
+        const ev = findEvidence(e, evidenceId);
+        if (ev.removed) fail("invalid", `${evidenceId} was already withdrawn`);
+        if (reason.trim() === "") fail("invalid", "withdrawing evidence needs the reason", [{ field: "reason", code: "required", params: {}, message: "withdrawing evidence needs the reason" }]);
+        ev.removed = { reason: reason.trim(), at: new Date().toISOString(), by: profile.name };
+        e.events++;
+        return clone(ev);
+      }),
+    evidenceContent: (path, evidenceId, limit) =>
+      respond(() => {
+        const e = get(path);
+        const content = e.contents.get(findEvidence(e, evidenceId).sha256);
+        if (!content) fail("not_found", `evidence content of ${evidenceId} not found`);
+        return content.slice(0, Math.max(0, limit));
+      }),
+    openEvidence: (path, evidenceId) =>
+      respond(() => {
+        findEvidence(get(path), evidenceId);
+        backend.opened.push(evidenceId);
+      }),
+    verifyEvidence: async (path, onProgress) => {
+      if (backend.latency > 0) await new Promise((r) => setTimeout(r, backend.latency));
+      const e = get(path);
+      const total = [...e.contents.values()].reduce((n, c) => n + c.length, 0);
+      const problems: EvidenceProblem[] = [];
+      let done = 0;
+      for (const [sha256, content] of e.contents) {
+        const actual = await sha256Hex(content);
+        done += content.length;
+        onProgress(done, total);
+        if (actual !== sha256) {
+          const ids = e.evidence.filter((ev) => ev.sha256 === sha256).map((ev) => ev.id);
+          problems.push({ evidence_ids: ids, sha256, problem: `the content's SHA-256 is now ${actual}` });
+        }
+      }
+      for (const ev of e.evidence) {
+        if (!e.contents.has(ev.sha256)) problems.push({ evidence_ids: [ev.id], sha256: ev.sha256, problem: "its content is missing from the file" });
+      }
+      return { items: e.evidence.length, contents: e.contents.size, bytes: total, problems };
+    },
+    onFileDrop: async (handler) => {
+      dropHandlers.add(handler);
+      return () => {
+        dropHandlers.delete(handler);
+      };
+    },
+
+    listPbc: (path) =>
+      respond(() => {
+        const e = get(path);
+        return e.pbc.map((r) => pbcOut(e, r));
+      }),
+    addPbc: (path, fields) =>
+      respond(() => {
+        const e = get(path);
+        checkPbc(fields);
+        const r: PbcRequest = {
+          id: `PBC-${String(e.pbc.length + 1).padStart(3, "0")}`,
+          item: fields.item.trim(),
+          requested_on: fields.requested_on,
+          due: fields.due,
+          from_whom: fields.from_whom.trim(),
+          status: fields.status,
+          notes: fields.notes,
+          evidence: [],
+        };
+        e.pbc.push(r);
+        e.events++;
+        return pbcOut(e, r);
+      }),
+    editPbc: (path, requestId, fields) =>
+      respond(() => {
+        const e = get(path);
+        const r = findPbc(e, requestId);
+        checkPbc(fields);
+        const before = JSON.stringify(r);
+        r.item = fields.item.trim();
+        r.requested_on = fields.requested_on;
+        r.due = fields.due;
+        r.from_whom = fields.from_whom.trim();
+        r.status = fields.status;
+        r.notes = fields.notes;
+        if (JSON.stringify(r) !== before) e.events++;
+        return pbcOut(e, r);
       }),
 
     createLarge: (controls = 1500) =>
@@ -617,4 +1002,39 @@ export async function recordSampleWork(b: Backend, path: string): Promise<void> 
   }
   const outOfScope = rows.find((r) => r.id === "8.1.5.4.P");
   if (outOfScope) await b.setScope(path, outOfScope.id, "not_adopted", "言明書で本管理策を採用しないと記載されている。");
+}
+
+/**
+ * Takes the sample files in as evidence and fills the PBC list, one request
+ * overdue, so that the evidence screens have something to show in the
+ * browser. Fake-only, like recordSampleWork.
+ */
+export async function recordSampleEvidence(b: FakeBackend, path: string): Promise<void> {
+  const day = (offset: number) => {
+    const d = new Date();
+    d.setDate(d.getDate() + offset);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  };
+  const facts = await b.describeFiles([...b.files.keys()].filter((p) => (b.files.get(p)?.length ?? 0) > 0));
+  const meta = (i: number) => ({
+    title: facts[i].title,
+    description: "",
+    kind: facts[i].kind,
+    obtained_from: "情報システム部 鈴木氏",
+    obtained_by: "佐藤 花子",
+    obtained_at: day(-3),
+    as_of: day(-10 - i),
+  });
+  const intake = (indexes: number[], procedure: string) =>
+    b.addEvidence(path, indexes.map((i) => ({ path: facts[i].path, meta: meta(i) })), [{ kind: "procedure", id: procedure }], () => {});
+  const detail = await b.controlDetail(path, "9.2.3.11.PB");
+  await intake([0, 2], detail.procedures[1]?.procedure.id ?? "9.2.3.11.PB/P1");
+  await intake([1], detail.procedures[0]?.procedure.id ?? "9.2.3.11.PB/P1");
+  await intake([3, 4], "5.1.1.1/P1");
+  const requested = { requested_on: day(-14), from_whom: "情報システム部 鈴木氏", notes: "" };
+  const review = await b.addPbc(path, { ...requested, item: "アクセス権棚卸の結果（2026年3月実施分）", due: day(-7), status: "received" });
+  await b.linkEvidence(path, "EV-0005", { kind: "pbc", id: review.id });
+  await b.addPbc(path, { ...requested, item: "特権ID利用申請・承認記録（2026年4月分）", due: day(-2), status: "requested" });
+  await b.addPbc(path, { ...requested, item: "バックアップ取得・復元テストの記録", due: day(5), status: "follow_up", notes: "復元テストの結果が含まれていなかったため追加依頼" });
+  await b.addPbc(path, { ...requested, item: "委託先管理台帳", due: null, status: "requested" });
 }

@@ -1,11 +1,14 @@
 // The rules of the Rust core (core/src/model/procedure.rs, engagement.rs,
-// corporate_number.rs, ismap_id.rs) restated for the fake backend, so that
+// corporate_number.rs, ismap_id.rs, evidence.rs) restated for the fake backend, so that
 // the UI can be developed and tested without the core. When the core's
 // rules change, these must change with them; the tests pin the same cases.
 
 import type { CatalogItem } from "./bindings/CatalogItem";
 import type { DerivedDates } from "./bindings/DerivedDates";
 import type { EngagementFields } from "./bindings/EngagementFields";
+import type { EvidenceKind } from "./bindings/EvidenceKind";
+import type { PbcRequest } from "./bindings/PbcRequest";
+import type { PbcStatus } from "./bindings/PbcStatus";
 import type { FieldProblem } from "./bindings/FieldProblem";
 import type { Procedure } from "./bindings/Procedure";
 import type { ProgramRules } from "./bindings/ProgramRules";
@@ -237,4 +240,61 @@ export function completeItem(raw: Partial<CatalogItem> & { group: string; id: st
 /** The first part of a control ID (`9` for `9.2.3.11`), as the library and dashboard use it. */
 export function domainOf(id: string): string {
   return id.split(/[.-]/)[0] ?? "";
+}
+
+// ---- Evidence and the PBC list (core/src/model/evidence.rs, db/evidence.rs) ----
+
+/** A few of the media types the core's `mime_guess` gives, enough for the fake's files. */
+const MEDIA_TYPES: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  svg: "image/svg+xml",
+  pdf: "application/pdf",
+  txt: "text/plain",
+  log: "text/plain",
+  csv: "text/csv",
+  md: "text/markdown",
+  json: "application/json",
+  xml: "text/xml",
+  yaml: "text/x-yaml",
+  yml: "text/x-yaml",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  pptx: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+  zip: "application/zip",
+};
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf(".");
+  return dot < 0 ? "" : name.slice(dot + 1).toLowerCase();
+}
+
+/** The media type of a file from its name, or application/octet-stream. */
+export function mediaTypeOf(name: string): string {
+  return MEDIA_TYPES[extensionOf(name)] ?? "application/octet-stream";
+}
+
+/** The intake form's default kind for a file, as `EvidenceKind::guess`. */
+export function guessKind(mediaType: string, name: string): EvidenceKind {
+  const ext = extensionOf(name);
+  if (mediaType.startsWith("image/")) return "screenshot";
+  if (["log", "evtx", "jsonl", "ndjson"].includes(ext)) return "log_export";
+  if (["conf", "cfg", "ini", "yaml", "yml", "toml", "xml", "json", "tf", "properties"].includes(ext)) return "configuration";
+  if (mediaType === "application/pdf" || ["doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "md", "csv", "odt", "ods"].includes(ext)) {
+    return "document";
+  }
+  return "other";
+}
+
+/** Whether the provider still owes something for a request (`PbcStatus::is_open`). */
+export function pbcIsOpen(status: PbcStatus): boolean {
+  return status === "requested" || status === "follow_up";
+}
+
+/** An open request past its due date (`PbcRequest::is_overdue`); `today` is the user's local date. */
+export function pbcIsOverdue(request: Pick<PbcRequest, "status" | "due">, today: string): boolean {
+  return pbcIsOpen(request.status) && request.due !== null && request.due < today;
 }
