@@ -58,7 +58,7 @@ test("pick a file for a procedure, see it listed and previewed, restart, and fin
     await s.until(`return document.querySelector('[data-testid="evidence-panel"] [data-testid="evidence-row"][data-evidence-id="EV-0001"]') !== null`);
     const row = await s.find("evidence-panel", ' [data-testid="evidence-row"]');
     assert.match(await row.text(), /管理画面のMFA設定（本番環境）/);
-    await row.click();
+    await (await s.find("evidence-panel", ' [data-evidence-id="EV-0001"] [data-testid="evidence-preview"]')).click();
     await s.find("preview-dialog");
     await s.until(`const img = document.querySelector('[data-testid="preview-image"]'); return img !== null && img.complete && img.naturalWidth > 0`);
     await shoot(s, "10-evidence-preview");
@@ -66,8 +66,9 @@ test("pick a file for a procedure, see it listed and previewed, restart, and fin
     await s.until(`return document.querySelector('[data-testid="preview-dialog"]') === null`);
     await s.quit();
 
-    // Restart: the item is still there, linked to the procedure.
+    // Restart: the demo is in the recent list, and the item is still there.
     s = await Session.create(driver.url, app);
+    await (await s.find("recent-item")).click();
     await s.until(`return document.querySelector('[data-testid="engagement-name"]')?.textContent.includes('株式会社サンプルクラウド')`);
     await (await s.find("jump-input")).type("9.2.3.11.PB" + Keys.ENTER);
     await s.until(`return document.querySelector('[data-testid="evidence-panel"] [data-evidence-id="EV-0001"]') !== null`);

@@ -94,14 +94,18 @@ try {
   await s.until(`return document.querySelectorAll('[data-testid="evidence-panel"] [data-testid="evidence-row"]').length === 3`);
   await s.run(`document.querySelector('[data-testid="evidence-panel"]').scrollIntoView()`);
   await shot("evidence-panel-ja");
-  await (await s.find("procedure", '[data-index="0"] [data-testid="add-evidence-button"]')).click();
+  const add = await s.find("procedure", '[data-index="0"] [data-testid="add-evidence-button"]');
+  await s.run(`arguments[0].scrollIntoView({ block: "center" })`, [add.ref]);
+  await add.click();
   await s.find("intake-dialog");
   await s.until(`return document.querySelector('[data-testid="intake-title-input"]')?.value`);
   await shot("evidence-intake-ja");
   await s.run(`document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }))`);
   await s.until(`return !document.querySelector('[data-testid="intake-dialog"]')`);
   const preview = async (id, testid, name) => {
-    await (await s.find("evidence-panel", ` [data-evidence-id="${id}"]`)).click();
+    const open = await s.find("evidence-panel", ` [data-evidence-id="${id}"] [data-testid="evidence-preview"]`);
+    await s.run(`arguments[0].scrollIntoView({ block: "center" })`, [open.ref]);
+    await open.click();
     await s.find(testid);
     await new Promise((r) => setTimeout(r, 1500)); // the PDF page renders asynchronously
     await shot(name);
@@ -124,7 +128,6 @@ try {
   await shot("dashboard-pbc-ja");
 
   await setLang("en");
-  await (await s.find("nav-navigator")).click();
   await (await s.find("jump-input")).type("9.2.1.2" + Keys.ENTER);
   await s.until(`return document.body.textContent.includes('Walkthrough')`);
   await shot("walkthrough-en");
@@ -147,6 +150,10 @@ try {
   await (await s.find("field-assessor.name")).set("テスト監査法人");
   await s.find("problem-provider.corporate_number");
   await shot("new-engagement-ja");
+} catch (err) {
+  // Keep what the screen showed when a step failed, outside docs/.
+  if (s) writeFileSync(join(root, "target/screenshots-failure.png"), await s.screenshot());
+  throw err;
 } finally {
   if (s) await s.quit().catch(() => {});
   await stopDriver(driver, app);
