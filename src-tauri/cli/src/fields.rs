@@ -72,6 +72,9 @@ pub struct FieldArgs {
     /// A team member as NAME:ROLE (role: assessor, reviewer, manager, partner); repeat for each. Replaces the team.
     #[arg(long = "member", value_name = "NAME:ROLE", value_parser = parse_member)]
     members: Vec<TeamMember>,
+    /// Whether procedures and controls need a second-level review (true or false).
+    #[arg(long, value_name = "BOOL")]
+    second_review: Option<bool>,
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -135,6 +138,7 @@ impl FieldArgs {
                 registration_valid_until: None,
             },
             team: Vec::new(),
+            second_review: false,
         };
         self.apply_to(empty)
     }
@@ -185,6 +189,9 @@ impl FieldArgs {
             };
             let number = self.registration_number.or(current.map(|r| r.number)).unwrap_or_default();
             f.current_registration = Some(Registration { number, registered_on, expires_on });
+        }
+        if let Some(second) = self.second_review {
+            f.second_review = second;
         }
         if !self.members.is_empty() {
             f.team = self.members;

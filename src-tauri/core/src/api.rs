@@ -48,6 +48,8 @@ pub struct EngagementView {
     pub controls: ControlCounts,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub events: i64,
+    /// Set once the engagement is finalized: every change is then refused.
+    pub finalized: Option<Finalization>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,6 +180,7 @@ fn view(file: &EngagementFile) -> Result<EngagementView> {
             by_group,
         },
         events: file.event_count()?,
+        finalized: file.finalization()?,
     })
 }
 
@@ -194,10 +197,16 @@ pub fn control_detail(path: &Path, control_id: &str) -> Result<ControlDetail> {
 
 /// Every procedure with its status, in catalog order.
 pub fn list_procedures(path: &Path) -> Result<Vec<ProcedureEntry>> {
-    Ok(EngagementFile::open(path)?
+    let file = EngagementFile::open(path)?;
+    let (rows, second) = file.review_states()?;
+    Ok(file
         .procedures()?
         .into_iter()
-        .map(|p| ProcedureEntry { status: p.status(), procedure: p })
+        .map(|p| ProcedureEntry {
+            status: p.status(),
+            review: EngagementFile::state_from(&rows, second, SignableKind::Procedure, &p.id),
+            procedure: p,
+        })
         .collect())
 }
 
@@ -281,6 +290,7 @@ pub struct Dashboard {
     pub pbc_open: u32,
     /// Open PBC requests past their due date, as of `today`.
     pub pbc_overdue: Vec<PbcRequest>,
+    pub review: ReviewSummary,
 }
 
 /// The dashboard; `today` (the user's local date) decides which PBC
@@ -343,6 +353,7 @@ pub fn dashboard(path: &Path, today: NaiveDate) -> Result<Dashboard> {
         evidence_items: file.evidence_list(false)?.len() as u32,
         pbc_open: pbc.iter().filter(|r| r.status.is_open()).count() as u32,
         pbc_overdue: pbc.into_iter().filter(|r| r.is_overdue(today)).collect(),
+        review: file.review_summary()?,
     })
 }
 
@@ -444,4 +455,54 @@ pub fn add_pbc(path: &Path, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRe
 
 pub fn edit_pbc(path: &Path, id: &str, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRequest> {
     EngagementFile::open(path)?.edit_pbc(ctx, id, fields)
+}
+
+// ---- Review and sign-off ---------------------------------------------------------
+
+use crate::model::review::{
+    Finalization, FinalizeCheck, NoteTargetKind, ReviewNote, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
+};
+
+pub fn review_summary(path: &Path) -> Result<ReviewSummary> {
+    EngagementFile::open(path)?.review_summary()
+}
+
+pub fn review_state(path: &Path, kind: SignableKind, id: &str) -> Result<ReviewState> {
+    EngagementFile::open(path)?.review_state(kind, id)
+}
+
+/// Signs an item at `level` as the context's actor (who must be on the team
+/// in a role allowed to sign at that level).
+pub fn sign_off(path: &Path, kind: SignableKind, id: &str, level: SignOffLevel, ctx: Context<'_>) -> Result<ReviewState> {
+    EngagementFile::open(path)?.sign_off(ctx, kind, id, level)
+}
+
+pub fn add_note(path: &Path, kind: NoteTargetKind, target_id: &str, text: &str, ctx: Context<'_>) -> Result<ReviewNote> {
+    EngagementFile::open(path)?.add_note(ctx, kind, target_id, text)
+}
+
+pub fn answer_note(path: &Path, id: &str, answer: &str, ctx: Context<'_>) -> Result<ReviewNote> {
+    EngagementFile::open(path)?.answer_note(ctx, id, answer)
+}
+
+pub fn clear_note(path: &Path, id: &str, ctx: Context<'_>) -> Result<ReviewNote> {
+    EngagementFile::open(path)?.clear_note(ctx, id)
+}
+
+pub fn finalize_check(path: &Path) -> Result<FinalizeCheck> {
+    EngagementFile::open(path)?.finalize_check()
+}
+
+/// Finalizes and locks the engagement; refused with every blocker named.
+pub fn finalize(path: &Path, ctx: Context<'_>) -> Result<Finalization> {
+    EngagementFile::open(path)?.finalize(ctx)
+}
+
+pub fn reopen(path: &Path, reason: &str, ctx: Context<'_>) -> Result<()> {
+    EngagementFile::open(path)?.reopen(ctx, reason)
+}
+
+/// The events about one item, oldest first.
+pub fn item_history(path: &Path, id: &str) -> Result<Vec<EventRecord>> {
+    EngagementFile::open(path)?.item_history(id)
 }

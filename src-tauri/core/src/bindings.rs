@@ -66,6 +66,15 @@ mod tests {
         IntakeProgress::export_all(&cfg)?;
         FileFacts::export_all(&cfg)?;
         EvidenceCheck::export_all(&cfg)?;
+        use crate::model::review::*;
+        ReviewState::export_all(&cfg)?;
+        ReviewSummary::export_all(&cfg)?;
+        ReviewNote::export_all(&cfg)?;
+        FinalizeCheck::export_all(&cfg)?;
+        Finalization::export_all(&cfg)?;
+        SignOffLevel::export_all(&cfg)?;
+        SignableKind::export_all(&cfg)?;
+        NoteTargetKind::export_all(&cfg)?;
         Ok(())
     }
 

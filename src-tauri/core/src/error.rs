@@ -105,6 +105,10 @@ pub enum Error {
     #[error("{path}: the disk refused a read or write ({detail}); nothing was written")]
     DiskIo { path: PathBuf, detail: String },
 
+    /// The engagement is finalized: nothing may change until a manager reopens it.
+    #[error("the engagement is finalized and locked; nothing was changed (a manager can reopen it with a reason)")]
+    Locked,
+
     /// A storage error that is none of the above (a locked file).
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
@@ -135,6 +139,7 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::DiskFull { .. } => "disk_full",
             Error::DiskIo { .. } => "disk_io",
+            Error::Locked => "locked",
             Error::Storage(_) => "storage",
         }
     }

@@ -19,6 +19,16 @@ pub struct Profile {
     pub lang: String,
     #[serde(default)]
     pub recent: Vec<RecentEngagement>,
+    /// Shown beside sign-offs (e.g. "HS").
+    #[serde(default)]
+    pub initials: String,
+    /// The user's usual role; sign-offs use the role on each engagement's team.
+    #[serde(default = "default_role")]
+    pub role: crate::model::engagement::Role,
+}
+
+fn default_role() -> crate::model::engagement::Role {
+    crate::model::engagement::Role::Assessor
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +46,13 @@ fn default_lang() -> String {
 
 impl Default for Profile {
     fn default() -> Self {
-        Profile { name: String::new(), lang: default_lang(), recent: Vec::new() }
+        Profile {
+            name: String::new(),
+            lang: default_lang(),
+            recent: Vec::new(),
+            initials: String::new(),
+            role: default_role(),
+        }
     }
 }
 

@@ -62,5 +62,6 @@ pub fn demo_fields() -> EngagementFields {
             TeamMember { name: "鈴木 一郎".into(), role: Role::Reviewer },
             TeamMember { name: "佐藤 花子".into(), role: Role::Assessor },
         ],
+        second_review: false,
     }
 }

@@ -27,6 +27,7 @@ pub(crate) static SCHEMA: Schema = Schema {
         include_str!("../../migrations/engagement/0001_initial.sql"),
         include_str!("../../migrations/engagement/0002_procedures.sql"),
         include_str!("../../migrations/engagement/0003_evidence.sql"),
+        include_str!("../../migrations/engagement/0004_review.sql"),
     ],
     page_size: PAGE_SIZE,
 };
@@ -82,6 +83,10 @@ pub struct ControlRow {
     pub exceptions: u32,
     /// The people assigned to its procedures, without repeats.
     pub assignees: Vec<String>,
+    /// The control or one of its procedures changed after its preparer signed it.
+    pub changed_after_signoff: bool,
+    /// The control and its procedures are signed at every required level.
+    pub review_complete: bool,
 }
 
 impl EngagementFile {
@@ -241,6 +246,7 @@ impl EngagementFile {
             results: Vec<Option<ResultKind>>,
             exceptions: u32,
             assignees: Vec<String>,
+            ids: Vec<String>,
         }
         let at = |e| self.db_error(e);
         let mut summaries: std::collections::HashMap<String, Summary> = std::collections::HashMap::new();
@@ -248,7 +254,7 @@ impl EngagementFile {
             .conn
             .prepare_cached(
                 "SELECT p.control_id, p.result, trim(p.work_done) <> '' OR trim(p.notes) <> '', p.assignee,
-                        (SELECT count(*) FROM exception e WHERE e.procedure_id = p.id)
+                        (SELECT count(*) FROM exception e WHERE e.procedure_id = p.id), p.id
                  FROM procedure p ORDER BY p.control_id, p.ord",
             )
             .map_err(at)?;
@@ -264,7 +270,9 @@ impl EngagementFile {
                 results: Vec::new(),
                 exceptions: 0,
                 assignees: Vec::new(),
+                ids: Vec::new(),
             });
+            s.ids.push(r.get(5).map_err(at)?);
             s.statuses.push(if result.is_some() {
                 Status::Done
             } else if started || exceptions > 0 {
@@ -307,10 +315,18 @@ impl EngagementFile {
                     procedures_done: 0,
                     exceptions: 0,
                     assignees: Vec::new(),
+                    changed_after_signoff: false,
+                    review_complete: false,
                 })
             })
             .map_err(at)?;
         let mut controls = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(at)?;
+        // Review flags only where something was signed: most engagements
+        // in progress have few sign-offs, and the large one lists fast.
+        let (signoffs, second) = self.review_states()?;
+        let review = |kind: crate::model::review::SignableKind, id: &str| {
+            EngagementFile::state_from(&signoffs, second, kind, id)
+        };
         for c in controls.iter_mut().filter(|c| c.assessable) {
             let in_scope = c.scope == ScopeDecision::InScope;
             match summaries.remove(&c.id) {
@@ -321,6 +337,14 @@ impl EngagementFile {
                     c.procedures_done = s.statuses.iter().filter(|st| **st == Status::Done).count() as u32;
                     c.exceptions = s.exceptions;
                     c.assignees = s.assignees;
+                    if !signoffs.is_empty() {
+                        use crate::model::review::SignableKind;
+                        let control = review(SignableKind::Control, &c.id);
+                        let procedures: Vec<_> = s.ids.iter().map(|p| review(SignableKind::Procedure, p)).collect();
+                        c.changed_after_signoff =
+                            control.changed_after_signoff || procedures.iter().any(|p| p.changed_after_signoff);
+                        c.review_complete = control.complete && (!in_scope || procedures.iter().all(|p| p.complete));
+                    }
                 }
                 None => c.status = Some(control_status(in_scope, &[])),
             }
@@ -378,7 +402,7 @@ impl EngagementFile {
         let path = self.path.clone();
         let at = |e| Error::from_sqlite_at(&path, e);
         let tx = self.conn.transaction().map_err(at)?;
-        let ((), event) = events::record(&tx, ctx, &change, |tx| super::work::apply(tx, &change))?;
+        let event = super::review::record_with_review(&tx, ctx, &change)?;
         tx.commit().map_err(at)?;
         Ok(event)
     }
@@ -388,7 +412,7 @@ impl EngagementFile {
     pub(crate) fn commit_batch(&mut self, ctx: Context<'_>, changes: impl Iterator<Item = Change>) -> Result<()> {
         let tx = self.conn.transaction()?;
         for change in changes {
-            events::record(&tx, ctx, &change, |tx| super::work::apply(tx, &change))?;
+            super::review::record_with_review(&tx, ctx, &change)?;
         }
         tx.commit()?;
         Ok(())
@@ -396,10 +420,15 @@ impl EngagementFile {
 
     /// Recomputes the event chain (`workbench log verify`).
     pub fn verify_log(&self) -> Result<ChainReport> {
-        events::verify(&self.conn).map_err(|e| match e {
+        let at = |e| match e {
             Error::Storage(s) => self.db_error(s),
             other => other,
-        })
+        };
+        let mut report = events::verify(&self.conn).map_err(at)?;
+        if report.first_broken.is_none() {
+            report.signoff_problems = self.verify_signoffs().map_err(at)?;
+        }
+        Ok(report)
     }
 }
 

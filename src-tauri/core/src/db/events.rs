@@ -16,6 +16,17 @@ pub(crate) fn record<T>(
     change: &Change,
     apply: impl FnOnce(&Transaction<'_>) -> Result<T>,
 ) -> Result<(T, EventRecord)> {
+    // A finalized engagement refuses every change but its reopening. This
+    // is the one door every change passes, so no command can slip by.
+    if !matches!(change, Change::EngagementReopened { .. } | Change::EngagementCreated { .. }) {
+        let finalized: Option<String> = tx
+            .query_row("SELECT finalized_at FROM engagement WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if finalized.is_some() {
+            return Err(crate::error::Error::Locked);
+        }
+    }
     let applied = apply(tx)?;
     let (head_seq, prev_hash): (i64, String) = tx
         .query_row("SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -49,6 +60,18 @@ pub struct ChainReport {
     pub head_hash: String,
     /// The first event that does not match, if any; every event before it is intact.
     pub first_broken: Option<BrokenEvent>,
+    /// Signed items whose stored content no longer matches what was signed,
+    /// with no event to explain it (a change made around the log).
+    pub signoff_problems: Vec<SignOffProblem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SignOffProblem {
+    pub item_kind: String,
+    pub item_id: String,
+    pub level: String,
+    pub problem: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,7 +86,7 @@ pub struct BrokenEvent {
 
 impl ChainReport {
     pub fn is_intact(&self) -> bool {
-        self.first_broken.is_none()
+        self.first_broken.is_none() && self.signoff_problems.is_empty()
     }
 }
 
@@ -105,6 +128,7 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
                 events: count,
                 head_hash: prev,
                 first_broken: Some(broken(expected_seq.min(seq), &kind, &at, reason)),
+                signoff_problems: Vec::new(),
             });
         }
         prev = hash;
@@ -123,9 +147,10 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
             events: count,
             head_hash: prev,
             first_broken: Some(broken(count + 1, "", "", reason)),
+            signoff_problems: Vec::new(),
         });
     }
-    Ok(ChainReport { events: count, head_hash: prev, first_broken: None })
+    Ok(ChainReport { events: count, head_hash: prev, first_broken: None, signoff_problems: Vec::new() })
 }
 
 fn short(hash: &str) -> &str {

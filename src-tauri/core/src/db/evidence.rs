@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::engagement_file::EngagementFile;
-use super::events;
 use crate::error::{Error, Result};
 use crate::model::event::{format_time, Change, Context, FieldChange};
 use crate::model::evidence::{
@@ -196,6 +195,11 @@ impl EngagementFile {
         for link in links {
             require_target(&self.conn, link)?;
         }
+        // A finalized engagement would refuse the records at the end; say so
+        // before reading gigabytes.
+        if self.finalization()?.is_some() {
+            return Err(Error::Locked);
+        }
         let bytes_total: u64 = sizes.iter().sum();
         let path = self.path().to_path_buf();
         let at = |e| Error::from_sqlite_at(&path, e);
@@ -254,7 +258,7 @@ impl EngagementFile {
                 removed: None,
             };
             let change = Change::EvidenceAdded { evidence: Box::new(evidence), new_content };
-            events::record(&tx, ctx, &change, |tx| super::work::apply(tx, &change)).map_err(|e| sqlite_at(e, &path))?;
+            super::review::record_with_review(&tx, ctx, &change).map_err(|e| sqlite_at(e, &path))?;
             ids.push(id);
         }
         tx.commit().map_err(at)?;

@@ -5,6 +5,7 @@ pub mod engagement_file;
 pub mod events;
 pub mod evidence;
 pub mod library;
+pub mod review;
 pub mod work;
 
 use std::path::Path;

@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use crate::error::{Error, Result};
 use crate::model::event::{Change, FieldChange};
 use crate::model::evidence::LinkKind;
+use crate::model::review::SignableKind;
 use crate::model::procedure::{
     fill_title, Evaluation, ExceptionRecord, Procedure, ProcedureKind, ProcedureLibrary, ResultKind, ScopeDecision,
 };
@@ -121,6 +122,13 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         | Change::EvidenceRemoved { .. }
         | Change::PbcAdded { .. }
         | Change::PbcEdited { .. } => super::evidence::apply(tx, change),
+        Change::SignedOff { .. }
+        | Change::ChangedAfterSignOff { .. }
+        | Change::NoteAdded { .. }
+        | Change::NoteAnswered { .. }
+        | Change::NoteCleared { .. }
+        | Change::EngagementFinalized { .. }
+        | Change::EngagementReopened { .. } => super::review::apply(tx, change),
     }
 }
 
@@ -376,7 +384,7 @@ pub(crate) fn plan_procedures(
 }
 
 /// One assessed control with everything the walkthrough shows.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ControlDetail {
     pub item: crate::model::catalog::CatalogItem,
@@ -388,14 +396,19 @@ pub struct ControlDetail {
     pub procedures: Vec<ProcedureEntry>,
     /// The evidence linked to its procedures or their exceptions.
     pub evidence: Vec<crate::model::evidence::Evidence>,
+    /// The control's own sign-offs (assessed controls only).
+    pub review: Option<crate::model::review::ReviewState>,
+    /// Review notes on the control, its procedures, their exceptions and evidence.
+    pub notes: Vec<crate::model::review::ReviewNote>,
 }
 
 /// A procedure with its derived status.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProcedureEntry {
     pub procedure: Procedure,
     pub status: crate::model::procedure::Status,
+    pub review: crate::model::review::ReviewState,
 }
 
 use super::engagement_file::EngagementFile;
@@ -444,9 +457,16 @@ impl EngagementFile {
             .ok_or_else(|| Error::NotFound { what: "control", id: id.into() })?;
         let (item, assessable) = row;
         let (scope, scope_reason) = scope_of(&self.conn, id)?;
+        let (rows, second) = self.review_states()?;
         let procedures: Vec<ProcedureEntry> = procedures_of(&self.conn, id)?
             .into_iter()
-            .map(|p| ProcedureEntry { status: p.status(), procedure: p })
+            .map(|p| ProcedureEntry {
+                status: p.status(),
+                review: self.review_state(SignableKind::Procedure, &p.id).unwrap_or_else(|_| {
+                    EngagementFile::state_from(&rows, second, SignableKind::Procedure, &p.id)
+                }),
+                procedure: p,
+            })
             .collect();
         let in_scope = scope == ScopeDecision::InScope;
         let statuses: Vec<_> = procedures.iter().map(|p| p.status).collect();
@@ -460,6 +480,8 @@ impl EngagementFile {
             scope_reason,
             procedures,
             evidence: self.control_evidence(id)?,
+            review: if assessable { Some(self.review_state(SignableKind::Control, id)?) } else { None },
+            notes: self.control_notes(id)?,
         })
     }
 

@@ -78,6 +78,10 @@ pub struct EngagementFields {
     pub assessor: AssessorFirm,
     #[serde(default)]
     pub team: Vec<TeamMember>,
+    /// Whether procedures and controls need a second-level review (a
+    /// manager's or partner's sign-off after the reviewer's).
+    #[serde(default)]
+    pub second_review: bool,
 }
 
 /// The program's time rules. They come from secondary sources (ISMAP.md
@@ -311,6 +315,7 @@ mod tests {
                 registration_valid_until: None,
             },
             team: vec![TeamMember { name: "佐藤".into(), role: Role::Assessor }],
+            second_review: false,
         }
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::engagement::{EngagementFields, ProgramRules};
 use super::evidence::{Evidence, EvidenceLink, PbcRequest, Removal};
 use super::procedure::{ExceptionRecord, Procedure, ScopeDecision};
+use super::review::{Finalization, ReviewNote, SignOff, SignOffLevel, SignableKind};
 
 /// The person on whose behalf a change is made. Passed in by the front end
 /// (the CLI's `--as`, the app's profile), never guessed by the core.
@@ -172,6 +173,43 @@ pub enum Change {
         id: String,
         changes: Vec<FieldChange>,
     },
+    /// A sign-off, with the item's content as signed (its hash is in `signoff`).
+    SignedOff {
+        signoff: SignOff,
+        content: serde_json::Value,
+    },
+    /// A signed item changed (by event `by_seq`): the preparer's sign-off is
+    /// marked, and the reviewers' sign-offs listed are withdrawn.
+    ChangedAfterSignOff {
+        item_kind: SignableKind,
+        item_id: String,
+        by_seq: i64,
+        at: String,
+        withdrawn: Vec<SignOffLevel>,
+    },
+    NoteAdded {
+        note: ReviewNote,
+    },
+    NoteAnswered {
+        id: String,
+        answer: String,
+        by: String,
+        at: String,
+    },
+    NoteCleared {
+        id: String,
+        by: String,
+        at: String,
+    },
+    /// From here on every change is refused until a manager reopens.
+    EngagementFinalized {
+        finalization: Finalization,
+    },
+    EngagementReopened {
+        reason: String,
+        by: String,
+        at: String,
+    },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -197,6 +235,13 @@ impl Change {
             Change::EvidenceRemoved { .. } => "evidence_removed",
             Change::PbcAdded { .. } => "pbc_added",
             Change::PbcEdited { .. } => "pbc_edited",
+            Change::SignedOff { .. } => "signed_off",
+            Change::ChangedAfterSignOff { .. } => "changed_after_signoff",
+            Change::NoteAdded { .. } => "note_added",
+            Change::NoteAnswered { .. } => "note_answered",
+            Change::NoteCleared { .. } => "note_cleared",
+            Change::EngagementFinalized { .. } => "engagement_finalized",
+            Change::EngagementReopened { .. } => "engagement_reopened",
         }
     }
 }

@@ -26,3 +26,4 @@ pub mod engagement;
 pub mod event;
 pub mod evidence;
 pub mod procedure;
+pub mod review;

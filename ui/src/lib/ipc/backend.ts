@@ -25,6 +25,14 @@ import type { IntakeFile } from "./bindings/IntakeFile";
 import type { IntakeProgress } from "./bindings/IntakeProgress";
 import type { PbcFields } from "./bindings/PbcFields";
 import type { PbcRequest } from "./bindings/PbcRequest";
+import type { EventRecord } from "./bindings/EventRecord";
+import type { FinalizeCheck } from "./bindings/FinalizeCheck";
+import type { NoteTargetKind } from "./bindings/NoteTargetKind";
+import type { ReviewNote } from "./bindings/ReviewNote";
+import type { ReviewState } from "./bindings/ReviewState";
+import type { ReviewSummary } from "./bindings/ReviewSummary";
+import type { SignOffLevel } from "./bindings/SignOffLevel";
+import type { SignableKind } from "./bindings/SignableKind";
 
 export type { FieldCheck };
 
@@ -114,4 +122,26 @@ export interface Backend {
   listPbc(path: string): Promise<PbcRequest[]>;
   addPbc(path: string, fields: PbcFields): Promise<PbcRequest>;
   editPbc(path: string, requestId: string, fields: PbcFields): Promise<PbcRequest>;
+
+  // ---- Review and sign-off (issue 6) ----
+  // Every call acts as the profile's name; sign-offs use that person's role
+  // on the engagement team (fields.team). Errors: "invalid" with a
+  // field_problems code (not_on_team, role_not_allowed, no_result,
+  // previous_level_missing, same_person, no_second_review, not_author),
+  // "already_exists" for a standing sign-off, and "locked" for every change
+  // to a finalized engagement.
+  reviewSummary(path: string): Promise<ReviewSummary>;
+  signOff(path: string, itemKind: SignableKind, itemId: string, level: SignOffLevel): Promise<ReviewState>;
+  addNote(path: string, targetKind: NoteTargetKind, targetId: string, text: string): Promise<ReviewNote>;
+  answerNote(path: string, noteId: string, text: string): Promise<ReviewNote>;
+  /** Only the note's author or a manager/partner may clear it. */
+  clearNote(path: string, noteId: string): Promise<ReviewNote>;
+  /** What still blocks finalizing (empty blockers when ready). */
+  finalizeCheck(path: string): Promise<FinalizeCheck>;
+  /** A manager or partner finalizes; rejects with "invalid" listing the blockers as field_problems. */
+  finalize(path: string): Promise<EngagementView>;
+  /** A manager or partner reopens a finalized engagement, with a reason. */
+  reopen(path: string, reason: string): Promise<EngagementView>;
+  /** Events about an item (control, procedure, exception, evidence, note), oldest first. */
+  itemHistory(path: string, itemId: string): Promise<EventRecord[]>;
 }

@@ -74,4 +74,13 @@ export const tauriBackend: Backend = {
   listPbc: (path) => call("list_pbc", { path }),
   addPbc: (path, fields) => call("add_pbc", { path, fields }),
   editPbc: (path, requestId, fields) => call("edit_pbc", { path, requestId, fields }),
+  reviewSummary: (path) => call("review_summary", { path }),
+  signOff: (path, itemKind, itemId, level) => call("sign_off", { path, itemKind, itemId, level }),
+  addNote: (path, targetKind, targetId, text) => call("add_note", { path, targetKind, targetId, text }),
+  answerNote: (path, noteId, text) => call("answer_note", { path, noteId, text }),
+  clearNote: (path, noteId) => call("clear_note", { path, noteId }),
+  finalizeCheck: (path) => call("finalize_check", { path }),
+  finalize: (path) => call("finalize", { path }),
+  reopen: (path, reason) => call("reopen", { path, reason }),
+  itemHistory: (path, itemId) => call("item_history", { path, itemId }),
 };

@@ -3,6 +3,8 @@ import type { CatalogItem } from "./CatalogItem";
 import type { Evidence } from "./Evidence";
 import type { ProcedureEntry } from "./ProcedureEntry";
 import type { ResultKind } from "./ResultKind";
+import type { ReviewNote } from "./ReviewNote";
+import type { ReviewState } from "./ReviewState";
 import type { ScopeDecision } from "./ScopeDecision";
 import type { Status } from "./Status";
 
@@ -13,4 +15,12 @@ export type ControlDetail = { item: CatalogItem, assessable: boolean, scope: Sco
 /**
  * The evidence linked to its procedures or their exceptions.
  */
-evidence: Array<Evidence>, };
+evidence: Array<Evidence>, 
+/**
+ * The control's own sign-offs (assessed controls only).
+ */
+review: ReviewState | null, 
+/**
+ * Review notes on the control, its procedures, their exceptions and evidence.
+ */
+notes: Array<ReviewNote>, };

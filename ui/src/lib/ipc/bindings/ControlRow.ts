@@ -18,4 +18,12 @@ result: ResultKind | null, scope: ScopeDecision, procedures: number, procedures_
 /**
  * The people assigned to its procedures, without repeats.
  */
-assignees: Array<string>, };
+assignees: Array<string>, 
+/**
+ * The control or one of its procedures changed after its preparer signed it.
+ */
+changed_after_signoff: boolean, 
+/**
+ * The control and its procedures are signed at every required level.
+ */
+review_complete: boolean, };

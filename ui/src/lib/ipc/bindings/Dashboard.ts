@@ -3,6 +3,7 @@ import type { EngagementView } from "./EngagementView";
 import type { ExceptionListing } from "./ExceptionListing";
 import type { PbcRequest } from "./PbcRequest";
 import type { Progress } from "./Progress";
+import type { ReviewSummary } from "./ReviewSummary";
 
 /**
  * Everything the dashboard shows.
@@ -19,4 +20,4 @@ pbc_open: number,
 /**
  * Open PBC requests past their due date, as of `today`.
  */
-pbc_overdue: Array<PbcRequest>, };
+pbc_overdue: Array<PbcRequest>, review: ReviewSummary, };

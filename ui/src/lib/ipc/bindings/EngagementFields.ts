@@ -11,4 +11,9 @@ import type { TeamMember } from "./TeamMember";
 /**
  * Everything a user enters about an engagement.
  */
-export type EngagementFields = { provider: Provider, service: Service, program: Program, audit_kind: AuditKind, current_registration: Registration | null, period: Period, assessor: AssessorFirm, team: Array<TeamMember>, };
+export type EngagementFields = { provider: Provider, service: Service, program: Program, audit_kind: AuditKind, current_registration: Registration | null, period: Period, assessor: AssessorFirm, team: Array<TeamMember>, 
+/**
+ * Whether procedures and controls need a second-level review (a
+ * manager's or partner's sign-off after the reviewer's).
+ */
+second_review: boolean, };

@@ -3,10 +3,15 @@ import type { CatalogInfo } from "./CatalogInfo";
 import type { ControlCounts } from "./ControlCounts";
 import type { DerivedDates } from "./DerivedDates";
 import type { EngagementFields } from "./EngagementFields";
+import type { Finalization } from "./Finalization";
 import type { ProgramRules } from "./ProgramRules";
 import type { Warning } from "./Warning";
 
 /**
  * An engagement as shown to a user: its fields and everything derived.
  */
-export type EngagementView = { path: string, uuid: string, schema_version: number, fields: EngagementFields, rules: ProgramRules, derived: DerivedDates | null, warnings: Array<Warning>, catalog: CatalogInfo, controls: ControlCounts, events: number, };
+export type EngagementView = { path: string, uuid: string, schema_version: number, fields: EngagementFields, rules: ProgramRules, derived: DerivedDates | null, warnings: Array<Warning>, catalog: CatalogInfo, controls: ControlCounts, events: number, 
+/**
+ * Set once the engagement is finalized: every change is then refused.
+ */
+finalized: Finalization | null, };
