@@ -16,9 +16,13 @@ use workbench_core::db::library::CatalogSummary;
 use workbench_core::db::work::ControlDetail;
 use workbench_core::error::ErrorPayload;
 use workbench_core::model::engagement::{EngagementFields, ProgramRules};
+use workbench_core::model::event::EventRecord;
 use workbench_core::model::event::{format_time, Actor, Clock, Context, SystemClock};
 use workbench_core::model::evidence::{Evidence, EvidenceLink, EvidencePatch, PbcFields, PbcRequest};
 use workbench_core::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
+use workbench_core::model::review::{
+    FinalizeCheck, NoteTargetKind, ReviewNote, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
+};
 use workbench_core::profile::Profile;
 
 use crate::AppState;
@@ -432,6 +436,67 @@ pub fn add_pbc(state: State<'_, AppState>, path: String, fields: PbcFields) -> R
 #[tauri::command]
 pub fn edit_pbc(state: State<'_, AppState>, path: String, request_id: String, fields: PbcFields) -> Reply<PbcRequest> {
     with_ctx(&state, |ctx| api::edit_pbc(Path::new(&path), &request_id, fields, ctx))
+}
+
+// ---- Review and sign-off ------------------------------------------------------------
+
+#[tauri::command]
+pub fn review_summary(path: String) -> Reply<ReviewSummary> {
+    Ok(api::review_summary(Path::new(&path))?)
+}
+
+#[tauri::command]
+pub fn sign_off(
+    state: State<'_, AppState>,
+    path: String,
+    item_kind: SignableKind,
+    item_id: String,
+    level: SignOffLevel,
+) -> Reply<ReviewState> {
+    with_ctx(&state, |ctx| api::sign_off(Path::new(&path), item_kind, &item_id, level, ctx))
+}
+
+#[tauri::command]
+pub fn add_note(
+    state: State<'_, AppState>,
+    path: String,
+    target_kind: NoteTargetKind,
+    target_id: String,
+    text: String,
+) -> Reply<ReviewNote> {
+    with_ctx(&state, |ctx| api::add_note(Path::new(&path), target_kind, &target_id, &text, ctx))
+}
+
+#[tauri::command]
+pub fn answer_note(state: State<'_, AppState>, path: String, note_id: String, text: String) -> Reply<ReviewNote> {
+    with_ctx(&state, |ctx| api::answer_note(Path::new(&path), &note_id, &text, ctx))
+}
+
+#[tauri::command]
+pub fn clear_note(state: State<'_, AppState>, path: String, note_id: String) -> Reply<ReviewNote> {
+    with_ctx(&state, |ctx| api::clear_note(Path::new(&path), &note_id, ctx))
+}
+
+#[tauri::command]
+pub fn finalize_check(path: String) -> Reply<FinalizeCheck> {
+    Ok(api::finalize_check(Path::new(&path))?)
+}
+
+#[tauri::command]
+pub fn finalize(state: State<'_, AppState>, path: String) -> Reply<EngagementView> {
+    with_ctx(&state, |ctx| api::finalize(Path::new(&path), ctx))?;
+    Ok(api::show_engagement(Path::new(&path))?)
+}
+
+#[tauri::command]
+pub fn reopen(state: State<'_, AppState>, path: String, reason: String) -> Reply<EngagementView> {
+    with_ctx(&state, |ctx| api::reopen(Path::new(&path), &reason, ctx))?;
+    Ok(api::show_engagement(Path::new(&path))?)
+}
+
+#[tauri::command]
+pub fn item_history(path: String, item_id: String) -> Reply<Vec<EventRecord>> {
+    Ok(api::item_history(Path::new(&path), &item_id)?)
 }
 
 #[cfg(test)]

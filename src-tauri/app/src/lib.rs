@@ -76,6 +76,15 @@ pub fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
         commands::list_pbc,
         commands::add_pbc,
         commands::edit_pbc,
+        commands::review_summary,
+        commands::sign_off,
+        commands::add_note,
+        commands::answer_note,
+        commands::clear_note,
+        commands::finalize_check,
+        commands::finalize,
+        commands::reopen,
+        commands::item_history,
     ])
 }
 

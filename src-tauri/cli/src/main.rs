@@ -9,6 +9,7 @@
 mod evidence;
 mod fields;
 mod messages;
+mod review;
 mod work;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +55,9 @@ enum Command {
         /// Where to write the engagement file (must not exist).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Perform every in-scope procedure, sign everything at every level and finalize (to try the final report).
+        #[arg(long)]
+        finalized: bool,
     },
     /// Import and list catalogs of control criteria.
     #[command(subcommand)]
@@ -84,6 +88,42 @@ enum Command {
     /// The PBC request list: what the provider was asked to provide (依頼資料).
     #[command(subcommand)]
     Pbc(evidence::PbcCommand),
+    /// Sign off a procedure or control at a level (preparer, reviewer, second_reviewer).
+    #[command(name = "signoff")]
+    SignOff(review::SignOffArgs),
+    /// Where the review stands.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
+    /// Review notes: add, answer, clear, list.
+    #[command(subcommand)]
+    Note(review::NoteCommand),
+    /// Finalize and lock the engagement (a manager or partner), or list what blocks it.
+    Finalize {
+        /// The engagement file.
+        file: PathBuf,
+        /// Only list what blocks finalizing (exit 1 while anything does).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Reopen a finalized engagement (a manager or partner), with the reason.
+    Reopen {
+        /// The engagement file.
+        file: PathBuf,
+        /// Why it is reopened.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Who changed what, when, before and after: for one item or the whole engagement.
+    History {
+        /// The engagement file.
+        file: PathBuf,
+        /// A control, procedure, exception, evidence item or review note.
+        #[arg(long, value_name = "ID")]
+        item: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check and show the event log (the audit trail).
     #[command(subcommand)]
     Log(LogCommand),
@@ -218,6 +258,16 @@ impl From<workbench_core::Error> for Failure {
 pub(crate) type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
+    // When the reader of our output goes away (`workbench controls F | head`),
+    // printing fails; stop quietly, as Unix tools do, instead of a panic report.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload().downcast_ref::<String>().map(String::as_str).unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info)
+    }));
     let cli = Cli::parse();
     let messages = Messages::load(cli.lang);
     match run(cli, &messages) {
@@ -268,8 +318,12 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
     let clock = SystemClock;
     let ctx = Context { actor: &actor, clock: &clock };
     match cli.command {
-        Command::Demo { out } => {
-            let view = api::create_demo(&out, new_uuid(), ctx)?;
+        Command::Demo { out, finalized } => {
+            let view = if finalized {
+                api::create_demo_finalized(&out, new_uuid(), ctx)?
+            } else {
+                api::create_demo(&out, new_uuid(), ctx)?
+            };
             println!("{}", m.get("demo.created", &[("path", &out.display())]));
             println!();
             fields::print_view(&view, m);
@@ -388,6 +442,12 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
         Command::Scope(command) => work::scope(command, ctx, m),
         Command::Evidence(command) => evidence::evidence(command, ctx, m),
         Command::Pbc(command) => evidence::pbc(command, ctx, m),
+        Command::SignOff(args) => review::sign_off(args, ctx, m),
+        Command::Review(command) => review::review(command, m),
+        Command::Note(command) => review::note(command, ctx, m),
+        Command::Finalize { file, check } => review::finalize(file, check, ctx, m),
+        Command::Reopen { file, reason } => review::reopen(file, reason, ctx, m),
+        Command::History { file, item, json } => review::history(file, item, json, m),
         Command::Log(LogCommand::Verify { file, json }) => verify_log(&file, json, m),
         Command::Log(LogCommand::Show { file, limit, json }) => {
             let events = api::recent_events(&file, limit)?;
@@ -426,6 +486,14 @@ fn verify_log(file: &Path, json: bool, m: &Messages) -> Outcome {
             )
         );
         println!("{}", m.get("log.intact_before", &[("count", &report.events)]));
+    } else if !report.signoff_problems.is_empty() {
+        for p in &report.signoff_problems {
+            println!(
+                "{}",
+                m.get("log.signoff_problem", &[("id", &p.item_id), ("level", &p.level), ("problem", &p.problem)])
+            );
+        }
+        println!("{}", m.get("log.chain_intact_signoffs_not", &[("count", &report.events)]));
     } else {
         println!("{}", m.get("log.intact", &[("count", &report.events), ("hash", &report.head_hash)]));
     }

@@ -281,7 +281,7 @@ pub fn control(command: ControlCommand, m: &Messages) -> Outcome {
     if !text.is_empty() {
         println!("{}", m.get("control.text", &[("text", &text)]));
     }
-    for ProcedureEntry { procedure, status } in &detail.procedures {
+    for ProcedureEntry { procedure, status, .. } in &detail.procedures {
         println!();
         print_procedure(procedure, *status, m);
     }

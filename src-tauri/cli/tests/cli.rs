@@ -149,6 +149,17 @@ fn every_command_has_help() {
         &["pbc", "add"],
         &["pbc", "edit"],
         &["pbc", "list"],
+        &["signoff"],
+        &["review"],
+        &["review", "status"],
+        &["note"],
+        &["note", "add"],
+        &["note", "answer"],
+        &["note", "clear"],
+        &["note", "list"],
+        &["finalize"],
+        &["reopen"],
+        &["history"],
         &["log"],
         &["log", "verify"],
         &["log", "show"],
@@ -397,4 +408,55 @@ fn procedures_results_exceptions_and_scope_from_the_command_line() {
     assert_eq!(run.workbench(&["procedure", "record", "d.ismap", p, "--result", "maybe"]).status.code(), Some(2));
     let verify = run.workbench(&["log", "verify", "d.ismap"]);
     assert!(stdout(&verify).contains("4 件"), "{}", stdout(&verify));
+}
+
+#[test]
+fn review_from_the_command_line_sign_note_finalize_lock_reopen() {
+    let run = Run::new();
+    let out = run.workbench(&["--lang", "en", "demo", "--out", "final.ismap", "--finalized"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Finalized: every change is refused with the kind `locked`, exit 1.
+    let out = run.workbench(&["--lang", "en", "procedure", "record", "final.ismap", "9.2.3.11.PB/P1", "--notes", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("locked"), "{}", stderr(&out));
+
+    // The assessor (the fixed user) may not reopen; the manager may.
+    let out = run.workbench(&["reopen", "final.ismap", "--reason", "訂正"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let out = run.workbench(&["--as", "山田 太郎", "reopen", "final.ismap", "--reason", "報告書の誤記訂正"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = run.workbench(&["procedure", "record", "final.ismap", "9.2.3.11.PB/P1", "--work-done", "再確認した。"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run.workbench(&["--lang", "en", "review", "status", "final.ismap", "--changed"]);
+    let text = stdout(&out);
+    assert!(text.contains("9.2.3.11.PB/P1  CHANGED AFTER SIGN-OFF"), "{text}");
+
+    let note = run.workbench(&["--as", "鈴木 一郎", "note", "add", "final.ismap", "--on", "9.2.3.11.PB/P1", "日付を確認"]);
+    assert!(stdout(&note).contains("RN-001"), "{}", stderr(&note));
+    let out = run.workbench(&["--lang", "en", "finalize", "final.ismap", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("9.2.3.11.PB/P1: not signed off as reviewer"), "{text}");
+    assert!(text.contains("RN-001: review note not cleared"), "{text}");
+
+    run.workbench(&["note", "answer", "final.ismap", "RN-001", "確認済み"]);
+    let clear_by_assessor = run.workbench(&["note", "clear", "final.ismap", "RN-001"]);
+    assert_eq!(clear_by_assessor.status.code(), Some(1));
+    let steps: &[&[&str]] = &[
+        &["--as", "鈴木 一郎", "note", "clear", "final.ismap", "RN-001"],
+        &["signoff", "final.ismap", "9.2.3.11.PB/P1"],
+        &["--as", "鈴木 一郎", "signoff", "final.ismap", "9.2.3.11.PB/P1", "--level", "reviewer"],
+        &["signoff", "final.ismap", "9.2.3.11.PB"],
+        &["--as", "鈴木 一郎", "signoff", "final.ismap", "9.2.3.11.PB", "--level", "reviewer"],
+        &["--as", "山田 太郎", "finalize", "final.ismap"],
+        &["log", "verify", "final.ismap"],
+    ];
+    for step in steps {
+        let out = run.workbench(step);
+        assert!(out.status.success(), "{step:?}: {}{}", stdout(&out), stderr(&out));
+    }
+    let out = run.workbench(&["--lang", "en", "history", "final.ismap", "--item", "9.2.3.11.PB/P1"]);
+    let text = stdout(&out);
+    assert!(text.contains("changed_after_signoff") && text.contains("再確認した。"), "{text}");
 }

@@ -128,6 +128,30 @@ pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<Engage
     create_engagement_from_sample(path, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)
 }
 
+/// The demo engagement with the whole audit done: every in-scope procedure
+/// performed (one with an exception), signed by the assessor and the
+/// reviewer, every control signed, and finalized by the manager, so that
+/// the final report can be tried at once. Built under a temporary name and
+/// renamed into place, like every new engagement.
+pub fn create_demo_finalized(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
+    if path.exists() {
+        return Err(crate::Error::AlreadyExists { what: "file", id: path.display().to_string() });
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".workbench-demo-")
+        .tempdir_in(dir)
+        .map_err(|e| crate::Error::Io { path: dir.into(), source: e })?;
+    let work = temp.path().join("demo.ismap");
+    create_demo(&work, uuid, ctx)?;
+    crate::sample::perform_and_finalize(&work, ctx.clock)?;
+    std::fs::rename(&work, path).map_err(|e| crate::Error::Io { path: path.into(), source: e })?;
+    show_engagement(path)
+}
+
 pub fn show_engagement(path: &Path) -> Result<EngagementView> {
     view(&EngagementFile::open(path)?)
 }
@@ -135,7 +159,7 @@ pub fn show_engagement(path: &Path) -> Result<EngagementView> {
 /// Replaces the engagement's fields; returns the event, or `None` when
 /// nothing changed.
 pub fn edit_engagement(path: &Path, fields: EngagementFields, ctx: Context<'_>) -> Result<Option<EventRecord>> {
-    EngagementFile::open(path)?.edit(ctx, fields)
+    writable(path)?.edit(ctx, fields)
 }
 
 pub fn list_controls(path: &Path) -> Result<Vec<ControlRow>> {
@@ -217,33 +241,33 @@ pub fn set_scope(
     reason: &str,
     ctx: Context<'_>,
 ) -> Result<ControlDetail> {
-    let mut file = EngagementFile::open(path)?;
+    let mut file = writable(path)?;
     file.set_scope(ctx, control_id, decision, reason)?;
     file.control_detail(control_id)
 }
 
 pub fn add_procedure(path: &Path, control_id: &str, new: NewProcedure, ctx: Context<'_>) -> Result<Procedure> {
-    EngagementFile::open(path)?.add_procedure(ctx, control_id, new)
+    writable(path)?.add_procedure(ctx, control_id, new)
 }
 
 pub fn update_procedure(path: &Path, id: &str, patch: ProcedurePatch, ctx: Context<'_>) -> Result<Procedure> {
-    Ok(EngagementFile::open(path)?.update_procedure(ctx, id, patch)?.0)
+    Ok(writable(path)?.update_procedure(ctx, id, patch)?.0)
 }
 
 pub fn remove_procedure(path: &Path, id: &str, ctx: Context<'_>) -> Result<()> {
-    EngagementFile::open(path)?.remove_procedure(ctx, id).map(|_| ())
+    writable(path)?.remove_procedure(ctx, id).map(|_| ())
 }
 
 pub fn add_exception(path: &Path, procedure_id: &str, text: &str, ctx: Context<'_>) -> Result<ExceptionRecord> {
-    EngagementFile::open(path)?.add_exception(ctx, procedure_id, text)
+    writable(path)?.add_exception(ctx, procedure_id, text)
 }
 
 pub fn edit_exception(path: &Path, id: &str, text: &str, ctx: Context<'_>) -> Result<ExceptionRecord> {
-    EngagementFile::open(path)?.edit_exception(ctx, id, text)
+    writable(path)?.edit_exception(ctx, id, text)
 }
 
 pub fn remove_exception(path: &Path, id: &str, ctx: Context<'_>) -> Result<()> {
-    EngagementFile::open(path)?.remove_exception(ctx, id).map(|_| ())
+    writable(path)?.remove_exception(ctx, id).map(|_| ())
 }
 
 /// Progress of one criteria group and domain: controls by status and result.
@@ -399,7 +423,7 @@ pub fn add_evidence(
     ctx: Context<'_>,
     progress: &mut dyn FnMut(&IntakeProgress) -> bool,
 ) -> Result<Vec<Evidence>> {
-    EngagementFile::open(path)?.take_in(ctx, files, links, progress)
+    writable(path)?.take_in(ctx, files, links, progress)
 }
 
 pub fn list_evidence(path: &Path, include_removed: bool) -> Result<Vec<Evidence>> {
@@ -407,19 +431,19 @@ pub fn list_evidence(path: &Path, include_removed: bool) -> Result<Vec<Evidence>
 }
 
 pub fn edit_evidence(path: &Path, id: &str, patch: EvidencePatch, ctx: Context<'_>) -> Result<Evidence> {
-    EngagementFile::open(path)?.edit_evidence(ctx, id, patch)
+    writable(path)?.edit_evidence(ctx, id, patch)
 }
 
 pub fn link_evidence(path: &Path, id: &str, link: EvidenceLink, ctx: Context<'_>) -> Result<Evidence> {
-    EngagementFile::open(path)?.link_evidence(ctx, id, link)
+    writable(path)?.link_evidence(ctx, id, link)
 }
 
 pub fn unlink_evidence(path: &Path, id: &str, link: EvidenceLink, ctx: Context<'_>) -> Result<Evidence> {
-    EngagementFile::open(path)?.unlink_evidence(ctx, id, link)
+    writable(path)?.unlink_evidence(ctx, id, link)
 }
 
 pub fn remove_evidence(path: &Path, id: &str, reason: &str, ctx: Context<'_>) -> Result<Evidence> {
-    EngagementFile::open(path)?.remove_evidence(ctx, id, reason)
+    writable(path)?.remove_evidence(ctx, id, reason)
 }
 
 /// An item's content, at most `limit` bytes (for previews), and whether it was cut.
@@ -450,11 +474,11 @@ pub fn list_pbc(path: &Path) -> Result<Vec<PbcRequest>> {
 }
 
 pub fn add_pbc(path: &Path, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRequest> {
-    EngagementFile::open(path)?.add_pbc(ctx, fields)
+    writable(path)?.add_pbc(ctx, fields)
 }
 
 pub fn edit_pbc(path: &Path, id: &str, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRequest> {
-    EngagementFile::open(path)?.edit_pbc(ctx, id, fields)
+    writable(path)?.edit_pbc(ctx, id, fields)
 }
 
 // ---- Review and sign-off ---------------------------------------------------------
@@ -473,20 +497,32 @@ pub fn review_state(path: &Path, kind: SignableKind, id: &str) -> Result<ReviewS
 
 /// Signs an item at `level` as the context's actor (who must be on the team
 /// in a role allowed to sign at that level).
-pub fn sign_off(path: &Path, kind: SignableKind, id: &str, level: SignOffLevel, ctx: Context<'_>) -> Result<ReviewState> {
-    EngagementFile::open(path)?.sign_off(ctx, kind, id, level)
+pub fn sign_off(
+    path: &Path,
+    kind: SignableKind,
+    id: &str,
+    level: SignOffLevel,
+    ctx: Context<'_>,
+) -> Result<ReviewState> {
+    writable(path)?.sign_off(ctx, kind, id, level)
 }
 
-pub fn add_note(path: &Path, kind: NoteTargetKind, target_id: &str, text: &str, ctx: Context<'_>) -> Result<ReviewNote> {
-    EngagementFile::open(path)?.add_note(ctx, kind, target_id, text)
+pub fn add_note(
+    path: &Path,
+    kind: NoteTargetKind,
+    target_id: &str,
+    text: &str,
+    ctx: Context<'_>,
+) -> Result<ReviewNote> {
+    writable(path)?.add_note(ctx, kind, target_id, text)
 }
 
 pub fn answer_note(path: &Path, id: &str, answer: &str, ctx: Context<'_>) -> Result<ReviewNote> {
-    EngagementFile::open(path)?.answer_note(ctx, id, answer)
+    writable(path)?.answer_note(ctx, id, answer)
 }
 
 pub fn clear_note(path: &Path, id: &str, ctx: Context<'_>) -> Result<ReviewNote> {
-    EngagementFile::open(path)?.clear_note(ctx, id)
+    writable(path)?.clear_note(ctx, id)
 }
 
 pub fn finalize_check(path: &Path) -> Result<FinalizeCheck> {
@@ -495,7 +531,7 @@ pub fn finalize_check(path: &Path) -> Result<FinalizeCheck> {
 
 /// Finalizes and locks the engagement; refused with every blocker named.
 pub fn finalize(path: &Path, ctx: Context<'_>) -> Result<Finalization> {
-    EngagementFile::open(path)?.finalize(ctx)
+    writable(path)?.finalize(ctx)
 }
 
 pub fn reopen(path: &Path, reason: &str, ctx: Context<'_>) -> Result<()> {
@@ -505,4 +541,15 @@ pub fn reopen(path: &Path, reason: &str, ctx: Context<'_>) -> Result<()> {
 /// The events about one item, oldest first.
 pub fn item_history(path: &Path, id: &str) -> Result<Vec<EventRecord>> {
     EngagementFile::open(path)?.item_history(id)
+}
+
+/// Opens an engagement to change it: a finalized engagement is refused here,
+/// before any check of the change itself, so that every mutating call says
+/// `locked` (the event spine refuses it again, whatever the path).
+fn writable(path: &Path) -> Result<EngagementFile> {
+    let file = EngagementFile::open(path)?;
+    if file.finalization()?.is_some() {
+        return Err(crate::Error::Locked);
+    }
+    Ok(file)
 }

@@ -65,3 +65,60 @@ pub fn demo_fields() -> EngagementFields {
         second_review: false,
     }
 }
+
+/// Performs every in-scope procedure of the demo engagement at `path`, signs
+/// everything at every level and finalizes it: the assessor (佐藤 花子)
+/// prepares, the reviewer (鈴木 一郎) reviews, the manager (山田 太郎) signs
+/// the second level when the engagement asks for one, and finalizes.
+pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::event::Clock) -> Result<()> {
+    use crate::db::engagement_file::EngagementFile;
+    use crate::model::event::{Actor, Context};
+    use crate::model::procedure::{ProcedurePatch, ResultKind, ScopeDecision};
+    use crate::model::review::{SignOffLevel, SignableKind};
+
+    let assessor = Actor::new("佐藤 花子");
+    let reviewer = Actor::new("鈴木 一郎");
+    let manager = Actor::new("山田 太郎");
+    let as_ = |actor| Context { actor, clock };
+    let mut file = EngagementFile::open(path)?;
+    let second = file.fields()?.second_review;
+    let controls: Vec<_> = file.controls()?.into_iter().filter(|c| c.assessable).collect();
+    // The one exception of the demo: a leaver's ID left enabled, as in the walkthrough.
+    let exception_in = "9.2.1.2/P1";
+    for c in &controls {
+        if c.scope != ScopeDecision::InScope {
+            continue;
+        }
+        for entry in file.control_detail(&c.id)?.procedures {
+            let id = entry.procedure.id.clone();
+            let found_exception = id == exception_in;
+            let patch = ProcedurePatch {
+                work_done: Some(format!("2026-05-12 {} を実施し、記録を閲覧した。", entry.procedure.kind.as_str())),
+                result: Some(Some(if found_exception { ResultKind::Exception } else { ResultKind::NoException })),
+                ..ProcedurePatch::default()
+            };
+            file.update_procedure(as_(&assessor), &id, patch)?;
+            if found_exception {
+                file.add_exception(
+                    as_(&assessor),
+                    &id,
+                    "退職者3名のうち1名のIDが、退職日から14日間有効なままであった。",
+                )?;
+            }
+            file.sign_off(as_(&assessor), SignableKind::Procedure, &id, SignOffLevel::Preparer)?;
+            file.sign_off(as_(&reviewer), SignableKind::Procedure, &id, SignOffLevel::Reviewer)?;
+            if second {
+                file.sign_off(as_(&manager), SignableKind::Procedure, &id, SignOffLevel::SecondReviewer)?;
+            }
+        }
+    }
+    for c in &controls {
+        file.sign_off(as_(&assessor), SignableKind::Control, &c.id, SignOffLevel::Preparer)?;
+        file.sign_off(as_(&reviewer), SignableKind::Control, &c.id, SignOffLevel::Reviewer)?;
+        if second {
+            file.sign_off(as_(&manager), SignableKind::Control, &c.id, SignOffLevel::SecondReviewer)?;
+        }
+    }
+    file.finalize(as_(&manager))?;
+    Ok(())
+}

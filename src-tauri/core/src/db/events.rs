@@ -19,10 +19,8 @@ pub(crate) fn record<T>(
     // A finalized engagement refuses every change but its reopening. This
     // is the one door every change passes, so no command can slip by.
     if !matches!(change, Change::EngagementReopened { .. } | Change::EngagementCreated { .. }) {
-        let finalized: Option<String> = tx
-            .query_row("SELECT finalized_at FROM engagement WHERE id = 1", [], |r| r.get(0))
-            .optional()?
-            .flatten();
+        let finalized: Option<String> =
+            tx.query_row("SELECT finalized_at FROM engagement WHERE id = 1", [], |r| r.get(0)).optional()?.flatten();
         if finalized.is_some() {
             return Err(crate::error::Error::Locked);
         }

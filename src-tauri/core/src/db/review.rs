@@ -147,7 +147,8 @@ fn standing(rows: &[Row], level: SignOffLevel) -> Option<&Row> {
 fn state(kind: SignableKind, id: &str, rows: &[Row], second_review: bool, current: Option<&Value>) -> ReviewState {
     let required = SignOffLevel::required(second_review).to_vec();
     let all_levels = [SignOffLevel::Preparer, SignOffLevel::Reviewer, SignOffLevel::SecondReviewer];
-    let signoffs: Vec<SignOff> = all_levels.iter().filter_map(|l| standing(rows, *l)).map(|r| r.signoff.clone()).collect();
+    let signoffs: Vec<SignOff> =
+        all_levels.iter().filter_map(|l| standing(rows, *l)).map(|r| r.signoff.clone()).collect();
     let preparer = standing(rows, SignOffLevel::Preparer);
     let changed = preparer.is_some_and(|p| p.changed_seq.is_some());
     let mut changes = Vec::new();
@@ -199,7 +200,8 @@ fn touched(conn: &Connection, change: &Change) -> Result<Vec<(SignableKind, Stri
             from_link(link.kind, &link.id, &mut procedures)
         }
         Change::EvidenceRemoved { id, .. } => {
-            let mut stmt = conn.prepare_cached("SELECT target_kind, target_id FROM evidence_link WHERE evidence_id = ?1")?;
+            let mut stmt =
+                conn.prepare_cached("SELECT target_kind, target_id FROM evidence_link WHERE evidence_id = ?1")?;
             let links: Vec<(String, String)> =
                 stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
             for (kind, target) in links {
@@ -297,11 +299,10 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::NoteAdded { note: n } => {
-            let ord: i64 = n
-                .id
-                .strip_prefix("RN-")
-                .and_then(|x| x.parse().ok())
-                .ok_or_else(|| Error::invalid("note", format!("{} is not a review note ID", n.id)))?;
+            let ord: i64 =
+                n.id.strip_prefix("RN-")
+                    .and_then(|x| x.parse().ok())
+                    .ok_or_else(|| Error::invalid("note", format!("{} is not a review note ID", n.id)))?;
             tx.execute(
                 "INSERT INTO review_note (id, ord, target_kind, target_id, text, author, created_at, status)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
@@ -386,7 +387,9 @@ fn control_of_note(conn: &Connection, note: &ReviewNote) -> Option<String> {
     match note.target_kind {
         NoteTargetKind::Control => Some(note.target_id.clone()),
         NoteTargetKind::Procedure => of_procedure(&note.target_id),
-        NoteTargetKind::Exception => read_exception(conn, &note.target_id).ok().and_then(|e| of_procedure(&e.procedure_id)),
+        NoteTargetKind::Exception => {
+            read_exception(conn, &note.target_id).ok().and_then(|e| of_procedure(&e.procedure_id))
+        }
         NoteTargetKind::Evidence => None,
     }
 }
@@ -394,15 +397,13 @@ fn control_of_note(conn: &Connection, note: &ReviewNote) -> Option<String> {
 impl EngagementFile {
     fn team_role(&self, name: &str) -> Result<Role> {
         let fields = self.fields()?;
-        fields.team.iter().find(|m| m.name == name).map(|m| m.role).ok_or_else(|| {
-            Error::Invalid {
-                problems: vec![FieldProblem::new(
-                    "signer",
-                    "not_on_team",
-                    &[("name", name.to_string())],
-                    format!("{name} is not on the engagement team; add them to the team first"),
-                )],
-            }
+        fields.team.iter().find(|m| m.name == name).map(|m| m.role).ok_or_else(|| Error::Invalid {
+            problems: vec![FieldProblem::new(
+                "signer",
+                "not_on_team",
+                &[("name", name.to_string())],
+                format!("{name} is not on the engagement team; add them to the team first"),
+            )],
         })
     }
 
@@ -491,7 +492,11 @@ impl EngagementFile {
             if other != level && standing(&rows, other).is_some_and(|r| r.signoff.signer == signer) {
                 return Err(refuse(
                     "same_person",
-                    format!("{signer} already signed {id} as {}; another person must sign as {}", other.as_str(), level.as_str()),
+                    format!(
+                        "{signer} already signed {id} as {}; another person must sign as {}",
+                        other.as_str(),
+                        level.as_str()
+                    ),
                 ));
             }
         }
@@ -612,9 +617,10 @@ impl EngagementFile {
     // ---- Finalizing ------------------------------------------------------------------
 
     pub fn finalization(&self) -> Result<Option<Finalization>> {
-        let row: (Option<String>, Option<String>) = self
-            .conn
-            .query_row("SELECT finalized_by, finalized_at FROM engagement WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let row: (Option<String>, Option<String>) =
+            self.conn.query_row("SELECT finalized_by, finalized_at FROM engagement WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         Ok(match row {
             (Some(by), Some(at)) => Some(Finalization { by, at }),
             _ => None,

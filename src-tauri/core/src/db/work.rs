@@ -6,10 +6,10 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use crate::error::{Error, Result};
 use crate::model::event::{Change, FieldChange};
 use crate::model::evidence::LinkKind;
-use crate::model::review::SignableKind;
 use crate::model::procedure::{
     fill_title, Evaluation, ExceptionRecord, Procedure, ProcedureKind, ProcedureLibrary, ResultKind, ScopeDecision,
 };
+use crate::model::review::SignableKind;
 
 /// Writes the state a change produces. Every change but the engagement's
 /// creation (which also needs the catalog) is applied here, so the state is
@@ -462,9 +462,9 @@ impl EngagementFile {
             .into_iter()
             .map(|p| ProcedureEntry {
                 status: p.status(),
-                review: self.review_state(SignableKind::Procedure, &p.id).unwrap_or_else(|_| {
-                    EngagementFile::state_from(&rows, second, SignableKind::Procedure, &p.id)
-                }),
+                review: self
+                    .review_state(SignableKind::Procedure, &p.id)
+                    .unwrap_or_else(|_| EngagementFile::state_from(&rows, second, SignableKind::Procedure, &p.id)),
                 procedure: p,
             })
             .collect();

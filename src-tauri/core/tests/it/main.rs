@@ -6,5 +6,6 @@
 mod catalog_import;
 mod engagement_file;
 mod evidence;
+mod review;
 mod support;
 mod work;
