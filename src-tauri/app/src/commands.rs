@@ -606,6 +606,45 @@ mod tests {
     }
 
     #[test]
+    fn review_through_ipc_and_the_lock_on_every_change() {
+        let app = app();
+        let view = invoke(&app, "open_demo", json!({})).unwrap();
+        let path = view["path"].as_str().unwrap().to_string();
+        let id = "9.2.3.11.PB/P1";
+        invoke(&app, "update_procedure", json!({"path": path, "procedureId": id, "patch": {"result": "no_exception"}}))
+            .unwrap();
+        // The profile's user, 佐藤 花子, is the demo's assessor: she prepares.
+        let args = json!({"path": path, "itemKind": "procedure", "itemId": id, "level": "preparer"});
+        let state = invoke(&app, "sign_off", args).unwrap();
+        assert_eq!(state["signoffs"][0]["signer"], "佐藤 花子");
+        let args = json!({"path": path, "itemKind": "procedure", "itemId": id, "level": "reviewer"});
+        let refused = invoke(&app, "sign_off", args).unwrap_err();
+        assert_eq!(refused["kind"], "invalid");
+        assert_eq!(refused["field_problems"][0]["code"], "role_not_allowed");
+        let note =
+            invoke(&app, "add_note", json!({"path": path, "targetKind": "procedure", "targetId": id, "text": "確認"}))
+                .unwrap();
+        assert_eq!(note["status"], "open");
+        let check = invoke(&app, "finalize_check", json!({"path": path})).unwrap();
+        assert_eq!(check["ready"], false);
+
+        // A finalized engagement refuses changes through IPC with the kind `locked`.
+        let final_path = app.data_dir.join("final.ismap");
+        let ctx_actor = workbench_core::model::event::Actor::new("山田 太郎");
+        let ctx = workbench_core::model::event::Context {
+            actor: &ctx_actor,
+            clock: &workbench_core::model::event::SystemClock,
+        };
+        workbench_core::api::create_demo_finalized(&final_path, "u".into(), ctx).unwrap();
+        let view = invoke(&app, "open_engagement", json!({"path": final_path})).unwrap();
+        assert_eq!(view["finalized"]["by"], "山田 太郎");
+        let locked =
+            invoke(&app, "update_procedure", json!({"path": final_path, "procedureId": id, "patch": {"notes": "x"}}))
+                .unwrap_err();
+        assert_eq!(locked["kind"], "locked");
+    }
+
+    #[test]
     fn suggested_paths_are_safe_and_free() {
         assert_eq!(super::safe_file_stem("A/B:C*?"), "A_B_C__");
         assert_eq!(super::safe_file_stem(" .. "), "engagement");

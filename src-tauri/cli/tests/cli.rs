@@ -432,7 +432,8 @@ fn review_from_the_command_line_sign_note_finalize_lock_reopen() {
     let text = stdout(&out);
     assert!(text.contains("9.2.3.11.PB/P1  CHANGED AFTER SIGN-OFF"), "{text}");
 
-    let note = run.workbench(&["--as", "鈴木 一郎", "note", "add", "final.ismap", "--on", "9.2.3.11.PB/P1", "日付を確認"]);
+    let note =
+        run.workbench(&["--as", "鈴木 一郎", "note", "add", "final.ismap", "--on", "9.2.3.11.PB/P1", "日付を確認"]);
     assert!(stdout(&note).contains("RN-001"), "{}", stderr(&note));
     let out = run.workbench(&["--lang", "en", "finalize", "final.ismap", "--check"]);
     assert_eq!(out.status.code(), Some(1));
