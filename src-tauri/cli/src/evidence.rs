@@ -398,7 +398,7 @@ impl<'a> ProgressLine<'a> {
     fn show(&mut self, p: &IntakeProgress) -> bool {
         let due = self.last.is_none_or(|t| t.elapsed() >= Duration::from_millis(250));
         if self.terminal && due && self.started.elapsed() >= Duration::from_millis(500) {
-            let percent = if p.bytes_total == 0 { 100 } else { p.bytes_done * 100 / p.bytes_total };
+            let percent = (p.bytes_done * 100).checked_div(p.bytes_total).unwrap_or(100);
             let mib = |b: u64| format!("{:.1}", b as f64 / (1024.0 * 1024.0));
             eprint!(
                 "\r{}",

@@ -665,14 +665,12 @@ fn store_content(tx: &Transaction<'_>, path: &Path, progress: &mut dyn FnMut(u64
             Ok((hex::encode(hasher.finalize()), total, file))
         });
         let mut written: Result<u64> = Ok(0);
-        let mut seq = 0i64;
         let mut done = 0u64;
-        for chunk in receiver.iter() {
-            if let Err(e) = insert.execute(params![blob_id, seq, chunk]) {
+        for (seq, chunk) in receiver.iter().enumerate() {
+            if let Err(e) = insert.execute(params![blob_id, seq as i64, chunk]) {
                 written = Err(e.into());
                 break;
             }
-            seq += 1;
             done += chunk.len() as u64;
             if !progress(done) {
                 written = Err(Error::Cancelled);

@@ -378,7 +378,7 @@ fn the_pbc_list_tracks_requests_and_the_dashboard_shows_overdue_ones() {
     let mut received = fields("アクセス権棚卸記録", "2026-04-10");
     received.status = PbcStatus::Received;
     let updated = api::edit_pbc(&path, &late.id, received, fx.ctx()).unwrap();
-    assert_eq!(updated.evidence, [e.id.clone()]);
+    assert_eq!(updated.evidence, std::slice::from_ref(&e.id));
     assert_eq!(updated.status, PbcStatus::Received);
     let dashboard = api::dashboard(&path, date("2026-04-20")).unwrap();
     assert!(dashboard.pbc_overdue.is_empty());
