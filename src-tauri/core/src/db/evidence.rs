@@ -356,6 +356,28 @@ impl EngagementFile {
         if reason.trim().is_empty() {
             return Err(Error::invalid("reason", "withdrawing evidence needs the reason"));
         }
+        // Evidence behind a signed-off procedure stays: the sign-off covered
+        // it. Unlinking it first is a visible change to the signed item.
+        for link in &e.links {
+            let procedure = match link.kind {
+                LinkKind::Procedure => Some(link.id.clone()),
+                LinkKind::Exception => super::work::read_exception(&self.conn, &link.id).ok().map(|x| x.procedure_id),
+                LinkKind::Pbc => None,
+            };
+            if let Some(procedure) = procedure {
+                let state = self.review_state(crate::model::review::SignableKind::Procedure, &procedure)?;
+                if !state.signoffs.is_empty() && !state.changed_after_signoff {
+                    return Err(Error::Invalid {
+                        problems: vec![crate::error::FieldProblem::new(
+                            "evidence",
+                            "signed_off",
+                            &[("procedure", procedure.clone())],
+                            format!("{id} supports {procedure}, which is signed off; unlink it first (a visible change to the signed procedure)"),
+                        )],
+                    });
+                }
+            }
+        }
         let removal =
             Removal { reason: reason.trim().into(), at: format_time(ctx.clock.now()), by: ctx.actor.name.clone() };
         self.commit(ctx, Change::EvidenceRemoved { id: id.into(), removal })?;

@@ -172,6 +172,16 @@ fn evidence_and_exceptions_are_part_of_what_was_signed() {
     let state = api::review_state(&path, SignableKind::Procedure, P1).unwrap();
     assert!(state.changed_after_signoff, "linking evidence changes what was signed");
     assert!(state.changes.iter().any(|c| c.field == "evidence"), "{:?}", state.changes);
+
+    // Signed again with the evidence, the evidence cannot be withdrawn from
+    // under the sign-off; unlinking it first is a visible change.
+    api::sign_off(&path, SignableKind::Procedure, P1, SignOffLevel::Preparer, t.ctx(&t.assessor)).unwrap();
+    let refused = api::remove_evidence(&path, "EV-0001", "差し替え", t.ctx(&t.assessor)).unwrap_err();
+    assert_eq!(code(&refused), "signed_off");
+    api::unlink_evidence(&path, "EV-0001", link[0].clone(), t.ctx(&t.assessor)).unwrap();
+    assert!(api::review_state(&path, SignableKind::Procedure, P1).unwrap().changed_after_signoff);
+    api::remove_evidence(&path, "EV-0001", "差し替え", t.ctx(&t.assessor)).unwrap();
+    intact(&path);
 }
 
 #[test]

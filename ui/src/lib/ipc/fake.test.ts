@@ -212,7 +212,7 @@ describe("fake backend: evidence", () => {
   it("takes files in with progress, numbers them, links them and shows them on the control", async () => {
     const b = createFakeBackend();
     await b.openDemo();
-    await b.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [] });
+    await b.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [], initials: "HS", role: "assessor" });
     b.putFile("/in/a.pdf", new Uint8Array(150_000).fill(7));
     b.putFile("/in/b.log", "2026-04-01 ログオン成功");
     const progress: IntakeProgress[] = [];

@@ -32,8 +32,26 @@ import type { Profile } from "./bindings/Profile";
 import type { ProgramRules } from "./bindings/ProgramRules";
 import type { Progress } from "./bindings/Progress";
 import type { ScopeDecision } from "./bindings/ScopeDecision";
+import type { Blocker } from "./bindings/Blocker";
+import type { EventRecord } from "./bindings/EventRecord";
+import type { FieldChange } from "./bindings/FieldChange";
+import type { Finalization } from "./bindings/Finalization";
+import type { JsonValue } from "./bindings/serde_json/JsonValue";
+import type { NoteTargetKind } from "./bindings/NoteTargetKind";
+import type { ReviewNote } from "./bindings/ReviewNote";
+import type { ReviewState } from "./bindings/ReviewState";
+import type { ReviewSummary } from "./bindings/ReviewSummary";
+import type { Role } from "./bindings/Role";
+import type { SignOff } from "./bindings/SignOff";
+import type { SignOffLevel } from "./bindings/SignOffLevel";
+import type { SignableKind } from "./bindings/SignableKind";
 import {
   DEFAULT_RULES,
+  SIGNOFF_LEVELS as LEVELS,
+  levelAllows,
+  mayReopen,
+  previousLevel,
+  requiredLevels,
   completeItem,
   controlResult,
   controlStatus,
@@ -84,8 +102,24 @@ interface Engagement {
   contents: Map<string, Uint8Array>;
   /** PBC requests in the order added; their `evidence` is derived from the links when read. */
   pbc: PbcRequest[];
-  events: number;
+  /** The event log, oldest first; its payloads are the core's `Change` as JSON (tag `kind`). */
+  log: EventRecord[];
+  /** Every sign-off ever given, by item (`kind id`), oldest first, as the core's `signoff` table. */
+  signoffs: Map<string, SignRow[]>;
+  /** Review notes in the order written (RN-001, ...). */
+  notes: ReviewNote[];
+  finalized: Finalization | null;
 }
+
+/** A stored sign-off with the item's content as signed (canonical JSON), and the event that changed it since. */
+interface SignRow {
+  signoff: SignOff;
+  content: string;
+  changed: number | null;
+}
+
+/** A change as the core's event log stores it: the `Change` enum serialized with its tag. */
+type Change = { kind: string } & Record<string, unknown>;
 
 export const DEMO_PATH = "/fake/demo.ismap";
 export const LARGE_PATH = "/fake/large.ismap";
@@ -193,6 +227,7 @@ export function demoFields(): EngagementFields {
       { name: "鈴木 一郎", role: "reviewer" },
       { name: "佐藤 花子", role: "assessor" },
     ],
+    second_review: false,
   };
 }
 
@@ -261,6 +296,63 @@ const LINK_KINDS = ["procedure", "exception", "pbc"];
 const EVIDENCE_KINDS = ["document", "screenshot", "log_export", "configuration", "interview_memo", "other"];
 const PBC_STATUSES = ["requested", "received", "follow_up", "withdrawn"];
 
+const NOTE_TARGETS: NoteTargetKind[] = ["control", "procedure", "exception", "evidence"];
+
+/**
+ * JSON with object keys in sorted order, as serde_json writes a `Value`, so
+ * that one content has one spelling.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A 64-hex-digit digest of a text. Not SHA-256 (the fake must hash
+ * synchronously), but it plays its part: equal texts, equal digests.
+ */
+function fakeDigest(text: string): string {
+  let out = "";
+  for (let seed = 1; seed <= 4; seed++) {
+    let h1 = 0xdeadbeef ^ seed;
+    let h2 = 0x41c6ce57 ^ seed;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    out += (h2 >>> 0).toString(16).padStart(8, "0") + (h1 >>> 0).toString(16).padStart(8, "0");
+  }
+  return out;
+}
+
+/** The fields that differ between two contents, by JSON path (`review::diff`). */
+function diffContent(before: JsonValue, after: JsonValue, path: string, out: FieldChange[]): void {
+  const isObject = (v: JsonValue): v is { [key in string]?: JsonValue } => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    for (const k of keys) diffContent(before[k] ?? null, after[k] ?? null, path === "" ? k : `${path}.${k}`, out);
+  } else if (canonicalJson(before) !== canonicalJson(after)) {
+    out.push({ field: path, before, after });
+  }
+}
+
+/** The standing sign-off of a level: the newest, unless withdrawn. */
+function standing(rows: SignRow[], level: SignOffLevel): SignRow | undefined {
+  const newest = [...rows].reverse().find((r) => r.signoff.level === level);
+  return newest && newest.signoff.withdrawn === null ? newest : undefined;
+}
+
 function compareLinks(a: EvidenceLink, b: EvidenceLink): number {
   return a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind < b.kind ? -1 : 1;
 }
@@ -268,7 +360,7 @@ function compareLinks(a: EvidenceLink, b: EvidenceLink): number {
 export function createFakeBackend(options: { latency?: number } = {}): FakeBackend {
   const catalogs: CatalogData[] = [sampleCatalog()];
   const engagements = new Map<string, Engagement>();
-  let profile: Profile = { name: "", lang: "ja", recent: [] };
+  let profile: Profile = { name: "", lang: "ja", recent: [], initials: "", role: "assessor" };
   let uuidCounter = 0;
   let cancelRequested = false;
   let intakeHold: Promise<void> | null = null;
@@ -278,6 +370,202 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     const e = engagements.get(path);
     if (!e) fail("io", `cannot open ${path}: no such file`);
     return e;
+  }
+
+  /** The person every change is recorded for: the profile's name, as the app passes it to the core. */
+  function actor(): string {
+    return profile.name.trim() === "" ? "unknown" : profile.name;
+  }
+
+  const now = () => new Date().toISOString();
+
+  /** Appends an event to the log, chained to the one before by its hash. */
+  function record(e: Engagement, change: Change): EventRecord {
+    const prev = e.log.at(-1)?.hash ?? "0".repeat(64);
+    const payload = JSON.stringify(change);
+    const event: EventRecord = { seq: e.log.length + 1, kind: change.kind, payload, actor: actor(), at: now(), prev_hash: prev, hash: fakeDigest(prev + payload) };
+    e.log.push(event);
+    return event;
+  }
+
+  /**
+   * Records a change that was applied, and what it does to signed items, as
+   * the core's `record_with_review`: each item whose content no longer
+   * matches its preparer's sign-off is marked, and its reviewers' sign-offs
+   * are withdrawn, by one `changed_after_signoff` event each.
+   */
+  function commit(e: Engagement, change: Change): EventRecord {
+    const event = record(e, change);
+    const keys = [...e.signoffs.keys()].sort();
+    for (const key of keys) {
+      const rows = e.signoffs.get(key)!;
+      const preparer = standing(rows, "preparer");
+      if (!preparer || preparer.changed !== null) continue;
+      const { item_kind, item_id } = preparer.signoff;
+      const current = contentOf(e, item_kind, item_id);
+      // A removed procedure has no content left; its control's change covers it.
+      if (current === null || canonicalJson(current) === preparer.content) continue;
+      const withdrawn = (["reviewer", "second_reviewer"] as SignOffLevel[]).filter((l) => standing(rows, l));
+      const at = now();
+      const marked = record(e, { kind: "changed_after_signoff", item_kind, item_id, by_seq: event.seq, at, withdrawn });
+      for (const level of withdrawn) standing(rows, level)!.signoff.withdrawn = { reason: "changed after sign-off", at, seq: marked.seq };
+      preparer.changed = event.seq;
+    }
+    return event;
+  }
+
+  /** A finalized engagement refuses every change but its reopening, as the core's event spine. */
+  function writable(e: Engagement): void {
+    if (e.finalized) fail("locked", "the engagement is finalized and locked; nothing was changed (a manager can reopen it with a reason)");
+  }
+
+  // ---- What a sign-off covers (core/src/db/review.rs) ----
+
+  /** A procedure as signed: its fields, its exceptions, and the current evidence linked to it or to its exceptions. */
+  function procedureContent(e: Engagement, id: string): JsonValue | null {
+    const controlId = id.slice(0, id.lastIndexOf("/P"));
+    const p = e.procedures.get(controlId)?.find((x) => x.id === id);
+    if (!p) return null;
+    const exceptions = new Set(p.exceptions.map((x) => x.id));
+    const evidence = e.evidence
+      .filter((ev) => ev.removed === null && ev.links.some((l) => (l.kind === "procedure" && l.id === id) || (l.kind === "exception" && exceptions.has(l.id))))
+      .map((ev) => ({ id: ev.id, sha256: ev.sha256 }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    return { procedure: clone(p) as unknown as JsonValue, evidence };
+  }
+
+  /** A control as signed: its scope decision and each procedure's content digest. */
+  function controlContent(e: Engagement, id: string): JsonValue | null {
+    if (!e.byId.has(id)) return null;
+    const scope = e.scope.get(id) ?? { decision: "in_scope", reason: "" };
+    const procedures = (e.procedures.get(id) ?? []).map((p) => ({ id: p.id, sha256: fakeDigest(canonicalJson(procedureContent(e, p.id))) }));
+    return { control: id, scope: scope.decision, scope_reason: scope.reason, procedures };
+  }
+
+  function contentOf(e: Engagement, kind: SignableKind, id: string): JsonValue | null {
+    return kind === "procedure" ? procedureContent(e, id) : controlContent(e, id);
+  }
+
+  /**
+   * Where an item's review stands. With `withChanges`, the fields changed
+   * since the preparer signed are listed (the core leaves them out of lists).
+   */
+  function reviewState(e: Engagement, kind: SignableKind, id: string, withChanges = true): ReviewState {
+    const rows = e.signoffs.get(`${kind} ${id}`) ?? [];
+    const required = requiredLevels(e.fields.second_review);
+    const signoffs = LEVELS.map((l) => standing(rows, l)).filter((r) => r !== undefined).map((r) => clone(r.signoff));
+    const preparer = standing(rows, "preparer");
+    const changed = preparer !== undefined && preparer.changed !== null;
+    const changes: FieldChange[] = [];
+    if (changed && withChanges) {
+      const current = contentOf(e, kind, id);
+      if (current !== null) diffContent(JSON.parse(preparer.content) as JsonValue, current, "", changes);
+    }
+    const complete = !changed && required.every((l) => standing(rows, l) !== undefined);
+    return { item_kind: kind, item_id: id, signoffs, required, changed_after_signoff: changed, changes, complete };
+  }
+
+  /** The signer's role on the engagement team, which decides what they may sign. */
+  function teamRole(e: Engagement, name: string): Role {
+    const member = e.fields.team.find((m) => m.name === name);
+    if (!member) {
+      fail("invalid", `${name} is not on the engagement team; add them to the team first`, [
+        { field: "signer", code: "not_on_team", params: { name }, message: `${name} is not on the engagement team; add them to the team first` },
+      ]);
+    }
+    return member.role;
+  }
+
+  /** The items to sign: procedures of in-scope assessed controls, and every assessed control. */
+  function signableItems(e: Engagement): [SignableKind, string][] {
+    const items: [SignableKind, string][] = [];
+    const controls = e.items.filter((i) => i.level === "detailed");
+    for (const c of controls) {
+      if ((e.scope.get(c.id)?.decision ?? "in_scope") !== "in_scope") continue;
+      for (const p of e.procedures.get(c.id) ?? []) items.push(["procedure", p.id]);
+    }
+    for (const c of controls) items.push(["control", c.id]);
+    return items;
+  }
+
+  function findNote(e: Engagement, id: string): ReviewNote {
+    const n = e.notes.find((x) => x.id === id);
+    if (!n) fail("not_found", `review note ${id} not found`);
+    return n;
+  }
+
+  /** The control a note's target belongs to (none for evidence, which may support several). */
+  function controlOfNote(e: Engagement, n: ReviewNote): string | null {
+    const ofProcedure = (p: string) => (p.includes("/P") ? p.slice(0, p.lastIndexOf("/P")) : null);
+    if (n.target_kind === "control") return n.target_id;
+    if (n.target_kind === "procedure") return ofProcedure(n.target_id);
+    if (n.target_kind === "exception") {
+      for (const list of e.procedures.values()) for (const p of list) if (p.exceptions.some((x) => x.id === n.target_id)) return ofProcedure(p.id);
+    }
+    return null;
+  }
+
+  /** The notes on a control, its procedures and their exceptions, and on the evidence linked to them. */
+  function controlNotes(e: Engagement, controlId: string): ReviewNote[] {
+    const evidence = new Set(controlEvidence(e, controlId).map((ev) => ev.id));
+    return e.notes.filter((n) => (n.target_kind === "evidence" ? evidence.has(n.target_id) : controlOfNote(e, n) === controlId)).map(clone);
+  }
+
+  function summary(e: Engagement): ReviewSummary {
+    const items = signableItems(e);
+    let complete = 0;
+    let changed = 0;
+    for (const [kind, id] of items) {
+      const s = reviewState(e, kind, id, false);
+      if (s.complete) complete++;
+      if (s.changed_after_signoff) changed++;
+    }
+    const keys = [...e.signoffs.keys()].sort();
+    const states = keys.map((key) => {
+      const { item_kind, item_id } = e.signoffs.get(key)![0].signoff;
+      return reviewState(e, item_kind, item_id);
+    });
+    return {
+      second_review: e.fields.second_review,
+      finalized: clone(e.finalized),
+      items: items.length,
+      complete,
+      changed_after_signoff: changed,
+      open_notes: e.notes.filter((n) => n.status !== "cleared").length,
+      states,
+      notes: e.notes.map(clone),
+    };
+  }
+
+  /**
+   * What still blocks finalizing: procedures of in-scope controls without a
+   * result; items not signed at every required level, or changed since;
+   * review notes not cleared.
+   */
+  function finalizeCheck(e: Engagement): { ready: boolean; blockers: Blocker[] } {
+    const blockers: Blocker[] = [];
+    const items = signableItems(e);
+    for (const [kind, id] of items) {
+      if (kind !== "procedure") continue;
+      if (findProcedure(e, id).result === null) {
+        blockers.push({ code: "no_result", item_kind: "procedure", item_id: id, level: null, message: `${id} has no result` });
+      }
+    }
+    for (const [kind, id] of items) {
+      const s = reviewState(e, kind, id, false);
+      if (s.changed_after_signoff) {
+        blockers.push({ code: "changed_after_signoff", item_kind: kind, item_id: id, level: null, message: `${id} changed after it was signed; sign it again` });
+      }
+      for (const level of s.required) {
+        if (!s.signoffs.some((x) => x.level === level)) {
+          blockers.push({ code: "not_signed", item_kind: kind, item_id: id, level, message: `${id} is not signed off as ${level}` });
+        }
+      }
+    }
+    for (const n of e.notes.filter((x) => x.status !== "cleared")) {
+      blockers.push({ code: "open_note", item_kind: "note", item_id: n.id, level: null, message: `review note ${n.id} on ${n.target_id} is not cleared` });
+    }
+    return { ready: blockers.length === 0, blockers };
   }
 
   function remember(e: Engagement): void {
@@ -305,8 +593,18 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       evidence: [],
       contents: new Map(),
       pbc: [],
-      events: 1,
+      log: [],
+      signoffs: new Map(),
+      notes: [],
+      finalized: null,
     };
+    record(e, {
+      kind: "engagement_created",
+      engagement_uuid: e.uuid,
+      fields: clone(fields),
+      rules,
+      catalog: { name: catalog.info.name, version: catalog.info.version, content_sha256: catalog.info.content_sha256, item_count: items.length },
+    });
     // An initial audit evaluates design; every later one, operation.
     const defaultEvaluation: Evaluation = fields.audit_kind === "initial" ? "design" : "operating";
     for (const item of items.filter((i) => i.level === "detailed")) {
@@ -354,6 +652,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         procedures_done: 0,
         exceptions: 0,
         assignees: [],
+        changed_after_signoff: false,
+        review_complete: false,
       };
       if (assessable) {
         const list = e.procedures.get(item.id) ?? [];
@@ -364,6 +664,13 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         row.procedures_done = statuses.filter((s) => s === "done").length;
         row.exceptions = list.reduce((n, p) => n + p.exceptions.length, 0);
         for (const p of list) if (p.assignee !== null && !row.assignees.includes(p.assignee)) row.assignees.push(p.assignee);
+        // Review flags only where something was signed, as the core lists them.
+        if (e.signoffs.size > 0) {
+          const control = reviewState(e, "control", item.id, false);
+          const procedures = list.map((p) => reviewState(e, "procedure", p.id, false));
+          row.changed_after_signoff = control.changed_after_signoff || procedures.some((p) => p.changed_after_signoff);
+          row.review_complete = control.complete && (scope !== "in_scope" || procedures.every((p) => p.complete));
+        }
       }
       return row;
     });
@@ -387,7 +694,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       warnings: fieldWarnings(e.fields, e.rules),
       catalog: e.catalog,
       controls: { items: e.items.length, assessable: assessable.length, by_group: byGroup },
-      events: e.events,
+      events: e.log.length,
+      finalized: clone(e.finalized),
     };
   }
 
@@ -397,7 +705,11 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     const assessable = item.level === "detailed";
     const scope = e.scope.get(controlId) ?? { decision: "in_scope" as ScopeDecision, reason: "" };
     const inScope = scope.decision === "in_scope";
-    const procedures = (e.procedures.get(controlId) ?? []).map((p) => ({ procedure: clone(p), status: procedureStatus(p) }));
+    const procedures = (e.procedures.get(controlId) ?? []).map((p) => ({
+      procedure: clone(p),
+      status: procedureStatus(p),
+      review: reviewState(e, "procedure", p.id),
+    }));
     return {
       item: clone(item),
       assessable,
@@ -407,6 +719,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       result: assessable && inScope ? controlResult(procedures.map((p) => p.procedure.result)) : null,
       procedures,
       evidence: controlEvidence(e, controlId),
+      review: assessable ? reviewState(e, "control", controlId) : null,
+      notes: controlNotes(e, controlId),
     };
   }
 
@@ -617,6 +931,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
           evidence_items: e.evidence.filter((ev) => ev.removed === null).length,
           pbc_open: e.pbc.filter((r) => pbcIsOpen(r.status)).length,
           pbc_overdue: e.pbc.filter((r) => pbcIsOverdue(r, today)).map((r) => pbcOut(e, r)),
+          review: summary(e),
         };
       }),
     listControls: (path) => respond(() => rows(get(path))),
@@ -625,6 +940,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     setScope: (path, controlId, decision, reason) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         if (!e.byId.has(controlId)) fail("not_found", `control ${controlId} not found`);
         if (decision !== "in_scope" && reason.trim() === "") {
           fail("invalid", "a control out of scope needs the reason (e.g. the provider's statement)");
@@ -633,13 +949,14 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         const after = { decision, reason: decision === "in_scope" ? "" : reason.trim() };
         if (before.decision !== after.decision || before.reason !== after.reason) {
           e.scope.set(controlId, after);
-          e.events++;
+          commit(e, { kind: "scope_set", control_id: controlId, decision: after.decision, reason: after.reason, before: before.decision });
         }
         return detail(e, controlId);
       }),
     addProcedure: (path, controlId, np: NewProcedure) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         if (!e.byId.has(controlId)) fail("not_found", `control ${controlId} not found`);
         if (np.text_ja.trim() === "" && np.text_en.trim() === "") fail("invalid", "a procedure needs a text in Japanese or English");
         const n = (e.highest.get(controlId) ?? 0) + 1;
@@ -660,14 +977,15 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         const list = e.procedures.get(controlId) ?? [];
         list.push(p);
         e.procedures.set(controlId, list);
-        e.events++;
+        commit(e, { kind: "procedure_added", procedure: clone(p) });
         return clone(p);
       }),
     updateProcedure: (path, procedureId, patch: ProcedurePatch) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const p = findProcedure(e, procedureId);
-        const before = JSON.stringify(p);
+        const before = clone(p);
         if (patch.kind !== undefined) p.kind = patch.kind;
         if (patch.evaluation !== undefined) p.evaluation = patch.evaluation;
         if (patch.text_ja !== undefined) p.text_ja = patch.text_ja;
@@ -676,49 +994,58 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         if (patch.work_done !== undefined) p.work_done = patch.work_done;
         if (patch.result !== undefined) p.result = patch.result;
         if (patch.notes !== undefined) p.notes = patch.notes;
-        if (JSON.stringify(p) !== before) e.events++;
+        const fields = ["kind", "evaluation", "text_ja", "text_en", "assignee", "work_done", "result", "notes"] as const;
+        const changes = fields
+          .filter((f) => before[f] !== p[f])
+          .map((f): FieldChange => ({ field: f, before: before[f], after: p[f] }));
+        if (changes.length > 0) commit(e, { kind: "procedure_updated", id: procedureId, changes });
         return clone(p);
       }),
     removeProcedure: (path, procedureId) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const p = findProcedure(e, procedureId);
         refuseIfLinked(e, "procedure", procedureId);
         const list = e.procedures.get(p.control_id) ?? [];
         e.procedures.set(p.control_id, list.filter((x) => x.id !== procedureId));
-        e.events++;
+        commit(e, { kind: "procedure_removed", procedure: clone(p) });
       }),
     addException: (path, procedureId, text) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         if (text.trim() === "") fail("invalid", "an exception needs its facts written out");
         const p = findProcedure(e, procedureId);
         // Numbers of removed exceptions are not reused, so a reference never changes meaning.
         e.exceptionsAdded++;
         const x: ExceptionRecord = { id: `E-${String(e.exceptionsAdded).padStart(4, "0")}`, procedure_id: procedureId, text: text.trim() };
         p.exceptions.push(x);
-        e.events++;
+        commit(e, { kind: "exception_added", exception: clone(x) });
         return clone(x);
       }),
     editException: (path, exceptionId, text) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const { procedure, index } = findException(e, exceptionId);
         if (text.trim() === "") fail("invalid", "an exception needs its facts written out; remove it instead");
         const x = procedure.exceptions[index];
         if (x.text !== text.trim()) {
+          const before = x.text;
           x.text = text.trim();
-          e.events++;
+          commit(e, { kind: "exception_edited", id: exceptionId, before, after: x.text });
         }
         return clone(x);
       }),
     removeException: (path, exceptionId) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const { procedure, index } = findException(e, exceptionId);
         refuseIfLinked(e, "exception", exceptionId);
-        procedure.exceptions.splice(index, 1);
-        e.events++;
+        const [removed] = procedure.exceptions.splice(index, 1);
+        commit(e, { kind: "exception_removed", exception: clone(removed) });
       }),
 
     // ---- Evidence and the PBC list ----
@@ -765,6 +1092,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       intakeHold = null;
       const e = get(path);
       if (files.length === 0) fail("invalid", "no file was given");
+      // A finalized engagement would refuse the records at the end; say so before reading.
+      writable(e);
       // Everything that can be checked before reading is checked first.
       const contents = files.map((f) => {
         const content = source(f.path);
@@ -793,13 +1122,15 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         read.push({ sha256: await sha256Hex(content), content: content.slice() });
       }
       if (cancelRequested) fail("cancelled", "cancelled; nothing was written");
+      writable(e);
       const sortedLinks = links
         .map((l) => ({ kind: l.kind, id: l.id }))
         .sort(compareLinks)
         .filter((l, i, all) => i === 0 || compareLinks(all[i - 1], l) !== 0);
       const added = files.map((f, i): Evidence => {
         const { sha256, content } = read[i];
-        if (!e.contents.has(sha256)) e.contents.set(sha256, content);
+        const newContent = !e.contents.has(sha256);
+        if (newContent) e.contents.set(sha256, content);
         const name = baseName(f.path);
         const ev: Evidence = {
           id: `EV-${String(e.evidence.length + 1).padStart(4, "0")}`,
@@ -815,7 +1146,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
           removed: null,
         };
         e.evidence.push(ev);
-        e.events++;
+        commit(e, { kind: "evidence_added", evidence: clone(ev), new_content: newContent });
         return clone(ev);
       });
       return added;
@@ -828,6 +1159,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     editEvidence: (path, evidenceId, patch) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const ev = findEvidence(e, evidenceId);
         if (ev.removed) fail("invalid", `${evidenceId} was withdrawn and can no longer be edited`);
         const next: Evidence = { ...clone(ev) };
@@ -839,40 +1171,45 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         if (patch.obtained_at !== undefined) next.obtained_at = patch.obtained_at;
         if (patch.as_of !== undefined) next.as_of = patch.as_of;
         checkMeta(next);
-        if (JSON.stringify(next) !== JSON.stringify(ev)) {
+        const fields = ["title", "description", "kind", "obtained_from", "obtained_by", "obtained_at", "as_of"] as const;
+        const changes = fields.filter((f) => next[f] !== ev[f]).map((f): FieldChange => ({ field: f, before: ev[f], after: next[f] }));
+        if (changes.length > 0) {
           Object.assign(ev, next);
-          e.events++;
+          commit(e, { kind: "evidence_edited", id: evidenceId, changes });
         }
         return clone(ev);
       }),
     linkEvidence: (path, evidenceId, link) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const ev = findEvidence(e, evidenceId);
         if (ev.links.some((l) => compareLinks(l, link) === 0)) return clone(ev);
         if (ev.removed) fail("invalid", `${evidenceId} was withdrawn and cannot be linked`);
         requireTarget(e, link);
         ev.links = [...ev.links, { kind: link.kind, id: link.id }].sort(compareLinks);
-        e.events++;
+        commit(e, { kind: "evidence_linked", id: evidenceId, link: { kind: link.kind, id: link.id } });
         return clone(ev);
       }),
     unlinkEvidence: (path, evidenceId, link) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const ev = findEvidence(e, evidenceId);
         if (!ev.links.some((l) => compareLinks(l, link) === 0)) fail("not_found", `link ${evidenceId} → ${link.kind} ${link.id} not found`);
         ev.links = ev.links.filter((l) => compareLinks(l, link) !== 0);
-        e.events++;
+        commit(e, { kind: "evidence_unlinked", id: evidenceId, link: { kind: link.kind, id: link.id } });
         return clone(ev);
       }),
     removeEvidence: (path, evidenceId, reason) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const ev = findEvidence(e, evidenceId);
         if (ev.removed) fail("invalid", `${evidenceId} was already withdrawn`);
         if (reason.trim() === "") fail("invalid", "withdrawing evidence needs the reason", [{ field: "reason", code: "required", params: {}, message: "withdrawing evidence needs the reason" }]);
         ev.removed = { reason: reason.trim(), at: new Date().toISOString(), by: profile.name };
-        e.events++;
+        commit(e, { kind: "evidence_removed", id: evidenceId, removal: clone(ev.removed) });
         return clone(ev);
       }),
     evidenceContent: (path, evidenceId, limit) =>
@@ -922,6 +1259,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     addPbc: (path, fields) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         checkPbc(fields);
         const r: PbcRequest = {
           id: `PBC-${String(e.pbc.length + 1).padStart(3, "0")}`,
@@ -934,34 +1272,212 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
           evidence: [],
         };
         e.pbc.push(r);
-        e.events++;
+        commit(e, { kind: "pbc_added", request: clone(r) });
         return pbcOut(e, r);
       }),
     editPbc: (path, requestId, fields) =>
       respond(() => {
         const e = get(path);
+        writable(e);
         const r = findPbc(e, requestId);
         checkPbc(fields);
-        const before = JSON.stringify(r);
+        const before = clone(r);
         r.item = fields.item.trim();
         r.requested_on = fields.requested_on;
         r.due = fields.due;
         r.from_whom = fields.from_whom.trim();
         r.status = fields.status;
         r.notes = fields.notes;
-        if (JSON.stringify(r) !== before) e.events++;
+        const names = ["item", "requested_on", "due", "from_whom", "status", "notes"] as const;
+        const changes = names.filter((f) => before[f] !== r[f]).map((f): FieldChange => ({ field: f, before: before[f], after: r[f] }));
+        if (changes.length > 0) commit(e, { kind: "pbc_edited", id: requestId, changes });
         return pbcOut(e, r);
+      }),
+
+    // ---- Review and sign-off (core/src/db/review.rs) ----
+
+    reviewSummary: (path) => respond(() => summary(get(path))),
+    signOff: (path, kind, id, level) =>
+      respond(() => {
+        const e = get(path);
+        writable(e);
+        const signer = actor();
+        const role = teamRole(e, signer);
+        const refuse = (code: string, message: string): never =>
+          fail("invalid", message, [{ field: "level", code, params: { level }, message }]);
+        if (!LEVELS.includes(level)) fail("invalid", `${String(level)} is not a sign-off level`);
+        if (level === "second_reviewer" && !e.fields.second_review) refuse("no_second_review", "this engagement has no second-level review");
+        if (!levelAllows(level, role)) refuse("role_not_allowed", `${signer} is on the team as ${role}, who cannot sign as ${level}`);
+        if (kind === "procedure") {
+          const p = findProcedure(e, id);
+          if (level === "preparer" && p.result === null) refuse("no_result", `${id} has no result yet`);
+        } else if (kind === "control") {
+          const item = e.byId.get(id);
+          if (!item) fail("not_found", `control ${id} not found`);
+          if (item.level !== "detailed") fail("invalid", `${id} is a heading, not an assessed control`, [{ field: "control", code: "invalid", params: {}, message: `${id} is a heading, not an assessed control` }]);
+          const inScope = (e.scope.get(id)?.decision ?? "in_scope") === "in_scope";
+          if (inScope && (e.procedures.get(id) ?? []).some((p) => p.result === null)) refuse("no_result", `not every procedure of ${id} has a result`);
+        } else {
+          fail("invalid", `${String(kind)} cannot be signed`);
+        }
+        const key = `${kind} ${id}`;
+        const rows = e.signoffs.get(key) ?? [];
+        const current = reviewState(e, kind, id, false);
+        const existing = standing(rows, level);
+        if (existing && !(level === "preparer" && current.changed_after_signoff)) {
+          fail("already_exists", `sign-off already exists: ${id} (${level}, by ${existing.signoff.signer})`);
+        }
+        const previous = previousLevel(level);
+        if (previous !== null && (!standing(rows, previous) || current.changed_after_signoff)) {
+          refuse("previous_level_missing", `${id} needs a standing ${previous} sign-off first`);
+        }
+        // One person does not sign two levels of the same item.
+        for (const other of LEVELS) {
+          if (other !== level && standing(rows, other)?.signoff.signer === signer) {
+            refuse("same_person", `${signer} already signed ${id} as ${other}; another person must sign as ${level}`);
+          }
+        }
+        const content = contentOf(e, kind, id)!;
+        const signoff: SignOff = {
+          item_kind: kind,
+          item_id: id,
+          level,
+          signer,
+          role,
+          at: now(),
+          content_sha256: fakeDigest(canonicalJson(content)),
+          withdrawn: null,
+        };
+        commit(e, { kind: "signed_off", signoff: clone(signoff), content });
+        rows.push({ signoff, content: canonicalJson(content), changed: null });
+        e.signoffs.set(key, rows);
+        return reviewState(e, kind, id);
+      }),
+    addNote: (path, targetKind, targetId, text) =>
+      respond(() => {
+        const e = get(path);
+        writable(e);
+        if (text.trim() === "") fail("invalid", "a review note needs its text", [{ field: "text", code: "invalid", params: {}, message: "a review note needs its text" }]);
+        if (!NOTE_TARGETS.includes(targetKind)) fail("invalid", `${String(targetKind)} cannot have review notes`);
+        if (targetKind === "control") {
+          if (!e.byId.has(targetId)) fail("not_found", `control ${targetId} not found`);
+        } else if (targetKind === "procedure") {
+          findProcedure(e, targetId);
+        } else if (targetKind === "exception") {
+          findException(e, targetId);
+        } else {
+          findEvidence(e, targetId);
+        }
+        const note: ReviewNote = {
+          id: `RN-${String(e.notes.length + 1).padStart(3, "0")}`,
+          target_kind: targetKind,
+          target_id: targetId,
+          text: text.trim(),
+          author: actor(),
+          created_at: now(),
+          status: "open",
+          answer: null,
+          answered_by: null,
+          answered_at: null,
+          cleared_by: null,
+          cleared_at: null,
+        };
+        e.notes.push(note);
+        commit(e, { kind: "note_added", note: clone(note) });
+        return clone(note);
+      }),
+    answerNote: (path, noteId, text) =>
+      respond(() => {
+        const e = get(path);
+        writable(e);
+        const note = findNote(e, noteId);
+        if (note.status === "cleared") fail("invalid", `${noteId} is already cleared`, [{ field: "note", code: "invalid", params: {}, message: `${noteId} is already cleared` }]);
+        if (text.trim() === "") fail("invalid", "an answer needs its text", [{ field: "text", code: "invalid", params: {}, message: "an answer needs its text" }]);
+        Object.assign(note, { status: "answered", answer: text.trim(), answered_by: actor(), answered_at: now() });
+        commit(e, { kind: "note_answered", id: noteId, answer: note.answer, by: note.answered_by, at: note.answered_at });
+        return clone(note);
+      }),
+    clearNote: (path, noteId) =>
+      respond(() => {
+        const e = get(path);
+        writable(e);
+        const note = findNote(e, noteId);
+        if (note.status === "cleared") fail("invalid", `${noteId} is already cleared`, [{ field: "note", code: "invalid", params: {}, message: `${noteId} is already cleared` }]);
+        const who = actor();
+        const manager = mayReopen(e.fields.team.find((m) => m.name === who)?.role ?? "assessor");
+        if (note.author !== who && !manager) {
+          const message = `only ${note.author} (who wrote ${noteId}) or a manager can clear it`;
+          fail("invalid", message, [{ field: "note", code: "not_author", params: { author: note.author }, message }]);
+        }
+        Object.assign(note, { status: "cleared", cleared_by: who, cleared_at: now() });
+        commit(e, { kind: "note_cleared", id: noteId, by: who, at: note.cleared_at });
+        return clone(note);
+      }),
+    finalizeCheck: (path) => respond(() => finalizeCheck(get(path))),
+    finalize: (path) =>
+      respond(() => {
+        const e = get(path);
+        writable(e);
+        const who = actor();
+        const role = teamRole(e, who);
+        if (!mayReopen(role)) {
+          const message = `${who} is on the team as ${role}; a manager or partner finalizes`;
+          fail("invalid", message, [{ field: "role", code: "role_not_allowed", params: {}, message }]);
+        }
+        const check = finalizeCheck(e);
+        if (!check.ready) {
+          fail(
+            "invalid",
+            check.blockers.map((b) => b.message).join("; "),
+            check.blockers.map((b) => ({ field: b.item_id, code: b.code, params: { level: b.level ?? "" }, message: b.message })),
+          );
+        }
+        const finalization: Finalization = { by: who, at: now() };
+        commit(e, { kind: "engagement_finalized", finalization: clone(finalization) });
+        e.finalized = finalization;
+        return view(e);
+      }),
+    reopen: (path, reason) =>
+      respond(() => {
+        const e = get(path);
+        if (!e.finalized) fail("invalid", "the engagement is not finalized", [{ field: "engagement", code: "invalid", params: {}, message: "the engagement is not finalized" }]);
+        const who = actor();
+        const role = teamRole(e, who);
+        if (!mayReopen(role)) {
+          const message = `${who} is on the team as ${role}; a manager or partner reopens`;
+          fail("invalid", message, [{ field: "role", code: "role_not_allowed", params: {}, message }]);
+        }
+        if (reason.trim() === "") fail("invalid", "reopening needs the reason", [{ field: "reason", code: "invalid", params: {}, message: "reopening needs the reason" }]);
+        e.finalized = null;
+        commit(e, { kind: "engagement_reopened", reason: reason.trim(), by: who, at: now() });
+        return view(e);
+      }),
+    itemHistory: (path, itemId) =>
+      respond(() => {
+        // As the core: every event whose payload names the item (or, for a
+        // control, one of its procedures), the engagement's creation aside.
+        const quoted = `"${itemId}"`;
+        const child = `"${itemId}/`;
+        return get(path)
+          .log.filter((ev) => ev.kind !== "engagement_created" && (ev.payload.includes(quoted) || ev.payload.includes(child)))
+          .map(clone);
       }),
 
     createLarge: (controls = 1500) =>
       respond(() => {
-        const e = engagements.get(LARGE_PATH) ?? create(LARGE_PATH, syntheticCatalog(controls), demoFields(), DEFAULT_RULES);
+        const existing = engagements.get(LARGE_PATH);
+        if (existing) {
+          remember(existing);
+          return view(existing);
+        }
+        const e = create(LARGE_PATH, syntheticCatalog(controls), demoFields(), DEFAULT_RULES);
         // Work in full swing, as the core's generator records it: what was
         // done for most procedures, results for many, one in twenty an exception.
         const team = e.fields.team.map((m) => m.name);
         let i = 0;
         for (const list of e.procedures.values()) {
           for (const p of list) {
+            const before = clone(p);
             p.assignee = team[i % team.length];
             if (i % 10 < 7) p.work_done = `2026-05-12 情報セキュリティ担当者に質問し、手順書 第${(i % 9) + 1}版を閲覧した。`;
             if (i % 10 < 5) p.result = i % 20 === 7 ? "exception" : "no_exception";
@@ -969,8 +1485,11 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
               e.exceptionsAdded++;
               p.exceptions.push({ id: `E-${String(e.exceptionsAdded).padStart(4, "0")}`, procedure_id: p.id, text: `抽出したサンプル ${i} 件中 1 件で承認記録がなかった。` });
             }
+            const changes = (["assignee", "work_done", "result"] as const)
+              .filter((f) => before[f] !== p[f])
+              .map((f): FieldChange => ({ field: f, before: before[f], after: p[f] }));
+            record(e, { kind: "procedure_updated", id: p.id, changes });
             i++;
-            e.events++;
           }
         }
         remember(e);
@@ -1037,4 +1556,48 @@ export async function recordSampleEvidence(b: FakeBackend, path: string): Promis
   await b.addPbc(path, { ...requested, item: "特権ID利用申請・承認記録（2026年4月分）", due: day(-2), status: "requested" });
   await b.addPbc(path, { ...requested, item: "バックアップ取得・復元テストの記録", due: day(5), status: "follow_up", notes: "復元テストの結果が含まれていなかったため追加依頼" });
   await b.addPbc(path, { ...requested, item: "委託先管理台帳", due: null, status: "requested" });
+}
+
+/**
+ * Performs every in-scope procedure still without a result, signs every item
+ * at every required level and, with `finalize`, finalizes, as the core's
+ * `sample::perform_and_finalize` does, through the public interface: the
+ * assessor (佐藤 花子) prepares, the reviewer (鈴木 一郎) reviews, the
+ * manager (山田 太郎) signs the second level and finalizes. Controls named in
+ * `leave` are left unsigned. The profile is put back afterwards. Fake-only,
+ * for tests and the browser demo.
+ */
+export async function recordSampleReview(b: Backend, path: string, options: { finalize?: boolean; leave?: string[] } = {}): Promise<void> {
+  const saved = await b.getProfile();
+  const as = (name: string) => b.saveProfile({ ...saved, name });
+  const leave = new Set(options.leave ?? []);
+  try {
+    const second = (await b.reviewSummary(path)).second_review;
+    const controls = (await b.listControls(path)).filter((r) => r.assessable && !leave.has(r.id));
+    await as("佐藤 花子");
+    for (const c of controls.filter((r) => r.scope === "in_scope")) {
+      for (const { procedure: p } of (await b.controlDetail(path, c.id)).procedures) {
+        if (p.result === null) await b.updateProcedure(path, p.id, { work_done: p.work_done || `2026-05-12 ${p.kind} を実施し、記録を閲覧した。`, result: "no_exception" });
+      }
+    }
+    const levels: [SignOffLevel, string][] = [["preparer", "佐藤 花子"], ["reviewer", "鈴木 一郎"]];
+    if (second) levels.push(["second_reviewer", "山田 太郎"]);
+    for (const [level, name] of levels) {
+      await as(name);
+      for (const c of controls) {
+        const d = await b.controlDetail(path, c.id);
+        const states = [...(c.scope === "in_scope" ? d.procedures.map((p) => p.review) : []), d.review!];
+        for (const s of states) {
+          const stands = s.signoffs.some((x) => x.level === level) && !(level === "preparer" && s.changed_after_signoff);
+          if (!stands) await b.signOff(path, s.item_kind, s.item_id, level);
+        }
+      }
+    }
+    if (options.finalize) {
+      await as("山田 太郎");
+      await b.finalize(path);
+    }
+  } finally {
+    await b.saveProfile(saved);
+  }
 }

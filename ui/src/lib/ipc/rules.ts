@@ -1,5 +1,5 @@
 // The rules of the Rust core (core/src/model/procedure.rs, engagement.rs,
-// corporate_number.rs, ismap_id.rs, evidence.rs) restated for the fake backend, so that
+// corporate_number.rs, ismap_id.rs, evidence.rs, review.rs) restated for the fake backend, so that
 // the UI can be developed and tested without the core. When the core's
 // rules change, these must change with them; the tests pin the same cases.
 
@@ -13,6 +13,8 @@ import type { FieldProblem } from "./bindings/FieldProblem";
 import type { Procedure } from "./bindings/Procedure";
 import type { ProgramRules } from "./bindings/ProgramRules";
 import type { ResultKind } from "./bindings/ResultKind";
+import type { Role } from "./bindings/Role";
+import type { SignOffLevel } from "./bindings/SignOffLevel";
 import type { Status } from "./bindings/Status";
 import type { Warning } from "./bindings/Warning";
 
@@ -297,4 +299,35 @@ export function pbcIsOpen(status: PbcStatus): boolean {
 /** An open request past its due date (`PbcRequest::is_overdue`); `today` is the user's local date. */
 export function pbcIsOverdue(request: Pick<PbcRequest, "status" | "due">, today: string): boolean {
   return pbcIsOpen(request.status) && request.due !== null && request.due < today;
+}
+
+// ---- Review (core/src/model/review.rs) ----
+
+/** Every sign-off level, in the order they are given. */
+export const SIGNOFF_LEVELS: SignOffLevel[] = ["preparer", "reviewer", "second_reviewer"];
+
+/** The levels an engagement requires, in order (`SignOffLevel::required`). */
+export function requiredLevels(secondReview: boolean): SignOffLevel[] {
+  return secondReview ? ["preparer", "reviewer", "second_reviewer"] : ["preparer", "reviewer"];
+}
+
+/** The level that must stand before this one (`SignOffLevel::previous`). */
+export function previousLevel(level: SignOffLevel): SignOffLevel | null {
+  return level === "reviewer" ? "preparer" : level === "second_reviewer" ? "reviewer" : null;
+}
+
+/**
+ * Whether a team member of `role` may sign at `level` (`SignOffLevel::allows`):
+ * anyone on the team prepares; reviewers, managers and partners review; the
+ * second level is for managers and partners.
+ */
+export function levelAllows(level: SignOffLevel, role: Role): boolean {
+  if (level === "preparer") return true;
+  if (level === "reviewer") return role === "reviewer" || role === "manager" || role === "partner";
+  return role === "manager" || role === "partner";
+}
+
+/** Who may finalize, reopen, and clear another person's review note (`may_reopen`). */
+export function mayReopen(role: Role): boolean {
+  return role === "manager" || role === "partner";
 }

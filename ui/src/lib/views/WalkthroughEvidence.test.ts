@@ -11,7 +11,7 @@ const CONTROL = "9.2.3.11.PB";
 async function openAt(id: string, prepare: (backend: FakeBackend) => Promise<unknown> = async () => {}) {
   setLang("ja");
   const backend = createFakeBackend();
-  await backend.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [] });
+  await backend.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [], initials: "HS", role: "assessor" });
   const session = new Session(backend);
   const view = await backend.openDemo();
   await prepare(backend);
