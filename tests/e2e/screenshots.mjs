@@ -63,6 +63,27 @@ wb("evidence", "add", demo, png, "--procedure", "9.2.3.11.PB/P2", "--title", "�
 wb("evidence", "add", demo, pdf, "--procedure", "9.2.3.11.PB/P1", "--pbc", "PBC-002", "--title", "特権ID管理手順書 第3版", "--kind", "document", "--as-of", "2026-02-01", "--from", "情報システム部 山田");
 wb("evidence", "add", demo, log, "--procedure", "9.2.3.11.PB/P3", "--pbc", "PBC-001", "--title", "特権ID利用ログ（2026年3月）", "--as-of", "2026-03-31", "--from", "ログ管理基盤");
 
+// Review: 9.2.3.11.PB performed; P1 signed by the assessor and the
+// reviewer, P2 signed and then changed; a note answered, another open.
+for (const n of [1, 2, 3]) {
+  wb("procedure", "record", demo, `9.2.3.11.PB/P${n}`, "--result", "no_exception", "--work-done", `2026-05-1${n} 特権ID管理手順書と利用記録を閲覧した。`);
+}
+wb("--as", "佐藤 花子", "signoff", demo, "9.2.3.11.PB/P1");
+wb("--as", "鈴木 一郎", "signoff", demo, "9.2.3.11.PB/P1", "--level", "reviewer");
+wb("--as", "佐藤 花子", "signoff", demo, "9.2.3.11.PB/P2");
+wb("--as", "鈴木 一郎", "signoff", demo, "9.2.3.11.PB/P2", "--level", "reviewer");
+wb("procedure", "record", demo, "9.2.3.11.PB/P2", "--work-done", "2026-05-12 特権ID管理手順書（第3版）と2026年3月の利用記録を閲覧した。");
+wb("--as", "鈴木 一郎", "note", "add", demo, "--on", "9.2.3.11.PB/P1", "承認記録の閲覧日を実施内容に書いてください。");
+wb("--as", "佐藤 花子", "note", "answer", demo, "RN-001", "2026-05-20 と追記しました。");
+wb("--as", "鈴木 一郎", "note", "add", demo, "--on", "9.2.3.11.PB", "対象範囲に本番環境以外のIDが含まれるか確認してください。");
+// A finalized engagement, opened from the recent list at the end.
+const final = join(home, "サンプルクラウド（確定済み）.ismap");
+wb("--as", "山田 太郎", "demo", "--out", final, "--finalized");
+writeFileSync(
+  join(env.WORKBENCH_DATA_DIR, "profile.json"),
+  JSON.stringify({ name: "佐藤 花子", initials: "HS", role: "assessor", lang: "ja", recent: [{ path: final, title: "株式会社サンプルクラウド / 確定済みのデモ", opened_at: "2026-11-26T00:00:00.000Z" }] }),
+);
+
 const driver = await startDriver({ ...env, WORKBENCH_E2E_PICK_FILES: log });
 let s;
 const shot = async (name) => writeFileSync(join(out, `${name}.png`), await s.screenshot());
@@ -71,6 +92,7 @@ const setLang = (lang) =>
          el.dispatchEvent(new Event("change", { bubbles: true }));`, [lang]);
 try {
   s = await Session.create(driver.url, app);
+  await (await s.find("start-demo")).click();
   await s.until(`return document.querySelector('[data-testid="engagement-name"]')?.textContent.includes('サンプルクラウド')`);
   await s.until(`return document.body.textContent.includes('E-0001')`);
   await shot("dashboard-ja");
@@ -127,6 +149,17 @@ try {
   await s.until(`return document.body.textContent.includes('PBC-003')`);
   await shot("dashboard-pbc-ja");
 
+  // Review: sign-offs and a change after sign-off on the cards, the notes, the review view.
+  await (await s.find("jump-input")).type("9.2.3.11.PB" + Keys.ENTER);
+  await s.find("changed-badge");
+  await s.run(`document.querySelector('[data-testid="procedure"][data-index="0"]').scrollIntoView({ block: "start" }); window.scrollBy(0, -60);`);
+  await shot("review-walkthrough-ja");
+  await s.run(`document.querySelector('[data-testid="notes-panel"]').scrollIntoView({ block: "center" })`);
+  await shot("review-notes-ja");
+  await (await s.find("review-view-link")).click();
+  await s.find("finalize-blockers");
+  await shot("review-ja");
+
   await setLang("en");
   await (await s.find("jump-input")).type("9.2.1.2" + Keys.ENTER);
   await s.until(`return document.body.textContent.includes('Walkthrough')`);
@@ -140,6 +173,12 @@ try {
   await (await s.find("nav-start")).click();
   await s.find("recent-item");
   await shot("start-ja");
+  await s.run(`Array.from(document.querySelectorAll('[data-testid="recent-item"]')).find((el) => el.textContent.includes('確定済み')).click()`);
+  await s.find("locked-banner");
+  await (await s.find("review-view-link")).click();
+  await s.until(`return document.querySelector('[data-testid="reopen-button"]') !== null`);
+  await shot("review-finalized-ja");
+  await (await s.find("nav-start")).click();
   await (await s.find("start-new")).click();
   await (await s.find("field-provider.name")).set("株式会社テストクラウド");
   await (await s.find("field-provider.corporate_number")).set("7123456789013");

@@ -224,6 +224,16 @@ impl EngagementFile {
                 .optional()
                 .map_err(at)?;
             let new_content = existing.is_none();
+            if new_content && stored.identical_to.is_some() {
+                // The bytes matched a stored content whose hash no longer
+                // does (it is damaged; `evidence verify` says so): keep this
+                // copy, from the stored chunks, which equal the file's.
+                tx.execute(
+                    "INSERT INTO blob_chunk (blob_id, seq, data) SELECT ?1, seq, data FROM blob_chunk WHERE blob_id = ?2",
+                    params![stored.blob_id, stored.identical_to],
+                )
+                .map_err(at)?;
+            }
             if new_content {
                 tx.execute(
                     "UPDATE blob SET sha256 = ?2, size = ?3 WHERE id = ?1",
@@ -649,6 +659,8 @@ struct Stored {
     blob_id: i64,
     sha256: String,
     size: u64,
+    /// The stored content whose bytes all matched, when nothing was written.
+    identical_to: Option<i64>,
 }
 
 /// Streams a file into a new blob row's chunks and returns its hash, which
@@ -660,9 +672,23 @@ fn store_content(tx: &Transaction<'_>, path: &Path, progress: &mut dyn FnMut(u64
         _ => Error::io(path, e),
     })?;
     let before = file.metadata().map_err(|e| Error::io(path, e))?;
+    // A stored content of the same size may be the same file again. Its
+    // chunks are compared with the file's as they arrive and nothing is
+    // written while they agree, so a second copy costs a read, not a write;
+    // at the first difference the agreeing chunks are copied over and
+    // writing goes on. The file is still read only once.
+    let candidate: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM blob WHERE size = ?1 AND sha256 IS NOT NULL ORDER BY id LIMIT 1",
+            [before.len() as i64],
+            |r| r.get(0),
+        )
+        .optional()?;
     tx.execute("INSERT INTO blob (sha256, size) VALUES (NULL, 0)", [])?;
     let blob_id = tx.last_insert_rowid();
     let mut insert = tx.prepare_cached("INSERT INTO blob_chunk (blob_id, seq, data) VALUES (?1, ?2, ?3)")?;
+    let mut stored_chunk = tx.prepare_cached("SELECT data FROM blob_chunk WHERE blob_id = ?1 AND seq = ?2")?;
+    let mut matching = candidate;
     let (written, read) = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
         let reader = scope.spawn(move || -> std::io::Result<(String, u64, std::fs::File)> {
@@ -689,6 +715,39 @@ fn store_content(tx: &Transaction<'_>, path: &Path, progress: &mut dyn FnMut(u64
         let mut written: Result<u64> = Ok(0);
         let mut done = 0u64;
         for (seq, chunk) in receiver.iter().enumerate() {
+            if let Some(other) = matching {
+                let same = stored_chunk
+                    .query_row(params![other, seq as i64], |r| {
+                        Ok(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)? == chunk.as_slice())
+                    })
+                    .optional();
+                match same {
+                    Ok(Some(true)) => {
+                        done += chunk.len() as u64;
+                        if !progress(done) {
+                            written = Err(Error::Cancelled);
+                            break;
+                        }
+                        continue;
+                    }
+                    Ok(_) => {
+                        matching = None;
+                        let copied = tx.execute(
+                            "INSERT INTO blob_chunk (blob_id, seq, data)
+                             SELECT ?1, seq, data FROM blob_chunk WHERE blob_id = ?2 AND seq < ?3",
+                            params![blob_id, other, seq as i64],
+                        );
+                        if let Err(e) = copied {
+                            written = Err(e.into());
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        written = Err(e.into());
+                        break;
+                    }
+                }
+            }
             if let Err(e) = insert.execute(params![blob_id, seq as i64, chunk]) {
                 written = Err(e.into());
                 break;
@@ -725,7 +784,7 @@ fn store_content(tx: &Transaction<'_>, path: &Path, progress: &mut dyn FnMut(u64
         });
     }
     debug_assert_eq!(written, size);
-    Ok(Stored { blob_id, sha256, size })
+    Ok(Stored { blob_id, sha256, size, identical_to: matching })
 }
 
 /// Fills `buf` unless the file ends first; returns the bytes read.

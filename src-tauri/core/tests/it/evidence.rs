@@ -144,6 +144,54 @@ fn identical_content_taken_in_twice_is_stored_once() {
 }
 
 #[test]
+fn files_of_the_same_size_that_differ_anywhere_are_both_kept_whole() {
+    let fx = Fixture::new();
+    let path = demo(&fx);
+    let original = pseudo_random(CHUNK_SIZE * 3 + 5, 7);
+    let mut middle = original.clone();
+    middle[CHUNK_SIZE + 100] ^= 1; // differs in the second chunk
+    let mut last = original.clone();
+    *last.last_mut().unwrap() ^= 1; // differs in the very last byte
+    let files: Vec<IntakeFile> = [("a.bin", &original), ("b.bin", &middle), ("c.bin", &last), ("d.bin", &original)]
+        .iter()
+        .map(|(name, bytes)| intake(&fx.write(name, bytes)))
+        .collect();
+    let added = api::add_evidence(&path, &files, &[], fx.ctx(), &mut |_| true).unwrap();
+    assert_eq!(count(&path, "SELECT count(*) FROM blob"), 3, "a and d share their content");
+    for (e, expected) in added.iter().zip([&original, &middle, &last, &original]) {
+        let (_, bytes, _) = api::evidence_content(&path, &e.id, u64::MAX).unwrap();
+        assert!(&bytes == expected, "{} reads back differently", e.id);
+        assert_eq!(e.sha256, sha256sum(&fx.path(&e.original_name)));
+    }
+    assert_whole(&path);
+}
+
+#[test]
+fn a_second_copy_of_a_damaged_content_is_stored_anew_from_the_file() {
+    let fx = Fixture::new();
+    let path = demo(&fx);
+    let bytes = pseudo_random(CHUNK_SIZE + 1, 8);
+    let a = fx.write("a.bin", &bytes);
+    api::add_evidence(&path, &[intake(&a)], &[], fx.ctx(), &mut |_| true).unwrap();
+    // The stored hash is rewritten; the bytes stay as they were.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         UPDATE blob SET sha256 = 'damaged';
+         UPDATE evidence SET sha256 = 'damaged';",
+    )
+    .unwrap();
+    drop(conn);
+    let again = api::add_evidence(&path, &[intake(&a)], &[], fx.ctx(), &mut |_| true).unwrap().remove(0);
+    assert_eq!(again.sha256, sha256sum(&a));
+    let (_, read, _) = api::evidence_content(&path, &again.id, u64::MAX).unwrap();
+    assert!(read == bytes);
+    let check = api::verify_evidence(&path, &mut |_, _| true).unwrap();
+    assert!(check.problems.iter().all(|p| p.evidence_ids == ["EV-0001"]), "{check:?}");
+    assert!(!check.problems.is_empty());
+}
+
+#[test]
 fn files_that_cannot_be_taken_in_are_refused_before_anything_is_written() {
     let fx = Fixture::new();
     let path = demo(&fx);
