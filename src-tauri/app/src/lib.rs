@@ -31,7 +31,11 @@ impl AppState {
     pub fn load(data_dir: PathBuf) -> AppState {
         let mut profile = Profile::load(&data_dir).unwrap_or_default();
         if profile.name.trim().is_empty() {
-            profile.name = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
+            // The same fallbacks as the CLI: $WORKBENCH_USER, then the login name.
+            profile.name = std::env::var("WORKBENCH_USER")
+                .or_else(|_| std::env::var("USER"))
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_default();
         }
         AppState { data_dir, profile: Mutex::new(profile), intake_cancel: Arc::new(AtomicBool::new(false)) }
     }

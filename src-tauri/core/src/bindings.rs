@@ -15,16 +15,23 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/bindings")
     }
 
+    /// Every `.ts` file under `dir`, by its path relative to `dir` (ts-rs
+    /// puts the types of other crates in subfolders, e.g. `serde_json/`).
     fn read_dir(dir: &Path) -> BTreeMap<String, String> {
-        let mut files = BTreeMap::new();
-        if let Ok(entries) = std::fs::read_dir(dir) {
+        fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
             for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".ts") {
-                    files.insert(name, std::fs::read_to_string(entry.path()).unwrap_or_default());
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(root, &path, files);
+                } else if path.extension().is_some_and(|e| e == "ts") {
+                    let name = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                    files.insert(name, std::fs::read_to_string(&path).unwrap_or_default());
                 }
             }
         }
+        let mut files = BTreeMap::new();
+        walk(dir, dir, &mut files);
         files
     }
 
@@ -89,7 +96,9 @@ mod tests {
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
             for (name, text) in &generated {
-                std::fs::write(dir.join(name), text).unwrap();
+                let target = dir.join(name);
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::write(target, text).unwrap();
             }
         }
         let committed = read_dir(&committed_dir());

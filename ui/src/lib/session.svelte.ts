@@ -6,10 +6,11 @@ import { BackendError, type Backend } from "./ipc";
 import type { ControlRow } from "./ipc/bindings/ControlRow";
 import type { EngagementView } from "./ipc/bindings/EngagementView";
 import type { Profile } from "./ipc/bindings/Profile";
+import type { Role } from "./ipc/bindings/Role";
 import { lang, setLang, t } from "./i18n/index.svelte";
 import { NO_FILTER, type ControlFilter } from "./navigator/tree";
 
-export type Screen = "start" | "new" | "dashboard" | "navigator" | "walkthrough" | "evidence" | "pbc";
+export type Screen = "start" | "new" | "dashboard" | "navigator" | "walkthrough" | "evidence" | "pbc" | "review";
 
 /** The translated message for a failed call, chosen by its stable kind. */
 export function errorText(err: unknown): string {
@@ -27,6 +28,7 @@ export function errorText(err: unknown): string {
     "cancelled",
     "disk_full",
     "storage",
+    "locked",
     "internal",
   ];
   return t(`error.${known.includes(kind) ? kind : "internal"}`);
@@ -46,6 +48,8 @@ export class Session {
   expanded = $state.raw<Set<string>>(new Set());
   /** Set when the user asks to jump to an ID (Ctrl+G), so the header focuses its input. */
   jumpRequest = $state(0);
+  /** Whether the profile dialog is open (from the header, or by itself on the first start). */
+  profileOpen = $state(false);
 
   constructor(backend: Backend) {
     this.backend = backend;
@@ -60,8 +64,53 @@ export class Session {
     }
   }
 
+  /** Whether the profile has no name yet: every change is recorded under it, so the user is asked first. */
+  get needsProfile(): boolean {
+    return this.profile !== null && this.profile.name.trim() === "";
+  }
+
+  /** Saves the profile (the name every change and sign-off is recorded under). */
+  async saveProfile(next: Profile): Promise<boolean> {
+    const saved = await this.attempt(() => this.backend.saveProfile(next));
+    if (saved) this.profile = saved;
+    return saved !== null;
+  }
+
+  /** The current user's role on the open engagement's team, which decides what they may sign; null when not on it. */
+  get teamRole(): Role | null {
+    const name = this.profile?.name;
+    return this.engagement?.fields.team.find((m) => m.name === name)?.role ?? null;
+  }
+
+  /** Whether the open engagement is finalized, and so refuses every change. */
+  get locked(): boolean {
+    return this.engagement?.finalized != null;
+  }
+
+  /** Takes a new view of the open engagement (after finalizing or reopening it). */
+  setEngagement(view: EngagementView): void {
+    if (this.engagement && view.path === this.engagement.path) this.engagement = view;
+  }
+
+  /**
+   * Asks the core whether the engagement is finalized, after a change was
+   * refused as locked (finalized meanwhile, elsewhere): the screens then
+   * show the lock instead of offering edits that cannot be saved.
+   */
+  async refreshLock(): Promise<void> {
+    const current = this.engagement;
+    if (!current) return;
+    try {
+      const summary = await this.backend.reviewSummary(current.path);
+      if (this.engagement?.path === current.path) this.engagement = { ...this.engagement, finalized: summary.finalized };
+    } catch {
+      // The lock is shown again with the next refused change.
+    }
+  }
+
   fail(err: unknown): void {
     this.error = errorText(err);
+    if (err instanceof BackendError && err.kind === "locked") void this.refreshLock();
   }
 
   /** Runs a call, showing its error in the banner; returns null when it failed. */

@@ -20,6 +20,8 @@ export interface AutosaveOptions {
   onChange?: () => void;
   /** Called with the procedure as the backend returned it after each save. */
   onSaved?: (procedure: Procedure) => void;
+  /** Called with the error of each failed save (the value stays pending for a retry). */
+  onError?: (error: unknown) => void;
 }
 
 const key = (procedureId: string, field: PatchField) => `${procedureId}\u0000${field}`;
@@ -127,8 +129,9 @@ export class AutosaveQueue {
       // Text typed during the save is newer than what was saved: keep it pending.
       if (this.pending.get(k)?.value === entry.value) this.pending.delete(k);
       this.options.onSaved?.(procedure);
-    } catch {
+    } catch (err) {
       this.failed.add(k);
+      this.options.onError?.(err);
     } finally {
       const id = k.slice(0, k.indexOf("\u0000"));
       this.running.set(id, (this.running.get(id) ?? 1) - 1);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
-import { DEMO_PATH, createFakeBackend, demoFields, recordSampleEvidence } from "./fake";
+import { DEMO_PATH, createFakeBackend, demoFields, recordReviewInProgress, recordSampleEvidence, recordSampleReview, recordSampleWork, type FakeBackend } from "./fake";
 import { DEFAULT_RULES, controlResult, controlStatus, corporateNumberValid, derivedDates, fieldProblems, fieldWarnings } from "./rules";
 import type { EngagementFields } from "./bindings/EngagementFields";
 import type { EvidenceMeta } from "./bindings/EvidenceMeta";
 import type { IntakeProgress } from "./bindings/IntakeProgress";
+import type { Role } from "./bindings/Role";
 
 const codes = (f: EngagementFields) => fieldProblems(f, DEFAULT_RULES).map((p) => `${p.field}:${p.code}`);
 
@@ -359,5 +360,344 @@ describe("fake backend: sample evidence for the browser", () => {
     expect(dash).toMatchObject({ evidence_items: 5, pbc_open: 3 });
     expect(dash.pbc_overdue.map((r) => r.id)).toEqual(["PBC-002"]);
     expect((await b.listPbc(DEMO_PATH))[0].evidence).toEqual(["EV-0005"]);
+  });
+});
+
+// ---- Review and sign-off ----
+
+const P1 = "9.2.3.11.PB/P1";
+const CONTROL = "9.2.3.11.PB";
+
+/** Acts as `name` from now on, as switching the profile does in the app. */
+async function as(b: FakeBackend, name: string, role: Role = "assessor"): Promise<void> {
+  await b.saveProfile({ name, lang: "ja", recent: [], initials: "", role });
+}
+
+/** The field_problems codes of a refused call. */
+async function refused(call: Promise<unknown>): Promise<string[]> {
+  const err = await call.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, "the call should have been refused").toBeInstanceOf(BackendError);
+  const e = err as BackendError;
+  return e.kind === "invalid" ? e.payload.field_problems.map((p) => p.code) : [e.kind];
+}
+
+async function demo(): Promise<FakeBackend> {
+  const b = createFakeBackend();
+  await b.openDemo();
+  return b;
+}
+
+async function finishControl(b: FakeBackend, control = CONTROL): Promise<void> {
+  for (const entry of (await b.controlDetail(DEMO_PATH, control)).procedures) {
+    await b.updateProcedure(DEMO_PATH, entry.procedure.id, { result: "no_exception", work_done: "閲覧した。" });
+  }
+}
+
+describe("fake backend: sign-off, as in core/src/db/review.rs", () => {
+  it("signs preparer, then reviewer, in order, only by team members in a role allowed to", async () => {
+    const b = await demo();
+    await as(b, "佐藤 花子");
+    expect(await refused(b.signOff(DEMO_PATH, "procedure", P1, "preparer"))).toEqual(["no_result"]);
+    await b.updateProcedure(DEMO_PATH, P1, { result: "no_exception" });
+    expect(await refused(b.signOff(DEMO_PATH, "procedure", P1, "reviewer"))).toEqual(["role_not_allowed"]);
+    const prepared = await b.signOff(DEMO_PATH, "procedure", P1, "preparer");
+    expect(prepared).toMatchObject({ item_kind: "procedure", item_id: P1, required: ["preparer", "reviewer"], changed_after_signoff: false, complete: false });
+    expect(prepared.signoffs).toMatchObject([{ level: "preparer", signer: "佐藤 花子", role: "assessor", withdrawn: null }]);
+    expect(prepared.signoffs[0].content_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await refused(b.signOff(DEMO_PATH, "procedure", P1, "preparer"))).toEqual(["already_exists"]);
+
+    await as(b, "部外者 次郎");
+    expect(await refused(b.signOff(DEMO_PATH, "procedure", P1, "reviewer"))).toEqual(["not_on_team"]);
+    await as(b, "鈴木 一郎");
+    expect(await refused(b.signOff(DEMO_PATH, "procedure", P1, "second_reviewer"))).toEqual(["no_second_review"]);
+    expect(await refused(b.signOff(DEMO_PATH, "procedure", `${CONTROL}/P2`, "reviewer"))).toEqual(["previous_level_missing"]);
+    const reviewed = await b.signOff(DEMO_PATH, "procedure", P1, "reviewer");
+    expect(reviewed.complete).toBe(true);
+    expect(reviewed.signoffs.map((s) => [s.level, s.signer, s.role])).toEqual([
+      ["preparer", "佐藤 花子", "assessor"],
+      ["reviewer", "鈴木 一郎", "reviewer"],
+    ]);
+    const detail = await b.controlDetail(DEMO_PATH, CONTROL);
+    expect(detail.procedures[0].review.complete).toBe(true);
+    expect(detail.review).toMatchObject({ item_kind: "control", signoffs: [], complete: false });
+  });
+
+  it("refuses the same person at two levels of one item", async () => {
+    const b = await demo();
+    await as(b, "山田 太郎");
+    await b.updateProcedure(DEMO_PATH, P1, { result: "no_exception" });
+    await b.signOff(DEMO_PATH, "procedure", P1, "preparer");
+    expect(await refused(b.signOff(DEMO_PATH, "procedure", P1, "reviewer"))).toEqual(["same_person"]);
+    await as(b, "高橋 美咲");
+    expect((await b.signOff(DEMO_PATH, "procedure", P1, "reviewer")).complete).toBe(true);
+  });
+
+  it("signs a control only when all its procedures have results", async () => {
+    const b = await demo();
+    await as(b, "佐藤 花子");
+    expect(await refused(b.signOff(DEMO_PATH, "control", CONTROL, "preparer"))).toEqual(["no_result"]);
+    await expect(b.signOff(DEMO_PATH, "control", "9.2.3", "preparer")).rejects.toMatchObject({ kind: "invalid" });
+    await expect(b.signOff(DEMO_PATH, "control", "9.9.9.9", "preparer")).rejects.toMatchObject({ kind: "not_found" });
+    await finishControl(b);
+    expect((await b.signOff(DEMO_PATH, "control", CONTROL, "preparer")).signoffs).toHaveLength(1);
+    // A control out of scope is signed without results.
+    await b.setScope(DEMO_PATH, "5.1.1.1", "not_adopted", "言明書で不採用");
+    expect((await b.signOff(DEMO_PATH, "control", "5.1.1.1", "preparer")).signoffs).toHaveLength(1);
+  });
+
+  it("marks a changed item and its control, withdraws the reviewers, lists the changes, and lets the preparer sign again", async () => {
+    const b = await demo();
+    await finishControl(b);
+    await as(b, "佐藤 花子");
+    await b.signOff(DEMO_PATH, "procedure", P1, "preparer");
+    await b.signOff(DEMO_PATH, "control", CONTROL, "preparer");
+    await as(b, "鈴木 一郎");
+    await b.signOff(DEMO_PATH, "procedure", P1, "reviewer");
+    await b.signOff(DEMO_PATH, "control", CONTROL, "reviewer");
+    const row = async () => (await b.listControls(DEMO_PATH)).find((r) => r.id === CONTROL)!;
+    expect(await row()).toMatchObject({ changed_after_signoff: false, review_complete: false });
+
+    await as(b, "佐藤 花子");
+    await b.updateProcedure(DEMO_PATH, P1, { work_done: "再度閲覧した。" });
+    const detail = await b.controlDetail(DEMO_PATH, CONTROL);
+    const p1 = detail.procedures[0].review;
+    expect(p1).toMatchObject({ changed_after_signoff: true, complete: false });
+    expect(p1.signoffs.map((s) => s.level)).toEqual(["preparer"]);
+    expect(p1.changes).toEqual([{ field: "procedure.work_done", before: "閲覧した。", after: "再度閲覧した。" }]);
+    // The control covers its procedures, so it changed too.
+    expect(detail.review).toMatchObject({ changed_after_signoff: true });
+    expect(detail.review!.changes.map((c) => c.field)).toEqual(["procedures"]);
+    expect(await row()).toMatchObject({ changed_after_signoff: true });
+    const summary = await b.reviewSummary(DEMO_PATH);
+    expect(summary.changed_after_signoff).toBe(2);
+    expect(summary.states.find((s) => s.item_id === P1)?.signoffs).toHaveLength(1);
+
+    // The reviewer's sign-off is kept in the history, withdrawn.
+    const history = await b.itemHistory(DEMO_PATH, P1);
+    // The control's sign-offs name its procedures in what they cover, so they are part of P1's history too.
+    expect(history.map((e) => e.kind)).toEqual(["procedure_updated", "signed_off", "signed_off", "signed_off", "signed_off", "procedure_updated", "changed_after_signoff"]);
+    const marked = JSON.parse(history.find((e) => e.kind === "changed_after_signoff")!.payload);
+    expect(marked).toMatchObject({ item_kind: "procedure", item_id: P1, withdrawn: ["reviewer"] });
+
+    await as(b, "鈴木 一郎");
+    expect(await refused(b.signOff(DEMO_PATH, "procedure", P1, "reviewer"))).toEqual(["previous_level_missing"]);
+    await as(b, "佐藤 花子");
+    const again = await b.signOff(DEMO_PATH, "procedure", P1, "preparer");
+    expect(again).toMatchObject({ changed_after_signoff: false, changes: [] });
+    await as(b, "鈴木 一郎");
+    expect((await b.signOff(DEMO_PATH, "procedure", P1, "reviewer")).complete).toBe(true);
+  });
+
+  it("counts exceptions, evidence links and scope as changes of what was signed", async () => {
+    const b = await demo();
+    await finishControl(b);
+    await as(b, "佐藤 花子");
+    for (const n of [1, 2, 3]) await b.signOff(DEMO_PATH, "procedure", `${CONTROL}/P${n}`, "preparer");
+    await b.signOff(DEMO_PATH, "control", CONTROL, "preparer");
+    const changed = async () => (await b.controlDetail(DEMO_PATH, CONTROL)).procedures.map((p) => p.review.changed_after_signoff);
+
+    await b.addException(DEMO_PATH, `${CONTROL}/P2`, "1件で承認記録がなかった。");
+    expect(await changed()).toEqual([false, true, false]);
+    b.putFile("/in/log.txt", "ログ");
+    await b.addEvidence(DEMO_PATH, [{ path: "/in/log.txt", meta: meta("ログ") }], [{ kind: "procedure", id: `${CONTROL}/P3` }], () => {});
+    expect(await changed()).toEqual([false, true, true]);
+    // Editing an item's description is not a change of what the procedure relies on.
+    await b.editEvidence(DEMO_PATH, "EV-0001", { description: "3月分" });
+    expect(await changed()).toEqual([false, true, true]);
+
+    await b.setScope(DEMO_PATH, "5.1.1.1", "not_adopted", "言明書で不採用");
+    await b.signOff(DEMO_PATH, "control", "5.1.1.1", "preparer");
+    await b.setScope(DEMO_PATH, "5.1.1.1", "not_adopted", "言明書で不採用（第2版）");
+    const scoped = (await b.controlDetail(DEMO_PATH, "5.1.1.1")).review!;
+    expect(scoped.changes).toEqual([{ field: "scope_reason", before: "言明書で不採用", after: "言明書で不採用（第2版）" }]);
+  });
+
+  it("asks for the second level when the engagement has one, from a manager or partner", async () => {
+    const b = createFakeBackend();
+    const view = await b.createEngagement("/second.ismap", "", { ...demoFields(), second_review: true });
+    expect(view.fields.second_review).toBe(true);
+    await as(b, "佐藤 花子");
+    await b.updateProcedure(view.path, "5.1.1.1/P1", { result: "no_exception" });
+    expect((await b.signOff(view.path, "procedure", "5.1.1.1/P1", "preparer")).required).toEqual(["preparer", "reviewer", "second_reviewer"]);
+    await as(b, "山田 太郎");
+    expect(await refused(b.signOff(view.path, "procedure", "5.1.1.1/P1", "second_reviewer"))).toEqual(["previous_level_missing"]);
+    await as(b, "鈴木 一郎");
+    expect((await b.signOff(view.path, "procedure", "5.1.1.1/P1", "reviewer")).complete).toBe(false);
+    expect(await refused(b.signOff(view.path, "procedure", "5.1.1.1/P1", "second_reviewer"))).toEqual(["role_not_allowed"]);
+    await as(b, "高橋 美咲");
+    expect((await b.signOff(view.path, "procedure", "5.1.1.1/P1", "second_reviewer")).complete).toBe(true);
+  });
+});
+
+describe("fake backend: evidence behind a sign-off", () => {
+  it("is not withdrawn while it supports a signed procedure; unlinking it first is a visible change", async () => {
+    const b = await demo();
+    await as(b, "佐藤 花子");
+    await b.updateProcedure(DEMO_PATH, P1, { result: "exception" });
+    const x = await b.addException(DEMO_PATH, P1, "承認記録がなかった。");
+    b.putFile("/in/a.txt", "a");
+    b.putFile("/in/b.txt", "b");
+    await b.addEvidence(DEMO_PATH, [{ path: "/in/a.txt", meta: meta("A") }], [{ kind: "procedure", id: P1 }], () => {});
+    await b.addEvidence(DEMO_PATH, [{ path: "/in/b.txt", meta: meta("B") }], [{ kind: "exception", id: x.id }], () => {});
+    await b.signOff(DEMO_PATH, "procedure", P1, "preparer");
+    const err = await b.removeEvidence(DEMO_PATH, "EV-0001", "差し替え").catch((e: BackendError) => e);
+    expect((err as BackendError).payload.field_problems).toMatchObject([{ field: "evidence", code: "signed_off", params: { procedure: P1 } }]);
+    expect(await refused(b.removeEvidence(DEMO_PATH, "EV-0002", "差し替え"))).toEqual(["signed_off"]);
+    await b.unlinkEvidence(DEMO_PATH, "EV-0001", { kind: "procedure", id: P1 });
+    expect((await b.controlDetail(DEMO_PATH, CONTROL)).procedures[0].review.changed_after_signoff).toBe(true);
+    // Changed since its sign-off, the procedure no longer holds its evidence back.
+    expect((await b.removeEvidence(DEMO_PATH, "EV-0001", "差し替え")).removed).not.toBe(null);
+    expect((await b.removeEvidence(DEMO_PATH, "EV-0002", "差し替え")).removed).not.toBe(null);
+  });
+});
+
+describe("fake backend: review notes", () => {
+  it("goes open → answered → cleared, and only the author or a manager clears", async () => {
+    const b = await demo();
+    await b.addException(DEMO_PATH, P1, "承認記録がなかった。");
+    b.putFile("/in/a.txt", "a");
+    await b.addEvidence(DEMO_PATH, [{ path: "/in/a.txt", meta: meta("A") }], [{ kind: "procedure", id: `${CONTROL}/P2` }], () => {});
+    await as(b, "鈴木 一郎");
+    const onControl = await b.addNote(DEMO_PATH, "control", CONTROL, " 結論の根拠を追記してください。 ");
+    expect(onControl).toMatchObject({ id: "RN-001", author: "鈴木 一郎", status: "open", text: "結論の根拠を追記してください。", answer: null });
+    await b.addNote(DEMO_PATH, "procedure", P1, "質問した相手を記載してください。");
+    await b.addNote(DEMO_PATH, "exception", "E-0001", "件数を明記してください。");
+    await b.addNote(DEMO_PATH, "evidence", "EV-0001", "基準日を確認してください。");
+    await b.addNote(DEMO_PATH, "control", "5.1.1.1", "別の管理策");
+    await expect(b.addNote(DEMO_PATH, "procedure", "9.9.9/P1", "x")).rejects.toMatchObject({ kind: "not_found" });
+    await expect(b.addNote(DEMO_PATH, "control", CONTROL, " ")).rejects.toMatchObject({ kind: "invalid" });
+    expect((await b.controlDetail(DEMO_PATH, CONTROL)).notes.map((n) => n.id)).toEqual(["RN-001", "RN-002", "RN-003", "RN-004"]);
+
+    await as(b, "佐藤 花子");
+    const answered = await b.answerNote(DEMO_PATH, "RN-001", "根拠を追記しました。");
+    expect(answered).toMatchObject({ status: "answered", answer: "根拠を追記しました。", answered_by: "佐藤 花子" });
+    expect(await refused(b.clearNote(DEMO_PATH, "RN-001"))).toEqual(["not_author"]);
+    await as(b, "鈴木 一郎");
+    expect(await b.clearNote(DEMO_PATH, "RN-001")).toMatchObject({ status: "cleared", cleared_by: "鈴木 一郎" });
+    await expect(b.answerNote(DEMO_PATH, "RN-001", "もう一度")).rejects.toMatchObject({ kind: "invalid" });
+    await expect(b.clearNote(DEMO_PATH, "RN-001")).rejects.toMatchObject({ kind: "invalid" });
+    // A manager clears another person's note, answered or not.
+    await as(b, "山田 太郎");
+    expect((await b.clearNote(DEMO_PATH, "RN-002")).status).toBe("cleared");
+    const summary = await b.reviewSummary(DEMO_PATH);
+    expect(summary.open_notes).toBe(3);
+    expect((await b.dashboard(DEMO_PATH)).review.open_notes).toBe(3);
+    expect((await b.itemHistory(DEMO_PATH, "RN-001")).map((e) => [e.kind, e.actor])).toEqual([
+      ["note_added", "鈴木 一郎"],
+      ["note_answered", "佐藤 花子"],
+      ["note_cleared", "鈴木 一郎"],
+    ]);
+  });
+});
+
+describe("fake backend: finalizing", () => {
+  it("names what blocks it, finalizes when nothing does, then refuses every change until a manager reopens", async () => {
+    const b = await demo();
+    await as(b, "鈴木 一郎");
+    await b.addNote(DEMO_PATH, "control", CONTROL, "確認してください。");
+    await recordSampleReview(b, DEMO_PATH, { leave: ["5.1.1.1"] });
+    const check = await b.finalizeCheck(DEMO_PATH);
+    expect(check.ready).toBe(false);
+    expect(check.blockers.map((x) => `${x.code} ${x.item_id} ${x.level ?? ""}`.trim())).toEqual([
+      "no_result 5.1.1.1/P1",
+      "no_result 5.1.1.1/P2",
+      "no_result 5.1.1.1/P3",
+      "not_signed 5.1.1.1/P1 preparer",
+      "not_signed 5.1.1.1/P1 reviewer",
+      "not_signed 5.1.1.1/P2 preparer",
+      "not_signed 5.1.1.1/P2 reviewer",
+      "not_signed 5.1.1.1/P3 preparer",
+      "not_signed 5.1.1.1/P3 reviewer",
+      "not_signed 5.1.1.1 preparer",
+      "not_signed 5.1.1.1 reviewer",
+      "open_note RN-001",
+    ]);
+    // The reviewer may not finalize; the manager is told every blocker.
+    expect(await refused(b.finalize(DEMO_PATH))).toEqual(["role_not_allowed"]);
+    await as(b, "山田 太郎");
+    expect((await refused(b.finalize(DEMO_PATH))).length).toBe(12);
+
+    await b.setScope(DEMO_PATH, "5.1.1.1", "not_adopted", "言明書で不採用");
+    await recordSampleReview(b, DEMO_PATH);
+    expect((await b.finalizeCheck(DEMO_PATH)).blockers.map((x) => x.code)).toEqual(["open_note"]);
+    await b.clearNote(DEMO_PATH, "RN-001");
+    expect(await b.finalizeCheck(DEMO_PATH)).toEqual({ ready: true, blockers: [] });
+    const summary = await b.reviewSummary(DEMO_PATH);
+    expect(summary.complete).toBe(summary.items);
+
+    const view = await b.finalize(DEMO_PATH);
+    expect(view.finalized).toMatchObject({ by: "山田 太郎" });
+    expect((await b.openEngagement(DEMO_PATH)).finalized).toMatchObject({ by: "山田 太郎" });
+    expect((await b.dashboard(DEMO_PATH)).review.finalized).toMatchObject({ by: "山田 太郎" });
+
+    b.putFile("/in/late.txt", "late");
+    const changes: [string, () => Promise<unknown>][] = [
+      ["setScope", () => b.setScope(DEMO_PATH, CONTROL, "not_adopted", "理由")],
+      ["addProcedure", () => b.addProcedure(DEMO_PATH, CONTROL, { kind: "inquiry", evaluation: "design", text_ja: "追加", text_en: "", assignee: null })],
+      ["updateProcedure", () => b.updateProcedure(DEMO_PATH, P1, { work_done: "後から" })],
+      ["removeProcedure", () => b.removeProcedure(DEMO_PATH, P1)],
+      ["addException", () => b.addException(DEMO_PATH, P1, "後から")],
+      ["editException", () => b.editException(DEMO_PATH, "E-0001", "後から")],
+      ["removeException", () => b.removeException(DEMO_PATH, "E-0001")],
+      ["addEvidence", () => b.addEvidence(DEMO_PATH, [{ path: "/in/late.txt", meta: meta("後から") }], [], () => {})],
+      ["editEvidence", () => b.editEvidence(DEMO_PATH, "EV-0001", { title: "後から" })],
+      ["linkEvidence", () => b.linkEvidence(DEMO_PATH, "EV-0001", { kind: "procedure", id: P1 })],
+      ["unlinkEvidence", () => b.unlinkEvidence(DEMO_PATH, "EV-0001", { kind: "procedure", id: P1 })],
+      ["removeEvidence", () => b.removeEvidence(DEMO_PATH, "EV-0001", "後から")],
+      ["addPbc", () => b.addPbc(DEMO_PATH, { item: "後から", requested_on: "2026-05-01", due: null, from_whom: "", status: "requested", notes: "" })],
+      ["editPbc", () => b.editPbc(DEMO_PATH, "PBC-001", { item: "後から", requested_on: "2026-05-01", due: null, from_whom: "", status: "requested", notes: "" })],
+      ["signOff", () => b.signOff(DEMO_PATH, "procedure", P1, "preparer")],
+      ["addNote", () => b.addNote(DEMO_PATH, "control", CONTROL, "後から")],
+      ["answerNote", () => b.answerNote(DEMO_PATH, "RN-001", "後から")],
+      ["clearNote", () => b.clearNote(DEMO_PATH, "RN-001")],
+      ["finalize", () => b.finalize(DEMO_PATH)],
+    ];
+    for (const [name, call] of changes) {
+      expect(await call().then(() => "accepted", (e: BackendError) => e.kind), name).toBe("locked");
+    }
+
+    await as(b, "鈴木 一郎");
+    expect(await refused(b.reopen(DEMO_PATH, "追加の手続が必要"))).toEqual(["role_not_allowed"]);
+    await as(b, "山田 太郎");
+    await expect(b.reopen(DEMO_PATH, " ")).rejects.toMatchObject({ kind: "invalid" });
+    const reopened = await b.reopen(DEMO_PATH, "追加の手続が必要になったため");
+    expect(reopened.finalized).toBe(null);
+    await expect(b.reopen(DEMO_PATH, "もう一度")).rejects.toMatchObject({ kind: "invalid" });
+    // The sign-offs given before stay; changes are allowed again.
+    expect((await b.reviewSummary(DEMO_PATH)).complete).toBe(summary.items);
+    await b.updateProcedure(DEMO_PATH, P1, { work_done: "追加で閲覧した。" });
+    expect((await b.reviewSummary(DEMO_PATH)).changed_after_signoff).toBe(2);
+  });
+});
+
+describe("fake backend: sample review for the browser", () => {
+  it("records a review in progress, and a finalized demo, acting as the team", async () => {
+    const b = createFakeBackend();
+    await b.openDemo();
+    await as(b, "鈴木 一郎", "reviewer");
+    await recordSampleWork(b, DEMO_PATH);
+    await recordSampleEvidence(b, DEMO_PATH);
+    await recordReviewInProgress(b, DEMO_PATH);
+    expect((await b.getProfile()).name).toBe("鈴木 一郎");
+    const summary = await b.reviewSummary(DEMO_PATH);
+    expect(summary).toMatchObject({ changed_after_signoff: 2, open_notes: 2, finalized: null });
+    expect(summary.notes.map((n) => [n.id, n.status])).toEqual([
+      ["RN-001", "open"],
+      ["RN-002", "answered"],
+    ]);
+    expect(summary.complete).toBeGreaterThan(50);
+
+    const done = createFakeBackend();
+    await done.openDemo();
+    await recordSampleWork(done, DEMO_PATH);
+    await recordSampleEvidence(done, DEMO_PATH);
+    await recordSampleReview(done, DEMO_PATH, { finalize: true });
+    const view = await done.openEngagement(DEMO_PATH);
+    expect(view.finalized).toMatchObject({ by: "山田 太郎" });
+    // The out-of-scope control is signed too, without its procedures.
+    expect((await done.controlDetail(DEMO_PATH, "8.1.5.4.P")).review?.complete).toBe(true);
   });
 });

@@ -338,7 +338,7 @@ function fakeDigest(text: string): string {
 
 /** The fields that differ between two contents, by JSON path (`review::diff`). */
 function diffContent(before: JsonValue, after: JsonValue, path: string, out: FieldChange[]): void {
-  const isObject = (v: JsonValue): v is { [key in string]?: JsonValue } => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isObject = (v: JsonValue): v is { [key in string]: JsonValue } => v !== null && typeof v === "object" && !Array.isArray(v);
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     for (const k of keys) diffContent(before[k] ?? null, after[k] ?? null, path === "" ? k : `${path}.${k}`, out);
@@ -396,9 +396,10 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
    */
   function commit(e: Engagement, change: Change): EventRecord {
     const event = record(e, change);
-    const keys = [...e.signoffs.keys()].sort();
-    for (const key of keys) {
-      const rows = e.signoffs.get(key)!;
+    if (e.signoffs.size === 0) return event;
+    for (const key of touched(e, change)) {
+      const rows = e.signoffs.get(key);
+      if (!rows) continue;
       const preparer = standing(rows, "preparer");
       if (!preparer || preparer.changed !== null) continue;
       const { item_kind, item_id } = preparer.signoff;
@@ -412,6 +413,62 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       preparer.changed = event.seq;
     }
     return event;
+  }
+
+  /**
+   * The signable items (`kind id`) a change touches, as the core's
+   * `touched`: the procedures it edits (found for exceptions and evidence
+   * from what they belong to) and their controls.
+   */
+  function touched(e: Engagement, change: Change): string[] {
+    const procedures: string[] = [];
+    const controls: string[] = [];
+    const procedureOf = (exceptionId: string) => {
+      for (const list of e.procedures.values()) for (const p of list) if (p.exceptions.some((x) => x.id === exceptionId)) return p.id;
+      return null;
+    };
+    const fromLink = (l: EvidenceLink) => {
+      if (l.kind === "procedure") procedures.push(l.id);
+      else if (l.kind === "exception") {
+        const p = procedureOf(l.id);
+        if (p) procedures.push(p);
+      }
+    };
+    const c = change as Record<string, unknown>;
+    switch (change.kind) {
+      case "scope_set":
+        controls.push(c.control_id as string);
+        break;
+      case "procedure_added":
+      case "procedure_removed":
+        controls.push((c.procedure as Procedure).control_id);
+        break;
+      case "procedure_updated":
+        procedures.push(c.id as string);
+        break;
+      case "exception_added":
+      case "exception_removed":
+        procedures.push((c.exception as ExceptionRecord).procedure_id);
+        break;
+      case "exception_edited": {
+        const p = procedureOf(c.id as string);
+        if (p) procedures.push(p);
+        break;
+      }
+      case "evidence_added":
+        (c.evidence as Evidence).links.forEach(fromLink);
+        break;
+      case "evidence_linked":
+      case "evidence_unlinked":
+        fromLink(c.link as EvidenceLink);
+        break;
+      case "evidence_removed":
+        e.evidence.find((ev) => ev.id === c.id)?.links.forEach(fromLink);
+        break;
+    }
+    for (const p of procedures) if (p.includes("/P")) controls.push(p.slice(0, p.lastIndexOf("/P")));
+    const keys = [...procedures.map((p) => `procedure ${p}`), ...controls.map((x) => `control ${x}`)];
+    return [...new Set(keys)].sort();
   }
 
   /** A finalized engagement refuses every change but its reopening, as the core's event spine. */
@@ -805,14 +862,20 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     return p;
   }
 
-  function findException(e: Engagement, id: string): { procedure: Procedure; index: number } {
+  function findExceptionOrNull(e: Engagement, id: string): { procedure: Procedure; index: number } | null {
     for (const list of e.procedures.values()) {
       for (const procedure of list) {
         const index = procedure.exceptions.findIndex((x) => x.id === id);
         if (index >= 0) return { procedure, index };
       }
     }
-    fail("not_found", `exception ${id} not found`);
+    return null;
+  }
+
+  function findException(e: Engagement, id: string): { procedure: Procedure; index: number } {
+    const found = findExceptionOrNull(e, id);
+    if (!found) fail("not_found", `exception ${id} not found`);
+    return found;
   }
 
   // Each call is asynchronous like IPC, and optionally slow, so that the UI's
@@ -1208,6 +1271,17 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         const ev = findEvidence(e, evidenceId);
         if (ev.removed) fail("invalid", `${evidenceId} was already withdrawn`);
         if (reason.trim() === "") fail("invalid", "withdrawing evidence needs the reason", [{ field: "reason", code: "required", params: {}, message: "withdrawing evidence needs the reason" }]);
+        // Evidence behind a signed-off procedure stays: the sign-off covered
+        // it. Unlinking it first is a visible change to the signed item.
+        for (const link of ev.links) {
+          const procedure = link.kind === "procedure" ? link.id : link.kind === "exception" ? (findExceptionOrNull(e, link.id)?.procedure.id ?? null) : null;
+          if (procedure === null) continue;
+          const state = reviewState(e, "procedure", procedure, false);
+          if (state.signoffs.length > 0 && !state.changed_after_signoff) {
+            const message = `${evidenceId} supports ${procedure}, which is signed off; unlink it first (a visible change to the signed procedure)`;
+            fail("invalid", message, [{ field: "evidence", code: "signed_off", params: { procedure }, message }]);
+          }
+        }
         ev.removed = { reason: reason.trim(), at: new Date().toISOString(), by: profile.name };
         commit(e, { kind: "evidence_removed", id: evidenceId, removal: clone(ev.removed) });
         return clone(ev);
@@ -1597,6 +1671,32 @@ export async function recordSampleReview(b: Backend, path: string, options: { fi
       await as("山田 太郎");
       await b.finalize(path);
     }
+  } finally {
+    await b.saveProfile(saved);
+  }
+}
+
+/**
+ * A review in progress, for the browser demo and screenshots: the first 30
+ * controls performed and signed by the assessor and the reviewer, one
+ * procedure changed since, and review notes, one of them answered. Acts
+ * through the public interface; the profile is put back afterwards.
+ */
+export async function recordReviewInProgress(b: Backend, path: string): Promise<void> {
+  const rows = (await b.listControls(path)).filter((r) => r.assessable);
+  await recordSampleReview(b, path, { leave: rows.slice(30).map((r) => r.id) });
+  const saved = await b.getProfile();
+  const as = (name: string) => b.saveProfile({ ...saved, name });
+  try {
+    const control = "9.2.3.11.PB";
+    const [first, second] = (await b.controlDetail(path, control)).procedures.map((p) => p.procedure.id);
+    await as("佐藤 花子");
+    await b.updateProcedure(path, first, { work_done: "2026-05-14 情報システム部長に質問し、特権ID管理手順書 第3版を閲覧した。承認記録を追加で確認した。" });
+    await as("鈴木 一郎");
+    await b.addNote(path, "control", control, "特権IDの棚卸の頻度について、手順書の記載との整合を確認してください。");
+    await b.addNote(path, "procedure", second, "閲覧した利用ログの期間を実施内容に明記してください。");
+    await as("佐藤 花子");
+    await b.answerNote(path, "RN-002", "2026年3月1日〜31日のログを閲覧しました。実施内容に追記します。");
   } finally {
     await b.saveProfile(saved);
   }

@@ -24,6 +24,20 @@ describe("navigator", () => {
     expect(hit("存在しない語")).toEqual([]);
   });
 
+  it("filters the controls changed after their sign-off", async () => {
+    const b = createFakeBackend();
+    await b.openDemo();
+    await b.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [], initials: "", role: "assessor" });
+    await b.updateProcedure(DEMO_PATH, "9.2.1.1/P1", { result: "no_exception" });
+    await b.updateProcedure(DEMO_PATH, "9.2.1.2/P1", { result: "no_exception" });
+    await b.signOff(DEMO_PATH, "procedure", "9.2.1.1/P1", "preparer");
+    await b.signOff(DEMO_PATH, "procedure", "9.2.1.2/P1", "preparer");
+    await b.updateProcedure(DEMO_PATH, "9.2.1.2/P1", { notes: "追記" });
+    const rows = await b.listControls(DEMO_PATH);
+    expect(rows.filter((r) => matches(r, f({ changed: true }))).map((r) => r.id)).toEqual(["9.2.1.2"]);
+    expect(visibleRows(buildTree(rows), f({ changed: true }), new Set()).map((v) => v.row.id)).toEqual(["9", "9.2", "9.2.1", "9.2.1.2"]);
+  });
+
   it("filters by status, result, assignee, suffix and scope", async () => {
     const rows = await demoRows();
     const hit = (over: Partial<ControlFilter>) => rows.filter((r) => matches(r, f(over))).map((r) => r.id);

@@ -14,10 +14,12 @@ export interface ControlFilter {
   /** B, P, PB, or "none" for controls without a suffix. */
   suffix: string;
   scope: "in" | "out" | "";
+  /** Only controls that (or one of whose procedures) changed after their preparer signed. */
+  changed: boolean;
   query: string;
 }
 
-export const NO_FILTER: ControlFilter = { status: "", result: "", assignee: "", suffix: "", scope: "", query: "" };
+export const NO_FILTER: ControlFilter = { status: "", result: "", assignee: "", suffix: "", scope: "", changed: false, query: "" };
 
 /**
  * Normalizes text for search the way Japanese users expect: full-width
@@ -30,7 +32,7 @@ export function normalize(text: string): string {
 }
 
 export function isFiltering(f: ControlFilter): boolean {
-  return f.status !== "" || f.result !== "" || f.assignee !== "" || f.suffix !== "" || f.scope !== "" || normalize(f.query) !== "";
+  return f.status !== "" || f.result !== "" || f.assignee !== "" || f.suffix !== "" || f.scope !== "" || f.changed || normalize(f.query) !== "";
 }
 
 /** Whether an assessed control passes the filters (search included). Headings never match by themselves. */
@@ -42,6 +44,7 @@ export function matches(row: ControlRow, f: ControlFilter, query = normalize(f.q
   if (f.suffix === "none" ? row.suffix !== null : f.suffix !== "" && row.suffix !== f.suffix) return false;
   if (f.scope === "in" && row.scope !== "in_scope") return false;
   if (f.scope === "out" && row.scope === "in_scope") return false;
+  if (f.changed && !row.changed_after_signoff) return false;
   if (query !== "") {
     const haystack = normalize(`${row.id}\n${row.title_ja}\n${row.title_en}`);
     if (!haystack.includes(query)) return false;

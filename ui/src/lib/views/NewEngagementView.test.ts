@@ -38,9 +38,14 @@ describe("new engagement form", () => {
     await type("field-assessor.name", "テスト監査法人");
     await type("field-team[0].name", "佐藤 花子");
     await waitFor(() => expect((screen.getByTestId("create-button") as HTMLButtonElement).disabled).toBe(false));
+    // A second-level review is off unless chosen.
+    const second = screen.getByTestId("field-second_review") as HTMLInputElement;
+    expect(second.checked).toBe(false);
+    await fireEvent.click(second);
     await fireEvent.click(screen.getByTestId("create-button"));
     await waitFor(() => expect(session.screen).toBe("dashboard"));
     expect(session.engagement?.fields.provider.corporate_number).toBe("4011001098993");
+    expect(session.engagement?.fields.second_review).toBe(true);
     setLang("ja");
   });
 });
