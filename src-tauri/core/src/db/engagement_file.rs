@@ -402,7 +402,10 @@ impl EngagementFile {
         let path = self.path.clone();
         let at = |e| Error::from_sqlite_at(&path, e);
         let tx = self.conn.transaction().map_err(at)?;
-        let event = super::review::record_with_review(&tx, ctx, &change)?;
+        let event = super::review::record_with_review(&tx, ctx, &change).map_err(|e| match e {
+            Error::Storage(s) => Error::from_sqlite_at(&path, s),
+            other => other,
+        })?;
         tx.commit().map_err(at)?;
         Ok(event)
     }
@@ -410,11 +413,16 @@ impl EngagementFile {
     /// Runs many changes through the event spine in one transaction (bulk
     /// generation); each still gets its own event.
     pub(crate) fn commit_batch(&mut self, ctx: Context<'_>, changes: impl Iterator<Item = Change>) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let path = self.path.clone();
+        let at = |e: Error| match e {
+            Error::Storage(s) => Error::from_sqlite_at(&path, s),
+            other => other,
+        };
+        let tx = self.conn.transaction().map_err(|e| at(e.into()))?;
         for change in changes {
-            super::review::record_with_review(&tx, ctx, &change)?;
+            super::review::record_with_review(&tx, ctx, &change).map_err(at)?;
         }
-        tx.commit()?;
+        tx.commit().map_err(|e| at(e.into()))?;
         Ok(())
     }
 

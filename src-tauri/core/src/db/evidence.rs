@@ -190,7 +190,7 @@ impl EngagementFile {
         let mut sizes = Vec::with_capacity(files.len());
         for file in files {
             sizes.push(check_source(&file.path)?);
-            check_meta(&file.meta)?;
+            check_meta(file)?;
         }
         for link in links {
             require_target(&self.conn, link)?;
@@ -229,8 +229,9 @@ impl EngagementFile {
                 // does (it is damaged; `evidence verify` says so): keep this
                 // copy, from the stored chunks, which equal the file's.
                 tx.execute(
-                    "INSERT INTO blob_chunk (blob_id, seq, data) SELECT ?1, seq, data FROM blob_chunk WHERE blob_id = ?2",
-                    params![stored.blob_id, stored.identical_to],
+                    "INSERT INTO blob_chunk (blob_id, seq, data)
+                     SELECT ?1, seq, data FROM blob_chunk WHERE blob_id = ?2 AND seq < ?3",
+                    params![stored.blob_id, stored.identical_to, stored.size.div_ceil(CHUNK_SIZE as u64) as i64],
                 )
                 .map_err(at)?;
             }
@@ -629,9 +630,9 @@ fn sqlite_at(e: Error, path: &Path) -> Error {
     }
 }
 
-fn check_meta(meta: &EvidenceMeta) -> Result<()> {
-    if meta.title.trim().is_empty() {
-        return Err(Error::invalid("title", "an evidence item needs a title"));
+fn check_meta(file: &IntakeFile) -> Result<()> {
+    if file.meta.title.trim().is_empty() {
+        return Err(Error::invalid("title", format!("{}: an evidence item needs a title", file.path.display())));
     }
     Ok(())
 }
@@ -672,6 +673,11 @@ fn store_content(tx: &Transaction<'_>, path: &Path, progress: &mut dyn FnMut(u64
         _ => Error::io(path, e),
     })?;
     let before = file.metadata().map_err(|e| Error::io(path, e))?;
+    if before.len() == 0 {
+        // It had bytes when checked; an export being rewritten may have
+        // emptied it since.
+        return Err(Error::Source { path: path.into(), reason: "the file is empty (0 bytes) now".into() });
+    }
     // A stored content of the same size may be the same file again. Its
     // chunks are compared with the file's as they arrive and nothing is
     // written while they agree, so a second copy costs a read, not a write;
@@ -1237,7 +1243,8 @@ mod tests {
     #[test]
     fn safe_names_keep_japanese_and_drop_what_file_systems_refuse() {
         assert_eq!(safe_file_name("EV-0001", "アクセス権 一覧.xlsx"), "EV-0001_アクセス権 一覧.xlsx");
-        assert_eq!(safe_file_name("EV-0002", "../../etc/passwd"), "EV-0002___etc_passwd");
+        // Separators become `_`; the dots left between them are an ordinary name.
+        assert_eq!(safe_file_name("EV-0002", "../../etc/passwd"), "EV-0002__.._etc_passwd");
         assert_eq!(safe_file_name("EV-0003", "a:b*c?.txt"), "EV-0003_a_b_c_.txt");
         assert_eq!(safe_file_name("EV-0004", ".hidden"), "EV-0004_hidden");
         assert_eq!(safe_file_name("EV-0005", "   "), "EV-0005");

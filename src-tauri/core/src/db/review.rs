@@ -183,9 +183,9 @@ fn touched(conn: &Connection, change: &Change) -> Result<Vec<(SignableKind, Stri
     };
     match change {
         Change::ScopeSet { control_id, .. } => controls.push(control_id.clone()),
-        Change::ProcedureAdded { procedure } | Change::ProcedureRemoved { procedure } => {
-            controls.push(procedure.control_id.clone())
-        }
+        Change::ProcedureAdded { procedure } => controls.push(procedure.control_id.clone()),
+        // A removed procedure is touched too: its sign-offs no longer stand.
+        Change::ProcedureRemoved { procedure } => procedures.push(procedure.id.clone()),
         Change::ProcedureUpdated { id, .. } => procedures.push(id.clone()),
         Change::ExceptionAdded { exception } | Change::ExceptionRemoved { exception } => {
             procedures.push(exception.procedure_id.clone())
@@ -236,9 +236,13 @@ pub(crate) fn record_with_review(tx: &Transaction<'_>, ctx: Context<'_>, change:
         if preparer.changed_seq.is_some() {
             continue;
         }
-        // A removed procedure has no content left; its control's change covers it.
-        let Ok(current) = content_of(tx, kind, &id) else { continue };
-        if content_hash(&current) == preparer.signoff.content_sha256 {
+        // A removed item has no content left: it changed, like any other.
+        let now = match content_of(tx, kind, &id) {
+            Ok(content) => Some(content_hash(&content)),
+            Err(Error::NotFound { .. }) => None,
+            Err(other) => return Err(other),
+        };
+        if now.as_ref() == Some(&preparer.signoff.content_sha256) {
             continue;
         }
         let withdrawn = [SignOffLevel::Reviewer, SignOffLevel::SecondReviewer]
@@ -434,6 +438,12 @@ impl EngagementFile {
         id: &str,
         level: SignOffLevel,
     ) -> Result<ReviewState> {
+        // The checks, the content hashed and the sign-off are one immediate
+        // transaction: no other writer (the CLI on the same file) can change
+        // the item between what is checked and what is signed.
+        let path = self.path().to_path_buf();
+        let tx = Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| Error::from_sqlite_at(&path, e))?;
         let fields = self.fields()?;
         let signer = ctx.actor.name.clone();
         let role = self.team_role(&signer)?;
@@ -510,7 +520,8 @@ impl EngagementFile {
             content_sha256: content_hash(&content),
             withdrawn: None,
         };
-        self.commit(ctx, Change::SignedOff { signoff, content })?;
+        record_with_review(&tx, ctx, &Change::SignedOff { signoff, content })?;
+        tx.commit().map_err(|e| Error::from_sqlite_at(&path, e))?;
         self.review_state(kind, id)
     }
 
@@ -708,6 +719,9 @@ impl EngagementFile {
                 )],
             });
         }
+        let path = self.path().to_path_buf();
+        let tx = Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| Error::from_sqlite_at(&path, e))?;
         let check = self.finalize_check()?;
         if !check.ready {
             return Err(Error::Invalid {
@@ -722,7 +736,8 @@ impl EngagementFile {
             });
         }
         let finalization = Finalization { by: ctx.actor.name.clone(), at: format_time(ctx.clock.now()) };
-        self.commit(ctx, Change::EngagementFinalized { finalization: finalization.clone() })?;
+        record_with_review(&tx, ctx, &Change::EngagementFinalized { finalization: finalization.clone() })?;
+        tx.commit().map_err(|e| Error::from_sqlite_at(&path, e))?;
         Ok(finalization)
     }
 

@@ -152,6 +152,21 @@ fn an_edit_after_sign_off_marks_the_item_shows_the_change_and_withdraws_the_revi
 }
 
 #[test]
+fn removing_a_signed_procedure_is_a_recorded_change_not_tampering() {
+    let t = Team::new();
+    let path = t.demo();
+    let p3 = "9.2.3.11.PB/P3";
+    t.record(&path, p3, ResultKind::NoException);
+    api::sign_off(&path, SignableKind::Procedure, p3, SignOffLevel::Preparer, t.ctx(&t.assessor)).unwrap();
+    api::sign_off(&path, SignableKind::Procedure, p3, SignOffLevel::Reviewer, t.ctx(&t.reviewer)).unwrap();
+    api::remove_procedure(&path, p3, t.ctx(&t.assessor)).unwrap();
+    let last = api::recent_events(&path, 1).unwrap().remove(0);
+    assert_eq!(last.kind, "changed_after_signoff");
+    assert!(last.payload.contains(p3), "{}", last.payload);
+    intact(&path);
+}
+
+#[test]
 fn evidence_and_exceptions_are_part_of_what_was_signed() {
     let t = Team::new();
     let path = t.demo();
