@@ -27,3 +27,4 @@ pub mod event;
 pub mod evidence;
 pub mod procedure;
 pub mod review;
+pub mod sampling;

@@ -7,5 +7,6 @@ mod catalog_import;
 mod engagement_file;
 mod evidence;
 mod review;
+mod sampling;
 mod support;
 mod work;

@@ -1,0 +1,236 @@
+//! Sampling for operating-effectiveness tests: the sample-size rule table
+//! and the reproducible selection described in `docs/sampling.md`, which
+//! anyone can re-perform by hand or in a spreadsheet.
+//!
+//! This is the selection itself; populations, samples and test grids in the
+//! engagement file come with the rest of the sampling issue.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+text_enum!(
+    /// How often a control operates.
+    Frequency {
+        MultipleDaily = "multiple_daily",
+        Daily = "daily",
+        Weekly = "weekly",
+        Monthly = "monthly",
+        Quarterly = "quarterly",
+        Annual = "annual",
+        /// An automated control, with effective IT general controls.
+        Automated = "automated",
+    }
+);
+
+/// Sample sizes by control frequency. The ISMAP table is not published
+/// (ISMAP.md section 3), so this is data: a default shipped in
+/// `assets/rules/sample-sizes.json`, which a firm can replace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SampleRuleTable {
+    pub name: String,
+    pub version: String,
+    pub sizes: Vec<SampleRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SampleRule {
+    pub frequency: Frequency,
+    pub size: u32,
+}
+
+/// The default table (common SOX/ITGC practice, ISMAP.md section 3).
+pub const DEFAULT_SAMPLE_SIZES_JSON: &str = include_str!("../../../../assets/rules/sample-sizes.json");
+
+impl SampleRuleTable {
+    pub fn default_table() -> Result<SampleRuleTable, String> {
+        serde_json::from_str(DEFAULT_SAMPLE_SIZES_JSON).map_err(|e| format!("assets/rules/sample-sizes.json: {e}"))
+    }
+
+    /// The sample size for a frequency, never more than the population.
+    pub fn size_for(&self, frequency: Frequency, population: usize) -> Option<usize> {
+        self.sizes.iter().find(|r| r.frequency == frequency).map(|r| (r.size as usize).min(population))
+    }
+}
+
+/// The Park–Miller "minimal standard" generator: x ← 16807·x mod (2³¹−1).
+/// Chosen because every step is exact in a spreadsheet
+/// (`=MOD(16807*B1, 2147483647)` stays below 2⁵³).
+#[derive(Debug, Clone)]
+pub struct ParkMiller {
+    x: u64,
+}
+
+pub const MODULUS: u64 = 2_147_483_647;
+pub const MULTIPLIER: u64 = 16_807;
+
+impl ParkMiller {
+    /// A seed must lie in 1 ..= 2³¹−2 (0 and the modulus would repeat forever).
+    pub fn new(seed: u64) -> Result<ParkMiller, String> {
+        if seed == 0 || seed >= MODULUS {
+            return Err(format!("the seed must be between 1 and {}; {seed} is not", MODULUS - 1));
+        }
+        Ok(ParkMiller { x: seed })
+    }
+
+    pub fn next_value(&mut self) -> u64 {
+        self.x = self.x * MULTIPLIER % MODULUS;
+        self.x
+    }
+}
+
+/// Selects `n` of the positions `0..frame_len` without replacement: at
+/// step k the next value x picks position `x mod remaining` (0-based) of
+/// the positions not yet chosen, in their original order. Returns the
+/// positions in the order they were chosen.
+pub fn select(frame: &[usize], n: usize, generator: &mut ParkMiller) -> Vec<usize> {
+    let mut remaining: Vec<usize> = frame.to_vec();
+    let mut chosen = Vec::with_capacity(n.min(remaining.len()));
+    while chosen.len() < n && !remaining.is_empty() {
+        let x = generator.next_value();
+        let j = (x % remaining.len() as u64) as usize;
+        chosen.push(remaining.remove(j));
+    }
+    chosen
+}
+
+/// The unstratified selection of `n` of `frame_len` items (0-based rows of the frame).
+pub fn select_simple(frame_len: usize, n: usize, seed: u64) -> Result<Vec<usize>, String> {
+    let mut generator = ParkMiller::new(seed)?;
+    let frame: Vec<usize> = (0..frame_len).collect();
+    Ok(select(&frame, n, &mut generator))
+}
+
+/// The quarters of an audit period: consecutive three-month windows from
+/// its first day (the last one ends with the period).
+pub fn quarters(start: NaiveDate, end: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    let mut from = start;
+    while from <= end {
+        let next = from.checked_add_months(Months::new(3)).unwrap_or(end);
+        let to = next.pred_opt().unwrap_or(next).min(end);
+        out.push((from, to));
+        if next <= from {
+            break;
+        }
+        from = next;
+    }
+    out
+}
+
+/// How many items each stratum gets: one each, then `n − S` shared in
+/// proportion to stratum sizes (rounded down), then the rest one by one to
+/// the strata with the largest remainders (earlier strata first on ties),
+/// skipping strata already fully chosen. `sizes` are the non-empty strata.
+pub fn allocate(sizes: &[usize], n: usize) -> Result<Vec<usize>, String> {
+    let strata = sizes.len();
+    let total: usize = sizes.iter().sum();
+    if strata == 0 {
+        return Ok(Vec::new());
+    }
+    if n < strata {
+        return Err(format!("a sample of {n} cannot cover {strata} periods; raise the size or do not stratify"));
+    }
+    let n = n.min(total);
+    let share = n - strata;
+    let mut alloc: Vec<usize> = sizes.iter().map(|s| 1 + share * s / total).collect();
+    let remainder: Vec<usize> = sizes.iter().map(|s| share * s % total).collect();
+    let mut order: Vec<usize> = (0..strata).collect();
+    order.sort_by(|a, b| remainder[*b].cmp(&remainder[*a]).then(a.cmp(b)));
+    let mut left = n - alloc.iter().sum::<usize>();
+    while left > 0 {
+        let mut gave = false;
+        for &s in &order {
+            if left > 0 && alloc[s] < sizes[s] {
+                alloc[s] += 1;
+                left -= 1;
+                gave = true;
+            }
+        }
+        if !gave {
+            break;
+        }
+    }
+    Ok(alloc)
+}
+
+/// The stratified selection: items are put in the quarter their date falls
+/// in (items without a date, or outside the period, are not in the frame),
+/// each quarter gets its allocation, and quarters are sampled in order with
+/// one generator continuing from quarter to quarter. Returns 0-based rows of
+/// `dates`, in the order chosen.
+pub fn select_by_quarter(
+    dates: &[Option<NaiveDate>],
+    period: (NaiveDate, NaiveDate),
+    n: usize,
+    seed: u64,
+) -> Result<Vec<usize>, String> {
+    let mut generator = ParkMiller::new(seed)?;
+    let strata: Vec<Vec<usize>> = quarters(period.0, period.1)
+        .into_iter()
+        .map(|(from, to)| {
+            dates.iter().enumerate().filter(|(_, d)| d.is_some_and(|d| d >= from && d <= to)).map(|(i, _)| i).collect()
+        })
+        .filter(|rows: &Vec<usize>| !rows.is_empty())
+        .collect();
+    let alloc = allocate(&strata.iter().map(Vec::len).collect::<Vec<_>>(), n)?;
+    let mut chosen = Vec::new();
+    for (rows, count) in strata.iter().zip(alloc) {
+        chosen.extend(select(rows, count, &mut generator));
+    }
+    Ok(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_default_table_is_the_common_practice_of_ismap_md() {
+        let table = SampleRuleTable::default_table().unwrap();
+        let size = |f| table.size_for(f, 1000).unwrap();
+        assert_eq!(
+            [Frequency::MultipleDaily, Frequency::Daily, Frequency::Weekly, Frequency::Monthly, Frequency::Quarterly]
+                .map(size),
+            [25, 25, 5, 2, 2]
+        );
+        assert_eq!((size(Frequency::Annual), size(Frequency::Automated)), (1, 1));
+        assert_eq!(table.size_for(Frequency::Daily, 7), Some(7), "never more than the population");
+    }
+
+    #[test]
+    fn the_generator_matches_the_published_minimal_standard() {
+        // Park and Miller (1988): from seed 1, the 10,000th value is 1043618065.
+        let mut g = ParkMiller::new(1).unwrap();
+        let mut x = 0;
+        for _ in 0..10_000 {
+            x = g.next_value();
+        }
+        assert_eq!(x, 1_043_618_065);
+        assert!(ParkMiller::new(0).is_err());
+        assert!(ParkMiller::new(MODULUS).is_err());
+    }
+
+    #[test]
+    fn quarters_cover_the_period() {
+        let q = quarters(day(2025, 4, 1), day(2026, 3, 31));
+        assert_eq!(q.len(), 4);
+        assert_eq!(q[0], (day(2025, 4, 1), day(2025, 6, 30)));
+        assert_eq!(q[3], (day(2026, 1, 1), day(2026, 3, 31)));
+        let short = quarters(day(2025, 10, 1), day(2026, 1, 15));
+        assert_eq!(short, [(day(2025, 10, 1), day(2025, 12, 31)), (day(2026, 1, 1), day(2026, 1, 15))]);
+    }
+
+    #[test]
+    fn allocation_gives_each_stratum_one_and_shares_the_rest() {
+        assert_eq!(allocate(&[5, 3, 4, 2], 6).unwrap(), [2, 1, 2, 1]);
+        assert_eq!(allocate(&[1, 1, 10], 12).unwrap(), [1, 1, 10]);
+        assert_eq!(allocate(&[3, 3], 25).unwrap(), [3, 3], "never more than the population");
+        assert!(allocate(&[3, 3, 3], 2).is_err());
+    }
+}
