@@ -364,19 +364,7 @@ impl EngagementFile {
             .conn
             .prepare("SELECT seq, kind, payload, actor, at, prev_hash, hash FROM event ORDER BY seq DESC LIMIT ?1")
             .map_err(|e| self.db_error(e))?;
-        let rows = stmt
-            .query_map([limit as i64], |r| {
-                Ok(EventRecord {
-                    seq: r.get(0)?,
-                    kind: r.get(1)?,
-                    payload: r.get(2)?,
-                    actor: r.get(3)?,
-                    at: r.get(4)?,
-                    prev_hash: r.get(5)?,
-                    hash: r.get(6)?,
-                })
-            })
-            .map_err(|e| self.db_error(e))?;
+        let rows = stmt.query_map([limit as i64], event_row).map_err(|e| self.db_error(e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.db_error(e))
     }
 
@@ -438,6 +426,19 @@ impl EngagementFile {
         }
         Ok(report)
     }
+}
+
+/// An event row read with the columns `seq, kind, payload, actor, at, prev_hash, hash`.
+pub(crate) fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRecord> {
+    Ok(EventRecord {
+        seq: r.get(0)?,
+        kind: r.get(1)?,
+        payload: r.get(2)?,
+        actor: r.get(3)?,
+        at: r.get(4)?,
+        prev_hash: r.get(5)?,
+        hash: r.get(6)?,
+    })
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {

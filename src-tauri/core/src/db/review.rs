@@ -627,6 +627,22 @@ impl EngagementFile {
 
     // ---- Finalizing ------------------------------------------------------------------
 
+    /// Finalizing and reopening are for the team's managers and partners.
+    fn require_manager(&self, ctx: Context<'_>, act: &str) -> Result<()> {
+        let role = self.team_role(&ctx.actor.name)?;
+        if may_reopen(role) {
+            return Ok(());
+        }
+        Err(Error::Invalid {
+            problems: vec![FieldProblem::new(
+                "role",
+                "role_not_allowed",
+                &[],
+                format!("{} is on the team as {}; a manager or partner {act}", ctx.actor.name, role.as_str()),
+            )],
+        })
+    }
+
     pub fn finalization(&self) -> Result<Option<Finalization>> {
         let row: (Option<String>, Option<String>) =
             self.conn.query_row("SELECT finalized_by, finalized_at FROM engagement WHERE id = 1", [], |r| {
@@ -708,17 +724,7 @@ impl EngagementFile {
         if self.finalization()?.is_some() {
             return Err(Error::Locked);
         }
-        let role = self.team_role(&ctx.actor.name)?;
-        if !may_reopen(role) {
-            return Err(Error::Invalid {
-                problems: vec![FieldProblem::new(
-                    "role",
-                    "role_not_allowed",
-                    &[],
-                    format!("{} is on the team as {}; a manager or partner finalizes", ctx.actor.name, role.as_str()),
-                )],
-            });
-        }
+        self.require_manager(ctx, "finalizes")?;
         let path = self.path().to_path_buf();
         let tx = Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| Error::from_sqlite_at(&path, e))?;
@@ -747,17 +753,7 @@ impl EngagementFile {
         if self.finalization()?.is_none() {
             return Err(Error::invalid("engagement", "the engagement is not finalized"));
         }
-        let role = self.team_role(&ctx.actor.name)?;
-        if !may_reopen(role) {
-            return Err(Error::Invalid {
-                problems: vec![FieldProblem::new(
-                    "role",
-                    "role_not_allowed",
-                    &[],
-                    format!("{} is on the team as {}; a manager or partner reopens", ctx.actor.name, role.as_str()),
-                )],
-            });
-        }
+        self.require_manager(ctx, "reopens")?;
         if reason.trim().is_empty() {
             return Err(Error::invalid("reason", "reopening needs the reason"));
         }
@@ -823,17 +819,7 @@ impl EngagementFile {
         let child = format!("\"{id}/");
         let mut stmt =
             self.conn.prepare("SELECT seq, kind, payload, actor, at, prev_hash, hash FROM event ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(EventRecord {
-                seq: r.get(0)?,
-                kind: r.get(1)?,
-                payload: r.get(2)?,
-                actor: r.get(3)?,
-                at: r.get(4)?,
-                prev_hash: r.get(5)?,
-                hash: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map([], super::engagement_file::event_row)?;
         let mut out = Vec::new();
         for e in rows {
             let e = e?;
