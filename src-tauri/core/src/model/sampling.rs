@@ -8,6 +8,8 @@
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, FieldProblem, InputProblem, Result};
+
 text_enum!(
     /// How often a control operates.
     Frequency {
@@ -44,8 +46,14 @@ pub struct SampleRule {
 pub const DEFAULT_SAMPLE_SIZES_JSON: &str = include_str!("../../../../assets/rules/sample-sizes.json");
 
 impl SampleRuleTable {
-    pub fn default_table() -> Result<SampleRuleTable, String> {
-        serde_json::from_str(DEFAULT_SAMPLE_SIZES_JSON).map_err(|e| format!("assets/rules/sample-sizes.json: {e}"))
+    pub fn default_table() -> Result<SampleRuleTable> {
+        serde_json::from_str(DEFAULT_SAMPLE_SIZES_JSON).map_err(|e| Error::Import {
+            file: "assets/rules/sample-sizes.json".into(),
+            problems: vec![InputProblem {
+                location: format!("line {}, column {}", e.line(), e.column()),
+                message: e.to_string(),
+            }],
+        })
     }
 
     /// The sample size for a frequency, never more than the population.
@@ -67,9 +75,16 @@ pub const MULTIPLIER: u64 = 16_807;
 
 impl ParkMiller {
     /// A seed must lie in 1 ..= 2³¹−2 (0 and the modulus would repeat forever).
-    pub fn new(seed: u64) -> Result<ParkMiller, String> {
+    pub fn new(seed: u64) -> Result<ParkMiller> {
         if seed == 0 || seed >= MODULUS {
-            return Err(format!("the seed must be between 1 and {}; {seed} is not", MODULUS - 1));
+            return Err(Error::Invalid {
+                problems: vec![FieldProblem::new(
+                    "seed",
+                    "seed_out_of_range",
+                    &[("seed", seed.to_string()), ("max", (MODULUS - 1).to_string())],
+                    format!("the seed must be between 1 and {}; {seed} is not", MODULUS - 1),
+                )],
+            });
         }
         Ok(ParkMiller { x: seed })
     }
@@ -96,7 +111,7 @@ pub fn select(frame: &[usize], n: usize, generator: &mut ParkMiller) -> Vec<usiz
 }
 
 /// The unstratified selection of `n` of `frame_len` items (0-based rows of the frame).
-pub fn select_simple(frame_len: usize, n: usize, seed: u64) -> Result<Vec<usize>, String> {
+pub fn select_simple(frame_len: usize, n: usize, seed: u64) -> Result<Vec<usize>> {
     let mut generator = ParkMiller::new(seed)?;
     let frame: Vec<usize> = (0..frame_len).collect();
     Ok(select(&frame, n, &mut generator))
@@ -123,14 +138,21 @@ pub fn quarters(start: NaiveDate, end: NaiveDate) -> Vec<(NaiveDate, NaiveDate)>
 /// proportion to stratum sizes (rounded down), then the rest one by one to
 /// the strata with the largest remainders (earlier strata first on ties),
 /// skipping strata already fully chosen. `sizes` are the non-empty strata.
-pub fn allocate(sizes: &[usize], n: usize) -> Result<Vec<usize>, String> {
+pub fn allocate(sizes: &[usize], n: usize) -> Result<Vec<usize>> {
     let strata = sizes.len();
     let total: usize = sizes.iter().sum();
     if strata == 0 {
         return Ok(Vec::new());
     }
     if n < strata {
-        return Err(format!("a sample of {n} cannot cover {strata} periods; raise the size or do not stratify"));
+        return Err(Error::Invalid {
+            problems: vec![FieldProblem::new(
+                "size",
+                "too_small_to_stratify",
+                &[("size", n.to_string()), ("strata", strata.to_string())],
+                format!("a sample of {n} cannot cover {strata} periods; raise the size or do not stratify"),
+            )],
+        });
     }
     let n = n.min(total);
     let share = n - strata;
@@ -165,7 +187,7 @@ pub fn select_by_quarter(
     period: (NaiveDate, NaiveDate),
     n: usize,
     seed: u64,
-) -> Result<Vec<usize>, String> {
+) -> Result<Vec<usize>> {
     let mut generator = ParkMiller::new(seed)?;
     let strata: Vec<Vec<usize>> = quarters(period.0, period.1)
         .into_iter()
@@ -212,8 +234,8 @@ mod tests {
             x = g.next_value();
         }
         assert_eq!(x, 1_043_618_065);
-        assert!(ParkMiller::new(0).is_err());
-        assert!(ParkMiller::new(MODULUS).is_err());
+        assert_eq!(ParkMiller::new(0).unwrap_err().kind(), "invalid");
+        assert_eq!(ParkMiller::new(MODULUS).unwrap_err().kind(), "invalid");
     }
 
     #[test]
@@ -231,6 +253,6 @@ mod tests {
         assert_eq!(allocate(&[5, 3, 4, 2], 6).unwrap(), [2, 1, 2, 1]);
         assert_eq!(allocate(&[1, 1, 10], 12).unwrap(), [1, 1, 10]);
         assert_eq!(allocate(&[3, 3], 25).unwrap(), [3, 3], "never more than the population");
-        assert!(allocate(&[3, 3, 3], 2).is_err());
+        assert_eq!(allocate(&[3, 3, 3], 2).unwrap_err().kind(), "invalid");
     }
 }
