@@ -920,11 +920,19 @@ pub fn safe_file_name(id: &str, original: &str) -> String {
 const EVIDENCE_COLUMNS: &str = "id, sha256, size, media_type, original_name, title, description, kind, obtained_from,
      obtained_by, obtained_at, as_of, added_at, added_by, removed_reason, removed_at, removed_by";
 
+/// A stored value this version does not know, at column `i`.
+fn unknown_value(i: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
+}
+
+/// A stored `YYYY-MM-DD` date at column `i`.
+fn date_value(i: usize, text: String) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| unknown_value(i, "date"))
+}
+
 fn evidence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
-    let bad = |i: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
-    };
-    let date = |i: usize, text: String| NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| bad(i, "date"));
+    let bad = unknown_value;
+    let date = date_value;
     let kind: String = r.get(7)?;
     let obtained_at: Option<String> = r.get(10)?;
     let removed_reason: Option<String> = r.get(14)?;
@@ -1201,10 +1209,8 @@ fn set_pbc_field(r: &mut PbcRequest, c: &FieldChange) -> Result<()> {
 }
 
 fn pbc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PbcRequest> {
-    let bad = |i: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
-    };
-    let date = |i: usize, text: String| NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| bad(i, "date"));
+    let bad = unknown_value;
+    let date = date_value;
     let due: Option<String> = r.get(3)?;
     let status: String = r.get(5)?;
     Ok(PbcRequest {
