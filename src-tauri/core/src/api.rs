@@ -543,6 +543,135 @@ pub fn item_history(path: &Path, id: &str) -> Result<Vec<EventRecord>> {
     EngagementFile::open(path)?.item_history(id)
 }
 
+// ---- Sampling (docs/sampling.md) ---------------------------------------------------
+
+use crate::model::sampling::{
+    CellInput, PopulationColumns, PopulationPreview, Reproduction, SampleRequest, SampleRuleTable, SamplingState,
+    Tickmark,
+};
+
+/// Reads a population file for the import dialog: its columns, first rows
+/// and the columns guessed to hold the ID, date and description.
+pub fn preview_population(file: &Path) -> Result<PopulationPreview> {
+    Ok(crate::import::population::preview(&crate::import::population::read_table(file)?))
+}
+
+pub fn sampling(path: &Path, procedure_id: &str) -> Result<SamplingState> {
+    EngagementFile::open(path)?.sampling(procedure_id)
+}
+
+pub fn import_population(
+    path: &Path,
+    procedure_id: &str,
+    file: &Path,
+    columns: &PopulationColumns,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    writable(path)?.import_population(ctx, procedure_id, file, columns)
+}
+
+pub fn set_population_count(path: &Path, procedure_id: &str, count: u32, ctx: Context<'_>) -> Result<SamplingState> {
+    writable(path)?.set_population_count(ctx, procedure_id, count)
+}
+
+/// Draws a sample with the firm's rule table from `data_dir`.
+pub fn select_sample(
+    path: &Path,
+    data_dir: &Path,
+    procedure_id: &str,
+    request: &SampleRequest,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    let mut file = writable(path)?;
+    let rules = crate::db::sampling::load_rules(data_dir)?;
+    file.select_sample(ctx, procedure_id, &rules, request)
+}
+
+pub fn select_sample_manually(
+    path: &Path,
+    procedure_id: &str,
+    item_ids: &[String],
+    reason: &str,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    writable(path)?.select_manually(ctx, procedure_id, item_ids, reason)
+}
+
+pub fn add_sample_item(
+    path: &Path,
+    procedure_id: &str,
+    item_id: &str,
+    reason: &str,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    writable(path)?.add_sample_item(ctx, procedure_id, item_id, reason)
+}
+
+pub fn discard_sample(path: &Path, procedure_id: &str, reason: &str, ctx: Context<'_>) -> Result<SamplingState> {
+    writable(path)?.discard_sample(ctx, procedure_id, reason)
+}
+
+/// Draws the sample again from its record (`workbench sample reproduce`).
+pub fn reproduce_sample(path: &Path, procedure_id: &str) -> Result<Reproduction> {
+    EngagementFile::open(path)?.reproduce_sample(procedure_id)
+}
+
+pub fn add_attribute(path: &Path, procedure_id: &str, text: &str, ctx: Context<'_>) -> Result<SamplingState> {
+    writable(path)?.add_attribute(ctx, procedure_id, text)
+}
+
+pub fn edit_attribute(
+    path: &Path,
+    procedure_id: &str,
+    key: &str,
+    text: &str,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    writable(path)?.edit_attribute(ctx, procedure_id, key, text)
+}
+
+pub fn remove_attribute(path: &Path, procedure_id: &str, key: &str, ctx: Context<'_>) -> Result<SamplingState> {
+    writable(path)?.remove_attribute(ctx, procedure_id, key)
+}
+
+pub fn set_cell(
+    path: &Path,
+    procedure_id: &str,
+    no: u32,
+    attribute: &str,
+    input: &CellInput,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    writable(path)?.set_cell(ctx, procedure_id, no, attribute, input)
+}
+
+pub fn tickmarks(path: &Path) -> Result<Vec<Tickmark>> {
+    EngagementFile::open(path)?.tickmarks()
+}
+
+pub fn set_tickmark(path: &Path, tickmark: Tickmark, ctx: Context<'_>) -> Result<Vec<Tickmark>> {
+    writable(path)?.set_tickmark(ctx, tickmark)
+}
+
+/// The firm's sample-size table (the default until one is saved).
+pub fn sample_rules(data_dir: &Path) -> Result<SampleRuleTable> {
+    crate::db::sampling::load_rules(data_dir)
+}
+
+/// Checks a rule table file and makes it the firm's; samples already drawn
+/// keep the table they recorded.
+pub fn set_sample_rules(data_dir: &Path, file: &Path) -> Result<SampleRuleTable> {
+    let bytes = std::fs::read(file).map_err(|e| crate::Error::Io { path: file.into(), source: e })?;
+    let table = crate::db::sampling::read_rules(file, &bytes)?;
+    crate::db::sampling::save_rules(data_dir, &table)?;
+    Ok(table)
+}
+
+pub fn reset_sample_rules(data_dir: &Path) -> Result<SampleRuleTable> {
+    crate::db::sampling::reset_rules(data_dir)?;
+    SampleRuleTable::default_table()
+}
+
 /// Opens an engagement to change it: a finalized engagement is refused here,
 /// before any check of the change itself, so that every mutating call says
 /// `locked` (the event spine refuses it again, whatever the path).

@@ -78,6 +78,14 @@ mod tests {
         ReviewSummary::export_all(&cfg)?;
         ReviewNote::export_all(&cfg)?;
         FinalizeCheck::export_all(&cfg)?;
+        use crate::model::sampling::*;
+        SamplingState::export_all(&cfg)?;
+        PopulationPreview::export_all(&cfg)?;
+        PopulationColumns::export_all(&cfg)?;
+        SampleRequest::export_all(&cfg)?;
+        SampleRuleTable::export_all(&cfg)?;
+        CellInput::export_all(&cfg)?;
+        Reproduction::export_all(&cfg)?;
         Finalization::export_all(&cfg)?;
         SignOffLevel::export_all(&cfg)?;
         SignableKind::export_all(&cfg)?;

@@ -28,6 +28,7 @@ pub(crate) static SCHEMA: Schema = Schema {
         include_str!("../../migrations/engagement/0002_procedures.sql"),
         include_str!("../../migrations/engagement/0003_evidence.sql"),
         include_str!("../../migrations/engagement/0004_review.sql"),
+        include_str!("../../migrations/engagement/0005_sampling.sql"),
     ],
     page_size: PAGE_SIZE,
 };

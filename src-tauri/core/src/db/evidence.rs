@@ -374,6 +374,7 @@ impl EngagementFile {
                 LinkKind::Procedure => Some(link.id.clone()),
                 LinkKind::Exception => super::work::read_exception(&self.conn, &link.id).ok().map(|x| x.procedure_id),
                 LinkKind::Pbc => None,
+                LinkKind::Sample => super::sampling::procedure_of_sample_item(&link.id).map(str::to_string),
             };
             if let Some(procedure) = procedure {
                 let state = self.review_state(crate::model::review::SignableKind::Procedure, &procedure)?;
@@ -997,6 +998,7 @@ pub(crate) fn require_target(conn: &Connection, link: &EvidenceLink) -> Result<(
         LinkKind::Procedure => ("procedure", "procedure"),
         LinkKind::Exception => ("exception", "exception"),
         LinkKind::Pbc => ("pbc_request", "PBC request"),
+        LinkKind::Sample => ("sample_item", "sample item"),
     };
     let found: Option<i64> =
         conn.query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [&link.id], |r| r.get(0)).optional()?;

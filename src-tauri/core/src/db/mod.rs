@@ -6,6 +6,7 @@ pub mod events;
 pub mod evidence;
 pub mod library;
 pub mod review;
+pub mod sampling;
 pub mod work;
 
 use std::path::Path;

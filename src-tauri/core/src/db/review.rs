@@ -23,20 +23,27 @@ use crate::model::review::{
 
 // ---- What a sign-off covers ----------------------------------------------------
 
-/// A procedure as signed: its fields, its exceptions, and the evidence
-/// linked to it or to its exceptions (by ID and content hash).
+/// A procedure as signed: its fields, its exceptions, the evidence linked
+/// to it, its exceptions or its sample items (by ID and content hash), and,
+/// for a sampled procedure, its population, sample and test grid.
 pub(crate) fn procedure_content(conn: &Connection, id: &str) -> Result<Value> {
     let procedure = read_procedure(conn, id)?;
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT e.id, e.sha256 FROM evidence_link l JOIN evidence e ON e.id = l.evidence_id
          WHERE e.removed_at IS NULL AND ((l.target_kind = 'procedure' AND l.target_id = ?1)
-            OR (l.target_kind = 'exception' AND l.target_id IN (SELECT id FROM exception WHERE procedure_id = ?1)))
+            OR (l.target_kind = 'exception' AND l.target_id IN (SELECT id FROM exception WHERE procedure_id = ?1))
+            OR (l.target_kind = 'sample' AND l.target_id IN (SELECT id FROM sample_item WHERE procedure_id = ?1)))
          ORDER BY e.id",
     )?;
     let evidence: Vec<Value> = stmt
         .query_map([id], |r| Ok(json!({"id": r.get::<_, String>(0)?, "sha256": r.get::<_, String>(1)?})))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(json!({ "procedure": procedure, "evidence": evidence }))
+    // A procedure without sampling keeps the content it had before sampling
+    // existed, so that its standing sign-offs still match.
+    Ok(match super::sampling::signed_content(conn, id)? {
+        None => json!({ "procedure": procedure, "evidence": evidence }),
+        Some(sampling) => json!({ "procedure": procedure, "evidence": evidence, "sampling": sampling }),
+    })
 }
 
 /// A control as signed: its scope decision and each procedure's content hash.
@@ -180,6 +187,7 @@ fn touched(conn: &Connection, change: &Change) -> Result<Vec<(SignableKind, Stri
         LinkKind::Procedure => procedures.push(id.to_string()),
         LinkKind::Exception => procedures.extend(exception_procedure(id)),
         LinkKind::Pbc => {}
+        LinkKind::Sample => procedures.extend(super::sampling::procedure_of_sample_item(id).map(str::to_string)),
     };
     match change {
         Change::ScopeSet { control_id, .. } => controls.push(control_id.clone()),
@@ -210,6 +218,15 @@ fn touched(conn: &Connection, change: &Change) -> Result<Vec<(SignableKind, Stri
                 }
             }
         }
+        Change::PopulationImported { population } => procedures.push(population.procedure_id.clone()),
+        Change::SampleSelected { sample } | Change::SampleDiscarded { sample, .. } => {
+            procedures.push(sample.procedure_id.clone())
+        }
+        Change::SampleItemAdded { procedure_id, .. }
+        | Change::AttributeAdded { procedure_id, .. }
+        | Change::AttributeEdited { procedure_id, .. }
+        | Change::AttributeRemoved { procedure_id, .. }
+        | Change::CellSet { procedure_id, .. } => procedures.push(procedure_id.clone()),
         _ => {}
     }
     for p in &procedures {

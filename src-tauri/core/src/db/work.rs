@@ -76,6 +76,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         }
         Change::ProcedureRemoved { procedure } => {
             refuse_if_evidence_linked(tx, LinkKind::Procedure, &procedure.id)?;
+            refuse_if_sampled(tx, &procedure.id)?;
             let exceptions: i64 =
                 tx.query_row("SELECT count(*) FROM exception WHERE procedure_id = ?1", [&procedure.id], |r| r.get(0))?;
             if exceptions > 0 {
@@ -97,8 +98,16 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                 |r| r.get(0),
             )?;
             tx.execute(
-                "INSERT INTO exception (id, procedure_id, ord, text) VALUES (?1, ?2, ?3, ?4)",
-                params![exception.id, exception.procedure_id, ord, exception.text],
+                "INSERT INTO exception (id, procedure_id, ord, text, sample_item, attribute)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    exception.id,
+                    exception.procedure_id,
+                    ord,
+                    exception.text,
+                    exception.sample_item,
+                    exception.attribute
+                ],
             )?;
             Ok(())
         }
@@ -129,6 +138,15 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         | Change::NoteCleared { .. }
         | Change::EngagementFinalized { .. }
         | Change::EngagementReopened { .. } => super::review::apply(tx, change),
+        Change::PopulationImported { .. }
+        | Change::SampleSelected { .. }
+        | Change::SampleItemAdded { .. }
+        | Change::SampleDiscarded { .. }
+        | Change::AttributeAdded { .. }
+        | Change::AttributeEdited { .. }
+        | Change::AttributeRemoved { .. }
+        | Change::CellSet { .. }
+        | Change::TickmarkSet { .. } => super::sampling::apply(tx, change),
     }
 }
 
@@ -143,6 +161,21 @@ fn refuse_if_evidence_linked(tx: &Transaction<'_>, kind: LinkKind, id: &str) -> 
         kind.as_str(),
         format!("{id} is supported by evidence {}; unlink the evidence first", linked.join(", ")),
     ))
+}
+
+/// A procedure with a population, sample or test grid keeps them; removing
+/// it would lose tested work, so the assessor removes the sampling first.
+fn refuse_if_sampled(tx: &Transaction<'_>, id: &str) -> Result<()> {
+    let sampled: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM population WHERE procedure_id = ?1)
+             OR EXISTS (SELECT 1 FROM test_attribute WHERE procedure_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if sampled {
+        return Err(Error::invalid("procedure", format!("procedure {id} has a population or a test grid; it cannot be removed")));
+    }
+    Ok(())
 }
 
 fn json_error(e: serde_json::Error) -> Error {
@@ -280,28 +313,36 @@ pub(crate) fn all_procedures(conn: &rusqlite::Connection) -> Result<Vec<Procedur
     Ok(procedures)
 }
 
+const EXCEPTION_COLUMNS: &str = "id, procedure_id, text, sample_item, attribute";
+
+fn exception_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExceptionRecord> {
+    Ok(ExceptionRecord {
+        id: r.get(0)?,
+        procedure_id: r.get(1)?,
+        text: r.get(2)?,
+        sample_item: r.get(3)?,
+        attribute: r.get(4)?,
+    })
+}
+
 fn exceptions_of(conn: &rusqlite::Connection, procedure_id: &str) -> Result<Vec<ExceptionRecord>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id, procedure_id, text FROM exception WHERE procedure_id = ?1 ORDER BY ord")?;
-    let rows = stmt.query_map([procedure_id], |r| {
-        Ok(ExceptionRecord { id: r.get(0)?, procedure_id: r.get(1)?, text: r.get(2)? })
-    })?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EXCEPTION_COLUMNS} FROM exception WHERE procedure_id = ?1 ORDER BY ord"
+    ))?;
+    let rows = stmt.query_map([procedure_id], exception_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 pub(crate) fn all_exceptions(conn: &rusqlite::Connection) -> Result<Vec<ExceptionRecord>> {
-    let mut stmt = conn.prepare("SELECT id, procedure_id, text FROM exception ORDER BY id")?;
-    let rows =
-        stmt.query_map([], |r| Ok(ExceptionRecord { id: r.get(0)?, procedure_id: r.get(1)?, text: r.get(2)? }))?;
+    let mut stmt = conn.prepare(&format!("SELECT {EXCEPTION_COLUMNS} FROM exception ORDER BY id"))?;
+    let rows = stmt.query_map([], exception_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 pub(crate) fn read_exception(conn: &rusqlite::Connection, id: &str) -> Result<ExceptionRecord> {
-    conn.query_row("SELECT id, procedure_id, text FROM exception WHERE id = ?1", [id], |r| {
-        Ok(ExceptionRecord { id: r.get(0)?, procedure_id: r.get(1)?, text: r.get(2)? })
-    })
-    .optional()?
-    .ok_or_else(|| Error::NotFound { what: "exception", id: id.into() })
+    conn.query_row(&format!("SELECT {EXCEPTION_COLUMNS} FROM exception WHERE id = ?1"), [id], exception_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound { what: "exception", id: id.into() })
 }
 
 /// The next free exception number: `E-0001`, `E-0002`, ... Numbers of
@@ -591,6 +632,8 @@ impl EngagementFile {
             id: next_exception_id(&self.conn)?,
             procedure_id: procedure_id.into(),
             text: text.trim().to_string(),
+            sample_item: None,
+            attribute: None,
         };
         self.commit(ctx, Change::ExceptionAdded { exception: exception.clone() })?;
         Ok(exception)
@@ -598,6 +641,7 @@ impl EngagementFile {
 
     pub fn edit_exception(&mut self, ctx: Context<'_>, id: &str, text: &str) -> Result<ExceptionRecord> {
         let before = read_exception(&self.conn, id)?;
+        super::sampling::refuse_if_from_grid(&before)?;
         if text.trim().is_empty() {
             return Err(Error::invalid("text", "an exception needs its facts written out; remove it instead"));
         }
@@ -612,6 +656,7 @@ impl EngagementFile {
 
     pub fn remove_exception(&mut self, ctx: Context<'_>, id: &str) -> Result<EventRecord> {
         let exception = read_exception(&self.conn, id)?;
+        super::sampling::refuse_if_from_grid(&exception)?;
         self.commit(ctx, Change::ExceptionRemoved { exception })
     }
 }

@@ -7,12 +7,15 @@
 mod csv_format;
 mod json_format;
 mod oscal;
+pub mod population;
 mod xlsx;
 
 use std::path::Path;
 
 use crate::error::{Error, InputProblem, Result};
 use crate::model::catalog::{Catalog, CatalogDraft, CatalogItem, Origin, COLUMNS};
+
+pub(crate) use xlsx::{cell_text, letters};
 
 /// Files larger than this are refused before they are read: no real catalog
 /// comes near it, and reading an arbitrary file into memory must stay bounded.

@@ -65,7 +65,7 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
 /// The text of a cell as a person reads it. Whole numbers lose Excel's `.0`,
 /// and a number-looking ID such as 9.2 stays as typed only if the cell is
 /// text, which the format documentation asks for.
-fn cell_text(cell: &Data) -> String {
+pub(crate) fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
@@ -78,7 +78,7 @@ fn cell_text(cell: &Data) -> String {
 }
 
 /// Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA.
-fn letters(mut index: usize) -> String {
+pub(crate) fn letters(mut index: usize) -> String {
     let mut out = Vec::new();
     loop {
         out.push(b'A' + (index % 26) as u8);

@@ -11,6 +11,7 @@ use super::engagement::{EngagementFields, ProgramRules};
 use super::evidence::{Evidence, EvidenceLink, PbcRequest, Removal};
 use super::procedure::{ExceptionRecord, Procedure, ScopeDecision};
 use super::review::{Finalization, ReviewNote, SignOff, SignOffLevel, SignableKind};
+use super::sampling::{GridCell, Population, Sample, SampleItem, TestAttribute, Tickmark};
 
 /// The person on whose behalf a change is made. Passed in by the front end
 /// (the CLI's `--as`, the app's profile), never guessed by the core.
@@ -210,6 +211,50 @@ pub enum Change {
         by: String,
         at: String,
     },
+    /// A procedure's population, kept whole in the event so that the state
+    /// stays a function of the log. Replaces an earlier one only while no
+    /// sample is drawn from it.
+    PopulationImported {
+        population: Box<Population>,
+    },
+    SampleSelected {
+        sample: Box<Sample>,
+    },
+    SampleItemAdded {
+        procedure_id: String,
+        item: SampleItem,
+    },
+    /// A sample set aside (with its reason) before any of it was tested.
+    SampleDiscarded {
+        sample: Box<Sample>,
+        reason: String,
+    },
+    AttributeAdded {
+        procedure_id: String,
+        attribute: TestAttribute,
+    },
+    AttributeEdited {
+        procedure_id: String,
+        key: String,
+        before: String,
+        after: String,
+    },
+    AttributeRemoved {
+        procedure_id: String,
+        attribute: TestAttribute,
+    },
+    /// A grid cell entered, changed or emptied (`after: None`).
+    CellSet {
+        procedure_id: String,
+        no: u32,
+        attribute: String,
+        before: Option<GridCell>,
+        after: Option<GridCell>,
+    },
+    TickmarkSet {
+        tickmark: Tickmark,
+        before: Option<Tickmark>,
+    },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -242,6 +287,15 @@ impl Change {
             Change::NoteCleared { .. } => "note_cleared",
             Change::EngagementFinalized { .. } => "engagement_finalized",
             Change::EngagementReopened { .. } => "engagement_reopened",
+            Change::PopulationImported { .. } => "population_imported",
+            Change::SampleSelected { .. } => "sample_selected",
+            Change::SampleItemAdded { .. } => "sample_item_added",
+            Change::SampleDiscarded { .. } => "sample_discarded",
+            Change::AttributeAdded { .. } => "attribute_added",
+            Change::AttributeEdited { .. } => "attribute_edited",
+            Change::AttributeRemoved { .. } => "attribute_removed",
+            Change::CellSet { .. } => "cell_set",
+            Change::TickmarkSet { .. } => "tickmark_set",
         }
     }
 }

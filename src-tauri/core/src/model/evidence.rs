@@ -17,8 +17,8 @@ text_enum!(
 );
 
 text_enum!(
-    /// What an evidence item can support. Samples join once sampling exists.
-    LinkKind { Procedure = "procedure", Exception = "exception", Pbc = "pbc" }
+    /// What an evidence item can support; a sample item is `PROCEDURE/Sn`.
+    LinkKind { Procedure = "procedure", Exception = "exception", Pbc = "pbc", Sample = "sample" }
 );
 
 text_enum!(

@@ -93,6 +93,14 @@ pub struct ExceptionRecord {
     pub id: String,
     pub procedure_id: String,
     pub text: String,
+    /// The sample item (`PROCEDURE/Sn`) whose failed test this is, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sample_item: Option<String>,
+    /// The grid attribute (`A`, `B`, ...) that failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub attribute: Option<String>,
 }
 
 impl Procedure {

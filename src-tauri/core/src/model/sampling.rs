@@ -2,8 +2,9 @@
 //! and the reproducible selection described in `docs/sampling.md`, which
 //! anyone can re-perform by hand or in a spreadsheet.
 //!
-//! This is the selection itself; populations, samples and test grids in the
-//! engagement file come with the rest of the sampling issue.
+//! The records kept in the engagement file (populations, samples, test
+//! grids, the tickmark legend) are defined here too; `db::sampling` stores
+//! them and `docs/sampling.md` describes the method.
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -202,6 +203,294 @@ pub fn select_by_quarter(
         chosen.extend(select(rows, count, &mut generator));
     }
     Ok(chosen)
+}
+
+text_enum!(
+    /// How a sample was chosen.
+    SelectionMethod { Random = "random", Manual = "manual" }
+);
+
+text_enum!(
+    /// How one item came into a sample.
+    ItemOrigin {
+        /// Drawn by the recorded seed.
+        Random = "random",
+        /// Chosen by the assessor instead of a random draw.
+        Manual = "manual",
+        /// Added by the assessor to a sample already drawn.
+        Added = "added",
+    }
+);
+
+text_enum!(
+    /// The outcome of testing one attribute on one sample item.
+    CellResult { Pass = "pass", Fail = "fail", NotApplicable = "na" }
+);
+
+/// One item of a population, in import order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PopulationItem {
+    /// 1-based position in the population: the frame row of `docs/sampling.md`.
+    pub row: u32,
+    pub item_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub date: Option<NaiveDate>,
+    pub description: String,
+    /// The values of the population's other columns, in `Population::columns` order.
+    pub extra: Vec<String>,
+    /// Dated outside the audit period: flagged, and left out of the frame.
+    pub out_of_period: bool,
+}
+
+/// The population a procedure samples from: a list imported from a file,
+/// or only a count when the provider has no list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Population {
+    pub procedure_id: String,
+    /// The imported file's name, or `None` for a population given as a count.
+    pub source_name: Option<String>,
+    /// SHA-256 of the imported file, so the list can be traced to its source.
+    pub source_sha256: Option<String>,
+    /// How many items the population has (the list's length, or the count given).
+    pub count: u32,
+    /// Headers of the columns kept besides ID, date and description.
+    pub columns: Vec<String>,
+    pub items: Vec<PopulationItem>,
+    pub imported_by: String,
+    pub imported_at: String,
+}
+
+impl Population {
+    /// The frame of `docs/sampling.md`: the 0-based indexes of the items
+    /// that can be drawn (all rows of a counted population).
+    pub fn frame(&self) -> Vec<usize> {
+        if self.items.is_empty() {
+            (0..self.count as usize).collect()
+        } else {
+            self.items.iter().enumerate().filter(|(_, i)| !i.out_of_period).map(|(n, _)| n).collect()
+        }
+    }
+
+    /// The item ID of the 0-based index: its ID in a list, or `#n` (its row
+    /// number) in a counted population.
+    pub fn item_id_at(&self, index: usize) -> String {
+        match self.items.get(index) {
+            Some(item) => item.item_id.clone(),
+            None => format!("#{}", index + 1),
+        }
+    }
+
+    /// The 0-based index of an item ID (`#n` for a counted population).
+    pub fn index_of(&self, item_id: &str) -> Option<usize> {
+        if self.items.is_empty() {
+            let n: usize = item_id.strip_prefix('#')?.parse().ok()?;
+            (1..=self.count as usize).contains(&n).then(|| n - 1)
+        } else {
+            self.items.iter().position(|i| i.item_id == item_id)
+        }
+    }
+}
+
+/// Which columns of an imported table hold the ID, date and description
+/// (0-based). Every other column is kept as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PopulationColumns {
+    pub item_id: u32,
+    pub date: Option<u32>,
+    pub description: Option<u32>,
+}
+
+/// A population file as read, before it is imported: for the import
+/// dialog to show and to choose the columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PopulationPreview {
+    pub file_name: String,
+    /// The sheet read, for a workbook (the first one).
+    pub sheet: Option<String>,
+    pub headers: Vec<String>,
+    /// The first rows, as text.
+    pub rows: Vec<Vec<String>>,
+    pub total_rows: u32,
+    /// The columns guessed from the headers.
+    pub guess: PopulationColumns,
+}
+
+/// What the assessor asks for when drawing a sample at random.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SampleRequest {
+    pub frequency: Frequency,
+    /// A size other than the rule's, which needs `override_reason`.
+    pub size_override: Option<u32>,
+    pub override_reason: Option<String>,
+    /// The seed to draw with; a new one is made when absent.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub seed: Option<u64>,
+    /// At least one item from each quarter of the audit period.
+    pub by_quarter: bool,
+}
+
+/// One sample item: a population item chosen for testing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SampleItem {
+    /// 1-based, in the order chosen; the row of the test grid.
+    pub no: u32,
+    /// `PROCEDURE/Sn`, what evidence and exceptions point at.
+    pub id: String,
+    /// The item's 1-based row in the population.
+    pub row: u32,
+    pub item_id: String,
+    pub origin: ItemOrigin,
+    /// Why the assessor chose or added it (empty for a random draw).
+    pub reason: String,
+}
+
+/// A sample with everything needed to draw it again: the rule table as it
+/// was, the frequency, the size and any override, the seed and the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Sample {
+    pub procedure_id: String,
+    pub method: SelectionMethod,
+    pub frequency: Option<Frequency>,
+    /// The rule table used, copied whole: a later edit of the firm's table
+    /// changes only samples drawn after it.
+    pub rule_table: Option<SampleRuleTable>,
+    /// The size the rule gives for this frequency and population.
+    pub rule_size: Option<u32>,
+    /// The size drawn (the rule's unless overridden).
+    pub size: u32,
+    pub override_reason: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub seed: Option<u64>,
+    pub by_quarter: bool,
+    /// The audit period the population was checked and stratified against.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub period_start: NaiveDate,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub period_end: NaiveDate,
+    /// SHA-256 of the population's item IDs in order, so a replaced list is noticed.
+    pub population_sha256: String,
+    pub selected_by: String,
+    pub selected_at: String,
+    pub items: Vec<SampleItem>,
+}
+
+/// One thing tested on every sample item (a column of the grid), e.g.
+/// "approved before the change".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TestAttribute {
+    /// `A`, `B`, ... in the order added; never reused in a procedure.
+    pub key: String,
+    pub text: String,
+}
+
+/// One cell of the test grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GridCell {
+    /// The sample item's number (the grid row).
+    pub no: u32,
+    pub attribute: String,
+    pub result: CellResult,
+    pub tickmark: Option<String>,
+    pub comment: String,
+    /// The exception a failure became.
+    pub exception_id: Option<String>,
+}
+
+/// What the assessor enters in a cell; `result: None` empties it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CellInput {
+    pub result: Option<CellResult>,
+    pub tickmark: Option<String>,
+    pub comment: String,
+}
+
+/// A tickmark and what it means, in the engagement's legend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Tickmark {
+    pub mark: String,
+    pub meaning_ja: String,
+    pub meaning_en: String,
+}
+
+/// The legend an engagement starts with, when its first grid is made.
+pub const DEFAULT_TICKMARKS_JSON: &str = include_str!("../../../../assets/rules/tickmarks.json");
+
+pub fn default_tickmarks() -> Result<Vec<Tickmark>> {
+    serde_json::from_str(DEFAULT_TICKMARKS_JSON).map_err(|e| Error::Import {
+        file: "assets/rules/tickmarks.json".into(),
+        problems: vec![InputProblem { location: format!("line {}, column {}", e.line(), e.column()), message: e.to_string() }],
+    })
+}
+
+/// Everything the sampling panel shows for one procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SamplingState {
+    pub procedure_id: String,
+    pub population: Option<Population>,
+    pub sample: Option<Sample>,
+    pub attributes: Vec<TestAttribute>,
+    pub cells: Vec<GridCell>,
+    pub legend: Vec<Tickmark>,
+}
+
+/// What `sample reproduce` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Reproduction {
+    pub procedure_id: String,
+    pub method: SelectionMethod,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub seed: Option<u64>,
+    pub size: u32,
+    /// The random draw as recorded and as drawn again (item IDs, in order).
+    pub recorded: Vec<String>,
+    pub redrawn: Vec<String>,
+    /// Problems found; none means the sample is confirmed.
+    pub problems: Vec<String>,
+}
+
+impl Reproduction {
+    pub fn matches(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// The grid's key for the n-th attribute (0-based): A..Z, then AA, AB, ...
+pub fn attribute_key(index: usize) -> String {
+    let mut index = index;
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A seed for a new sample, made from the time and the procedure so that
+/// two samples drawn at once differ. It is recorded, so its origin does not
+/// matter to a reviewer.
+pub fn new_seed(at: &str, procedure_id: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(at.as_bytes()).chain_update(procedure_id.as_bytes()).finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first) % (MODULUS - 1) + 1
 }
 
 #[cfg(test)]

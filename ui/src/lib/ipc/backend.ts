@@ -33,6 +33,14 @@ import type { ReviewState } from "./bindings/ReviewState";
 import type { ReviewSummary } from "./bindings/ReviewSummary";
 import type { SignOffLevel } from "./bindings/SignOffLevel";
 import type { SignableKind } from "./bindings/SignableKind";
+import type { CellInput } from "./bindings/CellInput";
+import type { PopulationColumns } from "./bindings/PopulationColumns";
+import type { PopulationPreview } from "./bindings/PopulationPreview";
+import type { Reproduction } from "./bindings/Reproduction";
+import type { SampleRequest } from "./bindings/SampleRequest";
+import type { SampleRuleTable } from "./bindings/SampleRuleTable";
+import type { SamplingState } from "./bindings/SamplingState";
+import type { Tickmark } from "./bindings/Tickmark";
 
 export type { FieldCheck };
 
@@ -144,4 +152,36 @@ export interface Backend {
   reopen(path: string, reason: string): Promise<EngagementView>;
   /** Events about an item (control, procedure, exception, evidence, note), oldest first. */
   itemHistory(path: string, itemId: string): Promise<EventRecord[]>;
+
+  // ---- Sampling and test grids (issue 5, docs/sampling.md) ----
+  // Every mutation returns the procedure's whole SamplingState. A grid change
+  // can also change the procedure (its result follows the grid, a failed cell
+  // adds an exception), so callers reload the control detail afterwards.
+  // Errors: "invalid" with field_problems codes no_population, sample_exists,
+  // sample_drawn, no_sample, empty_frame, no_rule, size_out_of_range,
+  // override_needs_reason, no_dates, too_small_to_stratify,
+  // count_out_of_range, already_in_sample, sample_tested, attribute_tested,
+  // unknown_tickmark, fail_needs_comment, from_test_grid; "import" for an
+  // unreadable population file (problems name line/row); "not_found".
+
+  /** The native file dialog for a population list (.csv, .xlsx); null when cancelled. */
+  pickPopulationFile(): Promise<string | null>;
+  /** Headers, first rows and guessed columns of a population file (nothing is stored). */
+  previewPopulation(file: string): Promise<PopulationPreview>;
+  sampling(path: string, procedureId: string): Promise<SamplingState>;
+  importPopulation(path: string, procedureId: string, file: string, columns: PopulationColumns): Promise<SamplingState>;
+  setPopulationCount(path: string, procedureId: string, count: number): Promise<SamplingState>;
+  /** The firm's sample-size rule table (used for new samples). */
+  sampleRules(): Promise<SampleRuleTable>;
+  selectSample(path: string, procedureId: string, request: SampleRequest): Promise<SamplingState>;
+  selectSampleManually(path: string, procedureId: string, itemIds: string[], reason: string): Promise<SamplingState>;
+  addSampleItem(path: string, procedureId: string, itemId: string, reason: string): Promise<SamplingState>;
+  discardSample(path: string, procedureId: string, reason: string): Promise<SamplingState>;
+  reproduceSample(path: string, procedureId: string): Promise<Reproduction>;
+  addAttribute(path: string, procedureId: string, text: string): Promise<SamplingState>;
+  editAttribute(path: string, procedureId: string, key: string, text: string): Promise<SamplingState>;
+  removeAttribute(path: string, procedureId: string, key: string): Promise<SamplingState>;
+  /** `input.result: null` empties the cell. A "fail" needs a comment (it becomes the exception's text). */
+  setCell(path: string, procedureId: string, no: number, attribute: string, input: CellInput): Promise<SamplingState>;
+  setTickmark(path: string, tickmark: Tickmark): Promise<Tickmark[]>;
 }

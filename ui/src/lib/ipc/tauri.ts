@@ -83,4 +83,23 @@ export const tauriBackend: Backend = {
   finalize: (path) => call("finalize", { path }),
   reopen: (path, reason) => call("reopen", { path, reason }),
   itemHistory: (path, itemId) => call("item_history", { path, itemId }),
+
+  pickPopulationFile: () => call("pick_population_file"),
+  previewPopulation: (file) => call("preview_population", { file }),
+  sampling: (path, procedureId) => call("sampling", { path, procedureId }),
+  importPopulation: (path, procedureId, file, columns) =>
+    call("import_population", { path, procedureId, file, columns }),
+  setPopulationCount: (path, procedureId, count) => call("set_population_count", { path, procedureId, count }),
+  sampleRules: () => call("sample_rules"),
+  selectSample: (path, procedureId, request) => call("select_sample", { path, procedureId, request }),
+  selectSampleManually: (path, procedureId, itemIds, reason) =>
+    call("select_sample_manually", { path, procedureId, itemIds, reason }),
+  addSampleItem: (path, procedureId, itemId, reason) => call("add_sample_item", { path, procedureId, itemId, reason }),
+  discardSample: (path, procedureId, reason) => call("discard_sample", { path, procedureId, reason }),
+  reproduceSample: (path, procedureId) => call("reproduce_sample", { path, procedureId }),
+  addAttribute: (path, procedureId, text) => call("add_attribute", { path, procedureId, text }),
+  editAttribute: (path, procedureId, key, text) => call("edit_attribute", { path, procedureId, key, text }),
+  removeAttribute: (path, procedureId, key) => call("remove_attribute", { path, procedureId, key }),
+  setCell: (path, procedureId, no, attribute, input) => call("set_cell", { path, procedureId, no, attribute, input }),
+  setTickmark: (path, tickmark) => call("set_tickmark", { path, tickmark }),
 };

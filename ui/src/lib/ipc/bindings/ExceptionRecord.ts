@@ -7,4 +7,12 @@ export type ExceptionRecord = {
 /**
  * `E-0001`, numbered per engagement, for references in the report.
  */
-id: string, procedure_id: string, text: string, };
+id: string, procedure_id: string, text: string, 
+/**
+ * The sample item (`PROCEDURE/Sn`) whose failed test this is, if any.
+ */
+sample_item?: string, 
+/**
+ * The grid attribute (`A`, `B`, ...) that failed.
+ */
+attribute?: string, };

@@ -1,0 +1,263 @@
+//! Population lists for sampling: a CSV file (UTF-8, or Shift_JIS as
+//! Japanese Excel saves it) or an Excel workbook's first sheet, with a
+//! header row and one item a row. The assessor says which columns hold the
+//! item ID, the date and the description; every other column is kept.
+
+use std::path::Path;
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::NaiveDate;
+
+use super::{cell_text, letters};
+use crate::error::{Error, InputProblem, Result};
+use crate::model::sampling::{PopulationColumns, PopulationItem, PopulationPreview};
+
+/// Larger files are refused before they are read: a population of a
+/// million rows is far smaller than this.
+pub const MAX_POPULATION_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How many rows the import dialog previews.
+pub const PREVIEW_ROWS: usize = 10;
+
+/// A population file as a table of text, each row with the place a person
+/// finds it at (CSV line, or sheet row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub file_name: String,
+    pub sheet: Option<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// Reads a population file. `.xlsx` is read as a workbook, anything else as CSV.
+pub fn read_table(path: &Path) -> Result<Table> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::import_one(path, "file", "not a regular file"));
+    }
+    if meta.len() > MAX_POPULATION_BYTES {
+        return Err(Error::import_one(
+            path,
+            "file",
+            format!("{} bytes is larger than the {MAX_POPULATION_BYTES} bytes a population list may have", meta.len()),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let sha256 = {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(&bytes))
+    };
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let (sheet, headers, rows) = if is_xlsx { read_xlsx(&bytes) } else { read_csv(&bytes) }
+        .map_err(|problems| Error::Import { file: path.to_path_buf(), problems })?;
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(Error::import_one(path, "line 1", "the first row must name the columns"));
+    }
+    if rows.is_empty() {
+        return Err(Error::import_one(path, "file", "the list has a header but no items"));
+    }
+    Ok(Table { file_name, sheet, headers, rows, sha256 })
+}
+
+type Rows = (Option<String>, Vec<String>, Vec<(String, Vec<String>)>);
+
+fn read_csv(bytes: &[u8]) -> std::result::Result<Rows, Vec<InputProblem>> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    // Excel in Japanese saves "CSV" as Shift_JIS; a file that is not UTF-8
+    // is read as that, and one that is neither is refused.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => {
+            let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+            if had_errors {
+                return Err(vec![problem("file", "the file is neither UTF-8 nor Shift_JIS text")]);
+            }
+            text.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(text.as_bytes());
+    let mut headers = None;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|err| {
+            let line = err.position().map_or(0, |p| p.line());
+            vec![problem(format!("line {line}"), err.to_string())]
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if headers.is_none() {
+            headers = Some(cells);
+        } else {
+            rows.push((format!("line {line}"), cells));
+        }
+    }
+    Ok((None, headers.unwrap_or_default(), rows))
+}
+
+fn read_xlsx(bytes: &[u8]) -> std::result::Result<Rows, Vec<InputProblem>> {
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|err| vec![problem("file", format!("not a readable Excel (.xlsx) workbook: {err}"))])?;
+    let Some(sheet) = book.sheet_names().first().cloned() else {
+        return Err(vec![problem("file", "the workbook has no sheets")]);
+    };
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|err| vec![problem(format!("sheet \"{sheet}\""), format!("cannot be read: {err}"))])?;
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let mut headers = None;
+    let mut rows = Vec::new();
+    for (offset, row) in range.rows().enumerate() {
+        let row_number = first_row as usize + 1 + offset;
+        let mut cells = Vec::with_capacity(row.len());
+        for (i, cell) in row.iter().enumerate() {
+            cells.push(match cell {
+                Data::Error(e) => {
+                    return Err(vec![problem(
+                        format!("sheet \"{sheet}\", cell {}{row_number}", letters(first_col as usize + i)),
+                        format!("the cell holds the Excel error {e:?}"),
+                    )])
+                }
+                // A date cell is kept as the date it shows, not Excel's serial number.
+                Data::DateTime(d) => match d.as_datetime() {
+                    Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
+                    Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    None => cell_text(cell),
+                },
+                other => cell_text(other).trim().to_string(),
+            });
+        }
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if headers.is_none() {
+            headers = Some(cells);
+        } else {
+            rows.push((format!("sheet \"{sheet}\", row {row_number}"), cells));
+        }
+    }
+    Ok((Some(sheet), headers.unwrap_or_default(), rows))
+}
+
+fn problem(location: impl Into<String>, message: impl Into<String>) -> InputProblem {
+    InputProblem { location: location.into(), message: message.into() }
+}
+
+/// Guesses the ID, date and description columns from the headers, in
+/// Japanese or English; the first column is the ID when nothing matches.
+pub fn guess_columns(headers: &[String]) -> PopulationColumns {
+    let find = |words: &[&str]| {
+        headers.iter().position(|h| {
+            let h = h.to_lowercase();
+            words.iter().any(|w| h.contains(w))
+        })
+    };
+    let item_id = find(&["id", "番号", "no", "チケット", "ticket", "key", "キー"]).unwrap_or(0);
+    let date = find(&["date", "日付", "日時", "実施日", "承認日", "年月日", "day"]).filter(|d| *d != item_id);
+    let description = find(&["description", "概要", "内容", "件名", "summary", "title", "説明", "名称"])
+        .filter(|d| *d != item_id && Some(*d) != date);
+    PopulationColumns { item_id: item_id as u32, date: date.map(|d| d as u32), description: description.map(|d| d as u32) }
+}
+
+pub fn preview(table: &Table) -> PopulationPreview {
+    PopulationPreview {
+        file_name: table.file_name.clone(),
+        sheet: table.sheet.clone(),
+        headers: table.headers.clone(),
+        rows: table.rows.iter().take(PREVIEW_ROWS).map(|(_, cells)| cells.clone()).collect(),
+        total_rows: table.rows.len() as u32,
+        guess: guess_columns(&table.headers),
+    }
+}
+
+/// Reads a date as people write it in lists: `2025-04-01`, `2025/4/1`,
+/// `2025年4月1日`, with or without a time after it.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let day_part = text.split([' ', 'T']).next().unwrap_or(text);
+    for format in ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(day_part, format) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// Turns the table into population items with the chosen columns, checking
+/// every row: an ID in each, no ID twice, dates that read as dates. Items
+/// dated outside `period` are flagged. All problems are reported at once.
+pub fn items(
+    path: &Path,
+    table: &Table,
+    columns: &PopulationColumns,
+    period: (NaiveDate, NaiveDate),
+) -> Result<(Vec<String>, Vec<PopulationItem>)> {
+    let width = table.headers.len();
+    let mut problems = Vec::new();
+    for (name, column) in [("ID", Some(columns.item_id)), ("date", columns.date), ("description", columns.description)]
+    {
+        if let Some(c) = column {
+            if c as usize >= width {
+                problems.push(problem("columns", format!("the {name} column {} is not in the file ({width} columns)", c + 1)));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Import { file: path.to_path_buf(), problems });
+    }
+    let chosen = [Some(columns.item_id), columns.date, columns.description];
+    let kept: Vec<usize> = (0..width).filter(|i| !chosen.contains(&Some(*i as u32))).collect();
+    let extra_headers = kept.iter().map(|i| table.headers[*i].clone()).collect();
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (place, cells) in &table.rows {
+        let cell = |c: u32| cells.get(c as usize).map(String::as_str).unwrap_or("");
+        let id = cell(columns.item_id).to_string();
+        let id_header = &table.headers[columns.item_id as usize];
+        if id.is_empty() {
+            problems.push(problem(place.clone(), format!("the ID column \"{id_header}\" is empty")));
+            continue;
+        }
+        if let Some(first) = seen.insert(id.clone(), place.clone()) {
+            problems.push(problem(place.clone(), format!("the ID \"{id}\" is already used at {first}")));
+            continue;
+        }
+        let date = match columns.date.map(cell).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(text) => match parse_date(text) {
+                Some(d) => Some(d),
+                None => {
+                    let header = &table.headers[columns.date.unwrap_or_default() as usize];
+                    problems.push(problem(
+                        place.clone(),
+                        format!("\"{text}\" in \"{header}\" is not a date (write 2025-04-01 or 2025/4/1)"),
+                    ));
+                    continue;
+                }
+            },
+        };
+        out.push(PopulationItem {
+            row: out.len() as u32 + 1,
+            item_id: id,
+            date,
+            description: columns.description.map(cell).unwrap_or("").to_string(),
+            extra: kept.iter().map(|i| cells.get(*i).cloned().unwrap_or_default()).collect(),
+            out_of_period: date.is_some_and(|d| d < period.0 || d > period.1),
+        });
+    }
+    if !problems.is_empty() {
+        // Long lists of problems are cut, so the message stays readable.
+        let total = problems.len();
+        problems.truncate(50);
+        if total > 50 {
+            problems.push(problem("file", format!("and {} more problem(s)", total - 50)));
+        }
+        return Err(Error::Import { file: path.to_path_buf(), problems });
+    }
+    Ok((extra_headers, out))
+}
