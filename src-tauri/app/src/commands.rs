@@ -512,6 +512,158 @@ pub fn item_history(path: String, item_id: String) -> Reply<Vec<EventRecord>> {
     Ok(api::item_history(Path::new(&path), &item_id)?)
 }
 
+// ---- Sampling and test grids ----------------------------------------------------------
+
+use workbench_core::model::sampling::{
+    CellInput, PopulationColumns, PopulationPreview, Reproduction, SampleRequest, SampleRuleTable, SamplingState,
+    Tickmark,
+};
+
+/// The native dialog for a population list; `WORKBENCH_E2E_PICK_FILES`
+/// stands in for the choice under WebDriver, as for evidence.
+#[tauri::command]
+pub fn pick_population_file() -> Option<String> {
+    if let Some(paths) = std::env::var_os("WORKBENCH_E2E_PICK_FILES") {
+        return std::env::split_paths(&paths).next().map(|p| p.display().to_string());
+    }
+    rfd::FileDialog::new()
+        .add_filter("CSV / Excel", &["csv", "xlsx", "CSV", "XLSX"])
+        .pick_file()
+        .map(|p| p.display().to_string())
+}
+
+#[tauri::command]
+pub fn preview_population(file: String) -> Reply<PopulationPreview> {
+    Ok(api::preview_population(Path::new(&file))?)
+}
+
+#[tauri::command]
+pub fn sampling(path: String, procedure_id: String) -> Reply<SamplingState> {
+    Ok(api::sampling(Path::new(&path), &procedure_id)?)
+}
+
+#[tauri::command]
+pub fn import_population(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    file: String,
+    columns: PopulationColumns,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::import_population(Path::new(&path), &procedure_id, Path::new(&file), &columns, ctx))
+}
+
+#[tauri::command]
+pub fn set_population_count(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    count: u32,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::set_population_count(Path::new(&path), &procedure_id, count, ctx))
+}
+
+#[tauri::command]
+pub fn sample_rules(state: State<'_, AppState>) -> Reply<SampleRuleTable> {
+    Ok(api::sample_rules(&state.data_dir)?)
+}
+
+#[tauri::command]
+pub fn select_sample(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    request: SampleRequest,
+) -> Reply<SamplingState> {
+    let data_dir = state.data_dir.clone();
+    with_ctx(&state, |ctx| api::select_sample(Path::new(&path), &data_dir, &procedure_id, &request, ctx))
+}
+
+#[tauri::command]
+pub fn select_sample_manually(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    item_ids: Vec<String>,
+    reason: String,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::select_sample_manually(Path::new(&path), &procedure_id, &item_ids, &reason, ctx))
+}
+
+#[tauri::command]
+pub fn add_sample_item(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    item_id: String,
+    reason: String,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::add_sample_item(Path::new(&path), &procedure_id, &item_id, &reason, ctx))
+}
+
+#[tauri::command]
+pub fn discard_sample(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    reason: String,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::discard_sample(Path::new(&path), &procedure_id, &reason, ctx))
+}
+
+#[tauri::command]
+pub fn reproduce_sample(path: String, procedure_id: String) -> Reply<Reproduction> {
+    Ok(api::reproduce_sample(Path::new(&path), &procedure_id)?)
+}
+
+#[tauri::command]
+pub fn add_attribute(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    text: String,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::add_attribute(Path::new(&path), &procedure_id, &text, ctx))
+}
+
+#[tauri::command]
+pub fn edit_attribute(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    key: String,
+    text: String,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::edit_attribute(Path::new(&path), &procedure_id, &key, &text, ctx))
+}
+
+#[tauri::command]
+pub fn remove_attribute(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    key: String,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::remove_attribute(Path::new(&path), &procedure_id, &key, ctx))
+}
+
+#[tauri::command]
+pub fn set_cell(
+    state: State<'_, AppState>,
+    path: String,
+    procedure_id: String,
+    no: u32,
+    attribute: String,
+    input: CellInput,
+) -> Reply<SamplingState> {
+    with_ctx(&state, |ctx| api::set_cell(Path::new(&path), &procedure_id, no, &attribute, &input, ctx))
+}
+
+#[tauri::command]
+pub fn set_tickmark(state: State<'_, AppState>, path: String, tickmark: Tickmark) -> Reply<Vec<Tickmark>> {
+    with_ctx(&state, |ctx| api::set_tickmark(Path::new(&path), tickmark, ctx))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
@@ -564,7 +716,7 @@ mod tests {
         assert_eq!(p["result"], "exception");
         let e = invoke(&app, "add_exception", json!({"path": path, "procedureId": id, "text": "記録がなかった。"}))
             .unwrap();
-        assert_eq!(e["id"], "E-0001");
+        assert_eq!(e["id"], "E-0002", "the demo's test grid holds E-0001");
 
         let detail = invoke(&app, "control_detail", json!({"path": path, "controlId": "9.2.3.11.PB"})).unwrap();
         assert_eq!(detail["procedures"][0]["status"], "done");
@@ -583,6 +735,52 @@ mod tests {
         let profile = invoke(&app, "get_profile", json!({})).unwrap();
         assert_eq!(profile["recent"].as_array().unwrap().len(), 1);
         assert!(app.data_dir.join("profile.json").exists());
+    }
+
+    #[test]
+    fn sampling_through_ipc_import_select_and_a_failed_cell() {
+        let app = app();
+        let path = invoke(&app, "open_demo", json!({})).unwrap()["path"].as_str().unwrap().to_string();
+        let demo = invoke(&app, "sampling", json!({"path": path, "procedureId": "4.4.1.1/P3"})).unwrap();
+        assert_eq!(demo["sample"]["items"].as_array().unwrap().len(), 25);
+        assert_eq!(demo["sample"]["seed"], 20_261_126);
+
+        let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo/change-tickets.csv");
+        let preview = invoke(&app, "preview_population", json!({"file": list})).unwrap();
+        assert_eq!(preview["total_rows"], 120);
+        assert_eq!(preview["guess"], json!({"item_id": 0, "date": 1, "description": 2}));
+        let id = "9.2.3.11.PB/P1";
+        let args = json!({"path": path, "procedureId": id, "file": list, "columns": preview["guess"]});
+        let state = invoke(&app, "import_population", args).unwrap();
+        assert_eq!(state["population"]["count"], 120);
+        let rules = invoke(&app, "sample_rules", json!({})).unwrap();
+        assert_eq!(rules["name"], "common-practice");
+        let request = json!({"frequency": "monthly", "size_override": null, "override_reason": null, "seed": 5, "by_quarter": false});
+        let state =
+            invoke(&app, "select_sample", json!({"path": path, "procedureId": id, "request": request})).unwrap();
+        assert_eq!(state["sample"]["size"], 2);
+        invoke(&app, "add_attribute", json!({"path": path, "procedureId": id, "text": "承認済み"})).unwrap();
+        let fail = |comment: &str| json!({"result": "fail", "tickmark": "×", "comment": comment});
+        let refused = invoke(
+            &app,
+            "set_cell",
+            json!({"path": path, "procedureId": id, "no": 1, "attribute": "A", "input": fail("")}),
+        )
+        .unwrap_err();
+        assert_eq!(refused["field_problems"][0]["code"], "fail_needs_comment");
+        let state = invoke(
+            &app,
+            "set_cell",
+            json!({"path": path, "procedureId": id, "no": 1, "attribute": "A", "input": fail("承認がない")}),
+        )
+        .unwrap();
+        assert_eq!(state["cells"][0]["exception_id"], "E-0002");
+        let detail = invoke(&app, "control_detail", json!({"path": path, "controlId": "9.2.3.11.PB"})).unwrap();
+        let procedure = &detail["procedures"][0]["procedure"];
+        assert_eq!(procedure["result"], "exception");
+        assert_eq!(procedure["exceptions"][0]["sample_item"], "9.2.3.11.PB/P1/S1");
+        let reproduction = invoke(&app, "reproduce_sample", json!({"path": path, "procedureId": id})).unwrap();
+        assert_eq!(reproduction["problems"], json!([]));
     }
 
     #[test]

@@ -89,6 +89,22 @@ pub fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
         commands::finalize,
         commands::reopen,
         commands::item_history,
+        commands::pick_population_file,
+        commands::preview_population,
+        commands::sampling,
+        commands::import_population,
+        commands::set_population_count,
+        commands::sample_rules,
+        commands::select_sample,
+        commands::select_sample_manually,
+        commands::add_sample_item,
+        commands::discard_sample,
+        commands::reproduce_sample,
+        commands::add_attribute,
+        commands::edit_attribute,
+        commands::remove_attribute,
+        commands::set_cell,
+        commands::set_tickmark,
     ])
 }
 

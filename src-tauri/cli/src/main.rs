@@ -10,6 +10,7 @@ mod evidence;
 mod fields;
 mod messages;
 mod review;
+mod sampling;
 mod work;
 
 use std::path::{Path, PathBuf};
@@ -88,6 +89,9 @@ enum Command {
     /// The PBC request list: what the provider was asked to provide (依頼資料).
     #[command(subcommand)]
     Pbc(evidence::PbcCommand),
+    /// Sampling for operating-effectiveness tests: populations, samples, test grids (docs/sampling.md).
+    #[command(subcommand)]
+    Sample(sampling::SampleCommand),
     /// Sign off a procedure or control at a level (preparer, reviewer, second_reviewer).
     #[command(name = "signoff")]
     SignOff(review::SignOffArgs),
@@ -442,6 +446,10 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
         Command::Scope(command) => work::scope(command, ctx, m),
         Command::Evidence(command) => evidence::evidence(command, ctx, m),
         Command::Pbc(command) => evidence::pbc(command, ctx, m),
+        Command::Sample(command) => {
+            let dir = cli.data_dir;
+            sampling::run(command, &|| data_dir(dir.clone()), ctx, m)
+        }
         Command::SignOff(args) => review::sign_off(args, ctx, m),
         Command::Review(command) => review::review(command, m),
         Command::Note(command) => review::note(command, ctx, m),

@@ -164,6 +164,18 @@ fn every_command_has_help() {
         &["log", "verify"],
         &["log", "show"],
         &["generate"],
+        &["sample"],
+        &["sample", "population"],
+        &["sample", "select"],
+        &["sample", "pick"],
+        &["sample", "add"],
+        &["sample", "discard"],
+        &["sample", "show"],
+        &["sample", "reproduce"],
+        &["sample", "attribute"],
+        &["sample", "test"],
+        &["sample", "tickmark"],
+        &["sample", "rules"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -203,7 +215,9 @@ fn demo_prints_the_summary_in_japanese_and_english() {
         serde_json::from_slice(&run.workbench(&["engagement", "show", "demo.ismap", "--json"]).stdout).unwrap();
     assert_eq!(json["fields"]["provider"]["corporate_number"], "7123456789012");
     assert_eq!(json["derived"]["report_due"], "2026-12-31");
-    assert_eq!(json["events"], 1);
+    let log: serde_json::Value =
+        serde_json::from_slice(&run.workbench(&["log", "verify", "demo.ismap", "--json"]).stdout).unwrap();
+    assert_eq!(json["events"], log["events"], "the view counts the events of the log");
 }
 
 #[test]
@@ -309,14 +323,17 @@ fn log_verify_names_the_first_event_changed_with_the_sqlite3_shell() {
     for scope in ["A", "B", "C"] {
         assert!(run.workbench(&["engagement", "edit", "demo.ismap", "--scope", scope]).status.success());
     }
-    let ok = run.workbench(&["log", "verify", "demo.ismap"]);
+    let ok = run.workbench(&["log", "verify", "demo.ismap", "--json"]);
     assert_eq!(ok.status.code(), Some(0));
-    assert!(stdout(&ok).contains("イベントログは正常です: 4 件"), "{}", stdout(&ok));
+    let events = serde_json::from_slice::<serde_json::Value>(&ok.stdout).unwrap()["events"].as_i64().unwrap();
+    let ok = run.workbench(&["log", "verify", "demo.ismap"]);
+    assert!(stdout(&ok).contains(&format!("イベントログは正常です: {events} 件")), "{}", stdout(&ok));
 
-    // Change one byte of event 3's payload: "B" becomes "X".
+    // Change one byte of the second edit's payload: "B" becomes "X".
+    let target = events - 1;
     let sqlite = Command::new("sqlite3")
         .arg(run.path("demo.ismap"))
-        .arg("UPDATE event SET payload = replace(payload, '\"after\":\"B\"', '\"after\":\"X\"') WHERE seq = 3; SELECT changes();")
+        .arg(format!("UPDATE event SET payload = replace(payload, '\"after\":\"B\"', '\"after\":\"X\"') WHERE seq = {target}; SELECT changes();"))
         .output()
         .expect("the sqlite3 shell is installed by scripts/setup.sh");
     assert_eq!(String::from_utf8_lossy(&sqlite.stdout).trim(), "1", "{}", String::from_utf8_lossy(&sqlite.stderr));
@@ -324,12 +341,12 @@ fn log_verify_names_the_first_event_changed_with_the_sqlite3_shell() {
     let broken = run.workbench(&["--lang", "en", "log", "verify", "demo.ismap"]);
     assert_eq!(broken.status.code(), Some(1));
     let text = stdout(&broken);
-    assert!(text.contains("at event 3 (engagement_edited"), "{text}");
+    assert!(text.contains(&format!("at event {target} (engagement_edited")), "{text}");
     assert!(text.contains("does not match its hash"), "{text}");
-    assert!(text.contains("The 2 event(s) before it are intact."), "{text}");
+    assert!(text.contains(&format!("The {} event(s) before it are intact.", target - 1)), "{text}");
     let json: serde_json::Value =
         serde_json::from_slice(&run.workbench(&["log", "verify", "demo.ismap", "--json"]).stdout).unwrap();
-    assert_eq!(json["first_broken"]["seq"], 3);
+    assert_eq!(json["first_broken"]["seq"], target);
 }
 
 #[test]
@@ -373,10 +390,10 @@ fn procedures_results_exceptions_and_scope_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("完了、例外事項あり"), "{}", stdout(&out));
     let out = run.workbench(&["exception", "add", "d.ismap", "--procedure", p, "3月分の確認記録がなかった。"]);
-    assert!(stdout(&out).contains("E-0001"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("E-0002"), "{}", stdout(&out));
 
     let shown = stdout(&run.workbench(&["control", "show", "d.ismap", "9.2.3.11.PB"]));
-    assert!(shown.contains("例外事項 E-0001: 3月分の確認記録がなかった。"), "{shown}");
+    assert!(shown.contains("例外事項 E-0002: 3月分の確認記録がなかった。"), "{shown}");
     assert!(shown.contains("実施内容: 部長に質問した"), "{shown}");
 
     let json: serde_json::Value = serde_json::from_slice(
@@ -401,13 +418,20 @@ fn procedures_results_exceptions_and_scope_from_the_command_line() {
     assert_eq!(out_of_scope[0]["id"], "17.1.2.2.B");
 
     let listed = stdout(&run.workbench(&["--lang", "en", "exception", "list", "d.ismap"]));
-    assert!(listed.contains("E-0001  9.2.3.11.PB  9.2.3.11.PB/P1"), "{listed}");
+    assert!(listed.contains("E-0002  9.2.3.11.PB  9.2.3.11.PB/P1"), "{listed}");
     let missing = run.workbench(&["procedure", "record", "d.ismap", "1.1.1.1/P1", "--result", "exception"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("1.1.1.1/P1"), "{}", stderr(&missing));
     assert_eq!(run.workbench(&["procedure", "record", "d.ismap", p, "--result", "maybe"]).status.code(), Some(2));
-    let verify = run.workbench(&["log", "verify", "d.ismap"]);
-    assert!(stdout(&verify).contains("4 件"), "{}", stdout(&verify));
+    // Three events beyond the demo's: the record, the exception, the scope.
+    let demo = run.workbench(&["demo", "--out", "fresh.ismap"]);
+    assert!(demo.status.success());
+    let count = |file: &str| {
+        let out = run.workbench(&["log", "verify", file, "--json"]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["events"].as_i64().unwrap()
+    };
+    assert_eq!(count("d.ismap"), count("fresh.ismap") + 3);
+    assert!(stdout(&run.workbench(&["log", "verify", "d.ismap"])).contains("イベントログは正常です"));
 }
 
 #[test]
@@ -460,4 +484,114 @@ fn review_from_the_command_line_sign_note_finalize_lock_reopen() {
     let out = run.workbench(&["--lang", "en", "history", "final.ismap", "--item", "9.2.3.11.PB/P1"]);
     let text = stdout(&out);
     assert!(text.contains("changed_after_signoff") && text.contains("再確認した。"), "{text}");
+}
+
+#[test]
+fn sampling_from_the_command_line_import_select_test_and_reproduce() {
+    let run = Run::new();
+    assert!(run.workbench(&["demo", "--out", "demo.ismap"]).status.success());
+    let reproduce = run.workbench(&["sample", "reproduce", "demo.ismap", "--procedure", "4.4.1.1/P3"]);
+    assert_eq!(reproduce.status.code(), Some(0), "{}", stderr(&reproduce));
+    assert!(stdout(&reproduce).contains("記録どおりの標本を再現できました。"), "{}", stdout(&reproduce));
+
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo/change-tickets.csv");
+    let list = list.to_str().unwrap();
+    let p = "4.4.1.1/P1";
+    let preview =
+        run.workbench(&["sample", "population", "demo.ismap", "--procedure", p, "--import", list, "--preview"]);
+    let text = stdout(&preview);
+    assert!(text.contains("change-tickets.csv: 120 件"), "{text}");
+    assert!(text.contains("使用する列: ID = 変更番号、日付 = 申請日、概要 = 件名"), "{text}");
+    let bad_column = run.workbench(&[
+        "sample",
+        "population",
+        "demo.ismap",
+        "--procedure",
+        p,
+        "--import",
+        list,
+        "--date-column",
+        "期日",
+    ]);
+    assert_eq!(bad_column.status.code(), Some(2));
+    assert!(stderr(&bad_column).contains("no column \"期日\""), "{}", stderr(&bad_column));
+
+    let imported = run.workbench(&["sample", "population", "demo.ismap", "--procedure", p, "--import", list]);
+    assert!(stdout(&imported).contains("120 件（change-tickets.csv）、監査対象期間外 2 件"), "{}", stdout(&imported));
+    let selected = run.workbench(&[
+        "sample",
+        "select",
+        "demo.ismap",
+        "--procedure",
+        p,
+        "--frequency",
+        "weekly",
+        "--seed",
+        "20261126",
+    ]);
+    let text = stdout(&selected);
+    assert!(text.contains("規則表 common-practice 2026.1: 週次 → 5 件"), "{text}");
+    assert!(text.contains("シード 20261126"), "{text}");
+    let unreasoned =
+        run.workbench(&["sample", "select", "demo.ismap", "--procedure", p, "--frequency", "weekly", "--size", "9"]);
+    assert_eq!(unreasoned.status.code(), Some(2), "clap requires --reason with --size");
+
+    assert!(run
+        .workbench(&["sample", "attribute", "demo.ismap", "--procedure", p, "--add", "実施前に承認"])
+        .status
+        .success());
+    let no_comment = run.workbench(&[
+        "sample",
+        "test",
+        "demo.ismap",
+        "--procedure",
+        p,
+        "--item",
+        "2",
+        "--attribute",
+        "A",
+        "--result",
+        "fail",
+    ]);
+    assert_eq!(no_comment.status.code(), Some(1));
+    assert!(stderr(&no_comment).contains("a failed test needs its facts in the comment"), "{}", stderr(&no_comment));
+    let failed = run.workbench(&[
+        "sample",
+        "test",
+        "demo.ismap",
+        "--procedure",
+        p,
+        "--item",
+        "4.4.1.1/P1/S2",
+        "--attribute",
+        "A",
+        "--result",
+        "fail",
+        "--tickmark",
+        "×",
+        "--comment",
+        "承認記録がない",
+    ]);
+    let text = stdout(&failed);
+    assert!(text.contains("例外事項 E-0002"), "{text}");
+    assert!(text.contains("4.4.1.1/P1 の結果: 例外事項あり"), "{text}");
+    let exceptions = stdout(&run.workbench(&["exception", "list", "demo.ismap"]));
+    assert!(exceptions.contains("承認記録がない"), "{exceptions}");
+
+    // A sample changed behind the workbench's back no longer reproduces.
+    let sqlite = Command::new("sqlite3")
+        .arg(run.path("demo.ismap"))
+        .arg("UPDATE sample_item SET row = row + 1, item_id = 'CHG-0999' WHERE procedure_id = '4.4.1.1/P1' AND no = 1; SELECT changes();")
+        .output()
+        .expect("the sqlite3 shell is installed by scripts/setup.sh");
+    assert_eq!(String::from_utf8_lossy(&sqlite.stdout).trim(), "1");
+    let broken = run.workbench(&["--lang", "en", "sample", "reproduce", "demo.ismap", "--procedure", p]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(stdout(&broken).contains("does not match the record"), "{}", stdout(&broken));
+
+    let rules = run.path("firm.json");
+    std::fs::write(&rules, r#"{"name":"firm","version":"1","sizes":[{"frequency":"weekly","size":8}]}"#).unwrap();
+    let set = run.workbench(&["sample", "rules", "--set", rules.to_str().unwrap()]);
+    assert!(stdout(&set).contains("標本数の規則表: firm 1"), "{}", stdout(&set));
+    assert!(stdout(&run.workbench(&["sample", "rules", "--reset"])).contains("common-practice"));
 }

@@ -123,17 +123,31 @@ pub fn create_engagement_from_sample(
     view(&EngagementFile::create(path, ctx, uuid, fields, rules, &catalog, Some(&library))?)
 }
 
-/// Creates the demo engagement from the bundled sample catalog.
+/// Creates the demo engagement from the bundled sample catalog, with its
+/// sampled procedures (`sample::add_demo_sampling`).
 pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
-    create_engagement_from_sample(path, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)
+    build_then_rename(path, |work| {
+        create_engagement_from_sample(work, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)?;
+        crate::sample::add_demo_sampling(work, ctx.clock)
+    })
 }
 
 /// The demo engagement with the whole audit done: every in-scope procedure
 /// performed (one with an exception), signed by the assessor and the
 /// reviewer, every control signed, and finalized by the manager, so that
-/// the final report can be tried at once. Built under a temporary name and
-/// renamed into place, like every new engagement.
+/// the final report can be tried at once.
 pub fn create_demo_finalized(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
+    build_then_rename(path, |work| {
+        create_engagement_from_sample(work, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)?;
+        crate::sample::add_demo_sampling(work, ctx.clock)?;
+        crate::sample::perform_and_finalize(work, ctx.clock)
+    })
+}
+
+/// Builds a file in several steps under a temporary name beside `path` and
+/// renames it into place only when every step worked, like every new
+/// engagement: a failure leaves nothing behind.
+fn build_then_rename(path: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<EngagementView> {
     if path.exists() {
         return Err(crate::Error::AlreadyExists { what: "file", id: path.display().to_string() });
     }
@@ -146,8 +160,7 @@ pub fn create_demo_finalized(path: &Path, uuid: String, ctx: Context<'_>) -> Res
         .tempdir_in(dir)
         .map_err(|e| crate::Error::Io { path: dir.into(), source: e })?;
     let work = temp.path().join("demo.ismap");
-    create_demo(&work, uuid, ctx)?;
-    crate::sample::perform_and_finalize(&work, ctx.clock)?;
+    build(&work)?;
     std::fs::rename(&work, path).map_err(|e| crate::Error::Io { path: path.into(), source: e })?;
     show_engagement(path)
 }

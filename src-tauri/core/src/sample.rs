@@ -82,6 +82,14 @@ pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::ev
     let as_ = |actor| Context { actor, clock };
     let mut file = EngagementFile::open(path)?;
     let second = file.fields()?.second_review;
+    let sign = |file: &mut EngagementFile, kind: SignableKind, id: &str| -> Result<()> {
+        file.sign_off(as_(&assessor), kind, id, SignOffLevel::Preparer)?;
+        file.sign_off(as_(&reviewer), kind, id, SignOffLevel::Reviewer)?;
+        if second {
+            file.sign_off(as_(&manager), kind, id, SignOffLevel::SecondReviewer)?;
+        }
+        Ok(())
+    };
     let controls: Vec<_> = file.controls()?.into_iter().filter(|c| c.assessable).collect();
     // The one exception of the demo: a leaver's ID left enabled, as in the walkthrough.
     let exception_in = "9.2.1.2/P1";
@@ -92,6 +100,11 @@ pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::ev
         for entry in file.control_detail(&c.id)?.procedures {
             let id = entry.procedure.id.clone();
             let found_exception = id == exception_in;
+            // A sampled procedure already has the result its test grid gives.
+            if entry.procedure.result.is_some() {
+                sign(&mut file, SignableKind::Procedure, &id)?;
+                continue;
+            }
             let patch = ProcedurePatch {
                 work_done: Some(format!("2026-05-12 {} を実施し、記録を閲覧した。", entry.procedure.kind.as_str())),
                 result: Some(Some(if found_exception { ResultKind::Exception } else { ResultKind::NoException })),
@@ -105,20 +118,132 @@ pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::ev
                     "退職者3名のうち1名のIDが、退職日から14日間有効なままであった。",
                 )?;
             }
-            file.sign_off(as_(&assessor), SignableKind::Procedure, &id, SignOffLevel::Preparer)?;
-            file.sign_off(as_(&reviewer), SignableKind::Procedure, &id, SignOffLevel::Reviewer)?;
-            if second {
-                file.sign_off(as_(&manager), SignableKind::Procedure, &id, SignOffLevel::SecondReviewer)?;
-            }
+            sign(&mut file, SignableKind::Procedure, &id)?;
         }
     }
     for c in &controls {
-        file.sign_off(as_(&assessor), SignableKind::Control, &c.id, SignOffLevel::Preparer)?;
-        file.sign_off(as_(&reviewer), SignableKind::Control, &c.id, SignOffLevel::Reviewer)?;
-        if second {
-            file.sign_off(as_(&manager), SignableKind::Control, &c.id, SignOffLevel::SecondReviewer)?;
-        }
+        sign(&mut file, SignableKind::Control, &c.id)?;
     }
     file.finalize(as_(&manager))?;
+    Ok(())
+}
+
+/// The demo's population of change tickets (`assets/demo/change-tickets.csv`):
+/// 120 tickets, two of them filed before the audit period.
+pub const DEMO_CHANGE_TICKETS_CSV: &str = include_str!("../../../assets/demo/change-tickets.csv");
+
+/// The seed of the demo's change-management sample, so the demo is the same everywhere.
+pub const DEMO_SEED: u64 = 20_261_126;
+
+/// Adds the demo's sampled operating-effectiveness procedures, done by the
+/// assessor through the same operations as the app:
+/// - change management (4.4.1.1): the ticket list imported from CSV, a
+///   daily-control sample of 25 drawn by quarter from a recorded seed, two
+///   attributes, and the grid filled with one failure, which becomes the
+///   procedure's exception;
+/// - privileged IDs (9.2.3.1): a population known only by its count, a
+///   weekly-control sample of 5, all passed.
+pub fn add_demo_sampling(path: &std::path::Path, clock: &dyn crate::model::event::Clock) -> Result<()> {
+    use crate::db::engagement_file::EngagementFile;
+    use crate::model::event::{Actor, Context};
+    use crate::model::procedure::{Evaluation, NewProcedure, ProcedureKind};
+    use crate::model::sampling::{CellInput, CellResult, Frequency, PopulationColumns, SampleRequest, SampleRuleTable};
+
+    let assessor = Actor::new("佐藤 花子");
+    let ctx = Context { actor: &assessor, clock };
+    let mut file = EngagementFile::open(path)?;
+    let rules = SampleRuleTable::default_table()?;
+    let temp = tempfile::tempdir().map_err(|e| crate::error::Error::Io { path: std::env::temp_dir(), source: e })?;
+    let csv = temp.path().join("change-tickets.csv");
+    std::fs::write(&csv, DEMO_CHANGE_TICKETS_CSV)
+        .map_err(|e| crate::error::Error::Io { path: csv.clone(), source: e })?;
+
+    let pass =
+        |mark: &str| CellInput { result: Some(CellResult::Pass), tickmark: Some(mark.into()), comment: String::new() };
+
+    let change = file.add_procedure(
+        ctx,
+        "4.4.1.1",
+        NewProcedure {
+            kind: ProcedureKind::Inspection,
+            evaluation: Evaluation::Operating,
+            text_ja: "変更管理チケットの一覧から標本を抽出し、各変更が実施前に承認され、承認者が申請者と異なることを確かめる。"
+                .into(),
+            text_en: "Sample the change tickets and confirm that each change was approved before it was made, by someone other than the requester."
+                .into(),
+            assignee: Some("佐藤 花子".into()),
+        },
+    )?;
+    let columns = PopulationColumns { item_id: 0, date: Some(1), description: Some(2) };
+    file.import_population(ctx, &change.id, &csv, &columns)?;
+    let request = SampleRequest {
+        frequency: Frequency::Daily,
+        size_override: None,
+        override_reason: None,
+        seed: Some(DEMO_SEED),
+        by_quarter: true,
+    };
+    let state = file.select_sample(ctx, &change.id, &rules, &request)?;
+    file.add_attribute(ctx, &change.id, "変更の実施前に承認されている")?;
+    file.add_attribute(ctx, &change.id, "承認者が申請者と異なる")?;
+    // The seventh ticket drawn (CHG-0017) is the one the list shows as
+    // approved after it was carried out; its facts come from the list.
+    let failing = 7;
+    let population = state.population.as_ref();
+    let column = |item: &crate::model::sampling::SampleItem, name: &str| {
+        population
+            .and_then(|p| {
+                let c = p.columns.iter().position(|h| h == name)?;
+                p.items.get(item.row as usize - 1)?.extra.get(c).cloned()
+            })
+            .unwrap_or_default()
+    };
+    for item in state.sample.iter().flat_map(|s| &s.items) {
+        let a = if item.no == failing {
+            CellInput {
+                result: Some(CellResult::Fail),
+                tickmark: Some("×".into()),
+                comment: format!(
+                    "{} は {} に実施されたが、承認は {} であり、実施前に承認されていなかった。",
+                    item.item_id,
+                    column(item, "実施日"),
+                    column(item, "承認日")
+                ),
+            }
+        } else {
+            pass("✓")
+        };
+        file.set_cell(ctx, &change.id, item.no, "A", &a)?;
+        file.set_cell(ctx, &change.id, item.no, "B", &pass("✓"))?;
+    }
+    file.update_procedure(
+        ctx,
+        &change.id,
+        crate::model::procedure::ProcedurePatch {
+            work_done: Some("変更管理システムから出力した変更チケット一覧（120件）を母集団とし、四半期ごとに層化して25件を抽出した。各チケットの承認記録と実施記録を閲覧した。".into()),
+            ..Default::default()
+        },
+    )?;
+
+    let privileged = file.add_procedure(
+        ctx,
+        "9.2.3.1",
+        NewProcedure {
+            kind: ProcedureKind::Inspection,
+            evaluation: Evaluation::Operating,
+            text_ja: "特権IDの付与申請から標本を抽出し、付与前に承認されていることを確かめる。".into(),
+            text_en: "Sample the privileged ID requests and confirm each was approved before the ID was granted."
+                .into(),
+            assignee: Some("佐藤 花子".into()),
+        },
+    )?;
+    file.set_population_count(ctx, &privileged.id, 48)?;
+    let request =
+        SampleRequest { frequency: Frequency::Weekly, seed: Some(DEMO_SEED + 1), by_quarter: false, ..request };
+    let state = file.select_sample(ctx, &privileged.id, &rules, &request)?;
+    file.add_attribute(ctx, &privileged.id, "付与前に申請が承認されている")?;
+    for item in state.sample.iter().flat_map(|s| &s.items) {
+        file.set_cell(ctx, &privileged.id, item.no, "A", &pass("✓"))?;
+    }
     Ok(())
 }

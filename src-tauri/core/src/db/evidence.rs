@@ -305,7 +305,9 @@ impl EngagementFile {
              WHERE e.removed_at IS NULL AND (
                  (l.target_kind = 'procedure' AND l.target_id IN (SELECT id FROM procedure WHERE control_id = ?1))
               OR (l.target_kind = 'exception' AND l.target_id IN
-                     (SELECT x.id FROM exception x JOIN procedure p ON p.id = x.procedure_id WHERE p.control_id = ?1)))
+                     (SELECT x.id FROM exception x JOIN procedure p ON p.id = x.procedure_id WHERE p.control_id = ?1))
+              OR (l.target_kind = 'sample' AND l.target_id IN
+                     (SELECT s.id FROM sample_item s JOIN procedure p ON p.id = s.procedure_id WHERE p.control_id = ?1)))
              ORDER BY e.ord",
         )?;
         let ids = stmt.query_map([control_id], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;

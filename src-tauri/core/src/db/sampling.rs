@@ -15,9 +15,9 @@ use crate::model::event::{format_time, Change, Context, FieldChange};
 use crate::model::evidence::LinkKind;
 use crate::model::procedure::{ExceptionRecord, ResultKind};
 use crate::model::sampling::{
-    attribute_key, default_tickmarks, new_seed, select, select_by_quarter, CellInput, CellResult, GridCell,
-    ItemOrigin, ParkMiller, Population, PopulationColumns, PopulationItem, Reproduction, Sample, SampleItem,
-    SampleRequest, SampleRuleTable, SamplingState, SelectionMethod, TestAttribute, Tickmark,
+    attribute_key, default_tickmarks, new_seed, select, select_by_quarter, CellInput, CellResult, GridCell, ItemOrigin,
+    ParkMiller, Population, PopulationColumns, PopulationItem, Reproduction, Sample, SampleItem, SampleRequest,
+    SampleRuleTable, SamplingState, SelectionMethod, TestAttribute, Tickmark,
 };
 
 /// The largest population given as a count; a list is bounded by its file size.
@@ -115,7 +115,11 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                 if !linked.is_empty() {
                     return Err(Error::invalid(
                         "sample",
-                        format!("{} is supported by evidence {}; unlink the evidence first", item.id, linked.join(", ")),
+                        format!(
+                            "{} is supported by evidence {}; unlink the evidence first",
+                            item.id,
+                            linked.join(", ")
+                        ),
                     ));
                 }
             }
@@ -326,9 +330,8 @@ pub(crate) fn read_population(conn: &Connection, procedure_id: &str) -> Result<O
 }
 
 pub(crate) fn read_sample(conn: &Connection, procedure_id: &str) -> Result<Option<Sample>> {
-    let record: Option<String> = conn
-        .query_row("SELECT record FROM sample WHERE procedure_id = ?1", [procedure_id], |r| r.get(0))
-        .optional()?;
+    let record: Option<String> =
+        conn.query_row("SELECT record FROM sample WHERE procedure_id = ?1", [procedure_id], |r| r.get(0)).optional()?;
     let Some(record) = record else { return Ok(None) };
     let mut sample: Sample = serde_json::from_str(&record).map_err(corrupt_record)?;
     let mut stmt = conn.prepare_cached(
@@ -350,8 +353,7 @@ pub(crate) fn read_sample(conn: &Connection, procedure_id: &str) -> Result<Optio
 }
 
 pub(crate) fn read_attributes(conn: &Connection, procedure_id: &str) -> Result<Vec<TestAttribute>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT key, text FROM test_attribute WHERE procedure_id = ?1 ORDER BY ord")?;
+    let mut stmt = conn.prepare_cached("SELECT key, text FROM test_attribute WHERE procedure_id = ?1 ORDER BY ord")?;
     let rows = stmt.query_map([procedure_id], |r| Ok(TestAttribute { key: r.get(0)?, text: r.get(1)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -427,7 +429,13 @@ fn items_hash(p: &Population) -> String {
 
 /// Draws `size` items from the population by the method of
 /// `docs/sampling.md`; returns 0-based item indexes in the order chosen.
-fn draw(population: &Population, size: usize, seed: u64, by_quarter: bool, period: (chrono::NaiveDate, chrono::NaiveDate)) -> Result<Vec<usize>> {
+fn draw(
+    population: &Population,
+    size: usize,
+    seed: u64,
+    by_quarter: bool,
+    period: (chrono::NaiveDate, chrono::NaiveDate),
+) -> Result<Vec<usize>> {
     if by_quarter {
         let dates: Vec<_> = population.items.iter().map(|i| if i.out_of_period { None } else { i.date }).collect();
         select_by_quarter(&dates, period, size, seed)
@@ -483,9 +491,8 @@ pub fn load_rules(data_dir: &Path) -> Result<SampleRuleTable> {
 /// Reads and checks a rule table: a name and a version, each frequency at
 /// most once, sizes from 1 to 1,000.
 pub fn read_rules(path: &Path, bytes: &[u8]) -> Result<SampleRuleTable> {
-    let table: SampleRuleTable = serde_json::from_slice(bytes).map_err(|e| {
-        Error::import_one(path, format!("line {}, column {}", e.line(), e.column()), e.to_string())
-    })?;
+    let table: SampleRuleTable = serde_json::from_slice(bytes)
+        .map_err(|e| Error::import_one(path, format!("line {}, column {}", e.line(), e.column()), e.to_string()))?;
     let mut problems = Vec::new();
     if table.name.trim().is_empty() || table.version.trim().is_empty() {
         problems.push("the table needs a name and a version, which every sample records".to_string());
@@ -757,10 +764,9 @@ impl EngagementFile {
         }
         let mut items: Vec<SampleItem> = Vec::new();
         for id in item_ids {
-            let index = population.index_of(id.trim()).ok_or_else(|| Error::NotFound {
-                what: "population item",
-                id: format!("{procedure_id} {id}"),
-            })?;
+            let index = population
+                .index_of(id.trim())
+                .ok_or_else(|| Error::NotFound { what: "population item", id: format!("{procedure_id} {id}") })?;
             if items.iter().any(|i| i.row == index as u32 + 1) {
                 return Err(problem(
                     "items",
@@ -826,7 +832,11 @@ impl EngagementFile {
             origin: ItemOrigin::Added,
             reason: reason.trim().into(),
         };
-        self.commit_sampling(ctx, procedure_id, vec![Change::SampleItemAdded { procedure_id: procedure_id.into(), item }])?;
+        self.commit_sampling(
+            ctx,
+            procedure_id,
+            vec![Change::SampleItemAdded { procedure_id: procedure_id.into(), item }],
+        )?;
         self.sampling(procedure_id)
     }
 
@@ -881,11 +891,19 @@ impl EngagementFile {
                         ));
                     }
                     if sample.size != rule_size && sample.override_reason.is_none() {
-                        problems.push(format!("the size {} differs from the rule's {rule_size} without a reason", sample.size));
+                        problems.push(format!(
+                            "the size {} differs from the rule's {rule_size} without a reason",
+                            sample.size
+                        ));
                     }
                 }
-                let chosen =
-                    draw(&population, sample.size as usize, seed, sample.by_quarter, (sample.period_start, sample.period_end))?;
+                let chosen = draw(
+                    &population,
+                    sample.size as usize,
+                    seed,
+                    sample.by_quarter,
+                    (sample.period_start, sample.period_end),
+                )?;
                 chosen.into_iter().map(|i| population.item_id_at(i)).collect()
             }
             (SelectionMethod::Random, None) => {
@@ -937,7 +955,13 @@ impl EngagementFile {
         self.sampling(procedure_id)
     }
 
-    pub fn edit_attribute(&mut self, ctx: Context<'_>, procedure_id: &str, key: &str, text: &str) -> Result<SamplingState> {
+    pub fn edit_attribute(
+        &mut self,
+        ctx: Context<'_>,
+        procedure_id: &str,
+        key: &str,
+        text: &str,
+    ) -> Result<SamplingState> {
         let before = read_attributes(&self.conn, procedure_id)?
             .into_iter()
             .find(|a| a.key == key)
@@ -962,7 +986,11 @@ impl EngagementFile {
             .into_iter()
             .find(|a| a.key == key)
             .ok_or_else(|| no_attribute(procedure_id, key))?;
-        self.commit_sampling(ctx, procedure_id, vec![Change::AttributeRemoved { procedure_id: procedure_id.into(), attribute }])?;
+        self.commit_sampling(
+            ctx,
+            procedure_id,
+            vec![Change::AttributeRemoved { procedure_id: procedure_id.into(), attribute }],
+        )?;
         self.sampling(procedure_id)
     }
 
@@ -1008,7 +1036,11 @@ impl EngagementFile {
             (Some(CellResult::Fail), Some(id)) => {
                 let current = read_exception(&self.conn, id)?;
                 if current.text != comment {
-                    changes.push(Change::ExceptionEdited { id: id.clone(), before: current.text, after: comment.clone() });
+                    changes.push(Change::ExceptionEdited {
+                        id: id.clone(),
+                        before: current.text,
+                        after: comment.clone(),
+                    });
                 }
                 exception_id = Some(id.clone());
             }

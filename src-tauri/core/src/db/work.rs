@@ -173,7 +173,10 @@ fn refuse_if_sampled(tx: &Transaction<'_>, id: &str) -> Result<()> {
         |r| r.get(0),
     )?;
     if sampled {
-        return Err(Error::invalid("procedure", format!("procedure {id} has a population or a test grid; it cannot be removed")));
+        return Err(Error::invalid(
+            "procedure",
+            format!("procedure {id} has a population or a test grid; it cannot be removed"),
+        ));
     }
     Ok(())
 }
@@ -326,9 +329,8 @@ fn exception_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExceptionRecord> {
 }
 
 fn exceptions_of(conn: &rusqlite::Connection, procedure_id: &str) -> Result<Vec<ExceptionRecord>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {EXCEPTION_COLUMNS} FROM exception WHERE procedure_id = ?1 ORDER BY ord"
-    ))?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {EXCEPTION_COLUMNS} FROM exception WHERE procedure_id = ?1 ORDER BY ord"))?;
     let rows = stmt.query_map([procedure_id], exception_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

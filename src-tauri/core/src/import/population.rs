@@ -158,10 +158,18 @@ pub fn guess_columns(headers: &[String]) -> PopulationColumns {
         })
     };
     let item_id = find(&["id", "番号", "no", "チケット", "ticket", "key", "キー"]).unwrap_or(0);
-    let date = find(&["date", "日付", "日時", "実施日", "承認日", "年月日", "day"]).filter(|d| *d != item_id);
+    // A Japanese date header ends in 日 (申請日, 実施日); the first such
+    // column is the one a list is usually ordered by.
+    let date = find(&["date", "日付", "日時", "年月日"])
+        .or_else(|| headers.iter().position(|h| h.trim().ends_with('日')))
+        .filter(|d| *d != item_id);
     let description = find(&["description", "概要", "内容", "件名", "summary", "title", "説明", "名称"])
         .filter(|d| *d != item_id && Some(*d) != date);
-    PopulationColumns { item_id: item_id as u32, date: date.map(|d| d as u32), description: description.map(|d| d as u32) }
+    PopulationColumns {
+        item_id: item_id as u32,
+        date: date.map(|d| d as u32),
+        description: description.map(|d| d as u32),
+    }
 }
 
 pub fn preview(table: &Table) -> PopulationPreview {
@@ -203,7 +211,10 @@ pub fn items(
     {
         if let Some(c) = column {
             if c as usize >= width {
-                problems.push(problem("columns", format!("the {name} column {} is not in the file ({width} columns)", c + 1)));
+                problems.push(problem(
+                    "columns",
+                    format!("the {name} column {} is not in the file ({width} columns)", c + 1),
+                ));
             }
         }
     }

@@ -429,7 +429,10 @@ pub const DEFAULT_TICKMARKS_JSON: &str = include_str!("../../../../assets/rules/
 pub fn default_tickmarks() -> Result<Vec<Tickmark>> {
     serde_json::from_str(DEFAULT_TICKMARKS_JSON).map_err(|e| Error::Import {
         file: "assets/rules/tickmarks.json".into(),
-        problems: vec![InputProblem { location: format!("line {}, column {}", e.line(), e.column()), message: e.to_string() }],
+        problems: vec![InputProblem {
+            location: format!("line {}, column {}", e.line(), e.column()),
+            message: e.to_string(),
+        }],
     })
 }
 

@@ -12,10 +12,10 @@ use workbench_core::Error;
 
 use crate::support::Fixture;
 
+/// The demo's engagement as created, before the demo's sampling work, so
+/// that these tests count events and exceptions from a known start.
 fn demo(fx: &Fixture) -> std::path::PathBuf {
-    let path = fx.path("demo.ismap");
-    api::create_demo(&path, "uuid-1".into(), fx.ctx()).unwrap();
-    path
+    crate::support::planned_demo(fx, "uuid-1")
 }
 
 #[test]

@@ -15,11 +15,14 @@ use workbench_core::model::procedure::{
     Evaluation, NewProcedure, ProcedureKind, ProcedurePatch, ResultKind, ScopeDecision,
 };
 use workbench_core::model::review::{NoteStatus, NoteTargetKind, SignOffLevel, SignableKind};
+use workbench_core::model::sampling::{CellInput, Frequency, PopulationColumns, SampleRequest, Tickmark};
 
 use crate::support::Fixture;
 
 const CONTROL: &str = "9.2.3.11.PB";
 const P1: &str = "9.2.3.11.PB/P1";
+/// The demo's sampled change-management procedure.
+const SAMPLED: &str = "4.4.1.1/P3";
 // The demo team (sample::demo_fields).
 const ASSESSOR: &str = "佐藤 花子";
 const REVIEWER: &str = "鈴木 一郎";
@@ -306,6 +309,7 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
     let path = t.fx.path("final.ismap");
     api::create_demo_finalized(&path, "u".into(), t.ctx(&t.manager)).unwrap();
     let file = t.fx.write("x.txt", "x");
+    let population = t.fx.write("population.csv", "番号,日付,件名\nX-1,2026-01-05,a\n");
     let before = std::fs::read(&path).unwrap();
     let ctx = t.ctx(&t.manager);
     let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
@@ -413,6 +417,50 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
         ("answer_note", Box::new(|| api::answer_note(&path, "RN-001", "a", ctx).map(|_| ()))),
         ("clear_note", Box::new(|| api::clear_note(&path, "RN-001", ctx).map(|_| ()))),
         ("finalize", Box::new(|| api::finalize(&path, ctx).map(|_| ()))),
+        (
+            "import_population",
+            Box::new(|| {
+                let columns = PopulationColumns { item_id: 0, date: Some(1), description: Some(2) };
+                api::import_population(&path, SAMPLED, &population, &columns, ctx).map(|_| ())
+            }),
+        ),
+        ("set_population_count", Box::new(|| api::set_population_count(&path, SAMPLED, 10, ctx).map(|_| ()))),
+        (
+            "select_sample",
+            Box::new(|| {
+                let request = SampleRequest {
+                    frequency: Frequency::Daily,
+                    size_override: None,
+                    override_reason: None,
+                    seed: Some(1),
+                    by_quarter: false,
+                };
+                api::select_sample(&path, &t.fx.data_dir(), SAMPLED, &request, ctx).map(|_| ())
+            }),
+        ),
+        (
+            "select_sample_manually",
+            Box::new(|| api::select_sample_manually(&path, SAMPLED, &["CHG-0003".into()], "r", ctx).map(|_| ())),
+        ),
+        ("add_sample_item", Box::new(|| api::add_sample_item(&path, SAMPLED, "CHG-0003", "r", ctx).map(|_| ()))),
+        ("discard_sample", Box::new(|| api::discard_sample(&path, SAMPLED, "r", ctx).map(|_| ()))),
+        ("add_attribute", Box::new(|| api::add_attribute(&path, SAMPLED, "属性", ctx).map(|_| ()))),
+        ("edit_attribute", Box::new(|| api::edit_attribute(&path, SAMPLED, "A", "属性", ctx).map(|_| ()))),
+        ("remove_attribute", Box::new(|| api::remove_attribute(&path, SAMPLED, "B", ctx).map(|_| ()))),
+        (
+            "set_cell",
+            Box::new(|| {
+                let input = CellInput { result: None, tickmark: None, comment: String::new() };
+                api::set_cell(&path, SAMPLED, 1, "A", &input, ctx).map(|_| ())
+            }),
+        ),
+        (
+            "set_tickmark",
+            Box::new(|| {
+                let mark = Tickmark { mark: "◎".into(), meaning_ja: "確認".into(), meaning_en: "Checked".into() };
+                api::set_tickmark(&path, mark, ctx).map(|_| ())
+            }),
+        ),
     ];
     for (name, call) in &calls {
         let err = call().expect_err(name);

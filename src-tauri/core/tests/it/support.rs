@@ -59,3 +59,18 @@ pub fn oscal_fixture(name: &str) -> PathBuf {
 
 pub const FULL_REV5: &str = "NIST_SP-800-53_rev5.0.1_catalog.json";
 pub const LOW_BASELINE: &str = "NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json";
+
+/// An engagement with the demo's fields on the sample catalog, planned from
+/// the default library, with no work yet (`api::create_demo` adds sampling).
+pub fn planned_demo(fx: &Fixture, uuid: &str) -> PathBuf {
+    let path = fx.path("demo.ismap");
+    workbench_core::api::create_engagement_from_sample(
+        &path,
+        uuid.into(),
+        workbench_core::sample::demo_fields(),
+        workbench_core::model::engagement::ProgramRules::default(),
+        fx.ctx(),
+    )
+    .unwrap();
+    path
+}

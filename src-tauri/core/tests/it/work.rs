@@ -10,10 +10,10 @@ use crate::support::Fixture;
 
 const CONTROL: &str = "9.2.3.11.PB";
 
+/// The demo's engagement as created, before the demo's sampling work, so
+/// that these tests count events and exceptions from a known start.
 fn demo(fx: &Fixture) -> std::path::PathBuf {
-    let path = fx.path("demo.ismap");
-    api::create_demo(&path, "u".into(), fx.ctx()).unwrap();
-    path
+    crate::support::planned_demo(fx, "u")
 }
 
 fn events(path: &std::path::Path) -> i64 {
