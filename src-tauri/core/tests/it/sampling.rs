@@ -494,3 +494,73 @@ mod in_the_engagement {
         assert!(api::verify_log(&path).unwrap().is_intact());
     }
 }
+
+mod properties_in_the_engagement {
+    use proptest::prelude::*;
+    use workbench_core::api;
+    use workbench_core::model::sampling::{quarters, Frequency, PopulationColumns, SampleRequest};
+
+    use crate::support::{planned_demo, Fixture};
+
+    const PROCEDURE: &str = "9.2.3.11.PB/P1";
+
+    proptest! {
+        // Each case creates an engagement file, so a few dozen cases are enough.
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn a_stored_sample_never_repeats_fits_the_frame_covers_the_quarters_and_reproduces(
+            offsets in proptest::collection::vec(-20i64..390, 1..150),
+            seed in 1u64..2_147_483_647,
+            frequency in prop::sample::select(vec![Frequency::Daily, Frequency::Weekly, Frequency::Monthly, Frequency::Quarterly]),
+            by_quarter in any::<bool>(),
+        ) {
+            let fx = Fixture::new();
+            let path = planned_demo(&fx, "p");
+            // The demo's period is 2025-10-01 to 2026-09-30; offsets below 0
+            // or past 364 days fall outside it.
+            let start = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+            let mut csv = String::from("ID,日付\n");
+            for (i, offset) in offsets.iter().enumerate() {
+                csv.push_str(&format!("X-{i},{}\n", start + chrono::Duration::days(*offset)));
+            }
+            let list = fx.write("population.csv", csv);
+            let columns = PopulationColumns { item_id: 0, date: Some(1), description: None };
+            let population = api::import_population(&path, PROCEDURE, &list, &columns, fx.ctx()).unwrap().population.unwrap();
+            let frame: Vec<_> = population.items.iter().filter(|i| !i.out_of_period).collect();
+            prop_assume!(!frame.is_empty());
+            let request = SampleRequest { frequency, size_override: None, override_reason: None, seed: Some(seed), by_quarter };
+            let drawn = api::select_sample(&path, &fx.data_dir(), PROCEDURE, &request, fx.ctx());
+            let sample = match drawn {
+                Ok(state) => state.sample.unwrap(),
+                // Fewer items than quarters with items cannot cover them all; that is refused.
+                Err(e) => {
+                    prop_assert!(by_quarter, "{e}");
+                    continue_if_refused(&e)?;
+                    return Ok(());
+                }
+            };
+            let rows: std::collections::HashSet<u32> = sample.items.iter().map(|i| i.row).collect();
+            prop_assert_eq!(rows.len(), sample.items.len(), "no item twice");
+            prop_assert!(sample.items.len() <= frame.len());
+            prop_assert!(sample.items.iter().all(|i| !population.items[i.row as usize - 1].out_of_period));
+            if by_quarter {
+                for (from, to) in quarters(sample.period_start, sample.period_end) {
+                    let has = frame.iter().any(|i| i.date.is_some_and(|d| d >= from && d <= to));
+                    let covered = sample.items.iter().any(|s| {
+                        population.items[s.row as usize - 1].date.is_some_and(|d| d >= from && d <= to)
+                    });
+                    prop_assert_eq!(has, covered, "quarter {}..{}", from, to);
+                }
+            }
+            let again = api::reproduce_sample(&path, PROCEDURE).unwrap();
+            prop_assert!(again.matches(), "{:?}", again.problems);
+        }
+    }
+
+    fn continue_if_refused(e: &workbench_core::Error) -> Result<(), TestCaseError> {
+        match e {
+            workbench_core::Error::Invalid { problems } if problems[0].code == "too_small_to_stratify" => Ok(()),
+            other => Err(TestCaseError::fail(format!("unexpected refusal: {other}"))),
+        }
+    }
+}
