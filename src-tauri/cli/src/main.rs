@@ -92,6 +92,20 @@ enum Command {
     /// Sampling for operating-effectiveness tests: populations, samples, test grids (docs/sampling.md).
     #[command(subcommand)]
     Sample(sampling::SampleCommand),
+    /// Write the assessor's report (実施結果報告書) as PDF: a draft while the engagement is open, the final report once it is finalized.
+    Report {
+        /// The engagement file.
+        file: PathBuf,
+        /// Where to write the PDF (an existing file is replaced only when the new one is complete).
+        #[arg(long, value_name = "PDF")]
+        out: PathBuf,
+        /// The report's language.
+        #[arg(long = "report-lang", value_name = "LANG", value_parser = ["ja", "en"], default_value = "ja")]
+        report_lang: String,
+        /// The report date printed on the cover [default: today].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
+    },
     /// Sign off a procedure or control at a level (preparer, reviewer, second_reviewer).
     #[command(name = "signoff")]
     SignOff(review::SignOffArgs),
@@ -311,6 +325,21 @@ fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Writes `bytes` to `path` through a temporary file beside it, so that a
+/// failure never leaves half a file where the user expects a whole one.
+pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let io = |e: std::io::Error| Failure::Core(workbench_core::Error::Io { path: path.to_path_buf(), source: e });
+    let mut temp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
+    std::io::Write::write_all(&mut temp, bytes).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
+    temp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Outcome {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Usage(e.to_string()))?;
     println!("{text}");
@@ -449,6 +478,19 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
         Command::Sample(command) => {
             let dir = cli.data_dir;
             sampling::run(command, &|| data_dir(dir.clone()), ctx, m)
+        }
+        Command::Report { file, out, report_lang, date } => {
+            let lang = workbench_report::Lang::parse(&report_lang).unwrap_or(workbench_report::Lang::Ja);
+            let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let model = api::report_model(&file, date, ctx)?;
+            let report = workbench_report::render(&model, lang)?;
+            write_whole(&out, &report.pdf)?;
+            let kind = m.word(if model.is_final { "report.final" } else { "report.draft" }, "");
+            println!(
+                "{}",
+                m.get("report.written", &[("path", &out.display()), ("kind", &kind), ("pages", &report.pages)])
+            );
+            Ok(())
         }
         Command::SignOff(args) => review::sign_off(args, ctx, m),
         Command::Review(command) => review::review(command, m),

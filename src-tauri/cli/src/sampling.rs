@@ -316,7 +316,11 @@ pub fn run(
         SampleCommand::Test { file, procedure, item, attribute, result, tickmark, comment } => {
             let no = sample_number(&procedure, &item)?;
             let input = CellInput {
-                result: if result == "clear" { None } else { CellResult::parse(&result) },
+                result: match result.as_str() {
+                    "clear" => None,
+                    "na" => Some(CellResult::NotApplicable),
+                    other => CellResult::parse(other),
+                },
                 tickmark,
                 comment,
             };

@@ -685,6 +685,17 @@ pub fn reset_sample_rules(data_dir: &Path) -> Result<SampleRuleTable> {
     SampleRuleTable::default_table()
 }
 
+/// The report model of an engagement: a draft while it is open, the final
+/// report's content once it is finalized.
+pub fn report_model(
+    path: &Path,
+    report_date: NaiveDate,
+    ctx: Context<'_>,
+) -> Result<crate::model::report::ReportModel> {
+    let file = EngagementFile::open(path)?;
+    file.report_model(report_date, &crate::model::event::format_time(ctx.clock.now()))
+}
+
 /// Opens an engagement to change it: a finalized engagement is refused here,
 /// before any check of the change itself, so that every mutating call says
 /// `locked` (the event spine refuses it again, whatever the path).

@@ -159,7 +159,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Invalid { problems: vec![FieldProblem::new(&field.into(), "invalid", &[], message.into())] }
     }
 

@@ -5,6 +5,7 @@ pub mod engagement_file;
 pub mod events;
 pub mod evidence;
 pub mod library;
+pub mod report;
 pub mod review;
 pub mod sampling;
 pub mod work;

@@ -132,7 +132,7 @@ impl Warning {
 }
 
 /// Dates that follow from the period and the rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DerivedDates {
     pub report_due: NaiveDate,

@@ -26,5 +26,6 @@ pub mod engagement;
 pub mod event;
 pub mod evidence;
 pub mod procedure;
+pub mod report;
 pub mod review;
 pub mod sampling;

@@ -224,7 +224,7 @@ text_enum!(
 
 text_enum!(
     /// The outcome of testing one attribute on one sample item.
-    CellResult { Pass = "pass", Fail = "fail", NotApplicable = "na" }
+    CellResult { Pass = "pass", Fail = "fail", NotApplicable = "not_applicable" }
 );
 
 /// One item of a population, in import order.

@@ -1,0 +1,181 @@
+//! The assessor's report (実施結果報告書) as plain data: everything the
+//! report shows, taken from the engagement by `db::report`, in both
+//! languages where the engagement has both. The report crate renders it;
+//! the submission package serialises parts of it. Nothing here formats
+//! text for people.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::catalog::IdScheme;
+use super::engagement::{DerivedDates, EngagementFields};
+use super::procedure::{Evaluation, ProcedureKind, ResultKind, ScopeDecision};
+use super::review::Finalization;
+use super::sampling::{Frequency, SampleRuleTable, SelectionMethod};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportModel {
+    /// True for a finalized (locked) engagement; anything else is a draft.
+    pub is_final: bool,
+    pub engagement_uuid: String,
+    pub report_date: NaiveDate,
+    /// When the model was made (UTC, RFC 3339), for the document's metadata.
+    pub generated_at: String,
+    pub fields: EngagementFields,
+    pub derived: Option<DerivedDates>,
+    pub catalog: ReportCatalog,
+    pub finalization: Option<Finalization>,
+    pub scope: ReportScope,
+    pub methods: Vec<MethodCount>,
+    pub rule_tables: Vec<SampleRuleTable>,
+    pub samples: Vec<ReportSample>,
+    pub groups: Vec<ReportGroup>,
+    pub exceptions: Vec<ReportException>,
+    pub evidence: Vec<ReportEvidence>,
+    pub signoffs: ReportSignOffs,
+    /// The event log's head when the model was made: what the report vouches for.
+    pub log_head: LogHead,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportCatalog {
+    pub name: String,
+    pub version: String,
+    pub title: String,
+    pub id_scheme: IdScheme,
+    /// The bundled sample catalog, not the official criteria.
+    pub sample: bool,
+    pub content_sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportScope {
+    /// Assessed controls (detailed controls) in the catalog.
+    pub assessable: u32,
+    pub in_scope: u32,
+    pub out_of_scope: Vec<ReportExclusion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportExclusion {
+    pub control_id: String,
+    pub title_ja: String,
+    pub title_en: String,
+    pub decision: ScopeDecision,
+    pub reason: String,
+}
+
+/// How many procedures of one kind and evaluation were performed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodCount {
+    pub kind: ProcedureKind,
+    pub evaluation: Evaluation,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSample {
+    pub procedure_id: String,
+    pub population: u32,
+    /// The population's source file, if it was a list.
+    pub source_name: Option<String>,
+    pub method: SelectionMethod,
+    pub frequency: Option<Frequency>,
+    /// `name@version` of the rule table used.
+    pub rule_table: Option<String>,
+    pub size: u32,
+    pub override_reason: Option<String>,
+    pub seed: Option<u64>,
+    pub by_quarter: bool,
+}
+
+/// A criteria group (ガバナンス基準, マネジメント基準, 管理策基準) with its domains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportGroup {
+    pub group: String,
+    pub domains: Vec<ReportDomain>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportDomain {
+    pub id: String,
+    pub title_ja: String,
+    pub title_en: String,
+    pub controls: Vec<ReportControl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportControl {
+    pub id: String,
+    pub title_ja: String,
+    pub title_en: String,
+    pub scope: ScopeDecision,
+    pub result: Option<ResultKind>,
+    pub procedures: Vec<ReportProcedure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportProcedure {
+    pub id: String,
+    pub kind: ProcedureKind,
+    pub evaluation: Evaluation,
+    pub text_ja: String,
+    pub text_en: String,
+    pub result: Option<ResultKind>,
+    /// Exception IDs (E-0001, ...).
+    pub exceptions: Vec<String>,
+    /// The sample's size, when the procedure was tested on a sample.
+    pub sample_size: Option<u32>,
+}
+
+/// An exception (例外事項) as the report states it: the facts, where they
+/// were found, and the sample item when a test of a sample found them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportException {
+    pub id: String,
+    pub control_id: String,
+    pub procedure_id: String,
+    /// `PROCEDURE/Sn` and the population item's own ID (e.g. CHG-0017).
+    pub sample_item: Option<String>,
+    pub sample_item_id: Option<String>,
+    pub attribute: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportEvidence {
+    pub id: String,
+    pub title: String,
+    pub as_of: NaiveDate,
+    pub sha256: String,
+    pub size: u64,
+    /// What it supports: procedure, exception, PBC and sample IDs.
+    pub links: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSignOffs {
+    pub second_review: bool,
+    /// Items to sign (procedures of in-scope controls, and assessed controls).
+    pub items: u32,
+    /// Signed at every required level and unchanged since.
+    pub complete: u32,
+    pub changed_after_signoff: u32,
+    pub open_notes: u32,
+    /// The people who signed, with their role and how many items at each level.
+    pub signers: Vec<ReportSigner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSigner {
+    pub name: String,
+    pub role: String,
+    pub level: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogHead {
+    pub events: i64,
+    pub hash: String,
+}
