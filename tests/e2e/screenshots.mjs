@@ -160,6 +160,18 @@ try {
   await s.find("finalize-blockers");
   await shot("review-ja");
 
+  // Sampling: the demo's change-management procedure, its population and sample, then its grid.
+  await (await s.find("jump-input")).type("4.4.1.1" + Keys.ENTER);
+  const sampled = '[data-testid="sampling-panel"][data-procedure-id="4.4.1.1/P3"]';
+  await s.until(`return document.querySelectorAll('${sampled} [data-testid="sample-item"]').length === 25`);
+  await s.run(`document.querySelector('${sampled}').scrollIntoView({ block: "start" }); window.scrollBy(0, -60);`);
+  await shot("sampling-panel-ja");
+  await s.run(`document.querySelector('${sampled} [data-testid="test-grid"]').scrollIntoView({ block: "start" }); window.scrollBy(0, -80);`);
+  const failed = await s.find("sampling-panel", `[data-procedure-id="4.4.1.1/P3"] [data-testid="grid-cell"][data-no="7"][data-attribute="A"]`);
+  await s.run(`arguments[0].scrollIntoView({ block: "center" })`, [failed.ref]);
+  await failed.click();
+  await shot("sampling-grid-ja");
+
   await setLang("en");
   await (await s.find("jump-input")).type("9.2.1.2" + Keys.ENTER);
   await s.until(`return document.body.textContent.includes('Walkthrough')`);

@@ -94,12 +94,14 @@ export function linkText(link: EvidenceLink): string {
   return t(`link_kind.${link.kind}`, { id: link.id });
 }
 
-/** The short form within one control: the procedure's own number (P2), or the exception's or request's ID. */
+/** The short form within one control: the procedure's own number (P2), its sample item's (P3/S7), or the exception's or request's ID. */
 export function shortLinkId(link: EvidenceLink): string {
-  return link.kind === "procedure" ? link.id.slice(link.id.lastIndexOf("/") + 1) : link.id;
+  if (link.kind === "procedure") return link.id.slice(link.id.lastIndexOf("/") + 1);
+  if (link.kind === "sample") return link.id.slice(link.id.lastIndexOf("/P") + 1);
+  return link.id;
 }
 
-/** The control a procedure ID belongs to (`9.2.3.11.PB/P2` → `9.2.3.11.PB`). */
+/** The control a procedure ID belongs to (`9.2.3.11.PB/P2` → `9.2.3.11.PB`), also from a sample item's (`…/P2/S7`). */
 export function controlOfProcedure(procedureId: string): string {
-  return procedureId.slice(0, procedureId.lastIndexOf("/"));
+  return procedureId.slice(0, procedureId.lastIndexOf("/P"));
 }

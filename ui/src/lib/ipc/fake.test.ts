@@ -137,7 +137,11 @@ describe("fake backend", () => {
     const dash = await b.dashboard(DEMO_PATH);
     const nine = dash.progress.find((p) => p.domain === "9")!;
     expect(nine).toMatchObject({ group: "controls", domain_title_ja: "アクセス制御", out_of_scope: 1 });
-    expect(dash.exceptions).toMatchObject([{ control_id: id, exception: { id: "E-0001", text: "承認記録が1件なかった。" } }]);
+    // The demo's test grid of 4.4.1.1 holds E-0001.
+    expect(dash.exceptions).toMatchObject([
+      { control_id: "4.4.1.1", exception: { id: "E-0001", sample_item: "4.4.1.1/P3/S7" } },
+      { control_id: id, exception: { id: "E-0002", text: "承認記録が1件なかった。" } },
+    ]);
   });
 
   it("never reuses the number of a removed procedure or exception", async () => {
@@ -145,7 +149,9 @@ describe("fake backend", () => {
     await b.openDemo();
     const x1 = await b.addException(DEMO_PATH, "5.1.1.1/P1", "事実1");
     await b.removeException(DEMO_PATH, x1.id);
-    expect((await b.addException(DEMO_PATH, "5.1.1.1/P1", "事実2")).id).toBe("E-0002");
+    // E-0001 is the demo's grid failure, x1 was E-0002.
+    expect(x1.id).toBe("E-0002");
+    expect((await b.addException(DEMO_PATH, "5.1.1.1/P1", "事実2")).id).toBe("E-0003");
     await b.removeProcedure(DEMO_PATH, "5.1.1.1/P3");
     const p = await b.addProcedure(DEMO_PATH, "5.1.1.1", { kind: "inquiry", evaluation: "design", text_ja: "追加", text_en: "", assignee: " " });
     expect(p.id).toBe("5.1.1.1/P4");
@@ -557,14 +563,14 @@ describe("fake backend: evidence behind a sign-off", () => {
 describe("fake backend: review notes", () => {
   it("goes open → answered → cleared, and only the author or a manager clears", async () => {
     const b = await demo();
-    await b.addException(DEMO_PATH, P1, "承認記録がなかった。");
+    const x = await b.addException(DEMO_PATH, P1, "承認記録がなかった。");
     b.putFile("/in/a.txt", "a");
     await b.addEvidence(DEMO_PATH, [{ path: "/in/a.txt", meta: meta("A") }], [{ kind: "procedure", id: `${CONTROL}/P2` }], () => {});
     await as(b, "鈴木 一郎");
     const onControl = await b.addNote(DEMO_PATH, "control", CONTROL, " 結論の根拠を追記してください。 ");
     expect(onControl).toMatchObject({ id: "RN-001", author: "鈴木 一郎", status: "open", text: "結論の根拠を追記してください。", answer: null });
     await b.addNote(DEMO_PATH, "procedure", P1, "質問した相手を記載してください。");
-    await b.addNote(DEMO_PATH, "exception", "E-0001", "件数を明記してください。");
+    await b.addNote(DEMO_PATH, "exception", x.id, "件数を明記してください。");
     await b.addNote(DEMO_PATH, "evidence", "EV-0001", "基準日を確認してください。");
     await b.addNote(DEMO_PATH, "control", "5.1.1.1", "別の管理策");
     await expect(b.addNote(DEMO_PATH, "procedure", "9.9.9/P1", "x")).rejects.toMatchObject({ kind: "not_found" });
@@ -654,6 +660,17 @@ describe("fake backend: finalizing", () => {
       ["answerNote", () => b.answerNote(DEMO_PATH, "RN-001", "後から")],
       ["clearNote", () => b.clearNote(DEMO_PATH, "RN-001")],
       ["finalize", () => b.finalize(DEMO_PATH)],
+      ["importPopulation", () => b.importPopulation(DEMO_PATH, P1, "/fake/change-tickets.csv", { item_id: 0, date: 1, description: 2 })],
+      ["setPopulationCount", () => b.setPopulationCount(DEMO_PATH, P1, 10)],
+      ["selectSample", () => b.selectSample(DEMO_PATH, "4.4.1.1/P3", { frequency: "daily", size_override: null, override_reason: null, seed: 1, by_quarter: false })],
+      ["selectSampleManually", () => b.selectSampleManually(DEMO_PATH, "4.4.1.1/P3", ["CHG-0003"], "後から")],
+      ["addSampleItem", () => b.addSampleItem(DEMO_PATH, "4.4.1.1/P3", "CHG-0003", "後から")],
+      ["discardSample", () => b.discardSample(DEMO_PATH, "4.4.1.1/P3", "後から")],
+      ["addAttribute", () => b.addAttribute(DEMO_PATH, "4.4.1.1/P3", "後から")],
+      ["editAttribute", () => b.editAttribute(DEMO_PATH, "4.4.1.1/P3", "A", "後から")],
+      ["removeAttribute", () => b.removeAttribute(DEMO_PATH, "4.4.1.1/P3", "A")],
+      ["setCell", () => b.setCell(DEMO_PATH, "4.4.1.1/P3", 1, "A", { result: null, tickmark: null, comment: "" })],
+      ["setTickmark", () => b.setTickmark(DEMO_PATH, { mark: "★", meaning_ja: "後から", meaning_en: "" })],
     ];
     for (const [name, call] of changes) {
       expect(await call().then(() => "accepted", (e: BackendError) => e.kind), name).toBe("locked");

@@ -4,6 +4,7 @@
 
 import catalogJson from "../../../../assets/catalogs/sample-catalog.json";
 import libraryJson from "../../../../assets/procedures/default-library.json";
+import changeTicketsCsv from "../../../../assets/demo/change-tickets.csv?raw";
 
 import { BackendError, type Backend, type FieldCheck } from "./backend";
 import type { CatalogInfo } from "./bindings/CatalogInfo";
@@ -45,6 +46,20 @@ import type { Role } from "./bindings/Role";
 import type { SignOff } from "./bindings/SignOff";
 import type { SignOffLevel } from "./bindings/SignOffLevel";
 import type { SignableKind } from "./bindings/SignableKind";
+import type { CellInput } from "./bindings/CellInput";
+import type { GridCell } from "./bindings/GridCell";
+import type { InputProblem } from "./bindings/InputProblem";
+import type { Population } from "./bindings/Population";
+import type { PopulationColumns } from "./bindings/PopulationColumns";
+import type { PopulationPreview } from "./bindings/PopulationPreview";
+import type { Reproduction } from "./bindings/Reproduction";
+import type { Sample } from "./bindings/Sample";
+import type { SampleItem } from "./bindings/SampleItem";
+import type { SampleRequest } from "./bindings/SampleRequest";
+import type { SampleRuleTable } from "./bindings/SampleRuleTable";
+import type { SamplingState } from "./bindings/SamplingState";
+import type { TestAttribute } from "./bindings/TestAttribute";
+import type { Tickmark } from "./bindings/Tickmark";
 import {
   DEFAULT_RULES,
   SIGNOFF_LEVELS as LEVELS,
@@ -67,6 +82,25 @@ import {
   procedureStatus,
 } from "./rules";
 import { SAMPLE_DIR, sampleFiles } from "./sample-files";
+import {
+  DEFAULT_SAMPLE_RULES,
+  DEFAULT_TICKMARKS,
+  MAX_POPULATION_COUNT,
+  MODULUS,
+  PREVIEW_ROWS,
+  ParkMiller,
+  attributeKey,
+  gridResult,
+  guessColumns,
+  listItems,
+  readCsv,
+  seedValid,
+  select,
+  selectByQuarter,
+  sizeFor,
+  strataByQuarter,
+  type PopulationTable,
+} from "./sampling";
 
 interface LibraryEntry {
   group: string;
@@ -109,6 +143,20 @@ interface Engagement {
   /** Review notes in the order written (RN-001, ...). */
   notes: ReviewNote[];
   finalized: Finalization | null;
+  /** Populations, samples and test grids by procedure ID (core/src/db/sampling.rs). */
+  sampling: Map<string, ProcedureSampling>;
+  /** The engagement's tickmark legend, in the order the marks were added. */
+  legend: Tickmark[];
+}
+
+interface ProcedureSampling {
+  population: Population | null;
+  sample: Sample | null;
+  /** The grid's columns, in the order added. */
+  attributes: TestAttribute[];
+  /** How many attributes were ever added, so that a removed key is never given again. */
+  attributesAdded: number;
+  cells: GridCell[];
 }
 
 /** A stored sign-off with the item's content as signed (canonical JSON), and the event that changed it since. */
@@ -122,6 +170,11 @@ interface SignRow {
 type Change = { kind: string } & Record<string, unknown>;
 
 export const DEMO_PATH = "/fake/demo.ismap";
+/** Population lists on the pretend disk: the demo's change tickets (the core's demo file) and a list the import refuses. */
+export const CHANGE_TICKETS_PATH = "/fake/change-tickets.csv";
+export const BROKEN_POPULATION_PATH = "/fake/change-tickets-broken.csv";
+/** The seed of the demo's change-management sample, as the core's `sample::DEMO_SEED`. */
+export const DEMO_SEED = 20261126;
 export const LARGE_PATH = "/fake/large.ismap";
 const LIBRARY = libraryJson.entries as LibraryEntry[];
 
@@ -272,6 +325,30 @@ export interface FakeBackend extends Backend {
   opened: string[];
   /** Changes an item's stored content behind the records' back, for testing the verification. */
   tamperContent(path: string, evidenceId: string): void;
+  /** What the next pickPopulationFile returns, as if the user chose this file (null is a cancel). */
+  pickedPopulationFile: string | null;
+}
+
+/**
+ * The population lists on the pretend disk: the demo's change tickets (the
+ * very file the core's demo imports) and a list whose import is refused,
+ * naming its lines: an ID used twice, an empty ID and a date that is none.
+ */
+function populationFiles(): [string, Uint8Array][] {
+  const broken = [
+    "変更番号,実施日,件名,申請者,承認者",
+    "CHG-0001,2025-10-02,OSパッチ適用（仮想サーバ基盤）,伊藤 健,渡辺 部長",
+    "CHG-0002,2025-10-03,ファイアウォールルール変更,中村 由美,松本 課長",
+    "CHG-0002,2025-10-06,監視閾値の見直し,小林 誠,渡辺 部長",
+    ",2025-10-07,ストレージ容量の拡張,加藤 美穂,松本 課長",
+    "CHG-0005,2025年13月1日,DNSレコードの追加,吉田 翔,渡辺 部長",
+    "",
+  ].join("\n");
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+  return [
+    [CHANGE_TICKETS_PATH, utf8(changeTicketsCsv)],
+    [BROKEN_POPULATION_PATH, utf8(broken)],
+  ];
 }
 
 /** The fake reads and hashes files in chunks of this size, reporting progress after each. */
@@ -280,6 +357,12 @@ const FAKE_CHUNK = 64 * 1024;
 async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The procedure a sample item (`PROCEDURE/Sn`) belongs to. */
+function procedureOfSampleItem(id: string): string | null {
+  const at = id.lastIndexOf("/S");
+  return at > 0 ? id.slice(0, at) : null;
 }
 
 function baseName(path: string): string {
@@ -292,7 +375,7 @@ function localToday(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
-const LINK_KINDS = ["procedure", "exception", "pbc"];
+const LINK_KINDS = ["procedure", "exception", "pbc", "sample"];
 const EVIDENCE_KINDS = ["document", "screenshot", "log_export", "configuration", "interview_memo", "other"];
 const PBC_STATUSES = ["requested", "received", "follow_up", "withdrawn"];
 
@@ -363,6 +446,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
   let profile: Profile = { name: "", lang: "ja", recent: [], initials: "", role: "assessor" };
   let uuidCounter = 0;
   let cancelRequested = false;
+  /** Who the demo's own work is recorded for while it is built (the core's demo acts as the assessor). */
+  let actingAs: string | null = null;
   let intakeHold: Promise<void> | null = null;
   const dropHandlers = new Set<(paths: string[], x: number, y: number) => void>();
 
@@ -374,6 +459,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
 
   /** The person every change is recorded for: the profile's name, as the app passes it to the core. */
   function actor(): string {
+    if (actingAs !== null) return actingAs;
     return profile.name.trim() === "" ? "unknown" : profile.name;
   }
 
@@ -432,6 +518,9 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       else if (l.kind === "exception") {
         const p = procedureOf(l.id);
         if (p) procedures.push(p);
+      } else if (l.kind === "sample") {
+        const p = procedureOfSampleItem(l.id);
+        if (p) procedures.push(p);
       }
     };
     const c = change as Record<string, unknown>;
@@ -465,6 +554,20 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       case "evidence_removed":
         e.evidence.find((ev) => ev.id === c.id)?.links.forEach(fromLink);
         break;
+      case "population_imported":
+        procedures.push((c.population as Population).procedure_id);
+        break;
+      case "sample_selected":
+      case "sample_discarded":
+        procedures.push((c.sample as Sample).procedure_id);
+        break;
+      case "sample_item_added":
+      case "attribute_added":
+      case "attribute_edited":
+      case "attribute_removed":
+      case "cell_set":
+        procedures.push(c.procedure_id as string);
+        break;
     }
     for (const p of procedures) if (p.includes("/P")) controls.push(p.slice(0, p.lastIndexOf("/P")));
     const keys = [...procedures.map((p) => `procedure ${p}`), ...controls.map((x) => `control ${x}`)];
@@ -478,17 +581,34 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
 
   // ---- What a sign-off covers (core/src/db/review.rs) ----
 
-  /** A procedure as signed: its fields, its exceptions, and the current evidence linked to it or to its exceptions. */
+  /**
+   * A procedure as signed: its fields, its exceptions, the current evidence
+   * linked to it, its exceptions or its sample items and, for a sampled
+   * procedure, its population (by source and a digest of its items), sample
+   * and grid. A procedure that samples nothing keeps the content it had
+   * before sampling existed.
+   */
   function procedureContent(e: Engagement, id: string): JsonValue | null {
     const controlId = id.slice(0, id.lastIndexOf("/P"));
     const p = e.procedures.get(controlId)?.find((x) => x.id === id);
     if (!p) return null;
-    const exceptions = new Set(p.exceptions.map((x) => x.id));
+    const targets = new Set([`procedure ${id}`, ...p.exceptions.map((x) => `exception ${x.id}`), ...sampleItemIds(e, id).map((s) => `sample ${s}`)]);
     const evidence = e.evidence
-      .filter((ev) => ev.removed === null && ev.links.some((l) => (l.kind === "procedure" && l.id === id) || (l.kind === "exception" && exceptions.has(l.id))))
+      .filter((ev) => ev.removed === null && ev.links.some((l) => targets.has(`${l.kind} ${l.id}`)))
       .map((ev) => ({ id: ev.id, sha256: ev.sha256 }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { procedure: clone(p) as unknown as JsonValue, evidence };
+    const s = e.sampling.get(id);
+    if (!s || (s.population === null && s.sample === null && s.attributes.length === 0)) {
+      return { procedure: clone(p) as unknown as JsonValue, evidence };
+    }
+    const population = s.population && {
+      source_name: s.population.source_name,
+      source_sha256: s.population.source_sha256,
+      count: s.population.count,
+      items_sha256: itemsDigest(s.population),
+    };
+    const sampling = { population, sample: s.sample, attributes: s.attributes, cells: orderedCells(s) };
+    return { procedure: clone(p) as unknown as JsonValue, evidence, sampling: clone(sampling) as unknown as JsonValue };
   }
 
   /** A control as signed: its scope decision and each procedure's content digest. */
@@ -654,6 +774,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       signoffs: new Map(),
       notes: [],
       finalized: null,
+      sampling: new Map(),
+      legend: [],
     };
     record(e, {
       kind: "engagement_created",
@@ -788,6 +910,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     for (const p of procedures) {
       targets.add(`procedure ${p.id}`);
       for (const x of p.exceptions) targets.add(`exception ${x.id}`);
+      for (const s of sampleItemIds(e, p.id)) targets.add(`sample ${s}`);
     }
     return e.evidence.filter((ev) => ev.removed === null && ev.links.some((l) => targets.has(`${l.kind} ${l.id}`))).map(clone);
   }
@@ -817,6 +940,9 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       findProcedure(e, link.id);
     } else if (link.kind === "exception") {
       findException(e, link.id);
+    } else if (link.kind === "sample") {
+      const procedure = procedureOfSampleItem(link.id);
+      if (procedure === null || !sampleItemIds(e, procedure).includes(link.id)) fail("not_found", `sample item ${link.id} not found`);
     } else {
       findPbc(e, link.id);
     }
@@ -878,6 +1004,579 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     return found;
   }
 
+  function newProcedure(e: Engagement, controlId: string, np: NewProcedure): Procedure {
+    writable(e);
+    if (!e.byId.has(controlId)) fail("not_found", `control ${controlId} not found`);
+    if (np.text_ja.trim() === "" && np.text_en.trim() === "") fail("invalid", "a procedure needs a text in Japanese or English");
+    const n = (e.highest.get(controlId) ?? 0) + 1;
+    e.highest.set(controlId, n);
+    const p: Procedure = {
+      id: `${controlId}/P${n}`,
+      control_id: controlId,
+      kind: np.kind,
+      evaluation: np.evaluation,
+      text_ja: np.text_ja,
+      text_en: np.text_en,
+      assignee: np.assignee && np.assignee.trim() !== "" ? np.assignee : null,
+      work_done: "",
+      result: null,
+      notes: "",
+      exceptions: [],
+    };
+    const list = e.procedures.get(controlId) ?? [];
+    list.push(p);
+    e.procedures.set(controlId, list);
+    commit(e, { kind: "procedure_added", procedure: clone(p) });
+    return clone(p);
+  }
+
+  function patchProcedure(e: Engagement, procedureId: string, patch: ProcedurePatch): Procedure {
+    writable(e);
+    const p = findProcedure(e, procedureId);
+    const before = clone(p);
+    if (patch.kind !== undefined) p.kind = patch.kind;
+    if (patch.evaluation !== undefined) p.evaluation = patch.evaluation;
+    if (patch.text_ja !== undefined) p.text_ja = patch.text_ja;
+    if (patch.text_en !== undefined) p.text_en = patch.text_en;
+    if (patch.assignee !== undefined) p.assignee = patch.assignee && patch.assignee.trim() !== "" ? patch.assignee : null;
+    if (patch.work_done !== undefined) p.work_done = patch.work_done;
+    if (patch.result !== undefined) p.result = patch.result;
+    if (patch.notes !== undefined) p.notes = patch.notes;
+    const fields = ["kind", "evaluation", "text_ja", "text_en", "assignee", "work_done", "result", "notes"] as const;
+    const changes = fields
+      .filter((f) => before[f] !== p[f])
+      .map((f): FieldChange => ({ field: f, before: before[f], after: p[f] }));
+    if (changes.length > 0) commit(e, { kind: "procedure_updated", id: procedureId, changes });
+    return clone(p);
+  }
+
+  // ---- Sampling and test grids (core/src/db/sampling.rs) ----
+
+  function refuse(field: string, code: string, params: Record<string, string>, message: string): never {
+    fail("invalid", message, [{ field, code, params, message }]);
+  }
+
+  /** The sample items (`PROCEDURE/Sn`) of a procedure, which evidence can support. */
+  function sampleItemIds(e: Engagement, procedureId: string): string[] {
+    return e.sampling.get(procedureId)?.sample?.items.map((i) => i.id) ?? [];
+  }
+
+  /** Cells as the core reads them: by sample item, then in the attributes' order. */
+  function orderedCells(s: ProcedureSampling): GridCell[] {
+    const order = new Map(s.attributes.map((a, i) => [a.key, i]));
+    return s.cells.filter((c) => order.has(c.attribute)).sort((a, b) => a.no - b.no || order.get(a.attribute)! - order.get(b.attribute)!);
+  }
+
+  function samplingOf(e: Engagement, procedureId: string): ProcedureSampling {
+    let s = e.sampling.get(procedureId);
+    if (!s) {
+      s = { population: null, sample: null, attributes: [], attributesAdded: 0, cells: [] };
+      e.sampling.set(procedureId, s);
+    }
+    return s;
+  }
+
+  function samplingState(e: Engagement, procedureId: string): SamplingState {
+    findProcedure(e, procedureId);
+    const s = samplingOf(e, procedureId);
+    return clone({ procedure_id: procedureId, population: s.population, sample: s.sample, attributes: s.attributes, cells: orderedCells(s), legend: e.legend });
+  }
+
+  /** An exception a grid failure made changes with its cell, never by hand. */
+  function refuseIfFromGrid(x: ExceptionRecord): void {
+    if (x.sample_item && x.attribute) {
+      refuse(
+        "exception",
+        "from_test_grid",
+        { item: x.sample_item, attribute: x.attribute },
+        `${x.id} comes from the failed test of ${x.sample_item}, attribute ${x.attribute}; change that cell of the test grid instead`,
+      );
+    }
+  }
+
+  /**
+   * Records sampling changes already applied, then lets the procedure's
+   * result follow its grid, as a visible change of its own.
+   */
+  function commitSampling(e: Engagement, procedureId: string, changes: Change[]): void {
+    for (const change of changes) commit(e, change);
+    const p = findProcedure(e, procedureId);
+    const s = samplingOf(e, procedureId);
+    const result = s.sample ? gridResult(s.sample.items.length, s.attributes.length, orderedCells(s), p.exceptions.length) : undefined;
+    if (result !== undefined && result !== p.result) {
+      const before = p.result;
+      p.result = result;
+      commit(e, { kind: "procedure_updated", id: procedureId, changes: [{ field: "result", before, after: result }] });
+    }
+  }
+
+  function importFailure(file: string, problems: InputProblem[]): never {
+    throw new BackendError({
+      kind: "import",
+      message: `${file}: ${problems.map((p) => `${p.location}: ${p.message}`).join("; ")}`,
+      input_problems: problems,
+      field_problems: [],
+    });
+  }
+
+  /** A population file on the pretend disk as a table: CSV in UTF-8 or Shift_JIS. */
+  function readTable(file: string): { table: PopulationTable; text: string } {
+    const content = backend.files.get(file);
+    if (!content) fail("io", `${file}: cannot be read: no such file`);
+    if (/\.xlsx$/i.test(file)) importFailure(file, [{ location: "file", message: "the fake backend reads CSV lists only" }]);
+    let text: string | null = null;
+    for (const encoding of ["utf-8", "shift_jis"]) {
+      try {
+        text = new TextDecoder(encoding, { fatal: true }).decode(content);
+        break;
+      } catch {
+        // Tried in turn, as the core does.
+      }
+    }
+    if (text === null) importFailure(file, [{ location: "file", message: "the file is neither UTF-8 nor Shift_JIS text" }]);
+    const table = readCsv(text);
+    if ("location" in table) importFailure(file, [table]);
+    return { table, text };
+  }
+
+  /** The frame: 0-based indexes of the items that can be drawn (all rows of a counted population). */
+  function frameOf(p: Population): number[] {
+    if (p.items.length === 0) return Array.from({ length: p.count }, (_, i) => i);
+    return p.items.flatMap((item, i) => (item.out_of_period ? [] : [i]));
+  }
+
+  function itemIdAt(p: Population, index: number): string {
+    return p.items[index]?.item_id ?? `#${index + 1}`;
+  }
+
+  function indexOfItem(p: Population, itemId: string): number | null {
+    if (p.items.length === 0) {
+      const m = /^#(\d+)$/.exec(itemId);
+      const n = m ? Number(m[1]) : 0;
+      return n >= 1 && n <= p.count ? n - 1 : null;
+    }
+    const i = p.items.findIndex((x) => x.item_id === itemId);
+    return i < 0 ? null : i;
+  }
+
+  /** A digest of the items (ID, date, flag) or of the count: what a sample records to notice a replaced list. */
+  function itemsDigest(p: Population): string {
+    if (p.items.length === 0) return fakeDigest(`count ${p.count}\n`);
+    return fakeDigest(p.items.map((i) => `${i.item_id}\t${i.date ?? ""}\t${i.out_of_period ? 1 : 0}\n`).join(""));
+  }
+
+  /** A seed for a new sample, from the time and the procedure, so that two samples drawn at once differ. */
+  function newSeed(at: string, procedureId: string): number {
+    return Number(BigInt(`0x${fakeDigest(at + procedureId).slice(0, 16)}`) % BigInt(MODULUS - 1)) + 1;
+  }
+
+  /** Draws by the method of docs/sampling.md; 0-based item indexes in the order chosen. */
+  function draw(p: Population, size: number, seed: number, byQuarter: boolean, period: [string, string]): number[] {
+    if (!byQuarter) return select(frameOf(p), size, new ParkMiller(seed));
+    const dates = p.items.map((i) => (i.out_of_period ? null : i.date));
+    const strata = strataByQuarter(dates, period).length;
+    const chosen = selectByQuarter(dates, period, size, seed);
+    if (chosen === null) {
+      refuse("size", "too_small_to_stratify", { size: String(size), strata: String(strata) }, `a sample of ${size} cannot cover ${strata} periods; raise the size or do not stratify`);
+    }
+    return chosen;
+  }
+
+  function populationFor(e: Engagement, procedureId: string): Population {
+    findProcedure(e, procedureId);
+    const p = e.sampling.get(procedureId)?.population;
+    if (!p) refuse("population", "no_population", { procedure: procedureId }, `${procedureId} has no population; import its list or give its count first`);
+    return p;
+  }
+
+  function sampleFor(e: Engagement, procedureId: string): Sample {
+    const sample = e.sampling.get(procedureId)?.sample;
+    if (!sample) refuse("sample", "no_sample", { procedure: procedureId }, `${procedureId} has no sample yet; select one first`);
+    return sample;
+  }
+
+  function storePopulation(e: Engagement, population: Population): SamplingState {
+    const id = population.procedure_id;
+    const s = samplingOf(e, id);
+    if (s.sample) refuse("population", "sample_drawn", { procedure: id }, `a sample of ${id} was drawn from its population; discard the sample first`);
+    s.population = population;
+    commitSampling(e, id, [{ kind: "population_imported", population: clone(population) }]);
+    return samplingState(e, id);
+  }
+
+  function importList(e: Engagement, procedureId: string, file: string, table: PopulationTable, text: string, columns: PopulationColumns): SamplingState {
+    writable(e);
+    findProcedure(e, procedureId);
+    const read = listItems(table, columns, [e.fields.period.start, e.fields.period.end]);
+    if (Array.isArray(read)) importFailure(file, read);
+    return storePopulation(e, {
+      procedure_id: procedureId,
+      source_name: baseName(file),
+      source_sha256: fakeDigest(text),
+      count: read.items.length,
+      columns: read.extra,
+      items: read.items,
+      imported_by: actor(),
+      imported_at: now(),
+    });
+  }
+
+  function setCount(e: Engagement, procedureId: string, count: number): SamplingState {
+    writable(e);
+    findProcedure(e, procedureId);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_POPULATION_COUNT) {
+      refuse("count", "count_out_of_range", { max: String(MAX_POPULATION_COUNT) }, `a population count is from 1 to ${MAX_POPULATION_COUNT}`);
+    }
+    return storePopulation(e, {
+      procedure_id: procedureId,
+      source_name: null,
+      source_sha256: null,
+      count,
+      columns: [],
+      items: [],
+      imported_by: actor(),
+      imported_at: now(),
+    });
+  }
+
+  function selectRandom(e: Engagement, procedureId: string, rules: SampleRuleTable, request: SampleRequest): SamplingState {
+    writable(e);
+    const population = populationFor(e, procedureId);
+    const s = samplingOf(e, procedureId);
+    if (s.sample) refuse("sample", "sample_exists", { procedure: procedureId }, `${procedureId} already has a sample; add items to it or discard it first`);
+    const frame = frameOf(population).length;
+    if (frame === 0) refuse("population", "empty_frame", {}, "every item of the population is dated outside the audit period; there is nothing to sample");
+    const ruleSize = sizeFor(rules, request.frequency, frame);
+    if (ruleSize === null) refuse("frequency", "no_rule", { frequency: request.frequency }, `the rule table ${rules.name} has no size for ${request.frequency}`);
+    const reason = request.override_reason?.trim() || null;
+    let size = ruleSize;
+    if (request.size_override !== null && request.size_override !== ruleSize) {
+      const n = request.size_override;
+      if (!Number.isInteger(n) || n < 1 || n > frame) refuse("size", "size_out_of_range", { frame: String(frame) }, `a sample size is from 1 to the ${frame} items that can be drawn`);
+      if (reason === null) refuse("override_reason", "override_needs_reason", { rule: String(ruleSize) }, `a size other than the rule's ${ruleSize} needs the reason`);
+      size = n;
+    }
+    if (request.by_quarter && population.items.every((i) => i.date === null)) {
+      refuse("by_quarter", "no_dates", {}, "the population has no dates, so it cannot be stratified by quarter");
+    }
+    const at = now();
+    const seed = request.seed ?? newSeed(at, procedureId);
+    if (!seedValid(seed)) {
+      refuse("seed", "seed_out_of_range", { seed: String(seed), max: String(MODULUS - 1) }, `the seed must be between 1 and ${MODULUS - 1}; ${seed} is not`);
+    }
+    const period: [string, string] = [e.fields.period.start, e.fields.period.end];
+    const chosen = draw(population, size, seed, request.by_quarter, period);
+    const sample: Sample = {
+      procedure_id: procedureId,
+      method: "random",
+      frequency: request.frequency,
+      rule_table: clone(rules),
+      rule_size: ruleSize,
+      size,
+      override_reason: size === ruleSize ? null : reason,
+      seed,
+      by_quarter: request.by_quarter,
+      period_start: period[0],
+      period_end: period[1],
+      population_sha256: itemsDigest(population),
+      selected_by: actor(),
+      selected_at: at,
+      items: chosen.map((index, k) => ({ no: k + 1, id: `${procedureId}/S${k + 1}`, row: index + 1, item_id: itemIdAt(population, index), origin: "random", reason: "" })),
+    };
+    s.sample = sample;
+    commitSampling(e, procedureId, [{ kind: "sample_selected", sample: clone(sample) }]);
+    return samplingState(e, procedureId);
+  }
+
+  function selectByHand(e: Engagement, procedureId: string, itemIds: string[], reason: string): SamplingState {
+    writable(e);
+    const population = populationFor(e, procedureId);
+    if (reason.trim() === "") refuse("reason", "invalid", {}, "a sample chosen by hand needs the reason for the choice");
+    if (itemIds.length === 0) refuse("items", "invalid", {}, "name at least one item of the population");
+    const items: SampleItem[] = [];
+    for (const id of itemIds) {
+      const index = indexOfItem(population, id.trim());
+      if (index === null) fail("not_found", `population item not found: ${procedureId} ${id}`);
+      if (items.some((i) => i.row === index + 1)) refuse("items", "already_in_sample", { item: id }, `${id} is named twice`);
+      const no = items.length + 1;
+      items.push({ no, id: `${procedureId}/S${no}`, row: index + 1, item_id: itemIdAt(population, index), origin: "manual", reason: reason.trim() });
+    }
+    const s = samplingOf(e, procedureId);
+    if (s.sample) refuse("sample", "sample_exists", { procedure: procedureId }, `${procedureId} already has a sample; add items to it or discard it first`);
+    const sample: Sample = {
+      procedure_id: procedureId,
+      method: "manual",
+      frequency: null,
+      rule_table: null,
+      rule_size: null,
+      size: items.length,
+      override_reason: null,
+      seed: null,
+      by_quarter: false,
+      period_start: e.fields.period.start,
+      period_end: e.fields.period.end,
+      population_sha256: itemsDigest(population),
+      selected_by: actor(),
+      selected_at: now(),
+      items,
+    };
+    s.sample = sample;
+    commitSampling(e, procedureId, [{ kind: "sample_selected", sample: clone(sample) }]);
+    return samplingState(e, procedureId);
+  }
+
+  function addItem(e: Engagement, procedureId: string, itemId: string, reason: string): SamplingState {
+    writable(e);
+    const population = populationFor(e, procedureId);
+    const sample = sampleFor(e, procedureId);
+    if (reason.trim() === "") refuse("reason", "invalid", {}, "an item added to a sample needs the reason");
+    const index = indexOfItem(population, itemId.trim());
+    if (index === null) fail("not_found", `population item not found: ${procedureId} ${itemId}`);
+    const taken = sample.items.find((i) => i.row === index + 1);
+    if (taken) refuse("item", "already_in_sample", { item: taken.item_id }, `${taken.item_id} is already in the sample (as ${taken.item_id})`);
+    const no = Math.max(0, ...sample.items.map((i) => i.no)) + 1;
+    const item: SampleItem = { no, id: `${procedureId}/S${no}`, row: index + 1, item_id: itemIdAt(population, index), origin: "added", reason: reason.trim() };
+    sample.items.push(item);
+    commitSampling(e, procedureId, [{ kind: "sample_item_added", procedure_id: procedureId, item: clone(item) }]);
+    return samplingState(e, procedureId);
+  }
+
+  function discard(e: Engagement, procedureId: string, reason: string): SamplingState {
+    writable(e);
+    const sample = sampleFor(e, procedureId);
+    if (reason.trim() === "") refuse("reason", "invalid", {}, "discarding a sample needs the reason");
+    const s = samplingOf(e, procedureId);
+    if (s.cells.length > 0) {
+      refuse("sample", "sample_tested", { procedure: procedureId }, `${s.cells.length} of the sample's cells are tested; empty them before discarding the sample`);
+    }
+    for (const item of sample.items) {
+      const linked = e.evidence.filter((ev) => ev.links.some((l) => l.kind === "sample" && l.id === item.id)).map((ev) => ev.id);
+      if (linked.length > 0) refuse("sample", "invalid", {}, `${item.id} is supported by evidence ${linked.join(", ")}; unlink the evidence first`);
+    }
+    s.sample = null;
+    commitSampling(e, procedureId, [{ kind: "sample_discarded", sample: clone(sample), reason: reason.trim() }]);
+    return samplingState(e, procedureId);
+  }
+
+  function reproduce(e: Engagement, procedureId: string): Reproduction {
+    const population = populationFor(e, procedureId);
+    const sample = sampleFor(e, procedureId);
+    const problems: string[] = [];
+    if (itemsDigest(population) !== sample.population_sha256) problems.push("the population is not the one the sample was drawn from");
+    for (const item of sample.items) {
+      if (indexOfItem(population, item.item_id) !== item.row - 1) problems.push(`${item.id} (${item.item_id}) is not at row ${item.row} of the population`);
+    }
+    const recorded = sample.items.filter((i) => i.origin === "random" || sample.method === "manual").map((i) => i.item_id);
+    let redrawn: string[] = recorded;
+    if (sample.method === "random") {
+      if (sample.seed === null) {
+        problems.push("a random sample without its seed cannot be drawn again");
+        redrawn = [];
+      } else {
+        if (sample.rule_table && sample.frequency && sample.rule_size !== null) {
+          const again = sizeFor(sample.rule_table, sample.frequency, frameOf(population).length);
+          if (again !== sample.rule_size) {
+            problems.push(
+              `the recorded table ${sample.rule_table.name}@${sample.rule_table.version} gives ${again ?? "no size"} for ${sample.frequency}, but the sample records ${sample.rule_size}`,
+            );
+          }
+          if (sample.size !== sample.rule_size && sample.override_reason === null) {
+            problems.push(`the size ${sample.size} differs from the rule's ${sample.rule_size} without a reason`);
+          }
+        }
+        redrawn = draw(population, sample.size, sample.seed, sample.by_quarter, [sample.period_start, sample.period_end]).map((i) => itemIdAt(population, i));
+      }
+    }
+    if (redrawn.join("\n") !== recorded.join("\n")) problems.push("drawing again from the recorded seed gives other items");
+    return { procedure_id: procedureId, method: sample.method, seed: sample.seed, size: sample.size, recorded, redrawn, problems };
+  }
+
+  function addAttribute(e: Engagement, procedureId: string, text: string): SamplingState {
+    writable(e);
+    findProcedure(e, procedureId);
+    if (text.trim() === "") refuse("text", "invalid", {}, "an attribute needs the thing to test written out");
+    const s = samplingOf(e, procedureId);
+    const changes: Change[] = [];
+    // The engagement's first grid brings the default legend, if it has none.
+    if (e.legend.length === 0) {
+      for (const tickmark of DEFAULT_TICKMARKS) {
+        e.legend.push(clone(tickmark));
+        changes.push({ kind: "tickmark_set", tickmark: clone(tickmark), before: null });
+      }
+    }
+    // Keys are never reused, so a reference to attribute B keeps its meaning after A is removed.
+    const attribute: TestAttribute = { key: attributeKey(s.attributesAdded), text: text.trim() };
+    s.attributesAdded++;
+    s.attributes.push(attribute);
+    changes.push({ kind: "attribute_added", procedure_id: procedureId, attribute: clone(attribute) });
+    commitSampling(e, procedureId, changes);
+    return samplingState(e, procedureId);
+  }
+
+  function findAttribute(e: Engagement, procedureId: string, key: string): TestAttribute {
+    const a = e.sampling.get(procedureId)?.attributes.find((x) => x.key === key);
+    if (!a) fail("not_found", `test attribute not found: ${procedureId} ${key}`);
+    return a;
+  }
+
+  function editAttribute(e: Engagement, procedureId: string, key: string, text: string): SamplingState {
+    writable(e);
+    const a = findAttribute(e, procedureId, key);
+    if (text.trim() === "") refuse("text", "invalid", {}, "an attribute needs the thing to test written out");
+    if (a.text !== text.trim()) {
+      const before = a.text;
+      a.text = text.trim();
+      commitSampling(e, procedureId, [{ kind: "attribute_edited", procedure_id: procedureId, key, before, after: a.text }]);
+    }
+    return samplingState(e, procedureId);
+  }
+
+  function removeAttribute(e: Engagement, procedureId: string, key: string): SamplingState {
+    writable(e);
+    const a = findAttribute(e, procedureId, key);
+    const s = samplingOf(e, procedureId);
+    const tested = s.cells.filter((c) => c.attribute === key).length;
+    if (tested > 0) refuse("attribute", "attribute_tested", { attribute: key }, `attribute ${key} has ${tested} tested cell(s); empty them first`);
+    s.attributes = s.attributes.filter((x) => x.key !== key);
+    commitSampling(e, procedureId, [{ kind: "attribute_removed", procedure_id: procedureId, attribute: clone(a) }]);
+    return samplingState(e, procedureId);
+  }
+
+  /**
+   * Enters a cell. A failure becomes an exception of the procedure pointing
+   * at the sample item, with the comment as its facts; a failure changed to
+   * anything else takes its exception away.
+   */
+  function setCell(e: Engagement, procedureId: string, no: number, attribute: string, input: CellInput): SamplingState {
+    writable(e);
+    const p = findProcedure(e, procedureId);
+    const s = samplingOf(e, procedureId);
+    if (!s.sample?.items.some((i) => i.no === no)) fail("not_found", `sample item not found: ${procedureId}/S${no}`);
+    findAttribute(e, procedureId, attribute);
+    const tickmark = input.tickmark?.trim() || null;
+    if (tickmark !== null && !e.legend.some((t) => t.mark === tickmark)) {
+      refuse("tickmark", "unknown_tickmark", { mark: tickmark }, `"${tickmark}" is not in the engagement's tickmark legend; add it to the legend first`);
+    }
+    const comment = input.comment.trim();
+    if (input.result === "fail" && comment === "") refuse("comment", "fail_needs_comment", {}, "a failed test needs its facts in the comment; they become the exception");
+    const index = s.cells.findIndex((c) => c.no === no && c.attribute === attribute);
+    const before = index >= 0 ? s.cells[index] : null;
+    const changes: Change[] = [];
+    let exceptionId: string | null = null;
+    const existing = before?.exception_id ? p.exceptions.find((x) => x.id === before.exception_id) : undefined;
+    let removed: ExceptionRecord | null = null;
+    if (input.result === "fail" && existing) {
+      if (existing.text !== comment) changes.push({ kind: "exception_edited", id: existing.id, before: existing.text, after: comment });
+      exceptionId = existing.id;
+    } else if (input.result === "fail") {
+      e.exceptionsAdded++;
+      const x: ExceptionRecord = { id: `E-${String(e.exceptionsAdded).padStart(4, "0")}`, procedure_id: procedureId, text: comment, sample_item: `${procedureId}/S${no}`, attribute };
+      changes.push({ kind: "exception_added", exception: clone(x) });
+      exceptionId = x.id;
+    } else if (existing) {
+      removed = existing;
+    }
+    const after: GridCell | null = input.result === null ? null : { no, attribute, result: input.result, tickmark, comment, exception_id: exceptionId };
+    if (canonicalJson(after) === canonicalJson(before)) return samplingState(e, procedureId);
+    // Applied as the core records it: the cell is written before its
+    // exception goes and after it comes, so no state points at a missing one.
+    for (const c of changes) {
+      if (c.kind === "exception_added") p.exceptions.push(clone(c.exception as ExceptionRecord));
+      if (c.kind === "exception_edited") existing!.text = comment;
+    }
+    if (after === null) s.cells.splice(index, 1);
+    else if (index >= 0) s.cells[index] = after;
+    else s.cells.push(after);
+    const cell: Change = { kind: "cell_set", procedure_id: procedureId, no, attribute, before: clone(before), after: clone(after) };
+    if (removed) {
+      const gone = removed.id;
+      p.exceptions = p.exceptions.filter((x) => x.id !== gone);
+      changes.unshift(cell);
+      changes.push({ kind: "exception_removed", exception: clone(removed) });
+    } else {
+      changes.push(cell);
+    }
+    commitSampling(e, procedureId, changes);
+    return samplingState(e, procedureId);
+  }
+
+  function setTickmark(e: Engagement, input: Tickmark): Tickmark[] {
+    writable(e);
+    const tickmark: Tickmark = { mark: input.mark.trim(), meaning_ja: input.meaning_ja.trim(), meaning_en: input.meaning_en.trim() };
+    if (tickmark.mark === "" || [...tickmark.mark].length > 8) refuse("mark", "invalid", {}, "a tickmark is one to eight characters");
+    if (tickmark.meaning_ja === "" && tickmark.meaning_en === "") refuse("meaning", "invalid", {}, "a tickmark needs its meaning, in Japanese or English");
+    const index = e.legend.findIndex((t) => t.mark === tickmark.mark);
+    const before = index >= 0 ? e.legend[index] : null;
+    if (canonicalJson(before) !== canonicalJson(tickmark)) {
+      if (index >= 0) e.legend[index] = tickmark;
+      else e.legend.push(tickmark);
+      commit(e, { kind: "tickmark_set", tickmark: clone(tickmark), before: clone(before) });
+    }
+    return clone(e.legend);
+  }
+
+  /**
+   * The demo's sampled operating-effectiveness procedures, as the core's
+   * `sample::add_demo_sampling` records them, acting as the assessor:
+   * change management (4.4.1.1) with the ticket list, a daily sample of 25
+   * drawn by quarter from the recorded seed, two attributes and one failure
+   * (the procedure's exception); privileged IDs (9.2.3.1) with a counted
+   * population and a weekly sample of 5, all passed.
+   */
+  function addDemoSampling(e: Engagement): void {
+    actingAs = "佐藤 花子";
+    try {
+      const pass = (mark: string): CellInput => ({ result: "pass", tickmark: mark, comment: "" });
+      const change = newProcedure(e, "4.4.1.1", {
+        kind: "inspection",
+        evaluation: "operating",
+        text_ja: "変更管理チケットの一覧から標本を抽出し、各変更が実施前に承認され、承認者が申請者と異なることを確かめる。",
+        text_en: "Sample the change tickets and confirm that each change was approved before it was made, by someone other than the requester.",
+        assignee: "佐藤 花子",
+      });
+      const table = readCsv(changeTicketsCsv) as PopulationTable;
+      importList(e, change.id, "change-tickets.csv", table, changeTicketsCsv, { item_id: 0, date: 1, description: 2 });
+      const request: SampleRequest = { frequency: "daily", size_override: null, override_reason: null, seed: DEMO_SEED, by_quarter: true };
+      const state = selectRandom(e, change.id, DEFAULT_SAMPLE_RULES, request);
+      addAttribute(e, change.id, "変更の実施前に承認されている");
+      addAttribute(e, change.id, "承認者が申請者と異なる");
+      // The seventh ticket drawn (CHG-0017) is the one the list shows as
+      // approved after it was carried out; its facts come from the list.
+      const failing = 7;
+      const population = state.population;
+      const column = (row: number, name: string) => population?.items[row - 1]?.extra[population.columns.indexOf(name)] ?? "";
+      for (const item of state.sample?.items ?? []) {
+        const a: CellInput =
+          item.no === failing
+            ? {
+                result: "fail",
+                tickmark: "×",
+                comment: `${item.item_id} は ${column(item.row, "実施日")} に実施されたが、承認は ${column(item.row, "承認日")} であり、実施前に承認されていなかった。`,
+              }
+            : pass("✓");
+        setCell(e, change.id, item.no, "A", a);
+        setCell(e, change.id, item.no, "B", pass("✓"));
+      }
+      patchProcedure(e, change.id, {
+        work_done: "変更管理システムから出力した変更チケット一覧（120件）を母集団とし、四半期ごとに層化して25件を抽出した。各チケットの承認記録と実施記録を閲覧した。",
+      });
+
+      const privileged = newProcedure(e, "9.2.3.1", {
+        kind: "inspection",
+        evaluation: "operating",
+        text_ja: "特権IDの付与申請から標本を抽出し、付与前に承認されていることを確かめる。",
+        text_en: "Sample the privileged ID requests and confirm each was approved before the ID was granted.",
+        assignee: "佐藤 花子",
+      });
+      setCount(e, privileged.id, 48);
+      const weekly = selectRandom(e, privileged.id, DEFAULT_SAMPLE_RULES, { ...request, frequency: "weekly", seed: DEMO_SEED + 1, by_quarter: false });
+      addAttribute(e, privileged.id, "付与前に申請が承認されている");
+      for (const item of weekly.sample?.items ?? []) setCell(e, privileged.id, item.no, "A", pass("✓"));
+    } finally {
+      actingAs = null;
+    }
+  }
+
   // Each call is asynchronous like IPC, and optionally slow, so that the UI's
   // saving states can be seen and tested.
   async function respond<T>(work: () => T): Promise<T> {
@@ -913,7 +1612,11 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       }),
     openDemo: () =>
       respond(() => {
-        const e = engagements.get(DEMO_PATH) ?? create(DEMO_PATH, catalogs[0], demoFields(), DEFAULT_RULES);
+        let e = engagements.get(DEMO_PATH);
+        if (!e) {
+          e = create(DEMO_PATH, catalogs[0], demoFields(), DEFAULT_RULES);
+          addDemoSampling(e);
+        }
         remember(e);
         return view(e);
       }),
@@ -1016,60 +1719,21 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         }
         return detail(e, controlId);
       }),
-    addProcedure: (path, controlId, np: NewProcedure) =>
-      respond(() => {
-        const e = get(path);
-        writable(e);
-        if (!e.byId.has(controlId)) fail("not_found", `control ${controlId} not found`);
-        if (np.text_ja.trim() === "" && np.text_en.trim() === "") fail("invalid", "a procedure needs a text in Japanese or English");
-        const n = (e.highest.get(controlId) ?? 0) + 1;
-        e.highest.set(controlId, n);
-        const p: Procedure = {
-          id: `${controlId}/P${n}`,
-          control_id: controlId,
-          kind: np.kind,
-          evaluation: np.evaluation,
-          text_ja: np.text_ja,
-          text_en: np.text_en,
-          assignee: np.assignee && np.assignee.trim() !== "" ? np.assignee : null,
-          work_done: "",
-          result: null,
-          notes: "",
-          exceptions: [],
-        };
-        const list = e.procedures.get(controlId) ?? [];
-        list.push(p);
-        e.procedures.set(controlId, list);
-        commit(e, { kind: "procedure_added", procedure: clone(p) });
-        return clone(p);
-      }),
-    updateProcedure: (path, procedureId, patch: ProcedurePatch) =>
-      respond(() => {
-        const e = get(path);
-        writable(e);
-        const p = findProcedure(e, procedureId);
-        const before = clone(p);
-        if (patch.kind !== undefined) p.kind = patch.kind;
-        if (patch.evaluation !== undefined) p.evaluation = patch.evaluation;
-        if (patch.text_ja !== undefined) p.text_ja = patch.text_ja;
-        if (patch.text_en !== undefined) p.text_en = patch.text_en;
-        if (patch.assignee !== undefined) p.assignee = patch.assignee && patch.assignee.trim() !== "" ? patch.assignee : null;
-        if (patch.work_done !== undefined) p.work_done = patch.work_done;
-        if (patch.result !== undefined) p.result = patch.result;
-        if (patch.notes !== undefined) p.notes = patch.notes;
-        const fields = ["kind", "evaluation", "text_ja", "text_en", "assignee", "work_done", "result", "notes"] as const;
-        const changes = fields
-          .filter((f) => before[f] !== p[f])
-          .map((f): FieldChange => ({ field: f, before: before[f], after: p[f] }));
-        if (changes.length > 0) commit(e, { kind: "procedure_updated", id: procedureId, changes });
-        return clone(p);
-      }),
+    addProcedure: (path, controlId, np: NewProcedure) => respond(() => newProcedure(get(path), controlId, np)),
+    updateProcedure: (path, procedureId, patch: ProcedurePatch) => respond(() => patchProcedure(get(path), procedureId, patch)),
     removeProcedure: (path, procedureId) =>
       respond(() => {
         const e = get(path);
         writable(e);
         const p = findProcedure(e, procedureId);
         refuseIfLinked(e, "procedure", procedureId);
+        // Removing a procedure would lose its population or tested grid, so those go first.
+        const sampled = e.sampling.get(procedureId);
+        if (sampled && (sampled.population !== null || sampled.attributes.length > 0)) {
+          fail("invalid", `procedure ${procedureId} has a population or a test grid; it cannot be removed`, [
+            { field: "procedure", code: "invalid", params: {}, message: `procedure ${procedureId} has a population or a test grid; it cannot be removed` },
+          ]);
+        }
         const list = e.procedures.get(p.control_id) ?? [];
         e.procedures.set(p.control_id, list.filter((x) => x.id !== procedureId));
         commit(e, { kind: "procedure_removed", procedure: clone(p) });
@@ -1092,6 +1756,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         const e = get(path);
         writable(e);
         const { procedure, index } = findException(e, exceptionId);
+        refuseIfFromGrid(procedure.exceptions[index]);
         if (text.trim() === "") fail("invalid", "an exception needs its facts written out; remove it instead");
         const x = procedure.exceptions[index];
         if (x.text !== text.trim()) {
@@ -1106,6 +1771,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         const e = get(path);
         writable(e);
         const { procedure, index } = findException(e, exceptionId);
+        refuseIfFromGrid(procedure.exceptions[index]);
         refuseIfLinked(e, "exception", exceptionId);
         const [removed] = procedure.exceptions.splice(index, 1);
         commit(e, { kind: "exception_removed", exception: clone(removed) });
@@ -1113,7 +1779,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
 
     // ---- Evidence and the PBC list ----
 
-    files: sampleFiles(),
+    files: new Map([...sampleFiles(), ...populationFiles()]),
     putFile: (path, content) => {
       backend.files.set(path, typeof content === "string" ? new TextEncoder().encode(content) : content);
     },
@@ -1274,7 +1940,14 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         // Evidence behind a signed-off procedure stays: the sign-off covered
         // it. Unlinking it first is a visible change to the signed item.
         for (const link of ev.links) {
-          const procedure = link.kind === "procedure" ? link.id : link.kind === "exception" ? (findExceptionOrNull(e, link.id)?.procedure.id ?? null) : null;
+          const procedure =
+            link.kind === "procedure"
+              ? link.id
+              : link.kind === "exception"
+                ? (findExceptionOrNull(e, link.id)?.procedure.id ?? null)
+                : link.kind === "sample"
+                  ? procedureOfSampleItem(link.id)
+                  : null;
           if (procedure === null) continue;
           const state = reviewState(e, "procedure", procedure, false);
           if (state.signoffs.length > 0 && !state.changed_after_signoff) {
@@ -1537,6 +2210,44 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
           .map(clone);
       }),
 
+    // ---- Sampling and test grids ----
+
+    pickedPopulationFile: CHANGE_TICKETS_PATH,
+    pickPopulationFile: () => respond(() => backend.pickedPopulationFile),
+    previewPopulation: (file) =>
+      respond((): PopulationPreview => {
+        const { table } = readTable(file);
+        return {
+          file_name: baseName(file),
+          sheet: null,
+          headers: table.headers,
+          rows: table.rows.slice(0, PREVIEW_ROWS).map((r) => r.cells),
+          total_rows: table.rows.length,
+          guess: guessColumns(table.headers),
+        };
+      }),
+    sampling: (path, procedureId) => respond(() => samplingState(get(path), procedureId)),
+    importPopulation: (path, procedureId, file, columns) =>
+      respond(() => {
+        const e = get(path);
+        writable(e);
+        findProcedure(e, procedureId);
+        const { table, text } = readTable(file);
+        return importList(e, procedureId, file, table, text, columns);
+      }),
+    setPopulationCount: (path, procedureId, count) => respond(() => setCount(get(path), procedureId, count)),
+    sampleRules: () => respond(() => clone(DEFAULT_SAMPLE_RULES)),
+    selectSample: (path, procedureId, request) => respond(() => selectRandom(get(path), procedureId, DEFAULT_SAMPLE_RULES, request)),
+    selectSampleManually: (path, procedureId, itemIds, reason) => respond(() => selectByHand(get(path), procedureId, itemIds, reason)),
+    addSampleItem: (path, procedureId, itemId, reason) => respond(() => addItem(get(path), procedureId, itemId, reason)),
+    discardSample: (path, procedureId, reason) => respond(() => discard(get(path), procedureId, reason)),
+    reproduceSample: (path, procedureId) => respond(() => reproduce(get(path), procedureId)),
+    addAttribute: (path, procedureId, text) => respond(() => addAttribute(get(path), procedureId, text)),
+    editAttribute: (path, procedureId, key, text) => respond(() => editAttribute(get(path), procedureId, key, text)),
+    removeAttribute: (path, procedureId, key) => respond(() => removeAttribute(get(path), procedureId, key)),
+    setCell: (path, procedureId, no, attribute, input) => respond(() => setCell(get(path), procedureId, no, attribute, input)),
+    setTickmark: (path, tickmark) => respond(() => setTickmark(get(path), tickmark)),
+
     createLarge: (controls = 1500) =>
       respond(() => {
         const existing = engagements.get(LARGE_PATH);
@@ -1585,6 +2296,8 @@ export async function recordSampleWork(b: Backend, path: string): Promise<void> 
     const d = await b.controlDetail(path, row.id);
     for (const [k, entry] of d.procedures.entries()) {
       const p = entry.procedure;
+      // The demo's sampled procedures are done already; their result follows their grid.
+      if (p.result !== null) continue;
       await b.updateProcedure(path, p.id, { assignee: team[(n + k) % team.length] });
       await b.updateProcedure(path, p.id, { work_done: `2026-05-1${k} 担当者に質問し、関連記録を閲覧した。` });
       if (n < 22) await b.updateProcedure(path, p.id, { result: n % 9 === 4 && k === 1 ? "exception" : n === 12 ? "not_applicable" : "no_exception" });

@@ -128,6 +128,8 @@ const FIELDS = [
 
 /** A field's name for people; sign-off contents name procedure fields as `procedure.work_done`. */
 export function fieldLabel(field: string): string {
+  // What a sign-off covers of a sampled procedure is one part: its sampling.
+  if (field === "sampling" || field.startsWith("sampling.")) return t("review.field.sampling");
   const name = field.startsWith("procedure.") ? field.slice("procedure.".length) : field;
   return FIELDS.includes(name) ? t(`review.field.${name}`) : field;
 }
@@ -235,6 +237,15 @@ const EVENT_KINDS = [
   "note_cleared",
   "engagement_finalized",
   "engagement_reopened",
+  "population_imported",
+  "sample_selected",
+  "sample_item_added",
+  "sample_discarded",
+  "attribute_added",
+  "attribute_edited",
+  "attribute_removed",
+  "cell_set",
+  "tickmark_set",
 ];
 
 export function eventLabel(kind: string): string {
@@ -292,6 +303,30 @@ function detailOf(kind: string, p: Payload): string {
       return str(p.id);
     case "engagement_reopened":
       return str(p.reason);
+    case "population_imported": {
+      const pop = obj(p.population);
+      return `${shortId(str(pop.procedure_id))}：${str(pop.source_name) || "#"}（${String(pop.count ?? "")}）`;
+    }
+    case "sample_selected":
+    case "sample_discarded": {
+      const s = obj(p.sample);
+      return `${shortId(str(s.procedure_id))}${str(p.reason) ? `：${str(p.reason)}` : ""}`;
+    }
+    case "sample_item_added": {
+      const item = obj(p.item);
+      return `${str(item.id)} ${str(item.item_id)}：${str(item.reason)}`;
+    }
+    case "attribute_added":
+    case "attribute_removed": {
+      const a = obj(p.attribute);
+      return `${shortId(str(p.procedure_id))} ${str(a.key)}：${str(a.text)}`;
+    }
+    case "attribute_edited":
+      return `${shortId(str(p.procedure_id))} ${str(p.key)}：${str(p.after)}`;
+    case "cell_set":
+      return `${shortId(str(p.procedure_id))}/S${String(p.no ?? "")} ${str(p.attribute)}`;
+    case "tickmark_set":
+      return str(obj(p.tickmark).mark);
     default:
       return "";
   }

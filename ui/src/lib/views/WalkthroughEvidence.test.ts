@@ -81,11 +81,11 @@ describe("walkthrough: evidence", () => {
     dropTargetIs(item);
     backend.dropFiles(["/in/承認記録なし.png"], 1, 1);
     const dialog = await screen.findByTestId("intake-dialog");
-    expect(within(dialog).getByTestId("intake-link").textContent).toContain("例外事項 E-0001");
+    expect(within(dialog).getByTestId("intake-link").textContent).toContain("例外事項 E-0002");
     expect(((await within(dialog).findByTestId("meta-kind")) as HTMLSelectElement).value).toBe("screenshot");
     await fireEvent.click(within(dialog).getByTestId("intake-submit"));
     await waitFor(() => expect(screen.queryByTestId("intake-dialog")).toBeNull());
-    expect((await backend.listEvidence(DEMO_PATH, false))[0].links).toEqual([{ kind: "exception", id: "E-0001" }]);
+    expect((await backend.listEvidence(DEMO_PATH, false))[0].links).toEqual([{ kind: "exception", id: "E-0002" }]);
     expect(await within(screen.getByTestId("evidence-panel")).findByTestId("evidence-row")).toBeTruthy();
   });
 
