@@ -23,10 +23,13 @@ at_least() { # at_least VERSION MINIMUM
 # System packages. The C toolchain builds the bundled SQLite; the sqlite3
 # shell lets tests tamper with files; WebKitGTK and the rest build and run
 # the Tauri app; Xvfb and WebKitWebDriver run it headless in end-to-end
-# tests; Noto CJK renders Japanese.
+# tests; Noto CJK renders Japanese. Poppler (pdftotext, pdffonts, pdfsig),
+# OpenSSL (throwaway test certificates), NSS's certutil (a trust store for
+# pdfsig) and Python's venv (for pyHanko) check the signed report.
 packages=(build-essential pkg-config file curl ca-certificates sqlite3
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth webkit2gtk-driver fonts-noto-cjk)
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk
+  poppler-utils openssl libnss3-tools python3-venv)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -77,3 +80,12 @@ if [ ! -d "$repo/ui/node_modules" ] || [ "$repo/ui/package-lock.json" -nt "$repo
   echo "setup: installing the UI's npm packages"
   (cd "$repo/ui" && npm ci --no-audit --no-fund)
 fi
+
+# pyHanko, a second, independent validator of the report's PDF signature,
+# from PyPI into a virtual environment inside the repository.
+if [ ! -x "$repo/.tools/pyhanko/bin/pyhanko" ]; then
+  echo "setup: installing pyHanko (PDF signature validator) from PyPI"
+  python3 -m venv "$repo/.tools/pyhanko"
+  "$repo/.tools/pyhanko/bin/pip" install --quiet --disable-pip-version-check "pyhanko==0.38.*" "pyhanko-cli==0.6.*"
+fi
+export PATH="$repo/.tools/pyhanko/bin:$PATH"

@@ -21,7 +21,7 @@ use workbench_core::api;
 use workbench_core::db::library::default_data_dir;
 use workbench_core::generate::GenerateOptions;
 use workbench_core::import::{Format, ImportOptions};
-use workbench_core::model::event::{Actor, Context, SystemClock};
+use workbench_core::model::event::{Actor, Clock, Context, SystemClock};
 
 use crate::fields::FieldArgs;
 use crate::messages::{Lang, Messages};
@@ -105,6 +105,10 @@ enum Command {
         /// The report date printed on the cover [default: today].
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<chrono::NaiveDate>,
+        /// Sign the final report with the firm's key and certificate (PKCS#12, RSA or ECDSA P-256).
+        /// The passphrase comes from $WORKBENCH_P12_PASSPHRASE, else a prompt.
+        #[arg(long, value_name = "P12")]
+        sign: Option<PathBuf>,
     },
     /// Sign off a procedure or control at a level (preparer, reviewer, second_reviewer).
     #[command(name = "signoff")]
@@ -325,6 +329,21 @@ fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// The firm's signing key and certificate from a PKCS#12 file. The
+/// passphrase never comes from the command line (where other users of the
+/// machine could see it): $WORKBENCH_P12_PASSPHRASE, else a prompt.
+pub(crate) fn signing_identity(p12: &Path, m: &Messages) -> Result<workbench_report::sign::SigningIdentity, Failure> {
+    let bytes = std::fs::read(p12)
+        .map_err(|e| Failure::Core(workbench_core::Error::Io { path: p12.to_path_buf(), source: e }))?;
+    let passphrase = match std::env::var("WORKBENCH_P12_PASSPHRASE") {
+        Ok(p) => p,
+        Err(_) => rpassword::prompt_password(m.get("report.passphrase", &[("file", &p12.display())])).map_err(|e| {
+            Failure::Usage(format!("cannot read the passphrase from the terminal ({e}); set WORKBENCH_P12_PASSPHRASE"))
+        })?,
+    };
+    Ok(workbench_report::sign::SigningIdentity::from_pkcs12(&bytes, &passphrase)?)
+}
+
 /// Writes `bytes` to `path` through a temporary file beside it, so that a
 /// failure never leaves half a file where the user expects a whole one.
 pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
@@ -479,13 +498,41 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
             let dir = cli.data_dir;
             sampling::run(command, &|| data_dir(dir.clone()), ctx, m)
         }
-        Command::Report { file, out, report_lang, date } => {
+        Command::Report { file, out, report_lang, date, sign } => {
             let lang = workbench_report::Lang::parse(&report_lang).unwrap_or(workbench_report::Lang::Ja);
             let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             let model = api::report_model(&file, date, ctx)?;
+            // Only a finalized engagement yields a final report, and only a
+            // final report is signed; the check comes before the passphrase.
+            if sign.is_some() && !model.is_final {
+                return Err(Failure::Core(workbench_core::Error::invalid(
+                    "sign",
+                    "only the final report of a finalized engagement is signed; finalize the engagement first",
+                )));
+            }
+            let identity = match &sign {
+                Some(p12) => Some(signing_identity(p12, m)?),
+                None => None,
+            };
             let report = workbench_report::render(&model, lang)?;
-            write_whole(&out, &report.pdf)?;
-            let kind = m.word(if model.is_final { "report.final" } else { "report.draft" }, "");
+            let pdf = match &identity {
+                Some(identity) => workbench_report::sign::sign_pdf(
+                    report.pdf,
+                    identity,
+                    &workbench_report::sign::pdf_date(clock.now()),
+                    &model.fields.assessor.name,
+                )?,
+                None => report.pdf,
+            };
+            write_whole(&out, &pdf)?;
+            let kind = m.word(
+                match (model.is_final, identity.is_some()) {
+                    (true, true) => "report.signed",
+                    (true, false) => "report.final",
+                    _ => "report.draft",
+                },
+                "",
+            );
             println!(
                 "{}",
                 m.get("report.written", &[("path", &out.display()), ("kind", &kind), ("pages", &report.pages)])

@@ -7,6 +7,7 @@
 
 mod layout;
 mod messages;
+pub mod sign;
 
 use chrono::{DateTime, Utc};
 use printpdf::{FontId, Op, ParsedFont, PdfDocument, PdfPage, PdfSaveOptions, PdfWarnMsg};

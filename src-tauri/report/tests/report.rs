@@ -1,0 +1,354 @@
+//! The report as its readers get it, checked with the tools they would use:
+//! `pdftotext` for its words, `pdffonts` for its fonts, `pdfsig` (poppler)
+//! and pyHanko for its signature. Test certificates are made here with
+//! `openssl` for each run and thrown away; none is committed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use workbench_core::api;
+use workbench_core::model::event::{Actor, Context, FixedClock};
+use workbench_report::sign::{pdf_date, sign_pdf, SigningIdentity};
+use workbench_report::{render, Lang};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    clock: FixedClock,
+    actor: Actor,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            clock: FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap()),
+            actor: Actor::new("山田 太郎"),
+        }
+    }
+    fn ctx(&self) -> Context<'_> {
+        Context { actor: &self.actor, clock: &self.clock }
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+    /// The report of the finalized demo (or the open one), as PDF bytes.
+    fn report(&self, finalized: bool, lang: Lang) -> (Vec<u8>, usize) {
+        let file = self.path(if finalized { "final.ismap" } else { "open.ismap" });
+        if !file.exists() {
+            if finalized {
+                api::create_demo_finalized(&file, "report-test".into(), self.ctx()).unwrap();
+            } else {
+                api::create_demo(&file, "report-test".into(), self.ctx()).unwrap();
+            }
+        }
+        let model = api::report_model(&file, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), self.ctx()).unwrap();
+        assert_eq!(model.is_final, finalized);
+        let report = render(&model, lang).unwrap();
+        (report.pdf, report.pages)
+    }
+}
+
+fn run(program: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} is installed by scripts/setup.sh: {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+fn text_of(fx: &Fixture, name: &str, pdf: &[u8]) -> String {
+    let file = fx.write(name, pdf);
+    let (ok, text) = run("pdftotext", &["-layout", file.to_str().unwrap(), "-"]);
+    assert!(ok, "{text}");
+    text
+}
+
+#[test]
+fn the_japanese_report_says_what_the_engagement_holds() {
+    let fx = Fixture::new();
+    let (pdf, pages) = fx.report(true, Lang::Ja);
+    let text = text_of(&fx, "ja.pdf", &pdf);
+    for expected in [
+        "実施結果報告書",
+        "ISMAP 外部監査（初回監査）",
+        "株式会社サンプルクラウド",
+        "7123456789012",
+        "サンプルクラウド IaaS",
+        "2025-10-01 〜 2026-09-30",
+        "みなと監査法人（架空）",
+        "SAMPLE-0001",
+        "2026-11-26",
+        "1. 監査の範囲と基準",
+        "2. 実施した手続と方法",
+        "規則表 common-practice 2026.1",
+        "3. 管理策ごとの結果",
+        "ガバナンス基準",
+        "4. 例外事項",
+        "E-0001",
+        "CHG-0017 は 2025-11-11 に実施されたが",
+        "退職者3名のうち1名のIDが",
+        "5. 証跡一覧",
+        "6. 査閲と承認",
+        "取扱注意：関係者限り",
+        &format!("1 / {pages} ページ"),
+        &format!("{pages} / {pages} ページ"),
+        "確定版",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in the Japanese report:\n{text}");
+    }
+    assert!(!text.contains("草案"), "a final report carries no draft mark");
+    // The exception of the test grid names its sample item and attribute.
+    assert!(text.contains("標本 S7（CHG-0017）、属性 A"), "{text}");
+}
+
+#[test]
+fn the_english_report_and_the_draft() {
+    let fx = Fixture::new();
+    let (pdf, pages) = fx.report(true, Lang::En);
+    let text = text_of(&fx, "en.pdf", &pdf);
+    for expected in [
+        "Assessment Report",
+        "ISMAP external audit (initial audit)",
+        "Cloud service provider",
+        "1. Scope and basis",
+        "3. Results by control",
+        "Governance criteria",
+        "4. Exceptions",
+        "sample S7 (CHG-0017), attribute A",
+        "Restricted distribution",
+        &format!("Page 1 of {pages}"),
+        "Final: made from the engagement finalized by",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in the English report:\n{text}");
+    }
+    let (draft, pages) = fx.report(false, Lang::Ja);
+    let text = text_of(&fx, "draft.pdf", &draft);
+    assert!(text.contains("草案：この報告書は確定前のエンゲージメントから作成されたもので、署名されていません。"));
+    // The watermark is set at an angle, which pdftotext reads best in raw order.
+    let file = fx.write("draft-raw.pdf", &draft);
+    let (ok, raw) = run("pdftotext", &["-raw", file.to_str().unwrap(), "-"]);
+    assert!(ok);
+    assert_eq!(raw.matches("DRAFT").count(), pages, "one watermark a page:\n{raw}");
+}
+
+#[test]
+fn only_embedded_subset_fonts_and_real_metadata() {
+    let fx = Fixture::new();
+    let (pdf, _) = fx.report(true, Lang::Ja);
+    let file = fx.write("fonts.pdf", &pdf);
+    let (ok, fonts) = run("pdffonts", &[file.to_str().unwrap()]);
+    assert!(ok, "{fonts}");
+    let rows: Vec<&str> = fonts.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        // ... emb sub uni object ID: the three flags before the object number.
+        assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "not an embedded subset: {row}");
+        assert!(cols[0].len() > 7 && cols[0].as_bytes()[6] == b'+', "no subset tag: {row}");
+    }
+    let (ok, info) = run("pdfinfo", &[file.to_str().unwrap()]);
+    assert!(ok, "{info}");
+    assert!(info.contains("Title:           実施結果報告書"), "{info}");
+    assert!(info.contains("Author:          みなと監査法人（架空）"), "{info}");
+    // The fixture's clock, not printpdf's default of 1970.
+    assert!(info.contains("CreationDate:    Fri Nov 20 01:00:00 2026 UTC"), "{info}");
+    // One bookmark per section.
+    let doc = lopdf_outline_count(&pdf);
+    assert_eq!(doc, 7, "the cover and six sections");
+}
+
+/// How many entries the PDF's outline has (read with the same lopdf the
+/// signature uses).
+fn lopdf_outline_count(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    // printpdf writes one /Dest per bookmark in the outline items.
+    text.matches("/Dest").count()
+}
+
+/// A throwaway CA and two signers (RSA and P-256) with their PKCS#12 files.
+struct Pki {
+    dir: PathBuf,
+}
+
+impl Pki {
+    fn new(fx: &Fixture) -> Pki {
+        let dir = fx.path("pki");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("ext.cnf"),
+            "[req]\ndistinguished_name=dn\n[dn]\n[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
+             [leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
+        )
+        .unwrap();
+        let pki = Pki { dir };
+        pki.openssl(&[
+            "req",
+            "-x509",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/O=Throwaway test CA/CN=Report test root",
+            "-config",
+            "ext.cnf",
+            "-extensions",
+            "ca",
+        ]);
+        pki.signer("rsa", &["-newkey", "rsa:2048"]);
+        pki.signer("ec", &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+        pki
+    }
+    fn openssl(&self, args: &[&str]) {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .expect("openssl is installed by scripts/setup.sh");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    fn signer(&self, name: &str, key: &[&str]) {
+        let (k, csr, pem, p12) =
+            (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"), format!("{name}.p12"));
+        let mut req = vec!["req", "-new"];
+        req.extend_from_slice(key);
+        let subject = format!("/O=Throwaway test firm/CN=Report signer {name}");
+        req.extend_from_slice(&["-nodes", "-keyout", &k, "-out", &csr, "-subj", &subject, "-config", "ext.cnf"]);
+        self.openssl(&req);
+        self.openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &pem,
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-extensions",
+            "leaf",
+        ]);
+        self.openssl(&[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            &k,
+            "-in",
+            &pem,
+            "-certfile",
+            "ca.pem",
+            "-out",
+            &p12,
+            "-passout",
+            "pass:s3cret",
+        ]);
+    }
+    fn p12(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dir.join(format!("{name}.p12"))).unwrap()
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+    /// An NSS database trusting the CA, for pdfsig.
+    fn nss(&self) -> String {
+        let db = self.dir.join("nss");
+        std::fs::create_dir_all(&db).unwrap();
+        let spec = format!("sql:{}", db.display());
+        let (ok, out) = run("certutil", &["-d", &spec, "-N", "--empty-password"]);
+        assert!(ok, "{out}");
+        let ca = self.path("ca.pem");
+        let (ok, out) =
+            run("certutil", &["-d", &spec, "-A", "-n", "test-ca", "-t", "CT,C,C", "-i", ca.to_str().unwrap()]);
+        assert!(ok, "{out}");
+        spec
+    }
+}
+
+fn pyhanko() -> String {
+    // scripts/setup.sh installs it in the repository's .tools; PATH may have it too.
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/pyhanko/bin/pyhanko");
+    if local.exists() {
+        local.display().to_string()
+    } else {
+        "pyhanko".into()
+    }
+}
+
+fn flip_one_byte(pdf: &[u8]) -> Vec<u8> {
+    let mut changed = pdf.to_vec();
+    let at = changed.windows(6).position(|w| w == b"stream").unwrap() + 40;
+    changed[at] ^= 0x01;
+    changed
+}
+
+#[test]
+fn the_signed_report_is_accepted_by_pdfsig_and_pyhanko_and_rejected_after_a_one_byte_change() {
+    let fx = Fixture::new();
+    let pki = Pki::new(&fx);
+    let nss = pki.nss();
+    let (pdf, _) = fx.report(true, Lang::Ja);
+    let at = pdf_date(Utc.with_ymd_and_hms(2026, 11, 26, 3, 0, 0).unwrap());
+    for key in ["rsa", "ec"] {
+        let identity = SigningIdentity::from_pkcs12(&pki.p12(key), "s3cret").unwrap();
+        assert!(identity.subject.contains(&format!("Report signer {key}")), "{}", identity.subject);
+        let signed = sign_pdf(pdf.clone(), &identity, &at, "みなと監査法人（架空）").unwrap();
+        let file = fx.write(&format!("signed-{key}.pdf"), &signed);
+        let (_, report) = run("pdfsig", &["-nssdir", &nss, file.to_str().unwrap()]);
+        assert!(report.contains("Signature Validation: Signature is Valid."), "{key}: {report}");
+        assert!(report.contains("Certificate Validation: Certificate is Trusted."), "{key}: {report}");
+        assert!(report.contains("Signature Type: ETSI.CAdES.detached"), "{key}: {report}");
+        assert!(report.contains("Total document signed"), "{key}: {report}");
+        let ca = pki.path("ca.pem");
+        let (ok, verdict) = run(
+            &pyhanko(),
+            &["sign", "validate", "--trust", ca.to_str().unwrap(), "--trust-replace", file.to_str().unwrap()],
+        );
+        assert!(ok && verdict.contains("INTACT:TRUSTED,UNTOUCHED"), "{key}: {verdict}");
+
+        let tampered = fx.write(&format!("tampered-{key}.pdf"), &flip_one_byte(&signed));
+        let (_, report) = run("pdfsig", &["-nssdir", &nss, tampered.to_str().unwrap()]);
+        assert!(!report.contains("Signature is Valid."), "{key}: {report}");
+        let (ok, verdict) = run(
+            &pyhanko(),
+            &["sign", "validate", "--trust", ca.to_str().unwrap(), "--trust-replace", tampered.to_str().unwrap()],
+        );
+        assert!(!ok && verdict.contains("INVALID"), "{key}: {verdict}");
+    }
+}
+
+#[test]
+fn bad_signing_material_is_refused_clearly() {
+    let fx = Fixture::new();
+    let pki = Pki::new(&fx);
+    let wrong = SigningIdentity::from_pkcs12(&pki.p12("rsa"), "not-it").unwrap_err();
+    assert!(wrong.to_string().contains("wrong passphrase"), "{wrong}");
+    let garbage = SigningIdentity::from_pkcs12(b"not a pkcs12 file", "s3cret").unwrap_err();
+    assert_eq!(garbage.kind(), "invalid");
+    // A PKCS#12 with a key but no certificate.
+    pki.openssl(&["pkcs12", "-export", "-nocerts", "-inkey", "ec.key", "-out", "bare.p12", "-passout", "pass:s3cret"]);
+    let bare = std::fs::read(pki.path("bare.p12")).unwrap();
+    let err = SigningIdentity::from_pkcs12(&bare, "s3cret").unwrap_err();
+    assert!(err.to_string().contains("no certificate") || err.to_string().contains("no private key"), "{err}");
+}
