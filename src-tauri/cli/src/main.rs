@@ -110,6 +110,36 @@ enum Command {
         #[arg(long, value_name = "P12")]
         sign: Option<PathBuf>,
     },
+    /// Make the submission package (zip): the signed final report, results (JSON, CSV, OSCAL), the evidence
+    /// manifest, the event log's head, and a signed manifest of all of them.
+    Package {
+        /// The engagement file (finalized).
+        file: PathBuf,
+        /// The firm's key and certificate (PKCS#12); the passphrase comes from $WORKBENCH_P12_PASSPHRASE, else a prompt.
+        #[arg(long, value_name = "P12")]
+        sign: PathBuf,
+        /// Where to write the package.
+        #[arg(long, value_name = "ZIP")]
+        out: PathBuf,
+        /// The report's language.
+        #[arg(long = "report-lang", value_name = "LANG", value_parser = ["ja", "en"], default_value = "ja")]
+        report_lang: String,
+        /// The report date printed on the cover [default: today].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
+    },
+    /// Verify a submission package offline: its signed manifest and certificate chain, every file's hash,
+    /// the report's PDF signature, and the consistency of the results. Exit 1 names what failed.
+    Verify {
+        /// The package (zip).
+        package: PathBuf,
+        /// A trusted certificate (PEM or DER), e.g. the firm's CA; repeat for more.
+        #[arg(long = "trust", value_name = "CERT", required = true)]
+        trust: Vec<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign off a procedure or control at a level (preparer, reviewer, second_reviewer).
     #[command(name = "signoff")]
     SignOff(review::SignOffArgs),
@@ -538,6 +568,58 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
                 m.get("report.written", &[("path", &out.display()), ("kind", &kind), ("pages", &report.pages)])
             );
             Ok(())
+        }
+        Command::Package { file, sign, out, report_lang, date } => {
+            let lang = workbench_report::Lang::parse(&report_lang).unwrap_or(workbench_report::Lang::Ja);
+            let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let model = api::report_model(&file, date, ctx)?;
+            if !model.is_final {
+                return Err(Failure::Core(workbench_core::Error::invalid(
+                    "package",
+                    "a submission package is made only from a finalized engagement; finalize it first",
+                )));
+            }
+            let identity = signing_identity(&sign, m)?;
+            let report = workbench_report::render(&model, lang)?;
+            let pdf = workbench_report::sign::sign_pdf(
+                report.pdf,
+                &identity,
+                &workbench_report::sign::pdf_date(clock.now()),
+                &model.fields.assessor.name,
+            )?;
+            let zip = workbench_report::package::build(&model, &pdf, &identity)?;
+            write_whole(&out, &zip)?;
+            println!("{}", m.get("package.written", &[("path", &out.display()), ("pages", &report.pages)]));
+            Ok(())
+        }
+        Command::Verify { package, trust, json } => {
+            let read = |p: &PathBuf| {
+                std::fs::read(p).map_err(|e| Failure::Core(workbench_core::Error::Io { path: p.clone(), source: e }))
+            };
+            let mut anchors = Vec::new();
+            for t in &trust {
+                anchors.extend(
+                    workbench_report::verify::read_anchors(&read(t)?)
+                        .map_err(|e| Failure::Usage(format!("{}: {e}", t.display())))?,
+                );
+            }
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            let result = workbench_report::verify::verify_package(&read(&package)?, &anchors, now);
+            if json {
+                print_json(&result)?;
+            } else {
+                for c in &result.checks {
+                    let key = if c.ok { "verify.ok" } else { "verify.failed" };
+                    println!("{}", m.get(key, &[("check", &c.name), ("detail", &c.detail)]));
+                }
+                let key = if result.passed() { "verify.passed" } else { "verify.rejected" };
+                println!("{}", m.get(key, &[]));
+            }
+            if result.passed() {
+                Ok(())
+            } else {
+                Err(Failure::CheckFailed)
+            }
         }
         Command::SignOff(args) => review::sign_off(args, ctx, m),
         Command::Review(command) => review::review(command, m),

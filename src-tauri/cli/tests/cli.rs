@@ -176,6 +176,9 @@ fn every_command_has_help() {
         &["sample", "test"],
         &["sample", "tickmark"],
         &["sample", "rules"],
+        &["report"],
+        &["package"],
+        &["verify"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -594,4 +597,41 @@ fn sampling_from_the_command_line_import_select_test_and_reproduce() {
     let set = run.workbench(&["sample", "rules", "--set", rules.to_str().unwrap()]);
     assert!(stdout(&set).contains("標本数の規則表: firm 1"), "{}", stdout(&set));
     assert!(stdout(&run.workbench(&["sample", "rules", "--reset"])).contains("common-practice"));
+}
+
+#[test]
+fn report_package_and_verify_from_the_command_line_refuse_what_they_must() {
+    let run = Run::new();
+    assert!(run.workbench(&["demo", "--out", "open.ismap"]).status.success());
+    let draft = run.workbench(&["report", "open.ismap", "--out", "draft.pdf"]);
+    assert!(draft.status.success(), "{}", stderr(&draft));
+    assert!(stdout(&draft).contains("報告書（草案、"), "{}", stdout(&draft));
+    assert!(std::fs::read(run.path("draft.pdf")).unwrap().starts_with(b"%PDF-"));
+    // A draft is never signed, and no passphrase is asked for it.
+    std::fs::write(run.path("firm.p12"), b"not read").unwrap();
+    let signed = run.workbench(&["report", "open.ismap", "--out", "signed.pdf", "--sign", "firm.p12"]);
+    assert_eq!(signed.status.code(), Some(1));
+    assert!(
+        stderr(&signed).contains("only the final report of a finalized engagement is signed"),
+        "{}",
+        stderr(&signed)
+    );
+    assert!(!run.path("signed.pdf").exists());
+    let package = run.workbench(&["package", "open.ismap", "--sign", "firm.p12", "--out", "p.zip"]);
+    assert_eq!(package.status.code(), Some(1));
+    assert!(!run.path("p.zip").exists());
+    // A final report with an unreadable PKCS#12 file says so and writes nothing.
+    assert!(run.workbench(&["demo", "--out", "final.ismap", "--finalized"]).status.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_workbench"))
+        .args(["--lang", "en", "report", "final.ismap", "--out", "final.pdf", "--sign", "firm.p12"])
+        .env("WORKBENCH_DATA_DIR", run.path("data"))
+        .env("WORKBENCH_P12_PASSPHRASE", "x")
+        .current_dir(run.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("could not be opened"), "{}", stderr(&out));
+    assert!(!run.path("final.pdf").exists());
+    // The verifier needs a trust anchor.
+    assert_eq!(run.workbench(&["verify", "p.zip"]).status.code(), Some(2));
 }

@@ -7,7 +7,9 @@
 
 mod layout;
 mod messages;
+pub mod package;
 pub mod sign;
+pub mod verify;
 
 use chrono::{DateTime, Utc};
 use printpdf::{FontId, Op, ParsedFont, PdfDocument, PdfPage, PdfSaveOptions, PdfWarnMsg};

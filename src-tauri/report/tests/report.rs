@@ -10,7 +10,9 @@ use std::process::Command;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use workbench_core::api;
+use workbench_core::db::evidence::IntakeFile;
 use workbench_core::model::event::{Actor, Context, FixedClock};
+use workbench_core::model::evidence::{EvidenceKind, EvidenceLink, EvidenceMeta, LinkKind};
 use workbench_report::sign::{pdf_date, sign_pdf, SigningIdentity};
 use workbench_report::{render, Lang};
 
@@ -43,10 +45,22 @@ impl Fixture {
     fn report(&self, finalized: bool, lang: Lang) -> (Vec<u8>, usize) {
         let file = self.path(if finalized { "final.ismap" } else { "open.ismap" });
         if !file.exists() {
+            api::create_demo(&file, "report-test".into(), self.ctx()).unwrap();
+            // One evidence item, so that the index and the evidence manifest have an entry.
+            let scan = self.write("特権ID管理手順書.txt", "特権IDの申請と承認の手順".as_bytes());
+            let meta = EvidenceMeta {
+                title: "特権ID管理手順書".into(),
+                description: String::new(),
+                kind: EvidenceKind::Document,
+                obtained_from: "情報システム部".into(),
+                obtained_by: "佐藤 花子".into(),
+                obtained_at: None,
+                as_of: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+            };
+            let link = EvidenceLink { kind: LinkKind::Procedure, id: "9.2.3.11.PB/P1".into() };
+            api::add_evidence(&file, &[IntakeFile { path: scan, meta }], &[link], self.ctx(), &mut |_| true).unwrap();
             if finalized {
-                api::create_demo_finalized(&file, "report-test".into(), self.ctx()).unwrap();
-            } else {
-                api::create_demo(&file, "report-test".into(), self.ctx()).unwrap();
+                workbench_core::sample::perform_and_finalize(&file, &self.clock).unwrap();
             }
         }
         let model = api::report_model(&file, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), self.ctx()).unwrap();
@@ -98,6 +112,8 @@ fn the_japanese_report_says_what_the_engagement_holds() {
         "退職者3名のうち1名のIDが",
         "5. 証跡一覧",
         "6. 査閲と承認",
+        "EV-0001",
+        "特権ID管理手順書",
         "取扱注意：関係者限り",
         &format!("1 / {pages} ページ"),
         &format!("{pages} / {pages} ページ"),
@@ -351,4 +367,120 @@ fn bad_signing_material_is_refused_clearly() {
     let bare = std::fs::read(pki.path("bare.p12")).unwrap();
     let err = SigningIdentity::from_pkcs12(&bare, "s3cret").unwrap_err();
     assert!(err.to_string().contains("no certificate") || err.to_string().contains("no private key"), "{err}");
+}
+
+// ---- The submission package and its verifier -------------------------------------
+
+use std::io::{Cursor, Read, Write};
+use workbench_report::{package, verify};
+
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            (f.name().unwrap().into_owned(), data)
+        })
+        .collect()
+}
+
+fn rezip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, data) in files {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn with_changed(bytes: &[u8], name: &str, change: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+    let mut files = unzip(bytes);
+    let entry = files.iter_mut().find(|(n, _)| n == name).unwrap();
+    change(&mut entry.1);
+    rezip(&files)
+}
+
+fn failed(v: &verify::Verification) -> Vec<String> {
+    v.checks.iter().filter(|c| !c.ok).map(|c| c.name.clone()).collect()
+}
+
+#[test]
+fn a_fresh_package_verifies_and_each_change_is_named() {
+    let fx = Fixture::new();
+    let pki = Pki::new(&fx);
+    let (pdf, _) = fx.report(true, Lang::Ja);
+    let file = fx.path("final.ismap");
+    let model = api::report_model(&file, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), fx.ctx()).unwrap();
+    let identity = SigningIdentity::from_pkcs12(&pki.p12("rsa"), "s3cret").unwrap();
+    let signed = sign_pdf(pdf, &identity, &pdf_date(Utc::now()), "firm").unwrap();
+    let zip = package::build(&model, &signed, &identity).unwrap();
+    let anchors = verify::read_anchors(&std::fs::read(pki.path("ca.pem")).unwrap()).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+
+    let fresh = verify::verify_package(&zip, &anchors, now);
+    assert!(fresh.passed(), "{:#?}", fresh.checks);
+    let names: Vec<String> = unzip(&zip).into_iter().map(|(n, _)| n).collect();
+    for expected in [
+        "report.pdf",
+        "results.json",
+        "results.csv",
+        "oscal-assessment-results.json",
+        "evidence-manifest.json",
+        "event-log-head.json",
+        "manifest.json",
+        "manifest.p7s",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+    }
+    // The OSCAL document has an observation per procedure and a finding per exception.
+    let files = unzip(&zip);
+    let oscal: serde_json::Value =
+        serde_json::from_slice(&files.iter().find(|(n, _)| n == "oscal-assessment-results.json").unwrap().1).unwrap();
+    let result = &oscal["assessment-results"]["results"][0];
+    assert_eq!(result["findings"].as_array().unwrap().len(), model.exceptions.len());
+    assert!(result["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["methods"][0] == "TEST" || o["methods"][0] == "EXAMINE"));
+
+    // A changed PDF: its hash and its own signature fail.
+    let changed_pdf = with_changed(&zip, "report.pdf", |b| {
+        let at = b.windows(6).position(|w| w == b"stream").unwrap() + 40;
+        b[at] ^= 1;
+    });
+    let v = verify::verify_package(&changed_pdf, &anchors, now);
+    assert_eq!(failed(&v), ["file report.pdf", "report signature"]);
+
+    // A changed results file.
+    let changed_results = with_changed(&zip, "results.json", |b| {
+        let text = String::from_utf8(b.clone()).unwrap().replacen("no_exception", "exception", 1);
+        *b = text.into_bytes();
+    });
+    assert_eq!(failed(&verify::verify_package(&changed_results, &anchors, now)), ["file results.json"]);
+
+    // An evidence entry taken out of the evidence manifest.
+    let missing_evidence = with_changed(&zip, "evidence-manifest.json", |b| {
+        let mut v: serde_json::Value = serde_json::from_slice(b).unwrap();
+        v["evidence"].as_array_mut().unwrap().clear();
+        *b = serde_json::to_vec_pretty(&v).unwrap();
+    });
+    let v = verify::verify_package(&missing_evidence, &anchors, now);
+    assert_eq!(failed(&v), ["file evidence-manifest.json", "results consistent with the manifest"]);
+    assert!(v.checks.iter().any(|c| c.detail.contains("EV-0001")), "{:#?}", v.checks);
+
+    // A trust anchor that did not issue the firm's certificate.
+    let other_fx = Fixture::new();
+    let other = Pki::new(&other_fx);
+    let wrong = verify::read_anchors(&std::fs::read(other.path("ca.pem")).unwrap()).unwrap();
+    let v = verify::verify_package(&zip, &wrong, now);
+    assert_eq!(failed(&v), ["manifest signature", "report signature"]);
+
+    // Not a zip, and a path that climbs out.
+    assert_eq!(failed(&verify::verify_package(b"PK not really", &anchors, now)), ["archive"]);
+    let mut files = unzip(&zip);
+    files.push(("../evil.txt".into(), b"x".to_vec()));
+    assert_eq!(failed(&verify::verify_package(&rezip(&files), &anchors, now)), ["archive"]);
 }

@@ -1,0 +1,388 @@
+//! The offline verifier of a submission package (`workbench verify`): it
+//! needs nothing but the package and the trust anchors it is given, and
+//! reports each check by name, so that a failure says what failed.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA};
+use const_oid::db::rfc5912::{ECDSA_WITH_SHA_256, ID_SHA_256, RSA_ENCRYPTION, SHA_256_WITH_RSA_ENCRYPTION};
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use signature::Verifier;
+use x509_cert::Certificate;
+
+use crate::package::{
+    Manifest, EVIDENCE_MANIFEST, LOG_HEAD, MANIFEST, MANIFEST_SIGNATURE, REPORT, RESULTS_CSV, RESULTS_JSON,
+};
+
+/// Limits that keep a hostile archive from exhausting the machine.
+const MAX_ENTRIES: usize = 64;
+const MAX_ENTRY_BYTES: u64 = 512 * 1024 * 1024;
+const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
+const MAX_CHAIN: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub checks: Vec<Check>,
+}
+
+impl Verification {
+    pub fn passed(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.ok)
+    }
+    fn push(&mut self, name: &str, result: Result<String, String>) -> bool {
+        let ok = result.is_ok();
+        let detail = result.unwrap_or_else(|e| e);
+        self.checks.push(Check { name: name.into(), ok, detail });
+        ok
+    }
+}
+
+/// Reads trust anchors from PEM (one or more certificates) or DER bytes.
+pub fn read_anchors(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
+    if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        let text = String::from_utf8_lossy(bytes);
+        let mut certs = Vec::new();
+        for block in text.split("-----END CERTIFICATE-----") {
+            if let Some(start) = block.find("-----BEGIN CERTIFICATE-----") {
+                let pem = format!("{}-----END CERTIFICATE-----\n", &block[start..]);
+                certs
+                    .push(der::DecodePem::from_pem(pem.as_bytes()).map_err(|e| format!("not a PEM certificate: {e}"))?);
+            }
+        }
+        if certs.is_empty() {
+            return Err("no certificate in the PEM file".into());
+        }
+        Ok(certs)
+    } else {
+        Certificate::from_der(bytes).map(|c| vec![c]).map_err(|e| format!("not a DER certificate: {e}"))
+    }
+}
+
+/// Checks a package. `now` is for certificate validity.
+pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Duration) -> Verification {
+    let mut v = Verification { checks: Vec::new() };
+    let files = match read_zip(zip) {
+        Ok(files) => {
+            v.push("archive", Ok(format!("{} files, names and sizes safe", files.len())));
+            files
+        }
+        Err(e) => {
+            v.push("archive", Err(e));
+            return v;
+        }
+    };
+    let Some(manifest_bytes) = files.get(MANIFEST) else {
+        v.push("manifest", Err(format!("{MANIFEST} is missing")));
+        return v;
+    };
+    let manifest: Manifest = match serde_json::from_slice(manifest_bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            v.push("manifest", Err(format!("{MANIFEST} cannot be read: {e}")));
+            return v;
+        }
+    };
+    v.push("manifest", Ok(format!("{} files listed, engagement {}", manifest.files.len(), manifest.engagement_uuid)));
+
+    let signature = files.get(MANIFEST_SIGNATURE).ok_or_else(|| format!("{MANIFEST_SIGNATURE} is missing"));
+    v.push(
+        "manifest signature",
+        signature.and_then(|p7s| verify_detached(p7s, manifest_bytes, anchors, now)).map(|s| format!("signed by {s}")),
+    );
+
+    for entry in &manifest.files {
+        let name = format!("file {}", entry.name);
+        let result = match files.get(&entry.name) {
+            None => Err("listed in the manifest but missing from the package".to_string()),
+            Some(bytes) if bytes.len() as u64 != entry.size => {
+                Err(format!("{} bytes, the manifest says {}", bytes.len(), entry.size))
+            }
+            Some(bytes) if hex::encode(Sha256::digest(bytes)) != entry.sha256 => {
+                Err("its SHA-256 is not the manifest's (the file was changed)".to_string())
+            }
+            Some(_) => Ok(format!("SHA-256 {}", &entry.sha256[..16])),
+        };
+        v.push(&name, result);
+    }
+    let listed: Vec<&str> = manifest.files.iter().map(|f| f.name.as_str()).collect();
+    let extra: Vec<&String> =
+        files.keys().filter(|n| !listed.contains(&n.as_str()) && *n != MANIFEST && *n != MANIFEST_SIGNATURE).collect();
+    v.push(
+        "no unlisted files",
+        if extra.is_empty() { Ok("none".into()) } else { Err(format!("not in the manifest: {extra:?}")) },
+    );
+    for required in [REPORT, RESULTS_JSON, RESULTS_CSV, EVIDENCE_MANIFEST, LOG_HEAD] {
+        if !listed.contains(&required) {
+            v.push(&format!("file {required}"), Err("the manifest does not list it".into()));
+        }
+    }
+
+    v.push(
+        "report signature",
+        files
+            .get(REPORT)
+            .ok_or_else(|| format!("{REPORT} is missing"))
+            .and_then(|pdf| verify_pdf(pdf, anchors, now))
+            .map(|s| format!("PAdES signature over the whole file, signed by {s}")),
+    );
+    v.push("results consistent with the manifest", consistency(&files, &manifest));
+    v
+}
+
+fn read_zip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("not a readable zip: {e}"))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(format!("{} entries; a package has fewer than {MAX_ENTRIES}", archive.len()));
+    }
+    let mut files = BTreeMap::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| format!("entry {i}: {e}"))?;
+        let name = file.name().map_err(|e| format!("entry {i}: {e}"))?.into_owned();
+        let safe = !name.is_empty()
+            && !name.starts_with('/')
+            && !name.contains(['\\', '\0', ':'])
+            && name.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+        if !safe || file.enclosed_name().is_none() {
+            return Err(format!("entry {name:?} has an unsafe path"));
+        }
+        if file.is_dir() || file.is_symlink() || file.encrypted() {
+            return Err(format!("entry {name:?} is not a plain file"));
+        }
+        if file.size() > MAX_ENTRY_BYTES {
+            return Err(format!("entry {name:?} is larger than {MAX_ENTRY_BYTES} bytes"));
+        }
+        let mut data = Vec::with_capacity(file.size() as usize);
+        // The declared size is not trusted: read at most one byte more.
+        (&mut file).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut data).map_err(|e| format!("entry {name:?}: {e}"))?;
+        if data.len() as u64 != file.size() {
+            return Err(format!("entry {name:?} is not the size it declares"));
+        }
+        total += data.len() as u64;
+        if total > MAX_TOTAL_BYTES {
+            return Err(format!("the package unpacks to more than {MAX_TOTAL_BYTES} bytes"));
+        }
+        if files.insert(name.clone(), data).is_some() {
+            return Err(format!("entry {name:?} appears twice"));
+        }
+    }
+    Ok(files)
+}
+
+fn consistency(files: &BTreeMap<String, Vec<u8>>, manifest: &Manifest) -> Result<String, String> {
+    let json = |name: &str| -> Result<serde_json::Value, String> {
+        let bytes = files.get(name).ok_or_else(|| format!("{name} is missing"))?;
+        serde_json::from_slice(bytes).map_err(|e| format!("{name} cannot be read: {e}"))
+    };
+    let results = json(RESULTS_JSON)?;
+    let head = json(LOG_HEAD)?;
+    let evidence = json(EVIDENCE_MANIFEST)?;
+    if results["engagement"]["uuid"] != manifest.engagement_uuid.as_str() {
+        return Err(format!("{RESULTS_JSON} is about another engagement"));
+    }
+    if results["log_head"]["hash"] != manifest.log_head.as_str() || head["head_hash"] != manifest.log_head.as_str() {
+        return Err("the event log head differs between the manifest, results.json and event-log-head.json".into());
+    }
+    let procedures = results["procedures"].as_array().map_or(0, Vec::len);
+    let csv_rows = files.get(RESULTS_CSV).map_or(0, |b| String::from_utf8_lossy(b).lines().count().saturating_sub(1));
+    if csv_rows != procedures {
+        return Err(format!("{RESULTS_CSV} has {csv_rows} rows for {procedures} procedures"));
+    }
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let listed = ids(&results["evidence"]);
+    let manifested: Vec<String> = evidence["evidence"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["id"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    if let Some(missing) = listed.iter().find(|id| !manifested.contains(id)) {
+        return Err(format!("evidence {missing} is in the results but not in {EVIDENCE_MANIFEST}"));
+    }
+    if let Some(extra) = manifested.iter().find(|id| !listed.contains(id)) {
+        return Err(format!("evidence {extra} is in {EVIDENCE_MANIFEST} but not in the results"));
+    }
+    Ok(format!(
+        "{procedures} procedures, {} evidence items, log head {}",
+        listed.len(),
+        &manifest.log_head[..16.min(manifest.log_head.len())]
+    ))
+}
+
+/// Verifies the PDF's last signature: its byte range covers the whole file
+/// but the signature, and its CMS is valid and chains to a trust anchor.
+fn verify_pdf(pdf: &[u8], anchors: &[Certificate], now: std::time::Duration) -> Result<String, String> {
+    let find_last = |needle: &[u8]| pdf.windows(needle.len()).rposition(|w| w == needle);
+    let at = find_last(b"/ByteRange").ok_or("the PDF is not signed (no /ByteRange)")?;
+    let open = at + pdf[at..].iter().position(|&c| c == b'[').ok_or("malformed /ByteRange")?;
+    let close = open + pdf[open..].iter().position(|&c| c == b']').ok_or("malformed /ByteRange")?;
+    let numbers: Vec<usize> = String::from_utf8_lossy(&pdf[open + 1..close])
+        .split_whitespace()
+        .map(|n| n.parse().map_err(|_| "malformed /ByteRange".to_string()))
+        .collect::<Result<_, _>>()?;
+    let [a, b, c, d] = numbers[..] else { return Err("malformed /ByteRange".into()) };
+    if a != 0 || b >= c || c.checked_add(d) != Some(pdf.len()) {
+        return Err("the signature does not cover the whole file (bytes were added or removed after signing)".into());
+    }
+    if pdf.get(b) != Some(&b'<') || pdf.get(c - 1) != Some(&b'>') {
+        return Err("the byte range does not exclude exactly the signature".into());
+    }
+    let contents = hex::decode(&pdf[b + 1..c - 1]).map_err(|_| "the signature is not hexadecimal".to_string())?;
+    // The hex string is padded with zeros after the DER; cut to its length.
+    let len = {
+        use der::Reader;
+        let mut reader = der::SliceReader::new(&contents).map_err(|_| "the signature is not DER".to_string())?;
+        let header = der::Header::decode(&mut reader).map_err(|_| "the signature is not DER".to_string())?;
+        (reader.position() + header.length)
+            .ok()
+            .and_then(|l| usize::try_from(l).ok())
+            .filter(|l| *l <= contents.len())
+            .ok_or("the signature is not DER")?
+    };
+    let mut signed = Vec::with_capacity(b + d);
+    signed.extend_from_slice(&pdf[..b]);
+    signed.extend_from_slice(&pdf[c..]);
+    verify_detached(&contents[..len], &signed, anchors, now)
+}
+
+fn verify_signature(algorithm: &ObjectIdentifier, spki: &[u8], message: &[u8], signature: &[u8]) -> Result<(), String> {
+    match *algorithm {
+        SHA_256_WITH_RSA_ENCRYPTION | RSA_ENCRYPTION => {
+            use rsa::pkcs8::DecodePublicKey;
+            let key = rsa::RsaPublicKey::from_public_key_der(spki).map_err(|e| format!("RSA key: {e}"))?;
+            let signature = rsa::pkcs1v15::Signature::try_from(signature).map_err(|e| format!("RSA signature: {e}"))?;
+            rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
+                .verify(message, &signature)
+                .map_err(|_| "the RSA signature does not verify".into())
+        }
+        ECDSA_WITH_SHA_256 => {
+            use p256::pkcs8::DecodePublicKey;
+            let key = p256::ecdsa::VerifyingKey::from_public_key_der(spki).map_err(|e| format!("P-256 key: {e}"))?;
+            let signature =
+                p256::ecdsa::DerSignature::from_bytes(signature).map_err(|e| format!("ECDSA signature: {e}"))?;
+            key.verify(message, &signature).map_err(|_| "the ECDSA signature does not verify".into())
+        }
+        other => Err(format!("unsupported signature algorithm {other}")),
+    }
+}
+
+/// Verifies a detached CMS over `content` and the signer's chain; returns
+/// the signer's subject.
+fn verify_detached(
+    p7s: &[u8],
+    content: &[u8],
+    anchors: &[Certificate],
+    now: std::time::Duration,
+) -> Result<String, String> {
+    let der_error = |e: der::Error| format!("the signature cannot be read: {e}");
+    let info = ContentInfo::from_der(p7s).map_err(der_error)?;
+    if info.content_type != ID_SIGNED_DATA {
+        return Err("not a CMS SignedData".into());
+    }
+    let data: SignedData = info.content.decode_as().map_err(der_error)?;
+    if data.encap_content_info.econtent_type != ID_DATA || data.encap_content_info.econtent.is_some() {
+        return Err("not a detached signature over data".into());
+    }
+    let certs: Vec<Certificate> = data
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|c| match c {
+            CertificateChoices::Certificate(c) => Some(c.clone()),
+            CertificateChoices::Other(_) => None,
+        })
+        .collect();
+    let signer = data.signer_infos.0.iter().next().ok_or("the signature has no signer")?;
+    if signer.digest_alg.oid != ID_SHA_256 {
+        return Err("the signature's digest is not SHA-256".into());
+    }
+    let SignerIdentifier::IssuerAndSerialNumber(id) = &signer.sid else {
+        return Err("the signer is not identified by issuer and serial number".into());
+    };
+    let cert = certs
+        .iter()
+        .find(|c| c.tbs_certificate.issuer == id.issuer && c.tbs_certificate.serial_number == id.serial_number)
+        .ok_or("the signer's certificate is not in the signature")?;
+    let attrs = signer.signed_attrs.as_ref().ok_or("the signature has no signed attributes")?;
+    let one = |oid| attrs.iter().find(|a| a.oid == oid).and_then(|a| a.values.get(0));
+    let digest: OctetString =
+        one(ID_MESSAGE_DIGEST).ok_or("no message-digest attribute")?.decode_as().map_err(der_error)?;
+    if digest.as_bytes() != Sha256::digest(content).as_slice() {
+        return Err("the signed content was changed (its digest does not match)".into());
+    }
+    let content_type: ObjectIdentifier =
+        one(ID_CONTENT_TYPE).ok_or("no content-type attribute")?.decode_as().map_err(der_error)?;
+    if content_type != ID_DATA {
+        return Err("the signed content type is not data".into());
+    }
+    let signed = attrs.to_der().map_err(der_error)?;
+    let spki = cert.tbs_certificate.subject_public_key_info.to_der().map_err(der_error)?;
+    verify_signature(&signer.signature_algorithm.oid, &spki, &signed, signer.signature.as_bytes())?;
+    chain_to_anchor(cert, &certs, anchors, now)?;
+    Ok(cert.tbs_certificate.subject.to_string())
+}
+
+/// Walks from the signer up through the certificates in the signature to a
+/// certificate equal to one of the trust anchors, checking each signature
+/// and validity period.
+fn chain_to_anchor(
+    leaf: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    now: std::time::Duration,
+) -> Result<(), String> {
+    if anchors.is_empty() {
+        return Err("no trust anchor was given (--trust CERT)".into());
+    }
+    let der_error = |e: der::Error| format!("a certificate cannot be read: {e}");
+    let mut current = leaf.clone();
+    for _ in 0..MAX_CHAIN {
+        let validity = &current.tbs_certificate.validity;
+        if now < validity.not_before.to_unix_duration() || now > validity.not_after.to_unix_duration() {
+            return Err(format!("the certificate {} is expired or not yet valid", current.tbs_certificate.subject));
+        }
+        if anchors.iter().any(|a| a == &current) {
+            return Ok(());
+        }
+        let issuer = anchors
+            .iter()
+            .chain(pool)
+            .find(|c| c.tbs_certificate.subject == current.tbs_certificate.issuer)
+            .ok_or_else(|| {
+            format!("no trusted issuer for {} (is the right --trust given?)", current.tbs_certificate.subject)
+        })?;
+        let is_ca = issuer
+            .tbs_certificate
+            .get::<x509_cert::ext::pkix::BasicConstraints>()
+            .map_err(der_error)?
+            .is_some_and(|(_, b)| b.ca);
+        if !is_ca {
+            return Err(format!("{} is not a CA", issuer.tbs_certificate.subject));
+        }
+        let spki = issuer.tbs_certificate.subject_public_key_info.to_der().map_err(der_error)?;
+        let tbs = current.tbs_certificate.to_der().map_err(der_error)?;
+        let signature = current.signature.as_bytes().ok_or("a certificate's signature is not whole bytes")?;
+        verify_signature(&current.signature_algorithm.oid, &spki, &tbs, signature).map_err(|e| {
+            format!("the certificate {} is not signed by its issuer: {e}", current.tbs_certificate.subject)
+        })?;
+        if anchors.iter().any(|a| a == issuer) {
+            return Ok(());
+        }
+        current = issuer.clone();
+    }
+    Err("the certificate chain is too long".into())
+}
