@@ -664,6 +664,111 @@ pub fn set_tickmark(state: State<'_, AppState>, path: String, tickmark: Tickmark
     with_ctx(&state, |ctx| api::set_tickmark(Path::new(&path), tickmark, ctx))
 }
 
+// ---- Report and submission package ---------------------------------------------------
+
+use workbench_core::model::report::{ExportProgress, ExportRequest, ExportResult};
+
+/// The native save dialog for a report (`pdf`) or a package (`zip`).
+#[tauri::command]
+pub fn pick_export_destination(kind: String, suggested_name: String) -> Option<String> {
+    if let Some(dir) = std::env::var_os("WORKBENCH_E2E_EXPORT_DIR") {
+        return Some(PathBuf::from(dir).join(&suggested_name).display().to_string());
+    }
+    let (label, ext) = if kind == "zip" { ("ZIP", "zip") } else { ("PDF", "pdf") };
+    rfd::FileDialog::new()
+        .set_file_name(&suggested_name)
+        .add_filter(label, &[ext])
+        .save_file()
+        .map(|p| p.display().to_string())
+}
+
+/// The native dialog for the firm's PKCS#12 file.
+#[tauri::command]
+pub fn pick_certificate_file() -> Option<String> {
+    if let Some(paths) = std::env::var_os("WORKBENCH_E2E_PICK_CERTIFICATE") {
+        return Some(PathBuf::from(paths).display().to_string());
+    }
+    rfd::FileDialog::new().add_filter("PKCS#12", &["p12", "pfx", "P12", "PFX"]).pick_file().map(|p| p.display().to_string())
+}
+
+fn export_with(
+    state: &AppState,
+    path: &str,
+    request: ExportRequest,
+    output: workbench_report::export::Output,
+    progress: &Channel<ExportProgress>,
+) -> Reply<ExportResult> {
+    let actor = state.actor()?;
+    let ctx = Context { actor: &actor, clock: &SystemClock };
+    let date = match request.report_date.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| workbench_core::Error::invalid("report_date", format!("{d} is not a date (YYYY-MM-DD)")))?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let lang = workbench_report::Lang::parse(&request.lang).unwrap_or(workbench_report::Lang::Ja);
+    let send = |stage: &str, step: u32, steps: u32| {
+        let _ = progress.send(ExportProgress { stage: stage.into(), step, steps });
+    };
+    send("read", 0, 1);
+    let model = api::report_model(Path::new(path), date, ctx)?;
+    workbench_report::export::check(&model, output, request.certificate.is_some())?;
+    let identity = match &request.certificate {
+        Some(p12) => {
+            let bytes = std::fs::read(p12).map_err(|e| workbench_core::Error::Io { path: p12.into(), source: e })?;
+            Some(workbench_report::sign::SigningIdentity::from_pkcs12(&bytes, request.passphrase.as_deref().unwrap_or(""))?)
+        }
+        None => None,
+    };
+    let signed_at = workbench_report::sign::pdf_date(SystemClock.now());
+    let done = workbench_report::export::export(&model, lang, output, identity.as_ref(), &signed_at, &mut |s, n, t| send(s, n, t))?;
+    send("write", 1, 1);
+    let out = PathBuf::from(&request.out);
+    workbench_report::export::write_whole(&out, &done.bytes)?;
+    Ok(ExportResult {
+        path: out.display().to_string(),
+        pages: done.pages as u32,
+        is_final: model.is_final,
+        signed: done.signed,
+        bytes: done.bytes.len() as u64,
+    })
+}
+
+/// Writes the report: a draft while the engagement is open; the final
+/// report, signed when a certificate is given, once it is finalized.
+#[tauri::command]
+pub async fn export_report(
+    state: State<'_, AppState>,
+    path: String,
+    request: ExportRequest,
+    progress: Channel<ExportProgress>,
+) -> Reply<ExportResult> {
+    export_with(&state, &path, request, workbench_report::export::Output::Report, &progress)
+}
+
+/// Writes the signed submission package of a finalized engagement.
+#[tauri::command]
+pub async fn export_package(
+    state: State<'_, AppState>,
+    path: String,
+    request: ExportRequest,
+    progress: Channel<ExportProgress>,
+) -> Reply<ExportResult> {
+    export_with(&state, &path, request, workbench_report::export::Output::Package, &progress)
+}
+
+/// Opens a written report with the system's PDF viewer.
+#[tauri::command]
+pub fn open_path(path: String) -> Reply<()> {
+    open::that_detached(&path).map_err(|e| CommandError::internal(format!("{path}: {e}")))
+}
+
+/// Shows a written package in the file manager (its folder).
+#[tauri::command]
+pub fn show_in_folder(path: String) -> Reply<()> {
+    let dir = Path::new(&path).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    open::that_detached(&dir).map_err(|e| CommandError::internal(format!("{}: {e}", dir.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};

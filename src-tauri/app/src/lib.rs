@@ -105,6 +105,12 @@ pub fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
         commands::remove_attribute,
         commands::set_cell,
         commands::set_tickmark,
+        commands::pick_export_destination,
+        commands::pick_certificate_file,
+        commands::export_report,
+        commands::export_package,
+        commands::open_path,
+        commands::show_in_folder,
     ])
 }
 

@@ -21,7 +21,7 @@ use workbench_core::api;
 use workbench_core::db::library::default_data_dir;
 use workbench_core::generate::GenerateOptions;
 use workbench_core::import::{Format, ImportOptions};
-use workbench_core::model::event::{Actor, Clock, Context, SystemClock};
+use workbench_core::model::event::{Actor, Context, SystemClock};
 
 use crate::fields::FieldArgs;
 use crate::messages::{Lang, Messages};
@@ -374,18 +374,44 @@ pub(crate) fn signing_identity(p12: &Path, m: &Messages) -> Result<workbench_rep
     Ok(workbench_report::sign::SigningIdentity::from_pkcs12(&bytes, &passphrase)?)
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it, so that a
-/// failure never leaves half a file where the user expects a whole one.
-pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+/// `report` and `package`: the checks come before the passphrase is asked
+/// for, and the file is written whole or not at all.
+#[allow(clippy::too_many_arguments)]
+fn export(
+    file: &Path,
+    out: &Path,
+    lang: &str,
+    date: Option<chrono::NaiveDate>,
+    p12: Option<&Path>,
+    output: workbench_report::export::Output,
+    ctx: Context<'_>,
+    m: &Messages,
+) -> Outcome {
+    use workbench_report::export::Output;
+    let lang = workbench_report::Lang::parse(lang).unwrap_or(workbench_report::Lang::Ja);
+    let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let model = api::report_model(file, date, ctx)?;
+    workbench_report::export::check(&model, output, p12.is_some())?;
+    let identity = match p12 {
+        Some(p12) => Some(signing_identity(p12, m)?),
+        None => None,
     };
-    let io = |e: std::io::Error| Failure::Core(workbench_core::Error::Io { path: path.to_path_buf(), source: e });
-    let mut temp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
-    std::io::Write::write_all(&mut temp, bytes).map_err(io)?;
-    temp.as_file().sync_all().map_err(io)?;
-    temp.persist(path).map_err(|e| io(e.error))?;
+    let signed_at = workbench_report::sign::pdf_date(ctx.clock.now());
+    let done = workbench_report::export::export(&model, lang, output, identity.as_ref(), &signed_at, &mut |_, _, _| {})?;
+    workbench_report::export::write_whole(out, &done.bytes)?;
+    if output == Output::Package {
+        println!("{}", m.get("package.written", &[("path", &out.display()), ("pages", &done.pages)]));
+        return Ok(());
+    }
+    let kind = m.word(
+        match (model.is_final, done.signed) {
+            (true, true) => "report.signed",
+            (true, false) => "report.final",
+            _ => "report.draft",
+        },
+        "",
+    );
+    println!("{}", m.get("report.written", &[("path", &out.display()), ("kind", &kind), ("pages", &done.pages)]));
     Ok(())
 }
 
@@ -529,68 +555,10 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
             sampling::run(command, &|| data_dir(dir.clone()), ctx, m)
         }
         Command::Report { file, out, report_lang, date, sign } => {
-            let lang = workbench_report::Lang::parse(&report_lang).unwrap_or(workbench_report::Lang::Ja);
-            let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let model = api::report_model(&file, date, ctx)?;
-            // Only a finalized engagement yields a final report, and only a
-            // final report is signed; the check comes before the passphrase.
-            if sign.is_some() && !model.is_final {
-                return Err(Failure::Core(workbench_core::Error::invalid(
-                    "sign",
-                    "only the final report of a finalized engagement is signed; finalize the engagement first",
-                )));
-            }
-            let identity = match &sign {
-                Some(p12) => Some(signing_identity(p12, m)?),
-                None => None,
-            };
-            let report = workbench_report::render(&model, lang)?;
-            let pdf = match &identity {
-                Some(identity) => workbench_report::sign::sign_pdf(
-                    report.pdf,
-                    identity,
-                    &workbench_report::sign::pdf_date(clock.now()),
-                    &model.fields.assessor.name,
-                )?,
-                None => report.pdf,
-            };
-            write_whole(&out, &pdf)?;
-            let kind = m.word(
-                match (model.is_final, identity.is_some()) {
-                    (true, true) => "report.signed",
-                    (true, false) => "report.final",
-                    _ => "report.draft",
-                },
-                "",
-            );
-            println!(
-                "{}",
-                m.get("report.written", &[("path", &out.display()), ("kind", &kind), ("pages", &report.pages)])
-            );
-            Ok(())
+            export(&file, &out, &report_lang, date, sign.as_deref(), workbench_report::export::Output::Report, ctx, m)
         }
         Command::Package { file, sign, out, report_lang, date } => {
-            let lang = workbench_report::Lang::parse(&report_lang).unwrap_or(workbench_report::Lang::Ja);
-            let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let model = api::report_model(&file, date, ctx)?;
-            if !model.is_final {
-                return Err(Failure::Core(workbench_core::Error::invalid(
-                    "package",
-                    "a submission package is made only from a finalized engagement; finalize it first",
-                )));
-            }
-            let identity = signing_identity(&sign, m)?;
-            let report = workbench_report::render(&model, lang)?;
-            let pdf = workbench_report::sign::sign_pdf(
-                report.pdf,
-                &identity,
-                &workbench_report::sign::pdf_date(clock.now()),
-                &model.fields.assessor.name,
-            )?;
-            let zip = workbench_report::package::build(&model, &pdf, &identity)?;
-            write_whole(&out, &zip)?;
-            println!("{}", m.get("package.written", &[("path", &out.display()), ("pages", &report.pages)]));
-            Ok(())
+            export(&file, &out, &report_lang, date, Some(&sign), workbench_report::export::Output::Package, ctx, m)
         }
         Command::Verify { package, trust, json } => {
             let read = |p: &PathBuf| {

@@ -86,6 +86,10 @@ mod tests {
         SampleRuleTable::export_all(&cfg)?;
         CellInput::export_all(&cfg)?;
         Reproduction::export_all(&cfg)?;
+        use crate::model::report::{ExportProgress, ExportRequest, ExportResult};
+        ExportRequest::export_all(&cfg)?;
+        ExportProgress::export_all(&cfg)?;
+        ExportResult::export_all(&cfg)?;
         Finalization::export_all(&cfg)?;
         SignOffLevel::export_all(&cfg)?;
         SignableKind::export_all(&cfg)?;

@@ -5,6 +5,7 @@
 //! creation date. A draft (an engagement not finalized) carries a
 //! watermark on every page.
 
+pub mod export;
 mod layout;
 mod messages;
 pub mod package;

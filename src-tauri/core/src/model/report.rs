@@ -179,3 +179,40 @@ pub struct LogHead {
     pub events: i64,
     pub hash: String,
 }
+
+/// What the export dialog asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportRequest {
+    /// `ja` or `en`.
+    pub lang: String,
+    /// Where to write the PDF (or the package).
+    pub out: String,
+    /// The firm's PKCS#12 file; required for a package, refused for a draft.
+    pub certificate: Option<String>,
+    pub passphrase: Option<String>,
+    /// The report date on the cover (YYYY-MM-DD); today when absent.
+    pub report_date: Option<String>,
+}
+
+/// The stages of an export, for its progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportProgress {
+    /// `read`, `layout`, `sign`, `package` or `write`.
+    pub stage: String,
+    pub step: u32,
+    pub steps: u32,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportResult {
+    pub path: String,
+    pub pages: u32,
+    pub is_final: bool,
+    pub signed: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes: u64,
+}

@@ -41,6 +41,9 @@ import type { SampleRequest } from "./bindings/SampleRequest";
 import type { SampleRuleTable } from "./bindings/SampleRuleTable";
 import type { SamplingState } from "./bindings/SamplingState";
 import type { Tickmark } from "./bindings/Tickmark";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { ExportResult } from "./bindings/ExportResult";
 
 export type { FieldCheck };
 
@@ -184,4 +187,26 @@ export interface Backend {
   /** `input.result: null` empties the cell. A "fail" needs a comment (it becomes the exception's text). */
   setCell(path: string, procedureId: string, no: number, attribute: string, input: CellInput): Promise<SamplingState>;
   setTickmark(path: string, tickmark: Tickmark): Promise<Tickmark[]>;
+
+  // ---- Report and submission package (issue 7) ----
+  // An open engagement yields a draft report only (watermarked, never signed);
+  // a finalized one yields the final report, signed when a certificate is
+  // given, and the signed submission package. Errors: "invalid" with
+  // field_problems field "sign" (signing a draft), "package" (package of an
+  // open engagement), "certificate" (package without one, or a PKCS#12 without
+  // key/certificate, or an unsupported key), "passphrase" (wrong passphrase or
+  // not PKCS#12), "report_date"; "io" naming the file.
+
+  /** The native save dialog; `kind` "pdf" or "zip"; null when cancelled. */
+  pickExportDestination(kind: "pdf" | "zip", suggestedName: string): Promise<string | null>;
+  /** The native dialog for the firm's PKCS#12 file (.p12/.pfx); null when cancelled. */
+  pickCertificateFile(): Promise<string | null>;
+  /** Writes the report PDF; progress reports stages read, layout, sign, write. */
+  exportReport(path: string, request: ExportRequest, onProgress: (p: ExportProgress) => void): Promise<ExportResult>;
+  /** Writes the signed submission package (zip); stages read, layout, sign, package, write. */
+  exportPackage(path: string, request: ExportRequest, onProgress: (p: ExportProgress) => void): Promise<ExportResult>;
+  /** Opens a written file with the system's viewer. */
+  openPath(path: string): Promise<void>;
+  /** Shows a written file's folder in the file manager. */
+  showInFolder(path: string): Promise<void>;
 }

@@ -5,6 +5,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { IntakeProgress } from "./bindings/IntakeProgress";
+import type { ExportProgress } from "./bindings/ExportProgress";
 import { BackendError, type Backend } from "./backend";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 
@@ -102,4 +103,19 @@ export const tauriBackend: Backend = {
   removeAttribute: (path, procedureId, key) => call("remove_attribute", { path, procedureId, key }),
   setCell: (path, procedureId, no, attribute, input) => call("set_cell", { path, procedureId, no, attribute, input }),
   setTickmark: (path, tickmark) => call("set_tickmark", { path, tickmark }),
+
+  pickExportDestination: (kind, suggestedName) => call("pick_export_destination", { kind, suggestedName }),
+  pickCertificateFile: () => call("pick_certificate_file"),
+  exportReport: (path, request, onProgress) => {
+    const progress = new Channel<ExportProgress>();
+    progress.onmessage = onProgress;
+    return call("export_report", { path, request, progress });
+  },
+  exportPackage: (path, request, onProgress) => {
+    const progress = new Channel<ExportProgress>();
+    progress.onmessage = onProgress;
+    return call("export_package", { path, request, progress });
+  },
+  openPath: (path) => call("open_path", { path }),
+  showInFolder: (path) => call("show_in_folder", { path }),
 };
