@@ -48,14 +48,23 @@ fn html(model: &ReportModel) -> String {
         "<!doctype html><html lang=ja><meta charset=utf-8><style>body{font-family:'Noto Sans CJK JP',sans-serif;font-size:9pt}\
          table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #999;padding:2px;text-align:left}</style>",
     );
-    out.push_str(&format!("<h1>実施結果報告書</h1><p>{} {}</p>", esc(&model.fields.provider.name), esc(&model.fields.service.name)));
+    out.push_str(&format!(
+        "<h1>実施結果報告書</h1><p>{} {}</p>",
+        esc(&model.fields.provider.name),
+        esc(&model.fields.service.name)
+    ));
     for g in &model.groups {
         out.push_str(&format!("<h2>{}</h2>", esc(&g.group)));
         for d in &g.domains {
-            out.push_str(&format!("<h3>{} {}</h3><table><tr><th>管理策<th>表題<th>手続<th>結果<th>例外事項", d.id, esc(&d.title_ja)));
+            out.push_str(&format!(
+                "<h3>{} {}</h3><table><tr><th>管理策<th>表題<th>手続<th>結果<th>例外事項",
+                d.id,
+                esc(&d.title_ja)
+            ));
             for c in &d.controls {
                 let kinds: Vec<&str> = c.procedures.iter().map(|p| p.kind.as_str()).collect();
-                let exceptions: Vec<&str> = c.procedures.iter().flat_map(|p| p.exceptions.iter().map(String::as_str)).collect();
+                let exceptions: Vec<&str> =
+                    c.procedures.iter().flat_map(|p| p.exceptions.iter().map(String::as_str)).collect();
                 out.push_str(&format!(
                     "<tr><td>{}<td>{}<td>{}<td>{}<td>{}",
                     c.id,
@@ -86,8 +95,16 @@ fn pages_and_fonts(pdf: &Path) -> (String, String) {
         .map(|l| {
             let c: Vec<&str> = l.split_whitespace().collect();
             let n = c.len();
-            let kind = if l.contains("Type 3") { "Type 3".to_string() } else { c.get(1..n.saturating_sub(6)).map(|k| k.join(" ")).unwrap_or_default() };
-            format!("{kind} (emb {}, sub {})", c.get(n.wrapping_sub(5)).unwrap_or(&"?"), c.get(n.wrapping_sub(4)).unwrap_or(&"?"))
+            let kind = if l.contains("Type 3") {
+                "Type 3".to_string()
+            } else {
+                c.get(1..n.saturating_sub(6)).map(|k| k.join(" ")).unwrap_or_default()
+            };
+            format!(
+                "{kind} (emb {}, sub {})",
+                c.get(n.wrapping_sub(5)).unwrap_or(&"?"),
+                c.get(n.wrapping_sub(4)).unwrap_or(&"?")
+            )
         })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
@@ -107,9 +124,28 @@ fn main() {
     api::generate_large(&path, options, ctx).unwrap();
 
     // A throwaway signer, made for this run.
-    openssl(dir.path(), &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days", "2",
-        "-subj", "/CN=bench signer"]);
-    openssl(dir.path(), &["pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "s.p12", "-passout", "pass:bench"]);
+    openssl(
+        dir.path(),
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=bench signer",
+        ],
+    );
+    openssl(
+        dir.path(),
+        &["pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "s.p12", "-passout", "pass:bench"],
+    );
     let identity = SigningIdentity::from_pkcs12(&std::fs::read(dir.path().join("s.p12")).unwrap(), "bench").unwrap();
 
     let date = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
@@ -156,9 +192,19 @@ fn main() {
     }
     let chrome = median(chrome_times);
     let (chrome_pages, chrome_fonts) = pages_and_fonts(&chrome_pdf);
-    let chrome_mib = chrome_peak.parse::<f64>().map_or("?".to_string(), |kb| format!("{:.0} MiB (largest process)", kb / 1024.0));
-    println!("| content | {rows} controls in {} criteria groups, {} exceptions | the same tables as HTML |", model.groups.len(), model.exceptions.len());
-    println!("| time | {:.2} s | {:.2} s (ratio {:.2}) |", ours.as_secs_f64(), chrome.as_secs_f64(), ours.as_secs_f64() / chrome.as_secs_f64());
+    let chrome_mib =
+        chrome_peak.parse::<f64>().map_or("?".to_string(), |kb| format!("{:.0} MiB (largest process)", kb / 1024.0));
+    println!(
+        "| content | {rows} controls in {} criteria groups, {} exceptions | the same tables as HTML |",
+        model.groups.len(),
+        model.exceptions.len()
+    );
+    println!(
+        "| time | {:.2} s | {:.2} s (ratio {:.2}) |",
+        ours.as_secs_f64(),
+        chrome.as_secs_f64(),
+        ours.as_secs_f64() / chrome.as_secs_f64()
+    );
     println!("| peak memory | +{peak:.0} MiB | {chrome_mib} |");
     println!("| pages | {} | {chrome_pages} |", last.1);
     println!(
