@@ -20,6 +20,7 @@ echo "== Rust tests"
 cargo test --workspace --all-features
 echo "== benchmarks, once at small sizes, so they cannot rot"
 cargo test -q -p workbench-core --bench foundation --bench evidence
+cargo test -q -p workbench-report --bench report
 echo "== end to end: the real app through tauri-driver under Xvfb"
 cargo build -q -p workbench-app -p workbench-cli
 xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/e2e/

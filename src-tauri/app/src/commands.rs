@@ -688,7 +688,10 @@ pub fn pick_certificate_file() -> Option<String> {
     if let Some(paths) = std::env::var_os("WORKBENCH_E2E_PICK_CERTIFICATE") {
         return Some(PathBuf::from(paths).display().to_string());
     }
-    rfd::FileDialog::new().add_filter("PKCS#12", &["p12", "pfx", "P12", "PFX"]).pick_file().map(|p| p.display().to_string())
+    rfd::FileDialog::new()
+        .add_filter("PKCS#12", &["p12", "pfx", "P12", "PFX"])
+        .pick_file()
+        .map(|p| p.display().to_string())
 }
 
 fn export_with(
@@ -715,12 +718,18 @@ fn export_with(
     let identity = match &request.certificate {
         Some(p12) => {
             let bytes = std::fs::read(p12).map_err(|e| workbench_core::Error::Io { path: p12.into(), source: e })?;
-            Some(workbench_report::sign::SigningIdentity::from_pkcs12(&bytes, request.passphrase.as_deref().unwrap_or(""))?)
+            Some(workbench_report::sign::SigningIdentity::from_pkcs12(
+                &bytes,
+                request.passphrase.as_deref().unwrap_or(""),
+            )?)
         }
         None => None,
     };
     let signed_at = workbench_report::sign::pdf_date(SystemClock.now());
-    let done = workbench_report::export::export(&model, lang, output, identity.as_ref(), &signed_at, &mut |s, n, t| send(s, n, t))?;
+    let done =
+        workbench_report::export::export(&model, lang, output, identity.as_ref(), &signed_at, &mut |s, n, t| {
+            send(s, n, t)
+        })?;
     send("write", 1, 1);
     let out = PathBuf::from(&request.out);
     workbench_report::export::write_whole(&out, &done.bytes)?;

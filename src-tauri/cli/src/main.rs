@@ -397,7 +397,8 @@ fn export(
         None => None,
     };
     let signed_at = workbench_report::sign::pdf_date(ctx.clock.now());
-    let done = workbench_report::export::export(&model, lang, output, identity.as_ref(), &signed_at, &mut |_, _, _| {})?;
+    let done =
+        workbench_report::export::export(&model, lang, output, identity.as_ref(), &signed_at, &mut |_, _, _| {})?;
     workbench_report::export::write_whole(out, &done.bytes)?;
     if output == Output::Package {
         println!("{}", m.get("package.written", &[("path", &out.display()), ("pages", &done.pages)]));

@@ -122,6 +122,15 @@ fn furnish(ops: Vec<Op>, font: &Font, m: &Messages, model: &ReportModel, n: usiz
     out
 }
 
+/// A recorded time (RFC 3339, UTC) as people in Japan read it; the text as
+/// it is when it is not a time.
+fn jst(at: &str) -> String {
+    match (DateTime::parse_from_rfc3339(at), chrono::FixedOffset::east_opt(9 * 3600)) {
+        (Ok(t), Some(offset)) => t.with_timezone(&offset).format("%Y-%m-%d %H:%M JST").to_string(),
+        _ => at.to_string(),
+    }
+}
+
 fn word(m: &Messages, prefix: &str, value: &str) -> String {
     m.get(&format!("{prefix}.{value}"), &[])
 }
@@ -162,7 +171,7 @@ fn cover(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
     flow.fields(&rows, 11.0, 150.0);
     flow.space(18.0);
     let notice = match &model.finalization {
-        Some(fin) if model.is_final => m.get("final_notice", &[("by", &fin.by), ("at", &fin.at)]),
+        Some(fin) if model.is_final => m.get("final_notice", &[("by", &fin.by), ("at", &jst(&fin.at))]),
         _ => m.get("draft_notice", &[]),
     };
     flow.paragraph(&notice, 10.0, 0.0);
@@ -418,7 +427,7 @@ fn signoffs(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
         flow.table(&widths(&[0.3, 0.25, 0.25, 0.2]), &header, &rows, 9.5);
     }
     match &model.finalization {
-        Some(f) => flow.paragraph(&m.get("signoff.finalized", &[("at", &f.at), ("by", &f.by)]), 10.5, 0.0),
+        Some(f) => flow.paragraph(&m.get("signoff.finalized", &[("at", &jst(&f.at)), ("by", &f.by)]), 10.5, 0.0),
         None => flow.paragraph(&m.get("signoff.not_final", &[]), 10.5, 0.0),
     }
 }

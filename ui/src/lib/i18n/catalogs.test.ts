@@ -92,6 +92,8 @@ describe("message catalogs", () => {
       "review.target": ["control", "procedure", "exception", "evidence"],
       "review.kind": ["procedure", "control"],
       note_status: ["open", "answered", "cleared"],
+      "export.stage": ["read", "layout", "sign", "package", "write"],
+      "export.running": ["read", "layout", "sign", "package", "write"],
       event: [
         "engagement_created",
         "engagement_edited",

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
-import { DEMO_PATH, createFakeBackend, demoFields, recordReviewInProgress, recordSampleEvidence, recordSampleReview, recordSampleWork, type FakeBackend } from "./fake";
+import { CERTIFICATE_PASSPHRASE, CERTIFICATE_PATH, DEMO_PATH, KEYLESS_CERTIFICATE_PATH, READ_ONLY_DIR, createFakeBackend, demoFields, recordReviewInProgress, recordSampleEvidence, recordSampleReview, recordSampleWork, type FakeBackend } from "./fake";
 import { DEFAULT_RULES, controlResult, controlStatus, corporateNumberValid, derivedDates, fieldProblems, fieldWarnings } from "./rules";
 import type { EngagementFields } from "./bindings/EngagementFields";
 import type { EvidenceMeta } from "./bindings/EvidenceMeta";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { ExportRequest } from "./bindings/ExportRequest";
 import type { IntakeProgress } from "./bindings/IntakeProgress";
 import type { Role } from "./bindings/Role";
 
@@ -716,5 +718,95 @@ describe("fake backend: sample review for the browser", () => {
     expect(view.finalized).toMatchObject({ by: "山田 太郎" });
     // The out-of-scope control is signed too, without its procedures.
     expect((await done.controlDetail(DEMO_PATH, "8.1.5.4.P")).review?.complete).toBe(true);
+  });
+});
+
+describe("fake backend: report and submission package, as in report/src/export.rs", () => {
+  /** Where the field_problems of a refused export point. */
+  async function refusedFields(call: Promise<unknown>): Promise<string[]> {
+    const err = await call.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err, "the export should have been refused").toBeInstanceOf(BackendError);
+    expect((err as BackendError).kind).toBe("invalid");
+    return (err as BackendError).payload.field_problems.map((p) => p.field);
+  }
+
+  const request = (out: string, signed: { certificate?: string; passphrase?: string } = {}): ExportRequest => ({
+    lang: "ja",
+    out,
+    certificate: signed.certificate ?? null,
+    passphrase: signed.passphrase ?? null,
+    report_date: "2026-11-26",
+  });
+
+  it("makes only an unsigned draft of an open engagement, reporting read, layout and write", async () => {
+    const b = await demo();
+    const stages: ExportProgress[] = [];
+    const draft = await b.exportReport(DEMO_PATH, request("/out/draft.pdf"), (p) => stages.push(p));
+    expect(draft).toMatchObject({ path: "/out/draft.pdf", is_final: false, signed: false });
+    expect(draft.pages).toBeGreaterThan(3);
+    expect(draft.bytes).toBe(b.files.get("/out/draft.pdf")?.length);
+    expect(stages).toEqual([
+      { stage: "read", step: 0, steps: 1 },
+      { stage: "layout", step: 1, steps: 1 },
+      { stage: "write", step: 1, steps: 1 },
+    ]);
+    const signing = { certificate: CERTIFICATE_PATH, passphrase: CERTIFICATE_PASSPHRASE };
+    expect(await refusedFields(b.exportReport(DEMO_PATH, request("/out/signed.pdf", signing), () => {}))).toEqual(["sign"]);
+    expect(await refusedFields(b.exportPackage(DEMO_PATH, request("/out/p.zip", signing), () => {}))).toEqual(["package"]);
+    // Nothing is written when the export is refused.
+    expect(b.files.has("/out/signed.pdf") || b.files.has("/out/p.zip")).toBe(false);
+  });
+
+  it("signs the final report and the package only with the certificate's passphrase", async () => {
+    const b = await demo();
+    await recordSampleReview(b, DEMO_PATH, { finalize: true });
+    const unsigned = await b.exportReport(DEMO_PATH, request("/out/final.pdf"), () => {});
+    expect(unsigned).toMatchObject({ is_final: true, signed: false });
+
+    expect(await refusedFields(b.exportReport(DEMO_PATH, request("/out/x.pdf", { certificate: CERTIFICATE_PATH, passphrase: "wrong" }), () => {}))).toEqual(["passphrase"]);
+    expect(await refusedFields(b.exportReport(DEMO_PATH, request("/out/x.pdf", { certificate: KEYLESS_CERTIFICATE_PATH, passphrase: CERTIFICATE_PASSPHRASE }), () => {}))).toEqual(["certificate"]);
+    expect(await refusedFields(b.exportPackage(DEMO_PATH, request("/out/x.zip"), () => {}))).toEqual(["certificate"]);
+    expect(await refusedFields(b.exportReport(DEMO_PATH, { ...request("/out/x.pdf"), report_date: "2026-02-30" }, () => {}))).toEqual(["report_date"]);
+    await expect(b.exportReport(DEMO_PATH, request("/out/x.pdf", { certificate: "/nowhere/firm.p12", passphrase: "x" }), () => {})).rejects.toMatchObject({ kind: "io" });
+    expect(b.files.has("/out/x.pdf") || b.files.has("/out/x.zip")).toBe(false);
+
+    const signing = { certificate: CERTIFICATE_PATH, passphrase: CERTIFICATE_PASSPHRASE };
+    const stages: string[] = [];
+    const signed = await b.exportReport(DEMO_PATH, request("/out/signed.pdf", signing), (p) => stages.push(`${p.stage} ${p.step}/${p.steps}`));
+    expect(signed).toMatchObject({ is_final: true, signed: true, pages: unsigned.pages });
+    expect(stages).toEqual(["read 0/1", "layout 1/2", "sign 2/2", "write 1/1"]);
+
+    stages.length = 0;
+    const zip = await b.exportPackage(DEMO_PATH, request("/out/package.zip", signing), (p) => stages.push(`${p.stage} ${p.step}/${p.steps}`));
+    expect(zip).toMatchObject({ path: "/out/package.zip", is_final: true, signed: true });
+    expect(stages).toEqual(["read 0/1", "layout 1/3", "sign 2/3", "package 3/3", "write 1/1"]);
+  });
+
+  it("answers the pickers as the tests set them, writes nothing where it cannot, and records what was opened", async () => {
+    const b = await demo();
+    expect(await b.pickExportDestination("pdf", "実施結果報告書_x_2026-11-26.pdf")).toBe("/fake/exports/実施結果報告書_x_2026-11-26.pdf");
+    b.exportFolder = null;
+    expect(await b.pickExportDestination("zip", "p.zip")).toBe(null);
+    expect(b.askedDestinations).toEqual([
+      { kind: "pdf", suggestedName: "実施結果報告書_x_2026-11-26.pdf" },
+      { kind: "zip", suggestedName: "p.zip" },
+    ]);
+    expect(await b.pickCertificateFile()).toBe(CERTIFICATE_PATH);
+    b.pickedCertificate = null;
+    expect(await b.pickCertificateFile()).toBe(null);
+
+    const out = `${READ_ONLY_DIR}/r.pdf`;
+    const err = await b.exportReport(DEMO_PATH, request(out), () => {}).catch((e: BackendError) => e);
+    expect(err).toMatchObject({ kind: "io" });
+    expect((err as BackendError).message.startsWith(out)).toBe(true);
+    expect(b.files.has(out)).toBe(false);
+
+    await b.openPath("/out/a.pdf");
+    await b.showInFolder("/out/b.zip");
+    expect(b.openedPaths).toEqual(["/out/a.pdf"]);
+    expect(b.shownInFolder).toEqual(["/out/b.zip"]);
   });
 });

@@ -16,6 +16,9 @@ import type { Dashboard } from "./bindings/Dashboard";
 import type { EngagementFields } from "./bindings/EngagementFields";
 import type { EngagementView } from "./bindings/EngagementView";
 import type { Evaluation } from "./bindings/Evaluation";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { ExportResult } from "./bindings/ExportResult";
 import type { Evidence } from "./bindings/Evidence";
 import type { EvidenceLink } from "./bindings/EvidenceLink";
 import type { EvidenceMeta } from "./bindings/EvidenceMeta";
@@ -176,6 +179,14 @@ export const BROKEN_POPULATION_PATH = "/fake/change-tickets-broken.csv";
 /** The seed of the demo's change-management sample, as the core's `sample::DEMO_SEED`. */
 export const DEMO_SEED = 20261126;
 export const LARGE_PATH = "/fake/large.ismap";
+/** The firm's certificate on the pretend disk, what pickCertificateFile returns, and the one passphrase that opens it. */
+export const CERTIFICATE_PATH = "/fake/firm.p12";
+export const CERTIFICATE_PASSPHRASE = "test-pass";
+/** A PKCS#12 file that opens but holds no private key, which the core refuses as a certificate problem. */
+export const KEYLESS_CERTIFICATE_PATH = "/fake/no-key.p12";
+/** Where the pretend save dialog puts exports, and a folder where every write fails (as a read-only share would). */
+export const EXPORT_DIR = "/fake/exports";
+export const READ_ONLY_DIR = "/fake/read-only";
 const LIBRARY = libraryJson.entries as LibraryEntry[];
 
 function fail(kind: string, message: string, fieldProblems: FieldProblem[] = []): never {
@@ -327,6 +338,23 @@ export interface FakeBackend extends Backend {
   tamperContent(path: string, evidenceId: string): void;
   /** What the next pickPopulationFile returns, as if the user chose this file (null is a cancel). */
   pickedPopulationFile: string | null;
+  /** The folder the pretend save dialog answers with (the suggested name inside it); null is a cancel. */
+  exportFolder: string | null;
+  /** Every question to the save dialog, in order, so that tests can check the suggested names. */
+  askedDestinations: { kind: "pdf" | "zip"; suggestedName: string }[];
+  /** What the next pickCertificateFile returns (null is a cancel). */
+  pickedCertificate: string | null;
+  /** The PKCS#12 files on the pretend disk: their passphrase, and why signing with them fails (null when it does not). */
+  certificates: Map<string, { passphrase: string; problem: string | null }>;
+  /**
+   * Makes the next export wait after it reports `stage` until the returned
+   * function is called, so that a test can see the progress mid-way.
+   */
+  holdExport(stage: string): () => void;
+  /** Paths opened with the system viewer (openPath), in order. */
+  openedPaths: string[];
+  /** Paths whose folder was shown (showInFolder), in order. */
+  shownInFolder: string[];
 }
 
 /**
@@ -449,6 +477,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
   /** Who the demo's own work is recorded for while it is built (the core's demo acts as the assessor). */
   let actingAs: string | null = null;
   let intakeHold: Promise<void> | null = null;
+  let exportHold: { stage: string; until: Promise<void> } | null = null;
   const dropHandlers = new Set<(paths: string[], x: number, y: number) => void>();
 
   function get(path: string): Engagement {
@@ -1577,6 +1606,67 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     }
   }
 
+  // ---- Report and submission package (app export_with, report/src/export.rs) ----
+
+  /**
+   * How many pages the report runs to: cover, summary, and scope and method,
+   * then the results of the detailed controls, the exceptions and the
+   * evidence list. The fake lays nothing out, so only the order of magnitude
+   * is the core's: more controls, exceptions and evidence, more pages.
+   */
+  function reportPages(e: Engagement): number {
+    const controls = e.items.filter((i) => i.level === "detailed").length;
+    const exceptions = [...e.procedures.values()].flat().reduce((n, p) => n + p.exceptions.length, 0);
+    const evidence = e.evidence.filter((ev) => ev.removed === null).length;
+    return 3 + Math.ceil(controls / 6) + Math.ceil(exceptions / 4) + Math.max(1, Math.ceil(evidence / 25));
+  }
+
+  /**
+   * One export, in the core's order: the report date is read first, then the
+   * engagement; what may be made is checked before the certificate is opened
+   * (so a draft never asks for a passphrase); the stages are reported as the
+   * app reports them (read 0/1, layout, sign and package as steps of the
+   * work, write 1/1); and the file is written whole at the end or not at all.
+   */
+  async function exportTo(output: "report" | "package", path: string, request: ExportRequest, onProgress: (p: ExportProgress) => void): Promise<ExportResult> {
+    if (backend.latency > 0) await new Promise((r) => setTimeout(r, backend.latency));
+    const hold = exportHold;
+    exportHold = null;
+    const stage = async (name: string, step: number, steps: number) => {
+      onProgress({ stage: name, step, steps });
+      if (hold && hold.stage === name) await hold.until;
+      else await new Promise((r) => setTimeout(r, backend.latency > 0 ? backend.latency / 3 : 0));
+    };
+    const date = request.report_date ?? "";
+    if (date !== "" && !isDate(date)) refuse("report_date", "invalid", {}, `${date} is not a date (YYYY-MM-DD)`);
+    await stage("read", 0, 1);
+    const e = get(path);
+    const isFinal = e.finalized !== null;
+    const signing = request.certificate !== null;
+    if (output === "package" && !isFinal) refuse("package", "invalid", {}, "a submission package is made only from a finalized engagement; finalize it first");
+    if (output === "package" && !signing) refuse("certificate", "invalid", {}, "a submission package is signed; give the firm's PKCS#12 file");
+    if (output === "report" && !isFinal && signing) refuse("sign", "invalid", {}, "only the final report of a finalized engagement is signed; finalize the engagement first");
+    if (request.certificate !== null) {
+      const certificate = backend.certificates.get(request.certificate);
+      if (!certificate) fail("io", `${request.certificate}: No such file or directory (os error 2)`);
+      if (certificate.passphrase !== (request.passphrase ?? "")) {
+        refuse("passphrase", "invalid", {}, "the PKCS#12 file could not be opened (wrong passphrase, or not PKCS#12): MAC verification failed");
+      }
+      if (certificate.problem) refuse("certificate", "invalid", {}, certificate.problem);
+    }
+    const steps = output === "package" ? 3 : signing ? 2 : 1;
+    await stage("layout", 1, steps);
+    const pages = reportPages(e);
+    if (signing) await stage("sign", 2, steps);
+    if (output === "package") await stage("package", 3, steps);
+    await stage("write", 1, 1);
+    if (request.out.startsWith(`${READ_ONLY_DIR}/`)) fail("io", `${request.out}: Permission denied (os error 13)`);
+    const what = `${isFinal ? "final" : "draft"} report of ${e.fields.service.name} (${request.lang}, ${date || localToday()}), ${pages} pages${signing ? ", signed" : ""}`;
+    const content = new TextEncoder().encode(output === "package" ? `PK\u0003\u0004 fake submission package: ${what}\n` : `%PDF-1.7\n% fake ${what}\n%%EOF\n`);
+    backend.files.set(request.out, content);
+    return { path: request.out, pages, is_final: isFinal, signed: signing, bytes: content.length };
+  }
+
   // Each call is asynchronous like IPC, and optionally slow, so that the UI's
   // saving states can be seen and tested.
   async function respond<T>(work: () => T): Promise<T> {
@@ -2247,6 +2337,41 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     removeAttribute: (path, procedureId, key) => respond(() => removeAttribute(get(path), procedureId, key)),
     setCell: (path, procedureId, no, attribute, input) => respond(() => setCell(get(path), procedureId, no, attribute, input)),
     setTickmark: (path, tickmark) => respond(() => setTickmark(get(path), tickmark)),
+
+    // ---- Report and submission package ----
+
+    exportFolder: EXPORT_DIR,
+    askedDestinations: [],
+    pickedCertificate: CERTIFICATE_PATH,
+    certificates: new Map([
+      [CERTIFICATE_PATH, { passphrase: CERTIFICATE_PASSPHRASE, problem: null }],
+      [KEYLESS_CERTIFICATE_PATH, { passphrase: CERTIFICATE_PASSPHRASE, problem: "the PKCS#12 file holds no private key" }],
+    ]),
+    holdExport: (stage) => {
+      let release = () => {};
+      exportHold = { stage, until: new Promise<void>((resolve) => (release = resolve)) };
+      return release;
+    },
+    openedPaths: [],
+    shownInFolder: [],
+    pickExportDestination: (kind, suggestedName) =>
+      respond(() => {
+        backend.askedDestinations.push({ kind, suggestedName });
+        return backend.exportFolder === null ? null : `${backend.exportFolder}/${suggestedName}`;
+      }),
+    pickCertificateFile: () => respond(() => backend.pickedCertificate),
+    exportReport: (path, request, onProgress) => exportTo("report", path, clone(request), onProgress),
+    exportPackage: (path, request, onProgress) => exportTo("package", path, clone(request), onProgress),
+    // The system's viewer and file manager are started detached, so the
+    // core reports no failure for a path they cannot show; neither does the fake.
+    openPath: (path) =>
+      respond(() => {
+        backend.openedPaths.push(path);
+      }),
+    showInFolder: (path) =>
+      respond(() => {
+        backend.shownInFolder.push(path);
+      }),
 
     createLarge: (controls = 1500) =>
       respond(() => {
