@@ -10,20 +10,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { Keys, Session, startDriver, stopDriver } from "./webdriver.mjs";
+import { join } from "node:path";
+import { Keys, Session, startDriver, stopDriver, app, root, shoot, workbench } from "./webdriver.mjs";
 
-const root = resolve(import.meta.dirname, "../..");
-const app = join(root, "target/debug/ismap-workbench");
-const workbench = join(root, "target/debug/workbench");
-const shots = process.env.E2E_SCREENSHOTS ?? join(root, "target/e2e-screenshots");
-
-async function shoot(session, name) {
-  mkdirSync(shots, { recursive: true });
-  writeFileSync(join(shots, `${name}.png`), await session.screenshot());
-}
 
 function throwawayCertificate(dir) {
   const run = (...args) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });

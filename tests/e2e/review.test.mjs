@@ -13,18 +13,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { Keys, Session, startDriver, stopDriver } from "./webdriver.mjs";
+import { join } from "node:path";
+import { Keys, Session, startDriver, stopDriver, app, root, shoot, workbench } from "./webdriver.mjs";
 
-const root = resolve(import.meta.dirname, "../..");
-const app = join(root, "target/debug/ismap-workbench");
-const workbench = join(root, "target/debug/workbench");
-const shots = process.env.E2E_SCREENSHOTS ?? join(root, "target/e2e-screenshots");
-
-async function shoot(session, name) {
-  mkdirSync(shots, { recursive: true });
-  writeFileSync(join(shots, `${name}.png`), await session.screenshot());
-}
 
 const P1 = "9.2.3.11.PB/P1";
 const CONTROL = "9.2.3.11.PB";

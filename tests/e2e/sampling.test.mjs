@@ -11,23 +11,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { Keys, Session, startDriver, stopDriver } from "./webdriver.mjs";
+import { join } from "node:path";
+import { Keys, Session, startDriver, stopDriver, app, root, shoot, workbench } from "./webdriver.mjs";
 
-const root = resolve(import.meta.dirname, "../..");
-const app = join(root, "target/debug/ismap-workbench");
-const workbench = join(root, "target/debug/workbench");
-const shots = process.env.E2E_SCREENSHOTS ?? join(root, "target/e2e-screenshots");
 const ARROW_DOWN = "\uE015";
 const P1 = "4.4.1.1/P1";
 const panel = `[data-testid="sampling-panel"][data-procedure-id="${P1}"]`;
-
-async function shoot(session, name) {
-  mkdirSync(shots, { recursive: true });
-  writeFileSync(join(shots, `${name}.png`), await session.screenshot());
-}
 
 test("import a population, draw a sample, fail a grid cell and see the exception", { timeout: 180000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);

@@ -3,7 +3,21 @@
 // no dependencies: Node's fetch and child_process only.
 
 import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+
+/** The repository, the debug builds the tests drive, and where failures are photographed. */
+export const root = resolve(import.meta.dirname, "../..");
+export const app = join(root, "target/debug/ismap-workbench");
+export const workbench = join(root, "target/debug/workbench");
+export const shots = process.env.E2E_SCREENSHOTS ?? join(root, "target/e2e-screenshots");
+
+/** Saves the session's screen as `shots/NAME.png`. */
+export async function shoot(session, name) {
+  mkdirSync(shots, { recursive: true });
+  writeFileSync(join(shots, `${name}.png`), await session.screenshot());
+}
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 

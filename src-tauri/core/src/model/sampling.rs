@@ -472,17 +472,8 @@ impl Reproduction {
 
 /// The grid's key for the n-th attribute (0-based): A..Z, then AA, AB, ...
 pub fn attribute_key(index: usize) -> String {
-    let mut index = index;
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (index % 26) as u8);
-        if index < 26 {
-            break;
-        }
-        index = index / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
+    // The same lettering as spreadsheet columns, which assessors expect of a grid.
+    crate::import::letters(index)
 }
 
 /// A seed for a new sample, made from the time and the procedure so that

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import ja from "./ja.json";
 import en from "./en.json";
 import { placeholders } from "./index.svelte";
+import { SAMPLING_PROBLEM_CODES } from "../sampling/sampling";
 
 describe("message catalogs", () => {
   it("have the same keys", () => {
@@ -60,27 +61,7 @@ describe("message catalogs", () => {
       origin: ["random", "manual", "added"],
       cell_result: ["pass", "fail", "not_applicable"],
       "sampling.method": ["random", "manual"],
-      "sampling.problem": [
-        "no_population",
-        "sample_exists",
-        "sample_drawn",
-        "no_sample",
-        "empty_frame",
-        "no_rule",
-        "size_out_of_range",
-        "override_needs_reason",
-        "no_dates",
-        "too_small_to_stratify",
-        "count_out_of_range",
-        "already_in_sample",
-        "sample_tested",
-        "attribute_tested",
-        "unknown_tickmark",
-        "fail_needs_comment",
-        "from_test_grid",
-        "seed_out_of_range",
-        "not_found",
-      ],
+      "sampling.problem": [...SAMPLING_PROBLEM_CODES, "not_found"],
       "sampling.invalid": ["reason", "text", "items", "mark", "meaning", "sample"],
       pbc_status: ["requested", "received", "follow_up", "withdrawn"],
       encoding: ["utf-8", "shift_jis", "utf-16le", "utf-16be"],

@@ -147,7 +147,8 @@ export function gridKey(e: GridKeyLike): GridKey | null {
   return result ? { kind: "set", result } : null;
 }
 
-const CODES = [
+/** The field-problem codes of sampling refusals that have their own message. */
+export const SAMPLING_PROBLEM_CODES = [
   "no_population",
   "sample_exists",
   "sample_drawn",
@@ -175,7 +176,7 @@ const INVALID_FIELDS = ["reason", "text", "items", "mark", "meaning", "sample"];
 export function samplingProblemText(p: FieldProblem): string {
   // The core names a frequency by its code; the message names it in the user's language.
   const params = p.params.frequency ? { ...p.params, frequency: t(`frequency.${p.params.frequency}`) } : p.params;
-  if (CODES.includes(p.code)) return t(`sampling.problem.${p.code}`, params);
+  if (SAMPLING_PROBLEM_CODES.includes(p.code)) return t(`sampling.problem.${p.code}`, params);
   if (p.code === "invalid" && INVALID_FIELDS.includes(p.field)) return t(`sampling.invalid.${p.field}`);
   return t("problem.invalid");
 }
