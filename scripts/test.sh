@@ -19,8 +19,9 @@ cargo clippy -q --workspace --all-targets --all-features -- -D warnings
 echo "== Rust tests"
 cargo test --workspace --all-features
 echo "== benchmarks, once at small sizes, so they cannot rot"
-cargo test -q -p workbench-core --bench foundation --bench evidence
-cargo test -q -p workbench-report --bench report
+# With the same workspace and features as the tests above, so that nothing
+# is built again but the benchmarks themselves.
+cargo test -q --workspace --all-features --bench foundation --bench evidence --bench report
 echo "== end to end: the real app through tauri-driver under Xvfb"
 cargo build -q -p workbench-app -p workbench-cli
 xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/e2e/
