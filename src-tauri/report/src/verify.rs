@@ -51,24 +51,32 @@ impl Verification {
     }
 }
 
-/// Reads trust anchors from PEM (one or more certificates) or DER bytes.
-pub fn read_anchors(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
-    if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-        let text = String::from_utf8_lossy(bytes);
+/// Reads trust anchors from a PEM file (one or more certificates) or a DER
+/// file; a file that holds none is refused as an import problem naming it.
+pub fn read_anchors(file: &std::path::Path) -> workbench_core::Result<Vec<Certificate>> {
+    let bytes = std::fs::read(file).map_err(|e| workbench_core::Error::Io { path: file.into(), source: e })?;
+    let refuse = |message: String| workbench_core::Error::Import {
+        file: file.into(),
+        problems: vec![workbench_core::error::InputProblem { location: "file".into(), message }],
+    };
+    if bytes.windows(10).any(|w| w == b"-----BEGIN") {
+        let text = String::from_utf8_lossy(&bytes);
         let mut certs = Vec::new();
         for block in text.split("-----END CERTIFICATE-----") {
             if let Some(start) = block.find("-----BEGIN CERTIFICATE-----") {
                 let pem = format!("{}-----END CERTIFICATE-----\n", &block[start..]);
-                certs
-                    .push(der::DecodePem::from_pem(pem.as_bytes()).map_err(|e| format!("not a PEM certificate: {e}"))?);
+                certs.push(
+                    der::DecodePem::from_pem(pem.as_bytes())
+                        .map_err(|e| refuse(format!("not a PEM certificate: {e}")))?,
+                );
             }
         }
         if certs.is_empty() {
-            return Err("no certificate in the PEM file".into());
+            return Err(refuse("no certificate in the PEM file".into()));
         }
         Ok(certs)
     } else {
-        Certificate::from_der(bytes).map(|c| vec![c]).map_err(|e| format!("not a DER certificate: {e}"))
+        Certificate::from_der(&bytes).map(|c| vec![c]).map_err(|e| refuse(format!("not a DER certificate: {e}")))
     }
 }
 

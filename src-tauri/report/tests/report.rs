@@ -416,7 +416,7 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
     let identity = SigningIdentity::from_pkcs12(&pki.p12("rsa"), "s3cret").unwrap();
     let signed = sign_pdf(pdf, &identity, &pdf_date(Utc::now()), "firm").unwrap();
     let zip = package::build(&model, &signed, &identity).unwrap();
-    let anchors = verify::read_anchors(&std::fs::read(pki.path("ca.pem")).unwrap()).unwrap();
+    let anchors = verify::read_anchors(&pki.path("ca.pem")).unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
 
     let fresh = verify::verify_package(&zip, &anchors, now);
@@ -474,9 +474,15 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
     // A trust anchor that did not issue the firm's certificate.
     let other_fx = Fixture::new();
     let other = Pki::new(&other_fx);
-    let wrong = verify::read_anchors(&std::fs::read(other.path("ca.pem")).unwrap()).unwrap();
+    let wrong = verify::read_anchors(&other.path("ca.pem")).unwrap();
     let v = verify::verify_package(&zip, &wrong, now);
     assert_eq!(failed(&v), ["manifest signature", "report signature"]);
+
+    // A trust file that holds no certificate is refused, naming the file.
+    let not_a_cert = fx.write("not-a-cert.pem", b"-----BEGIN NOTHING-----\n");
+    let err = verify::read_anchors(&not_a_cert).unwrap_err();
+    assert_eq!(err.kind(), "import");
+    assert!(err.to_string().contains("not-a-cert.pem"), "{err}");
 
     // Not a zip, and a path that climbs out.
     assert_eq!(failed(&verify::verify_package(b"PK not really", &anchors, now)), ["archive"]);
