@@ -10,6 +10,10 @@ source scripts/setup.sh
 export WORKBENCH_DATA_DIR="${TMPDIR:-/tmp}/workbench-test-data-$$"
 trap 'rm -rf "$WORKBENCH_DATA_DIR"' EXIT
 
+# A cold build of everything below takes several GB; say how much room there
+# is, so that a run that fails for lack of disk says so at its start.
+echo "== disk: $(df -h --output=avail . | tail -n 1 | tr -d ' ') free where the build goes"
+
 echo "== format"
 cargo fmt --all -- --check
 echo "== UI: types, unit tests, build"
@@ -25,3 +29,4 @@ cargo test -q --workspace --all-features --bench foundation --bench evidence --b
 echo "== end to end: the real app through tauri-driver under Xvfb"
 cargo build -q -p workbench-app -p workbench-cli
 xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/e2e/
+echo "== done; the build takes $(du -sh target 2>/dev/null | cut -f1) in target/"
