@@ -54,6 +54,26 @@ test("import a population, draw a sample, fail a grid cell and see the exception
     await (await s.find("sampling-panel", `[data-procedure-id="${P1}"] [data-testid="sample-frequency"]`)).set("daily");
     await s.until(`return document.querySelector('${panel} [data-testid="sample-rule"]')?.textContent.includes('25')`);
     assert.match(await (await s.find("sampling-panel", `[data-procedure-id="${P1}"] [data-testid="sample-rule"]`)).text(), /common-practice 2026\.1/);
+
+    // The firm's rule table, edited in the app: other sizes under the same
+    // version are refused by the core at the version field; a new version is
+    // saved and used at once; "back to the default" restores 2026.1.
+    await (await s.find("sampling-panel", `[data-procedure-id="${P1}"] [data-testid="rules-edit"]`)).click();
+    await (await s.find("rules-size-daily")).set("30");
+    await (await s.find("rules-save")).click();
+    const refused = await s.find("rules-problem", `[data-field="version"]`);
+    assert.match(await refused.text(), /2026\.1/);
+    await shoot(s, "sampling-rules-ja");
+    await (await s.find("rules-version")).set("2026.2");
+    await (await s.find("rules-save")).click();
+    await s.until(`return document.querySelector('[data-testid="rules-dialog"]') === null`);
+    await s.until(`return /2026\\.2/.test(document.querySelector('${panel} [data-testid="sample-rule"]')?.textContent ?? '')`);
+    assert.match(await (await s.find("sampling-panel", `[data-procedure-id="${P1}"] [data-testid="sample-rule"]`)).text(), /30/);
+    assert.match(execFileSync(workbench, ["sample", "rules"], { env: { ...process.env, ...env } }).toString(), /2026\.2/);
+    await (await s.find("sampling-panel", `[data-procedure-id="${P1}"] [data-testid="rules-edit"]`)).click();
+    await (await s.find("rules-reset")).click();
+    await (await s.find("rules-reset-confirm")).click();
+    await s.until(`return /common-practice 2026\\.1/.test(document.querySelector('${panel} [data-testid="sample-rule"]')?.textContent ?? '')`);
     await (await s.find("sampling-panel", `[data-procedure-id="${P1}"] [data-testid="sample-seed"]`)).set("20261126");
     await (await s.find("sampling-panel", `[data-procedure-id="${P1}"] [data-testid="sample-by-quarter"]`)).click();
     await (await s.find("sampling-panel", `[data-procedure-id="${P1}"] [data-testid="sample-select"]`)).click();

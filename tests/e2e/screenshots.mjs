@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Keys, Session, startDriver, stopDriver } from "./webdriver.mjs";
+import { Keys, Session, shoot, startDriver, stopDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = join(root, "target/debug/ismap-workbench");
@@ -86,7 +86,7 @@ writeFileSync(
 
 const driver = await startDriver({ ...env, WORKBENCH_E2E_PICK_FILES: log });
 let s;
-const shot = async (name) => writeFileSync(join(out, `${name}.png`), await s.screenshot());
+const shot = (name) => shoot(s, name, out);
 const setLang = (lang) =>
   s.run(`const el = document.querySelector('[data-testid="language-switch"]'); el.value = arguments[0];
          el.dispatchEvent(new Event("change", { bubbles: true }));`, [lang]);

@@ -13,10 +13,16 @@ export const app = join(root, "target/debug/ismap-workbench");
 export const workbench = join(root, "target/debug/workbench");
 export const shots = process.env.E2E_SCREENSHOTS ?? join(root, "target/e2e-screenshots");
 
-/** Saves the session's screen as `shots/NAME.png`. */
-export async function shoot(session, name) {
-  mkdirSync(shots, { recursive: true });
-  writeFileSync(join(shots, `${name}.png`), await session.screenshot());
+/** Saves the session's screen as `DIR/NAME.png` (by default in `shots`). */
+export async function shoot(session, name, dir = shots) {
+  mkdirSync(dir, { recursive: true });
+  // WebKit answers a screenshot with the last frame it painted, which can
+  // be older than a change the test has just seen in the DOM: wait for two
+  // frames, and a little for the compositor, before taking it.
+  await session.run(`window.__painted = false; requestAnimationFrame(() => requestAnimationFrame(() => { window.__painted = true; }));`);
+  await session.until(`return window.__painted === true`);
+  await sleep(200);
+  writeFileSync(join(dir, `${name}.png`), await session.screenshot());
 }
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";

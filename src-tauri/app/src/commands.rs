@@ -568,6 +568,17 @@ pub fn sample_rules(state: State<'_, AppState>) -> Reply<SampleRuleTable> {
     Ok(api::sample_rules(&state.data_dir)?)
 }
 
+/// The firm's table as edited in the app; used for new samples only.
+#[tauri::command]
+pub fn save_sample_rules(state: State<'_, AppState>, table: SampleRuleTable) -> Reply<SampleRuleTable> {
+    Ok(api::save_sample_rules(&state.data_dir, table)?)
+}
+
+#[tauri::command]
+pub fn reset_sample_rules(state: State<'_, AppState>) -> Reply<SampleRuleTable> {
+    Ok(api::reset_sample_rules(&state.data_dir)?)
+}
+
 #[tauri::command]
 pub fn select_sample(
     state: State<'_, AppState>,
@@ -869,10 +880,32 @@ mod tests {
         assert_eq!(state["population"]["count"], 120);
         let rules = invoke(&app, "sample_rules", json!({})).unwrap();
         assert_eq!(rules["name"], "common-practice");
+        // The firm's table edited in the app: a changed table under the
+        // default's name and version is refused at the version field, a new
+        // version is saved and used, and a reset brings the default back.
+        let mut edited = rules.clone();
+        edited["sizes"][3]["size"] = json!(3);
+        assert_eq!(edited["sizes"][3]["frequency"], "monthly");
+        let refused = invoke(&app, "save_sample_rules", json!({"table": edited})).unwrap_err();
+        assert_eq!(
+            (&refused["field_problems"][0]["field"], &refused["field_problems"][0]["code"]),
+            (&json!("version"), &json!("version_unchanged"))
+        );
+        edited["sizes"][3]["size"] = json!(0);
+        edited["version"] = json!("2026.2");
+        let refused = invoke(&app, "save_sample_rules", json!({"table": edited})).unwrap_err();
+        assert_eq!(refused["field_problems"][0]["field"], "size.monthly");
+        edited["sizes"][3]["size"] = json!(3);
+        assert_eq!(invoke(&app, "save_sample_rules", json!({"table": edited})).unwrap()["version"], "2026.2");
+        assert_eq!(invoke(&app, "sample_rules", json!({})).unwrap(), edited);
         let request = json!({"frequency": "monthly", "size_override": null, "override_reason": null, "seed": 5, "by_quarter": false});
         let state =
             invoke(&app, "select_sample", json!({"path": path, "procedureId": id, "request": request})).unwrap();
-        assert_eq!(state["sample"]["size"], 2);
+        assert_eq!(
+            (&state["sample"]["size"], &state["sample"]["rule_table"]["version"]),
+            (&json!(3), &json!("2026.2"))
+        );
+        assert_eq!(invoke(&app, "reset_sample_rules", json!({})).unwrap()["version"], "2026.1");
         invoke(&app, "add_attribute", json!({"path": path, "procedureId": id, "text": "承認済み"})).unwrap();
         let fail = |comment: &str| json!({"result": "fail", "tickmark": "×", "comment": comment});
         let refused = invoke(

@@ -95,6 +95,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
         commands::import_population,
         commands::set_population_count,
         commands::sample_rules,
+        commands::save_sample_rules,
+        commands::reset_sample_rules,
         commands::select_sample,
         commands::select_sample_manually,
         commands::add_sample_item,

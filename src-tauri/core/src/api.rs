@@ -676,8 +676,13 @@ pub fn sample_rules(data_dir: &Path) -> Result<SampleRuleTable> {
 pub fn set_sample_rules(data_dir: &Path, file: &Path) -> Result<SampleRuleTable> {
     let bytes = std::fs::read(file).map_err(|e| crate::Error::Io { path: file.into(), source: e })?;
     let table = crate::db::sampling::read_rules(file, &bytes)?;
-    crate::db::sampling::save_rules(data_dir, &table)?;
-    Ok(table)
+    crate::db::sampling::replace_rules(data_dir, table)
+}
+
+/// Checks a rule table edited in the app and makes it the firm's; problems
+/// come back by field (`name`, `version`, `size.<frequency>`).
+pub fn save_sample_rules(data_dir: &Path, table: SampleRuleTable) -> Result<SampleRuleTable> {
+    crate::db::sampling::replace_rules(data_dir, table)
 }
 
 pub fn reset_sample_rules(data_dir: &Path) -> Result<SampleRuleTable> {

@@ -488,31 +488,92 @@ pub fn load_rules(data_dir: &Path) -> Result<SampleRuleTable> {
     }
 }
 
-/// Reads and checks a rule table: a name and a version, each frequency at
-/// most once, sizes from 1 to 1,000.
+/// Reads and checks a rule table file; each problem is named by its field.
 pub fn read_rules(path: &Path, bytes: &[u8]) -> Result<SampleRuleTable> {
     let table: SampleRuleTable = serde_json::from_slice(bytes)
         .map_err(|e| Error::import_one(path, format!("line {}, column {}", e.line(), e.column()), e.to_string()))?;
-    let mut problems = Vec::new();
-    if table.name.trim().is_empty() || table.version.trim().is_empty() {
-        problems.push("the table needs a name and a version, which every sample records".to_string());
-    }
-    for (i, rule) in table.sizes.iter().enumerate() {
-        if !(1..=1000).contains(&rule.size) {
-            problems.push(format!("sizes[{i}]: {} is not a size from 1 to 1000", rule.size));
-        }
-        if table.sizes[..i].iter().any(|r| r.frequency == rule.frequency) {
-            problems.push(format!("sizes[{i}]: {} is given twice", rule.frequency.as_str()));
-        }
-    }
-    if let Some(first) = problems.first() {
-        return Err(Error::import_one(path, "table", first.clone()));
+    if let Some(first) = rule_table_problems(&table).into_iter().next() {
+        return Err(Error::import_one(path, first.field, first.message));
     }
     Ok(table)
 }
 
+/// What is wrong with a rule table, by field: it needs a name and a version
+/// (every sample records them), sizes from 1 to 1,000, and each frequency at
+/// most once.
+pub fn rule_table_problems(table: &SampleRuleTable) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    for (field, value) in [("name", &table.name), ("version", &table.version)] {
+        if value.trim().is_empty() {
+            problems.push(FieldProblem::new(
+                field,
+                "required",
+                &[],
+                format!("the table needs a {field}, which every sample records"),
+            ));
+        }
+    }
+    for (i, rule) in table.sizes.iter().enumerate() {
+        let frequency = rule.frequency.as_str();
+        if !(1..=1000).contains(&rule.size) {
+            problems.push(FieldProblem::new(
+                &format!("size.{frequency}"),
+                "size_range",
+                &[("min", "1".into()), ("max", "1000".into())],
+                format!("{frequency}: {} is not a size from 1 to 1000", rule.size),
+            ));
+        }
+        if table.sizes[..i].iter().any(|r| r.frequency == rule.frequency) {
+            problems.push(FieldProblem::new(
+                "sizes",
+                "duplicate_frequency",
+                &[("frequency", frequency.into())],
+                format!("{frequency} is given twice"),
+            ));
+        }
+    }
+    problems
+}
+
+/// Checks a table and makes it the firm's. Samples record the table by name
+/// and version, so a table whose sizes differ from the firm's current one,
+/// or from the shipped default, under the same name and version is refused:
+/// two different tables would then look alike in the record.
+pub fn replace_rules(data_dir: &Path, table: SampleRuleTable) -> Result<SampleRuleTable> {
+    let mut problems = rule_table_problems(&table);
+    if problems.is_empty() {
+        // A firm's file that cannot be read any more must not stop its replacement.
+        let current = load_rules(data_dir).ok();
+        let taken = [current, SampleRuleTable::default_table().ok()]
+            .into_iter()
+            .flatten()
+            .find(|known| known.name == table.name && known.version == table.version && !same_sizes(known, &table));
+        if let Some(known) = taken {
+            problems.push(FieldProblem::new(
+                "version",
+                "version_unchanged",
+                &[("name", known.name.clone()), ("version", known.version.clone())],
+                format!(
+                    "{}@{} already names a table with other sizes: give the changed table a new version",
+                    known.name, known.version
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid { problems });
+    }
+    save_rules(data_dir, &table)?;
+    Ok(table)
+}
+
+/// Whether two tables give the same size for every frequency, in whatever order.
+fn same_sizes(a: &SampleRuleTable, b: &SampleRuleTable) -> bool {
+    a.sizes.len() == b.sizes.len() && a.sizes.iter().all(|rule| b.sizes.contains(rule))
+}
+
 /// Saves a checked rule table as the firm's, replacing the file whole.
-pub fn save_rules(data_dir: &Path, table: &SampleRuleTable) -> Result<()> {
+fn save_rules(data_dir: &Path, table: &SampleRuleTable) -> Result<()> {
     std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
     let path = data_dir.join(RULES_FILE);
     let text = serde_json::to_string_pretty(table).map_err(json_error)?;

@@ -303,6 +303,46 @@ mod in_the_engagement {
     }
 
     #[test]
+    fn a_rule_table_saved_from_the_app_is_checked_by_field_and_never_reuses_a_name_and_version() {
+        use workbench_core::model::sampling::{SampleRule, SampleRuleTable};
+        let fx = Fixture::new();
+        let default = api::sample_rules(&fx.data_dir()).unwrap();
+        let problems = |table: SampleRuleTable| match api::save_sample_rules(&fx.data_dir(), table).unwrap_err() {
+            workbench_core::Error::Invalid { problems } => {
+                problems.into_iter().map(|p| format!("{}:{}", p.field, p.code)).collect::<Vec<_>>()
+            }
+            other => panic!("expected invalid, got {other}"),
+        };
+        let rule = |frequency, size| SampleRule { frequency, size };
+        let blank =
+            SampleRuleTable { name: " ".into(), version: String::new(), sizes: vec![rule(Frequency::Daily, 1001)] };
+        assert_eq!(problems(blank), ["name:required", "version:required", "size.daily:size_range"]);
+        let twice = SampleRuleTable {
+            name: "firm".into(),
+            version: "1".into(),
+            sizes: vec![rule(Frequency::Weekly, 5), rule(Frequency::Weekly, 6)],
+        };
+        assert_eq!(problems(twice), ["sizes:duplicate_frequency"]);
+        // Other sizes under the shipped default's name and version.
+        let mut changed = default.clone();
+        changed.sizes[1].size = 30;
+        assert_eq!(problems(changed.clone()), ["version:version_unchanged"]);
+        // The same sizes in another order are the same table, and saving it changes nothing.
+        let mut reordered = default.clone();
+        reordered.sizes.reverse();
+        api::save_sample_rules(&fx.data_dir(), reordered).unwrap();
+        // A new version is saved, and is then itself protected.
+        changed.version = "2026.2".into();
+        assert_eq!(api::save_sample_rules(&fx.data_dir(), changed.clone()).unwrap(), changed);
+        assert_eq!(api::sample_rules(&fx.data_dir()).unwrap(), changed);
+        let mut again = changed.clone();
+        again.sizes.pop();
+        assert_eq!(problems(again), ["version:version_unchanged"]);
+        // Nothing refused was written.
+        assert_eq!(api::sample_rules(&fx.data_dir()).unwrap(), changed);
+    }
+
+    #[test]
     fn a_size_other_than_the_rule_needs_a_reason_and_reproduce_finds_a_tampered_sample() {
         let fx = Fixture::new();
         let path = demo(&fx);

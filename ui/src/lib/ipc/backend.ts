@@ -176,6 +176,16 @@ export interface Backend {
   setPopulationCount(path: string, procedureId: string, count: number): Promise<SamplingState>;
   /** The firm's sample-size rule table (used for new samples). */
   sampleRules(): Promise<SampleRuleTable>;
+  /**
+   * Checks the table and saves it as the firm's; returns the saved table.
+   * Errors: "invalid" with field_problems field "name" or "version" code
+   * required, "size.<frequency>" size_range (params min, max), "sizes"
+   * duplicate_frequency (params frequency), "version" version_unchanged
+   * (params name, version: the sizes changed but the name and version did not).
+   */
+  saveSampleRules(table: SampleRuleTable): Promise<SampleRuleTable>;
+  /** Goes back to the shipped default table and returns it. */
+  resetSampleRules(): Promise<SampleRuleTable>;
   selectSample(path: string, procedureId: string, request: SampleRequest): Promise<SamplingState>;
   selectSampleManually(path: string, procedureId: string, itemIds: string[], reason: string): Promise<SamplingState>;
   addSampleItem(path: string, procedureId: string, itemId: string, reason: string): Promise<SamplingState>;

@@ -88,6 +88,7 @@ import { SAMPLE_DIR, sampleFiles } from "./sample-files";
 import {
   DEFAULT_SAMPLE_RULES,
   DEFAULT_TICKMARKS,
+  FREQUENCIES,
   MAX_POPULATION_COUNT,
   MODULUS,
   PREVIEW_ROWS,
@@ -472,6 +473,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
   const catalogs: CatalogData[] = [sampleCatalog()];
   const engagements = new Map<string, Engagement>();
   let profile: Profile = { name: "", lang: "ja", recent: [], initials: "", role: "assessor" };
+  /** The firm's sample-size rule table, which new samples use (the core keeps it in the data folder). */
+  let firmRules: SampleRuleTable = clone(DEFAULT_SAMPLE_RULES);
   let uuidCounter = 0;
   let cancelRequested = false;
   /** Who the demo's own work is recorded for while it is built (the core's demo acts as the assessor). */
@@ -1315,6 +1318,58 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     s.sample = sample;
     commitSampling(e, procedureId, [{ kind: "sample_selected", sample: clone(sample) }]);
     return samplingState(e, procedureId);
+  }
+
+  /**
+   * What is wrong with a rule table, by field, as the core's
+   * `rule_table_problems`: a name and a version (every sample records them),
+   * sizes from 1 to 1,000, each frequency at most once.
+   */
+  function ruleTableProblems(table: SampleRuleTable): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    for (const field of ["name", "version"] as const) {
+      if (table[field].trim() === "") problems.push({ field, code: "required", params: {}, message: `the table needs a ${field}, which every sample records` });
+    }
+    table.sizes.forEach((rule, i) => {
+      if (!Number.isInteger(rule.size) || rule.size < 1 || rule.size > 1000) {
+        problems.push({ field: `size.${rule.frequency}`, code: "size_range", params: { min: "1", max: "1000" }, message: `${rule.frequency}: ${rule.size} is not a size from 1 to 1000` });
+      }
+      if (table.sizes.slice(0, i).some((r) => r.frequency === rule.frequency)) {
+        problems.push({ field: "sizes", code: "duplicate_frequency", params: { frequency: rule.frequency }, message: `${rule.frequency} is given twice` });
+      }
+    });
+    return problems;
+  }
+
+  /** Whether two tables give the same size for every frequency, in whatever order. */
+  function sameSizes(a: SampleRuleTable, b: SampleRuleTable): boolean {
+    return a.sizes.length === b.sizes.length && a.sizes.every((r) => b.sizes.some((x) => x.frequency === r.frequency && x.size === r.size));
+  }
+
+  /**
+   * Checks a table and makes it the firm's, as the core's `replace_rules`:
+   * samples record the table by name and version, so other sizes under the
+   * name and version of the firm's current table (or of the shipped
+   * default) are refused.
+   */
+  function replaceRules(table: SampleRuleTable): SampleRuleTable {
+    const problems = ruleTableProblems(table);
+    if (problems.length === 0) {
+      const taken = [firmRules, DEFAULT_SAMPLE_RULES].find((known) => known.name === table.name && known.version === table.version && !sameSizes(known, table));
+      if (taken) {
+        problems.push({
+          field: "version",
+          code: "version_unchanged",
+          params: { name: taken.name, version: taken.version },
+          message: `${taken.name}@${taken.version} already names a table with other sizes: give the changed table a new version`,
+        });
+      }
+    }
+    if (problems.length > 0) fail("invalid", problems.map((p) => p.message).join("; "), problems);
+    // Kept in the order of the frequencies, as the dialog lists them.
+    const sizes = [...table.sizes].sort((a, b) => FREQUENCIES.indexOf(a.frequency) - FREQUENCIES.indexOf(b.frequency));
+    firmRules = { name: table.name, version: table.version, sizes: sizes.map((r) => ({ frequency: r.frequency, size: r.size })) };
+    return clone(firmRules);
   }
 
   function selectByHand(e: Engagement, procedureId: string, itemIds: string[], reason: string): SamplingState {
@@ -2326,8 +2381,14 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
         return importList(e, procedureId, file, table, text, columns);
       }),
     setPopulationCount: (path, procedureId, count) => respond(() => setCount(get(path), procedureId, count)),
-    sampleRules: () => respond(() => clone(DEFAULT_SAMPLE_RULES)),
-    selectSample: (path, procedureId, request) => respond(() => selectRandom(get(path), procedureId, DEFAULT_SAMPLE_RULES, request)),
+    sampleRules: () => respond(() => clone(firmRules)),
+    saveSampleRules: (table) => respond(() => replaceRules(clone(table))),
+    resetSampleRules: () =>
+      respond(() => {
+        firmRules = clone(DEFAULT_SAMPLE_RULES);
+        return clone(firmRules);
+      }),
+    selectSample: (path, procedureId, request) => respond(() => selectRandom(get(path), procedureId, firmRules, request)),
     selectSampleManually: (path, procedureId, itemIds, reason) => respond(() => selectByHand(get(path), procedureId, itemIds, reason)),
     addSampleItem: (path, procedureId, itemId, reason) => respond(() => addItem(get(path), procedureId, itemId, reason)),
     discardSample: (path, procedureId, reason) => respond(() => discard(get(path), procedureId, reason)),

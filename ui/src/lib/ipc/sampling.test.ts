@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "./backend";
 import { BROKEN_POPULATION_PATH, CHANGE_TICKETS_PATH, DEMO_PATH, createFakeBackend } from "./fake";
-import { ParkMiller, allocate, attributeKey, guessColumns, parseListDate, quarters, readCsv, select, selectByQuarter } from "./sampling";
+import { DEFAULT_SAMPLE_RULES, ParkMiller, allocate, attributeKey, guessColumns, parseListDate, quarters, readCsv, select, selectByQuarter } from "./sampling";
 
 /** The codes of an "invalid" refusal, or the error's kind. */
 async function refused(call: Promise<unknown>): Promise<string[]> {
@@ -208,5 +208,78 @@ describe("fake backend: sampling", () => {
     expect(await refused(b.discardSample(DEMO_PATH, P, "やり直し"))).toEqual(["invalid"]);
     await b.unlinkEvidence(DEMO_PATH, "EV-0001", { kind: "sample", id: `${P}/S3` });
     expect((await b.discardSample(DEMO_PATH, P, "やり直し")).sample).toBe(null);
+  });
+});
+
+describe("fake backend: the firm's rule table, as in core/src/db/sampling.rs", () => {
+  /** Where and why a save is refused: `field:code` in the core's order. */
+  async function problems(call: Promise<unknown>): Promise<string[]> {
+    const err = await call.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    if (!(err instanceof BackendError)) return ["accepted"];
+    return err.kind === "invalid" ? err.payload.field_problems.map((p) => `${p.field}:${p.code}`) : [err.kind];
+  }
+
+  it("refuses a table without a name or version, with a size out of range, or with a frequency twice, and keeps the firm's", async () => {
+    const b = createFakeBackend();
+    const before = await b.sampleRules();
+    expect(before).toEqual(DEFAULT_SAMPLE_RULES);
+    expect(await problems(b.saveSampleRules({ name: " ", version: "", sizes: [{ frequency: "daily", size: 1001 }, { frequency: "weekly", size: 0 }] }))).toEqual([
+      "name:required",
+      "version:required",
+      "size.daily:size_range",
+      "size.weekly:size_range",
+    ]);
+    expect(await problems(b.saveSampleRules({ name: "firm", version: "1", sizes: [{ frequency: "monthly", size: 2.5 }] }))).toEqual(["size.monthly:size_range"]);
+    const twice = await b.saveSampleRules({ name: "firm", version: "1", sizes: [{ frequency: "weekly", size: 5 }, { frequency: "weekly", size: 6 }] }).catch((e: BackendError) => e);
+    expect((twice as BackendError).payload.field_problems).toMatchObject([{ field: "sizes", code: "duplicate_frequency", params: { frequency: "weekly" } }]);
+    const range = await b.saveSampleRules({ name: "firm", version: "1", sizes: [{ frequency: "daily", size: 0 }] }).catch((e: BackendError) => e);
+    expect((range as BackendError).payload.field_problems[0].params).toEqual({ min: "1", max: "1000" });
+    expect(await b.sampleRules()).toEqual(before);
+  });
+
+  it("never saves other sizes under the current table's name and version, and saves a new version in the frequencies' order", async () => {
+    const b = createFakeBackend();
+    const changed = { ...DEFAULT_SAMPLE_RULES, sizes: DEFAULT_SAMPLE_RULES.sizes.map((r) => (r.frequency === "daily" ? { ...r, size: 30 } : r)) };
+    const refused = await b.saveSampleRules(changed).catch((e: BackendError) => e);
+    expect((refused as BackendError).payload.field_problems).toMatchObject([{ field: "version", code: "version_unchanged", params: { name: "common-practice", version: "2026.1" } }]);
+    // The same sizes in another order are the same table.
+    const reordered = { ...DEFAULT_SAMPLE_RULES, sizes: [...DEFAULT_SAMPLE_RULES.sizes].reverse() };
+    expect(await b.saveSampleRules(reordered)).toEqual(DEFAULT_SAMPLE_RULES);
+
+    const firm = { name: "firm", version: "2026.2", sizes: [{ frequency: "weekly" as const, size: 6 }, { frequency: "daily" as const, size: 30 }] };
+    const saved = await b.saveSampleRules(firm);
+    expect(saved.sizes.map((r) => r.frequency)).toEqual(["daily", "weekly"]);
+    expect(await b.sampleRules()).toEqual(saved);
+    // What is returned is a copy: changing it changes nothing stored.
+    saved.sizes[0].size = 99;
+    expect((await b.sampleRules()).sizes[0].size).toBe(30);
+    // The saved table is protected in its turn; a frequency left out is a change too.
+    expect(await problems(b.saveSampleRules({ ...firm, sizes: [{ frequency: "daily", size: 30 }] }))).toEqual(["version:version_unchanged"]);
+    // The shipped default's name and version stay taken while a firm table is in use.
+    expect(await problems(b.saveSampleRules(changed))).toEqual(["version:version_unchanged"]);
+    expect(await b.sampleRules()).toEqual({ name: "firm", version: "2026.2", sizes: [{ frequency: "daily", size: 30 }, { frequency: "weekly", size: 6 }] });
+  });
+
+  it("draws new samples with the firm's table, leaves drawn ones as recorded, and goes back to the default", async () => {
+    const b = createFakeBackend();
+    await b.openDemo();
+    const P = "4.4.1.1/P1";
+    await b.setPopulationCount(DEMO_PATH, P, 100);
+    await b.saveSampleRules({ name: "firm", version: "2", sizes: [{ frequency: "daily", size: 30 }] });
+    const state = await b.selectSample(DEMO_PATH, P, { frequency: "daily", size_override: null, override_reason: null, seed: 7, by_quarter: false });
+    expect(state.sample).toMatchObject({ size: 30, rule_size: 30, rule_table: { name: "firm", version: "2" } });
+    expect(state.sample!.items).toHaveLength(30);
+    // A frequency the table leaves out has no rule.
+    await b.setPopulationCount(DEMO_PATH, "4.4.1.1/P2", 100);
+    expect(await problems(b.selectSample(DEMO_PATH, "4.4.1.1/P2", { frequency: "weekly", size_override: null, override_reason: null, seed: 7, by_quarter: false }))).toEqual(["frequency:no_rule"]);
+    // The demo's sample keeps the table it was drawn with.
+    expect((await b.sampling(DEMO_PATH, "4.4.1.1/P3")).sample!.rule_table).toEqual(DEFAULT_SAMPLE_RULES);
+
+    expect(await b.resetSampleRules()).toEqual(DEFAULT_SAMPLE_RULES);
+    expect(await b.sampleRules()).toEqual(DEFAULT_SAMPLE_RULES);
+    expect((await b.sampling(DEMO_PATH, P)).sample!.rule_table).toMatchObject({ name: "firm", version: "2" });
   });
 });

@@ -92,6 +92,8 @@ export const tauriBackend: Backend = {
     call("import_population", { path, procedureId, file, columns }),
   setPopulationCount: (path, procedureId, count) => call("set_population_count", { path, procedureId, count }),
   sampleRules: () => call("sample_rules"),
+  saveSampleRules: (table) => call("save_sample_rules", { table }),
+  resetSampleRules: () => call("reset_sample_rules"),
   selectSample: (path, procedureId, request) => call("select_sample", { path, procedureId, request }),
   selectSampleManually: (path, procedureId, itemIds, reason) =>
     call("select_sample_manually", { path, procedureId, itemIds, reason }),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { setLang } from "../i18n/index.svelte";
 import { BackendError } from "../ipc";
 import { DEFAULT_TICKMARKS } from "../ipc/sampling";
-import { cellMark, defaultTickmark, gridKey, parseItemIds, parseSeed, problemFor, samplingErrorText, shortSampleId, type GridKeyLike } from "./sampling";
+import { cellMark, defaultTickmark, gridKey, parseItemIds, parseRuleSize, parseSeed, problemFor, samplingErrorText, shortSampleId, type GridKeyLike } from "./sampling";
 
 const key = (k: string, extra: Partial<GridKeyLike> = {}): GridKeyLike => ({ key: k, altKey: false, ctrlKey: false, metaKey: false, shiftKey: false, isComposing: false, ...extra });
 
@@ -69,5 +69,32 @@ describe("sampling in the panel", () => {
     expect(problemFor(refusal("comment", "fail_needs_comment"), "comment")).toContain("コメント");
     expect(problemFor(refusal("comment", "fail_needs_comment"), "seed")).toBe(null);
     expect(samplingErrorText(new BackendError({ kind: "locked", message: "", input_problems: [], field_problems: [] }))).toContain("確定");
+  });
+
+  it("reads a rule table's sizes as typed, and translates the refusals of a saved table", () => {
+    expect(["", " ", "30", "３０", "1", "1000", "1,000", "0", "1001", "abc", "2.5", "-1"].map(parseRuleSize)).toEqual([
+      null,
+      null,
+      30,
+      30,
+      1,
+      1000,
+      1000,
+      "invalid",
+      "invalid",
+      "invalid",
+      "invalid",
+      "invalid",
+    ]);
+    setLang("ja");
+    const refusal = (field: string, code: string, params: Record<string, string> = {}) =>
+      new BackendError({ kind: "invalid", message: "m", input_problems: [], field_problems: [{ field, code, params, message: "m" }] });
+    expect(problemFor(refusal("name", "required"), "name")).toBe("入力してください。");
+    expect(problemFor(refusal("size.daily", "size_range", { min: "1", max: "1000" }), "size.daily")).toBe("件数は 1〜1000 の整数で入力してください（規則を設けない頻度は空欄にします）。");
+    expect(samplingErrorText(refusal("sizes", "duplicate_frequency", { frequency: "weekly" }))).toBe("「週次」の件数が2回指定されています。");
+    expect(problemFor(refusal("version", "version_unchanged", { name: "firm", version: "1" }), "version")).toContain("規則表 firm 1 とは件数が異なります。");
+    setLang("en");
+    expect(samplingErrorText(refusal("sizes", "duplicate_frequency", { frequency: "weekly" }))).toBe('"Weekly" is given twice.');
+    setLang("ja");
   });
 });

@@ -15,9 +15,14 @@ import type { SampleRuleTable } from "../ipc/bindings/SampleRuleTable";
 import type { Tickmark } from "../ipc/bindings/Tickmark";
 import { errorText } from "../session.svelte";
 
-export const FREQUENCIES: Frequency[] = ["multiple_daily", "daily", "weekly", "monthly", "quarterly", "annual", "automated"];
+// The frequencies and the shipped rule table are those the fake backend restates from the core.
+export { FREQUENCIES, DEFAULT_SAMPLE_RULES as DEFAULT_RULE_TABLE } from "../ipc/sampling";
 export const CELL_RESULTS: CellResult[] = ["pass", "fail", "not_applicable"];
 export const ORIGIN_TONE: Record<ItemOrigin, string> = { random: "idle", manual: "accent", added: "warn" };
+
+/** The sizes a rule table may give, as the core checks them. */
+export const RULE_SIZE_MIN = 1;
+export const RULE_SIZE_MAX = 1000;
 
 /** The largest seed the generator takes (2³¹−2); a seed is recorded with the sample. */
 export const MAX_SEED = 2147483646;
@@ -55,11 +60,25 @@ export function cellMark(cell: GridCell | undefined): string {
  * digits, as a Japanese input method types them, are read too.
  */
 export function parseSeed(text: string): number | null | "invalid" {
+  return parseWhole(text, MAX_SEED);
+}
+
+/**
+ * A rule table's size as typed: null when blank (the frequency then has no
+ * rule), the number when it is a whole number from 1 to 1,000, "invalid"
+ * otherwise. Full-width digits are read too.
+ */
+export function parseRuleSize(text: string): number | null | "invalid" {
+  return parseWhole(text, RULE_SIZE_MAX);
+}
+
+/** A whole number from 1 to `max` as typed, in ASCII or full-width digits, with or without thousands separators. */
+function parseWhole(text: string, max: number): number | null | "invalid" {
   const ascii = text.trim().replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[,，]/g, "");
   if (ascii === "") return null;
   if (!/^[0-9]+$/.test(ascii)) return "invalid";
   const n = Number(ascii);
-  return n >= 1 && n <= MAX_SEED ? n : "invalid";
+  return n >= 1 && n <= max ? n : "invalid";
 }
 
 /** Item IDs typed one a line or separated by commas (Japanese ones too), blanks left out. */
@@ -167,6 +186,10 @@ export const SAMPLING_PROBLEM_CODES = [
   "fail_needs_comment",
   "from_test_grid",
   "seed_out_of_range",
+  // The firm's rule table, as edited in the app.
+  "size_range",
+  "duplicate_frequency",
+  "version_unchanged",
 ];
 
 /** The fields whose plain "invalid" refusals have a message of their own. */
@@ -177,6 +200,7 @@ export function samplingProblemText(p: FieldProblem): string {
   // The core names a frequency by its code; the message names it in the user's language.
   const params = p.params.frequency ? { ...p.params, frequency: t(`frequency.${p.params.frequency}`) } : p.params;
   if (SAMPLING_PROBLEM_CODES.includes(p.code)) return t(`sampling.problem.${p.code}`, params);
+  if (p.code === "required") return t("problem.required");
   if (p.code === "invalid" && INVALID_FIELDS.includes(p.field)) return t(`sampling.invalid.${p.field}`);
   return t("problem.invalid");
 }
