@@ -537,9 +537,13 @@ pub fn preview_population(file: String) -> Reply<PopulationPreview> {
     Ok(api::preview_population(Path::new(&file))?)
 }
 
+// Every sampling reply is `SamplingState::trimmed`: the panel shows the
+// population in figures and the items it needs, and a large list would
+// otherwise cross IPC whole after every cell typed in the grid.
+
 #[tauri::command]
 pub fn sampling(path: String, procedure_id: String) -> Reply<SamplingState> {
-    Ok(api::sampling(Path::new(&path), &procedure_id)?)
+    Ok(api::sampling(Path::new(&path), &procedure_id)?.trimmed())
 }
 
 #[tauri::command]
@@ -550,7 +554,10 @@ pub fn import_population(
     file: String,
     columns: PopulationColumns,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::import_population(Path::new(&path), &procedure_id, Path::new(&file), &columns, ctx))
+    with_ctx(&state, |ctx| {
+        api::import_population(Path::new(&path), &procedure_id, Path::new(&file), &columns, ctx)
+            .map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -560,7 +567,9 @@ pub fn set_population_count(
     procedure_id: String,
     count: u32,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::set_population_count(Path::new(&path), &procedure_id, count, ctx))
+    with_ctx(&state, |ctx| {
+        api::set_population_count(Path::new(&path), &procedure_id, count, ctx).map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -587,7 +596,9 @@ pub fn select_sample(
     request: SampleRequest,
 ) -> Reply<SamplingState> {
     let data_dir = state.data_dir.clone();
-    with_ctx(&state, |ctx| api::select_sample(Path::new(&path), &data_dir, &procedure_id, &request, ctx))
+    with_ctx(&state, |ctx| {
+        api::select_sample(Path::new(&path), &data_dir, &procedure_id, &request, ctx).map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -598,7 +609,10 @@ pub fn select_sample_manually(
     item_ids: Vec<String>,
     reason: String,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::select_sample_manually(Path::new(&path), &procedure_id, &item_ids, &reason, ctx))
+    with_ctx(&state, |ctx| {
+        api::select_sample_manually(Path::new(&path), &procedure_id, &item_ids, &reason, ctx)
+            .map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -609,7 +623,9 @@ pub fn add_sample_item(
     item_id: String,
     reason: String,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::add_sample_item(Path::new(&path), &procedure_id, &item_id, &reason, ctx))
+    with_ctx(&state, |ctx| {
+        api::add_sample_item(Path::new(&path), &procedure_id, &item_id, &reason, ctx).map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -619,7 +635,9 @@ pub fn discard_sample(
     procedure_id: String,
     reason: String,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::discard_sample(Path::new(&path), &procedure_id, &reason, ctx))
+    with_ctx(&state, |ctx| {
+        api::discard_sample(Path::new(&path), &procedure_id, &reason, ctx).map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -634,7 +652,7 @@ pub fn add_attribute(
     procedure_id: String,
     text: String,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::add_attribute(Path::new(&path), &procedure_id, &text, ctx))
+    with_ctx(&state, |ctx| api::add_attribute(Path::new(&path), &procedure_id, &text, ctx).map(SamplingState::trimmed))
 }
 
 #[tauri::command]
@@ -645,7 +663,9 @@ pub fn edit_attribute(
     key: String,
     text: String,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::edit_attribute(Path::new(&path), &procedure_id, &key, &text, ctx))
+    with_ctx(&state, |ctx| {
+        api::edit_attribute(Path::new(&path), &procedure_id, &key, &text, ctx).map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -655,7 +675,9 @@ pub fn remove_attribute(
     procedure_id: String,
     key: String,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::remove_attribute(Path::new(&path), &procedure_id, &key, ctx))
+    with_ctx(&state, |ctx| {
+        api::remove_attribute(Path::new(&path), &procedure_id, &key, ctx).map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -667,7 +689,9 @@ pub fn set_cell(
     attribute: String,
     input: CellInput,
 ) -> Reply<SamplingState> {
-    with_ctx(&state, |ctx| api::set_cell(Path::new(&path), &procedure_id, no, &attribute, &input, ctx))
+    with_ctx(&state, |ctx| {
+        api::set_cell(Path::new(&path), &procedure_id, no, &attribute, &input, ctx).map(SamplingState::trimmed)
+    })
 }
 
 #[tauri::command]
@@ -878,6 +902,18 @@ mod tests {
         let args = json!({"path": path, "procedureId": id, "file": list, "columns": preview["guess"]});
         let state = invoke(&app, "import_population", args).unwrap();
         assert_eq!(state["population"]["count"], 120);
+        // The list is summed up, and only its two items dated outside the
+        // period cross IPC until a sample is drawn (see SamplingState::trimmed).
+        assert_eq!(
+            state["population_summary"],
+            json!({"listed": 120, "frame": 118, "out_of_period": 2, "has_dates": true, "trimmed": true})
+        );
+        let rows = |items: &Value| -> Vec<u64> {
+            let mut rows: Vec<u64> = items.as_array().unwrap().iter().map(|i| i["row"].as_u64().unwrap()).collect();
+            rows.sort_unstable();
+            rows
+        };
+        assert_eq!(rows(&state["population"]["items"]), [1, 2]);
         let rules = invoke(&app, "sample_rules", json!({})).unwrap();
         assert_eq!(rules["name"], "common-practice");
         // The firm's table edited in the app: a changed table under the
@@ -905,6 +941,10 @@ mod tests {
             (&state["sample"]["size"], &state["sample"]["rule_table"]["version"]),
             (&json!(3), &json!("2026.2"))
         );
+        let mut expected = rows(&state["sample"]["items"]);
+        expected.extend([1, 2]);
+        expected.sort_unstable();
+        assert_eq!(rows(&state["population"]["items"]), expected);
         assert_eq!(invoke(&app, "reset_sample_rules", json!({})).unwrap()["version"], "2026.1");
         invoke(&app, "add_attribute", json!({"path": path, "procedureId": id, "text": "承認済み"})).unwrap();
         let fail = |comment: &str| json!({"result": "fail", "tickmark": "×", "comment": comment});

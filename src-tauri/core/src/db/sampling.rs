@@ -16,8 +16,8 @@ use crate::model::evidence::LinkKind;
 use crate::model::procedure::{ExceptionRecord, ResultKind};
 use crate::model::sampling::{
     attribute_key, default_tickmarks, new_seed, select, select_by_quarter, CellInput, CellResult, GridCell, ItemOrigin,
-    ParkMiller, Population, PopulationColumns, PopulationItem, Reproduction, Sample, SampleItem, SampleRequest,
-    SampleRuleTable, SamplingState, SelectionMethod, TestAttribute, Tickmark,
+    ParkMiller, Population, PopulationColumns, PopulationItem, PopulationSummary, Reproduction, Sample, SampleItem,
+    SampleRequest, SampleRuleTable, SamplingState, SelectionMethod, TestAttribute, Tickmark,
 };
 
 /// The largest population given as a count; a list is bounded by its file size.
@@ -600,9 +600,11 @@ impl EngagementFile {
     /// Everything the sampling panel shows for a procedure.
     pub fn sampling(&self, procedure_id: &str) -> Result<SamplingState> {
         read_procedure(&self.conn, procedure_id)?;
+        let population = read_population(&self.conn, procedure_id)?;
         Ok(SamplingState {
             procedure_id: procedure_id.into(),
-            population: read_population(&self.conn, procedure_id)?,
+            population_summary: population.as_ref().map(PopulationSummary::of),
+            population,
             sample: read_sample(&self.conn, procedure_id)?,
             attributes: read_attributes(&self.conn, procedure_id)?,
             cells: read_cells(&self.conn, procedure_id)?,

@@ -442,10 +442,60 @@ pub fn default_tickmarks() -> Result<Vec<Tickmark>> {
 pub struct SamplingState {
     pub procedure_id: String,
     pub population: Option<Population>,
+    /// The population in figures, which stay right when its list is trimmed.
+    pub population_summary: Option<PopulationSummary>,
     pub sample: Option<Sample>,
     pub attributes: Vec<TestAttribute>,
     pub cells: Vec<GridCell>,
     pub legend: Vec<Tickmark>,
+}
+
+/// A population in figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PopulationSummary {
+    /// Items in the list; 0 for a population given only as a count.
+    pub listed: u32,
+    /// Items that can be drawn: those of the list dated in the audit period, or the count.
+    pub frame: u32,
+    pub out_of_period: u32,
+    /// Whether any item has a date (a sample can then be stratified by quarter).
+    pub has_dates: bool,
+    /// Whether `population.items` holds only the items out of the period and
+    /// those in the sample, instead of the whole list (see `SamplingState::trimmed`).
+    pub trimmed: bool,
+}
+
+impl PopulationSummary {
+    pub fn of(population: &Population) -> PopulationSummary {
+        let count = |f: &dyn Fn(&PopulationItem) -> bool| population.items.iter().filter(|i| f(i)).count() as u32;
+        PopulationSummary {
+            listed: population.items.len() as u32,
+            frame: population.frame().len() as u32,
+            out_of_period: count(&|i| i.out_of_period),
+            has_dates: population.items.iter().any(|i| i.date.is_some()),
+            trimmed: false,
+        }
+    }
+}
+
+impl SamplingState {
+    /// The state with the population's list cut down to what the app's panel
+    /// shows: the items out of the period and the items in the sample. A list
+    /// of 100,000 items is about 23 MB of JSON, which the app would otherwise
+    /// receive after every cell typed in the grid. The figures stay in
+    /// `population_summary`; the whole list is in the file and the CLI.
+    pub fn trimmed(mut self) -> SamplingState {
+        if let Some(population) = self.population.as_mut() {
+            let sampled: std::collections::HashSet<u32> =
+                self.sample.iter().flat_map(|s| s.items.iter().map(|i| i.row)).collect();
+            population.items.retain(|i| i.out_of_period || sampled.contains(&i.row));
+            if let Some(summary) = self.population_summary.as_mut() {
+                summary.trimmed = true;
+            }
+        }
+        self
+    }
 }
 
 /// What `sample reproduce` found.

@@ -55,6 +55,7 @@ import type { InputProblem } from "./bindings/InputProblem";
 import type { Population } from "./bindings/Population";
 import type { PopulationColumns } from "./bindings/PopulationColumns";
 import type { PopulationPreview } from "./bindings/PopulationPreview";
+import type { PopulationSummary } from "./bindings/PopulationSummary";
 import type { Reproduction } from "./bindings/Reproduction";
 import type { Sample } from "./bindings/Sample";
 import type { SampleItem } from "./bindings/SampleItem";
@@ -1111,7 +1112,20 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
   function samplingState(e: Engagement, procedureId: string): SamplingState {
     findProcedure(e, procedureId);
     const s = samplingOf(e, procedureId);
-    return clone({ procedure_id: procedureId, population: s.population, sample: s.sample, attributes: s.attributes, cells: orderedCells(s), legend: e.legend });
+    // As the app's commands answer (SamplingState::trimmed in the core): the
+    // population in figures, and of its list only the items out of the
+    // period and those in the sample.
+    const p = s.population;
+    const sampled = new Set((s.sample?.items ?? []).map((i) => i.row));
+    const summary: PopulationSummary | null = p && {
+      listed: p.items.length,
+      frame: frameOf(p).length,
+      out_of_period: p.items.filter((i) => i.out_of_period).length,
+      has_dates: p.items.some((i) => i.date !== null),
+      trimmed: true,
+    };
+    const population = p && { ...p, items: p.items.filter((i) => i.out_of_period || sampled.has(i.row)) };
+    return clone({ procedure_id: procedureId, population, population_summary: summary, sample: s.sample, attributes: s.attributes, cells: orderedCells(s), legend: e.legend });
   }
 
   /** An exception a grid failure made changes with its cell, never by hand. */
@@ -1628,7 +1642,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       // approved after it was carried out; its facts come from the list.
       const failing = 7;
       const population = state.population;
-      const column = (row: number, name: string) => population?.items[row - 1]?.extra[population.columns.indexOf(name)] ?? "";
+      const column = (row: number, name: string) => population?.items.find((i) => i.row === row)?.extra[population.columns.indexOf(name)] ?? "";
       for (const item of state.sample?.items ?? []) {
         const a: CellInput =
           item.no === failing

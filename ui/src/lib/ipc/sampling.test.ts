@@ -147,6 +147,27 @@ describe("fake backend: sampling", () => {
     ]);
   });
 
+  it("answers with the population in figures and, of its list, only the items out of the period and those sampled", async () => {
+    const b = createFakeBackend();
+    await b.openDemo();
+    const P = "4.4.1.1/P1";
+    const imported = await b.importPopulation(DEMO_PATH, P, CHANGE_TICKETS_PATH, { item_id: 0, date: 1, description: 2 });
+    expect(imported.population_summary).toEqual({ listed: 120, frame: 118, out_of_period: 2, has_dates: true, trimmed: true });
+    expect(imported.population!.items.map((i) => i.item_id)).toEqual(["CHG-0001", "CHG-0002"]);
+    expect(imported.population!.count).toBe(120);
+    const drawn = await b.selectSample(DEMO_PATH, P, { frequency: "monthly", size_override: null, override_reason: null, seed: 5, by_quarter: false });
+    const rows = drawn.population!.items.map((i) => i.row).sort((a, c) => a - c);
+    const sampled = drawn.sample!.items.map((i) => i.row);
+    expect(sampled).toHaveLength(2);
+    expect(rows).toEqual([1, 2, ...sampled].sort((a, c) => a - c));
+    // Each sample item finds its population item (ID, date, description) in what was sent.
+    for (const item of drawn.sample!.items) {
+      expect(drawn.population!.items.find((i) => i.row === item.row)?.item_id).toBe(item.item_id);
+    }
+    const counted = await b.setPopulationCount(DEMO_PATH, "4.4.1.1/P2", 48);
+    expect(counted.population_summary).toEqual({ listed: 0, frame: 48, out_of_period: 0, has_dates: false, trimmed: true });
+  });
+
   it("turns a failed cell into the procedure's exception, and takes it away again", async () => {
     const b = createFakeBackend();
     await b.openDemo();

@@ -10,7 +10,6 @@ import type { FieldProblem } from "../ipc/bindings/FieldProblem";
 import type { Frequency } from "../ipc/bindings/Frequency";
 import type { GridCell } from "../ipc/bindings/GridCell";
 import type { ItemOrigin } from "../ipc/bindings/ItemOrigin";
-import type { Population } from "../ipc/bindings/Population";
 import type { SampleRuleTable } from "../ipc/bindings/SampleRuleTable";
 import type { Tickmark } from "../ipc/bindings/Tickmark";
 import { errorText } from "../session.svelte";
@@ -29,11 +28,6 @@ export const MAX_SEED = 2147483646;
 
 /** The mark a result is shown with when the cell has no tickmark, and the tickmark it gets by default. */
 export const RESULT_MARK: Record<CellResult, string> = { pass: "✓", fail: "×", not_applicable: "N/A" };
-
-/** How many items can be drawn: those dated inside the audit period, or every row of a counted population. */
-export function frameSize(p: Population): number {
-  return p.items.length === 0 ? p.count : p.items.filter((i) => !i.out_of_period).length;
-}
 
 /** The rule's size for a frequency, never more than the items that can be drawn; null when the table has none. */
 export function ruleSize(table: SampleRuleTable, frequency: Frequency, frame: number): number | null {
