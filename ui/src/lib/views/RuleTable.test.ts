@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import WalkthroughView from "./WalkthroughView.svelte";
-import { Session } from "../session.svelte";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { BackendError } from "../ipc";
-import { createFakeBackend, DEMO_PATH, type FakeBackend } from "../ipc/fake";
+import { DEMO_PATH, type FakeBackend } from "../ipc/fake";
 import { DEFAULT_SAMPLE_RULES } from "../ipc/sampling";
-import { setLang } from "../i18n/index.svelte";
+import { openWalkthrough } from "./walkthrough.testing";
 
 // The firm's sample-size rule table, edited from the draw form of a
 // procedure's sampling panel (RuleTableDialog).
@@ -13,16 +11,7 @@ import { setLang } from "../i18n/index.svelte";
 const CONTROL = "4.4.1.1";
 
 async function openAt(prepare: (backend: FakeBackend) => Promise<unknown> = async () => {}) {
-  setLang("ja");
-  const backend = createFakeBackend();
-  await backend.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [], initials: "HS", role: "assessor" });
-  const session = new Session(backend);
-  await backend.openDemo();
-  await prepare(backend);
-  await session.show(await backend.openEngagement(DEMO_PATH));
-  session.openControl(CONTROL);
-  render(WalkthroughView, { session, saveDelay: 20 });
-  await screen.findByTestId("control-id");
+  const { backend } = await openWalkthrough(CONTROL, prepare);
   // Counts the saves that reach the backend.
   const saves: unknown[] = [];
   const save = backend.saveSampleRules;

@@ -1,26 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import WalkthroughView from "./WalkthroughView.svelte";
-import { Session } from "../session.svelte";
-import { createFakeBackend, DEMO_PATH, type FakeBackend } from "../ipc/fake";
-import { setLang } from "../i18n/index.svelte";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
+import { DEMO_PATH } from "../ipc/fake";
+import { openWalkthrough } from "./walkthrough.testing";
 import { localToday } from "../evidence/format";
 
 const CONTROL = "9.2.3.11.PB";
 
-async function openAt(id: string, prepare: (backend: FakeBackend) => Promise<unknown> = async () => {}) {
-  setLang("ja");
-  const backend = createFakeBackend();
-  await backend.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [], initials: "HS", role: "assessor" });
-  const session = new Session(backend);
-  const view = await backend.openDemo();
-  await prepare(backend);
-  await session.show(view);
-  session.openControl(id);
-  render(WalkthroughView, { session, saveDelay: 20 });
-  await screen.findByTestId("control-id");
-  return { backend, session };
-}
+const openAt = openWalkthrough;
 
 // jsdom does no layout, so it has no elementFromPoint; the tests say which
 // element is under the drop point instead.

@@ -1,25 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import WalkthroughView from "./WalkthroughView.svelte";
-import { Session } from "../session.svelte";
-import { createFakeBackend, DEMO_PATH, recordSampleReview, type FakeBackend } from "../ipc/fake";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
+import { DEMO_PATH, recordSampleReview } from "../ipc/fake";
 import { setLang } from "../i18n/index.svelte";
+import { openWalkthrough } from "./walkthrough.testing";
 
 const CONTROL = "4.4.1.1";
 
-async function openAt(id: string, prepare: (backend: FakeBackend) => Promise<unknown> = async () => {}) {
-  setLang("ja");
-  const backend = createFakeBackend();
-  await backend.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [], initials: "HS", role: "assessor" });
-  const session = new Session(backend);
-  await backend.openDemo();
-  await prepare(backend);
-  await session.show(await backend.openEngagement(DEMO_PATH));
-  session.openControl(id);
-  render(WalkthroughView, { session, saveDelay: 20 });
-  await screen.findByTestId("control-id");
-  return { backend, session };
-}
+const openAt = openWalkthrough;
 
 const card = (index: number) => screen.getAllByTestId("procedure")[index];
 
