@@ -2,7 +2,8 @@
 // the finalized demo engagement is exported from the dashboard's export
 // dialog as a signed report (the certificate made here with openssl and
 // thrown away), then as the submission package; pdfsig accepts the report
-// and `workbench verify` the package. A wrong passphrase is refused first.
+// and `workbench verify` the report and the package. A wrong passphrase is
+// refused first.
 //
 // The native dialogs cannot be driven by WebDriver, so the app's pickers
 // answer from WORKBENCH_E2E_EXPORT_DIR and WORKBENCH_E2E_PICK_CERTIFICATE.
@@ -70,6 +71,9 @@ test("export the finalized demo as a signed report and a package, and both verif
     const sig = execFileSync("pdfsig", [pdf], { encoding: "utf8" });
     assert.match(sig, /Signature is Valid/, sig);
     assert.match(sig, /ETSI\.CAdES\.detached/, sig);
+    // The report alone verifies with the CLI too, against the same certificate.
+    const alone = execFileSync(workbench, ["--lang", "en", "verify", pdf, "--trust", certificate.pem], { encoding: "utf8" });
+    assert.match(alone, /The report's signature passed verification\./, alone);
 
     // The package, from the same dialog.
     await (await s.find("export-again")).click();

@@ -129,9 +129,10 @@ enum Command {
         date: Option<chrono::NaiveDate>,
     },
     /// Verify a submission package offline: its signed manifest and certificate chain, every file's hash,
-    /// the report's PDF signature, and the consistency of the results. Exit 1 names what failed.
+    /// the report's PDF signature, and the consistency of the results. Given a signed report (PDF) on
+    /// its own, verify its signature and chain. Exit 1 names what failed.
     Verify {
-        /// The package (zip).
+        /// The package (zip), or a signed report (PDF).
         package: PathBuf,
         /// A trusted certificate (PEM or DER), e.g. the firm's CA; repeat for more.
         #[arg(long = "trust", value_name = "CERT", required = true)]
@@ -570,7 +571,13 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
                 anchors.extend(workbench_report::verify::read_anchors(t)?);
             }
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            let result = workbench_report::verify::verify_package(&read(&package)?, &anchors, now);
+            let bytes = read(&package)?;
+            let report = workbench_report::verify::is_pdf(&bytes);
+            let result = if report {
+                workbench_report::verify::verify_report(&bytes, &anchors, now)
+            } else {
+                workbench_report::verify::verify_package(&bytes, &anchors, now)
+            };
             if json {
                 print_json(&result)?;
             } else {
@@ -578,7 +585,12 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
                     let key = if c.ok { "verify.ok" } else { "verify.failed" };
                     println!("{}", m.get(key, &[("check", &c.name), ("detail", &c.detail)]));
                 }
-                let key = if result.passed() { "verify.passed" } else { "verify.rejected" };
+                let key = match (report, result.passed()) {
+                    (false, true) => "verify.passed",
+                    (false, false) => "verify.rejected",
+                    (true, true) => "verify.report_passed",
+                    (true, false) => "verify.report_rejected",
+                };
                 println!("{}", m.get(key, &[]));
             }
             if result.passed() {

@@ -1,6 +1,7 @@
-//! The offline verifier of a submission package (`workbench verify`): it
-//! needs nothing but the package and the trust anchors it is given, and
-//! reports each check by name, so that a failure says what failed.
+//! The offline verifier of a submission package, or of a signed report on
+//! its own (`workbench verify`): it needs nothing but the file and the trust
+//! anchors it is given, and reports each check by name, so that a failure
+//! says what failed.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
@@ -149,6 +150,28 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Durat
     );
     v.push("results consistent with the manifest", consistency(&files, &manifest));
     v
+}
+
+/// Checks a signed report on its own, as it may travel outside its package
+/// (by mail, or filed in a document system): the same PAdES check as in a
+/// package, against the anchors given.
+pub fn verify_report(pdf: &[u8], anchors: &[Certificate], now: std::time::Duration) -> Verification {
+    let mut v = Verification { checks: Vec::new() };
+    if !is_pdf(pdf) {
+        v.push("PDF", Err("not a PDF (it does not start with %PDF-)".into()));
+        return v;
+    }
+    v.push("PDF", Ok(format!("{} bytes", pdf.len())));
+    v.push(
+        "report signature",
+        verify_pdf(pdf, anchors, now).map(|s| format!("PAdES signature over the whole file, signed by {s}")),
+    );
+    v
+}
+
+/// Whether the bytes are a PDF (by its header, which a package, a zip, never has).
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"%PDF-")
 }
 
 fn read_zip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {

@@ -320,12 +320,16 @@ fn flip_one_byte(pdf: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn the_signed_report_is_accepted_by_pdfsig_and_pyhanko_and_rejected_after_a_one_byte_change() {
+fn the_signed_report_is_accepted_by_pdfsig_pyhanko_and_our_verifier_and_rejected_after_a_one_byte_change() {
     let fx = Fixture::new();
     let pki = Pki::new(&fx);
     let nss = pki.nss();
     let (pdf, _) = fx.report(true, Lang::Ja);
     let at = pdf_date(Utc.with_ymd_and_hms(2026, 11, 26, 3, 0, 0).unwrap());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    // A CA that issued nothing here.
+    let other_fx = Fixture::new();
+    let stranger = verify::read_anchors(&Pki::new(&other_fx).path("ca.pem")).unwrap();
     for key in ["rsa", "ec"] {
         let identity = SigningIdentity::from_pkcs12(&pki.p12(key), "s3cret").unwrap();
         assert!(identity.subject.contains(&format!("Report signer {key}")), "{}", identity.subject);
@@ -351,7 +355,20 @@ fn the_signed_report_is_accepted_by_pdfsig_and_pyhanko_and_rejected_after_a_one_
             &["sign", "validate", "--trust", ca.to_str().unwrap(), "--trust-replace", tampered.to_str().unwrap()],
         );
         assert!(!ok && verdict.contains("INVALID"), "{key}: {verdict}");
+
+        // Our own verifier, on the report alone, agrees with both.
+        let anchors = verify::read_anchors(&ca).unwrap();
+        let alone = verify::verify_report(&signed, &anchors, now);
+        assert!(alone.passed(), "{key}: {:#?}", alone.checks);
+        assert_eq!(failed(&verify::verify_report(&flip_one_byte(&signed), &anchors, now)), ["report signature"]);
+        assert_eq!(failed(&verify::verify_report(&signed, &stranger, now)), ["report signature"]);
     }
+    // An unsigned report, and a file that is not a PDF, are named as such.
+    let anchors = verify::read_anchors(&pki.path("ca.pem")).unwrap();
+    let unsigned = verify::verify_report(&pdf, &anchors, now);
+    assert_eq!(failed(&unsigned), ["report signature"]);
+    assert!(unsigned.checks[1].detail.contains("not signed"), "{:#?}", unsigned.checks);
+    assert_eq!(failed(&verify::verify_report(b"PK\x03\x04", &anchors, now)), ["PDF"]);
 }
 
 #[test]
