@@ -41,6 +41,8 @@ for (const [control, result] of done) {
 wb("exception", "add", demo, "--procedure", "9.2.1.2/P1", "退職者3名のうち1名のIDが退職日から14日間有効なままであった。");
 wb("procedure", "record", demo, "9.2.3.11.PB/P1", "--work-done", "2026-05-12 情報システム部長に質問し、特権ID管理手順書（第3版）を閲覧した。", "--assignee", "佐藤 花子");
 wb("scope", "set", demo, "17.1.2.2.B", "--decision", "not_adopted", "--reason", "言明書で非採用（バックアップは利用者の責任範囲）");
+// A population without a sample yet, for the firm's rule table editor.
+wb("sample", "population", demo, "--procedure", "4.4.1.1/P1", "--import", join(root, "assets/demo/change-tickets.csv"));
 
 // Evidence: a screenshot, a PDF, an exported log; and the PBC list.
 const evidenceDir = join(home, "evidence");
@@ -171,6 +173,19 @@ try {
   await s.run(`arguments[0].scrollIntoView({ block: "center" })`, [failed.ref]);
   await failed.click();
   await shot("sampling-grid-ja");
+  // The firm's rule table, from P1's draw form: other sizes under the same version are refused.
+  const centred = async (element) => {
+    await s.run(`arguments[0].scrollIntoView({ block: "center" })`, [element.ref]);
+    return element;
+  };
+  await (await centred(await s.find("procedure", `[data-procedure-id="4.4.1.1/P1"] [data-testid="sampling-toggle"]`))).click();
+  await (await s.find("sampling-panel", `[data-procedure-id="4.4.1.1/P1"] [data-testid="sample-frequency"]`)).set("daily");
+  await (await centred(await s.find("sampling-panel", `[data-procedure-id="4.4.1.1/P1"] [data-testid="rules-edit"]`))).click();
+  await (await s.find("rules-size-daily")).set("30");
+  await (await s.find("rules-save")).click();
+  await s.find("rules-problem", `[data-field="version"]`);
+  await shot("sampling-rules-ja");
+  await (await s.find("rules-cancel")).click();
 
   await setLang("en");
   await (await s.find("jump-input")).type("9.2.1.2" + Keys.ENTER);

@@ -37,6 +37,9 @@ pub struct Check {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
+    /// What was verified, `package` or `report`, so that a script reading the
+    /// JSON knows a bare report from a package.
+    pub kind: &'static str,
     pub checks: Vec<Check>,
 }
 
@@ -83,7 +86,7 @@ pub fn read_anchors(file: &std::path::Path) -> workbench_core::Result<Vec<Certif
 
 /// Checks a package. `now` is for certificate validity.
 pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Duration) -> Verification {
-    let mut v = Verification { checks: Vec::new() };
+    let mut v = Verification { kind: "package", checks: Vec::new() };
     let files = match read_zip(zip) {
         Ok(files) => {
             v.push("archive", Ok(format!("{} files, names and sizes safe", files.len())));
@@ -156,9 +159,9 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Durat
 /// (by mail, or filed in a document system): the same PAdES check as in a
 /// package, against the anchors given.
 pub fn verify_report(pdf: &[u8], anchors: &[Certificate], now: std::time::Duration) -> Verification {
-    let mut v = Verification { checks: Vec::new() };
+    let mut v = Verification { kind: "report", checks: Vec::new() };
     if !is_pdf(pdf) {
-        v.push("PDF", Err("not a PDF (it does not start with %PDF-)".into()));
+        v.push("PDF", Err("not a PDF (no %PDF- header in its first 1,024 bytes)".into()));
         return v;
     }
     v.push("PDF", Ok(format!("{} bytes", pdf.len())));
@@ -169,9 +172,10 @@ pub fn verify_report(pdf: &[u8], anchors: &[Certificate], now: std::time::Durati
     v
 }
 
-/// Whether the bytes are a PDF (by its header, which a package, a zip, never has).
+/// Whether the bytes are a PDF: its header, which a package (a zip) never
+/// has, may follow other bytes within the first 1,024 (ISO 32000-1, 7.5.2).
 pub fn is_pdf(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"%PDF-")
+    bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
 }
 
 fn read_zip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {

@@ -15,9 +15,9 @@ use crate::model::event::{format_time, Change, Context, FieldChange};
 use crate::model::evidence::LinkKind;
 use crate::model::procedure::{ExceptionRecord, ResultKind};
 use crate::model::sampling::{
-    attribute_key, default_tickmarks, new_seed, select, select_by_quarter, CellInput, CellResult, GridCell, ItemOrigin,
-    ParkMiller, Population, PopulationColumns, PopulationItem, PopulationSummary, Reproduction, Sample, SampleItem,
-    SampleRequest, SampleRuleTable, SamplingState, SelectionMethod, TestAttribute, Tickmark,
+    attribute_key, default_tickmarks, new_seed, select, select_by_quarter, CellInput, CellResult, Frequency, GridCell,
+    ItemOrigin, ParkMiller, Population, PopulationColumns, PopulationItem, PopulationSummary, Reproduction, Sample,
+    SampleItem, SampleRequest, SampleRuleTable, SamplingState, SelectionMethod, TestAttribute, Tickmark,
 };
 
 /// The largest population given as a count; a list is bounded by its file size.
@@ -535,11 +535,16 @@ pub fn rule_table_problems(table: &SampleRuleTable) -> Vec<FieldProblem> {
     problems
 }
 
-/// Checks a table and makes it the firm's. Samples record the table by name
-/// and version, so a table whose sizes differ from the firm's current one,
-/// or from the shipped default, under the same name and version is refused:
-/// two different tables would then look alike in the record.
-pub fn replace_rules(data_dir: &Path, table: SampleRuleTable) -> Result<SampleRuleTable> {
+/// Checks a table and makes it the firm's. Every sample records the whole
+/// table it was drawn with, but people read its name and version, so a table
+/// whose sizes differ from the firm's current one, or from the shipped
+/// default, under the same name and version is refused. Name and version are
+/// stored without surrounding spaces, which nobody can see on a screen; the
+/// sizes in the order of the frequencies.
+pub fn replace_rules(data_dir: &Path, mut table: SampleRuleTable) -> Result<SampleRuleTable> {
+    table.name = table.name.trim().to_string();
+    table.version = table.version.trim().to_string();
+    table.sizes.sort_by_key(|rule| Frequency::ALL.iter().position(|f| *f == rule.frequency.as_str()));
     let mut problems = rule_table_problems(&table);
     if problems.is_empty() {
         // A firm's file that cannot be read any more must not stop its replacement.

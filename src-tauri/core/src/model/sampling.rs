@@ -461,8 +461,9 @@ pub struct PopulationSummary {
     pub out_of_period: u32,
     /// Whether any item has a date (a sample can then be stratified by quarter).
     pub has_dates: bool,
-    /// Whether `population.items` holds only the items out of the period and
-    /// those in the sample, instead of the whole list (see `SamplingState::trimmed`).
+    /// Whether `population.items` holds only the items in the sample and the
+    /// first items out of the period, instead of the whole list (see
+    /// `SamplingState::trimmed`).
     pub trimmed: bool,
 }
 
@@ -479,17 +480,27 @@ impl PopulationSummary {
     }
 }
 
+/// How many items out of the audit period the app's panel lists; it gives
+/// the number of all of them.
+pub const SHOWN_OUT_OF_PERIOD: usize = 200;
+
 impl SamplingState {
     /// The state with the population's list cut down to what the app's panel
-    /// shows: the items out of the period and the items in the sample. A list
-    /// of 100,000 items is about 23 MB of JSON, which the app would otherwise
-    /// receive after every cell typed in the grid. The figures stay in
-    /// `population_summary`; the whole list is in the file and the CLI.
+    /// shows: the items in the sample, and the first `SHOWN_OUT_OF_PERIOD`
+    /// items out of the period. A list of 100,000 items is about 14 MB of
+    /// JSON, which the app would otherwise receive after every cell typed in
+    /// the grid. The figures stay in `population_summary`; the whole list is
+    /// in the file and the CLI.
     pub fn trimmed(mut self) -> SamplingState {
         if let Some(population) = self.population.as_mut() {
             let sampled: std::collections::HashSet<u32> =
                 self.sample.iter().flat_map(|s| s.items.iter().map(|i| i.row)).collect();
-            population.items.retain(|i| i.out_of_period || sampled.contains(&i.row));
+            let mut outside = 0;
+            population.items.retain(|i| {
+                let shown_outside = i.out_of_period && outside < SHOWN_OUT_OF_PERIOD;
+                outside += usize::from(i.out_of_period);
+                shown_outside || sampled.contains(&i.row)
+            });
             if let Some(summary) = self.population_summary.as_mut() {
                 summary.trimmed = true;
             }

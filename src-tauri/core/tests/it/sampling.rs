@@ -327,10 +327,15 @@ mod in_the_engagement {
         let mut changed = default.clone();
         changed.sizes[1].size = 30;
         assert_eq!(problems(changed.clone()), ["version:version_unchanged"]);
-        // The same sizes in another order are the same table, and saving it changes nothing.
+        // Spaces around the name and version do not make another table.
+        let mut spaced = changed.clone();
+        spaced.version = " 2026.1 ".into();
+        assert_eq!(problems(spaced), ["version:version_unchanged"]);
+        // The same sizes in another order are the same table; it is saved
+        // in the order of the frequencies.
         let mut reordered = default.clone();
         reordered.sizes.reverse();
-        api::save_sample_rules(&fx.data_dir(), reordered).unwrap();
+        assert_eq!(api::save_sample_rules(&fx.data_dir(), reordered).unwrap(), default);
         // A new version is saved, and is then itself protected.
         changed.version = "2026.2".into();
         assert_eq!(api::save_sample_rules(&fx.data_dir(), changed.clone()).unwrap(), changed);
@@ -340,6 +345,46 @@ mod in_the_engagement {
         assert_eq!(problems(again), ["version:version_unchanged"]);
         // Nothing refused was written.
         assert_eq!(api::sample_rules(&fx.data_dir()).unwrap(), changed);
+    }
+
+    #[test]
+    fn the_app_gets_the_population_in_figures_with_the_sampled_items_and_the_first_outside_the_period() {
+        use workbench_core::model::sampling::{PopulationSummary, SHOWN_OUT_OF_PERIOD};
+        let fx = Fixture::new();
+        let path = demo(&fx);
+        // 250 items before the demo's audit period (2025-10-01 to 2026-09-30), then 30 in it.
+        let mut csv = String::from("ID,日付,件名\n");
+        for n in 0..250 {
+            csv.push_str(&format!("OLD-{n:03},2025-0{}-1{},古い項目\n", 1 + n % 9, n % 10));
+        }
+        for n in 0..30 {
+            csv.push_str(&format!("NEW-{n:03},2026-01-{:02},対象項目\n", 1 + n));
+        }
+        let list = fx.write("mixed.csv", &csv);
+        api::import_population(&path, PLAIN, &list, &columns(), fx.ctx()).unwrap();
+        api::select_sample(&path, &fx.data_dir(), PLAIN, &request(Frequency::Weekly, 11), fx.ctx()).unwrap();
+        let whole = api::sampling(&path, PLAIN).unwrap();
+        assert_eq!(whole.population.as_ref().unwrap().items.len(), 280);
+        assert_eq!(
+            whole.population_summary,
+            Some(PopulationSummary { listed: 280, frame: 30, out_of_period: 250, has_dates: true, trimmed: false })
+        );
+        let sampled: Vec<u32> = whole.sample.as_ref().unwrap().items.iter().map(|i| i.row).collect();
+        assert_eq!(sampled.len(), 5);
+
+        let trimmed = whole.clone().trimmed();
+        let items = &trimmed.population.as_ref().unwrap().items;
+        let outside: Vec<u32> = items.iter().filter(|i| i.out_of_period).map(|i| i.row).collect();
+        assert_eq!(outside, (1..=SHOWN_OUT_OF_PERIOD as u32).collect::<Vec<_>>());
+        let inside: Vec<u32> = items.iter().filter(|i| !i.out_of_period).map(|i| i.row).collect();
+        let mut expected = sampled.clone();
+        expected.sort_unstable();
+        assert_eq!(inside, expected);
+        assert!(items.iter().filter(|i| !i.out_of_period).all(|i| i.item_id.starts_with("NEW-")));
+        let summary = trimmed.population_summary.as_ref().unwrap();
+        assert_eq!((summary.listed, summary.frame, summary.out_of_period, summary.trimmed), (280, 30, 250, true));
+        // Everything but the list is left as it was.
+        assert_eq!((trimmed.sample, trimmed.cells, trimmed.attributes), (whole.sample, whole.cells, whole.attributes));
     }
 
     #[test]

@@ -90,6 +90,7 @@ import {
   DEFAULT_SAMPLE_RULES,
   DEFAULT_TICKMARKS,
   FREQUENCIES,
+  SHOWN_OUT_OF_PERIOD,
   MAX_POPULATION_COUNT,
   MODULUS,
   PREVIEW_ROWS,
@@ -1113,8 +1114,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
     findProcedure(e, procedureId);
     const s = samplingOf(e, procedureId);
     // As the app's commands answer (SamplingState::trimmed in the core): the
-    // population in figures, and of its list only the items out of the
-    // period and those in the sample.
+    // population in figures, and of its list only the items in the sample
+    // and the first SHOWN_OUT_OF_PERIOD items out of the period.
     const p = s.population;
     const sampled = new Set((s.sample?.items ?? []).map((i) => i.row));
     const summary: PopulationSummary | null = p && {
@@ -1124,7 +1125,8 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       has_dates: p.items.some((i) => i.date !== null),
       trimmed: true,
     };
-    const population = p && { ...p, items: p.items.filter((i) => i.out_of_period || sampled.has(i.row)) };
+    let outside = 0;
+    const population = p && { ...p, items: p.items.filter((i) => (i.out_of_period && outside++ < SHOWN_OUT_OF_PERIOD) || sampled.has(i.row)) };
     return clone({ procedure_id: procedureId, population, population_summary: summary, sample: s.sample, attributes: s.attributes, cells: orderedCells(s), legend: e.legend });
   }
 
@@ -1366,7 +1368,10 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
    * name and version of the firm's current table (or of the shipped
    * default) are refused.
    */
-  function replaceRules(table: SampleRuleTable): SampleRuleTable {
+  function replaceRules(given: SampleRuleTable): SampleRuleTable {
+    // As the core: name and version without surrounding spaces, sizes in the order of the frequencies.
+    const sorted = [...given.sizes].sort((a, b) => FREQUENCIES.indexOf(a.frequency) - FREQUENCIES.indexOf(b.frequency));
+    const table: SampleRuleTable = { name: given.name.trim(), version: given.version.trim(), sizes: sorted.map((r) => ({ frequency: r.frequency, size: r.size })) };
     const problems = ruleTableProblems(table);
     if (problems.length === 0) {
       const taken = [firmRules, DEFAULT_SAMPLE_RULES].find((known) => known.name === table.name && known.version === table.version && !sameSizes(known, table));
@@ -1380,9 +1385,7 @@ export function createFakeBackend(options: { latency?: number } = {}): FakeBacke
       }
     }
     if (problems.length > 0) fail("invalid", problems.map((p) => p.message).join("; "), problems);
-    // Kept in the order of the frequencies, as the dialog lists them.
-    const sizes = [...table.sizes].sort((a, b) => FREQUENCIES.indexOf(a.frequency) - FREQUENCIES.indexOf(b.frequency));
-    firmRules = { name: table.name, version: table.version, sizes: sizes.map((r) => ({ frequency: r.frequency, size: r.size })) };
+    firmRules = table;
     return clone(firmRules);
   }
 

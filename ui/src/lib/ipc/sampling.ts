@@ -18,6 +18,9 @@ import type { Tickmark } from "./bindings/Tickmark";
 export const DEFAULT_SAMPLE_RULES = sampleSizesJson as SampleRuleTable;
 export const DEFAULT_TICKMARKS = tickmarksJson as Tickmark[];
 
+/** How many items out of the audit period the app's panel lists (SHOWN_OUT_OF_PERIOD in the core). */
+export const SHOWN_OUT_OF_PERIOD = 200;
+
 export const FREQUENCIES: Frequency[] = ["multiple_daily", "daily", "weekly", "monthly", "quarterly", "annual", "automated"];
 
 export const MODULUS = 2147483647;

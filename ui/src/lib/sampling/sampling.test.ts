@@ -92,7 +92,7 @@ describe("sampling in the panel", () => {
     expect(problemFor(refusal("name", "required"), "name")).toBe("入力してください。");
     expect(problemFor(refusal("size.daily", "size_range", { min: "1", max: "1000" }), "size.daily")).toBe("件数は 1〜1000 の整数で入力してください（規則を設けない頻度は空欄にします）。");
     expect(samplingErrorText(refusal("sizes", "duplicate_frequency", { frequency: "weekly" }))).toBe("「週次」の件数が2回指定されています。");
-    expect(problemFor(refusal("version", "version_unchanged", { name: "firm", version: "1" }), "version")).toContain("規則表 firm 1 とは件数が異なります。");
+    expect(problemFor(refusal("version", "version_unchanged", { name: "firm", version: "1" }), "version")).toContain("名前とバージョンが規則表 firm 1 と同じですが、件数が異なります。");
     setLang("en");
     expect(samplingErrorText(refusal("sizes", "duplicate_frequency", { frequency: "weekly" }))).toBe('"Weekly" is given twice.');
     setLang("ja");

@@ -91,7 +91,7 @@ describe("the firm's sample-size rule table", () => {
       expect(p).not.toBeNull();
       return p!;
     });
-    expect(problem.textContent).toBe("規則表 common-practice 2026.1 とは件数が異なります。標本には名前とバージョンが記録されるため、新しいバージョンを付けてください。");
+    expect(problem.textContent).toBe("名前とバージョンが規則表 common-practice 2026.1 と同じですが、件数が異なります。新しいバージョンを付けてください。");
     expect(problem.getAttribute("role")).toBe("alert");
     const version = field(dialog, "rules-version");
     expect(version.getAttribute("aria-invalid")).toBe("true");

@@ -17,7 +17,8 @@ frame: number, out_of_period: number,
  */
 has_dates: boolean, 
 /**
- * Whether `population.items` holds only the items out of the period and
- * those in the sample, instead of the whole list (see `SamplingState::trimmed`).
+ * Whether `population.items` holds only the items in the sample and the
+ * first items out of the period, instead of the whole list (see
+ * `SamplingState::trimmed`).
  */
 trimmed: boolean, };
