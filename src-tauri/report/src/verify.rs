@@ -32,8 +32,46 @@ const MAX_CHAIN: usize = 8;
 pub struct Check {
     pub name: String,
     pub ok: bool,
+    /// Why it failed, by kind; `None` when it passed.
+    pub failure: Option<FailureKind>,
     pub detail: String,
 }
+
+/// Why a check failed, by kind, so that a program reading `--json` can tell
+/// a changed file from an untrusted signer without parsing the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// A file, signature or certificate cannot be read as its format says.
+    Malformed,
+    /// An archive the verifier refuses to unpack: unsafe paths, too many or too large entries.
+    Unsafe,
+    /// Something a package or a signature must hold is not there.
+    Missing,
+    /// Content differs from what was signed or listed.
+    Changed,
+    /// A signature that does not verify, or an algorithm that is not supported.
+    BadSignature,
+    /// A signer that does not chain to a given trust anchor, or a certificate out of its validity period.
+    Untrusted,
+    /// Files of the package that disagree with one another.
+    Inconsistent,
+}
+
+/// A failed check: its kind, and the sentence that is printed as its detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFailure {
+    pub kind: FailureKind,
+    pub detail: String,
+}
+
+impl FailureKind {
+    fn because(self, detail: impl Into<String>) -> CheckFailure {
+        CheckFailure { kind: self, detail: detail.into() }
+    }
+}
+
+use FailureKind::{BadSignature, Changed, Inconsistent, Malformed, Missing, Unsafe, Untrusted};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
@@ -47,10 +85,13 @@ impl Verification {
     pub fn passed(&self) -> bool {
         !self.checks.is_empty() && self.checks.iter().all(|c| c.ok)
     }
-    fn push(&mut self, name: &str, result: Result<String, String>) -> bool {
-        let ok = result.is_ok();
-        let detail = result.unwrap_or_else(|e| e);
-        self.checks.push(Check { name: name.into(), ok, detail });
+    fn push(&mut self, name: &str, result: Result<String, CheckFailure>) -> bool {
+        let (failure, detail) = match result {
+            Ok(detail) => (None, detail),
+            Err(f) => (Some(f.kind), f.detail),
+        };
+        let ok = failure.is_none();
+        self.checks.push(Check { name: name.into(), ok, failure, detail });
         ok
     }
 }
@@ -98,19 +139,20 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Durat
         }
     };
     let Some(manifest_bytes) = files.get(MANIFEST) else {
-        v.push("manifest", Err(format!("{MANIFEST} is missing")));
+        v.push("manifest", Err(Missing.because(format!("{MANIFEST} is missing"))));
         return v;
     };
     let manifest: Manifest = match serde_json::from_slice(manifest_bytes) {
         Ok(m) => m,
         Err(e) => {
-            v.push("manifest", Err(format!("{MANIFEST} cannot be read: {e}")));
+            v.push("manifest", Err(Malformed.because(format!("{MANIFEST} cannot be read: {e}"))));
             return v;
         }
     };
     v.push("manifest", Ok(format!("{} files listed, engagement {}", manifest.files.len(), manifest.engagement_uuid)));
 
-    let signature = files.get(MANIFEST_SIGNATURE).ok_or_else(|| format!("{MANIFEST_SIGNATURE} is missing"));
+    let signature =
+        files.get(MANIFEST_SIGNATURE).ok_or_else(|| Missing.because(format!("{MANIFEST_SIGNATURE} is missing")));
     v.push(
         "manifest signature",
         signature.and_then(|p7s| verify_detached(p7s, manifest_bytes, anchors, now)).map(|s| format!("signed by {s}")),
@@ -119,12 +161,12 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Durat
     for entry in &manifest.files {
         let name = format!("file {}", entry.name);
         let result = match files.get(&entry.name) {
-            None => Err("listed in the manifest but missing from the package".to_string()),
+            None => Err(Missing.because("listed in the manifest but missing from the package")),
             Some(bytes) if bytes.len() as u64 != entry.size => {
-                Err(format!("{} bytes, the manifest says {}", bytes.len(), entry.size))
+                Err(Changed.because(format!("{} bytes, the manifest says {}", bytes.len(), entry.size)))
             }
             Some(bytes) if hex::encode(Sha256::digest(bytes)) != entry.sha256 => {
-                Err("its SHA-256 is not the manifest's (the file was changed)".to_string())
+                Err(Changed.because("its SHA-256 is not the manifest's (the file was changed)"))
             }
             Some(_) => Ok(format!("SHA-256 {}", &entry.sha256[..16])),
         };
@@ -135,11 +177,15 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Durat
         files.keys().filter(|n| !listed.contains(&n.as_str()) && *n != MANIFEST && *n != MANIFEST_SIGNATURE).collect();
     v.push(
         "no unlisted files",
-        if extra.is_empty() { Ok("none".into()) } else { Err(format!("not in the manifest: {extra:?}")) },
+        if extra.is_empty() {
+            Ok("none".into())
+        } else {
+            Err(Changed.because(format!("not in the manifest: {extra:?}")))
+        },
     );
     for required in [REPORT, RESULTS_JSON, RESULTS_CSV, EVIDENCE_MANIFEST, LOG_HEAD] {
         if !listed.contains(&required) {
-            v.push(&format!("file {required}"), Err("the manifest does not list it".into()));
+            v.push(&format!("file {required}"), Err(Missing.because("the manifest does not list it")));
         }
     }
 
@@ -147,7 +193,7 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Durat
         "report signature",
         files
             .get(REPORT)
-            .ok_or_else(|| format!("{REPORT} is missing"))
+            .ok_or_else(|| Missing.because(format!("{REPORT} is missing")))
             .and_then(|pdf| verify_pdf(pdf, anchors, now))
             .map(|s| format!("PAdES signature over the whole file, signed by {s}")),
     );
@@ -161,7 +207,7 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: std::time::Durat
 pub fn verify_report(pdf: &[u8], anchors: &[Certificate], now: std::time::Duration) -> Verification {
     let mut v = Verification { kind: "report", checks: Vec::new() };
     if !is_pdf(pdf) {
-        v.push("PDF", Err("not a PDF (no %PDF- header in its first 1,024 bytes)".into()));
+        v.push("PDF", Err(Malformed.because("not a PDF (no %PDF- header in its first 1,024 bytes)")));
         return v;
     }
     v.push("PDF", Ok(format!("{} bytes", pdf.len())));
@@ -178,64 +224,69 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
 }
 
-fn read_zip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("not a readable zip: {e}"))?;
+fn read_zip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, CheckFailure> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Malformed.because(format!("not a readable zip: {e}")))?;
     if archive.len() > MAX_ENTRIES {
-        return Err(format!("{} entries; a package has fewer than {MAX_ENTRIES}", archive.len()));
+        return Err(Unsafe.because(format!("{} entries; a package has fewer than {MAX_ENTRIES}", archive.len())));
     }
     let mut files = BTreeMap::new();
     let mut total = 0u64;
     for i in 0..archive.len() {
-        let mut file = archive.by_index(i).map_err(|e| format!("entry {i}: {e}"))?;
-        let name = file.name().map_err(|e| format!("entry {i}: {e}"))?.into_owned();
+        let mut file = archive.by_index(i).map_err(|e| Malformed.because(format!("entry {i}: {e}")))?;
+        let name = file.name().map_err(|e| Malformed.because(format!("entry {i}: {e}")))?.into_owned();
         let safe = !name.is_empty()
             && !name.starts_with('/')
             && !name.contains(['\\', '\0', ':'])
             && name.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
         if !safe || file.enclosed_name().is_none() {
-            return Err(format!("entry {name:?} has an unsafe path"));
+            return Err(Unsafe.because(format!("entry {name:?} has an unsafe path")));
         }
         if file.is_dir() || file.is_symlink() || file.encrypted() {
-            return Err(format!("entry {name:?} is not a plain file"));
+            return Err(Unsafe.because(format!("entry {name:?} is not a plain file")));
         }
         if file.size() > MAX_ENTRY_BYTES {
-            return Err(format!("entry {name:?} is larger than {MAX_ENTRY_BYTES} bytes"));
+            return Err(Unsafe.because(format!("entry {name:?} is larger than {MAX_ENTRY_BYTES} bytes")));
         }
         let mut data = Vec::with_capacity(file.size() as usize);
         // The declared size is not trusted: read at most one byte more.
-        (&mut file).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut data).map_err(|e| format!("entry {name:?}: {e}"))?;
+        (&mut file)
+            .take(MAX_ENTRY_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Malformed.because(format!("entry {name:?}: {e}")))?;
         if data.len() as u64 != file.size() {
-            return Err(format!("entry {name:?} is not the size it declares"));
+            return Err(Unsafe.because(format!("entry {name:?} is not the size it declares")));
         }
         total += data.len() as u64;
         if total > MAX_TOTAL_BYTES {
-            return Err(format!("the package unpacks to more than {MAX_TOTAL_BYTES} bytes"));
+            return Err(Unsafe.because(format!("the package unpacks to more than {MAX_TOTAL_BYTES} bytes")));
         }
         if files.insert(name.clone(), data).is_some() {
-            return Err(format!("entry {name:?} appears twice"));
+            return Err(Unsafe.because(format!("entry {name:?} appears twice")));
         }
     }
     Ok(files)
 }
 
-fn consistency(files: &BTreeMap<String, Vec<u8>>, manifest: &Manifest) -> Result<String, String> {
-    let json = |name: &str| -> Result<serde_json::Value, String> {
-        let bytes = files.get(name).ok_or_else(|| format!("{name} is missing"))?;
-        serde_json::from_slice(bytes).map_err(|e| format!("{name} cannot be read: {e}"))
+fn consistency(files: &BTreeMap<String, Vec<u8>>, manifest: &Manifest) -> Result<String, CheckFailure> {
+    let json = |name: &str| -> Result<serde_json::Value, CheckFailure> {
+        let bytes = files.get(name).ok_or_else(|| Missing.because(format!("{name} is missing")))?;
+        serde_json::from_slice(bytes).map_err(|e| Malformed.because(format!("{name} cannot be read: {e}")))
     };
     let results = json(RESULTS_JSON)?;
     let head = json(LOG_HEAD)?;
     let evidence = json(EVIDENCE_MANIFEST)?;
     if results["engagement"]["uuid"] != manifest.engagement_uuid.as_str() {
-        return Err(format!("{RESULTS_JSON} is about another engagement"));
+        return Err(Inconsistent.because(format!("{RESULTS_JSON} is about another engagement")));
     }
     if results["log_head"]["hash"] != manifest.log_head.as_str() || head["head_hash"] != manifest.log_head.as_str() {
-        return Err("the event log head differs between the manifest, results.json and event-log-head.json".into());
+        return Err(Inconsistent
+            .because("the event log head differs between the manifest, results.json and event-log-head.json"));
     }
     let procedures = results["procedures"].as_array().map_or(0, Vec::len);
     let csv_rows = files.get(RESULTS_CSV).map_or(0, |b| String::from_utf8_lossy(b).lines().count().saturating_sub(1));
     if csv_rows != procedures {
-        return Err(format!("{RESULTS_CSV} has {csv_rows} rows for {procedures} procedures"));
+        return Err(Inconsistent.because(format!("{RESULTS_CSV} has {csv_rows} rows for {procedures} procedures")));
     }
     let ids = |v: &serde_json::Value| -> Vec<String> {
         v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
@@ -246,10 +297,12 @@ fn consistency(files: &BTreeMap<String, Vec<u8>>, manifest: &Manifest) -> Result
         .map(|a| a.iter().filter_map(|e| e["id"].as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     if let Some(missing) = listed.iter().find(|id| !manifested.contains(id)) {
-        return Err(format!("evidence {missing} is in the results but not in {EVIDENCE_MANIFEST}"));
+        return Err(
+            Inconsistent.because(format!("evidence {missing} is in the results but not in {EVIDENCE_MANIFEST}"))
+        );
     }
     if let Some(extra) = manifested.iter().find(|id| !listed.contains(id)) {
-        return Err(format!("evidence {extra} is in {EVIDENCE_MANIFEST} but not in the results"));
+        return Err(Inconsistent.because(format!("evidence {extra} is in {EVIDENCE_MANIFEST} but not in the results")));
     }
     Ok(format!(
         "{procedures} procedures, {} evidence items, log head {}",
@@ -260,33 +313,38 @@ fn consistency(files: &BTreeMap<String, Vec<u8>>, manifest: &Manifest) -> Result
 
 /// Verifies the PDF's last signature: its byte range covers the whole file
 /// but the signature, and its CMS is valid and chains to a trust anchor.
-fn verify_pdf(pdf: &[u8], anchors: &[Certificate], now: std::time::Duration) -> Result<String, String> {
+fn verify_pdf(pdf: &[u8], anchors: &[Certificate], now: std::time::Duration) -> Result<String, CheckFailure> {
     let find_last = |needle: &[u8]| pdf.windows(needle.len()).rposition(|w| w == needle);
-    let at = find_last(b"/ByteRange").ok_or("the PDF is not signed (no /ByteRange)")?;
-    let open = at + pdf[at..].iter().position(|&c| c == b'[').ok_or("malformed /ByteRange")?;
-    let close = open + pdf[open..].iter().position(|&c| c == b']').ok_or("malformed /ByteRange")?;
+    let malformed = || Malformed.because("malformed /ByteRange");
+    let at = find_last(b"/ByteRange").ok_or_else(|| Missing.because("the PDF is not signed (no /ByteRange)"))?;
+    let open = at + pdf[at..].iter().position(|&c| c == b'[').ok_or_else(malformed)?;
+    let close = open + pdf[open..].iter().position(|&c| c == b']').ok_or_else(malformed)?;
     let numbers: Vec<usize> = String::from_utf8_lossy(&pdf[open + 1..close])
         .split_whitespace()
-        .map(|n| n.parse().map_err(|_| "malformed /ByteRange".to_string()))
+        .map(|n| n.parse().map_err(|_| malformed()))
         .collect::<Result<_, _>>()?;
-    let [a, b, c, d] = numbers[..] else { return Err("malformed /ByteRange".into()) };
+    let [a, b, c, d] = numbers[..] else { return Err(malformed()) };
     if a != 0 || b >= c || c.checked_add(d) != Some(pdf.len()) {
-        return Err("the signature does not cover the whole file (bytes were added or removed after signing)".into());
+        return Err(
+            Changed.because("the signature does not cover the whole file (bytes were added or removed after signing)")
+        );
     }
     if pdf.get(b) != Some(&b'<') || pdf.get(c - 1) != Some(&b'>') {
-        return Err("the byte range does not exclude exactly the signature".into());
+        return Err(Malformed.because("the byte range does not exclude exactly the signature"));
     }
-    let contents = hex::decode(&pdf[b + 1..c - 1]).map_err(|_| "the signature is not hexadecimal".to_string())?;
+    let not_der = || Malformed.because("the signature is not DER");
+    let contents =
+        hex::decode(&pdf[b + 1..c - 1]).map_err(|_| Malformed.because("the signature is not hexadecimal"))?;
     // The hex string is padded with zeros after the DER; cut to its length.
     let len = {
         use der::Reader;
-        let mut reader = der::SliceReader::new(&contents).map_err(|_| "the signature is not DER".to_string())?;
-        let header = der::Header::decode(&mut reader).map_err(|_| "the signature is not DER".to_string())?;
+        let mut reader = der::SliceReader::new(&contents).map_err(|_| not_der())?;
+        let header = der::Header::decode(&mut reader).map_err(|_| not_der())?;
         (reader.position() + header.length)
             .ok()
             .and_then(|l| usize::try_from(l).ok())
             .filter(|l| *l <= contents.len())
-            .ok_or("the signature is not DER")?
+            .ok_or_else(not_der)?
     };
     let mut signed = Vec::with_capacity(b + d);
     signed.extend_from_slice(&pdf[..b]);
@@ -294,24 +352,32 @@ fn verify_pdf(pdf: &[u8], anchors: &[Certificate], now: std::time::Duration) -> 
     verify_detached(&contents[..len], &signed, anchors, now)
 }
 
-fn verify_signature(algorithm: &ObjectIdentifier, spki: &[u8], message: &[u8], signature: &[u8]) -> Result<(), String> {
+fn verify_signature(
+    algorithm: &ObjectIdentifier,
+    spki: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CheckFailure> {
     match *algorithm {
         SHA_256_WITH_RSA_ENCRYPTION | RSA_ENCRYPTION => {
             use rsa::pkcs8::DecodePublicKey;
-            let key = rsa::RsaPublicKey::from_public_key_der(spki).map_err(|e| format!("RSA key: {e}"))?;
-            let signature = rsa::pkcs1v15::Signature::try_from(signature).map_err(|e| format!("RSA signature: {e}"))?;
+            let key =
+                rsa::RsaPublicKey::from_public_key_der(spki).map_err(|e| Malformed.because(format!("RSA key: {e}")))?;
+            let signature = rsa::pkcs1v15::Signature::try_from(signature)
+                .map_err(|e| Malformed.because(format!("RSA signature: {e}")))?;
             rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
                 .verify(message, &signature)
-                .map_err(|_| "the RSA signature does not verify".into())
+                .map_err(|_| BadSignature.because("the RSA signature does not verify"))
         }
         ECDSA_WITH_SHA_256 => {
             use p256::pkcs8::DecodePublicKey;
-            let key = p256::ecdsa::VerifyingKey::from_public_key_der(spki).map_err(|e| format!("P-256 key: {e}"))?;
-            let signature =
-                p256::ecdsa::DerSignature::from_bytes(signature).map_err(|e| format!("ECDSA signature: {e}"))?;
-            key.verify(message, &signature).map_err(|_| "the ECDSA signature does not verify".into())
+            let key = p256::ecdsa::VerifyingKey::from_public_key_der(spki)
+                .map_err(|e| Malformed.because(format!("P-256 key: {e}")))?;
+            let signature = p256::ecdsa::DerSignature::from_bytes(signature)
+                .map_err(|e| Malformed.because(format!("ECDSA signature: {e}")))?;
+            key.verify(message, &signature).map_err(|_| BadSignature.because("the ECDSA signature does not verify"))
         }
-        other => Err(format!("unsupported signature algorithm {other}")),
+        other => Err(BadSignature.because(format!("unsupported signature algorithm {other}"))),
     }
 }
 
@@ -322,15 +388,15 @@ fn verify_detached(
     content: &[u8],
     anchors: &[Certificate],
     now: std::time::Duration,
-) -> Result<String, String> {
-    let der_error = |e: der::Error| format!("the signature cannot be read: {e}");
+) -> Result<String, CheckFailure> {
+    let der_error = |e: der::Error| Malformed.because(format!("the signature cannot be read: {e}"));
     let info = ContentInfo::from_der(p7s).map_err(der_error)?;
     if info.content_type != ID_SIGNED_DATA {
-        return Err("not a CMS SignedData".into());
+        return Err(Malformed.because("not a CMS SignedData"));
     }
     let data: SignedData = info.content.decode_as().map_err(der_error)?;
     if data.encap_content_info.econtent_type != ID_DATA || data.encap_content_info.econtent.is_some() {
-        return Err("not a detached signature over data".into());
+        return Err(Malformed.because("not a detached signature over data"));
     }
     let certs: Vec<Certificate> = data
         .certificates
@@ -341,28 +407,33 @@ fn verify_detached(
             CertificateChoices::Other(_) => None,
         })
         .collect();
-    let signer = data.signer_infos.0.iter().next().ok_or("the signature has no signer")?;
+    let signer = data.signer_infos.0.iter().next().ok_or_else(|| Missing.because("the signature has no signer"))?;
     if signer.digest_alg.oid != ID_SHA_256 {
-        return Err("the signature's digest is not SHA-256".into());
+        return Err(BadSignature.because("the signature's digest is not SHA-256"));
     }
     let SignerIdentifier::IssuerAndSerialNumber(id) = &signer.sid else {
-        return Err("the signer is not identified by issuer and serial number".into());
+        return Err(Malformed.because("the signer is not identified by issuer and serial number"));
     };
     let cert = certs
         .iter()
         .find(|c| c.tbs_certificate.issuer == id.issuer && c.tbs_certificate.serial_number == id.serial_number)
-        .ok_or("the signer's certificate is not in the signature")?;
-    let attrs = signer.signed_attrs.as_ref().ok_or("the signature has no signed attributes")?;
+        .ok_or_else(|| Missing.because("the signer's certificate is not in the signature"))?;
+    let attrs =
+        signer.signed_attrs.as_ref().ok_or_else(|| Missing.because("the signature has no signed attributes"))?;
     let one = |oid| attrs.iter().find(|a| a.oid == oid).and_then(|a| a.values.get(0));
-    let digest: OctetString =
-        one(ID_MESSAGE_DIGEST).ok_or("no message-digest attribute")?.decode_as().map_err(der_error)?;
+    let digest: OctetString = one(ID_MESSAGE_DIGEST)
+        .ok_or_else(|| Missing.because("no message-digest attribute"))?
+        .decode_as()
+        .map_err(der_error)?;
     if digest.as_bytes() != Sha256::digest(content).as_slice() {
-        return Err("the signed content was changed (its digest does not match)".into());
+        return Err(Changed.because("the signed content was changed (its digest does not match)"));
     }
-    let content_type: ObjectIdentifier =
-        one(ID_CONTENT_TYPE).ok_or("no content-type attribute")?.decode_as().map_err(der_error)?;
+    let content_type: ObjectIdentifier = one(ID_CONTENT_TYPE)
+        .ok_or_else(|| Missing.because("no content-type attribute"))?
+        .decode_as()
+        .map_err(der_error)?;
     if content_type != ID_DATA {
-        return Err("the signed content type is not data".into());
+        return Err(Malformed.because("the signed content type is not data"));
     }
     let signed = attrs.to_der().map_err(der_error)?;
     let spki = cert.tbs_certificate.subject_public_key_info.to_der().map_err(der_error)?;
@@ -379,16 +450,17 @@ fn chain_to_anchor(
     pool: &[Certificate],
     anchors: &[Certificate],
     now: std::time::Duration,
-) -> Result<(), String> {
+) -> Result<(), CheckFailure> {
     if anchors.is_empty() {
-        return Err("no trust anchor was given (--trust CERT)".into());
+        return Err(Untrusted.because("no trust anchor was given (--trust CERT)"));
     }
-    let der_error = |e: der::Error| format!("a certificate cannot be read: {e}");
+    let der_error = |e: der::Error| Malformed.because(format!("a certificate cannot be read: {e}"));
     let mut current = leaf.clone();
     for _ in 0..MAX_CHAIN {
         let validity = &current.tbs_certificate.validity;
         if now < validity.not_before.to_unix_duration() || now > validity.not_after.to_unix_duration() {
-            return Err(format!("the certificate {} is expired or not yet valid", current.tbs_certificate.subject));
+            return Err(Untrusted
+                .because(format!("the certificate {} is expired or not yet valid", current.tbs_certificate.subject)));
         }
         if anchors.iter().any(|a| a == &current) {
             return Ok(());
@@ -398,7 +470,10 @@ fn chain_to_anchor(
             .chain(pool)
             .find(|c| c.tbs_certificate.subject == current.tbs_certificate.issuer)
             .ok_or_else(|| {
-            format!("no trusted issuer for {} (is the right --trust given?)", current.tbs_certificate.subject)
+            Untrusted.because(format!(
+                "no trusted issuer for {} (is the right --trust given?)",
+                current.tbs_certificate.subject
+            ))
         })?;
         let is_ca = issuer
             .tbs_certificate
@@ -406,18 +481,24 @@ fn chain_to_anchor(
             .map_err(der_error)?
             .is_some_and(|(_, b)| b.ca);
         if !is_ca {
-            return Err(format!("{} is not a CA", issuer.tbs_certificate.subject));
+            return Err(Untrusted.because(format!("{} is not a CA", issuer.tbs_certificate.subject)));
         }
         let spki = issuer.tbs_certificate.subject_public_key_info.to_der().map_err(der_error)?;
         let tbs = current.tbs_certificate.to_der().map_err(der_error)?;
-        let signature = current.signature.as_bytes().ok_or("a certificate's signature is not whole bytes")?;
+        let signature = current
+            .signature
+            .as_bytes()
+            .ok_or_else(|| Malformed.because("a certificate's signature is not whole bytes"))?;
         verify_signature(&current.signature_algorithm.oid, &spki, &tbs, signature).map_err(|e| {
-            format!("the certificate {} is not signed by its issuer: {e}", current.tbs_certificate.subject)
+            Untrusted.because(format!(
+                "the certificate {} is not signed by its issuer: {}",
+                current.tbs_certificate.subject, e.detail
+            ))
         })?;
         if anchors.iter().any(|a| a == issuer) {
             return Ok(());
         }
         current = issuer.clone();
     }
-    Err("the certificate chain is too long".into())
+    Err(Untrusted.because("the certificate chain is too long"))
 }

@@ -360,15 +360,18 @@ fn the_signed_report_is_accepted_by_pdfsig_pyhanko_and_our_verifier_and_rejected
         let anchors = verify::read_anchors(&ca).unwrap();
         let alone = verify::verify_report(&signed, &anchors, now);
         assert!(alone.passed() && alone.kind == "report", "{key}: {:#?}", alone.checks);
-        assert_eq!(failed(&verify::verify_report(&flip_one_byte(&signed), &anchors, now)), ["report signature"]);
-        assert_eq!(failed(&verify::verify_report(&signed, &stranger, now)), ["report signature"]);
+        let tampered = verify::verify_report(&flip_one_byte(&signed), &anchors, now);
+        assert_eq!((failed(&tampered), failure_kinds(&tampered)), (vec!["report signature".into()], vec![Changed]));
+        let untrusted = verify::verify_report(&signed, &stranger, now);
+        assert_eq!((failed(&untrusted), failure_kinds(&untrusted)), (vec!["report signature".into()], vec![Untrusted]));
     }
     // An unsigned report, and a file that is not a PDF, are named as such.
     let anchors = verify::read_anchors(&pki.path("ca.pem")).unwrap();
     let unsigned = verify::verify_report(&pdf, &anchors, now);
-    assert_eq!(failed(&unsigned), ["report signature"]);
+    assert_eq!((failed(&unsigned), failure_kinds(&unsigned)), (vec!["report signature".into()], vec![Missing]));
     assert!(unsigned.checks[1].detail.contains("not signed"), "{:#?}", unsigned.checks);
-    assert_eq!(failed(&verify::verify_report(b"PK\x03\x04", &anchors, now)), ["PDF"]);
+    let not_pdf = verify::verify_report(b"PK\x03\x04", &anchors, now);
+    assert_eq!((failed(&not_pdf), failure_kinds(&not_pdf)), (vec!["PDF".into()], vec![Malformed]));
 }
 
 #[test]
@@ -389,6 +392,7 @@ fn bad_signing_material_is_refused_clearly() {
 // ---- The submission package and its verifier -------------------------------------
 
 use std::io::{Cursor, Read, Write};
+use verify::FailureKind::{Changed, Inconsistent, Malformed, Missing, Unsafe, Untrusted};
 use workbench_report::{package, verify};
 
 fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -423,6 +427,12 @@ fn failed(v: &verify::Verification) -> Vec<String> {
     v.checks.iter().filter(|c| !c.ok).map(|c| c.name.clone()).collect()
 }
 
+/// The kinds of the failed checks, in order; every failed check has one and no passed check has any.
+fn failure_kinds(v: &verify::Verification) -> Vec<verify::FailureKind> {
+    assert!(v.checks.iter().all(|c| c.ok == c.failure.is_none()), "{:#?}", v.checks);
+    v.checks.iter().filter_map(|c| c.failure).collect()
+}
+
 #[test]
 fn a_fresh_package_verifies_and_each_change_is_named() {
     let fx = Fixture::new();
@@ -438,6 +448,7 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
 
     let fresh = verify::verify_package(&zip, &anchors, now);
     assert!(fresh.passed() && fresh.kind == "package", "{:#?}", fresh.checks);
+    assert!(failure_kinds(&fresh).is_empty());
     let names: Vec<String> = unzip(&zip).into_iter().map(|(n, _)| n).collect();
     for expected in [
         "report.pdf",
@@ -470,6 +481,7 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
     });
     let v = verify::verify_package(&changed_pdf, &anchors, now);
     assert_eq!(failed(&v), ["file report.pdf", "report signature"]);
+    assert_eq!(failure_kinds(&v), [Changed, Changed]);
 
     // A changed results file.
     let changed_results = with_changed(&zip, "results.json", |b| {
@@ -486,6 +498,7 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
     });
     let v = verify::verify_package(&missing_evidence, &anchors, now);
     assert_eq!(failed(&v), ["file evidence-manifest.json", "results consistent with the manifest"]);
+    assert_eq!(failure_kinds(&v), [Changed, Inconsistent]);
     assert!(v.checks.iter().any(|c| c.detail.contains("EV-0001")), "{:#?}", v.checks);
 
     // A trust anchor that did not issue the firm's certificate.
@@ -494,6 +507,7 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
     let wrong = verify::read_anchors(&other.path("ca.pem")).unwrap();
     let v = verify::verify_package(&zip, &wrong, now);
     assert_eq!(failed(&v), ["manifest signature", "report signature"]);
+    assert_eq!(failure_kinds(&v), [Untrusted, Untrusted]);
 
     // A trust file that holds no certificate is refused, naming the file.
     let not_a_cert = fx.write("not-a-cert.pem", b"-----BEGIN NOTHING-----\n");
@@ -502,8 +516,10 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
     assert!(err.to_string().contains("not-a-cert.pem"), "{err}");
 
     // Not a zip, and a path that climbs out.
-    assert_eq!(failed(&verify::verify_package(b"PK not really", &anchors, now)), ["archive"]);
+    let not_zip = verify::verify_package(b"PK not really", &anchors, now);
+    assert_eq!((failed(&not_zip), failure_kinds(&not_zip)), (vec!["archive".into()], vec![Malformed]));
     let mut files = unzip(&zip);
     files.push(("../evil.txt".into(), b"x".to_vec()));
-    assert_eq!(failed(&verify::verify_package(&rezip(&files), &anchors, now)), ["archive"]);
+    let climbing = verify::verify_package(&rezip(&files), &anchors, now);
+    assert_eq!((failed(&climbing), failure_kinds(&climbing)), (vec!["archive".into()], vec![Unsafe]));
 }
