@@ -51,7 +51,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn oscal(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oscal").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/oscal").join(name).display().to_string()
 }
 
 const NEW_ENGAGEMENT: &[&str] = &[

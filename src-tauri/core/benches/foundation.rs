@@ -51,7 +51,7 @@ fn row(what: &str, ours: Duration, reference_name: &str, reference: Duration) {
 }
 
 fn oscal_fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oscal/NIST_SP-800-53_rev5.0.1_catalog.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/oscal/NIST_SP-800-53_rev5.0.1_catalog.json")
 }
 
 fn main() {

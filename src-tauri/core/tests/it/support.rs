@@ -54,7 +54,7 @@ pub fn list(dir: &Path) -> Vec<String> {
 }
 
 pub fn oscal_fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oscal").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/oscal").join(name)
 }
 
 pub const FULL_REV5: &str = "NIST_SP-800-53_rev5.0.1_catalog.json";
