@@ -10,10 +10,9 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 use workbench_core::api::{self, Dashboard, EngagementView, FieldCheck};
-use workbench_core::db::engagement_file::ControlRow;
-use workbench_core::db::evidence::{EvidenceCheck, FileFacts, IntakeFile, IntakeProgress};
-use workbench_core::db::library::CatalogSummary;
-use workbench_core::db::work::ControlDetail;
+use workbench_core::api::{
+    CatalogSummary, ControlDetail, ControlRow, EvidenceCheck, FileFacts, IntakeFile, IntakeProgress,
+};
 use workbench_core::error::ErrorPayload;
 use workbench_core::model::engagement::{EngagementFields, ProgramRules};
 use workbench_core::model::event::EventRecord;
@@ -877,7 +876,7 @@ mod tests {
         // The actor is the profile's user, and the log still verifies.
         let events = workbench_core::api::recent_events(std::path::Path::new(&path), 1).unwrap();
         assert_eq!(events[0].actor, "佐藤 花子");
-        assert!(workbench_core::api::verify_log(std::path::Path::new(&path)).unwrap().is_intact());
+        assert!(workbench_core::api::verify_log(std::path::Path::new(&path), None).unwrap().is_intact());
 
         // Opening it again remembers it once, first.
         invoke(&app, "open_engagement", json!({"path": path})).unwrap();

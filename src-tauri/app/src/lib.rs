@@ -118,7 +118,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
 
 /// Starts the app with the user's data folder (`WORKBENCH_DATA_DIR` moves it).
 pub fn run() {
-    let data_dir = match workbench_core::db::library::default_data_dir() {
+    let data_dir = match workbench_core::api::default_data_dir() {
         Ok(dir) => dir,
         Err(err) => {
             rfd::MessageDialog::new()

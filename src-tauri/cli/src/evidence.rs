@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use workbench_core::api;
-use workbench_core::db::evidence::{IntakeFile, IntakeProgress};
+use workbench_core::api::{IntakeFile, IntakeProgress};
 use workbench_core::model::event::Context;
 use workbench_core::model::evidence::{
     Evidence, EvidenceKind, EvidenceLink, EvidenceMeta, EvidencePatch, LinkKind, PbcFields, PbcStatus,

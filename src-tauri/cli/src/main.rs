@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use workbench_core::api;
-use workbench_core::db::library::default_data_dir;
+use workbench_core::api::default_data_dir;
 use workbench_core::generate::GenerateOptions;
 use workbench_core::import::{Format, ImportOptions};
 use workbench_core::model::event::{Actor, Context, SystemClock};
@@ -631,7 +631,7 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
 }
 
 fn verify_log(file: &Path, json: bool, m: &Messages) -> Outcome {
-    let report = api::verify_log(file)?;
+    let report = api::verify_log(file, None)?;
     if json {
         print_json(&report)?;
     } else if let Some(broken) = &report.first_broken {

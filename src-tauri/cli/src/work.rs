@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use workbench_core::api;
-use workbench_core::db::work::ProcedureEntry;
+use workbench_core::api::ProcedureEntry;
 use workbench_core::model::event::Context;
 use workbench_core::model::procedure::{
     Evaluation, NewProcedure, Procedure, ProcedureKind, ProcedurePatch, ResultKind, ScopeDecision, Status,

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use workbench_core::api;
-use workbench_core::db::evidence::IntakeFile;
+use workbench_core::api::IntakeFile;
 use workbench_core::generate::GenerateOptions;
 use workbench_core::model::event::{Actor, Context, FixedClock};
 use workbench_core::model::evidence::{EvidenceKind, EvidenceLink, EvidenceMeta, LinkKind};

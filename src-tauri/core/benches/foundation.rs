@@ -13,9 +13,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use workbench_core::db::engagement_file::EngagementFile;
+use workbench_core::api;
 use workbench_core::generate::{large_engagement, GenerateOptions};
-use workbench_core::import::{read_catalog, ImportOptions};
+use workbench_core::import::ImportOptions;
 use workbench_core::model::event::{Actor, Context, FixedClock};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -77,9 +77,7 @@ fn main() {
     let import = time(runs, || {
         n += 1;
         let data = dir.path().join(format!("library-{n}"));
-        let catalog = read_catalog(&file, &ImportOptions::default()).unwrap();
-        let mut library = workbench_core::db::library::Library::open_in(&data).unwrap();
-        library.add(&catalog, "bench", &clock).unwrap()
+        api::import_catalog(&data, &file, &ImportOptions::default(), ctx).unwrap()
     });
     let parse = time(runs, || serde_json::from_slice::<serde_json::Value>(&bytes).unwrap());
     row("import NIST SP 800-53 rev5 OSCAL (1,189 controls)", import, "serde_json parse only", parse);
@@ -90,10 +88,7 @@ fn main() {
     let started = Instant::now();
     large_engagement(&path, options, ctx).unwrap();
     let generated = started.elapsed();
-    let open_list = time(runs, || {
-        let file = EngagementFile::open(&path).unwrap();
-        file.controls().unwrap().len()
-    });
+    let open_list = time(runs, || api::list_controls(&path).unwrap().len());
     let sqlite3 = time(runs, || {
         Command::new("sqlite3")
             .arg(&path)
@@ -110,8 +105,8 @@ fn main() {
 
     // 3. Verify the whole event log. Reference: SHA-256 over the same bytes
     //    in memory (the hashing any verifier must do).
-    let verify = time(runs, || EngagementFile::open(&path).unwrap().verify_log().unwrap());
-    let events = EngagementFile::open(&path).unwrap().recent_events(usize::MAX).unwrap();
+    let verify = time(runs, || api::verify_log(&path, None).unwrap());
+    let events = api::recent_events(&path, usize::MAX).unwrap();
     let log_bytes: usize = events.iter().map(|e| e.payload.len()).sum();
     let hash_only = time(runs, || {
         use sha2::{Digest, Sha256};

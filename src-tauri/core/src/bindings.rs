@@ -37,10 +37,6 @@ mod tests {
 
     fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
         use crate::api::*;
-        use crate::db::engagement_file::ControlRow;
-        use crate::db::events::ChainReport;
-        use crate::db::library::CatalogSummary;
-        use crate::db::work::{ControlDetail, ProcedureEntry};
         use crate::error::ErrorPayload;
         use crate::model::event::EventRecord;
         use crate::model::procedure::*;
@@ -62,8 +58,8 @@ mod tests {
         crate::profile::Profile::export_all(&cfg)?;
         FieldCheck::export_all(&cfg)?;
         crate::model::engagement::EngagementFields::export_all(&cfg)?;
-        use crate::db::evidence::{EvidenceCheck, FileFacts, IntakeFile, IntakeProgress};
         use crate::model::evidence::*;
+        use crate::store::evidence::{EvidenceCheck, FileFacts, IntakeFile, IntakeProgress};
         Evidence::export_all(&cfg)?;
         EvidencePatch::export_all(&cfg)?;
         EvidenceLink::export_all(&cfg)?;

@@ -105,6 +105,19 @@ pub enum Error {
     #[error("{path}: the disk refused a read or write ({detail}); nothing was written")]
     DiskIo { path: PathBuf, detail: String },
 
+    /// The file holds an object (a trigger, a view, a table) that our
+    /// schema does not make, or one of ours changed: it is not opened, so
+    /// that nothing of the sender's runs here.
+    #[error(
+        "{path}: refused: it holds the {object}, which is not ours ({detail}); the file may have been tampered with"
+    )]
+    ForeignObject { path: PathBuf, object: String, detail: String },
+
+    /// The state stored in the file is not what its event log gives when
+    /// replayed: something was changed around the log.
+    #[error("{path}: the stored state does not match its event log: {}", list(differences))]
+    LogMismatch { path: PathBuf, differences: Vec<crate::store::replay::Difference> },
+
     /// The engagement is finalized: nothing may change until a manager reopens it.
     #[error("the engagement is finalized and locked; nothing was changed (a manager can reopen it with a reason)")]
     Locked,
@@ -140,6 +153,8 @@ impl Error {
             Error::DiskFull { .. } => "disk_full",
             Error::DiskIo { .. } => "disk_io",
             Error::Locked => "locked",
+            Error::ForeignObject { .. } => "foreign_object",
+            Error::LogMismatch { .. } => "log_mismatch",
             Error::Storage(_) => "storage",
         }
     }

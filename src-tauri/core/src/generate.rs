@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use crate::db::engagement_file::EngagementFile;
 use crate::error::Result;
 use crate::model::catalog::{Catalog, CatalogItem, IdScheme};
 use crate::model::engagement::ProgramRules;
 use crate::model::event::{Change, Context, FieldChange};
 use crate::model::procedure::ResultKind;
+use crate::store::engagement_file::EngagementFile;
 
 #[derive(Debug, Clone, Copy)]
 pub struct GenerateOptions {
@@ -123,17 +123,16 @@ pub fn synthetic_catalog(controls: usize) -> Catalog {
 /// Writes the large engagement to `path`: the synthetic catalog, the demo's
 /// fields, the default library's procedures (three a control), and
 /// recorded work until the log holds `events` events.
-pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>) -> Result<EngagementFile> {
+pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>) -> Result<()> {
     let catalog = synthetic_catalog(options.controls);
-    let mut file = EngagementFile::create(
-        path,
-        ctx,
+    let created = crate::domain::engagement::create(
         format!("synthetic-{}-{}", options.controls, options.events),
         crate::sample::demo_fields(),
         ProgramRules::default(),
         &catalog,
         Some(&crate::sample::default_procedure_library()?),
     )?;
+    let mut file = EngagementFile::create(path, ctx, &created, &catalog)?;
     // The work of an engagement in full swing: each pass over the procedures
     // records what was done, then a result (one in twenty an exception),
     // then a note, then revisions, until the log holds `events` events.
@@ -169,6 +168,7 @@ pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>)
         }
         Change::ProcedureUpdated { id: p.id.clone(), changes: vec![FieldChange { field: field.into(), before, after }] }
     });
-    file.commit_batch(ctx, edits)?;
-    Ok(file)
+    // One transaction for all of them, through the one path of every change.
+    let changes: Vec<Change> = edits.collect();
+    crate::api::execute::run(&mut file, ctx, |_| Ok(changes.into()), |_, _| Ok(()))
 }

@@ -7,7 +7,7 @@ pub mod api;
 #[cfg(feature = "ts")]
 mod bindings;
 pub mod corporate_number;
-pub mod db;
+pub mod domain;
 pub mod error;
 pub mod generate;
 pub mod import;
@@ -15,5 +15,6 @@ pub mod ismap_id;
 pub mod model;
 pub mod profile;
 pub mod sample;
+pub(crate) mod store;
 
 pub use error::{Error, Result};

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use workbench_core::api;
-use workbench_core::db::evidence::IntakeFile;
+use workbench_core::api::IntakeFile;
 use workbench_core::model::event::{Actor, Context, FixedClock};
 use workbench_core::model::evidence::{EvidenceKind, EvidenceLink, EvidenceMeta, LinkKind};
 use workbench_report::sign::{pdf_date, sign_pdf, SigningIdentity};

@@ -286,7 +286,7 @@ impl EngagementFields {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn date(s: &str) -> NaiveDate {

@@ -2,14 +2,14 @@
 //!
 //! Every mutation of an engagement is described by one [`Change`]; the change
 //! and the state it produces are written in one transaction by
-//! [`crate::db::events::record`], the only code that appends events.
+//! [`crate::store::events::record`], the only code that appends events.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::engagement::{EngagementFields, ProgramRules};
 use super::evidence::{Evidence, EvidenceLink, PbcRequest, Removal};
-use super::procedure::{ExceptionRecord, Procedure, ScopeDecision};
+use super::procedure::{ExceptionRecord, Procedure, ProcedureLibrary, ScopeDecision};
 use super::review::{Finalization, ReviewNote, SignOff, SignOffLevel, SignableKind};
 use super::sampling::{GridCell, Population, Sample, SampleItem, TestAttribute, Tickmark};
 
@@ -111,6 +111,18 @@ pub enum Change {
         /// How many procedures were planned from it.
         #[serde(default, skip_serializing_if = "is_zero")]
         procedures_planned: usize,
+        /// The procedure library itself, so that the planned procedures
+        /// follow from the log alone (replay). Files made before it was
+        /// recorded name only the library, and replay takes the bundled one
+        /// of that name and version.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        library: Option<Box<ProcedureLibrary>>,
+        /// The catalog itself (its hash is `catalog.content_sha256`), so that
+        /// replay rebuilds the frozen copy from the log and names any item
+        /// changed in it. Files made before it was recorded hold only the
+        /// hash, against which their frozen copy is checked whole.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        catalog_content: Option<Box<super::catalog::Catalog>>,
     },
     EngagementEdited {
         changes: Vec<FieldChange>,

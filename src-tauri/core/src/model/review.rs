@@ -96,6 +96,17 @@ pub struct Withdrawal {
     pub seq: i64,
 }
 
+/// A sign-off as the file keeps it: the sign-off, the item's content as
+/// signed (JSON, to show what changed since), the event that recorded it,
+/// and for a preparer the event that changed the item afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSignOff {
+    pub signoff: SignOff,
+    pub content: String,
+    pub seq: i64,
+    pub changed_seq: Option<i64>,
+}
+
 /// Where an item's review stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

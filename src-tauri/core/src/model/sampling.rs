@@ -293,6 +293,21 @@ impl Population {
     }
 }
 
+/// SHA-256 over the population's items (ID, date, flag, one line each), or
+/// over its count: what a sample records to notice a replaced list.
+pub fn items_hash(p: &Population) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    if p.items.is_empty() {
+        hasher.update(format!("count {}\n", p.count));
+    }
+    for item in &p.items {
+        let date = item.date.map(|d| d.to_string()).unwrap_or_default();
+        hasher.update(format!("{}\t{date}\t{}\n", item.item_id, u8::from(item.out_of_period)));
+    }
+    hex::encode(hasher.finalize())
+}
+
 /// Which columns of an imported table hold the ID, date and description
 /// (0-based). Every other column is kept as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use workbench_core::api;
-use workbench_core::db::library::Library;
 use workbench_core::import::{read_catalog, Format, ImportOptions};
 use workbench_core::model::catalog::IdScheme;
 use workbench_core::Error;
@@ -46,7 +45,7 @@ fn the_full_nist_rev5_oscal_catalog_imports_all_1189_controls_with_its_hierarchy
     assert_eq!(summary.name, "NIST_SP-800-53_rev5.0.1_catalog");
     assert_eq!(summary.id_scheme, IdScheme::Oscal);
 
-    let catalog = Library::open_in(&fx.data_dir()).unwrap().load("NIST_SP-800-53_rev5.0.1_catalog@5.0.1").unwrap();
+    let catalog = api::load_catalog(&fx.data_dir(), "NIST_SP-800-53_rev5.0.1_catalog@5.0.1").unwrap();
     let item = |id: &str| catalog.items.iter().find(|i| i.id == id).unwrap_or_else(|| panic!("{id} missing"));
     assert_eq!(item("ac").level.as_deref(), Some("group"));
     assert_eq!(item("ac").title_en, "Access Control");
@@ -77,7 +76,7 @@ fn the_sample_catalog_has_the_real_ismap_structure() {
     let summary = api::import_catalog(&fx.data_dir(), &path, &ImportOptions::default(), fx.ctx()).unwrap();
     assert!(summary.sample);
     assert!(summary.title.contains("NOT the official"), "{}", summary.title);
-    let catalog = Library::open_in(&fx.data_dir()).unwrap().load("ismap-sample").unwrap();
+    let catalog = api::load_catalog(&fx.data_dir(), "ismap-sample").unwrap();
     let groups: HashSet<&str> = catalog.items.iter().map(|i| i.group.as_str()).collect();
     assert_eq!(groups, HashSet::from(["governance", "management", "controls"]));
     let domains: HashSet<&str> = catalog
@@ -335,10 +334,9 @@ fn a_failed_import_stores_nothing_and_versions_live_side_by_side() {
         api::list_catalogs(&fx.data_dir()).unwrap().iter().map(|c| format!("{}@{}", c.name, c.version)).collect();
     assert_eq!(listed, ["criteria@2025", "criteria@2026"]);
 
-    let library = Library::open_in(&fx.data_dir()).unwrap();
-    let ambiguous = library.load("criteria").unwrap_err();
+    let ambiguous = api::load_catalog(&fx.data_dir(), "criteria").unwrap_err();
     assert!(ambiguous.to_string().contains("2025, 2026"), "{ambiguous}");
-    assert_eq!(library.load("criteria@2027").unwrap_err().kind(), "not_found");
+    assert_eq!(api::load_catalog(&fx.data_dir(), "criteria@2027").unwrap_err().kind(), "not_found");
 }
 
 #[test]

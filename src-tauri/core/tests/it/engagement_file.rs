@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 use workbench_core::api;
-use workbench_core::db::engagement_file::{schema_version, EngagementFile};
+use workbench_core::api::schema_version;
 use workbench_core::generate::{synthetic_catalog, GenerateOptions};
 use workbench_core::model::engagement::ProgramRules;
 use workbench_core::model::procedure::Status;
@@ -80,7 +80,7 @@ fn edits_are_events_with_before_and_after_and_the_chain_verifies() {
     // Saving the same fields again records nothing.
     assert!(api::edit_engagement(&path, fields, fx.ctx()).unwrap().is_none());
 
-    let report = api::verify_log(&path).unwrap();
+    let report = api::verify_log(&path, None).unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.events, 2);
     assert_eq!(report.head_hash, event.hash);
@@ -97,7 +97,7 @@ fn an_invalid_edit_changes_nothing() {
     let err = api::edit_engagement(&path, fields, fx.ctx()).unwrap_err();
     assert_eq!(err.kind(), "invalid");
     assert_eq!(api::show_engagement(&path).unwrap().fields, demo_fields());
-    assert_eq!(api::verify_log(&path).unwrap().events, 1);
+    assert_eq!(api::verify_log(&path, None).unwrap().events, 1);
 }
 
 fn tamper(path: &std::path::Path, sql: &str) {
@@ -119,7 +119,7 @@ fn a_changed_event_is_named_as_the_first_broken_one() {
     let fx = Fixture::new();
     let path = edited_three_times(&fx);
     tamper(&path, "UPDATE event SET payload = replace(payload, '改訂 2', '改訂 9') WHERE seq = 3");
-    let report = api::verify_log(&path).unwrap();
+    let report = api::verify_log(&path, None).unwrap();
     let broken = report.first_broken.unwrap();
     assert_eq!(broken.seq, 3);
     assert_eq!(broken.kind, "engagement_edited");
@@ -132,7 +132,7 @@ fn a_removed_or_replaced_event_is_detected() {
     let fx = Fixture::new();
     let path = edited_three_times(&fx);
     tamper(&path, "DELETE FROM event WHERE seq = 2");
-    let broken = api::verify_log(&path).unwrap().first_broken.unwrap();
+    let broken = api::verify_log(&path, None).unwrap().first_broken.unwrap();
     assert_eq!(broken.seq, 2);
     assert!(broken.reason.contains("missing"), "{}", broken.reason);
 
@@ -141,7 +141,7 @@ fn a_removed_or_replaced_event_is_detected() {
     let fx = Fixture::new();
     let path = edited_three_times(&fx);
     tamper(&path, "DELETE FROM event WHERE seq = 2; UPDATE event SET seq = seq - 1 WHERE seq > 2;");
-    let broken = api::verify_log(&path).unwrap().first_broken.unwrap();
+    let broken = api::verify_log(&path, None).unwrap().first_broken.unwrap();
     assert_eq!(broken.seq, 2);
 }
 
@@ -150,7 +150,7 @@ fn removing_the_newest_events_is_detected_through_the_recorded_head() {
     let fx = Fixture::new();
     let path = edited_three_times(&fx);
     tamper(&path, "DELETE FROM event WHERE seq = 4");
-    let report = api::verify_log(&path).unwrap();
+    let report = api::verify_log(&path, None).unwrap();
     let broken = report.first_broken.unwrap();
     assert_eq!(broken.seq, 4);
     assert!(broken.reason.contains("removed from the end"), "{}", broken.reason);
@@ -161,7 +161,7 @@ fn a_blob_put_into_an_event_is_reported_not_a_crash() {
     let fx = Fixture::new();
     let path = edited_three_times(&fx);
     tamper(&path, "UPDATE event SET actor = x'00ff' WHERE seq = 2");
-    assert_eq!(api::verify_log(&path).unwrap().first_broken.unwrap().seq, 2);
+    assert_eq!(api::verify_log(&path, None).unwrap().first_broken.unwrap().seq, 2);
 }
 
 #[test]
@@ -170,17 +170,9 @@ fn invalid_fields_leave_no_file_behind() {
     let mut fields = demo_fields();
     fields.provider.corporate_number = "1234567890123".into();
     fields.period.end = fields.period.start.checked_add_months(chrono::Months::new(13)).unwrap();
-    let catalog = sample_catalog().unwrap();
-    let err = EngagementFile::create(
-        &fx.path("e.ismap"),
-        fx.ctx(),
-        "u".into(),
-        fields,
-        ProgramRules::default(),
-        &catalog,
-        None,
-    )
-    .unwrap_err();
+    let err =
+        api::create_engagement_from_sample(&fx.path("e.ismap"), "u".into(), fields, ProgramRules::default(), fx.ctx())
+            .unwrap_err();
     let Error::Invalid { problems } = err else { panic!("{err:?}") };
     let named: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(named, ["provider.corporate_number", "period"]);
@@ -210,7 +202,7 @@ fn files_that_are_not_engagements_are_refused_clearly() {
         ),
     ];
     for (name, bytes, expected) in cases {
-        let err = EngagementFile::open(&fx.write(name, bytes)).unwrap_err();
+        let err = api::show_engagement(&fx.write(name, bytes)).unwrap_err();
         assert_eq!(err.kind(), "not_an_engagement", "{name}: {err}");
         assert!(err.to_string().contains(expected), "{name}: {err}");
         assert!(err.to_string().contains(name), "{name}: {err}");
@@ -219,16 +211,16 @@ fn files_that_are_not_engagements_are_refused_clearly() {
     // Another program's SQLite database.
     let foreign = fx.path("foreign.sqlite");
     Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
-    let err = EngagementFile::open(&foreign).unwrap_err();
+    let err = api::show_engagement(&foreign).unwrap_err();
     assert_eq!(err.kind(), "not_an_engagement");
     assert!(err.to_string().contains("another program"), "{err}");
 
     // Our catalog library is not an engagement either.
-    workbench_core::db::library::Library::open_in(&fx.data_dir()).unwrap();
-    let err = EngagementFile::open(&fx.data_dir().join("catalogs.sqlite")).unwrap_err();
+    api::list_catalogs(&fx.data_dir()).unwrap();
+    let err = api::show_engagement(&fx.data_dir().join("catalogs.sqlite")).unwrap_err();
     assert_eq!(err.kind(), "not_an_engagement");
 
-    let err = EngagementFile::open(&fx.path("absent.ismap")).unwrap_err();
+    let err = api::show_engagement(&fx.path("absent.ismap")).unwrap_err();
     assert_eq!(err.kind(), "not_found");
 }
 
@@ -239,7 +231,7 @@ fn a_truncated_engagement_is_reported_as_damaged() {
     api::generate_large(&path, GenerateOptions { controls: 300, events: 50 }, fx.ctx()).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     let cut = fx.write("cut.ismap", &bytes[..bytes.len() / 2]);
-    let err = EngagementFile::open(&cut).unwrap_err();
+    let err = api::show_engagement(&cut).unwrap_err();
     assert_eq!(err.kind(), "corrupt", "{err}");
     assert!(err.to_string().contains("truncated"), "{err}");
 }
@@ -260,7 +252,7 @@ fn overwritten_pages_are_reported_as_damaged_not_a_panic() {
         *b = 0xA5;
     }
     let damaged = fx.write("damaged.ismap", &bytes);
-    let result = EngagementFile::open(&damaged).and_then(|f| f.controls().map(|_| ()));
+    let result = api::list_controls(&damaged).map(|_| ());
     let err = result.unwrap_err();
     assert_eq!(err.kind(), "corrupt", "{err}");
 }
@@ -271,7 +263,7 @@ fn a_file_from_a_newer_version_is_refused_and_left_alone() {
     let path = demo(&fx);
     Connection::open(&path).unwrap().pragma_update(None, "user_version", schema_version() + 1).unwrap();
     let before = std::fs::read(&path).unwrap();
-    let err = EngagementFile::open(&path).unwrap_err();
+    let err = api::show_engagement(&path).unwrap_err();
     assert_eq!(err.kind(), "newer_version");
     assert!(err.to_string().contains("update the workbench"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
@@ -282,7 +274,7 @@ fn a_file_missing_its_engagement_record_is_damaged() {
     let fx = Fixture::new();
     let path = demo(&fx);
     tamper(&path, "DELETE FROM engagement");
-    assert_eq!(EngagementFile::open(&path).unwrap_err().kind(), "corrupt");
+    assert_eq!(api::show_engagement(&path).unwrap_err().kind(), "corrupt");
 }
 
 #[test]
@@ -295,5 +287,5 @@ fn the_generator_builds_the_quality_bar_sizes() {
     let view = api::generate_large(&path, GenerateOptions { controls: 1500, events: 2000 }, fx.ctx()).unwrap();
     assert_eq!(view.events, 2000);
     assert_eq!(api::list_controls(&path).unwrap().iter().filter(|c| c.level == "detailed").count(), 1500);
-    assert!(api::verify_log(&path).unwrap().is_intact());
+    assert!(api::verify_log(&path, None).unwrap().is_intact());
 }

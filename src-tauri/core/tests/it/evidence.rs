@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use workbench_core::api;
-use workbench_core::db::evidence::{IntakeFile, CHUNK_SIZE};
+use workbench_core::api::{IntakeFile, CHUNK_SIZE};
 use workbench_core::model::evidence::{
     EvidenceKind, EvidenceLink, EvidenceMeta, EvidencePatch, LinkKind, PbcFields, PbcStatus,
 };
@@ -72,7 +72,7 @@ fn count(path: &Path, sql: &str) -> i64 {
 
 /// The file is whole: it opens, its log verifies and its evidence re-hashes.
 fn assert_whole(path: &Path) -> (i64, usize) {
-    let log = api::verify_log(path).unwrap();
+    let log = api::verify_log(path, None).unwrap();
     assert!(log.is_intact(), "{log:?}");
     let check = api::verify_evidence(path, &mut |_, _| true).unwrap();
     assert!(check.problems.is_empty(), "{check:?}");
@@ -288,7 +288,7 @@ fn odd_file_names_are_kept_and_exported_under_safe_names() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["items"][1]["original_name"], "spaces  in  name .txt");
     assert_eq!(manifest["items"][1]["sha256"], added[1].sha256);
-    assert_eq!(manifest["log_head_hash"], api::verify_log(&path).unwrap().head_hash);
+    assert_eq!(manifest["log_head_hash"], api::verify_log(&path, None).unwrap().head_hash);
 
     // A second export into the same folder is refused rather than mixed in.
     let again = api::export_evidence(&path, &out, fx.ctx()).unwrap_err();
@@ -459,7 +459,18 @@ fn engagement_files_use_large_pages_and_older_files_are_rebuilt_with_them() {
     rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA page_size = 4096; VACUUM;").unwrap();
     assert_eq!(page_size(&path), 4096);
     let before = assert_whole(&path);
+    // Reading never changes the file; the next change rebuilds it.
     api::show_engagement(&path).unwrap();
+    assert_eq!(page_size(&path), 4096);
+    let pbc = PbcFields {
+        item: "規程一式".into(),
+        requested_on: "2026-05-01".parse().unwrap(),
+        due: None,
+        from_whom: "総務部".into(),
+        status: PbcStatus::Requested,
+        notes: String::new(),
+    };
+    api::add_pbc(&path, pbc, fx.ctx()).unwrap();
     assert_eq!(page_size(&path), 65536);
-    assert_eq!(assert_whole(&path), before);
+    assert_eq!(assert_whole(&path), (before.0 + 1, before.1), "the log and every item are whole, with the new request");
 }

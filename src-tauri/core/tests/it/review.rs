@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use workbench_core::api;
-use workbench_core::db::evidence::IntakeFile;
+use workbench_core::api::IntakeFile;
 use workbench_core::model::event::{Actor, Context};
 use workbench_core::model::evidence::{
     EvidenceKind, EvidenceLink, EvidenceMeta, EvidencePatch, LinkKind, PbcFields, PbcStatus,
@@ -75,7 +75,7 @@ fn code(err: &workbench_core::Error) -> String {
 }
 
 fn intact(path: &Path) {
-    let report = api::verify_log(path).unwrap();
+    let report = api::verify_log(path, None).unwrap();
     assert!(report.is_intact(), "{report:?}");
 }
 
@@ -508,7 +508,7 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
     // The list above is every function of the API that takes a `Context`
     // (the mark of a change) and works on an existing engagement. A new one
     // fails here until it is added above, and so shown to be locked too.
-    let source = include_str!("../../src/api.rs");
+    let source = include_str!("../../src/api/mod.rs");
     let mut with_context: Vec<&str> = source
         .split("pub fn ")
         .skip(1)
@@ -547,7 +547,7 @@ fn a_signed_item_changed_directly_in_sqlite_is_reported_by_log_verify() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute("UPDATE procedure SET result = 'exception' WHERE id = ?1", [P1]).unwrap();
     drop(conn);
-    let report = api::verify_log(&path).unwrap();
+    let report = api::verify_log(&path, None).unwrap();
     assert!(!report.is_intact());
     assert!(report.first_broken.is_none(), "the chain itself is intact");
     assert_eq!(report.signoff_problems.len(), 1, "{report:?}");
@@ -562,6 +562,6 @@ fn a_signed_item_changed_directly_in_sqlite_is_reported_by_log_verify() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute("UPDATE signoff SET content_sha256 = 'x' WHERE item_id = ?1", [P1]).unwrap();
     drop(conn);
-    let report = api::verify_log(&path).unwrap();
+    let report = api::verify_log(&path, None).unwrap();
     assert!(report.signoff_problems.iter().any(|p| p.problem.contains("event")), "{report:?}");
 }

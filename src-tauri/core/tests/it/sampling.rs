@@ -532,7 +532,7 @@ mod in_the_engagement {
         let again = api::add_attribute(&path, PLAIN, "三つ目", fx.ctx()).unwrap();
         assert_eq!(again.attributes.last().unwrap().key, "C", "B is not reused");
         assert_eq!(codes(&api::discard_sample(&path, PLAIN, "r", fx.ctx()).unwrap_err()), ["sample_tested"]);
-        assert!(api::verify_log(&path).unwrap().is_intact());
+        assert!(api::verify_log(&path, None).unwrap().is_intact());
     }
 
     #[test]
@@ -576,7 +576,7 @@ mod in_the_engagement {
             .unwrap();
         assert!(api::review_state(&path, SignableKind::Procedure, PRIVILEGED).unwrap().changed_after_signoff);
         // A procedure without sampling keeps the content it was signed with.
-        assert!(api::verify_log(&path).unwrap().is_intact());
+        assert!(api::verify_log(&path, None).unwrap().is_intact());
     }
 }
 

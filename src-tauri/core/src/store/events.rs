@@ -1,5 +1,5 @@
 //! The event log: the only code that appends events, and the verifier that
-//! recomputes the chain.
+//! recomputes the chain. Replaying the log into state is `store::replay`.
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -7,15 +7,11 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::event::{event_hash, format_time, Change, Context, EventRecord, GENESIS_HASH};
 
-/// Writes `change` as the next event and runs `apply`, which writes the state
-/// the change produces, in the caller's transaction. Every mutation of an
-/// engagement goes through here; the caller commits.
-pub(crate) fn record<T>(
-    tx: &Transaction<'_>,
-    ctx: Context<'_>,
-    change: &Change,
-    apply: impl FnOnce(&Transaction<'_>) -> Result<T>,
-) -> Result<(T, EventRecord)> {
+/// Appends `change` as the next event, in the caller's transaction, and
+/// moves the engagement's recorded head to it. The only code that writes
+/// the `event` table; [`crate::api::execute`] applies the change's state
+/// right after, in the same transaction.
+pub(crate) fn append(tx: &Transaction<'_>, ctx: Context<'_>, change: &Change) -> Result<EventRecord> {
     // A finalized engagement refuses every change but its reopening. This
     // is the one door every change passes, so no command can slip by.
     if !matches!(change, Change::EngagementReopened { .. } | Change::EngagementCreated { .. }) {
@@ -25,7 +21,6 @@ pub(crate) fn record<T>(
             return Err(crate::error::Error::Locked);
         }
     }
-    let applied = apply(tx)?;
     let (head_seq, prev_hash): (i64, String) = tx
         .query_row("SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
@@ -40,13 +35,20 @@ pub(crate) fn record<T>(
         "INSERT INTO event (seq, kind, payload, actor, at, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![seq, kind, payload, actor, at, prev_hash, hash])?;
-    let updated = tx.execute("UPDATE engagement SET head_seq = ?1, head_hash = ?2 WHERE id = 1", params![seq, hash])?;
+    Ok(EventRecord { seq, kind, payload, actor, at, prev_hash, hash })
+}
+
+/// Records the head of the log in the engagement row, after the event's
+/// state is applied (the creation event makes the row).
+pub(crate) fn set_head(tx: &Transaction<'_>, event: &EventRecord) -> Result<()> {
+    let updated =
+        tx.execute("UPDATE engagement SET head_seq = ?1, head_hash = ?2 WHERE id = 1", params![event.seq, event.hash])?;
     if updated != 1 {
-        // The first event creates the engagement row in `apply`; a missing
-        // row afterwards means the state write and the log disagree.
+        // The first event creates the engagement row when it is applied; a
+        // missing row afterwards means the state write and the log disagree.
         return Err(crate::error::Error::invalid("engagement", "no engagement row to record the event against"));
     }
-    Ok((applied, EventRecord { seq, kind, payload, actor, at, prev_hash, hash }))
+    Ok(())
 }
 
 /// What `log verify` found.
@@ -58,9 +60,15 @@ pub struct ChainReport {
     pub head_hash: String,
     /// The first event that does not match, if any; every event before it is intact.
     pub first_broken: Option<BrokenEvent>,
+    /// Where the stored state differs from the state the log gives when
+    /// replayed (a change made around the log), first difference first.
+    pub differences: Vec<super::replay::Difference>,
     /// Signed items whose stored content no longer matches what was signed,
-    /// with no event to explain it (a change made around the log).
+    /// with no event to explain it.
     pub signoff_problems: Vec<SignOffProblem>,
+    /// The head a signed report or package recorded, when the check was
+    /// asked to expect one (`log verify --expect-head`).
+    pub expected_head: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,7 +92,10 @@ pub struct BrokenEvent {
 
 impl ChainReport {
     pub fn is_intact(&self) -> bool {
-        self.first_broken.is_none() && self.signoff_problems.is_empty()
+        self.first_broken.is_none()
+            && self.differences.is_empty()
+            && self.signoff_problems.is_empty()
+            && self.expected_head.as_ref().is_none_or(|h| *h == self.head_hash)
     }
 }
 
@@ -126,7 +137,9 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
                 events: count,
                 head_hash: prev,
                 first_broken: Some(broken(expected_seq.min(seq), &kind, &at, reason)),
+                differences: Vec::new(),
                 signoff_problems: Vec::new(),
+                expected_head: None,
             });
         }
         prev = hash;
@@ -145,10 +158,19 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
             events: count,
             head_hash: prev,
             first_broken: Some(broken(count + 1, "", "", reason)),
+            differences: Vec::new(),
             signoff_problems: Vec::new(),
+            expected_head: None,
         });
     }
-    Ok(ChainReport { events: count, head_hash: prev, first_broken: None, signoff_problems: Vec::new() })
+    Ok(ChainReport {
+        events: count,
+        head_hash: prev,
+        first_broken: None,
+        differences: Vec::new(),
+        signoff_problems: Vec::new(),
+        expected_head: None,
+    })
 }
 
 fn short(hash: &str) -> &str {

@@ -6,16 +6,15 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::engagement_file::EngagementFile;
 use crate::error::{Error, Result};
-use crate::model::event::{format_time, Change, Context, FieldChange};
+use crate::model::event::{Change, FieldChange};
 use crate::model::evidence::{
-    Evidence, EvidenceKind, EvidenceLink, EvidenceMeta, EvidencePatch, LinkKind, PbcFields, PbcRequest, PbcStatus,
-    Removal,
+    Evidence, EvidenceKind, EvidenceLink, EvidenceMeta, LinkKind, PbcRequest, PbcStatus, Removal,
 };
 
 /// Content is stored and read in chunks of this size: large enough that
@@ -144,16 +143,16 @@ pub fn describe_file(path: &Path) -> Result<FileFacts> {
     })
 }
 
-fn display_name(path: &Path) -> String {
+pub(crate) fn display_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
-fn media_type_of(name: &str) -> String {
+pub(crate) fn media_type_of(name: &str) -> String {
     mime_guess::from_path(name).first_or_octet_stream().essence_str().to_string()
 }
 
 /// Checks that `path` can be taken in and returns its size.
-fn check_source(path: &Path) -> Result<u64> {
+pub(crate) fn check_source(path: &Path) -> Result<u64> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::NotFound { what: "file", id: path.display().to_string() },
         _ => Error::io(path, e),
@@ -170,112 +169,61 @@ fn check_source(path: &Path) -> Result<u64> {
     Ok(meta.len())
 }
 
-impl EngagementFile {
-    /// Takes `files` in as evidence, each linked to `links`, in one
-    /// transaction: all of them or none. Each file is read once; its hash is
-    /// computed while its chunks are written. `progress` is called after each
-    /// chunk and returns false to cancel.
-    pub fn take_in(
-        &mut self,
-        ctx: Context<'_>,
-        files: &[IntakeFile],
-        links: &[EvidenceLink],
-        progress: &mut dyn FnMut(&IntakeProgress) -> bool,
-    ) -> Result<Vec<Evidence>> {
-        if files.is_empty() {
-            return Err(Error::invalid("files", "no file was given"));
-        }
-        // Everything that can be checked before writing is checked first, so
-        // that a bad file among many is reported before any work is done.
-        let mut sizes = Vec::with_capacity(files.len());
-        for file in files {
-            sizes.push(check_source(&file.path)?);
-            check_meta(file)?;
-        }
-        for link in links {
-            require_target(&self.conn, link)?;
-        }
-        // A finalized engagement would refuse the records at the end; say so
-        // before reading gigabytes.
-        if self.finalization()?.is_some() {
-            return Err(Error::Locked);
-        }
-        let bytes_total: u64 = sizes.iter().sum();
-        let path = self.path().to_path_buf();
-        let at = |e| Error::from_sqlite_at(&path, e);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(at)?;
-        let mut ids = Vec::with_capacity(files.len());
-        let mut done_before = 0u64;
-        for (index, file) in files.iter().enumerate() {
-            let name = display_name(&file.path);
-            let mut report = |done: u64| {
-                progress(&IntakeProgress {
-                    file: index + 1,
-                    files: files.len(),
-                    name: name.clone(),
-                    bytes_done: done_before + done,
-                    bytes_total,
-                })
-            };
-            tx.execute_batch("SAVEPOINT intake_file").map_err(at)?;
-            let stored = store_content(&tx, &file.path, &mut report).map_err(|e| sqlite_at(e, &path))?;
-            let existing: Option<i64> = tx
-                .query_row("SELECT id FROM blob WHERE sha256 = ?1", [&stored.sha256], |r| r.get(0))
-                .optional()
-                .map_err(at)?;
-            let new_content = existing.is_none();
-            if new_content && stored.identical_to.is_some() {
-                // The bytes matched a stored content whose hash no longer
-                // does (it is damaged; `evidence verify` says so): keep this
-                // copy, from the stored chunks, which equal the file's.
-                tx.execute(
-                    "INSERT INTO blob_chunk (blob_id, seq, data)
-                     SELECT ?1, seq, data FROM blob_chunk WHERE blob_id = ?2 AND seq < ?3",
-                    params![stored.blob_id, stored.identical_to, stored.size.div_ceil(CHUNK_SIZE as u64) as i64],
-                )
-                .map_err(at)?;
-            }
-            if new_content {
-                tx.execute(
-                    "UPDATE blob SET sha256 = ?2, size = ?3 WHERE id = ?1",
-                    params![stored.blob_id, stored.sha256, stored.size as i64],
-                )
-                .map_err(at)?;
-            } else {
-                // The same content is already stored: drop the copy just
-                // written. Rolling back to the savepoint truncates the pages
-                // it added, which costs far less than deleting them.
-                tx.execute_batch("ROLLBACK TO intake_file").map_err(at)?;
-            }
-            tx.execute_batch("RELEASE intake_file").map_err(at)?;
-            done_before += stored.size;
-            let id = next_id(&tx, "evidence", "EV-", 4)?;
-            let now = format_time(ctx.clock.now());
-            let mut meta = file.meta.clone();
-            meta.title = meta.title.trim().to_string();
-            let mut sorted_links = links.to_vec();
-            sorted_links.sort();
-            sorted_links.dedup();
-            let evidence = Evidence {
-                id: id.clone(),
-                sha256: stored.sha256,
-                size: stored.size,
-                media_type: media_type_of(&name),
-                original_name: name,
-                meta,
-                added_at: now,
-                added_by: ctx.actor.name.clone(),
-                links: sorted_links,
-                removed: None,
-            };
-            let change = Change::EvidenceAdded { evidence: Box::new(evidence), new_content };
-            super::review::record_with_review(&tx, ctx, &change).map_err(|e| sqlite_at(e, &path))?;
-            ids.push(id);
-        }
-        tx.commit().map_err(at)?;
-        ids.iter().map(|id| self.evidence(id)).collect()
-    }
+/// A file's content as stored by [`take_in_content`].
+#[derive(Debug, Clone)]
+pub(crate) struct StoredContent {
+    pub sha256: String,
+    pub size: u64,
+    /// False when the same content was already stored (and is now shared).
+    pub new_content: bool,
+}
 
+/// Streams one file's content into the file, inside the caller's
+/// transaction and a savepoint of its own: kept when it is new, dropped
+/// when the same content is stored already. Content is not state: it is
+/// addressed by the hash that `EvidenceAdded` records.
+pub(crate) fn take_in_content(
+    tx: &Transaction<'_>,
+    path: &Path,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<StoredContent> {
+    tx.execute_batch("SAVEPOINT intake_file")?;
+    let stored = store_content(tx, path, progress)?;
+    let existing: Option<i64> =
+        tx.query_row("SELECT id FROM blob WHERE sha256 = ?1", [&stored.sha256], |r| r.get(0)).optional()?;
+    let new_content = existing.is_none();
+    if new_content && stored.identical_to.is_some() {
+        // The bytes matched a stored content whose hash no longer does (it
+        // is damaged; `evidence verify` says so): keep this copy, from the
+        // stored chunks, which equal the file's.
+        tx.execute(
+            "INSERT INTO blob_chunk (blob_id, seq, data)
+             SELECT ?1, seq, data FROM blob_chunk WHERE blob_id = ?2 AND seq < ?3",
+            params![stored.blob_id, stored.identical_to, stored.size.div_ceil(CHUNK_SIZE as u64) as i64],
+        )?;
+    }
+    if new_content {
+        tx.execute(
+            "UPDATE blob SET sha256 = ?2, size = ?3 WHERE id = ?1",
+            params![stored.blob_id, stored.sha256, stored.size as i64],
+        )?;
+    } else {
+        // The same content is already stored: drop the copy just written.
+        // Rolling back to the savepoint truncates the pages it added, which
+        // costs far less than deleting them.
+        tx.execute_batch("ROLLBACK TO intake_file")?;
+    }
+    tx.execute_batch("RELEASE intake_file")?;
+    Ok(StoredContent { sha256: stored.sha256, size: stored.size, new_content })
+}
+
+/// The highest number used in a list whose numbers are never reused
+/// (`evidence`, `pbc_request`): withdrawn items keep theirs.
+pub(crate) fn highest_ord(conn: &Connection, table: &str) -> Result<i64> {
+    Ok(conn.query_row(&format!("SELECT coalesce(max(ord), 0) FROM {table}"), [], |r| r.get(0))?)
+}
+
+impl EngagementFile {
     /// One evidence item with its links.
     pub fn evidence(&self, id: &str) -> Result<Evidence> {
         read_evidence(&self.conn, id)
@@ -312,90 +260,6 @@ impl EngagementFile {
         )?;
         let ids = stmt.query_map([control_id], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
         ids.iter().map(|id| self.evidence(id)).collect()
-    }
-
-    pub fn edit_evidence(&mut self, ctx: Context<'_>, id: &str, patch: EvidencePatch) -> Result<Evidence> {
-        let before = self.evidence(id)?;
-        if before.removed.is_some() {
-            return Err(Error::invalid("evidence", format!("{id} was withdrawn and can no longer be edited")));
-        }
-        let mut changes = Vec::new();
-        let mut diff = |field: &str, old: serde_json::Value, new: Option<serde_json::Value>| {
-            if let Some(new) = new {
-                if new != old {
-                    changes.push(FieldChange { field: field.into(), before: old, after: new });
-                }
-            }
-        };
-        use serde_json::json;
-        let m = &before.meta;
-        diff("title", json!(m.title), patch.title.map(|v| json!(v.trim())));
-        diff("description", json!(m.description), patch.description.map(|v| json!(v)));
-        diff("kind", json!(m.kind), patch.kind.map(|v| json!(v)));
-        diff("obtained_from", json!(m.obtained_from), patch.obtained_from.map(|v| json!(v)));
-        diff("obtained_by", json!(m.obtained_by), patch.obtained_by.map(|v| json!(v)));
-        diff("obtained_at", json!(m.obtained_at), patch.obtained_at.map(|v| json!(v)));
-        diff("as_of", json!(m.as_of), patch.as_of.map(|v| json!(v)));
-        if !changes.is_empty() {
-            self.commit(ctx, Change::EvidenceEdited { id: id.into(), changes })?;
-        }
-        self.evidence(id)
-    }
-
-    pub fn link_evidence(&mut self, ctx: Context<'_>, id: &str, link: EvidenceLink) -> Result<Evidence> {
-        let e = self.evidence(id)?;
-        if !e.links.contains(&link) {
-            self.commit(ctx, Change::EvidenceLinked { id: id.into(), link })?;
-        }
-        self.evidence(id)
-    }
-
-    pub fn unlink_evidence(&mut self, ctx: Context<'_>, id: &str, link: EvidenceLink) -> Result<Evidence> {
-        let e = self.evidence(id)?;
-        if !e.links.contains(&link) {
-            return Err(Error::NotFound { what: "link", id: format!("{id} → {} {}", link.kind.as_str(), link.id) });
-        }
-        self.commit(ctx, Change::EvidenceUnlinked { id: id.into(), link })?;
-        self.evidence(id)
-    }
-
-    /// Withdraws an evidence item from the engagement, with a reason. Its
-    /// record and content stay in the file and in the history.
-    pub fn remove_evidence(&mut self, ctx: Context<'_>, id: &str, reason: &str) -> Result<Evidence> {
-        let e = self.evidence(id)?;
-        if e.removed.is_some() {
-            return Err(Error::invalid("evidence", format!("{id} was already withdrawn")));
-        }
-        if reason.trim().is_empty() {
-            return Err(Error::invalid("reason", "withdrawing evidence needs the reason"));
-        }
-        // Evidence behind a signed-off procedure stays: the sign-off covered
-        // it. Unlinking it first is a visible change to the signed item.
-        for link in &e.links {
-            let procedure = match link.kind {
-                LinkKind::Procedure => Some(link.id.clone()),
-                LinkKind::Exception => super::work::read_exception(&self.conn, &link.id).ok().map(|x| x.procedure_id),
-                LinkKind::Pbc => None,
-                LinkKind::Sample => super::sampling::procedure_of_sample_item(&link.id).map(str::to_string),
-            };
-            if let Some(procedure) = procedure {
-                let state = self.review_state(crate::model::review::SignableKind::Procedure, &procedure)?;
-                if !state.signoffs.is_empty() && !state.changed_after_signoff {
-                    return Err(Error::Invalid {
-                        problems: vec![crate::error::FieldProblem::new(
-                            "evidence",
-                            "signed_off",
-                            &[("procedure", procedure.clone())],
-                            format!("{id} supports {procedure}, which is signed off; unlink it first (a visible change to the signed procedure)"),
-                        )],
-                    });
-                }
-            }
-        }
-        let removal =
-            Removal { reason: reason.trim().into(), at: format_time(ctx.clock.now()), by: ctx.actor.name.clone() };
-        self.commit(ctx, Change::EvidenceRemoved { id: id.into(), removal })?;
-        self.evidence(id)
     }
 
     /// Reads an item's content, at most `limit` bytes of it; the flag says
@@ -584,79 +448,6 @@ impl EngagementFile {
     pub fn pbc(&self, id: &str) -> Result<PbcRequest> {
         read_pbc(&self.conn, id)
     }
-
-    pub fn add_pbc(&mut self, ctx: Context<'_>, fields: PbcFields) -> Result<PbcRequest> {
-        check_pbc(&fields)?;
-        let id = next_id(&self.conn, "pbc_request", "PBC-", 3)?;
-        let request = PbcRequest {
-            id: id.clone(),
-            item: fields.item.trim().into(),
-            requested_on: fields.requested_on,
-            due: fields.due,
-            from_whom: fields.from_whom.trim().into(),
-            status: fields.status,
-            notes: fields.notes,
-            evidence: Vec::new(),
-        };
-        self.commit(ctx, Change::PbcAdded { request })?;
-        self.pbc(&id)
-    }
-
-    pub fn edit_pbc(&mut self, ctx: Context<'_>, id: &str, fields: PbcFields) -> Result<PbcRequest> {
-        check_pbc(&fields)?;
-        let before = self.pbc(id)?;
-        use serde_json::json;
-        let mut changes = Vec::new();
-        let mut diff = |field: &str, old: serde_json::Value, new: serde_json::Value| {
-            if old != new {
-                changes.push(FieldChange { field: field.into(), before: old, after: new });
-            }
-        };
-        diff("item", json!(before.item), json!(fields.item.trim()));
-        diff("requested_on", json!(before.requested_on), json!(fields.requested_on));
-        diff("due", json!(before.due), json!(fields.due));
-        diff("from_whom", json!(before.from_whom), json!(fields.from_whom.trim()));
-        diff("status", json!(before.status), json!(fields.status));
-        diff("notes", json!(before.notes), json!(fields.notes));
-        if !changes.is_empty() {
-            self.commit(ctx, Change::PbcEdited { id: id.into(), changes })?;
-        }
-        self.pbc(id)
-    }
-}
-
-/// Storage errors met while taking in evidence keep their place.
-fn sqlite_at(e: Error, path: &Path) -> Error {
-    match e {
-        Error::Storage(s) => Error::from_sqlite_at(path, s),
-        other => other,
-    }
-}
-
-fn check_meta(file: &IntakeFile) -> Result<()> {
-    if file.meta.title.trim().is_empty() {
-        return Err(Error::invalid("title", format!("{}: an evidence item needs a title", file.path.display())));
-    }
-    Ok(())
-}
-
-fn check_pbc(fields: &PbcFields) -> Result<()> {
-    if fields.item.trim().is_empty() {
-        return Err(Error::invalid("item", "a request needs what is asked for"));
-    }
-    if let Some(due) = fields.due {
-        if due < fields.requested_on {
-            return Err(Error::invalid("due", "the due date is before the request date"));
-        }
-    }
-    Ok(())
-}
-
-/// The next `PREFIX0001`-style ID of a table with an `ord` column. IDs are
-/// never reused: withdrawn items keep theirs.
-fn next_id(conn: &Connection, table: &str, prefix: &str, width: usize) -> Result<String> {
-    let next: i64 = conn.query_row(&format!("SELECT coalesce(max(ord), 0) + 1 FROM {table}"), [], |r| r.get(0))?;
-    Ok(format!("{prefix}{next:0width$}"))
 }
 
 struct Stored {
@@ -1081,13 +872,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             )?;
             Ok(())
         }
-        Change::EvidenceLinked { id, link } => {
-            let e = read_evidence(tx, id)?;
-            if e.removed.is_some() {
-                return Err(Error::invalid("evidence", format!("{id} was withdrawn and cannot be linked")));
-            }
-            insert_link(tx, id, link)
-        }
+        Change::EvidenceLinked { id, link } => insert_link(tx, id, link),
         Change::EvidenceUnlinked { id, link } => {
             let deleted = tx.execute(
                 "DELETE FROM evidence_link WHERE evidence_id = ?1 AND target_kind = ?2 AND target_id = ?3",
@@ -1229,7 +1014,7 @@ fn pbc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PbcRequest> {
     })
 }
 
-fn read_pbc(conn: &Connection, id: &str) -> Result<PbcRequest> {
+pub(crate) fn read_pbc(conn: &Connection, id: &str) -> Result<PbcRequest> {
     let request = conn
         .query_row(
             "SELECT id, item, requested_on, due, from_whom, status, notes FROM pbc_request WHERE id = ?1",

@@ -74,12 +74,12 @@ impl Library {
     pub fn open_in(data_dir: &Path) -> Result<Library> {
         std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
         let path = data_dir.join(FILE_NAME);
-        let conn = if path.exists() { super::open(&path, &SCHEMA)? } else { super::create(&path, &SCHEMA)? };
+        let conn = if path.exists() {
+            super::open(&path, &SCHEMA, super::Access::Write)?.conn
+        } else {
+            super::create(&path, &SCHEMA)?
+        };
         Ok(Library { conn, path })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Stores a checked catalog. Refuses a name and version already present:

@@ -1,0 +1,1022 @@
+//! The facade every front end calls: plain functions over plain data. The
+//! CLI and the desktop app reach the domain only through here, so both
+//! behave the same.
+//!
+//! Every change goes through one path, [`execute`]: the state a decision
+//! needs is read (`store`), the rule decides (`domain`), and the changes are
+//! recorded as events and applied in one write transaction. Reads open the
+//! file to read only, and never change it.
+
+pub(crate) mod execute;
+mod report;
+mod views;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain;
+use crate::error::{Error, Result};
+use crate::generate::GenerateOptions;
+use crate::import::{read_catalog, ImportOptions};
+use crate::model::engagement::{DerivedDates, EngagementFields, ProgramRules, Warning};
+use crate::model::event::{format_time, Change, Context, EventRecord};
+use crate::store::engagement_file::EngagementFile;
+use crate::store::library::Library;
+use crate::store::{self, Access};
+
+use execute::{execute, Decision};
+
+pub use crate::store::engagement_file::{schema_version, CatalogInfo};
+pub use crate::store::events::{BrokenEvent, ChainReport, SignOffProblem};
+pub use crate::store::evidence::{
+    describe_file, safe_file_name, EvidenceCheck, EvidenceProblem, ExportReport, FileFacts, IntakeFile, IntakeProgress,
+    CHUNK_SIZE,
+};
+pub use crate::store::library::{default_data_dir, CatalogSummary, ProcedureLibrarySummary};
+pub use crate::store::replay::{Difference, DifferenceKind};
+pub use views::{
+    ControlCounts, ControlDetail, ControlRow, Dashboard, EngagementView, ExceptionListing, GroupCount, ProcedureEntry,
+    Progress,
+};
+
+/// Imports a catalog file into the library in `data_dir`. All or nothing.
+pub fn import_catalog(
+    data_dir: &Path,
+    file: &Path,
+    options: &ImportOptions,
+    ctx: Context<'_>,
+) -> Result<CatalogSummary> {
+    let catalog = read_catalog(file, options)?;
+    let mut library = Library::open_in(data_dir)?;
+    library.add(&catalog, &file.display().to_string(), ctx.clock)
+}
+
+pub fn list_catalogs(data_dir: &Path) -> Result<Vec<CatalogSummary>> {
+    Library::open_in(data_dir)?.list()
+}
+
+/// One catalog of the library, by `NAME@VERSION` (or `NAME` when it has
+/// only one version).
+pub fn load_catalog(data_dir: &Path, reference: &str) -> Result<crate::model::catalog::Catalog> {
+    Library::open_in(data_dir)?.load(reference)
+}
+
+pub fn import_procedure_library(data_dir: &Path, file: &Path, ctx: Context<'_>) -> Result<ProcedureLibrarySummary> {
+    let procedures = crate::import::read_procedure_library(file)?;
+    Library::open_in(data_dir)?.add_procedures(&procedures, &file.display().to_string(), ctx.clock)
+}
+
+pub fn list_procedure_libraries(data_dir: &Path) -> Result<Vec<ProcedureLibrarySummary>> {
+    Library::open_in(data_dir)?.procedure_libraries()
+}
+
+// ---- The engagement ---------------------------------------------------------------
+
+/// The change the first event of a request recorded (the reply of a
+/// request that adds an item reads the item under the ID it was given).
+fn recorded(events: &[EventRecord]) -> Result<Change> {
+    let first = events.first().ok_or_else(|| Error::invalid("event", "nothing was recorded"))?;
+    serde_json::from_str(&first.payload).map_err(|e| Error::invalid("event", e.to_string()))
+}
+
+fn unexpected(change: &Change) -> Error {
+    Error::invalid("event", format!("unexpected {} event", change.kind()))
+}
+
+/// Opens an engagement to read it: never changes the file.
+fn readable(path: &Path) -> Result<EngagementFile> {
+    EngagementFile::open(path, Access::Read)
+}
+
+/// Creates an engagement at `path` from the catalog `catalog_ref`
+/// (`NAME@VERSION`) of the library in `data_dir`, with procedures planned
+/// from the procedure library `procedures_ref` (the default one if `None`).
+#[allow(clippy::too_many_arguments)]
+pub fn create_engagement(
+    path: &Path,
+    data_dir: &Path,
+    catalog_ref: &str,
+    procedures_ref: Option<&str>,
+    uuid: String,
+    fields: EngagementFields,
+    rules: ProgramRules,
+    ctx: Context<'_>,
+) -> Result<EngagementView> {
+    let store = Library::open_in(data_dir)?;
+    let catalog = store.load(catalog_ref)?;
+    let library = match procedures_ref {
+        Some(reference) => store.load_procedures(reference)?,
+        None => crate::sample::default_procedure_library()?,
+    };
+    create(path, ctx, uuid, fields, rules, &catalog, &library)
+}
+
+fn create(
+    path: &Path,
+    ctx: Context<'_>,
+    uuid: String,
+    fields: EngagementFields,
+    rules: ProgramRules,
+    catalog: &crate::model::catalog::Catalog,
+    library: &crate::model::procedure::ProcedureLibrary,
+) -> Result<EngagementView> {
+    let created = domain::engagement::create(uuid, fields, rules, catalog, Some(library))?;
+    views::engagement_view(&EngagementFile::create(path, ctx, &created, catalog)?)
+}
+
+/// Creates an engagement on the bundled sample catalog (for trying the
+/// workbench before the customer's catalog is imported).
+pub fn create_engagement_from_sample(
+    path: &Path,
+    uuid: String,
+    fields: EngagementFields,
+    rules: ProgramRules,
+    ctx: Context<'_>,
+) -> Result<EngagementView> {
+    let catalog = crate::sample::sample_catalog()?;
+    let library = crate::sample::default_procedure_library()?;
+    create(path, ctx, uuid, fields, rules, &catalog, &library)
+}
+
+/// Creates the demo engagement from the bundled sample catalog, with its
+/// sampled procedures (`sample::add_demo_sampling`).
+pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
+    build_then_rename(path, |work| {
+        create_engagement_from_sample(work, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)?;
+        crate::sample::add_demo_sampling(work, ctx.clock)
+    })
+}
+
+/// The demo engagement with the whole audit done: every in-scope procedure
+/// performed (one with an exception), signed by the assessor and the
+/// reviewer, every control signed, and finalized by the manager, so that
+/// the final report can be tried at once.
+pub fn create_demo_finalized(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
+    build_then_rename(path, |work| {
+        create_engagement_from_sample(work, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)?;
+        crate::sample::add_demo_sampling(work, ctx.clock)?;
+        crate::sample::perform_and_finalize(work, ctx.clock)
+    })
+}
+
+/// Builds a file in several steps under a temporary name beside `path` and
+/// renames it into place only when every step worked, like every new
+/// engagement: a failure leaves nothing behind.
+fn build_then_rename(path: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<EngagementView> {
+    if path.exists() {
+        return Err(Error::AlreadyExists { what: "file", id: path.display().to_string() });
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".workbench-demo-")
+        .tempdir_in(dir)
+        .map_err(|e| Error::Io { path: dir.into(), source: e })?;
+    let work = temp.path().join("demo.ismap");
+    build(&work)?;
+    std::fs::rename(&work, path).map_err(|e| Error::Io { path: path.into(), source: e })?;
+    store::sync_parent(path)?;
+    show_engagement(path)
+}
+
+pub fn show_engagement(path: &Path) -> Result<EngagementView> {
+    views::engagement_view(&readable(path)?)
+}
+
+/// Replaces the engagement's fields; returns the event, or `None` when
+/// nothing changed.
+pub fn edit_engagement(path: &Path, fields: EngagementFields, ctx: Context<'_>) -> Result<Option<EventRecord>> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let file_fields = store::engagement_file::read_fields(tx)?;
+            let rules = store::engagement_file::read_rules(tx)?;
+            Ok(domain::engagement::edit(&file_fields, &rules, &fields)?.into())
+        },
+        |_, events| Ok(events.first().cloned()),
+    )
+}
+
+pub fn list_controls(path: &Path) -> Result<Vec<ControlRow>> {
+    views::control_rows(&readable(path)?)
+}
+
+pub fn recent_events(path: &Path, limit: usize) -> Result<Vec<EventRecord>> {
+    readable(path)?.recent_events(limit)
+}
+
+/// Checks the event log (`workbench log verify`): the chain of hashes, then
+/// the stored state against the state the log gives when replayed, then
+/// every standing sign-off against its item. `expect_head` is the head a
+/// signed report or package recorded, which the log must still end in.
+pub fn verify_log(path: &Path, expect_head: Option<&str>) -> Result<ChainReport> {
+    let file = readable(path)?;
+    let mut report = check_log(&file)?;
+    report.expected_head = expect_head.map(str::to_string);
+    Ok(report)
+}
+
+fn check_log(file: &EngagementFile) -> Result<ChainReport> {
+    let at = |e| match e {
+        Error::Storage(s) => Error::from_sqlite_at(file.path(), s),
+        other => other,
+    };
+    let mut report = store::events::verify(&file.conn).map_err(at)?;
+    if report.first_broken.is_none() {
+        report.differences = store::replay::check(file).map_err(at)?;
+    }
+    if report.first_broken.is_none() {
+        report.signoff_problems = file.verify_signoffs().map_err(at)?;
+    }
+    Ok(report)
+}
+
+/// Refuses a file whose log does not verify or whose state is not what its
+/// log gives: nothing is exported or signed from it.
+fn require_true_log(file: &EngagementFile) -> Result<()> {
+    let report = check_log(file)?;
+    if report.is_intact() {
+        return Ok(());
+    }
+    let mut differences = report.differences;
+    if let Some(broken) = report.first_broken {
+        differences.insert(
+            0,
+            Difference {
+                item_kind: "event".into(),
+                item_id: format!("#{}", broken.seq),
+                field: None,
+                kind: DifferenceKind::Unreplayable,
+                stored: None,
+                replayed: Some(broken.reason),
+            },
+        );
+    }
+    differences.extend(report.signoff_problems.into_iter().map(|p| Difference {
+        item_kind: "signoff".into(),
+        item_id: format!("{} {}", p.item_id, p.level),
+        field: None,
+        kind: DifferenceKind::Changed,
+        stored: None,
+        replayed: Some(p.problem),
+    }));
+    Err(Error::LogMismatch { path: file.path().into(), differences })
+}
+
+pub fn generate_large(path: &Path, options: GenerateOptions, ctx: Context<'_>) -> Result<EngagementView> {
+    crate::generate::large_engagement(path, options, ctx)?;
+    show_engagement(path)
+}
+
+// ---- The assessor's work: scope, procedures, exceptions -------------------
+
+use crate::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
+
+pub fn control_detail(path: &Path, control_id: &str) -> Result<ControlDetail> {
+    views::control_detail(&readable(path)?, control_id)
+}
+
+/// Every procedure with its status, in catalog order.
+pub fn list_procedures(path: &Path) -> Result<Vec<ProcedureEntry>> {
+    views::procedure_entries(&readable(path)?)
+}
+
+pub fn set_scope(
+    path: &Path,
+    control_id: &str,
+    decision: ScopeDecision,
+    reason: &str,
+    ctx: Context<'_>,
+) -> Result<ControlDetail> {
+    execute(
+        path,
+        ctx,
+        |tx| Ok(domain::work::set_scope(&store::work::control_facts(tx, control_id)?, decision, reason)?.into()),
+        |file, _| views::control_detail(file, control_id),
+    )
+}
+
+pub fn add_procedure(path: &Path, control_id: &str, new: NewProcedure, ctx: Context<'_>) -> Result<Procedure> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let control = store::work::control_facts(tx, control_id)?;
+            let id = domain::work::next_procedure_id(control_id, store::work::procedure_ids_ever_used(tx, control_id)?);
+            Ok(domain::work::add_procedure(&control, id, new)?.into())
+        },
+        |file, events| match recorded(events)? {
+            Change::ProcedureAdded { procedure } => file.procedure(&procedure.id),
+            other => Err(unexpected(&other)),
+        },
+    )
+}
+
+pub fn update_procedure(path: &Path, id: &str, patch: ProcedurePatch, ctx: Context<'_>) -> Result<Procedure> {
+    execute(
+        path,
+        ctx,
+        |tx| Ok(domain::work::update_procedure(&store::work::read_procedure(tx, id)?, patch).into()),
+        |file, _| file.procedure(id),
+    )
+}
+
+pub fn remove_procedure(path: &Path, id: &str, ctx: Context<'_>) -> Result<()> {
+    use crate::model::evidence::LinkKind;
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let procedure = store::work::read_procedure(tx, id)?;
+            let attached = domain::work::Attachments {
+                evidence: store::evidence::linked_evidence(tx, LinkKind::Procedure, id)?,
+                sampled: store::work::is_sampled(tx, id)?,
+            };
+            Ok(domain::work::remove_procedure(&procedure, &attached)?.into())
+        },
+        |_, _| Ok(()),
+    )
+}
+
+pub fn add_exception(path: &Path, procedure_id: &str, text: &str, ctx: Context<'_>) -> Result<ExceptionRecord> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let procedure = store::work::read_procedure(tx, procedure_id)?;
+            let id = domain::work::next_exception_id(store::work::exceptions_ever_added(tx)?);
+            Ok(domain::work::add_exception(&procedure, id, text)?.into())
+        },
+        |file, events| match recorded(events)? {
+            Change::ExceptionAdded { exception } => store::work::read_exception(&file.conn, &exception.id),
+            other => Err(unexpected(&other)),
+        },
+    )
+}
+
+pub fn edit_exception(path: &Path, id: &str, text: &str, ctx: Context<'_>) -> Result<ExceptionRecord> {
+    execute(
+        path,
+        ctx,
+        |tx| Ok(domain::work::edit_exception(&store::work::read_exception(tx, id)?, text)?.into()),
+        |file, _| store::work::read_exception(&file.conn, id),
+    )
+}
+
+pub fn remove_exception(path: &Path, id: &str, ctx: Context<'_>) -> Result<()> {
+    use crate::model::evidence::LinkKind;
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let exception = store::work::read_exception(tx, id)?;
+            let evidence = store::evidence::linked_evidence(tx, LinkKind::Exception, id)?;
+            Ok(domain::work::remove_exception(&exception, &evidence)?.into())
+        },
+        |_, _| Ok(()),
+    )
+}
+
+/// The dashboard; `today` (the user's local date) decides which PBC
+/// requests are overdue.
+pub fn dashboard(path: &Path, today: NaiveDate) -> Result<Dashboard> {
+    views::dashboard(&readable(path)?, today)
+}
+
+/// The result of checking an engagement's fields before creating it: the
+/// problems that block it and the warnings that do not.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldCheck {
+    pub problems: Vec<crate::error::FieldProblem>,
+    pub warnings: Vec<Warning>,
+    pub derived: Option<DerivedDates>,
+}
+
+/// Checks fields against the default program rules, for a form to show
+/// problems as the user types.
+pub fn check_fields(fields: &EngagementFields) -> FieldCheck {
+    let rules = ProgramRules::default();
+    FieldCheck {
+        problems: fields.problems(&rules),
+        warnings: fields.warnings(&rules),
+        derived: fields.derived_dates(&rules),
+    }
+}
+
+// ---- Evidence and the PBC list -------------------------------------------------
+
+use crate::model::evidence::{Evidence, EvidenceLink, EvidencePatch, LinkKind, PbcFields, PbcRequest, Removal};
+
+/// The intake form's defaults for each file; fails on the first file that
+/// cannot be taken in, naming it.
+pub fn describe_files(paths: &[PathBuf]) -> Result<Vec<FileFacts>> {
+    paths.iter().map(|p| describe_file(p)).collect()
+}
+
+/// Takes files in as evidence, all linked to `links`, in one transaction:
+/// all or none. Each file is read once; its hash is computed while its
+/// chunks are written. `progress` returns false to cancel (which writes
+/// nothing).
+pub fn add_evidence(
+    path: &Path,
+    files: &[IntakeFile],
+    links: &[EvidenceLink],
+    ctx: Context<'_>,
+    progress: &mut dyn FnMut(&IntakeProgress) -> bool,
+) -> Result<Vec<Evidence>> {
+    if files.is_empty() {
+        return Err(Error::invalid("files", "no file was given"));
+    }
+    // Everything that can be checked before writing is checked first, so
+    // that a bad file among many is reported before any work is done.
+    let mut sizes = Vec::with_capacity(files.len());
+    for file in files {
+        sizes.push(store::evidence::check_source(&file.path)?);
+        domain::evidence::check_meta(&file.path, &file.meta)?;
+    }
+    let bytes_total: u64 = sizes.iter().sum();
+    execute(
+        path,
+        ctx,
+        |tx| {
+            for link in links {
+                store::evidence::require_target(tx, link)?;
+            }
+            let highest = store::evidence::highest_ord(tx, "evidence")?;
+            let mut changes = Vec::with_capacity(files.len());
+            let mut done_before = 0u64;
+            for (index, file) in files.iter().enumerate() {
+                let name = store::evidence::display_name(&file.path);
+                let mut report = |done: u64| {
+                    progress(&IntakeProgress {
+                        file: index + 1,
+                        files: files.len(),
+                        name: name.clone(),
+                        bytes_done: done_before + done,
+                        bytes_total,
+                    })
+                };
+                let stored = store::evidence::take_in_content(tx, &file.path, &mut report)?;
+                done_before += stored.size;
+                changes.push(domain::evidence::added(
+                    domain::evidence::next_number("EV-", highest + index as i64, 4),
+                    stored.sha256,
+                    stored.size,
+                    name.clone(),
+                    store::evidence::media_type_of(&name),
+                    &file.meta,
+                    links,
+                    format_time(ctx.clock.now()),
+                    ctx.actor.name.clone(),
+                    stored.new_content,
+                ));
+            }
+            Ok(changes.into())
+        },
+        |file, events| {
+            events
+                .iter()
+                .filter_map(|e| match serde_json::from_str(&e.payload) {
+                    Ok(Change::EvidenceAdded { evidence, .. }) => Some(evidence.id),
+                    _ => None,
+                })
+                .map(|id| file.evidence(&id))
+                .collect()
+        },
+    )
+}
+
+pub fn list_evidence(path: &Path, include_removed: bool) -> Result<Vec<Evidence>> {
+    readable(path)?.evidence_list(include_removed)
+}
+
+pub fn edit_evidence(path: &Path, id: &str, patch: EvidencePatch, ctx: Context<'_>) -> Result<Evidence> {
+    execute(
+        path,
+        ctx,
+        |tx| Ok(domain::evidence::edit(&store::evidence::read_evidence(tx, id)?, patch)?.into()),
+        |file, _| file.evidence(id),
+    )
+}
+
+pub fn link_evidence(path: &Path, id: &str, link: EvidenceLink, ctx: Context<'_>) -> Result<Evidence> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let evidence = store::evidence::read_evidence(tx, id)?;
+            store::evidence::require_target(tx, &link)?;
+            Ok(domain::evidence::link(&evidence, link)?.into())
+        },
+        |file, _| file.evidence(id),
+    )
+}
+
+pub fn unlink_evidence(path: &Path, id: &str, link: EvidenceLink, ctx: Context<'_>) -> Result<Evidence> {
+    execute(
+        path,
+        ctx,
+        |tx| Ok(domain::evidence::unlink(&store::evidence::read_evidence(tx, id)?, link)?.into()),
+        |file, _| file.evidence(id),
+    )
+}
+
+/// Withdraws an evidence item, with a reason. Its record and content stay.
+pub fn remove_evidence(path: &Path, id: &str, reason: &str, ctx: Context<'_>) -> Result<Evidence> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let evidence = store::evidence::read_evidence(tx, id)?;
+            // The procedures the item supports whose sign-offs stand unchanged.
+            let mut signed = Vec::new();
+            if evidence.removed.is_none() {
+                for link in &evidence.links {
+                    let procedure = match link.kind {
+                        LinkKind::Procedure => Some(link.id.clone()),
+                        LinkKind::Exception => store::work::read_exception(tx, &link.id).ok().map(|x| x.procedure_id),
+                        LinkKind::Pbc => None,
+                        LinkKind::Sample => store::sampling::procedure_of_sample_item(&link.id).map(str::to_string),
+                    };
+                    if let Some(procedure) = procedure {
+                        let rows = store::review::rows_of(tx, SignableKind::Procedure, &procedure)?;
+                        let second = store::engagement_file::read_fields(tx)?.second_review;
+                        let state = domain::review::state(SignableKind::Procedure, &procedure, &rows, second, None);
+                        if !state.signoffs.is_empty() && !state.changed_after_signoff {
+                            signed.push(procedure);
+                        }
+                    }
+                }
+            }
+            let removal =
+                Removal { reason: String::new(), at: format_time(ctx.clock.now()), by: ctx.actor.name.clone() };
+            Ok(domain::evidence::withdraw(&evidence, reason, &signed, removal)?.into())
+        },
+        |file, _| file.evidence(id),
+    )
+}
+
+/// An item's content, at most `limit` bytes (for previews), and whether it was cut.
+pub fn evidence_content(path: &Path, id: &str, limit: u64) -> Result<(Evidence, Vec<u8>, bool)> {
+    let file = readable(path)?;
+    let evidence = file.evidence(id)?;
+    let (bytes, cut) = file.evidence_content(id, limit)?;
+    Ok((evidence, bytes, cut))
+}
+
+/// Re-hashes every stored item; `progress(done, total)` returns false to cancel.
+pub fn verify_evidence(path: &Path, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<EvidenceCheck> {
+    readable(path)?.verify_evidence(progress)
+}
+
+/// Writes every current item to `out` with a manifest and SHA256SUMS; a
+/// file whose state is not what its log gives is refused first.
+pub fn export_evidence(path: &Path, out: &Path, ctx: Context<'_>) -> Result<ExportReport> {
+    let file = readable(path)?;
+    require_true_log(&file)?;
+    file.export_evidence(out, &format_time(ctx.clock.now()))
+}
+
+/// Writes one item to `dir` (for opening it with the system viewer).
+pub fn export_one_evidence(path: &Path, id: &str, dir: &Path) -> Result<PathBuf> {
+    readable(path)?.export_one_evidence(id, dir)
+}
+
+pub fn list_pbc(path: &Path) -> Result<Vec<PbcRequest>> {
+    readable(path)?.pbc_list()
+}
+
+pub fn add_pbc(path: &Path, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRequest> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let id = domain::evidence::next_number("PBC-", store::evidence::highest_ord(tx, "pbc_request")?, 3);
+            Ok(domain::evidence::add_pbc(id, fields)?.into())
+        },
+        |file, events| match recorded(events)? {
+            Change::PbcAdded { request } => file.pbc(&request.id),
+            other => Err(unexpected(&other)),
+        },
+    )
+}
+
+pub fn edit_pbc(path: &Path, id: &str, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRequest> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            domain::evidence::check_pbc(&fields)?;
+            Ok(domain::evidence::edit_pbc(&store::evidence::read_pbc(tx, id)?, fields)?.into())
+        },
+        |file, _| file.pbc(id),
+    )
+}
+
+// ---- Review and sign-off ---------------------------------------------------------
+
+use crate::model::review::{
+    Finalization, FinalizeCheck, NoteTargetKind, ReviewNote, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
+};
+
+pub fn review_summary(path: &Path) -> Result<ReviewSummary> {
+    views::review_summary(&readable(path)?)
+}
+
+pub fn review_state(path: &Path, kind: SignableKind, id: &str) -> Result<ReviewState> {
+    views::review_state(&readable(path)?, kind, id)
+}
+
+/// Signs an item at `level` as the context's actor (who must be on the team
+/// in a role allowed to sign at that level). The checks, the content hashed
+/// and the sign-off are one immediate transaction: no other writer (the CLI
+/// on the same file) can change the item between what is checked and what
+/// is signed.
+pub fn sign_off(
+    path: &Path,
+    kind: SignableKind,
+    id: &str,
+    level: SignOffLevel,
+    ctx: Context<'_>,
+) -> Result<ReviewState> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let fields = store::engagement_file::read_fields(tx)?;
+            let content = store::review::content_of(tx, kind, id)?;
+            let procedure;
+            let item = match kind {
+                SignableKind::Procedure => {
+                    procedure = store::work::read_procedure(tx, id)?;
+                    domain::review::Signable::Procedure(&procedure)
+                }
+                SignableKind::Control => {
+                    let control = store::work::control_facts(tx, id)?;
+                    let procedures = store::work::procedures_of(tx, id)?;
+                    domain::review::Signable::Control {
+                        assessable: control.assessable,
+                        in_scope: control.scope == ScopeDecision::InScope,
+                        all_done: procedures.iter().all(|p| p.result.is_some()),
+                    }
+                }
+            };
+            let rows = store::review::rows_of(tx, kind, id)?;
+            let at = format_time(ctx.clock.now());
+            Ok(domain::review::sign_off(&fields, &ctx.actor.name, kind, id, level, item, content, &rows, at)?.into())
+        },
+        |file, _| views::review_state(file, kind, id),
+    )
+}
+
+pub fn add_note(
+    path: &Path,
+    kind: NoteTargetKind,
+    target_id: &str,
+    text: &str,
+    ctx: Context<'_>,
+) -> Result<ReviewNote> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            match kind {
+                NoteTargetKind::Control => drop(store::work::catalog_item(tx, target_id)?),
+                NoteTargetKind::Procedure => drop(store::work::read_procedure(tx, target_id)?),
+                NoteTargetKind::Exception => drop(store::work::read_exception(tx, target_id)?),
+                NoteTargetKind::Evidence => drop(store::evidence::read_evidence(tx, target_id)?),
+            }
+            let highest = store::review::highest_note(tx)?;
+            let at = format_time(ctx.clock.now());
+            Ok(domain::review::add_note(highest, kind, target_id, text, &ctx.actor.name, at)?.into())
+        },
+        |file, events| match recorded(events)? {
+            Change::NoteAdded { note } => store::review::read_note(&file.conn, &note.id),
+            other => Err(unexpected(&other)),
+        },
+    )
+}
+
+pub fn answer_note(path: &Path, id: &str, answer: &str, ctx: Context<'_>) -> Result<ReviewNote> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let note = store::review::read_note(tx, id)?;
+            Ok(domain::review::answer_note(&note, answer, &ctx.actor.name, format_time(ctx.clock.now()))?.into())
+        },
+        |file, _| store::review::read_note(&file.conn, id),
+    )
+}
+
+/// Clears a note: only its author or a manager (or partner) may.
+pub fn clear_note(path: &Path, id: &str, ctx: Context<'_>) -> Result<ReviewNote> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let note = store::review::read_note(tx, id)?;
+            let fields = store::engagement_file::read_fields(tx)?;
+            let role = domain::review::team_role(&fields, &ctx.actor.name).ok();
+            Ok(domain::review::clear_note(&note, &ctx.actor.name, role, format_time(ctx.clock.now()))?.into())
+        },
+        |file, _| store::review::read_note(&file.conn, id),
+    )
+}
+
+/// What still blocks finalizing. A file whose state is not what its log
+/// gives is blocked too (code `log_mismatch`), naming the first difference.
+pub fn finalize_check(path: &Path) -> Result<FinalizeCheck> {
+    let file = readable(path)?;
+    let mut check = views::finalize_check(&file)?;
+    if let Err(Error::LogMismatch { differences, .. }) = require_true_log(&file) {
+        check.ready = false;
+        check.blockers.insert(0, log_blocker(&differences));
+    }
+    Ok(check)
+}
+
+fn log_blocker(differences: &[Difference]) -> crate::model::review::Blocker {
+    let first = differences.first();
+    crate::model::review::Blocker {
+        code: "log_mismatch".into(),
+        item_kind: first.map_or_else(|| "event".into(), |d| d.item_kind.clone()),
+        item_id: first.map_or_else(String::new, |d| d.item_id.clone()),
+        level: None,
+        message: first.map_or_else(|| "the stored state does not match the log".into(), |d| d.to_string()),
+    }
+}
+
+/// Finalizes and locks the engagement; refused with every blocker named,
+/// and refused when the stored state is not what the log gives.
+pub fn finalize(path: &Path, ctx: Context<'_>) -> Result<Finalization> {
+    {
+        let file = readable(path)?;
+        if file.finalization()?.is_none() {
+            require_true_log(&file)?;
+        }
+    }
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let fields = store::engagement_file::read_fields(tx)?;
+            let finalized = store::review::finalization(tx)?.is_some();
+            let file = EngagementFile::open(path, Access::Read)?;
+            let check = views::finalize_check(&file)?;
+            Ok(domain::review::finalize(&fields, &ctx.actor.name, finalized, &check, format_time(ctx.clock.now()))?
+                .into())
+        },
+        |file, _| file.finalization()?.ok_or(Error::Locked),
+    )
+}
+
+pub fn reopen(path: &Path, reason: &str, ctx: Context<'_>) -> Result<()> {
+    execute::execute_on_locked(
+        path,
+        ctx,
+        |tx| {
+            let fields = store::engagement_file::read_fields(tx)?;
+            let finalized = store::review::finalization(tx)?.is_some();
+            Ok(domain::review::reopen(&fields, &ctx.actor.name, finalized, reason, format_time(ctx.clock.now()))?
+                .into())
+        },
+        |_, _| Ok(()),
+    )
+}
+
+/// The events about one item, oldest first.
+pub fn item_history(path: &Path, id: &str) -> Result<Vec<EventRecord>> {
+    readable(path)?.item_history(id)
+}
+
+// ---- Sampling (docs/sampling.md) ---------------------------------------------------
+
+use crate::model::sampling::{
+    CellInput, PopulationColumns, PopulationPreview, Reproduction, SampleRequest, SampleRuleTable, SamplingState,
+    Tickmark,
+};
+
+/// Reads a population file for the import dialog: its columns, first rows
+/// and the columns guessed to hold the ID, date and description.
+pub fn preview_population(file: &Path) -> Result<PopulationPreview> {
+    Ok(crate::import::population::preview(&crate::import::population::read_table(file)?))
+}
+
+pub fn sampling(path: &Path, procedure_id: &str) -> Result<SamplingState> {
+    readable(path)?.sampling(procedure_id)
+}
+
+/// Runs one sampling request on a procedure: its decision from the
+/// procedure's sampling state, then its result follows its grid.
+fn sample_request(
+    path: &Path,
+    procedure_id: &str,
+    ctx: Context<'_>,
+    decide: impl FnOnce(&rusqlite::Transaction<'_>, &domain::sampling::ProcedureSampling) -> Result<Vec<Change>>,
+) -> Result<SamplingState> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let state = store::sampling::procedure_sampling(tx, procedure_id)?;
+            Ok(Decision { changes: decide(tx, &state)?, grid_of: Some(procedure_id.to_string()) })
+        },
+        |file, _| file.sampling(procedure_id),
+    )
+}
+
+fn period(tx: &rusqlite::Transaction<'_>) -> Result<(NaiveDate, NaiveDate)> {
+    let fields = store::engagement_file::read_fields(tx)?;
+    Ok((fields.period.start, fields.period.end))
+}
+
+pub fn import_population(
+    path: &Path,
+    procedure_id: &str,
+    file: &Path,
+    columns: &PopulationColumns,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |tx, state| {
+        let table = crate::import::population::read_table(file)?;
+        let (extra, items) = crate::import::population::items(file, &table, columns, period(tx)?)?;
+        let population = crate::model::sampling::Population {
+            procedure_id: procedure_id.into(),
+            source_name: Some(table.file_name.clone()),
+            source_sha256: Some(table.sha256.clone()),
+            count: items.len() as u32,
+            columns: extra,
+            items,
+            imported_by: ctx.actor.name.clone(),
+            imported_at: format_time(ctx.clock.now()),
+        };
+        domain::sampling::record_population(state, population)
+    })
+}
+
+pub fn set_population_count(path: &Path, procedure_id: &str, count: u32, ctx: Context<'_>) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |_, state| {
+        let at = format_time(ctx.clock.now());
+        domain::sampling::count_population(state, count, domain::sampling::Stamp { by: &ctx.actor.name, at: &at })
+    })
+}
+
+/// Draws a sample with the firm's rule table from `data_dir`.
+pub fn select_sample(
+    path: &Path,
+    data_dir: &Path,
+    procedure_id: &str,
+    request: &SampleRequest,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    select_sample_with(path, &store::sampling::load_rules(data_dir)?, procedure_id, request, ctx)
+}
+
+/// Draws a sample with a given rule table (the demo's is the default).
+pub(crate) fn select_sample_with(
+    path: &Path,
+    rules: &SampleRuleTable,
+    procedure_id: &str,
+    request: &SampleRequest,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |tx, state| {
+        let at = format_time(ctx.clock.now());
+        let seed = request.seed.unwrap_or_else(|| crate::model::sampling::new_seed(&at, procedure_id));
+        let stamp = domain::sampling::Stamp { by: &ctx.actor.name, at: &at };
+        domain::sampling::select_sample(state, rules, request, period(tx)?, seed, stamp)
+    })
+}
+
+pub fn select_sample_manually(
+    path: &Path,
+    procedure_id: &str,
+    item_ids: &[String],
+    reason: &str,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |tx, state| {
+        let at = format_time(ctx.clock.now());
+        let stamp = domain::sampling::Stamp { by: &ctx.actor.name, at: &at };
+        domain::sampling::select_manually(state, item_ids, reason, period(tx)?, stamp)
+    })
+}
+
+pub fn add_sample_item(
+    path: &Path,
+    procedure_id: &str,
+    item_id: &str,
+    reason: &str,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |_, state| domain::sampling::add_sample_item(state, item_id, reason))
+}
+
+pub fn discard_sample(path: &Path, procedure_id: &str, reason: &str, ctx: Context<'_>) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |tx, state| {
+        let mut evidence = Vec::new();
+        for item in state.sample.iter().flat_map(|s| &s.items) {
+            evidence.push((item.id.clone(), store::evidence::linked_evidence(tx, LinkKind::Sample, &item.id)?));
+        }
+        domain::sampling::discard_sample(state, reason, &evidence)
+    })
+}
+
+/// Draws the sample again from its record (`workbench sample reproduce`).
+pub fn reproduce_sample(path: &Path, procedure_id: &str) -> Result<Reproduction> {
+    let file = readable(path)?;
+    domain::sampling::reproduce(&store::sampling::procedure_sampling(&file.conn, procedure_id)?)
+}
+
+pub fn add_attribute(path: &Path, procedure_id: &str, text: &str, ctx: Context<'_>) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |tx, state| {
+        let used = store::sampling::attributes_ever_added(tx, procedure_id)?;
+        let legend = if state.legend.is_empty() { crate::model::sampling::default_tickmarks()? } else { Vec::new() };
+        domain::sampling::add_attribute(state, used, legend, text)
+    })
+}
+
+pub fn edit_attribute(
+    path: &Path,
+    procedure_id: &str,
+    key: &str,
+    text: &str,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |_, state| domain::sampling::edit_attribute(state, key, text))
+}
+
+pub fn remove_attribute(path: &Path, procedure_id: &str, key: &str, ctx: Context<'_>) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |_, state| domain::sampling::remove_attribute(state, key))
+}
+
+pub fn set_cell(
+    path: &Path,
+    procedure_id: &str,
+    no: u32,
+    attribute: &str,
+    input: &CellInput,
+    ctx: Context<'_>,
+) -> Result<SamplingState> {
+    sample_request(path, procedure_id, ctx, |tx, state| {
+        let next = domain::work::next_exception_id(store::work::exceptions_ever_added(tx)?);
+        domain::sampling::set_cell(state, no, attribute, input, next)
+    })
+}
+
+pub fn tickmarks(path: &Path) -> Result<Vec<Tickmark>> {
+    readable(path)?.tickmarks()
+}
+
+pub fn set_tickmark(path: &Path, tickmark: Tickmark, ctx: Context<'_>) -> Result<Vec<Tickmark>> {
+    execute(
+        path,
+        ctx,
+        |tx| Ok(domain::sampling::set_tickmark(&store::sampling::read_legend(tx)?, tickmark)?.into()),
+        |file, _| file.tickmarks(),
+    )
+}
+
+/// The firm's sample-size table (the default until one is saved).
+pub fn sample_rules(data_dir: &Path) -> Result<SampleRuleTable> {
+    store::sampling::load_rules(data_dir)
+}
+
+/// Checks a rule table file and makes it the firm's; samples already drawn
+/// keep the table they recorded.
+pub fn set_sample_rules(data_dir: &Path, file: &Path) -> Result<SampleRuleTable> {
+    let bytes = std::fs::read(file).map_err(|e| Error::Io { path: file.into(), source: e })?;
+    let table = store::sampling::read_rules(file, &bytes)?;
+    store::sampling::replace_rules(data_dir, table)
+}
+
+/// Checks a rule table edited in the app and makes it the firm's; problems
+/// come back by field (`name`, `version`, `size.<frequency>`).
+pub fn save_sample_rules(data_dir: &Path, table: SampleRuleTable) -> Result<SampleRuleTable> {
+    store::sampling::replace_rules(data_dir, table)
+}
+
+pub fn reset_sample_rules(data_dir: &Path) -> Result<SampleRuleTable> {
+    store::sampling::reset_rules(data_dir)?;
+    SampleRuleTable::default_table()
+}
+
+/// The report model of an engagement: a draft while it is open, the final
+/// report's content once it is finalized. A file whose state is not what
+/// its log gives is refused: no report is made from it.
+pub fn report_model(
+    path: &Path,
+    report_date: NaiveDate,
+    ctx: Context<'_>,
+) -> Result<crate::model::report::ReportModel> {
+    let file = readable(path)?;
+    require_true_log(&file)?;
+    report::report_model(&file, report_date, &format_time(ctx.clock.now()))
+}

@@ -1,0 +1,466 @@
+//! What the front ends are shown: the reply types of the API and how they
+//! are put together from the state `store` reads, with what `domain` and
+//! `model` derive (statuses, results, review states, blockers).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain;
+use crate::error::Result;
+use crate::model::catalog::CatalogItem;
+use crate::model::engagement::{DerivedDates, EngagementFields, ProgramRules, Warning};
+use crate::model::evidence::{Evidence, PbcRequest};
+use crate::model::procedure::{
+    control_result, control_status, ExceptionRecord, Procedure, ResultKind, ScopeDecision, Status,
+};
+use crate::model::review::{
+    Finalization, FinalizeCheck, NoteStatus, ReviewNote, ReviewState, ReviewSummary, SignableKind,
+};
+use crate::store::engagement_file::{self, CatalogInfo, EngagementFile};
+use crate::store::review::RowsByItem;
+use crate::store::{review as review_store, work as work_store};
+
+/// An engagement as shown to a user: its fields and everything derived.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EngagementView {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub path: PathBuf,
+    pub uuid: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub schema_version: i64,
+    pub fields: EngagementFields,
+    pub rules: ProgramRules,
+    pub derived: Option<DerivedDates>,
+    pub warnings: Vec<Warning>,
+    pub catalog: CatalogInfo,
+    pub controls: ControlCounts,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub events: i64,
+    /// Set once the engagement is finalized: every change is then refused.
+    pub finalized: Option<Finalization>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ControlCounts {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub items: usize,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub assessable: usize,
+    /// Assessable controls per catalog group, in catalog order.
+    pub by_group: Vec<GroupCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GroupCount {
+    pub group: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: usize,
+}
+
+/// One row of the control list, with what is derived from its procedures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ControlRow {
+    pub id: String,
+    pub group: String,
+    pub parent: Option<String>,
+    pub level: String,
+    pub suffix: Option<String>,
+    pub title_ja: String,
+    pub title_en: String,
+    pub assessable: bool,
+    /// For assessed controls: where the work stands.
+    pub status: Option<Status>,
+    /// For assessed controls whose procedures all have results.
+    pub result: Option<ResultKind>,
+    pub scope: ScopeDecision,
+    pub procedures: u32,
+    pub procedures_done: u32,
+    pub exceptions: u32,
+    /// The people assigned to its procedures, without repeats.
+    pub assignees: Vec<String>,
+    /// The control or one of its procedures changed after its preparer signed it.
+    pub changed_after_signoff: bool,
+    /// The control and its procedures are signed at every required level.
+    pub review_complete: bool,
+}
+
+/// One assessed control with everything the walkthrough shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ControlDetail {
+    pub item: CatalogItem,
+    pub assessable: bool,
+    pub scope: ScopeDecision,
+    pub scope_reason: String,
+    pub status: Option<Status>,
+    pub result: Option<ResultKind>,
+    pub procedures: Vec<ProcedureEntry>,
+    /// The evidence linked to its procedures or their exceptions.
+    pub evidence: Vec<Evidence>,
+    /// The control's own sign-offs (assessed controls only).
+    pub review: Option<ReviewState>,
+    /// Review notes on the control, its procedures, their exceptions and evidence.
+    pub notes: Vec<ReviewNote>,
+}
+
+/// A procedure with its derived status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProcedureEntry {
+    pub procedure: Procedure,
+    pub status: Status,
+    pub review: ReviewState,
+}
+
+/// Progress of one criteria group and domain: controls by status and result.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Progress {
+    pub group: String,
+    /// The first part of the control IDs (`9` for `9.2.3.11`).
+    pub domain: String,
+    pub domain_title_ja: String,
+    pub domain_title_en: String,
+    pub controls: u32,
+    pub not_started: u32,
+    pub in_progress: u32,
+    pub done: u32,
+    pub no_procedures: u32,
+    pub out_of_scope: u32,
+    pub no_exception: u32,
+    pub exception: u32,
+    pub not_applicable: u32,
+    pub not_performed: u32,
+}
+
+/// An exception with the control it was found in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExceptionListing {
+    pub exception: ExceptionRecord,
+    pub control_id: String,
+    pub control_title_ja: String,
+    pub control_title_en: String,
+}
+
+/// Everything the dashboard shows.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Dashboard {
+    pub engagement: EngagementView,
+    pub progress: Vec<Progress>,
+    pub exceptions: Vec<ExceptionListing>,
+    /// Evidence items taken in (withdrawn ones not counted).
+    pub evidence_items: u32,
+    /// PBC requests still owed by the provider.
+    pub pbc_open: u32,
+    /// Open PBC requests past their due date, as of `today`.
+    pub pbc_overdue: Vec<PbcRequest>,
+    pub review: ReviewSummary,
+}
+
+pub(crate) fn engagement_view(file: &EngagementFile) -> Result<EngagementView> {
+    let fields = file.fields()?;
+    let rules = file.rules()?;
+    let controls = control_rows(file)?;
+    let mut by_group: Vec<GroupCount> = Vec::new();
+    for c in controls.iter().filter(|c| c.assessable) {
+        match by_group.iter_mut().find(|g| g.group == c.group) {
+            Some(g) => g.count += 1,
+            None => by_group.push(GroupCount { group: c.group.clone(), count: 1 }),
+        }
+    }
+    Ok(EngagementView {
+        path: file.path().to_path_buf(),
+        uuid: file.uuid()?,
+        schema_version: engagement_file::schema_version(),
+        derived: fields.derived_dates(&rules),
+        warnings: fields.warnings(&rules),
+        fields,
+        rules,
+        catalog: file.catalog_info()?,
+        controls: ControlCounts {
+            items: controls.len(),
+            assessable: controls.iter().filter(|c| c.assessable).count(),
+            by_group,
+        },
+        events: file.event_count()?,
+        finalized: file.finalization()?,
+    })
+}
+
+/// Every catalog item of the engagement in catalog order; assessed
+/// controls with their status and result. Two reads, merged here, so that
+/// the 1,500 controls of a large engagement list in milliseconds.
+pub(crate) fn control_rows(file: &EngagementFile) -> Result<Vec<ControlRow>> {
+    struct Summary {
+        statuses: Vec<Status>,
+        results: Vec<Option<ResultKind>>,
+        exceptions: u32,
+        assignees: Vec<String>,
+        ids: Vec<String>,
+    }
+    let mut summaries: HashMap<String, Summary> = HashMap::new();
+    for p in work_store::procedure_listings(&file.conn)? {
+        let s = summaries.entry(p.control_id).or_insert_with(|| Summary {
+            statuses: Vec::new(),
+            results: Vec::new(),
+            exceptions: 0,
+            assignees: Vec::new(),
+            ids: Vec::new(),
+        });
+        s.ids.push(p.id);
+        s.statuses.push(if p.result.is_some() {
+            Status::Done
+        } else if p.started || p.exceptions > 0 {
+            Status::InProgress
+        } else {
+            Status::NotStarted
+        });
+        s.results.push(p.result);
+        s.exceptions += p.exceptions;
+        if let Some(a) = p.assignee {
+            if !s.assignees.contains(&a) {
+                s.assignees.push(a);
+            }
+        }
+    }
+    let mut controls: Vec<ControlRow> = work_store::control_listings(&file.conn)?
+        .into_iter()
+        .map(|c| ControlRow {
+            id: c.id,
+            group: c.group,
+            parent: c.parent,
+            level: c.level,
+            suffix: c.suffix,
+            title_ja: c.title_ja,
+            title_en: c.title_en,
+            assessable: c.assessable,
+            status: None,
+            result: None,
+            scope: c.scope,
+            procedures: 0,
+            procedures_done: 0,
+            exceptions: 0,
+            assignees: Vec::new(),
+            changed_after_signoff: false,
+            review_complete: false,
+        })
+        .collect();
+    // Review flags only where something was signed: most engagements in
+    // progress have few sign-offs, and the large one lists fast.
+    let (signoffs, second) = review_rows(file)?;
+    for c in controls.iter_mut().filter(|c| c.assessable) {
+        let in_scope = c.scope == ScopeDecision::InScope;
+        match summaries.remove(&c.id) {
+            Some(s) => {
+                c.status = Some(control_status(in_scope, &s.statuses));
+                c.result = if in_scope { control_result(&s.results) } else { None };
+                c.procedures = s.statuses.len() as u32;
+                c.procedures_done = s.statuses.iter().filter(|st| **st == Status::Done).count() as u32;
+                c.exceptions = s.exceptions;
+                c.assignees = s.assignees;
+                if !signoffs.is_empty() {
+                    let control = state_from(&signoffs, second, SignableKind::Control, &c.id);
+                    let procedures: Vec<_> =
+                        s.ids.iter().map(|p| state_from(&signoffs, second, SignableKind::Procedure, p)).collect();
+                    c.changed_after_signoff =
+                        control.changed_after_signoff || procedures.iter().any(|p| p.changed_after_signoff);
+                    c.review_complete = control.complete && (!in_scope || procedures.iter().all(|p| p.complete));
+                }
+            }
+            None => c.status = Some(control_status(in_scope, &[])),
+        }
+    }
+    Ok(controls)
+}
+
+/// The control `id` with its text, scope, procedures, evidence, review and notes.
+pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlDetail> {
+    let (item, assessable) = work_store::catalog_item(&file.conn, id)?;
+    let (scope, scope_reason) = work_store::scope_of(&file.conn, id)?;
+    let procedures: Vec<ProcedureEntry> = work_store::procedures_of(&file.conn, id)?
+        .into_iter()
+        .map(|p| {
+            Ok(ProcedureEntry {
+                status: p.status(),
+                review: review_state(file, SignableKind::Procedure, &p.id)?,
+                procedure: p,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let in_scope = scope == ScopeDecision::InScope;
+    let statuses: Vec<_> = procedures.iter().map(|p| p.status).collect();
+    let results: Vec<_> = procedures.iter().map(|p| p.procedure.result).collect();
+    Ok(ControlDetail {
+        item,
+        assessable,
+        status: assessable.then(|| control_status(in_scope, &statuses)),
+        result: if assessable && in_scope { control_result(&results) } else { None },
+        scope,
+        scope_reason,
+        procedures,
+        evidence: file.control_evidence(id)?,
+        review: if assessable { Some(review_state(file, SignableKind::Control, id)?) } else { None },
+        notes: file.control_notes(id)?,
+    })
+}
+
+/// Every procedure with its status and review, in catalog order.
+pub(crate) fn procedure_entries(file: &EngagementFile) -> Result<Vec<ProcedureEntry>> {
+    let (rows, second) = review_rows(file)?;
+    Ok(file
+        .procedures()?
+        .into_iter()
+        .map(|p| ProcedureEntry {
+            status: p.status(),
+            review: state_from(&rows, second, SignableKind::Procedure, &p.id),
+            procedure: p,
+        })
+        .collect())
+}
+
+/// Where the review of one item stands, with what changed since it was signed.
+pub(crate) fn review_state(file: &EngagementFile, kind: SignableKind, id: &str) -> Result<ReviewState> {
+    let current = review_store::content_of(&file.conn, kind, id)?;
+    let second = file.fields()?.second_review;
+    Ok(domain::review::state(kind, id, &review_store::rows_of(&file.conn, kind, id)?, second, Some(&current)))
+}
+
+/// Every stored sign-off by item, and whether a second review is required:
+/// what lists need to show review states without hashing every item.
+pub(crate) fn review_rows(file: &EngagementFile) -> Result<(RowsByItem, bool)> {
+    Ok((review_store::all_rows(&file.conn)?, file.fields()?.second_review))
+}
+
+pub(crate) fn state_from(rows: &RowsByItem, second: bool, kind: SignableKind, id: &str) -> ReviewState {
+    let empty = Vec::new();
+    domain::review::state(kind, id, rows.get(&(kind, id.to_string())).unwrap_or(&empty), second, None)
+}
+
+/// The items to sign before finalizing: procedures of in-scope controls
+/// and every assessed control, each with its review state; and the
+/// procedures of in-scope controls that have no result.
+fn items_to_sign(file: &EngagementFile) -> Result<(Vec<domain::review::ItemToSign>, Vec<String>)> {
+    let (rows, second) = review_rows(file)?;
+    let controls = control_rows(file)?;
+    let in_scope: std::collections::HashSet<&str> =
+        controls.iter().filter(|c| c.assessable && c.scope == ScopeDecision::InScope).map(|c| c.id.as_str()).collect();
+    let mut unperformed = Vec::new();
+    let mut items = Vec::new();
+    for p in file.procedures()? {
+        if !in_scope.contains(p.control_id.as_str()) {
+            continue;
+        }
+        if p.result.is_none() {
+            unperformed.push(p.id.clone());
+        }
+        items.push((SignableKind::Procedure, p.id));
+    }
+    items.extend(controls.iter().filter(|c| c.assessable).map(|c| (SignableKind::Control, c.id.clone())));
+    let items = items
+        .into_iter()
+        .map(|(kind, id)| domain::review::ItemToSign { state: state_from(&rows, second, kind, &id), kind, id })
+        .collect();
+    Ok((items, unperformed))
+}
+
+/// What still blocks finalizing (`domain::review::blockers`).
+pub(crate) fn finalize_check(file: &EngagementFile) -> Result<FinalizeCheck> {
+    let (items, unperformed) = items_to_sign(file)?;
+    Ok(domain::review::blockers(&unperformed, &items, &file.notes()?))
+}
+
+pub(crate) fn review_summary(file: &EngagementFile) -> Result<ReviewSummary> {
+    let (rows, second) = review_rows(file)?;
+    let (items, _) = items_to_sign(file)?;
+    let complete = items.iter().filter(|i| i.state.complete).count() as u32;
+    let changed = items.iter().filter(|i| i.state.changed_after_signoff).count() as u32;
+    let mut states: Vec<ReviewState> = Vec::new();
+    let mut keys: Vec<&(SignableKind, String)> = rows.keys().collect();
+    keys.sort_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
+    for (kind, id) in keys {
+        let current = review_store::content_of(&file.conn, *kind, id).ok();
+        let all = &rows[&(*kind, id.clone())];
+        states.push(domain::review::state(*kind, id, all, second, current.as_ref()));
+    }
+    let notes = file.notes()?;
+    Ok(ReviewSummary {
+        second_review: second,
+        finalized: file.finalization()?,
+        items: items.len() as u32,
+        complete,
+        changed_after_signoff: changed,
+        open_notes: notes.iter().filter(|n| n.status != NoteStatus::Cleared).count() as u32,
+        states,
+        notes,
+    })
+}
+
+pub(crate) fn dashboard(file: &EngagementFile, today: NaiveDate) -> Result<Dashboard> {
+    let engagement = engagement_view(file)?;
+    let controls = control_rows(file)?;
+    let titles: HashMap<&str, (&str, &str)> =
+        controls.iter().map(|c| (c.id.as_str(), (c.title_ja.as_str(), c.title_en.as_str()))).collect();
+    let mut progress: Vec<Progress> = Vec::new();
+    for c in controls.iter().filter(|c| c.assessable) {
+        let domain = c.id.split(['.', '-']).next().unwrap_or("").to_string();
+        let index = match progress.iter().position(|p| p.group == c.group && p.domain == domain) {
+            Some(i) => i,
+            None => {
+                let (ja, en) = titles.get(domain.as_str()).copied().unwrap_or(("", ""));
+                progress.push(Progress {
+                    group: c.group.clone(),
+                    domain_title_ja: ja.into(),
+                    domain_title_en: en.into(),
+                    domain,
+                    ..Progress::default()
+                });
+                progress.len() - 1
+            }
+        };
+        let p = &mut progress[index];
+        p.controls += 1;
+        match c.status {
+            Some(Status::NotStarted) => p.not_started += 1,
+            Some(Status::InProgress) => p.in_progress += 1,
+            Some(Status::Done) => p.done += 1,
+            Some(Status::NoProcedures) => p.no_procedures += 1,
+            Some(Status::OutOfScope) => p.out_of_scope += 1,
+            None => {}
+        }
+        match c.result {
+            Some(ResultKind::NoException) => p.no_exception += 1,
+            Some(ResultKind::Exception) => p.exception += 1,
+            Some(ResultKind::NotApplicable) => p.not_applicable += 1,
+            Some(ResultKind::NotPerformed) => p.not_performed += 1,
+            None => {}
+        }
+    }
+    let exceptions = file
+        .exceptions()?
+        .into_iter()
+        .map(|e| {
+            let control_id = e.procedure_id.rsplit_once("/P").map_or(String::new(), |(c, _)| c.to_string());
+            let (ja, en) = titles.get(control_id.as_str()).copied().unwrap_or(("", ""));
+            ExceptionListing { control_title_ja: ja.into(), control_title_en: en.into(), control_id, exception: e }
+        })
+        .collect();
+    let pbc = file.pbc_list()?;
+    Ok(Dashboard {
+        engagement,
+        progress,
+        exceptions,
+        evidence_items: file.evidence_list(false)?.len() as u32,
+        pbc_open: pbc.iter().filter(|r| r.status.is_open()).count() as u32,
+        pbc_overdue: pbc.into_iter().filter(|r| r.is_overdue(today)).collect(),
+        review: review_summary(file)?,
+    })
+}

@@ -1,0 +1,30 @@
+//! The decisions of the domain, one module per aggregate: pure functions
+//! that take the state they need (read by `store`) and a request, and
+//! return the [`Change`](crate::model::event::Change)s to record, or a typed
+//! refusal. No SQL and no clock here: time, identity and every value read
+//! from the file come in as arguments, so each rule is tested with values
+//! alone.
+//!
+//! Where a rule lives, by aggregate:
+//! - `engagement`: the engagement's fields and program rules, creating and editing it;
+//! - `work`: scope decisions, procedures and exceptions;
+//! - `evidence`: evidence records, their links and withdrawal, the PBC list;
+//! - `sampling`: populations, samples, test grids and the tickmark legend;
+//! - `review`: sign-offs and what a later change does to them, review notes,
+//!   what blocks finalizing, finalizing and reopening.
+//!
+//! Plain data and the facts derived from one value alone (a procedure's
+//! status, the Park-Miller selection) stay in `model`.
+
+pub mod engagement;
+pub mod evidence;
+pub mod review;
+pub mod sampling;
+pub mod work;
+
+use crate::error::{Error, FieldProblem};
+
+/// A refusal of one field, with a stable code for the front ends.
+pub(crate) fn refuse(field: &str, code: &str, params: &[(&str, String)], message: String) -> Error {
+    Error::Invalid { problems: vec![FieldProblem::new(field, code, params, message)] }
+}

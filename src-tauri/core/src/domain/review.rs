@@ -1,0 +1,525 @@
+//! Review: who may sign what and when, what a later change does to a
+//! sign-off, review notes, what blocks finalizing, finalizing and
+//! reopening. See ARCHITECTURE.md, "Review".
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::refuse;
+use crate::error::{Error, FieldProblem, Result};
+use crate::model::engagement::{EngagementFields, Role};
+use crate::model::event::{Change, FieldChange};
+use crate::model::procedure::{Procedure, ScopeDecision};
+use crate::model::review::{
+    may_reopen, Blocker, Finalization, FinalizeCheck, NoteStatus, NoteTargetKind, ReviewNote, ReviewState, SignOff,
+    SignOffLevel, SignableKind, StoredSignOff,
+};
+
+/// SHA-256 of a content's JSON. serde_json writes object keys in sorted
+/// order, so one content has one spelling.
+pub fn content_hash(content: &Value) -> String {
+    hex::encode(Sha256::digest(content.to_string().as_bytes()))
+}
+
+/// The fields that differ between two contents, by JSON path.
+pub fn diff(before: &Value, after: &Value, path: &str, out: &mut Vec<FieldChange>) {
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let sub = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                diff(b.get(k).unwrap_or(&Value::Null), a.get(k).unwrap_or(&Value::Null), &sub, out);
+            }
+        }
+        _ if before != after => {
+            out.push(FieldChange { field: path.to_string(), before: before.clone(), after: after.clone() })
+        }
+        _ => {}
+    }
+}
+
+/// The standing sign-off of a level: the newest, unless withdrawn.
+pub fn standing(rows: &[StoredSignOff], level: SignOffLevel) -> Option<&StoredSignOff> {
+    rows.iter().rev().find(|r| r.signoff.level == level).filter(|r| r.signoff.withdrawn.is_none())
+}
+
+/// Where an item's review stands, from its stored sign-offs; with its
+/// current content, what changed since the preparer signed.
+pub fn state(
+    kind: SignableKind,
+    id: &str,
+    rows: &[StoredSignOff],
+    second_review: bool,
+    current: Option<&Value>,
+) -> ReviewState {
+    let required = SignOffLevel::required(second_review).to_vec();
+    let all_levels = [SignOffLevel::Preparer, SignOffLevel::Reviewer, SignOffLevel::SecondReviewer];
+    let signoffs: Vec<SignOff> =
+        all_levels.iter().filter_map(|l| standing(rows, *l)).map(|r| r.signoff.clone()).collect();
+    let preparer = standing(rows, SignOffLevel::Preparer);
+    let changed = preparer.is_some_and(|p| p.changed_seq.is_some());
+    let mut changes = Vec::new();
+    if let (true, Some(p), Some(now)) = (changed, preparer, current) {
+        if let Ok(signed) = serde_json::from_str::<Value>(&p.content) {
+            diff(&signed, now, "", &mut changes);
+        }
+    }
+    let complete = !changed && required.iter().all(|l| standing(rows, *l).is_some());
+    ReviewState {
+        item_kind: kind,
+        item_id: id.to_string(),
+        signoffs,
+        required,
+        changed_after_signoff: changed,
+        changes,
+        complete,
+    }
+}
+
+/// The role of a team member, looked up by name; signing, clearing others'
+/// notes, finalizing and reopening need one.
+pub fn team_role(fields: &EngagementFields, name: &str) -> Result<Role> {
+    fields.team.iter().find(|m| m.name == name).map(|m| m.role).ok_or_else(|| Error::Invalid {
+        problems: vec![FieldProblem::new(
+            "signer",
+            "not_on_team",
+            &[("name", name.to_string())],
+            format!("{name} is not on the engagement team; add them to the team first"),
+        )],
+    })
+}
+
+/// What the sign-off rules need to know about the item to be signed.
+#[derive(Debug, Clone)]
+pub enum Signable<'a> {
+    Procedure(&'a Procedure),
+    Control {
+        assessable: bool,
+        in_scope: bool,
+        /// Whether every procedure of the control has a result.
+        all_done: bool,
+    },
+}
+
+/// A sign-off at `level` by `signer`, over the item's `content` now.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_off(
+    fields: &EngagementFields,
+    signer: &str,
+    kind: SignableKind,
+    id: &str,
+    level: SignOffLevel,
+    item: Signable<'_>,
+    content: Value,
+    rows: &[StoredSignOff],
+    at: String,
+) -> Result<Vec<Change>> {
+    let role = team_role(fields, signer)?;
+    let refuse_level =
+        |code: &str, message: String| refuse("level", code, &[("level", level.as_str().to_string())], message);
+    if level == SignOffLevel::SecondReviewer && !fields.second_review {
+        return Err(refuse_level("no_second_review", "this engagement has no second-level review".into()));
+    }
+    if !level.allows(role) {
+        return Err(refuse_level(
+            "role_not_allowed",
+            format!("{signer} is on the team as {}, who cannot sign as {}", role.as_str(), level.as_str()),
+        ));
+    }
+    match item {
+        Signable::Procedure(p) => {
+            if level == SignOffLevel::Preparer && p.result.is_none() {
+                return Err(refuse_level("no_result", format!("{id} has no result yet")));
+            }
+        }
+        Signable::Control { assessable, in_scope, all_done } => {
+            if !assessable {
+                return Err(Error::invalid("control", format!("{id} is a heading, not an assessed control")));
+            }
+            if in_scope && !all_done {
+                return Err(refuse_level("no_result", format!("not every procedure of {id} has a result")));
+            }
+        }
+    }
+    let current = state(kind, id, rows, fields.second_review, None);
+    if let Some(existing) = standing(rows, level) {
+        let stale = level == SignOffLevel::Preparer && current.changed_after_signoff;
+        if !stale {
+            return Err(Error::AlreadyExists {
+                what: "sign-off",
+                id: format!("{id} ({}, by {})", level.as_str(), existing.signoff.signer),
+            });
+        }
+    }
+    if let Some(previous) = level.previous() {
+        if standing(rows, previous).is_none() || current.changed_after_signoff {
+            return Err(refuse_level(
+                "previous_level_missing",
+                format!("{id} needs a standing {} sign-off first", previous.as_str()),
+            ));
+        }
+    }
+    // One person does not sign two levels of the same item.
+    for other in [SignOffLevel::Preparer, SignOffLevel::Reviewer, SignOffLevel::SecondReviewer] {
+        if other != level && standing(rows, other).is_some_and(|r| r.signoff.signer == signer) {
+            return Err(refuse_level(
+                "same_person",
+                format!(
+                    "{signer} already signed {id} as {}; another person must sign as {}",
+                    other.as_str(),
+                    level.as_str()
+                ),
+            ));
+        }
+    }
+    let signoff = SignOff {
+        item_kind: kind,
+        item_id: id.to_string(),
+        level,
+        signer: signer.to_string(),
+        role,
+        at,
+        content_sha256: content_hash(&content),
+        withdrawn: None,
+    };
+    Ok(vec![Change::SignedOff { signoff, content }])
+}
+
+/// What a change (event `by_seq`) does to a signed item whose content hash
+/// is now `now` (`None` when the item is gone): when it no longer matches
+/// what the preparer signed, the preparer's sign-off is marked and the
+/// reviewers' withdrawn, visibly. Nothing when the item was not signed, is
+/// already marked, or did not change.
+pub fn changed_after_signoff(
+    kind: SignableKind,
+    id: &str,
+    rows: &[StoredSignOff],
+    now: Option<&str>,
+    by_seq: i64,
+    at: impl FnOnce() -> String,
+) -> Option<Change> {
+    let preparer = standing(rows, SignOffLevel::Preparer)?;
+    if preparer.changed_seq.is_some() || now == Some(preparer.signoff.content_sha256.as_str()) {
+        return None;
+    }
+    let withdrawn = [SignOffLevel::Reviewer, SignOffLevel::SecondReviewer]
+        .into_iter()
+        .filter(|l| standing(rows, *l).is_some())
+        .collect();
+    Some(Change::ChangedAfterSignOff { item_kind: kind, item_id: id.to_string(), by_seq, at: at(), withdrawn })
+}
+
+// ---- Notes -----------------------------------------------------------------------
+
+/// A review note on an item that exists (checked by the caller), numbered
+/// one above the highest note so far.
+pub fn add_note(
+    highest_note: i64,
+    target_kind: NoteTargetKind,
+    target_id: &str,
+    text: &str,
+    author: &str,
+    at: String,
+) -> Result<Vec<Change>> {
+    if text.trim().is_empty() {
+        return Err(Error::invalid("text", "a review note needs its text"));
+    }
+    let note = ReviewNote {
+        id: format!("RN-{:03}", highest_note + 1),
+        target_kind,
+        target_id: target_id.to_string(),
+        text: text.trim().to_string(),
+        author: author.to_string(),
+        created_at: at,
+        status: NoteStatus::Open,
+        answer: None,
+        answered_by: None,
+        answered_at: None,
+        cleared_by: None,
+        cleared_at: None,
+    };
+    Ok(vec![Change::NoteAdded { note }])
+}
+
+pub fn answer_note(note: &ReviewNote, answer: &str, by: &str, at: String) -> Result<Vec<Change>> {
+    if note.status == NoteStatus::Cleared {
+        return Err(Error::invalid("note", format!("{} is already cleared", note.id)));
+    }
+    if answer.trim().is_empty() {
+        return Err(Error::invalid("text", "an answer needs its text"));
+    }
+    Ok(vec![Change::NoteAnswered { id: note.id.clone(), answer: answer.trim().into(), by: by.into(), at }])
+}
+
+/// Clears a note: only its author or a manager (or partner) may.
+pub fn clear_note(note: &ReviewNote, who: &str, role: Option<Role>, at: String) -> Result<Vec<Change>> {
+    if note.status == NoteStatus::Cleared {
+        return Err(Error::invalid("note", format!("{} is already cleared", note.id)));
+    }
+    let manager = role.is_some_and(may_reopen);
+    if note.author != who && !manager {
+        return Err(refuse(
+            "note",
+            "not_author",
+            &[("author", note.author.clone())],
+            format!("only {} (who wrote {}) or a manager can clear it", note.author, note.id),
+        ));
+    }
+    Ok(vec![Change::NoteCleared { id: note.id.clone(), by: who.into(), at }])
+}
+
+// ---- Finalizing ----------------------------------------------------------------------
+
+/// One item to be signed before finalizing, with where its review stands.
+#[derive(Debug, Clone)]
+pub struct ItemToSign {
+    pub kind: SignableKind,
+    pub id: String,
+    pub state: ReviewState,
+}
+
+/// What still blocks finalizing: procedures of in-scope controls without
+/// a result (`unperformed`); procedures and assessed controls not signed at
+/// every required level, or changed since; review notes not cleared.
+pub fn blockers(unperformed: &[String], items: &[ItemToSign], notes: &[ReviewNote]) -> FinalizeCheck {
+    let mut blockers = Vec::new();
+    for id in unperformed {
+        blockers.push(Blocker {
+            code: "no_result".into(),
+            item_kind: "procedure".into(),
+            item_id: id.clone(),
+            level: None,
+            message: format!("{id} has no result"),
+        });
+    }
+    for item in items {
+        let (kind, id, s) = (item.kind, &item.id, &item.state);
+        if s.changed_after_signoff {
+            blockers.push(Blocker {
+                code: "changed_after_signoff".into(),
+                item_kind: kind.as_str().into(),
+                item_id: id.clone(),
+                level: None,
+                message: format!("{id} changed after it was signed; sign it again"),
+            });
+        }
+        for level in &s.required {
+            if !s.signoffs.iter().any(|x| x.level == *level) {
+                blockers.push(Blocker {
+                    code: "not_signed".into(),
+                    item_kind: kind.as_str().into(),
+                    item_id: id.clone(),
+                    level: Some(*level),
+                    message: format!("{id} is not signed off as {}", level.as_str()),
+                });
+            }
+        }
+    }
+    for n in notes.iter().filter(|n| n.status != NoteStatus::Cleared) {
+        blockers.push(Blocker {
+            code: "open_note".into(),
+            item_kind: "note".into(),
+            item_id: n.id.clone(),
+            level: None,
+            message: format!("review note {} on {} is not cleared", n.id, n.target_id),
+        });
+    }
+    FinalizeCheck { ready: blockers.is_empty(), blockers }
+}
+
+/// Finalizing and reopening are for the team's managers and partners.
+pub fn require_manager(fields: &EngagementFields, who: &str, act: &str) -> Result<()> {
+    let role = team_role(fields, who)?;
+    if may_reopen(role) {
+        return Ok(());
+    }
+    Err(refuse(
+        "role",
+        "role_not_allowed",
+        &[],
+        format!("{who} is on the team as {}; a manager or partner {act}", role.as_str()),
+    ))
+}
+
+/// Finalizes and locks the engagement (a manager or partner, when nothing
+/// blocks it); refused with every blocker named otherwise.
+pub fn finalize(
+    fields: &EngagementFields,
+    who: &str,
+    finalized: bool,
+    check: &FinalizeCheck,
+    at: String,
+) -> Result<Vec<Change>> {
+    if finalized {
+        return Err(Error::Locked);
+    }
+    require_manager(fields, who, "finalizes")?;
+    if !check.ready {
+        return Err(Error::Invalid {
+            problems: check
+                .blockers
+                .iter()
+                .map(|b| {
+                    let level = b.level.map(|l| l.as_str().to_string()).unwrap_or_default();
+                    FieldProblem::new(&b.item_id, &b.code, &[("level", level)], b.message.clone())
+                })
+                .collect(),
+        });
+    }
+    Ok(vec![Change::EngagementFinalized { finalization: Finalization { by: who.into(), at } }])
+}
+
+/// Reopens a finalized engagement: a manager or partner, with a reason.
+/// The sign-offs given before stay, in the state and in the history.
+pub fn reopen(fields: &EngagementFields, who: &str, finalized: bool, reason: &str, at: String) -> Result<Vec<Change>> {
+    if !finalized {
+        return Err(Error::invalid("engagement", "the engagement is not finalized"));
+    }
+    require_manager(fields, who, "reopens")?;
+    if reason.trim().is_empty() {
+        return Err(Error::invalid("reason", "reopening needs the reason"));
+    }
+    Ok(vec![Change::EngagementReopened { reason: reason.trim().into(), by: who.into(), at }])
+}
+
+/// Whether a control is in scope, for the blockers: out-of-scope controls'
+/// procedures need no result.
+pub fn in_scope(decision: ScopeDecision) -> bool {
+    decision == ScopeDecision::InScope
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The demo's team: a partner, a manager, a reviewer and an assessor.
+    fn fields() -> EngagementFields {
+        crate::sample::demo_fields()
+    }
+
+    fn signed(level: SignOffLevel, signer: &str, hash: &str) -> StoredSignOff {
+        StoredSignOff {
+            signoff: SignOff {
+                item_kind: SignableKind::Control,
+                item_id: "9.2.1.2".into(),
+                level,
+                signer: signer.into(),
+                role: Role::Assessor,
+                at: "2026-05-01T00:00:00.000Z".into(),
+                content_sha256: hash.into(),
+                withdrawn: None,
+            },
+            content: "{}".into(),
+            seq: 10,
+            changed_seq: None,
+        }
+    }
+
+    fn control() -> Signable<'static> {
+        Signable::Control { assessable: true, in_scope: true, all_done: true }
+    }
+
+    #[test]
+    fn a_reviewer_signs_after_the_preparer_and_never_twice() {
+        let f = fields();
+        let assessor = &f.team.iter().find(|m| m.role == Role::Assessor).unwrap().name;
+        let reviewer = &f.team.iter().find(|m| m.role == Role::Reviewer).unwrap().name;
+        let at = || "2026-05-02T00:00:00.000Z".to_string();
+        let content = json!({"control": "9.2.1.2"});
+        let Err(Error::Invalid { problems }) = sign_off(
+            &f,
+            reviewer,
+            SignableKind::Control,
+            "9.2.1.2",
+            SignOffLevel::Reviewer,
+            control(),
+            content.clone(),
+            &[],
+            at(),
+        ) else {
+            panic!("no preparer yet")
+        };
+        assert_eq!(problems[0].code, "previous_level_missing");
+        let rows = [signed(SignOffLevel::Preparer, assessor, &content_hash(&content))];
+        let Err(Error::Invalid { problems }) = sign_off(
+            &f,
+            assessor,
+            SignableKind::Control,
+            "9.2.1.2",
+            SignOffLevel::Reviewer,
+            control(),
+            content.clone(),
+            &rows,
+            at(),
+        ) else {
+            panic!("an assessor does not review")
+        };
+        assert_eq!(problems[0].code, "role_not_allowed");
+        let changes = sign_off(
+            &f,
+            reviewer,
+            SignableKind::Control,
+            "9.2.1.2",
+            SignOffLevel::Reviewer,
+            control(),
+            content,
+            &rows,
+            at(),
+        )
+        .unwrap();
+        assert!(matches!(&changes[..], [Change::SignedOff { signoff, .. }] if signoff.level == SignOffLevel::Reviewer));
+    }
+
+    #[test]
+    fn a_changed_item_marks_the_preparer_and_withdraws_the_reviewers() {
+        let rows = [signed(SignOffLevel::Preparer, "a", "h1"), signed(SignOffLevel::Reviewer, "b", "h1")];
+        let unchanged = changed_after_signoff(SignableKind::Control, "9.2.1.2", &rows, Some("h1"), 12, || "t".into());
+        assert!(unchanged.is_none());
+        let Some(Change::ChangedAfterSignOff { withdrawn, by_seq, .. }) =
+            changed_after_signoff(SignableKind::Control, "9.2.1.2", &rows, Some("h2"), 12, || "t".into())
+        else {
+            panic!("marked")
+        };
+        assert_eq!((withdrawn, by_seq), (vec![SignOffLevel::Reviewer], 12));
+        let gone = changed_after_signoff(SignableKind::Control, "9.2.1.2", &rows, None, 12, || "t".into());
+        assert!(gone.is_some(), "a removed item changed too");
+    }
+
+    #[test]
+    fn only_the_author_or_a_manager_clears_a_note() {
+        let [Change::NoteAdded { note }] =
+            &add_note(4, NoteTargetKind::Control, "9.2.1.2", "根拠は？", "鈴木 一郎", "t".into()).unwrap()[..]
+        else {
+            panic!("a note")
+        };
+        assert_eq!(note.id, "RN-005");
+        let Err(Error::Invalid { problems }) = clear_note(note, "佐藤 花子", Some(Role::Assessor), "t".into())
+        else {
+            panic!("refused")
+        };
+        assert_eq!(problems[0].code, "not_author");
+        assert!(clear_note(note, "山田 太郎", Some(Role::Manager), "t".into()).is_ok());
+        assert!(clear_note(note, "鈴木 一郎", Some(Role::Reviewer), "t".into()).is_ok());
+    }
+
+    #[test]
+    fn finalizing_is_for_managers_and_only_without_blockers() {
+        let f = fields();
+        let check = blockers(&["9.2.1.2/P1".into()], &[], &[]);
+        assert_eq!(check.blockers[0].code, "no_result");
+        let manager = &f.team.iter().find(|m| m.role == Role::Manager).unwrap().name;
+        let Err(Error::Invalid { problems }) = finalize(&f, manager, false, &check, "t".into()) else {
+            panic!("blocked")
+        };
+        assert_eq!(problems[0].field, "9.2.1.2/P1");
+        let ready = blockers(&[], &[], &[]);
+        let assessor = &f.team.iter().find(|m| m.role == Role::Assessor).unwrap().name;
+        assert!(finalize(&f, assessor, false, &ready, "t".into()).is_err());
+        assert!(matches!(finalize(&f, manager, true, &ready, "t".into()), Err(Error::Locked)));
+        assert_eq!(finalize(&f, manager, false, &ready, "t".into()).unwrap().len(), 1);
+        assert!(reopen(&f, manager, true, " ", "t".into()).is_err());
+    }
+}

@@ -1,0 +1,454 @@
+//! The assessor's work inside an engagement file: scope decisions,
+//! procedures and exceptions. Reads, and `apply` of their changes; the
+//! rules are `domain::work`.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::domain::work::ControlFacts;
+use crate::error::{Error, Result};
+use crate::model::event::{Change, FieldChange};
+use crate::model::procedure::{
+    fill_title, Evaluation, ExceptionRecord, Procedure, ProcedureKind, ProcedureLibrary, ResultKind, ScopeDecision,
+};
+
+/// Writes the state of a work change (scope, procedures, exceptions).
+pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
+    match change {
+        Change::ScopeSet { control_id, decision, reason, .. } => {
+            if *decision == ScopeDecision::InScope {
+                tx.execute("DELETE FROM scope WHERE control_id = ?1", [control_id])?;
+            } else {
+                tx.execute(
+                    "INSERT INTO scope (control_id, decision, reason) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (control_id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason",
+                    params![control_id, decision.as_str(), reason],
+                )?;
+            }
+            Ok(())
+        }
+        Change::ProcedureAdded { procedure } => insert_procedure(tx, procedure),
+        Change::ProcedureUpdated { id, changes } => {
+            let mut procedure = read_procedure(tx, id)?;
+            for c in changes {
+                set_procedure_field(&mut procedure, c)?;
+            }
+            tx.prepare_cached(
+                "UPDATE procedure SET kind = ?2, evaluation = ?3, text_ja = ?4, text_en = ?5, assignee = ?6,
+                        work_done = ?7, result = ?8, notes = ?9 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                procedure.kind.as_str(),
+                procedure.evaluation.as_str(),
+                procedure.text_ja,
+                procedure.text_en,
+                procedure.assignee,
+                procedure.work_done,
+                procedure.result.map(ResultKind::as_str),
+                procedure.notes
+            ])?;
+            Ok(())
+        }
+        Change::ProcedureRemoved { procedure } => {
+            if tx.execute("DELETE FROM procedure WHERE id = ?1", [&procedure.id])? == 0 {
+                return Err(Error::NotFound { what: "procedure", id: procedure.id.clone() });
+            }
+            Ok(())
+        }
+        Change::ExceptionAdded { exception } => {
+            let ord: i64 = tx
+                .prepare_cached("SELECT coalesce(max(ord), 0) + 1 FROM exception WHERE procedure_id = ?1")?
+                .query_row([&exception.procedure_id], |r| r.get(0))?;
+            tx.prepare_cached(
+                "INSERT INTO exception (id, procedure_id, ord, text, sample_item, attribute)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                exception.id,
+                exception.procedure_id,
+                ord,
+                exception.text,
+                exception.sample_item,
+                exception.attribute
+            ])?;
+            Ok(())
+        }
+        Change::ExceptionEdited { id, after, .. } => {
+            if tx.execute("UPDATE exception SET text = ?2 WHERE id = ?1", params![id, after])? == 0 {
+                return Err(Error::NotFound { what: "exception", id: id.clone() });
+            }
+            Ok(())
+        }
+        Change::ExceptionRemoved { exception } => {
+            if tx.execute("DELETE FROM exception WHERE id = ?1", [&exception.id])? == 0 {
+                return Err(Error::NotFound { what: "exception", id: exception.id.clone() });
+            }
+            Ok(())
+        }
+        _ => Err(Error::invalid("event", format!("{} is not a change of the work", change.kind()))),
+    }
+}
+
+/// A catalog item as the work rules need it: whether it is assessed, and
+/// its scope decision.
+pub(crate) fn control_facts(conn: &Connection, id: &str) -> Result<ControlFacts> {
+    let assessable: Option<bool> = conn
+        .prepare_cached("SELECT assessable FROM control WHERE item_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let assessable = assessable.ok_or_else(|| Error::NotFound { what: "control", id: id.into() })?;
+    let (scope, scope_reason) = scope_of(conn, id)?;
+    Ok(ControlFacts { id: id.to_string(), assessable, scope, scope_reason })
+}
+
+fn set_procedure_field(p: &mut Procedure, change: &FieldChange) -> Result<()> {
+    let v = &change.after;
+    let text = || v.as_str().map(str::to_string).ok_or_else(|| Error::invalid(&change.field, "expected text"));
+    match change.field.as_str() {
+        "kind" => p.kind = v.as_str().and_then(ProcedureKind::parse).ok_or_else(|| bad(change))?,
+        "evaluation" => p.evaluation = v.as_str().and_then(Evaluation::parse).ok_or_else(|| bad(change))?,
+        "text_ja" => p.text_ja = text()?,
+        "text_en" => p.text_en = text()?,
+        "assignee" => p.assignee = if v.is_null() { None } else { Some(text()?) },
+        "work_done" => p.work_done = text()?,
+        "result" => {
+            p.result = if v.is_null() {
+                None
+            } else {
+                Some(v.as_str().and_then(ResultKind::parse).ok_or_else(|| bad(change))?)
+            }
+        }
+        "notes" => p.notes = text()?,
+        other => return Err(Error::invalid(other, "not a field of a procedure")),
+    }
+    Ok(())
+}
+
+fn bad(change: &FieldChange) -> Error {
+    Error::invalid(&change.field, format!("{} is not a valid value", change.after))
+}
+
+pub(crate) fn insert_procedure(tx: &Transaction<'_>, p: &Procedure) -> Result<()> {
+    let ord: i64 =
+        tx.query_row("SELECT coalesce(max(ord), 0) + 1 FROM procedure WHERE control_id = ?1", [&p.control_id], |r| {
+            r.get(0)
+        })?;
+    let inserted = tx.execute(
+        "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO NOTHING",
+        params![
+            p.id,
+            p.control_id,
+            ord,
+            p.kind.as_str(),
+            p.evaluation.as_str(),
+            p.text_ja,
+            p.text_en,
+            p.assignee,
+            p.work_done,
+            p.result.map(ResultKind::as_str),
+            p.notes
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(Error::AlreadyExists { what: "procedure", id: p.id.clone() });
+    }
+    Ok(())
+}
+
+const PROCEDURE_COLUMNS: &str =
+    "id, control_id, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes";
+
+fn procedure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Procedure> {
+    let parse_err = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
+    };
+    let kind: String = r.get(2)?;
+    let evaluation: String = r.get(3)?;
+    let result: Option<String> = r.get(8)?;
+    Ok(Procedure {
+        id: r.get(0)?,
+        control_id: r.get(1)?,
+        kind: ProcedureKind::parse(&kind).ok_or_else(|| parse_err(2, "procedure kind"))?,
+        evaluation: Evaluation::parse(&evaluation).ok_or_else(|| parse_err(3, "evaluation"))?,
+        text_ja: r.get(4)?,
+        text_en: r.get(5)?,
+        assignee: r.get(6)?,
+        work_done: r.get(7)?,
+        result: match result {
+            None => None,
+            Some(t) => Some(ResultKind::parse(&t).ok_or_else(|| parse_err(8, "result"))?),
+        },
+        notes: r.get(9)?,
+        exceptions: Vec::new(),
+    })
+}
+
+pub(crate) fn read_procedure(conn: &Connection, id: &str) -> Result<Procedure> {
+    let mut p = conn
+        .query_row(&format!("SELECT {PROCEDURE_COLUMNS} FROM procedure WHERE id = ?1"), [id], procedure_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound { what: "procedure", id: id.into() })?;
+    p.exceptions = exceptions_of(conn, id)?;
+    Ok(p)
+}
+
+pub(crate) fn procedures_of(conn: &Connection, control_id: &str) -> Result<Vec<Procedure>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {PROCEDURE_COLUMNS} FROM procedure WHERE control_id = ?1 ORDER BY ord"))?;
+    let mut procedures = stmt.query_map([control_id], procedure_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    for p in &mut procedures {
+        p.exceptions = exceptions_of(conn, &p.id)?;
+    }
+    Ok(procedures)
+}
+
+pub(crate) fn all_procedures(conn: &Connection) -> Result<Vec<Procedure>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM procedure p JOIN control c ON c.item_id = p.control_id ORDER BY c.ord, p.ord",
+        PROCEDURE_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
+    ))?;
+    let mut procedures = stmt.query_map([], procedure_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut by_procedure: std::collections::HashMap<String, Vec<ExceptionRecord>> = std::collections::HashMap::new();
+    for e in all_exceptions(conn)? {
+        by_procedure.entry(e.procedure_id.clone()).or_default().push(e);
+    }
+    for p in &mut procedures {
+        if let Some(list) = by_procedure.remove(&p.id) {
+            p.exceptions = list;
+        }
+    }
+    Ok(procedures)
+}
+
+const EXCEPTION_COLUMNS: &str = "id, procedure_id, text, sample_item, attribute";
+
+fn exception_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExceptionRecord> {
+    Ok(ExceptionRecord {
+        id: r.get(0)?,
+        procedure_id: r.get(1)?,
+        text: r.get(2)?,
+        sample_item: r.get(3)?,
+        attribute: r.get(4)?,
+    })
+}
+
+fn exceptions_of(conn: &Connection, procedure_id: &str) -> Result<Vec<ExceptionRecord>> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {EXCEPTION_COLUMNS} FROM exception WHERE procedure_id = ?1 ORDER BY ord"))?;
+    let rows = stmt.query_map([procedure_id], exception_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(crate) fn all_exceptions(conn: &Connection) -> Result<Vec<ExceptionRecord>> {
+    let mut stmt = conn.prepare(&format!("SELECT {EXCEPTION_COLUMNS} FROM exception ORDER BY id"))?;
+    let rows = stmt.query_map([], exception_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(crate) fn read_exception(conn: &Connection, id: &str) -> Result<ExceptionRecord> {
+    conn.query_row(&format!("SELECT {EXCEPTION_COLUMNS} FROM exception WHERE id = ?1"), [id], exception_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound { what: "exception", id: id.into() })
+}
+
+/// How many exceptions were ever added (removed ones included): the next
+/// number follows it (`domain::work::next_exception_id`).
+pub(crate) fn exceptions_ever_added(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM event WHERE kind = 'exception_added'")?.query_row([], |r| r.get(0))?)
+}
+
+/// Every procedure ID a control has used: its procedures now, and those
+/// removed (their numbers stay in the log).
+pub(crate) fn procedure_ids_ever_used(conn: &Connection, control_id: &str) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = conn
+        .prepare_cached("SELECT id FROM procedure WHERE control_id = ?1")?
+        .query_map([control_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut removed = conn
+        .prepare_cached("SELECT json_extract(payload, '$.procedure.id') FROM event WHERE kind = 'procedure_removed'")?;
+    for id in removed.query_map([], |r| r.get::<_, Option<String>>(0))? {
+        ids.extend(id?);
+    }
+    Ok(ids)
+}
+
+/// Whether a procedure has a population or a test grid.
+pub(crate) fn is_sampled(conn: &Connection, procedure_id: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM population WHERE procedure_id = ?1)
+             OR EXISTS (SELECT 1 FROM test_attribute WHERE procedure_id = ?1)",
+        [procedure_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// The scope decision of a control (in scope when none is recorded).
+pub(crate) fn scope_of(conn: &Connection, control_id: &str) -> Result<(ScopeDecision, String)> {
+    let row: Option<(String, String)> = conn
+        .query_row("SELECT decision, reason FROM scope WHERE control_id = ?1", [control_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(match row {
+        None => (ScopeDecision::InScope, String::new()),
+        Some((d, reason)) => (ScopeDecision::parse(&d).unwrap_or(ScopeDecision::InScope), reason),
+    })
+}
+
+/// Plans the library's procedures for every assessed control, in the
+/// creation transaction. Returns how many were planned.
+pub(crate) fn plan_procedures(
+    tx: &Transaction<'_>,
+    library: &ProcedureLibrary,
+    default_evaluation: Evaluation,
+) -> Result<usize> {
+    let mut controls =
+        tx.prepare("SELECT item_id, grp, title_ja, title_en FROM control WHERE assessable ORDER BY ord")?;
+    let rows = controls
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut insert = tx.prepare(
+        "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut count = 0;
+    for (id, group, title_ja, title_en) in rows {
+        // A control without a Japanese title shows its English one in both texts.
+        let ja_title = if title_ja.is_empty() { &title_en } else { &title_ja };
+        let en_title = if title_en.is_empty() { &title_ja } else { &title_en };
+        for (n, entry) in library.entries_for(&group, &id).into_iter().enumerate() {
+            insert.execute(params![
+                format!("{id}/P{}", n + 1),
+                id,
+                n as i64 + 1,
+                entry.kind.as_str(),
+                entry.evaluation.unwrap_or(default_evaluation).as_str(),
+                fill_title(&entry.text_ja, ja_title, en_title),
+                fill_title(&entry.text_en, ja_title, en_title),
+            ])?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// Procedure and exception reads on the file handle.
+impl super::engagement_file::EngagementFile {
+    pub fn procedure(&self, id: &str) -> Result<Procedure> {
+        read_procedure(&self.conn, id)
+    }
+
+    /// Every procedure, in catalog order, with its exceptions.
+    pub fn procedures(&self) -> Result<Vec<Procedure>> {
+        all_procedures(&self.conn)
+    }
+
+    pub fn exceptions(&self) -> Result<Vec<ExceptionRecord>> {
+        all_exceptions(&self.conn)
+    }
+}
+
+/// One catalog item as the control list shows it, with its scope decision.
+#[derive(Debug, Clone)]
+pub(crate) struct ControlListing {
+    pub id: String,
+    pub group: String,
+    pub parent: Option<String>,
+    pub level: String,
+    pub suffix: Option<String>,
+    pub title_ja: String,
+    pub title_en: String,
+    pub assessable: bool,
+    pub scope: ScopeDecision,
+}
+
+/// What the control list needs of one procedure.
+#[derive(Debug, Clone)]
+pub(crate) struct ProcedureListing {
+    pub id: String,
+    pub control_id: String,
+    pub result: Option<ResultKind>,
+    /// Work done or notes written.
+    pub started: bool,
+    pub assignee: Option<String>,
+    pub exceptions: u32,
+}
+
+/// Every catalog item in catalog order, with its scope decision.
+pub(crate) fn control_listings(conn: &Connection) -> Result<Vec<ControlListing>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.item_id, c.grp, c.parent_id, c.level, c.suffix, c.title_ja, c.title_en, c.assessable, s.decision
+         FROM control c LEFT JOIN scope s ON s.control_id = c.item_id ORDER BY c.ord",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let scope = r.get::<_, Option<String>>(8)?.as_deref().and_then(ScopeDecision::parse);
+        Ok(ControlListing {
+            id: r.get(0)?,
+            group: r.get(1)?,
+            parent: r.get(2)?,
+            level: r.get(3)?,
+            suffix: r.get(4)?,
+            title_ja: r.get(5)?,
+            title_en: r.get(6)?,
+            assessable: r.get(7)?,
+            scope: scope.unwrap_or(ScopeDecision::InScope),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Every procedure, by control and order, with what the control list needs.
+pub(crate) fn procedure_listings(conn: &Connection) -> Result<Vec<ProcedureListing>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.control_id, p.result, trim(p.work_done) <> '' OR trim(p.notes) <> '', p.assignee,
+                (SELECT count(*) FROM exception e WHERE e.procedure_id = p.id), p.id
+         FROM procedure p ORDER BY p.control_id, p.ord",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ProcedureListing {
+            control_id: r.get(0)?,
+            result: r.get::<_, Option<String>>(1)?.as_deref().and_then(ResultKind::parse),
+            started: r.get(2)?,
+            assignee: r.get(3)?,
+            exceptions: r.get(4)?,
+            id: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// One catalog item whole, and whether it is assessed.
+pub(crate) fn catalog_item(conn: &Connection, id: &str) -> Result<(crate::model::catalog::CatalogItem, bool)> {
+    conn.query_row(
+        "SELECT grp, item_id, parent_id, level, suffix, title_ja, title_en, text_ja, text_en, source_refs,
+                importance, audit_cycle, liu_scope, mandatory, assessable
+         FROM control WHERE item_id = ?1",
+        [id],
+        |r| {
+            let refs: String = r.get(9)?;
+            Ok((
+                crate::model::catalog::CatalogItem {
+                    group: r.get(0)?,
+                    id: r.get(1)?,
+                    parent: r.get(2)?,
+                    level: r.get(3)?,
+                    suffix: r.get(4)?,
+                    title_ja: r.get(5)?,
+                    title_en: r.get(6)?,
+                    text_ja: r.get(7)?,
+                    text_en: r.get(8)?,
+                    source_refs: serde_json::from_str(&refs).unwrap_or_default(),
+                    importance: r.get(10)?,
+                    audit_cycle: r.get(11)?,
+                    liu_scope: r.get(12)?,
+                    mandatory: r.get(13)?,
+                },
+                r.get::<_, bool>(14)?,
+            ))
+        },
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound { what: "control", id: id.into() })
+}
