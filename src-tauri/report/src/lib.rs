@@ -8,6 +8,7 @@
 pub mod export;
 mod layout;
 mod messages;
+pub mod oscal;
 pub mod package;
 pub mod sign;
 pub mod verify;

@@ -55,7 +55,7 @@ pub fn build(model: &ReportModel, signed_pdf: &[u8], identity: &SigningIdentity)
     }
     let json_error = |e: serde_json::Error| Error::invalid("package", e.to_string());
     let results = serde_json::to_vec_pretty(&results_json(model)).map_err(json_error)?;
-    let oscal = serde_json::to_vec_pretty(&oscal_json(model)).map_err(json_error)?;
+    let oscal = crate::oscal::document(model)?;
     let evidence = serde_json::to_vec_pretty(&evidence_json(model)).map_err(json_error)?;
     let head = serde_json::to_vec_pretty(&json!({
         "engagement_uuid": model.engagement_uuid,
@@ -200,81 +200,5 @@ pub fn evidence_json(model: &ReportModel) -> serde_json::Value {
         "evidence": model.evidence.iter().map(|e| json!({
             "id": e.id, "title": e.title, "as_of": e.as_of, "size": e.size, "sha256": e.sha256, "links": e.links,
         })).collect::<Vec<_>>(),
-    })
-}
-
-/// A stable UUID for an item of the engagement (name-based, version 5), so
-/// that the same engagement gives the same OSCAL document.
-fn item_uuid(engagement: &str, item: &str) -> String {
-    let namespace =
-        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("urn:ismap-workbench:{engagement}").as_bytes());
-    uuid::Uuid::new_v5(&namespace, item.as_bytes()).to_string()
-}
-
-/// An OSCAL 1.1 assessment-results document: each procedure an observation
-/// (methods EXAMINE, INTERVIEW or TEST), each exception a finding on its
-/// control, related to its procedure's observation.
-pub fn oscal_json(model: &ReportModel) -> serde_json::Value {
-    let e = &model.engagement_uuid;
-    let ns = "https://ismap-workbench.example/ns/oscal";
-    let mut observations = Vec::new();
-    let mut control_ids = Vec::new();
-    for c in model.groups.iter().flat_map(|g| g.domains.iter().flat_map(|d| d.controls.iter())) {
-        control_ids.push(json!({ "control-id": c.id }));
-        for p in &c.procedures {
-            let mut props = vec![json!({ "name": "procedure-id", "ns": ns, "value": p.id })];
-            if let Some(r) = p.result {
-                props.push(json!({ "name": "result", "ns": ns, "value": r.as_str() }));
-            }
-            observations.push(json!({
-                "uuid": item_uuid(e, &p.id),
-                "title": p.id,
-                "description": if p.text_en.is_empty() { &p.text_ja } else { &p.text_en },
-                "props": props,
-                "methods": [p.kind.oscal_method()],
-                "types": ["control-objective"],
-                "subjects": [{ "subject-uuid": item_uuid(e, "service"), "type": "component" }],
-                "collected": model.generated_at,
-            }));
-        }
-    }
-    let findings: Vec<serde_json::Value> = model
-        .exceptions
-        .iter()
-        .map(|x| {
-            json!({
-                "uuid": item_uuid(e, &x.id),
-                "title": x.id,
-                "description": x.text,
-                "target": {
-                    "type": "objective-id",
-                    "target-id": x.control_id,
-                    "status": { "state": "not-satisfied" },
-                },
-                "related-observations": [{ "observation-uuid": item_uuid(e, &x.procedure_id) }],
-            })
-        })
-        .collect();
-    json!({
-        "assessment-results": {
-            "uuid": item_uuid(e, "assessment-results"),
-            "metadata": {
-                "title": format!("ISMAP assessment results: {} / {}", model.fields.provider.name, model.fields.service.name),
-                "last-modified": model.generated_at,
-                "version": model.log_head.hash,
-                "oscal-version": "1.1.2",
-            },
-            "import-ap": { "href": format!("urn:ismap-workbench:{e}:assessment-plan") },
-            "results": [{
-                "uuid": item_uuid(e, "result"),
-                "title": format!("{} {}", model.catalog.name, model.catalog.version),
-                "description": model.fields.service.scope_of_statement,
-                "start": format!("{}T00:00:00+09:00", model.fields.period.start),
-                "end": format!("{}T23:59:59+09:00", model.fields.period.end),
-                "reviewed-controls": { "control-selections": [{ "include-controls": control_ids }] },
-                "observations": observations,
-                "findings": findings,
-            }],
-        }
     })
 }
