@@ -271,11 +271,17 @@ enum EngagementCommand {
 
 #[derive(Debug, Subcommand)]
 enum LogCommand {
-    /// Recompute the hash chain and name the first event that does not match.
+    /// Check the log: recompute the hash chain, rebuild the state from the
+    /// events alone and compare it with the stored state, then check every
+    /// sign-off. Exit 1 names the first event, item or field that does not match.
     Verify {
         /// The engagement file.
         file: PathBuf,
-        /// Print JSON instead of text.
+        /// Also fail unless the log ends in this hash (the log head printed
+        /// in a signed report and recorded in a submission package).
+        #[arg(long, value_name = "HASH")]
+        expect_head: Option<String>,
+        /// Print JSON instead of text (every difference, as data).
         #[arg(long)]
         json: bool,
     },
@@ -326,9 +332,20 @@ fn main() -> ExitCode {
     match run(cli, &messages) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::CheckFailed) => ExitCode::from(1),
+        Err(Failure::Core(workbench_core::Error::LogMismatch { path, differences })) => {
+            // Nothing is made from a file whose state is not what its log
+            // gives; each difference is named in the user's words.
+            let kind = messages.word("error.kind.log_mismatch", "log_mismatch");
+            let message = messages.get("error.log_mismatch", &[("file", &printable(&path.display().to_string()))]);
+            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &message)]));
+            for d in differences.iter().take(20) {
+                eprintln!("  {}", difference(d, &messages));
+            }
+            ExitCode::from(1)
+        }
         Err(Failure::Core(err)) => {
             let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind());
-            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &err)]));
+            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &printable(&err.to_string()))]));
             ExitCode::from(1)
         }
         Err(Failure::Usage(message)) => {
@@ -605,7 +622,9 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
         Command::Finalize { file, check } => review::finalize(file, check, ctx, m),
         Command::Reopen { file, reason } => review::reopen(file, reason, ctx, m),
         Command::History { file, item, json } => review::history(file, item, json, m),
-        Command::Log(LogCommand::Verify { file, json }) => verify_log(&file, json, m),
+        Command::Log(LogCommand::Verify { file, expect_head, json }) => {
+            verify_log(&file, expect_head.as_deref(), json, m)
+        }
         Command::Log(LogCommand::Show { file, limit, json }) => {
             let events = api::recent_events(&file, limit)?;
             if json {
@@ -630,8 +649,8 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
     }
 }
 
-fn verify_log(file: &Path, json: bool, m: &Messages) -> Outcome {
-    let report = api::verify_log(file, None)?;
+fn verify_log(file: &Path, expect_head: Option<&str>, json: bool, m: &Messages) -> Outcome {
+    let report = api::verify_log(file, expect_head)?;
     if json {
         print_json(&report)?;
     } else if let Some(broken) = &report.first_broken {
@@ -639,18 +658,29 @@ fn verify_log(file: &Path, json: bool, m: &Messages) -> Outcome {
             "{}",
             m.get(
                 "log.broken",
-                &[("seq", &broken.seq), ("kind", &broken.kind), ("at", &broken.at), ("reason", &broken.reason)]
+                &[("seq", &broken.seq), ("kind", &broken.kind), ("at", &broken.at), ("reason", &printable(&broken.reason))]
             )
         );
         println!("{}", m.get("log.intact_before", &[("count", &report.events)]));
+    } else if !report.differences.is_empty() {
+        println!("{}", m.get("log.replay_failed", &[("count", &report.events)]));
+        const SHOWN: usize = 20;
+        for d in report.differences.iter().take(SHOWN) {
+            println!("  {}", difference(d, m));
+        }
+        if report.differences.len() > SHOWN {
+            println!("{}", m.get("log.difference.more", &[("count", &(report.differences.len() - SHOWN))]));
+        }
     } else if !report.signoff_problems.is_empty() {
         for p in &report.signoff_problems {
             println!(
                 "{}",
-                m.get("log.signoff_problem", &[("id", &p.item_id), ("level", &p.level), ("problem", &p.problem)])
+                m.get("log.signoff_problem", &[("id", &printable(&p.item_id)), ("level", &p.level), ("problem", &p.problem)])
             );
         }
         println!("{}", m.get("log.chain_intact_signoffs_not", &[("count", &report.events)]));
+    } else if let Some(expected) = report.expected_head.as_ref().filter(|h| **h != report.head_hash) {
+        println!("{}", m.get("log.head_mismatch", &[("found", &report.head_hash), ("expected", &printable(expected))]));
     } else {
         println!("{}", m.get("log.intact", &[("count", &report.events), ("hash", &report.head_hash)]));
     }
@@ -659,6 +689,58 @@ fn verify_log(file: &Path, json: bool, m: &Messages) -> Outcome {
     } else {
         Err(Failure::CheckFailed)
     }
+}
+
+/// One difference between the stored state and the replayed log, in the
+/// user's words: the item by its kind and ID, the field by its label.
+pub(crate) fn difference(d: &api::Difference, m: &Messages) -> String {
+    let kind = m.word(&format!("log.item.{}", d.item_kind), &d.item_kind);
+    let item = if d.item_id.is_empty() { kind } else { m.get("log.item", &[("kind", &kind), ("id", &printable(&d.item_id))]) };
+    let field_key = d.field.as_deref().unwrap_or_default();
+    let field = m.word(&format!("log.field.{}.{field_key}", d.item_kind), field_key);
+    // Values that are codes (a result, a role) are shown by their name.
+    let codes = match (d.item_kind.as_str(), field_key) {
+        ("procedure", "result") => Some("result"),
+        ("procedure", "kind") => Some("kind"),
+        ("procedure", "evaluation") => Some("evaluation"),
+        ("scope", "decision") => Some("scope"),
+        ("signoff", "role") => Some("role"),
+        ("engagement", "program") => Some("program"),
+        ("engagement", "audit_kind") => Some("audit_kind"),
+        _ => None,
+    };
+    let value = |v: &Option<String>| match (v, codes) {
+        (None, _) => m.word("value.none", "-"),
+        (Some(code), Some(prefix)) => printable(&m.word(&format!("{prefix}.{code}"), code)),
+        (Some(text), None) => printable(text),
+    };
+    match d.kind {
+        api::DifferenceKind::Changed => m.get(
+            "log.difference.changed",
+            &[("item", &item), ("field", &field), ("stored", &value(&d.stored)), ("replayed", &value(&d.replayed))],
+        ),
+        api::DifferenceKind::Missing => m.get("log.difference.missing", &[("item", &item)]),
+        api::DifferenceKind::Extra => m.get("log.difference.extra", &[("item", &item)]),
+        api::DifferenceKind::Unreplayable => {
+            m.get("log.difference.unreplayable", &[("item", &item), ("detail", &value(&d.replayed))])
+        }
+    }
+}
+
+/// Text read from a file, safe to print on a terminal: control characters
+/// (escape sequences, carriage returns, bidirectional overrides) are shown
+/// as escapes, so that a crafted file cannot rewrite what is on the screen.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let unsafe_char = c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if unsafe_char {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -477,24 +477,25 @@ fn changed_fields(base: Difference, column: &str, stored: &Value, replayed: &Val
             let mut fields = Vec::new();
             crate::domain::review::diff(&r, &s, "", &mut fields);
             if !fields.is_empty() {
+                let text = |v: &serde_json::Value| match v {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(s) => Some(shorten(s)),
+                    other => Some(shorten(&other.to_string())),
+                };
                 return fields
                     .into_iter()
                     .map(|f| Difference {
                         field: Some(f.field),
-                        stored: Some(shorten(&f.after.to_string())),
-                        replayed: Some(shorten(&f.before.to_string())),
+                        stored: text(&f.after),
+                        replayed: text(&f.before),
                         ..base.clone()
                     })
                     .collect();
             }
         }
     }
-    vec![Difference {
-        field: Some(column.to_string()),
-        stored: Some(shorten(&show(stored))),
-        replayed: Some(shorten(&show(replayed))),
-        ..base
-    }]
+    let text = |v: &Value| if *v == Value::Null { None } else { Some(shorten(&show(v))) };
+    vec![Difference { field: Some(column.to_string()), stored: text(stored), replayed: text(replayed), ..base }]
 }
 
 fn quoted(columns: &[&str]) -> String {
