@@ -31,7 +31,8 @@ pub struct Table {
     pub sha256: String,
 }
 
-/// Reads a population file. `.xlsx` is read as a workbook, anything else as CSV.
+/// Reads a population file. `.xlsx` is read as a workbook (`.xls` is refused
+/// there with a clear word), anything else as CSV.
 pub fn read_table(path: &Path) -> Result<Table> {
     let bytes = super::read_limited(path, MAX_POPULATION_BYTES, |size| {
         format!("{size} bytes is larger than the {MAX_POPULATION_BYTES} bytes a population list may have")
@@ -41,7 +42,9 @@ pub fn read_table(path: &Path) -> Result<Table> {
         hex::encode(Sha256::digest(&bytes))
     };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    // An old .xls file goes to the workbook reader too, which says what it is
+    // and how to save it, rather than to the CSV reader, which cannot tell.
+    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"));
     let (sheet, headers, rows) = if is_xlsx { read_xlsx(&bytes) } else { read_csv(&bytes) }
         .map_err(|problems| Error::Import { file: path.to_path_buf(), problems })?;
     if headers.iter().all(|h| h.is_empty()) {

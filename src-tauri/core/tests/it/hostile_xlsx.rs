@@ -519,15 +519,17 @@ fn an_archive_of_more_than_10000_parts_is_refused() {
 }
 
 #[test]
-fn an_encrypted_workbook_is_told_apart_from_a_broken_one() {
+fn an_encrypted_workbook_or_an_xls_file_is_told_apart_from_a_broken_one() {
     // The compound-file signature that password-protected .xlsx and .xls files start with.
     let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     bytes.resize(4096, 0);
     let fx = Fixture::new();
-    let path = write(&fx, "locked.xlsx", bytes);
-    let (place, message) = population_refusal(&path);
-    assert_eq!(place, "file");
-    assert!(message.contains("password-protected") && message.contains(".xls"), "{message}");
+    for name in ["locked.xlsx", "old.xls"] {
+        let path = write(&fx, name, bytes.clone());
+        let (place, message) = population_refusal(&path);
+        assert_eq!(place, "file");
+        assert!(message.contains("password-protected") && message.contains(".xls"), "{message}");
+    }
 }
 
 #[test]
