@@ -180,8 +180,8 @@ pub struct LogHead {
     pub hash: String,
 }
 
-/// What the export dialog asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the export dialog asks for. Its `Debug` never shows the passphrase.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportRequest {
     /// `ja` or `en`.
@@ -193,6 +193,18 @@ pub struct ExportRequest {
     pub passphrase: Option<String>,
     /// The report date on the cover (YYYY-MM-DD); today when absent.
     pub report_date: Option<String>,
+}
+
+impl std::fmt::Debug for ExportRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportRequest")
+            .field("lang", &self.lang)
+            .field("out", &self.out)
+            .field("certificate", &self.certificate)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "(hidden)"))
+            .field("report_date", &self.report_date)
+            .finish()
+    }
 }
 
 /// The stages of an export, for its progress bar.
