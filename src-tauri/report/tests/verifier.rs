@@ -584,7 +584,7 @@ fn no_debug_output_shows_a_passphrase_or_a_key() {
     assert!(shown.contains("Signer rsa"), "{shown}");
     for window in key.chunks(16).skip(2).take(8) {
         assert!(!shown.contains(&hex::encode(window)) && !shown.contains(&hex::encode_upper(window)), "{shown}");
-        assert!(!shown.contains(&format!("{:?}", &window[..8]).trim_matches(['[', ']'])), "{shown}");
+        assert!(!shown.contains(format!("{:?}", &window[..8]).trim_matches(['[', ']'])), "{shown}");
     }
     let request = workbench_core::model::report::ExportRequest {
         lang: "ja".into(),
