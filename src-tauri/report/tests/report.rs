@@ -5,15 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-
 use chrono::{NaiveDate, TimeZone, Utc};
 use workbench_core::api;
 use workbench_report::sign::{pdf_date, sign_pdf, SigningIdentity};
 use workbench_report::Lang;
 
 mod common;
-use common::{run, Fixture, Pki};
+use common::{pyhanko, run, Fixture, Pki};
 
 fn text_of(fx: &Fixture, name: &str, pdf: &[u8]) -> String {
     let file = fx.write(name, pdf);
@@ -140,16 +138,6 @@ fn demo_pki(fx: &Fixture) -> Pki {
         pki.p12(name, &["ca.pem"]);
     }
     pki
-}
-
-fn pyhanko() -> String {
-    // scripts/setup.sh installs it in the repository's .tools; PATH may have it too.
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/pyhanko/bin/pyhanko");
-    if local.exists() {
-        local.display().to_string()
-    } else {
-        "pyhanko".into()
-    }
 }
 
 fn flip_one_byte(pdf: &[u8]) -> Vec<u8> {

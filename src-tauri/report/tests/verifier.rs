@@ -242,6 +242,15 @@ fn chains_with_sha384_sha512_p384_and_rsa_pss_verify_and_a_p384_key_signs() {
             "{}",
             signature.detail
         );
+        // pyHanko, an independent validator, agrees on the report.
+        let pdf = rawzip::unzip(&zip).into_iter().find(|(n, _)| n == "report.pdf").unwrap().1;
+        let file = fx.write(&format!("{signer}.pdf"), &pdf);
+        let root = pki.path("root.pem");
+        let (ok, verdict) = common::run(
+            &common::pyhanko(),
+            &["sign", "validate", "--trust", root.to_str().unwrap(), "--trust-replace", file.to_str().unwrap()],
+        );
+        assert!(ok && verdict.contains("INTACT:TRUSTED,UNTOUCHED"), "{signer}: {verdict}");
     }
     // openssl's own CMS over the manifest, with RSA-PSS and SHA-512 and the
     // CAdES signing-certificate-v2 attribute, is accepted as ours is.
@@ -446,6 +455,82 @@ fn a_certificate_not_meant_for_signing_is_refused_when_signing_and_when_verifyin
         let v = verify::verify_package(&rawzip::zip(&changed), &anchors(&pki, &["ca"]), real_now());
         assert_eq!(refusal(&v), ("manifest signature".into(), Untrusted, code));
     }
+}
+
+/// The signing-certificate-v2 attribute binds the signature to its
+/// certificate: a CMS whose certificate set holds another certificate of
+/// the same issuer and serial number (re-issued by the CA with another key)
+/// is refused by that attribute, before its signature is even checked.
+#[test]
+fn the_signing_certificate_attribute_must_name_the_certificate_used() {
+    use cms::cert::CertificateChoices;
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::{CertificateSet, SignedData};
+    use der::{Decode, Encode};
+    let fx = Fixture::new();
+    let pki = simple_pki(fx.path("pki"));
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-serial", "-in", "rsa.pem"])
+        .current_dir(&pki.dir)
+        .output()
+        .unwrap();
+    let serial = format!("0x{}", String::from_utf8(out.stdout).unwrap().trim().trim_start_matches("serial="));
+    pki.key("twin", "rsa:2048");
+    let subject = "/O=Throwaway firm/CN=Signer rsa";
+    pki.openssl(&["req", "-new", "-key", "twin.key", "-out", "twin.csr", "-subj", subject, "-config", "ext.cnf"]);
+    pki.openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "twin.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-set_serial",
+        &serial,
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+        "-extensions",
+        "leaf",
+        "-outform",
+        "DER",
+        "-out",
+        "twin.der",
+    ]);
+    let twin = Certificate::from_der(&std::fs::read(pki.path("twin.der")).unwrap()).unwrap();
+    let mut files = rawzip::unzip(&package_of(&base().model, &identity(&pki, "rsa")));
+    let manifest = files.iter().find(|(n, _)| n == "manifest.json").unwrap().1.clone();
+    let p7s = identity(&pki, "rsa").sign_detached(&[&manifest], None).unwrap();
+    let info = ContentInfo::from_der(&p7s).unwrap();
+    let mut data: SignedData = info.content.decode_as().unwrap();
+    let same_serial = |c: &Certificate| c.tbs_certificate.serial_number == twin.tbs_certificate.serial_number;
+    let certs: Vec<CertificateChoices> = data
+        .certificates
+        .as_ref()
+        .unwrap()
+        .0
+        .iter()
+        .map(|c| match c {
+            CertificateChoices::Certificate(c) if same_serial(c) => CertificateChoices::Certificate(twin.clone()),
+            other => other.clone(),
+        })
+        .collect();
+    data.certificates = Some(CertificateSet::try_from(certs).unwrap());
+    let content = der::Any::encode_from(&data).unwrap();
+    let forged = ContentInfo { content_type: info.content_type, content }.to_der().unwrap();
+    // In the package, so that the failure is named as the OSO sees it.
+    files.iter_mut().find(|(n, _)| n == "manifest.p7s").unwrap().1 = forged;
+    let v = verify::verify_package(&rawzip::zip(&files), &anchors(&pki, &["ca"]), NOW);
+    let signature = v.checks.iter().find(|c| c.name == "manifest signature").unwrap();
+    assert_eq!(
+        (signature.failure, signature.code),
+        (Some(FailureKind::Changed), "signature.ess_mismatch"),
+        "{:#?}",
+        v.checks
+    );
 }
 
 #[test]

@@ -91,6 +91,16 @@ pub fn run(program: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// pyHanko: scripts/setup.sh installs it in the repository's .tools; PATH may have it too.
+pub fn pyhanko() -> String {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/pyhanko/bin/pyhanko");
+    if local.exists() {
+        local.display().to_string()
+    } else {
+        "pyhanko".into()
+    }
+}
+
 /// Certificates made with `openssl` in a folder of their own: keys, roots
 /// and certificates issued with `openssl ca`, which can set any validity
 /// period and signature options, and PKCS#12 files (passphrase `s3cret`).
@@ -107,7 +117,7 @@ const EXTENSIONS: &str = "\
 [ca_ext]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
 [ca_pathlen0]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n\
 [leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n\
-[leaf_docsign]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection,1.3.6.1.5.5.7.3.36\n\
+[leaf_docsign]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection,1.3.6.1.5.5.7.3.36\n\
 [tls_server]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyEncipherment\nextendedKeyUsage=serverAuth\n\
 [tls_signing]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n";
 
