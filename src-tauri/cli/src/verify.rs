@@ -20,6 +20,7 @@ pub struct VerifyArgs {
     #[command(subcommand)]
     what: Option<VerifyWhat>,
     /// Shorthand: a package if the name ends in .zip, a signed report if it ends in .pdf.
+    #[arg(required = true)]
     file: Option<PathBuf>,
     #[command(flatten)]
     options: VerifyOptions,
@@ -65,7 +66,8 @@ pub fn verify(args: VerifyArgs, m: &Messages) -> Outcome {
         Some(VerifyWhat::Package { file, options }) => (Kind::Package, file, options),
         Some(VerifyWhat::Report { file, options }) => (Kind::Report, file, options),
         None => {
-            let file = args.file.ok_or_else(|| Failure::Usage(m.get("verify.which", &[("path", &"")])))?;
+            // clap requires the file when no kind is given; this is for completeness.
+            let file = args.file.unwrap_or_default();
             let ending = file.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
             let kind = match ending.as_deref() {
                 Some("zip") => Kind::Package,
@@ -106,9 +108,10 @@ fn print_text(result: &Verification, kind: Kind, file: &Path, m: &Messages) {
     for c in &result.checks {
         let detail = sentence(m, c.code, &c.args).unwrap_or_else(|| printable(&c.detail));
         let key = if c.ok { "verify.ok" } else { "verify.failed" };
-        let line = m
-            .template(key)
-            .map_or_else(|| key.to_string(), |t| verify::fill(t, &[("check", printable(&c.name)), ("detail", detail)]));
+        let line = m.template(key).map_or_else(
+            || key.to_string(),
+            |t| verify::fill(t, &[("check", check_name(m, &c.name)), ("detail", detail)]),
+        );
         println!("{line}");
     }
     let key = match (kind, result.passed()) {
@@ -119,6 +122,19 @@ fn print_text(result: &Verification, kind: Kind, file: &Path, m: &Messages) {
     };
     let path = printable(&file.display().to_string());
     println!("{}", m.template(key).map_or_else(|| key.to_string(), |t| verify::fill(t, &[("path", path)])));
+}
+
+/// A check's name in the user's language (`verify.check.NAME`, and
+/// `verify.check.file` for `file NAME`), escaped; the name itself when the
+/// catalog has none.
+fn check_name(m: &Messages, name: &str) -> String {
+    if let Some(file) = name.strip_prefix("file ") {
+        if let Some(t) = m.template("verify.check.file") {
+            return verify::fill(t, &[("name", printable(file))]);
+        }
+    }
+    let key = format!("verify.check.{}", name.to_lowercase().replace(' ', "_"));
+    m.template(&key).map_or_else(|| printable(name), str::to_string)
 }
 
 /// The verifier's sentence `code` from the catalog (`verify.say.CODE`),
@@ -150,6 +166,11 @@ mod tests {
         }
         let codes: BTreeSet<String> =
             workbench_report::verify::SENTENCES.iter().map(|(c, _)| format!("verify.say.{c}")).collect();
+        for name in workbench_report::verify::CHECK_NAMES {
+            let key = format!("verify.check.{}", name.to_lowercase().replace(' ', "_"));
+            assert!(ja.contains_key(&key) && en.contains_key(&key), "{key} is missing");
+        }
+        assert!(ja.contains_key("verify.check.file") && en.contains_key("verify.check.file"));
         let stale: Vec<&String> = ja.keys().filter(|k| k.starts_with("verify.say.") && !codes.contains(*k)).collect();
         assert!(stale.is_empty(), "catalog entries for sentences the verifier no longer says: {stale:?}");
     }

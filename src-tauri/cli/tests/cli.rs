@@ -766,7 +766,7 @@ fn verify_package_and_verify_report_are_the_users_choice_and_print_nothing_a_ter
     }
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "one check and the verdict: {text}");
-    assert!(lines[0].starts_with("  不合格 archive: ") && lines[0].contains("\\u{1b}[2K\\u{d}  OK"), "{text}");
+    assert!(lines[0].starts_with("  不合格 アーカイブ: ") && lines[0].contains("\\u{1b}[2K\\u{d}  OK"), "{text}");
     assert!(lines[1].contains("合格しませんでした"), "{text}");
     // JSON stays JSON, the name whole in it.
     let out = verify(&["package", "hostile.zip", "--json"]);

@@ -26,6 +26,20 @@ use crate::package::{
     RESULTS_JSON,
 };
 
+/// The names of the checks (besides `file NAME`, one per file a manifest
+/// lists), stable for scripts reading `--json`; the CLI says them in the
+/// user's language.
+pub const CHECK_NAMES: [&str; 8] = [
+    "archive",
+    "manifest",
+    "manifest signature",
+    "no unlisted files",
+    "report signature",
+    "same signer",
+    "results consistent with the manifest",
+    "PDF",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     pub name: String,
