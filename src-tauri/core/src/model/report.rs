@@ -180,7 +180,7 @@ pub struct LogHead {
     pub hash: String,
 }
 
-/// What the export dialog asks for. Its `Debug` never shows the passphrase.
+/// What the export dialog asks for.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportRequest {
@@ -195,6 +195,7 @@ pub struct ExportRequest {
     pub report_date: Option<String>,
 }
 
+// By hand, so that no log or panic message ever shows the passphrase.
 impl std::fmt::Debug for ExportRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExportRequest")
