@@ -107,7 +107,7 @@ enum Command {
         /// The report date printed on the cover [default: today].
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<chrono::NaiveDate>,
-        /// Sign the final report with the firm's key and certificate (PKCS#12, RSA or ECDSA P-256).
+        /// Sign the final report with the firm's key and certificate (PKCS#12: RSA, ECDSA P-256 or P-384).
         /// The passphrase comes from $WORKBENCH_P12_PASSPHRASE, else a prompt.
         #[arg(long, value_name = "P12")]
         sign: Option<PathBuf>,
