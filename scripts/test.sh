@@ -25,7 +25,7 @@ cargo test --workspace --all-features
 echo "== benchmarks, once at small sizes, so they cannot rot"
 # With the same workspace and features as the tests above, so that nothing
 # is built again but the benchmarks themselves.
-cargo test -q --workspace --all-features --bench foundation --bench evidence --bench report
+cargo test -q --workspace --all-features --bench foundation --bench evidence --bench report --bench verify
 echo "== end to end: the real app through tauri-driver under Xvfb"
 cargo build -q -p workbench-app -p workbench-cli
 xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/e2e/

@@ -2,7 +2,7 @@
 // the finalized demo engagement is exported from the dashboard's export
 // dialog as a signed report (the certificate made here with openssl and
 // thrown away), then as the submission package; pdfsig accepts the report
-// and `workbench verify` the report and the package. A wrong passphrase is
+// and `workbench verify report` and `verify package` accept them. A wrong passphrase is
 // refused first.
 //
 // The native dialogs cannot be driven by WebDriver, so the app's pickers
@@ -20,7 +20,9 @@ import { Keys, Session, startDriver, stopDriver, app, root, shoot, workbench } f
 function throwawayCertificate(dir) {
   const run = (...args) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "firm.key", "-out", "firm.pem", "-days", "2",
-    "-subj", "/O=Throwaway e2e firm/CN=e2e signer", "-addext", "basicConstraints=critical,CA:TRUE");
+    "-subj", "/O=Throwaway e2e firm/CN=e2e signer", "-addext", "basicConstraints=critical,CA:TRUE",
+    // A signing certificate says so: the workbench refuses to sign with one that does not.
+    "-addext", "keyUsage=critical,digitalSignature,keyCertSign");
   run("pkcs12", "-export", "-inkey", "firm.key", "-in", "firm.pem", "-out", "firm.p12", "-passout", "pass:e2e-pass");
   return { p12: join(dir, "firm.p12"), pem: join(dir, "firm.pem") };
 }
@@ -72,8 +74,8 @@ test("export the finalized demo as a signed report and a package, and both verif
     assert.match(sig, /Signature is Valid/, sig);
     assert.match(sig, /ETSI\.CAdES\.detached/, sig);
     // The report alone verifies with the CLI too, against the same certificate.
-    const alone = execFileSync(workbench, ["--lang", "en", "verify", pdf, "--trust", certificate.pem], { encoding: "utf8" });
-    assert.match(alone, /The report's signature passed verification\./, alone);
+    const alone = execFileSync(workbench, ["--lang", "en", "verify", "report", pdf, "--trust", certificate.pem], { encoding: "utf8" });
+    assert.match(alone, /The report's signature passed verification/, alone);
 
     // The package, from the same dialog.
     await (await s.find("export-again")).click();
@@ -84,8 +86,8 @@ test("export the finalized demo as a signed report and a package, and both verif
     const packaged = await s.find("export-done", "", 30000);
     const zip = await packaged.attribute("data-path");
     assert.match(zip, /\.zip$/);
-    const verify = execFileSync(workbench, ["--lang", "en", "verify", zip, "--trust", certificate.pem], { encoding: "utf8" });
-    assert.match(verify, /The package passed verification\./, verify);
+    const verify = execFileSync(workbench, ["--lang", "en", "verify", "package", zip, "--trust", certificate.pem], { encoding: "utf8" });
+    assert.match(verify, /The package passed verification/, verify);
   } catch (err) {
     if (s) await shoot(s, "export-failure").catch(() => {});
     throw new Error(`${err.message}\n--- tauri-driver said:\n${driver.log().slice(-2000)}`);

@@ -731,10 +731,12 @@ pub fn pick_certificate_file() -> Option<String> {
 fn export_with(
     state: &AppState,
     path: &str,
-    request: ExportRequest,
+    mut request: ExportRequest,
     output: workbench_report::export::Output,
     progress: &Channel<ExportProgress>,
 ) -> Reply<ExportResult> {
+    // The passphrase is zeroed when this returns, whatever happens.
+    let passphrase = zeroize::Zeroizing::new(request.passphrase.take().unwrap_or_default());
     let actor = state.actor()?;
     let ctx = Context { actor: &actor, clock: &SystemClock };
     let date = match request.report_date.as_deref().filter(|d| !d.is_empty()) {
@@ -752,10 +754,7 @@ fn export_with(
     let identity = match &request.certificate {
         Some(p12) => {
             let bytes = std::fs::read(p12).map_err(|e| workbench_core::Error::Io { path: p12.into(), source: e })?;
-            Some(workbench_report::sign::SigningIdentity::from_pkcs12(
-                &bytes,
-                request.passphrase.as_deref().unwrap_or(""),
-            )?)
+            Some(workbench_report::sign::SigningIdentity::from_pkcs12(&bytes, &passphrase)?)
         }
         None => None,
     };

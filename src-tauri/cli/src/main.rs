@@ -11,6 +11,7 @@ mod fields;
 mod messages;
 mod review;
 mod sampling;
+mod verify;
 mod work;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ use workbench_core::api::default_data_dir;
 use workbench_core::generate::GenerateOptions;
 use workbench_core::import::{Format, ImportOptions};
 use workbench_core::model::event::{Actor, Context, SystemClock};
+use workbench_report::verify::printable;
+use zeroize::Zeroizing;
 
 use crate::fields::FieldArgs;
 use crate::messages::{Lang, Messages};
@@ -105,7 +108,7 @@ enum Command {
         /// The report date printed on the cover [default: today].
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<chrono::NaiveDate>,
-        /// Sign the final report with the firm's key and certificate (PKCS#12, RSA or ECDSA P-256).
+        /// Sign the final report with the firm's key and certificate (PKCS#12: RSA, ECDSA P-256 or P-384).
         /// The passphrase comes from $WORKBENCH_P12_PASSPHRASE, else a prompt.
         #[arg(long, value_name = "P12")]
         sign: Option<PathBuf>,
@@ -128,19 +131,10 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<chrono::NaiveDate>,
     },
-    /// Verify a submission package offline: its signed manifest and certificate chain, every file's hash,
-    /// the report's PDF signature, and the consistency of the results. Given a signed report (PDF) on
-    /// its own, verify its signature and chain. Exit 1 names what failed.
-    Verify {
-        /// The package (zip), or a signed report (PDF).
-        package: PathBuf,
-        /// A trusted certificate (PEM or DER), e.g. the firm's CA; repeat for more.
-        #[arg(long = "trust", value_name = "CERT", required = true)]
-        trust: Vec<PathBuf>,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Verify offline what a firm sends: `verify package FILE` (a submission package) or `verify report FILE`
+    /// (a signed report on its own); `verify FILE` takes the kind from the name's ending (.zip or .pdf).
+    /// Exit 1 names what failed.
+    Verify(verify::VerifyArgs),
     /// Sign off a procedure or control at a level (preparer, reviewer, second_reviewer).
     #[command(name = "signoff")]
     SignOff(review::SignOffArgs),
@@ -327,9 +321,10 @@ fn main() -> ExitCode {
         }
         default_hook(info)
     }));
+    let passphrase = take_passphrase_variable();
     let cli = Cli::parse();
     let messages = Messages::load(cli.lang);
-    match run(cli, &messages) {
+    match run(cli, passphrase, &messages) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::CheckFailed) => ExitCode::from(1),
         Err(Failure::Core(workbench_core::Error::LogMismatch { path, differences })) => {
@@ -345,7 +340,10 @@ fn main() -> ExitCode {
         }
         Err(Failure::Core(err)) => {
             let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind());
-            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &printable(&err.to_string()))]));
+            eprintln!(
+                "{}",
+                messages.get("error.prefix", &[("kind", &kind), ("message", &printable(&err.to_string()))])
+            );
             ExitCode::from(1)
         }
         Err(Failure::Usage(message)) => {
@@ -377,17 +375,36 @@ fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// The environment variable that may hold the PKCS#12 passphrase.
+const PASSPHRASE_VARIABLE: &str = "WORKBENCH_P12_PASSPHRASE";
+
+/// Takes the passphrase out of the environment at start, before anything
+/// else runs, so that no process started later inherits it; it is zeroed
+/// when dropped.
+fn take_passphrase_variable() -> Option<Zeroizing<String>> {
+    let value = std::env::var_os(PASSPHRASE_VARIABLE)?;
+    std::env::remove_var(PASSPHRASE_VARIABLE);
+    Some(Zeroizing::new(value.into_string().unwrap_or_else(|v| v.to_string_lossy().into_owned())))
+}
+
 /// The firm's signing key and certificate from a PKCS#12 file. The
 /// passphrase never comes from the command line (where other users of the
-/// machine could see it): $WORKBENCH_P12_PASSPHRASE, else a prompt.
-pub(crate) fn signing_identity(p12: &Path, m: &Messages) -> Result<workbench_report::sign::SigningIdentity, Failure> {
+/// machine could see it): $WORKBENCH_P12_PASSPHRASE (taken at start), else
+/// a prompt; either way it is zeroed once the key is read.
+pub(crate) fn signing_identity(
+    p12: &Path,
+    passphrase: Option<Zeroizing<String>>,
+    m: &Messages,
+) -> Result<workbench_report::sign::SigningIdentity, Failure> {
     let bytes = std::fs::read(p12)
         .map_err(|e| Failure::Core(workbench_core::Error::Io { path: p12.to_path_buf(), source: e }))?;
-    let passphrase = match std::env::var("WORKBENCH_P12_PASSPHRASE") {
-        Ok(p) => p,
-        Err(_) => rpassword::prompt_password(m.get("report.passphrase", &[("file", &p12.display())])).map_err(|e| {
-            Failure::Usage(format!("cannot read the passphrase from the terminal ({e}); set WORKBENCH_P12_PASSPHRASE"))
-        })?,
+    let passphrase = match passphrase {
+        Some(p) => p,
+        None => Zeroizing::new(
+            rpassword::prompt_password(m.get("report.passphrase", &[("file", &p12.display())])).map_err(|e| {
+                Failure::Usage(format!("cannot read the passphrase from the terminal ({e}); set {PASSPHRASE_VARIABLE}"))
+            })?,
+        ),
     };
     Ok(workbench_report::sign::SigningIdentity::from_pkcs12(&bytes, &passphrase)?)
 }
@@ -402,6 +419,7 @@ fn export(
     date: Option<chrono::NaiveDate>,
     p12: Option<&Path>,
     output: workbench_report::export::Output,
+    passphrase: Option<Zeroizing<String>>,
     ctx: Context<'_>,
     m: &Messages,
 ) -> Outcome {
@@ -411,7 +429,7 @@ fn export(
     let model = api::report_model(file, date, ctx)?;
     workbench_report::export::check(&model, output, p12.is_some())?;
     let identity = match p12 {
-        Some(p12) => Some(signing_identity(p12, m)?),
+        Some(p12) => Some(signing_identity(p12, passphrase, m)?),
         None => None,
     };
     let signed_at = workbench_report::sign::pdf_date(ctx.clock.now());
@@ -440,7 +458,7 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Outcome {
     Ok(())
 }
 
-fn run(cli: Cli, m: &Messages) -> Outcome {
+fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome {
     let actor = actor(cli.actor);
     let clock = SystemClock;
     let ctx = Context { actor: &actor, clock: &clock };
@@ -573,49 +591,29 @@ fn run(cli: Cli, m: &Messages) -> Outcome {
             let dir = cli.data_dir;
             sampling::run(command, &|| data_dir(dir.clone()), ctx, m)
         }
-        Command::Report { file, out, report_lang, date, sign } => {
-            export(&file, &out, &report_lang, date, sign.as_deref(), workbench_report::export::Output::Report, ctx, m)
-        }
-        Command::Package { file, sign, out, report_lang, date } => {
-            export(&file, &out, &report_lang, date, Some(&sign), workbench_report::export::Output::Package, ctx, m)
-        }
-        Command::Verify { package, trust, json } => {
-            let read = |p: &PathBuf| {
-                std::fs::read(p).map_err(|e| Failure::Core(workbench_core::Error::Io { path: p.clone(), source: e }))
-            };
-            let mut anchors = Vec::new();
-            for t in &trust {
-                anchors.extend(workbench_report::verify::read_anchors(t)?);
-            }
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            let bytes = read(&package)?;
-            let report = workbench_report::verify::is_pdf(&bytes);
-            let result = if report {
-                workbench_report::verify::verify_report(&bytes, &anchors, now)
-            } else {
-                workbench_report::verify::verify_package(&bytes, &anchors, now)
-            };
-            if json {
-                print_json(&result)?;
-            } else {
-                for c in &result.checks {
-                    let key = if c.ok { "verify.ok" } else { "verify.failed" };
-                    println!("{}", m.get(key, &[("check", &c.name), ("detail", &c.detail)]));
-                }
-                let key = match (report, result.passed()) {
-                    (false, true) => "verify.passed",
-                    (false, false) => "verify.rejected",
-                    (true, true) => "verify.report_passed",
-                    (true, false) => "verify.report_rejected",
-                };
-                println!("{}", m.get(key, &[]));
-            }
-            if result.passed() {
-                Ok(())
-            } else {
-                Err(Failure::CheckFailed)
-            }
-        }
+        Command::Report { file, out, report_lang, date, sign } => export(
+            &file,
+            &out,
+            &report_lang,
+            date,
+            sign.as_deref(),
+            workbench_report::export::Output::Report,
+            passphrase,
+            ctx,
+            m,
+        ),
+        Command::Package { file, sign, out, report_lang, date } => export(
+            &file,
+            &out,
+            &report_lang,
+            date,
+            Some(&sign),
+            workbench_report::export::Output::Package,
+            passphrase,
+            ctx,
+            m,
+        ),
+        Command::Verify(args) => verify::verify(args, m),
         Command::SignOff(args) => review::sign_off(args, ctx, m),
         Command::Review(command) => review::review(command, m),
         Command::Note(command) => review::note(command, ctx, m),
@@ -658,7 +656,12 @@ fn verify_log(file: &Path, expect_head: Option<&str>, json: bool, m: &Messages) 
             "{}",
             m.get(
                 "log.broken",
-                &[("seq", &broken.seq), ("kind", &broken.kind), ("at", &broken.at), ("reason", &printable(&broken.reason))]
+                &[
+                    ("seq", &broken.seq),
+                    ("kind", &broken.kind),
+                    ("at", &broken.at),
+                    ("reason", &printable(&broken.reason))
+                ]
             )
         );
         println!("{}", m.get("log.intact_before", &[("count", &report.events)]));
@@ -675,7 +678,10 @@ fn verify_log(file: &Path, expect_head: Option<&str>, json: bool, m: &Messages) 
         for p in &report.signoff_problems {
             println!(
                 "{}",
-                m.get("log.signoff_problem", &[("id", &printable(&p.item_id)), ("level", &p.level), ("problem", &p.problem)])
+                m.get(
+                    "log.signoff_problem",
+                    &[("id", &printable(&p.item_id)), ("level", &p.level), ("problem", &p.problem)]
+                )
             );
         }
         println!("{}", m.get("log.chain_intact_signoffs_not", &[("count", &report.events)]));
@@ -695,7 +701,8 @@ fn verify_log(file: &Path, expect_head: Option<&str>, json: bool, m: &Messages) 
 /// user's words: the item by its kind and ID, the field by its label.
 pub(crate) fn difference(d: &api::Difference, m: &Messages) -> String {
     let kind = m.word(&format!("log.item.{}", d.item_kind), &d.item_kind);
-    let item = if d.item_id.is_empty() { kind } else { m.get("log.item", &[("kind", &kind), ("id", &printable(&d.item_id))]) };
+    let item =
+        if d.item_id.is_empty() { kind } else { m.get("log.item", &[("kind", &kind), ("id", &printable(&d.item_id))]) };
     let field_key = d.field.as_deref().unwrap_or_default();
     let field = m.word(&format!("log.field.{}.{field_key}", d.item_kind), field_key);
     // Values that are codes (a result, a role) are shown by their name.
@@ -727,27 +734,24 @@ pub(crate) fn difference(d: &api::Difference, m: &Messages) -> String {
     }
 }
 
-/// Text read from a file, safe to print on a terminal: control characters
-/// (escape sequences, carriage returns, bidirectional overrides) are shown
-/// as escapes, so that a crafted file cannot rewrite what is on the screen.
-pub(crate) fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let unsafe_char = c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-            if unsafe_char {
-                c.escape_unicode().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_passphrase_variable_is_taken_out_of_the_environment_and_no_child_inherits_it() {
+        std::env::set_var(super::PASSPHRASE_VARIABLE, "s3cret-from-env");
+        let taken = super::take_passphrase_variable().expect("the variable was set");
+        assert_eq!(taken.as_str(), "s3cret-from-env");
+        assert!(std::env::var_os(super::PASSPHRASE_VARIABLE).is_none());
+        // A process started now sees no such variable (env(1) prints its environment).
+        let child = std::process::Command::new("env").output().expect("env is part of coreutils");
+        let environment = String::from_utf8_lossy(&child.stdout);
+        assert!(!environment.contains(super::PASSPHRASE_VARIABLE), "{environment}");
+        assert!(!environment.contains("s3cret-from-env"));
     }
 }

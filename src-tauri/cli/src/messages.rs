@@ -44,6 +44,13 @@ impl Messages {
         text
     }
 
+    /// The message `key` as written in the catalog, placeholders and all,
+    /// for callers that fill values themselves (the verifier fills them in
+    /// one pass, so that a value from a hostile file is never filled again).
+    pub fn template(&self, key: &str) -> Option<&str> {
+        self.entries.get(key).map(String::as_str)
+    }
+
     /// A message without placeholders, or `fallback` when the key is absent
     /// (for values such as group names that a catalog may not know).
     pub fn word(&self, key: &str, fallback: &str) -> String {

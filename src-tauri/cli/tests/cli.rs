@@ -179,6 +179,8 @@ fn every_command_has_help() {
         &["report"],
         &["package"],
         &["verify"],
+        &["verify", "package"],
+        &["verify", "report"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -634,4 +636,190 @@ fn report_package_and_verify_from_the_command_line_refuse_what_they_must() {
     assert!(!run.path("final.pdf").exists());
     // The verifier needs a trust anchor.
     assert_eq!(run.workbench(&["verify", "p.zip"]).status.code(), Some(2));
+}
+
+/// A zip of one stored entry, written byte by byte (APPNOTE 4.3.7, 4.3.12,
+/// 4.3.16), so that its name can be anything.
+fn one_entry_zip(name: &[u8], content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let header = |out: &mut Vec<u8>, signature: u32, central: bool| {
+        out.extend_from_slice(&signature.to_le_bytes());
+        if central {
+            out.extend_from_slice(&20u16.to_le_bytes());
+        }
+        out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]); // version, flags, stored, 1980-01-01
+        out.extend_from_slice(&0u32.to_le_bytes()); // CRC-32 (never read: the name is refused first)
+        out.extend_from_slice(&(content.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(content.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        if central {
+            out.extend_from_slice(&[0; 14]); // comment, disk, attributes, local header at 0
+        }
+        out.extend_from_slice(name);
+    };
+    header(&mut out, 0x0403_4b50, false);
+    out.extend_from_slice(content);
+    let cd = out.len();
+    header(&mut out, 0x0201_4b50, true);
+    let cd_size = out.len() - cd;
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0, 1, 0, 1, 0]);
+    out.extend_from_slice(&(cd_size as u32).to_le_bytes());
+    out.extend_from_slice(&(cd as u32).to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+#[test]
+fn verify_package_and_verify_report_are_the_users_choice_and_print_nothing_a_terminal_obeys() {
+    let run = Run::new();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(run.dir.path()).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "firm.key",
+        "-out",
+        "firm.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/O=Throwaway CLI firm/CN=cli signer",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,digitalSignature,keyCertSign",
+    ]);
+    openssl(&["pkcs12", "-export", "-inkey", "firm.key", "-in", "firm.pem", "-out", "firm.p12", "-passout", "pass:pw"]);
+    assert!(run.workbench(&["demo", "--finalized", "--out", "final.ismap"]).status.success());
+    let with_passphrase = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_workbench"))
+            .args(args)
+            .env("WORKBENCH_DATA_DIR", run.path("data"))
+            .env("WORKBENCH_P12_PASSPHRASE", "pw")
+            .current_dir(run.dir.path())
+            .output()
+            .unwrap()
+    };
+    let made = with_passphrase(&["package", "final.ismap", "--sign", "firm.p12", "--out", "p.zip"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let made = with_passphrase(&["report", "final.ismap", "--sign", "firm.p12", "--out", "r.pdf"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    std::fs::copy(run.path("r.pdf"), run.path("looks-like.zip")).unwrap();
+    std::fs::copy(run.path("p.zip"), run.path("looks-like.pdf")).unwrap();
+    std::fs::write(run.path("p.bin"), std::fs::read(run.path("p.zip")).unwrap()).unwrap();
+    let before = run.files();
+
+    let verify = |args: &[&str]| {
+        let mut all = vec!["verify"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--trust", "firm.pem"]);
+        run.workbench(&all)
+    };
+    // Each kind by its command, and the shorthand by the name's ending.
+    for (args, says) in [
+        (&["package", "p.zip"][..], "パッケージは検証に合格しました: p.zip"),
+        (&["report", "r.pdf"][..], "報告書の署名は検証に合格しました: r.pdf"),
+        (&["p.zip"][..], "パッケージは検証に合格しました: p.zip"),
+        (&["r.pdf"][..], "報告書の署名は検証に合格しました: r.pdf"),
+    ] {
+        let out = verify(args);
+        assert!(out.status.success() && stdout(&out).contains(says), "{args:?}: {}", stdout(&out));
+    }
+    // The other kind than said is refused, naming the file and what it is instead.
+    for (args, says) in [
+        (&["package", "r.pdf"][..], "これはPDFで、パッケージ（zip）ではありません"),
+        (&["report", "p.zip"][..], "これはzip（パッケージ？）で、PDFではありません"),
+        (&["looks-like.zip"][..], "これはPDFで、パッケージ（zip）ではありません"),
+        (&["looks-like.pdf"][..], "これはzip（パッケージ？）で、PDFではありません"),
+    ] {
+        let out = verify(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let text = stdout(&out);
+        assert!(text.contains(says) && text.contains(args[args.len() - 1]), "{args:?}: {text}");
+    }
+    let out = run.workbench(&["--lang", "en", "verify", "report", "p.zip", "--trust", "firm.pem"]);
+    assert!(stdout(&out).contains("this is a zip (a package?), not a PDF"), "{}", stdout(&out));
+    // A name that says neither is a usage error: the user must say which.
+    let out = verify(&["p.bin"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("workbench verify package FILE"), "{}", stderr(&out));
+
+    // A package whose only entry's name would rewrite the terminal: erase
+    // the line, print a fake "ok" verdict in green, and turn text around.
+    let hostile = "\u{1b}[2K\r  OK    archive: 8 files\n\u{1b}[32mパッケージは検証に合格しました。\u{202e}piz.\u{2066}";
+    std::fs::write(run.path("hostile.zip"), one_entry_zip(hostile.as_bytes(), b"x")).unwrap();
+    let out = verify(&["package", "hostile.zip"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for forbidden in ['\u{1b}', '\r', '\u{202e}', '\u{2066}'] {
+        assert!(!text.contains(forbidden), "{forbidden:?} printed raw: {text:?}");
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "one check and the verdict: {text}");
+    assert!(lines[0].starts_with("  不合格 アーカイブ: ") && lines[0].contains("\\u{1b}[2K\\u{d}  OK"), "{text}");
+    assert!(lines[1].contains("合格しませんでした"), "{text}");
+    // JSON stays JSON, the name whole in it.
+    let out = verify(&["package", "hostile.zip", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["kind"], "package");
+    assert_eq!(json["checks"][0]["failure"], "unsafe");
+    assert_eq!(json["checks"][0]["code"], "archive.unexpected_name");
+    assert!(json["checks"][0]["detail"].as_str().unwrap().contains(hostile));
+    // Verifying writes nothing.
+    let mut after = run.files();
+    after.retain(|f| f != "hostile.zip");
+    assert_eq!(after, before);
+}
+
+#[test]
+fn signing_with_a_certificate_not_meant_for_signing_is_refused_and_writes_nothing() {
+    let run = Run::new();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(run.dir.path()).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    // A TLS server certificate: key encipherment, serverAuth.
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "tls.key",
+        "-out",
+        "tls.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=www.example.jp",
+        "-addext",
+        "keyUsage=critical,keyAgreement",
+        "-addext",
+        "extendedKeyUsage=serverAuth",
+    ]);
+    openssl(&["pkcs12", "-export", "-inkey", "tls.key", "-in", "tls.pem", "-out", "tls.p12", "-passout", "pass:pw"]);
+    assert!(run.workbench(&["demo", "--finalized", "--out", "final.ismap"]).status.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_workbench"))
+        .args(["--lang", "en", "package", "final.ismap", "--sign", "tls.p12", "--out", "p.zip"])
+        .env("WORKBENCH_DATA_DIR", run.path("data"))
+        .env("WORKBENCH_P12_PASSPHRASE", "pw")
+        .current_dir(run.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("CN=www.example.jp is not meant for signing"), "{}", stderr(&out));
+    assert!(!run.path("p.zip").exists());
 }

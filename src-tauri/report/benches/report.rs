@@ -140,6 +140,8 @@ fn main() {
             "2",
             "-subj",
             "/CN=bench signer",
+            "-addext",
+            "keyUsage=critical,digitalSignature",
         ],
     );
     openssl(

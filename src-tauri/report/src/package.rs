@@ -63,7 +63,7 @@ pub fn build(model: &ReportModel, signed_pdf: &[u8], identity: &SigningIdentity)
         "head_hash": model.log_head.hash,
     }))
     .map_err(json_error)?;
-    let csv = results_csv(model);
+    let csv = results_csv(model)?;
     let files: Vec<(&str, &[u8])> = vec![
         (REPORT, signed_pdf),
         (RESULTS_JSON, &results),
@@ -90,7 +90,12 @@ pub fn build(model: &ReportModel, signed_pdf: &[u8], identity: &SigningIdentity)
             .collect(),
     };
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(json_error)?;
-    let signature = identity.sign_digest(&Sha256::digest(&manifest_bytes))?;
+    // The manifest's signature states when it was made (the package's
+    // creation time), so that the OSO judges the certificate at that time.
+    let signed_at = chrono::DateTime::parse_from_rfc3339(&model.generated_at)
+        .map(std::time::SystemTime::from)
+        .map_err(|e| Error::invalid("generated_at", format!("not an RFC 3339 time: {e}")))?;
+    let signature = identity.sign_detached(&[&manifest_bytes], Some(signed_at))?;
 
     let zip_error = |e: zip::result::ZipError| Error::invalid("package", format!("the zip could not be written: {e}"));
     let io_error = |e: std::io::Error| Error::invalid("package", format!("the zip could not be written: {e}"));
@@ -160,37 +165,49 @@ pub fn results_json(model: &ReportModel) -> serde_json::Value {
     })
 }
 
+/// The columns of `results.csv`, in order.
+pub const CSV_COLUMNS: [&str; 9] =
+    ["control_id", "procedure_id", "kind", "evaluation", "result", "exceptions", "sample_size", "text_ja", "text_en"];
+
+/// A cell as `results.csv` holds it: a text that a spreadsheet would take
+/// for a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return) gets a single quote before it, so that opening the file in
+/// Excel runs nothing (OWASP, CSV injection). The verifier compares cells
+/// through the same rule.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// `results.csv`: one row per procedure, UTF-8 with a byte-order mark so
-/// that Excel in Japanese opens it without garbling.
-pub fn results_csv(model: &ReportModel) -> Vec<u8> {
-    let mut out = String::from(
-        "\u{feff}control_id,procedure_id,kind,evaluation,result,exceptions,sample_size,text_ja,text_en\r\n",
-    );
-    let cell = |s: &str| {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
+/// that Excel in Japanese opens it without garbling, CRLF line ends, cells
+/// quoted when they hold a comma, a quote or a line break, and every text
+/// cell neutralised against formulas ([`csv_cell`]).
+pub fn results_csv(model: &ReportModel) -> Result<Vec<u8>> {
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer("\u{feff}".as_bytes().to_vec());
+    let csv_error = |e: csv::Error| Error::invalid("package", format!("results.csv could not be written: {e}"));
+    writer.write_record(CSV_COLUMNS).map_err(csv_error)?;
     for c in model.groups.iter().flat_map(|g| g.domains.iter().flat_map(|d| d.controls.iter())) {
         for p in &c.procedures {
             let row = [
-                cell(&c.id),
-                cell(&p.id),
+                c.id.clone(),
+                p.id.clone(),
                 p.kind.as_str().to_string(),
                 p.evaluation.as_str().to_string(),
                 p.result.map_or("", |r| r.as_str()).to_string(),
-                cell(&p.exceptions.join(" ")),
+                p.exceptions.join(" "),
                 p.sample_size.map(|s| s.to_string()).unwrap_or_default(),
-                cell(&p.text_ja),
-                cell(&p.text_en),
+                p.text_ja.clone(),
+                p.text_en.clone(),
             ];
-            out.push_str(&row.join(","));
-            out.push_str("\r\n");
+            writer.write_record(row.iter().map(|cell| csv_cell(cell).into_owned())).map_err(csv_error)?;
         }
     }
-    out.into_bytes()
+    writer.into_inner().map_err(|e| Error::invalid("package", format!("results.csv could not be written: {e}")))
 }
 
 /// `evidence-manifest.json`: each evidence item's ID, size, SHA-256 and links.

@@ -2,27 +2,42 @@
 //! update that adds a signature field whose CMS covers the whole file but
 //! the signature itself), and detached CMS signatures over other bytes (the
 //! package manifest). The firm's key and certificate come from a PKCS#12
-//! file; RSA and ECDSA P-256 keys are supported.
+//! file; RSA, ECDSA P-256 and ECDSA P-384 keys are supported, and a
+//! certificate not meant for signing documents is refused before anything
+//! is signed.
 //!
 //! No maintained, permissively licensed crate signs PDFs, so the few parts
 //! are put together here from RustCrypto's CMS builder and lopdf.
+//!
+//! Secrets: the private key's bytes are held in `Zeroizing` buffers and the
+//! keys themselves zero their memory when dropped (RustCrypto's keys do);
+//! nothing here prints them (`Debug` shows the subject only). RSA signs
+//! with blinding (`sign_with_rng`), against timing attacks on the private
+//! key (docs/security.md, RUSTSEC-2023-0071).
 
-use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
+use cms::builder::SignerInfoBuilder;
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
-use const_oid::db::rfc5911::{ID_AA_SIGNING_CERTIFICATE_V_2, ID_DATA};
-use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, ID_SHA_256, RSA_ENCRYPTION, SECP_256_R_1};
+use cms::content_info::ContentInfo;
+use cms::signed_data::{
+    CertificateSet, DigestAlgorithmIdentifiers, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfos,
+};
+use const_oid::db::rfc5911::{ID_AA_SIGNING_CERTIFICATE_V_2, ID_DATA, ID_SIGNED_DATA, ID_SIGNING_TIME};
+use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, ID_SHA_256, ID_SHA_384, RSA_ENCRYPTION, SECP_256_R_1, SECP_384_R_1};
 use der::asn1::{OctetString, SetOfVec};
 use der::{Any, Decode, Encode, Sequence};
 use lopdf::{dictionary, Document, IncrementalDocument, Object, StringFormat};
 use sha2::{Digest, Sha256};
-use signature::{Keypair, Signer};
-use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, SignatureBitStringEncoding};
+use signature::{Keypair, RandomizedSigner};
+use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, EncodePublicKey, SignatureBitStringEncoding};
 use workbench_core::{Error, Result};
 use x509_cert::attr::Attribute;
+use x509_cert::builder::Builder;
 use x509_cert::ext::pkix::name::{GeneralName, GeneralNames};
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::Certificate;
+use zeroize::Zeroizing;
+
+use crate::verify::pki::Hash;
 
 /// Room for the CMS signature in the PDF, in bytes: an RSA-4096 signature
 /// with a chain of a few certificates fits with room to spare.
@@ -39,13 +54,15 @@ pub struct SigningIdentity {
 impl std::fmt::Debug for SigningIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The key is never printed.
-        f.debug_struct("SigningIdentity").field("subject", &self.subject).finish()
+        f.debug_struct("SigningIdentity").field("subject", &self.subject).finish_non_exhaustive()
     }
 }
 
+/// The private key; each kind zeroes its memory when dropped.
 enum SigningKey {
     Rsa(Box<rsa::pkcs1v15::SigningKey<Sha256>>),
     P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
 }
 
 fn sign_error(what: &str, detail: impl std::fmt::Display) -> Error {
@@ -54,8 +71,9 @@ fn sign_error(what: &str, detail: impl std::fmt::Display) -> Error {
 
 impl SigningIdentity {
     /// Reads a PKCS#12 file's first key and its chain. A wrong passphrase,
-    /// a file without a key, or a key other than RSA or P-256 is refused
-    /// with a message that says which.
+    /// a file without a key, a key other than RSA, P-256 or P-384, or a
+    /// certificate not meant for signing documents is refused with a
+    /// message that says which.
     pub fn from_pkcs12(bytes: &[u8], passphrase: &str) -> Result<SigningIdentity> {
         let store = p12_keystore::KeyStore::from_pkcs12(bytes, passphrase).map_err(|e| {
             Error::invalid(
@@ -66,84 +84,109 @@ impl SigningIdentity {
         let (_, entry) = store
             .private_key_chain()
             .ok_or_else(|| Error::invalid("certificate", "the PKCS#12 file holds no private key"))?;
-        let key_der = entry.key();
+        // Our copy of the key's bytes is zeroed when dropped; the PKCS#12
+        // library's own copy cannot be reached (docs/security.md).
+        let key_der = Zeroizing::new(entry.key().to_vec());
         let chain: Vec<Vec<u8>> = entry.chain().iter().map(|c| c.as_der().to_vec()).collect();
         let leaf =
             chain.first().ok_or_else(|| Error::invalid("certificate", "the PKCS#12 file holds no certificate"))?;
         let leaf = Certificate::from_der(leaf).map_err(|e| sign_error("the certificate cannot be read", e))?;
-        let info = rsa::pkcs8::PrivateKeyInfo::try_from(key_der)
+        if let Some(refusal) = crate::verify::pki::signing_refusal(&leaf) {
+            return Err(Error::invalid("certificate", refusal.english()));
+        }
+        let info = rsa::pkcs8::PrivateKeyInfo::try_from(key_der.as_slice())
             .map(|k| (k.algorithm.oid, k.algorithm.parameters_oid().ok()))
             .map_err(|e| sign_error("the private key cannot be read", e))?;
         let key = match info {
             (RSA_ENCRYPTION, _) => {
                 use rsa::pkcs8::DecodePrivateKey;
-                let key = rsa::RsaPrivateKey::from_pkcs8_der(key_der).map_err(|e| sign_error("the RSA key", e))?;
+                let key = rsa::RsaPrivateKey::from_pkcs8_der(&key_der).map_err(|e| sign_error("the RSA key", e))?;
                 SigningKey::Rsa(Box::new(rsa::pkcs1v15::SigningKey::<Sha256>::new(key)))
             }
             (ID_EC_PUBLIC_KEY, Some(SECP_256_R_1)) => {
                 use p256::pkcs8::DecodePrivateKey;
                 SigningKey::P256(
-                    p256::ecdsa::SigningKey::from_pkcs8_der(key_der).map_err(|e| sign_error("the P-256 key", e))?,
+                    p256::ecdsa::SigningKey::from_pkcs8_der(&key_der).map_err(|e| sign_error("the P-256 key", e))?,
+                )
+            }
+            (ID_EC_PUBLIC_KEY, Some(SECP_384_R_1)) => {
+                use p384::pkcs8::DecodePrivateKey;
+                SigningKey::P384(
+                    p384::ecdsa::SigningKey::from_pkcs8_der(&key_der).map_err(|e| sign_error("the P-384 key", e))?,
                 )
             }
             (oid, _) => {
                 return Err(Error::invalid(
                     "certificate",
-                    format!("the key's algorithm {oid} is not supported; use an RSA or ECDSA P-256 key"),
+                    format!("the key's algorithm {oid} is not supported; use an RSA, ECDSA P-256 or P-384 key"),
                 ))
             }
         };
         // The certificate must be the key's, or validators reject the signature.
         let key_spki = match &key {
-            SigningKey::Rsa(k) => {
-                use rsa::pkcs8::EncodePublicKey;
-                k.verifying_key().as_ref().to_public_key_der().map(|d| d.as_bytes().to_vec())
-            }
-            SigningKey::P256(k) => {
-                use p256::pkcs8::EncodePublicKey;
-                k.verifying_key().to_public_key_der().map(|d| d.as_bytes().to_vec())
-            }
+            SigningKey::Rsa(k) => k.verifying_key().as_ref().to_public_key_der(),
+            SigningKey::P256(k) => k.verifying_key().to_public_key_der(),
+            SigningKey::P384(k) => k.verifying_key().to_public_key_der(),
         }
         .map_err(|e| sign_error("the public key", e))?;
         let cert_spki =
             leaf.tbs_certificate.subject_public_key_info.to_der().map_err(|e| sign_error("the certificate", e))?;
-        if key_spki != cert_spki {
+        if key_spki.as_bytes() != cert_spki.as_slice() {
             return Err(Error::invalid("certificate", "the PKCS#12 file's certificate is not the one of its key"));
         }
         Ok(SigningIdentity { key, chain, subject: leaf.tbs_certificate.subject.to_string() })
     }
 
-    /// A detached CMS SignedData (DER) over content whose SHA-256 is
-    /// `digest`, with the signing-certificate-v2 attribute and the chain.
-    pub fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>> {
-        match &self.key {
-            SigningKey::Rsa(k) => sign_detached::<_, rsa::pkcs1v15::Signature>(k.as_ref(), digest, &self.chain),
-            SigningKey::P256(k) => sign_detached::<_, p256::ecdsa::DerSignature>(k, digest, &self.chain),
+    /// The digest this key signs with: SHA-384 for a P-384 key, SHA-256 otherwise.
+    fn hash(&self) -> (Hash, const_oid::ObjectIdentifier) {
+        match self.key {
+            SigningKey::P384(_) => (Hash::Sha384, ID_SHA_384),
+            _ => (Hash::Sha256, ID_SHA_256),
         }
+    }
+
+    /// A detached CMS SignedData (DER) over the concatenation of `content`,
+    /// with the signing-certificate-v2 attribute, the chain, and the
+    /// signing time when one is given (PAdES forbids it in the CMS: the
+    /// report's time is the signature dictionary's `/M`).
+    pub fn sign_detached(&self, content: &[&[u8]], signing_time: Option<std::time::SystemTime>) -> Result<Vec<u8>> {
+        let (hash, oid) = self.hash();
+        let digest = hash.digest(content);
+        let mut rng = rand_core::OsRng;
+        let info = Prepared { digest: &digest, digest_oid: oid, chain: &self.chain, signing_time };
+        let signer_info = match &self.key {
+            SigningKey::Rsa(k) => info.signer_info::<_, rsa::pkcs1v15::Signature>(k.as_ref(), &mut rng)?,
+            SigningKey::P256(k) => info.signer_info::<_, p256::ecdsa::DerSignature>(k, &mut rng)?,
+            SigningKey::P384(k) => info.signer_info::<_, p384::ecdsa::DerSignature>(k, &mut rng)?,
+        };
+        info.signed_data(signer_info)
     }
 }
 
 /// ESS signing-certificate-v2 (RFC 5035), which PAdES requires: binds the
 /// signature to the signer's certificate by its hash.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct IssuerSerial {
-    issuer: GeneralNames,
-    serial_number: SerialNumber,
+pub(crate) struct IssuerSerial {
+    pub issuer: GeneralNames,
+    pub serial_number: SerialNumber,
 }
 
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct EssCertIdV2 {
+pub(crate) struct EssCertIdV2 {
     /// Absent means SHA-256 (the DEFAULT, which DER leaves out).
     #[asn1(optional = "true")]
-    hash_algorithm: Option<AlgorithmIdentifierOwned>,
-    cert_hash: OctetString,
+    pub hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    pub cert_hash: OctetString,
     #[asn1(optional = "true")]
-    issuer_serial: Option<IssuerSerial>,
+    pub issuer_serial: Option<IssuerSerial>,
 }
 
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct SigningCertificateV2 {
-    certs: Vec<EssCertIdV2>,
+pub(crate) struct SigningCertificateV2 {
+    pub certs: Vec<EssCertIdV2>,
+    /// Certificate policies, which this workbench never writes.
+    #[asn1(optional = "true")]
+    pub policies: Option<Any>,
 }
 
 fn signing_certificate_v2(cert_der: &[u8]) -> Result<Attribute> {
@@ -158,40 +201,77 @@ fn signing_certificate_v2(cert_der: &[u8]) -> Result<Attribute> {
                 serial_number: cert.tbs_certificate.serial_number.clone(),
             }),
         }],
+        policies: None,
     };
     let mut values = SetOfVec::new();
     values.insert(Any::encode_from(&value).map_err(der_error)?).map_err(der_error)?;
     Ok(Attribute { oid: ID_AA_SIGNING_CERTIFICATE_V_2, values })
 }
 
-fn sign_detached<S, Sig>(signer: &S, digest: &[u8], chain: &[Vec<u8>]) -> Result<Vec<u8>>
-where
-    S: Keypair + DynSignatureAlgorithmIdentifier + Signer<Sig>,
-    Sig: SignatureBitStringEncoding,
-{
-    let cms_error = |e: cms::builder::Error| sign_error("CMS", format!("{e:?}"));
-    let der_error = |e: der::Error| sign_error("CMS", e);
-    let leaf_der = chain.first().ok_or_else(|| Error::invalid("certificate", "no certificate to sign with"))?;
-    let leaf = Certificate::from_der(leaf_der).map_err(der_error)?;
-    let content = EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None };
-    let sha256 = AlgorithmIdentifierOwned { oid: ID_SHA_256, parameters: None };
-    let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-        issuer: leaf.tbs_certificate.issuer.clone(),
-        serial_number: leaf.tbs_certificate.serial_number.clone(),
-    });
-    // content-type and message-digest are added by the builder; PAdES
-    // forbids signing-time in the CMS (the time is the PDF's /M).
-    let mut signer_info =
-        SignerInfoBuilder::new(signer, sid, sha256.clone(), &content, Some(digest)).map_err(cms_error)?;
-    signer_info.add_signed_attribute(signing_certificate_v2(leaf_der)?).map_err(cms_error)?;
-    let mut builder = SignedDataBuilder::new(&content);
-    builder.add_digest_algorithm(sha256).map_err(cms_error)?;
-    for cert in chain {
-        let cert = Certificate::from_der(cert).map_err(der_error)?;
-        builder.add_certificate(CertificateChoices::Certificate(cert)).map_err(cms_error)?;
+/// What one detached signature is made of, before the key signs it.
+struct Prepared<'a> {
+    digest: &'a [u8],
+    digest_oid: const_oid::ObjectIdentifier,
+    chain: &'a [Vec<u8>],
+    signing_time: Option<std::time::SystemTime>,
+}
+
+/// A detached signature's content info: data, not carried in the signature.
+fn detached() -> EncapsulatedContentInfo {
+    EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None }
+}
+
+impl Prepared<'_> {
+    fn signer_info<S, Sig>(&self, signer: &S, rng: &mut rand_core::OsRng) -> Result<cms::signed_data::SignerInfo>
+    where
+        S: Keypair + DynSignatureAlgorithmIdentifier + RandomizedSigner<Sig>,
+        Sig: SignatureBitStringEncoding,
+    {
+        let cms_error = |e: cms::builder::Error| sign_error("CMS", format!("{e:?}"));
+        let der_error = |e: der::Error| sign_error("CMS", e);
+        let leaf_der =
+            self.chain.first().ok_or_else(|| Error::invalid("certificate", "no certificate to sign with"))?;
+        let leaf = Certificate::from_der(leaf_der).map_err(der_error)?;
+        let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            issuer: leaf.tbs_certificate.issuer.clone(),
+            serial_number: leaf.tbs_certificate.serial_number.clone(),
+        });
+        let digest_algorithm = AlgorithmIdentifierOwned { oid: self.digest_oid, parameters: None };
+        // content-type and message-digest are added by the builder.
+        let content = detached();
+        let mut builder =
+            SignerInfoBuilder::new(signer, sid, digest_algorithm, &content, Some(self.digest)).map_err(cms_error)?;
+        builder.add_signed_attribute(signing_certificate_v2(leaf_der)?).map_err(cms_error)?;
+        if let Some(at) = self.signing_time {
+            let time = x509_cert::time::Time::try_from(at).map_err(der_error)?;
+            let mut values = SetOfVec::new();
+            values.insert(Any::from_der(&time.to_der().map_err(der_error)?).map_err(der_error)?).map_err(der_error)?;
+            builder.add_signed_attribute(Attribute { oid: ID_SIGNING_TIME, values }).map_err(cms_error)?;
+        }
+        // The randomized signer blinds RSA (and adds entropy to ECDSA's nonce).
+        builder.build_with_rng::<Sig>(rng).map_err(|e| sign_error("CMS", format!("{e:?}")))
     }
-    builder.add_signer_info::<S, Sig>(signer_info).map_err(cms_error)?;
-    builder.build().map_err(cms_error)?.to_der().map_err(der_error)
+
+    fn signed_data(&self, signer_info: cms::signed_data::SignerInfo) -> Result<Vec<u8>> {
+        let der_error = |e: der::Error| sign_error("CMS", e);
+        let certificates = self
+            .chain
+            .iter()
+            .map(|c| Certificate::from_der(c).map(CertificateChoices::Certificate))
+            .collect::<der::Result<Vec<_>>>()
+            .map_err(der_error)?;
+        let digest_algorithm = AlgorithmIdentifierOwned { oid: self.digest_oid, parameters: None };
+        let data = SignedData {
+            version: cms::content_info::CmsVersion::V1,
+            digest_algorithms: DigestAlgorithmIdentifiers::try_from(vec![digest_algorithm]).map_err(der_error)?,
+            encap_content_info: detached(),
+            certificates: Some(CertificateSet::try_from(certificates).map_err(der_error)?),
+            crls: None,
+            signer_infos: SignerInfos::try_from(vec![signer_info]).map_err(der_error)?,
+        };
+        let content = Any::encode_from(&data).map_err(der_error)?;
+        ContentInfo { content_type: ID_SIGNED_DATA, content }.to_der().map_err(der_error)
+    }
 }
 
 /// Signs a PDF: appends an incremental update with an invisible signature
@@ -261,8 +341,7 @@ pub fn sign_pdf(pdf: Vec<u8>, identity: &SigningIdentity, signed_at: &str, signe
     range.resize(range_end - range_start - 1, b' ');
     range.push(b']');
     out[range_start..range_end].copy_from_slice(&range);
-    let digest = Sha256::new().chain_update(&out[..contents_start]).chain_update(&out[contents_end..]).finalize();
-    let signature = identity.sign_digest(&digest)?;
+    let signature = identity.sign_detached(&[&out[..contents_start], &out[contents_end..]], None)?;
     let hex = hex::encode_upper(&signature);
     if hex.len() > 2 * SIGNATURE_ROOM {
         return Err(Error::invalid("certificate", "the signature with its certificate chain is too large for the PDF"));

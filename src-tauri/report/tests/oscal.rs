@@ -377,14 +377,7 @@ fn the_evidence_and_the_plan_are_resources_the_document_points_at() {
         kind: workbench_core::model::evidence::LinkKind::Procedure,
         id: "9.2.3.11.PB/P1".into(),
     };
-    api::add_evidence(
-        &file,
-        &[workbench_core::db::evidence::IntakeFile { path: scan, meta }],
-        &[link],
-        fx.ctx(),
-        &mut |_| true,
-    )
-    .unwrap();
+    api::add_evidence(&file, &[api::IntakeFile { path: scan, meta }], &[link], fx.ctx(), &mut |_| true).unwrap();
     let doc = document(&fx.model(&file));
     assert_valid(&doc, "the demo with evidence");
 

@@ -5,79 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use chrono::{NaiveDate, TimeZone, Utc};
 use workbench_core::api;
-use workbench_core::api::IntakeFile;
-use workbench_core::model::event::{Actor, Context, FixedClock};
-use workbench_core::model::evidence::{EvidenceKind, EvidenceLink, EvidenceMeta, LinkKind};
 use workbench_report::sign::{pdf_date, sign_pdf, SigningIdentity};
-use workbench_report::{render, Lang};
+use workbench_report::Lang;
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    clock: FixedClock,
-    actor: Actor,
-}
-
-impl Fixture {
-    fn new() -> Fixture {
-        Fixture {
-            dir: tempfile::tempdir().unwrap(),
-            clock: FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 20, 1, 0, 0).unwrap()),
-            actor: Actor::new("山田 太郎"),
-        }
-    }
-    fn ctx(&self) -> Context<'_> {
-        Context { actor: &self.actor, clock: &self.clock }
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-    /// The report of the finalized demo (or the open one), as PDF bytes.
-    fn report(&self, finalized: bool, lang: Lang) -> (Vec<u8>, usize) {
-        let file = self.path(if finalized { "final.ismap" } else { "open.ismap" });
-        if !file.exists() {
-            api::create_demo(&file, "report-test".into(), self.ctx()).unwrap();
-            // One evidence item, so that the index and the evidence manifest have an entry.
-            let scan = self.write("特権ID管理手順書.txt", "特権IDの申請と承認の手順".as_bytes());
-            let meta = EvidenceMeta {
-                title: "特権ID管理手順書".into(),
-                description: String::new(),
-                kind: EvidenceKind::Document,
-                obtained_from: "情報システム部".into(),
-                obtained_by: "佐藤 花子".into(),
-                obtained_at: None,
-                as_of: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
-            };
-            let link = EvidenceLink { kind: LinkKind::Procedure, id: "9.2.3.11.PB/P1".into() };
-            api::add_evidence(&file, &[IntakeFile { path: scan, meta }], &[link], self.ctx(), &mut |_| true).unwrap();
-            if finalized {
-                workbench_core::sample::perform_and_finalize(&file, &self.clock).unwrap();
-            }
-        }
-        let model = api::report_model(&file, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), self.ctx()).unwrap();
-        assert_eq!(model.is_final, finalized);
-        let report = render(&model, lang).unwrap();
-        (report.pdf, report.pages)
-    }
-}
-
-fn run(program: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} is installed by scripts/setup.sh: {e}"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
-}
+mod common;
+use common::{pyhanko, run, Fixture, Pki};
 
 fn text_of(fx: &Fixture, name: &str, pdf: &[u8]) -> String {
     let file = fx.write(name, pdf);
@@ -192,124 +126,18 @@ fn lopdf_outline_count(pdf: &[u8]) -> usize {
 }
 
 /// A throwaway CA and two signers (RSA and P-256) with their PKCS#12 files.
-struct Pki {
-    dir: PathBuf,
-}
-
-impl Pki {
-    fn new(fx: &Fixture) -> Pki {
-        let dir = fx.path("pki");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("ext.cnf"),
-            "[req]\ndistinguished_name=dn\n[dn]\n[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
-             [leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
-        )
-        .unwrap();
-        let pki = Pki { dir };
-        pki.openssl(&[
-            "req",
-            "-x509",
-            "-new",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/O=Throwaway test CA/CN=Report test root",
-            "-config",
-            "ext.cnf",
-            "-extensions",
-            "ca",
-        ]);
-        pki.signer("rsa", &["-newkey", "rsa:2048"]);
-        pki.signer("ec", &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
-        pki
-    }
-    fn openssl(&self, args: &[&str]) {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(&self.dir)
-            .output()
-            .expect("openssl is installed by scripts/setup.sh");
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    fn signer(&self, name: &str, key: &[&str]) {
-        let (k, csr, pem, p12) =
-            (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"), format!("{name}.p12"));
-        let mut req = vec!["req", "-new"];
-        req.extend_from_slice(key);
+fn demo_pki(fx: &Fixture) -> Pki {
+    let pki = Pki::new(fx.path("pki"));
+    let until = common::until();
+    pki.key("ca", "rsa:2048");
+    pki.issue("ca", "/O=Throwaway test CA/CN=Report test root", "ca", "ca_ext", "sha256", &[], common::FROM, &until);
+    for (name, spec) in [("rsa", "rsa:2048"), ("ec", "ec:P-256")] {
+        pki.key(name, spec);
         let subject = format!("/O=Throwaway test firm/CN=Report signer {name}");
-        req.extend_from_slice(&["-nodes", "-keyout", &k, "-out", &csr, "-subj", &subject, "-config", "ext.cnf"]);
-        self.openssl(&req);
-        self.openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            &csr,
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            &pem,
-            "-days",
-            "30",
-            "-extfile",
-            "ext.cnf",
-            "-extensions",
-            "leaf",
-        ]);
-        self.openssl(&[
-            "pkcs12",
-            "-export",
-            "-inkey",
-            &k,
-            "-in",
-            &pem,
-            "-certfile",
-            "ca.pem",
-            "-out",
-            &p12,
-            "-passout",
-            "pass:s3cret",
-        ]);
+        pki.issue(name, &subject, "ca", "leaf", "sha256", &[], common::FROM, &until);
+        pki.p12(name, &["ca.pem"]);
     }
-    fn p12(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.dir.join(format!("{name}.p12"))).unwrap()
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-    /// An NSS database trusting the CA, for pdfsig.
-    fn nss(&self) -> String {
-        let db = self.dir.join("nss");
-        std::fs::create_dir_all(&db).unwrap();
-        let spec = format!("sql:{}", db.display());
-        let (ok, out) = run("certutil", &["-d", &spec, "-N", "--empty-password"]);
-        assert!(ok, "{out}");
-        let ca = self.path("ca.pem");
-        let (ok, out) =
-            run("certutil", &["-d", &spec, "-A", "-n", "test-ca", "-t", "CT,C,C", "-i", ca.to_str().unwrap()]);
-        assert!(ok, "{out}");
-        spec
-    }
-}
-
-fn pyhanko() -> String {
-    // scripts/setup.sh installs it in the repository's .tools; PATH may have it too.
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/pyhanko/bin/pyhanko");
-    if local.exists() {
-        local.display().to_string()
-    } else {
-        "pyhanko".into()
-    }
+    pki
 }
 
 fn flip_one_byte(pdf: &[u8]) -> Vec<u8> {
@@ -322,16 +150,16 @@ fn flip_one_byte(pdf: &[u8]) -> Vec<u8> {
 #[test]
 fn the_signed_report_is_accepted_by_pdfsig_pyhanko_and_our_verifier_and_rejected_after_a_one_byte_change() {
     let fx = Fixture::new();
-    let pki = Pki::new(&fx);
+    let pki = demo_pki(&fx);
     let nss = pki.nss();
     let (pdf, _) = fx.report(true, Lang::Ja);
     let at = pdf_date(Utc.with_ymd_and_hms(2026, 11, 26, 3, 0, 0).unwrap());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
     // A CA that issued nothing here.
     let other_fx = Fixture::new();
-    let stranger = verify::read_anchors(&Pki::new(&other_fx).path("ca.pem")).unwrap();
+    let stranger = verify::read_anchors(&demo_pki(&other_fx).path("ca.pem")).unwrap();
     for key in ["rsa", "ec"] {
-        let identity = SigningIdentity::from_pkcs12(&pki.p12(key), "s3cret").unwrap();
+        let identity = SigningIdentity::from_pkcs12(&pki.p12_bytes(key), "s3cret").unwrap();
         assert!(identity.subject.contains(&format!("Report signer {key}")), "{}", identity.subject);
         let signed = sign_pdf(pdf.clone(), &identity, &at, "みなと監査法人（架空）").unwrap();
         let file = fx.write(&format!("signed-{key}.pdf"), &signed);
@@ -377,8 +205,8 @@ fn the_signed_report_is_accepted_by_pdfsig_pyhanko_and_our_verifier_and_rejected
 #[test]
 fn bad_signing_material_is_refused_clearly() {
     let fx = Fixture::new();
-    let pki = Pki::new(&fx);
-    let wrong = SigningIdentity::from_pkcs12(&pki.p12("rsa"), "not-it").unwrap_err();
+    let pki = demo_pki(&fx);
+    let wrong = SigningIdentity::from_pkcs12(&pki.p12_bytes("rsa"), "not-it").unwrap_err();
     assert!(wrong.to_string().contains("wrong passphrase"), "{wrong}");
     let garbage = SigningIdentity::from_pkcs12(b"not a pkcs12 file", "s3cret").unwrap_err();
     assert_eq!(garbage.kind(), "invalid");
@@ -436,11 +264,11 @@ fn failure_kinds(v: &verify::Verification) -> Vec<verify::FailureKind> {
 #[test]
 fn a_fresh_package_verifies_and_each_change_is_named() {
     let fx = Fixture::new();
-    let pki = Pki::new(&fx);
+    let pki = demo_pki(&fx);
     let (pdf, _) = fx.report(true, Lang::Ja);
     let file = fx.path("final.ismap");
     let model = api::report_model(&file, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), fx.ctx()).unwrap();
-    let identity = SigningIdentity::from_pkcs12(&pki.p12("rsa"), "s3cret").unwrap();
+    let identity = SigningIdentity::from_pkcs12(&pki.p12_bytes("rsa"), "s3cret").unwrap();
     let signed = sign_pdf(pdf, &identity, &pdf_date(Utc::now()), "firm").unwrap();
     let zip = package::build(&model, &signed, &identity).unwrap();
     let anchors = verify::read_anchors(&pki.path("ca.pem")).unwrap();
@@ -503,7 +331,7 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
 
     // A trust anchor that did not issue the firm's certificate.
     let other_fx = Fixture::new();
-    let other = Pki::new(&other_fx);
+    let other = demo_pki(&other_fx);
     let wrong = verify::read_anchors(&other.path("ca.pem")).unwrap();
     let v = verify::verify_package(&zip, &wrong, now);
     assert_eq!(failed(&v), ["manifest signature", "report signature"]);

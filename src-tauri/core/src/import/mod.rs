@@ -8,6 +8,7 @@ mod csv_format;
 mod json_format;
 mod oscal;
 pub mod population;
+pub mod workbook;
 mod xlsx;
 
 use std::path::Path;
@@ -52,18 +53,9 @@ pub struct ImportOptions {
 
 /// Reads and checks a catalog file. Nothing is stored here.
 pub fn read_catalog(path: &Path, options: &ImportOptions) -> Result<Catalog> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::import_one(path, "file", "not a regular file"));
-    }
-    if meta.len() > MAX_CATALOG_BYTES {
-        return Err(Error::import_one(
-            path,
-            "file",
-            format!("{} bytes is larger than the {} bytes a catalog may have", meta.len(), MAX_CATALOG_BYTES),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_limited(path, MAX_CATALOG_BYTES, |size| {
+        format!("{size} bytes is larger than the {MAX_CATALOG_BYTES} bytes a catalog may have")
+    })?;
     let format = match options.format {
         Some(format) => format,
         None => guess_format(path, &bytes)?,
@@ -94,6 +86,29 @@ pub fn read_catalog_bytes(bytes: &[u8], format: Format, label: &str) -> Result<C
         Format::Oscal => oscal::read(bytes, &options),
     };
     draft.and_then(CatalogDraft::validated).map_err(|problems| Error::Import { file: label.into(), problems })
+}
+
+/// Reads an input file whole, refusing it before reading if it is not a
+/// regular file or is larger than `limit`. It is read through a window of
+/// `limit` + 1 bytes, so a file that grows meanwhile is refused too rather
+/// than read to any size. `too_large` words the refusal, given the size (for
+/// a file that grew, the bytes read before it was stopped).
+pub(crate) fn read_limited(path: &Path, limit: u64, too_large: impl Fn(u64) -> String) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::import_one(path, "file", "not a regular file"));
+    }
+    if meta.len() > limit {
+        return Err(Error::import_one(path, "file", too_large(meta.len())));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::import_one(path, "file", too_large(bytes.len() as u64)));
+    }
+    Ok(bytes)
 }
 
 fn guess_format(path: &Path, bytes: &[u8]) -> Result<Format> {

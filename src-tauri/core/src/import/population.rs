@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use chrono::NaiveDate;
 
-use super::{cell_text, letters};
+use super::{cell_text, letters, workbook};
 use crate::error::{Error, InputProblem, Result};
 use crate::model::sampling::{PopulationColumns, PopulationItem, PopulationPreview};
 
@@ -31,26 +31,20 @@ pub struct Table {
     pub sha256: String,
 }
 
-/// Reads a population file. `.xlsx` is read as a workbook, anything else as CSV.
+/// Reads a population file. `.xlsx` is read as a workbook (`.xls` is refused
+/// there with a clear word), anything else as CSV.
 pub fn read_table(path: &Path) -> Result<Table> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::import_one(path, "file", "not a regular file"));
-    }
-    if meta.len() > MAX_POPULATION_BYTES {
-        return Err(Error::import_one(
-            path,
-            "file",
-            format!("{} bytes is larger than the {MAX_POPULATION_BYTES} bytes a population list may have", meta.len()),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = super::read_limited(path, MAX_POPULATION_BYTES, |size| {
+        format!("{size} bytes is larger than the {MAX_POPULATION_BYTES} bytes a population list may have")
+    })?;
     let sha256 = {
         use sha2::{Digest, Sha256};
         hex::encode(Sha256::digest(&bytes))
     };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    // An old .xls file goes to the workbook reader too, which says what it is
+    // and how to save it, rather than to the CSV reader, which cannot tell.
+    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"));
     let (sheet, headers, rows) = if is_xlsx { read_xlsx(&bytes) } else { read_csv(&bytes) }
         .map_err(|problems| Error::Import { file: path.to_path_buf(), problems })?;
     if headers.iter().all(|h| h.is_empty()) {
@@ -100,26 +94,24 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Rows, Vec<InputProblem>> {
     Ok((None, headers.unwrap_or_default(), rows))
 }
 
+/// The first sheet of a workbook, read within the limits of [`workbook`].
 fn read_xlsx(bytes: &[u8]) -> std::result::Result<Rows, Vec<InputProblem>> {
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|err| vec![problem("file", format!("not a readable Excel (.xlsx) workbook: {err}"))])?;
-    let Some(sheet) = book.sheet_names().first().cloned() else {
-        return Err(vec![problem("file", "the workbook has no sheets")]);
-    };
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|err| vec![problem(format!("sheet \"{sheet}\""), format!("cannot be read: {err}"))])?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let sheet = workbook::read_sheet(bytes, |sheets| sheets.first().cloned())?;
+    let width = sheet.width();
+    let first_column = sheet.first_column;
+    let name = sheet.name;
     let mut headers = None;
     let mut rows = Vec::new();
-    for (offset, row) in range.rows().enumerate() {
-        let row_number = first_row as usize + 1 + offset;
-        let mut cells = Vec::with_capacity(row.len());
-        for (i, cell) in row.iter().enumerate() {
-            cells.push(match cell {
+    for row in sheet.rows {
+        let row_number = row.index as usize + 1;
+        // Every row spans the table's columns, from the leftmost value on the
+        // sheet to the rightmost, so that a column is the same in every row.
+        let mut cells = vec![String::new(); width];
+        for (column, cell) in row.cells {
+            let text = match cell {
                 Data::Error(e) => {
                     return Err(vec![problem(
-                        format!("sheet \"{sheet}\", cell {}{row_number}", letters(first_col as usize + i)),
+                        format!("sheet \"{name}\", cell {}{row_number}", letters(column as usize)),
                         format!("the cell holds the Excel error {e:?}"),
                     )])
                 }
@@ -127,10 +119,14 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Rows, Vec<InputProblem>> {
                 Data::DateTime(d) => match d.as_datetime() {
                     Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
                     Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-                    None => cell_text(cell),
+                    None => cell_text(&Data::DateTime(d)),
                 },
-                other => cell_text(other).trim().to_string(),
-            });
+                // A text cell is kept as it is when it needs no trimming, so
+                // that a large list is not copied string by string.
+                Data::String(text) if text.trim().len() == text.len() => text,
+                other => cell_text(&other).trim().to_string(),
+            };
+            cells[(column - first_column) as usize] = text;
         }
         if cells.iter().all(String::is_empty) {
             continue;
@@ -138,10 +134,10 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Rows, Vec<InputProblem>> {
         if headers.is_none() {
             headers = Some(cells);
         } else {
-            rows.push((format!("sheet \"{sheet}\", row {row_number}"), cells));
+            rows.push((format!("sheet \"{name}\", row {row_number}"), cells));
         }
     }
-    Ok((Some(sheet), headers.unwrap_or_default(), rows))
+    Ok((Some(name), headers.unwrap_or_default(), rows))
 }
 
 fn problem(location: impl Into<String>, message: impl Into<String>) -> InputProblem {

@@ -1,35 +1,35 @@
 //! The workbench catalog format as an Excel workbook: the sheet named
-//! "catalog" (or else the first sheet), a header row, one item a row.
+//! "catalog" (or else the first sheet), a header row, one item a row. The
+//! workbook is read within the limits of [`super::workbook`].
 
 use std::collections::HashMap;
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 
-use super::{check_header, item_from_row, problem, required_name_version, ImportOptions, Problems};
+use super::{check_header, item_from_row, problem, required_name_version, workbook, ImportOptions, Problems};
 use crate::model::catalog::{CatalogDraft, IdScheme, Origin, COLUMNS};
 
 pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft, Problems> {
     let mut problems = Vec::new();
     let (name, version) = required_name_version(options, &mut problems);
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|err| vec![problem("file", format!("not a readable Excel (.xlsx) workbook: {err}"))])?;
-    let sheets = book.sheet_names();
-    let Some(sheet) = sheets.iter().find(|s| s.as_str() == "catalog").or(sheets.first()).cloned() else {
-        return Err(vec![problem("file", "the workbook has no sheets")]);
+    let sheet = workbook::read_sheet(bytes, |sheets| {
+        sheets.iter().find(|s| s.as_str() == "catalog").or(sheets.first()).cloned()
+    })?;
+    let sheet_name = &sheet.name;
+    let Some((header_row, rows)) = sheet.rows.split_first() else {
+        return Err(vec![problem(format!("sheet \"{sheet_name}\""), "the sheet is empty")]);
     };
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|err| vec![problem(format!("sheet \"{sheet}\""), format!("cannot be read: {err}"))])?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows();
-    let Some(header_row) = rows.next() else {
-        return Err(vec![problem(format!("sheet \"{sheet}\""), "the sheet is empty")]);
-    };
-    let column_letter = |i: usize| letters(first_col as usize + i);
-    let header: Vec<String> = header_row.iter().map(|c| cell_text(c).trim().to_string()).collect();
-    problems
-        .extend(check_header(&header, |i| format!("sheet \"{sheet}\", cell {}{}", column_letter(i), first_row + 1)));
+    // The table starts at the first row and the leftmost column that hold a
+    // value, wherever they are on the sheet.
+    let first_column = sheet.first_column;
+    let column_of = |i: usize| first_column + i as u32;
+    let column_letter = |i: usize| letters(column_of(i) as usize);
+    let header: Vec<String> = (0..sheet.width())
+        .map(|i| header_row.get(column_of(i)).map(cell_text).unwrap_or_default().trim().to_string())
+        .collect();
+    problems.extend(check_header(&header, |i| {
+        format!("sheet \"{sheet_name}\", cell {}{}", column_letter(i), header_row.index + 1)
+    }));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -37,21 +37,22 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
         COLUMNS.iter().filter_map(|c| header.iter().position(|h| h == c).map(|i| (*c, column_letter(i)))).collect();
 
     let mut items = Vec::new();
-    for (offset, row) in rows.enumerate() {
-        let row_number = first_row + 2 + offset as u32;
-        if row.iter().all(|c| cell_text(c).trim().is_empty()) {
+    for row in rows {
+        let row_number = row.index + 1;
+        if row.cells.iter().all(|(_, c)| cell_text(c).trim().is_empty()) {
             continue;
         }
-        let origin = Origin::Cell { sheet: sheet.clone(), row: row_number, columns: columns.clone() };
-        for (i, cell) in row.iter().enumerate() {
+        let origin = Origin::Cell { sheet: sheet_name.clone(), row: row_number, columns: columns.clone() };
+        for (column, cell) in &row.cells {
             if let Data::Error(e) = cell {
                 problems.push(problem(
-                    format!("sheet \"{sheet}\", cell {}{row_number}", column_letter(i)),
+                    format!("sheet \"{sheet_name}\", cell {}{row_number}", letters(*column as usize)),
                     format!("the cell holds the Excel error {e:?}"),
                 ));
             }
         }
-        let get = |column: &str| header.iter().position(|h| h == column).and_then(|i| row.get(i)).map(cell_text);
+        let get =
+            |column: &str| header.iter().position(|h| h == column).and_then(|i| row.get(column_of(i))).map(cell_text);
         let item = item_from_row(&origin, get, &mut problems);
         items.push((origin, item));
     }

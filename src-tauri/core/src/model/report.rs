@@ -181,7 +181,7 @@ pub struct LogHead {
 }
 
 /// What the export dialog asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportRequest {
     /// `ja` or `en`.
@@ -193,6 +193,19 @@ pub struct ExportRequest {
     pub passphrase: Option<String>,
     /// The report date on the cover (YYYY-MM-DD); today when absent.
     pub report_date: Option<String>,
+}
+
+// By hand, so that no log or panic message ever shows the passphrase.
+impl std::fmt::Debug for ExportRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportRequest")
+            .field("lang", &self.lang)
+            .field("out", &self.out)
+            .field("certificate", &self.certificate)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "(hidden)"))
+            .field("report_date", &self.report_date)
+            .finish()
+    }
 }
 
 /// The stages of an export, for its progress bar.

@@ -6,6 +6,7 @@
 mod catalog_import;
 mod engagement_file;
 mod evidence;
+mod hostile_xlsx;
 mod review;
 mod sampling;
 mod support;
