@@ -823,3 +823,89 @@ fn signing_with_a_certificate_not_meant_for_signing_is_refused_and_writes_nothin
     assert!(stderr(&out).contains("CN=www.example.jp is not meant for signing"), "{}", stderr(&out));
     assert!(!run.path("p.zip").exists());
 }
+
+#[test]
+fn a_change_made_with_the_sqlite3_shell_is_named_by_log_verify_and_nothing_is_signed_from_the_file() {
+    let run = Run::new();
+    assert!(run.workbench(&["demo", "--finalized", "--out", "final.ismap"]).status.success());
+    let verified = run.workbench(&["log", "verify", "final.ismap", "--json"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+    let head = serde_json::from_slice::<serde_json::Value>(&verified.stdout).unwrap()["head_hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expected = run.workbench(&["log", "verify", "final.ismap", "--expect-head", &head]);
+    assert_eq!(expected.status.code(), Some(0), "{}", stdout(&expected));
+
+    // The one exception of the demo made to disappear, its result flipped.
+    let sqlite = Command::new("sqlite3")
+        .arg(run.path("final.ismap"))
+        .arg("UPDATE procedure SET result = 'no_exception' WHERE id = '9.2.1.2/P1'; DELETE FROM exception WHERE procedure_id = '9.2.1.2/P1'; SELECT total_changes();")
+        .output()
+        .expect("the sqlite3 shell is installed by scripts/setup.sh");
+    assert_eq!(String::from_utf8_lossy(&sqlite.stdout).trim(), "2", "{}", String::from_utf8_lossy(&sqlite.stderr));
+
+    let ja = run.workbench(&["log", "verify", "final.ismap"]);
+    assert_eq!(ja.status.code(), Some(1));
+    assert!(
+        stdout(&ja).contains("手続 9.2.1.2/P1の結果が記録と一致しません（ファイル: 例外事項なし／記録: 例外事項あり）"),
+        "{}",
+        stdout(&ja)
+    );
+    assert!(stdout(&ja).contains("ファイルにありません"), "{}", stdout(&ja));
+    let en = run.workbench(&["--lang", "en", "log", "verify", "final.ismap"]);
+    assert!(stdout(&en).contains("The result of procedure 9.2.1.2/P1 does not match the log"), "{}", stdout(&en));
+    let json: serde_json::Value =
+        serde_json::from_slice(&run.workbench(&["log", "verify", "final.ismap", "--json"]).stdout).unwrap();
+    let kinds: Vec<(&str, &str)> = json["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["item_kind"].as_str().unwrap(), d["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("procedure", "changed"), ("exception", "missing")]);
+
+    // A certificate meant for signing: the refusal comes from the file, not the key.
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(run.dir.path()).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "firm.key",
+        "-out",
+        "firm.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Audit Firm",
+        "-addext",
+        "keyUsage=critical,digitalSignature",
+    ]);
+    openssl(&["pkcs12", "-export", "-inkey", "firm.key", "-in", "firm.pem", "-out", "firm.p12", "-passout", "pass:pw"]);
+    for (args, out) in [
+        (vec!["report", "final.ismap", "--out", "final.pdf", "--sign", "firm.p12"], "final.pdf"),
+        (vec!["package", "final.ismap", "--sign", "firm.p12", "--out", "p.zip"], "p.zip"),
+        (vec!["evidence", "export", "final.ismap", "--out", "evidence"], "evidence"),
+    ] {
+        let refused = Command::new(env!("CARGO_BIN_EXE_workbench"))
+            .args(&args)
+            .env("WORKBENCH_DATA_DIR", run.path("data"))
+            .env("WORKBENCH_P12_PASSPHRASE", "pw")
+            .env_remove("WORKBENCH_LANG")
+            .current_dir(run.dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(refused.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&refused).contains("記録と一致しません"), "{args:?}: {}", stderr(&refused));
+        assert!(stderr(&refused).contains("9.2.1.2/P1"), "{args:?}: {}", stderr(&refused));
+        assert!(!run.path(out).exists(), "{args:?}: nothing is written");
+    }
+}

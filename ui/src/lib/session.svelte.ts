@@ -27,8 +27,11 @@ export function errorText(err: unknown): string {
     "source",
     "cancelled",
     "disk_full",
+    "disk_io",
     "storage",
     "locked",
+    "foreign_object",
+    "log_mismatch",
     "internal",
   ];
   return t(`error.${known.includes(kind) ? kind : "internal"}`);

@@ -7,6 +7,7 @@ mod catalog_import;
 mod engagement_file;
 mod evidence;
 mod hostile_xlsx;
+mod replay;
 mod review;
 mod sampling;
 mod support;

@@ -49,7 +49,7 @@ export function mayClear(note: ReviewNote, me: string, role: Role | null): boole
 }
 
 const REVIEW_PROBLEMS = ["not_on_team", "role_not_allowed", "no_result", "previous_level_missing", "same_person", "no_second_review", "not_author"];
-const BLOCKER_CODES = ["no_result", "not_signed", "changed_after_signoff", "open_note"];
+const BLOCKER_CODES = ["log_mismatch", "no_result", "not_signed", "changed_after_signoff", "open_note"];
 
 /** A refusal of the review commands, in the user's language. */
 export function reviewProblemText(p: FieldProblem): string {
