@@ -185,6 +185,12 @@ enum Command {
         /// Number of events in the log, the creation event included.
         #[arg(long, default_value_t = 30_000)]
         events: usize,
+        /// Number of evidence items (small text files, ten to a procedure).
+        #[arg(long, default_value_t = 1000)]
+        evidence: usize,
+        /// Number of sampled procedures (a sample of five each, tested).
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
     },
 }
 
@@ -636,8 +642,8 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
             }
             Ok(())
         }
-        Command::Generate { out, controls, events } => {
-            let view = api::generate_large(&out, GenerateOptions { controls, events }, ctx)?;
+        Command::Generate { out, controls, events, evidence, samples } => {
+            let view = api::generate_large(&out, GenerateOptions { controls, events, evidence, samples }, ctx)?;
             println!(
                 "{}",
                 m.get("generate.done", &[("path", &out.display()), ("controls", &controls), ("events", &view.events)])

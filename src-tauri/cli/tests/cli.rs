@@ -363,7 +363,22 @@ fn foreign_truncated_and_newer_files_are_refused_by_the_cli() {
     assert!(stderr(&out).contains("エンゲージメントファイルではありません"), "{}", stderr(&out));
     assert!(stderr(&out).contains("notes.ismap"), "{}", stderr(&out));
 
-    assert!(run.workbench(&["generate", "--out", "big.ismap", "--controls", "200", "--events", "20"]).status.success());
+    assert!(run
+        .workbench(&[
+            "generate",
+            "--out",
+            "big.ismap",
+            "--controls",
+            "200",
+            "--events",
+            "20",
+            "--evidence",
+            "0",
+            "--samples",
+            "0"
+        ])
+        .status
+        .success());
     let bytes = std::fs::read(run.path("big.ismap")).unwrap();
     std::fs::write(run.path("cut.ismap"), &bytes[..bytes.len() / 3]).unwrap();
     let out = run.workbench(&["log", "verify", "cut.ismap"]);

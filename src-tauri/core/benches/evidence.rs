@@ -187,7 +187,11 @@ fn main() {
     //    quality bar: sizes from 4 KiB to about 400 KiB), taken in as one
     //    batch linked to a procedure.
     let engagement = dir.path().join("large.ismap");
-    let options = if quick { GenerateOptions { controls: 150, events: 300 } } else { GenerateOptions::default() };
+    let options = if quick {
+        GenerateOptions { controls: 150, events: 300, evidence: 20, samples: 2 }
+    } else {
+        GenerateOptions::default()
+    };
     api::generate_large(&engagement, options, ctx).unwrap();
     let procedure = api::list_procedures(&engagement).unwrap().remove(0).procedure.id;
     let files_dir = dir.path().join("files");

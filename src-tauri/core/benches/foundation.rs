@@ -17,6 +17,7 @@ use workbench_core::api;
 use workbench_core::generate::{large_engagement, GenerateOptions};
 use workbench_core::import::ImportOptions;
 use workbench_core::model::event::{Actor, Context, FixedClock};
+use workbench_core::model::procedure::ProcedurePatch;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -59,7 +60,11 @@ fn main() {
     // and expects a quick run, so the sizes shrink there.
     let quick = !std::env::args().any(|a| a == "--bench");
     let runs = if quick { 1 } else { 15 };
-    let options = if quick { GenerateOptions { controls: 150, events: 300 } } else { GenerateOptions::default() };
+    let options = if quick {
+        GenerateOptions { controls: 150, events: 300, evidence: 20, samples: 2 }
+    } else {
+        GenerateOptions::default()
+    };
     let dir = tempfile::tempdir().unwrap();
     let actor = Actor::new("bench");
     let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap());
@@ -103,8 +108,11 @@ fn main() {
         sqlite3,
     );
 
-    // 3. Verify the whole event log. Reference: SHA-256 over the same bytes
-    //    in memory (the hashing any verifier must do).
+    // 3. Verify the whole event log: the chain of hashes, then replay of
+    //    every event into a scratch database compared table by table with
+    //    the stored state, then every sign-off. References: SHA-256 over the
+    //    same payloads in memory (the hashing any verifier must do), and the
+    //    sqlite3 shell dumping the whole file as SQL (reading every row once).
     let verify = time(runs, || api::verify_log(&path, None).unwrap());
     let events = api::recent_events(&path, usize::MAX).unwrap();
     let log_bytes: usize = events.iter().map(|e| e.payload.len()).sum();
@@ -113,7 +121,38 @@ fn main() {
         // Fold the digests together so that none can be optimised away.
         events.iter().fold(0u8, |acc, e| acc ^ Sha256::digest(e.payload.as_bytes())[0])
     });
-    row(&format!("log verify, {} events", events.len()), verify, "SHA-256 of each payload only", hash_only);
+    let dump = time(runs, || {
+        Command::new("sqlite3").arg(&path).arg(".dump").stdout(std::process::Stdio::null()).status().unwrap()
+    });
+    row(&format!("log verify with replay, {} events", events.len()), verify, "SHA-256 of each payload only", hash_only);
+    row(&format!("log verify with replay, {} events", events.len()), verify, "`sqlite3 FILE .dump > /dev/null`", dump);
+
+    // 4. Record one change through the one path of every change: open the
+    //    file, check it, decide, append the event, apply it, look for signed
+    //    items it touched, commit. Reference: the same UPDATE in SQLite
+    //    alone, in its own durable transaction (a connection opened, FULL
+    //    synchronous, committed).
+    let entries = api::list_procedures(&path).unwrap();
+    let mut k = 0;
+    let record = time(runs * 4, || {
+        k += 1;
+        let id = &entries[k % entries.len()].procedure.id;
+        let patch = ProcedurePatch {
+            work_done: Some(format!("2026-05-13 記録を閲覧した（{k}）。")),
+            ..ProcedurePatch::default()
+        };
+        api::update_procedure(&path, id, patch, ctx).unwrap()
+    });
+    let raw = time(runs * 4, || {
+        k += 1;
+        let id = &entries[k % entries.len()].procedure.id;
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "synchronous", "FULL").unwrap();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+        tx.execute("UPDATE procedure SET work_done = ?2 WHERE id = ?1", (id, format!("（{k}）"))).unwrap();
+        tx.commit().unwrap();
+    });
+    row("record a change (a procedure's work done)", record, "the same UPDATE alone, durable", raw);
 
     let size = std::fs::metadata(&path).unwrap().len();
     println!();

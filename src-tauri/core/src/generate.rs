@@ -14,13 +14,19 @@ use crate::store::engagement_file::EngagementFile;
 pub struct GenerateOptions {
     /// Detailed controls (4-part IDs); objectives and headings are added around them.
     pub controls: usize,
-    /// Total events in the log, including the creation event.
+    /// Total events in the log, including the creation event (at least the
+    /// events the evidence and samples need).
     pub events: usize,
+    /// Evidence items taken in (small text files, each linked to a procedure).
+    pub evidence: usize,
+    /// Procedures sampled: a population counted, a sample of five drawn, one
+    /// attribute tested on every item.
+    pub samples: usize,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions { controls: 1500, events: 30_000 }
+        GenerateOptions { controls: 1500, events: 30_000, evidence: 1000, samples: 20 }
     }
 }
 
@@ -121,8 +127,8 @@ pub fn synthetic_catalog(controls: usize) -> Catalog {
 }
 
 /// Writes the large engagement to `path`: the synthetic catalog, the demo's
-/// fields, the default library's procedures (three a control), and
-/// recorded work until the log holds `events` events.
+/// fields, the default library's procedures (three a control), evidence and
+/// samples, and recorded work until the log holds `events` events.
 pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>) -> Result<()> {
     let catalog = synthetic_catalog(options.controls);
     let created = crate::domain::engagement::create(
@@ -132,13 +138,17 @@ pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>)
         &catalog,
         Some(&crate::sample::default_procedure_library()?),
     )?;
-    let mut file = EngagementFile::create(path, ctx, &created, &catalog)?;
+    let procedures = EngagementFile::create(path, ctx, &created, &catalog)?.procedures()?;
+    add_evidence(path, &procedures, options.evidence, ctx)?;
+    add_samples(path, &procedures, options.samples, ctx)?;
+    let mut file = EngagementFile::open(path, crate::store::Access::Write)?;
+    let recorded = usize::try_from(file.event_count()?).unwrap_or(usize::MAX);
     // The work of an engagement in full swing: each pass over the procedures
     // records what was done, then a result (one in twenty an exception),
     // then a note, then revisions, until the log holds `events` events.
     let mut procedures = file.procedures()?;
     let total = procedures.len().max(1);
-    let edits = (1..options.events.max(1)).map(move |n| {
+    let edits = (1..=options.events.saturating_sub(recorded)).map(move |n| {
         let i = (n - 1) % total;
         let pass = (n - 1) / total;
         let p = &mut procedures[i];
@@ -171,4 +181,74 @@ pub fn large_engagement(path: &Path, options: GenerateOptions, ctx: Context<'_>)
     // One transaction for all of them, through the one path of every change.
     let changes: Vec<Change> = edits.collect();
     crate::api::execute::run(&mut file, ctx, |_| Ok(changes.into()), |_, _| Ok(()))
+}
+
+/// Takes in `count` small text files as evidence, ten to a procedure, each
+/// ten in one intake linked to their procedure.
+fn add_evidence(
+    path: &Path,
+    procedures: &[crate::model::procedure::Procedure],
+    count: usize,
+    ctx: Context<'_>,
+) -> Result<()> {
+    use crate::model::evidence::{EvidenceKind, EvidenceLink, EvidenceMeta, LinkKind};
+    if count == 0 || procedures.is_empty() {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir().map_err(|e| crate::Error::Io { path: std::env::temp_dir(), source: e })?;
+    let mut made = 0;
+    for p in procedures.iter().cycle() {
+        if made == count {
+            break;
+        }
+        let mut files = Vec::new();
+        while files.len() < 10 && made < count {
+            let file = dir.path().join(format!("evidence-{made:05}.txt"));
+            let text = format!("{} の証跡 {made}: 承認記録の写し。\n", p.id);
+            std::fs::write(&file, text).map_err(|e| crate::Error::Io { path: file.clone(), source: e })?;
+            let meta = EvidenceMeta {
+                title: format!("証跡 {made}"),
+                description: String::new(),
+                kind: EvidenceKind::Document,
+                obtained_from: "情報システム部".into(),
+                obtained_by: "佐藤 花子".into(),
+                obtained_at: None,
+                as_of: crate::sample::demo_fields().period.start,
+            };
+            files.push(crate::api::IntakeFile { path: file, meta });
+            made += 1;
+        }
+        let link = EvidenceLink { kind: LinkKind::Procedure, id: p.id.clone() };
+        crate::api::add_evidence(path, &files, &[link], ctx, &mut |_| true)?;
+    }
+    Ok(())
+}
+
+/// Samples the first `count` procedures: a population of 48 counted items,
+/// a sample of five, one attribute passed on every item.
+fn add_samples(
+    path: &Path,
+    procedures: &[crate::model::procedure::Procedure],
+    count: usize,
+    ctx: Context<'_>,
+) -> Result<()> {
+    use crate::model::sampling::{CellInput, CellResult, Frequency, SampleRequest, SampleRuleTable};
+    let rules = SampleRuleTable::default_table()?;
+    for p in procedures.iter().take(count) {
+        crate::api::set_population_count(path, &p.id, 48, ctx)?;
+        let request = SampleRequest {
+            frequency: Frequency::Weekly,
+            size_override: None,
+            override_reason: None,
+            seed: Some(20_261_206),
+            by_quarter: false,
+        };
+        let state = crate::api::select_sample_with(path, &rules, &p.id, &request, ctx)?;
+        crate::api::add_attribute(path, &p.id, "承認されている", ctx)?;
+        let pass = CellInput { result: Some(CellResult::Pass), tickmark: None, comment: String::new() };
+        for item in state.sample.iter().flat_map(|s| &s.items) {
+            crate::api::set_cell(path, &p.id, item.no, "A", &pass, ctx)?;
+        }
+    }
+    Ok(())
 }

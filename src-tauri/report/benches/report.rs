@@ -115,7 +115,11 @@ fn pages_and_fonts(pdf: &Path) -> (String, String) {
 fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let runs = if quick { 1 } else { 5 };
-    let options = if quick { GenerateOptions { controls: 150, events: 300 } } else { GenerateOptions::default() };
+    let options = if quick {
+        GenerateOptions { controls: 150, events: 300, evidence: 20, samples: 2 }
+    } else {
+        GenerateOptions::default()
+    };
     let dir = tempfile::tempdir().unwrap();
     let actor = Actor::new("bench");
     let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap());

@@ -228,7 +228,8 @@ fn files_that_are_not_engagements_are_refused_clearly() {
 fn a_truncated_engagement_is_reported_as_damaged() {
     let fx = Fixture::new();
     let path = fx.path("big.ismap");
-    api::generate_large(&path, GenerateOptions { controls: 300, events: 50 }, fx.ctx()).unwrap();
+    api::generate_large(&path, GenerateOptions { controls: 300, events: 50, evidence: 0, samples: 0 }, fx.ctx())
+        .unwrap();
     let bytes = std::fs::read(&path).unwrap();
     let cut = fx.write("cut.ismap", &bytes[..bytes.len() / 2]);
     let err = api::show_engagement(&cut).unwrap_err();
@@ -240,7 +241,8 @@ fn a_truncated_engagement_is_reported_as_damaged() {
 fn overwritten_pages_are_reported_as_damaged_not_a_panic() {
     let fx = Fixture::new();
     let path = fx.path("big.ismap");
-    api::generate_large(&path, GenerateOptions { controls: 300, events: 50 }, fx.ctx()).unwrap();
+    api::generate_large(&path, GenerateOptions { controls: 300, events: 50, evidence: 0, samples: 0 }, fx.ctx())
+        .unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     // The page size from the header (bytes 16-17; 1 means 65536).
     let page = match u16::from_be_bytes([bytes[16], bytes[17]]) {
@@ -284,7 +286,12 @@ fn the_generator_builds_the_quality_bar_sizes() {
     assert_eq!(detailed, 1500);
     let fx = Fixture::new();
     let path = fx.path("large.ismap");
-    let view = api::generate_large(&path, GenerateOptions { controls: 1500, events: 2000 }, fx.ctx()).unwrap();
+    let view = api::generate_large(
+        &path,
+        GenerateOptions { controls: 1500, events: 2000, evidence: 30, samples: 2 },
+        fx.ctx(),
+    )
+    .unwrap();
     assert_eq!(view.events, 2000);
     assert_eq!(api::list_controls(&path).unwrap().iter().filter(|c| c.level == "detailed").count(), 1500);
     assert!(api::verify_log(&path, None).unwrap().is_intact());

@@ -210,7 +210,7 @@ fn out_of_scope_needs_a_reason_and_changes_the_status() {
 fn the_large_engagement_has_three_procedures_a_control_and_real_work() {
     let fx = Fixture::new();
     let path = fx.path("large.ismap");
-    let options = workbench_core::generate::GenerateOptions { controls: 300, events: 1500 };
+    let options = workbench_core::generate::GenerateOptions { controls: 300, events: 1500, evidence: 0, samples: 0 };
     api::generate_large(&path, options, fx.ctx()).unwrap();
     let procedures = api::list_procedures(&path).unwrap();
     assert_eq!(procedures.len(), 900);
