@@ -222,16 +222,12 @@ pub fn verify_log(path: &Path, expect_head: Option<&str>) -> Result<ChainReport>
 }
 
 fn check_log(file: &EngagementFile) -> Result<ChainReport> {
-    let at = |e| match e {
-        Error::Storage(s) => Error::from_sqlite_at(file.path(), s),
-        other => other,
-    };
-    let mut report = store::events::verify(&file.conn).map_err(at)?;
+    let mut report = store::replay::check(file)?;
     if report.first_broken.is_none() {
-        report.differences = store::replay::check(file).map_err(at)?;
-    }
-    if report.first_broken.is_none() {
-        report.signoff_problems = file.verify_signoffs().map_err(at)?;
+        report.signoff_problems = file.verify_signoffs().map_err(|e| match e {
+            Error::Storage(s) => Error::from_sqlite_at(file.path(), s),
+            other => other,
+        })?;
     }
     Ok(report)
 }

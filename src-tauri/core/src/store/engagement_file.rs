@@ -191,19 +191,6 @@ impl EngagementFile {
         let rows = stmt.query_map([limit as i64], event_row).map_err(|e| self.db_error(e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.db_error(e))
     }
-
-    /// Every event, oldest first, read one at a time.
-    pub(crate) fn for_each_event(&self, mut each: impl FnMut(EventRecord) -> Result<()>) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, kind, payload, actor, at, prev_hash, hash FROM event ORDER BY seq")
-            .map_err(|e| self.db_error(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.db_error(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.db_error(e))? {
-            each(event_row(row).map_err(|e| self.db_error(e))?)?;
-        }
-        Ok(())
-    }
 }
 
 /// The engagement's fields as stored.
@@ -266,7 +253,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
     let before: EngagementFields =
         serde_json::from_str(&current).map_err(|e| Error::invalid("record", e.to_string()))?;
     let fields = crate::domain::engagement::edited(&before, changes)?;
-    tx.execute("UPDATE engagement SET fields = ?1 WHERE id = 1", [to_json(&fields)?])?;
+    super::exec(tx, "UPDATE engagement SET fields = ?1 WHERE id = 1", [to_json(&fields)?])?;
     Ok(())
 }
 
@@ -291,7 +278,8 @@ pub(crate) fn apply_creation(
             format!("the catalog is not the one the engagement was created from ({}@{})", named.name, named.version),
         ));
     }
-    tx.execute(
+    super::exec(
+        tx,
         "INSERT INTO engagement (id, uuid, fields, rules, created_at, head_hash, procedure_library)
          VALUES (1, ?1, ?2, ?3, ?4, '', ?5)",
         params![engagement_uuid, to_json(fields)?, to_json(rules)?, event.at, procedure_library],
@@ -342,7 +330,8 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
 }
 
 fn write_catalog(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
-    tx.execute(
+    super::exec(
+        tx,
         "INSERT INTO catalog_info (id, name, version, title, id_scheme, sample, content_sha256)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
         params![

@@ -101,7 +101,19 @@ impl ChainReport {
 
 /// Recomputes every event's hash in order and checks the links between them
 /// and the recorded head. Reads the log in one pass, streaming.
+#[cfg(test)]
 pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
+    walk(conn, |_, _, _| Ok(()))
+}
+
+/// Walks the log in one pass, streaming: recomputes every event's hash,
+/// checks the links between them and the recorded head, and hands each
+/// intact event's change (parsed once) to `each`, in order, until the first
+/// event that does not match.
+pub(crate) fn walk(
+    conn: &rusqlite::Connection,
+    mut each: impl FnMut(i64, &str, Change) -> Result<()>,
+) -> Result<ChainReport> {
     let mut stmt = conn.prepare("SELECT seq, kind, payload, actor, at, prev_hash, hash FROM event ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1;
@@ -111,26 +123,34 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
         |seq, kind: &str, at: &str, reason: String| BrokenEvent { seq, kind: kind.into(), at: at.into(), reason };
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
-        // Columns are read as raw values: a tampered row may hold a blob or a
-        // number where text belongs, and that must be reported, not crash.
-        let text = |i: usize| -> String {
+        // Columns are read as raw values, borrowed: a tampered row may hold a
+        // blob or a number where text belongs, which must be reported, not
+        // crash; valid text is not copied.
+        let text = |i: usize| -> std::borrow::Cow<'_, str> {
             match row.get_ref(i) {
-                Ok(rusqlite::types::ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
-                Ok(other) => format!("{other:?}"),
-                Err(e) => e.to_string(),
+                Ok(rusqlite::types::ValueRef::Text(t)) => match std::str::from_utf8(t) {
+                    Ok(valid) => std::borrow::Cow::Borrowed(valid),
+                    Err(_) => String::from_utf8_lossy(t),
+                },
+                Ok(other) => format!("{other:?}").into(),
+                Err(e) => e.to_string().into(),
             }
         };
         let (kind, payload, actor, at, prev_hash, hash) = (text(1), text(2), text(3), text(4), text(5), text(6));
         let problem = if seq != expected_seq {
             Some(format!("event {expected_seq} is missing (the next stored event is {seq})"))
-        } else if prev_hash != prev {
+        } else if *prev_hash != *prev {
             Some("its link to the previous event does not match (an event before it was removed or replaced)".into())
         } else if event_hash(seq, &kind, &payload, &actor, &at, &prev_hash) != hash {
             Some("its content does not match its hash (the event was changed)".into())
-        } else if serde_json::from_str::<Change>(&payload).is_err() {
-            Some("its payload is not a change this version knows".into())
         } else {
-            None
+            match serde_json::from_str::<Change>(&payload) {
+                Err(_) => Some("its payload is not a change this version knows".into()),
+                Ok(change) => {
+                    each(seq, &at, change)?;
+                    None
+                }
+            }
         };
         if let Some(reason) = problem {
             return Ok(ChainReport {
@@ -142,7 +162,7 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
                 expected_head: None,
             });
         }
-        prev = hash;
+        prev = hash.into_owned();
         expected_seq += 1;
         count += 1;
     }

@@ -196,14 +196,16 @@ pub(crate) fn take_in_content(
         // The bytes matched a stored content whose hash no longer does (it
         // is damaged; `evidence verify` says so): keep this copy, from the
         // stored chunks, which equal the file's.
-        tx.execute(
+        super::exec(
+            tx,
             "INSERT INTO blob_chunk (blob_id, seq, data)
              SELECT ?1, seq, data FROM blob_chunk WHERE blob_id = ?2 AND seq < ?3",
             params![stored.blob_id, stored.identical_to, stored.size.div_ceil(CHUNK_SIZE as u64) as i64],
         )?;
     }
     if new_content {
-        tx.execute(
+        super::exec(
+            tx,
             "UPDATE blob SET sha256 = ?2, size = ?3 WHERE id = ?1",
             params![stored.blob_id, stored.sha256, stored.size as i64],
         )?;
@@ -484,7 +486,7 @@ fn store_content(tx: &Transaction<'_>, path: &Path, progress: &mut dyn FnMut(u64
             |r| r.get(0),
         )
         .optional()?;
-    tx.execute("INSERT INTO blob (sha256, size) VALUES (NULL, 0)", [])?;
+    super::exec(tx, "INSERT INTO blob (sha256, size) VALUES (NULL, 0)", [])?;
     let blob_id = tx.last_insert_rowid();
     let mut insert = tx.prepare_cached("INSERT INTO blob_chunk (blob_id, seq, data) VALUES (?1, ?2, ?3)")?;
     let mut stored_chunk = tx.prepare_cached("SELECT data FROM blob_chunk WHERE blob_id = ?1 AND seq = ?2")?;
@@ -532,7 +534,8 @@ fn store_content(tx: &Transaction<'_>, path: &Path, progress: &mut dyn FnMut(u64
                     }
                     Ok(_) => {
                         matching = None;
-                        let copied = tx.execute(
+                        let copied = super::exec(
+                            tx,
                             "INSERT INTO blob_chunk (blob_id, seq, data)
                              SELECT ?1, seq, data FROM blob_chunk WHERE blob_id = ?2 AND seq < ?3",
                             params![blob_id, other, seq as i64],
@@ -822,7 +825,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                     .and_then(|n| n.parse().ok())
                     .ok_or_else(|| Error::invalid("evidence", format!("{} is not an evidence ID", e.id)))?;
             let m = &e.meta;
-            tx.execute(
+            super::exec(
+                tx,
                 &format!(
                     "INSERT INTO evidence ({EVIDENCE_COLUMNS}, ord)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL, NULL, NULL, ?15)"
@@ -856,7 +860,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                 set_meta_field(&mut e.meta, c)?;
             }
             let m = &e.meta;
-            tx.execute(
+            super::exec(
+                tx,
                 "UPDATE evidence SET title = ?2, description = ?3, kind = ?4, obtained_from = ?5, obtained_by = ?6,
                         obtained_at = ?7, as_of = ?8 WHERE id = ?1",
                 params![
@@ -874,7 +879,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         }
         Change::EvidenceLinked { id, link } => insert_link(tx, id, link),
         Change::EvidenceUnlinked { id, link } => {
-            let deleted = tx.execute(
+            let deleted = super::exec(
+                tx,
                 "DELETE FROM evidence_link WHERE evidence_id = ?1 AND target_kind = ?2 AND target_id = ?3",
                 params![id, link.kind.as_str(), link.id],
             )?;
@@ -886,7 +892,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::EvidenceRemoved { id, removal } => {
-            let updated = tx.execute(
+            let updated = super::exec(
+                tx,
                 "UPDATE evidence SET removed_reason = ?2, removed_at = ?3, removed_by = ?4
                  WHERE id = ?1 AND removed_at IS NULL",
                 params![id, removal.reason, removal.at, removal.by],
@@ -901,7 +908,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                 r.id.strip_prefix("PBC-")
                     .and_then(|n| n.parse().ok())
                     .ok_or_else(|| Error::invalid("pbc", format!("{} is not a PBC request ID", r.id)))?;
-            tx.execute(
+            super::exec(
+                tx,
                 "INSERT INTO pbc_request (id, ord, item, requested_on, due, from_whom, status, notes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
@@ -922,7 +930,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             for c in changes {
                 set_pbc_field(&mut r, c)?;
             }
-            tx.execute(
+            super::exec(
+                tx,
                 "UPDATE pbc_request SET item = ?2, requested_on = ?3, due = ?4, from_whom = ?5, status = ?6, notes = ?7
                  WHERE id = ?1",
                 params![
@@ -943,7 +952,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
 
 fn insert_link(tx: &Transaction<'_>, id: &str, link: &EvidenceLink) -> Result<()> {
     require_target(tx, link)?;
-    tx.execute(
+    super::exec(
+        tx,
         "INSERT INTO evidence_link (evidence_id, target_kind, target_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         params![id, link.kind.as_str(), link.id],
     )?;

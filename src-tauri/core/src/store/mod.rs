@@ -329,3 +329,10 @@ pub(crate) fn sync_parent(path: &Path) -> Result<()> {
     let _ = path;
     Ok(())
 }
+
+/// Runs one statement through the connection's cache of prepared
+/// statements: `apply` runs the same few statements tens of thousands of
+/// times in a replay, and parsing each anew would be most of its cost.
+pub(crate) fn exec<P: rusqlite::Params>(conn: &Connection, sql: &str, params: P) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}

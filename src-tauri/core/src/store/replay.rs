@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::apply::{apply, apply_creation, EventMeta};
 use super::engagement_file::{read_catalog, EngagementFile, SCHEMA};
+use super::events::ChainReport;
 use crate::error::{Error, Result};
 use crate::model::catalog::Catalog;
 use crate::model::event::Change;
@@ -81,82 +82,81 @@ impl std::fmt::Display for Difference {
 /// At most this many differences are reported; the first names the problem.
 const MAX_DIFFERENCES: usize = 100;
 
-/// Rebuilds the state from the log of `file` in memory and compares it with
-/// the stored state. The event chain must have been verified first: replay
-/// trusts the order and content of the events it reads.
-pub fn check(file: &EngagementFile) -> Result<Vec<Difference>> {
+/// Checks the log of `file` in one pass: the hash chain, and the state its
+/// events give, rebuilt in memory and compared with the stored state. An
+/// event that cannot be applied is reported as a difference and ends the
+/// replay (what follows it could only report its consequences); the chain
+/// is checked to its end regardless.
+pub fn check(file: &EngagementFile) -> Result<ChainReport> {
     let at = |e| Error::from_sqlite_at(file.path(), e);
+    let mut replayed = scratch()?;
     let mut differences = Vec::new();
-    let replayed = rebuild(file, &mut differences)?;
-    if !differences.is_empty() {
-        return Ok(differences);
-    }
-    for table in TABLES {
-        compare(&file.conn, &replayed, table, &mut differences).map_err(at)?;
-        if differences.len() >= MAX_DIFFERENCES {
-            break;
-        }
-    }
-    differences.truncate(MAX_DIFFERENCES);
-    Ok(differences)
-}
-
-/// The state the log gives, in an in-memory database of the same schema.
-/// An event that cannot be applied is reported as a difference and ends
-/// the replay (what follows it could only report its consequences).
-fn rebuild(file: &EngagementFile, differences: &mut Vec<Difference>) -> Result<Connection> {
-    let mut conn = Connection::open_in_memory()?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    for sql in SCHEMA.migrations {
-        conn.execute_batch(sql)?;
-    }
-    let tx = conn.transaction()?;
+    let tx = replayed.transaction()?;
     let mut stop = false;
-    file.for_each_event(|event| {
+    let mut report = super::events::walk(&file.conn, |seq, at, change| {
         if stop {
             return Ok(());
         }
-        let unreplayable = |why: String| Difference {
-            item_kind: "event".into(),
-            item_id: format!("#{} ({})", event.seq, event.kind),
-            field: None,
-            kind: DifferenceKind::Unreplayable,
-            stored: None,
-            replayed: Some(why),
-        };
-        let change: Change = match serde_json::from_str(&event.payload) {
-            Ok(change) => change,
-            Err(e) => {
-                differences.push(unreplayable(e.to_string()));
-                stop = true;
-                return Ok(());
-            }
-        };
-        let meta = EventMeta { seq: event.seq, at: &event.at };
+        let meta = EventMeta { seq, at };
         let applied = match &change {
-            Change::EngagementCreated { .. } if event.seq == 1 => {
-                let catalog = creation_catalog(file, &change, differences)?;
+            Change::EngagementCreated { .. } if seq == 1 => {
+                let catalog = creation_catalog(file, &change, &mut differences)?;
                 apply_creation(&tx, meta, &change, &catalog)
             }
             Change::EvidenceAdded { evidence, new_content: true } => {
                 // Content is stored beside the log, not in it: the row that
                 // addresses it is what the log vouches for.
-                tx.execute(
-                    "INSERT INTO blob (sha256, size) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
-                    rusqlite::params![evidence.sha256, evidence.size as i64],
-                )
-                .map_err(Error::from)
-                .and_then(|_| apply(&tx, meta, &change))
+                tx.prepare_cached("INSERT INTO blob (sha256, size) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING")
+                    .and_then(|mut s| s.execute(rusqlite::params![evidence.sha256, evidence.size as i64]))
+                    .map_err(Error::from)
+                    .and_then(|_| apply(&tx, meta, &change))
             }
             _ => apply(&tx, meta, &change),
         };
         if let Err(e) = applied {
-            differences.push(unreplayable(e.to_string()));
+            differences.push(Difference {
+                item_kind: "event".into(),
+                item_id: format!("#{seq} ({})", change.kind()),
+                field: None,
+                kind: DifferenceKind::Unreplayable,
+                stored: None,
+                replayed: Some(e.to_string()),
+            });
             stop = true;
         }
         Ok(())
+    })
+    .map_err(|e| match e {
+        Error::Storage(s) => at(s),
+        other => other,
     })?;
     tx.commit()?;
+    if report.first_broken.is_some() {
+        return Ok(report);
+    }
+    if differences.is_empty() {
+        for table in TABLES {
+            compare(&file.conn, &replayed, table, &mut differences).map_err(at)?;
+            if differences.len() >= MAX_DIFFERENCES {
+                break;
+            }
+        }
+    }
+    differences.truncate(MAX_DIFFERENCES);
+    report.differences = differences;
+    Ok(report)
+}
+
+/// An empty database of the engagement schema, in memory. Replay applies a
+/// log already checked link by link, so it needs neither a journal nor
+/// foreign-key checks, which would only slow it down.
+fn scratch() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    conn.pragma_update(None, "journal_mode", "OFF")?;
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    for sql in SCHEMA.migrations {
+        conn.execute_batch(sql)?;
+    }
     Ok(conn)
 }
 

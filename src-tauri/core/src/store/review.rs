@@ -183,7 +183,8 @@ pub(crate) fn touched(conn: &Connection, change: &Change) -> Result<Vec<(Signabl
 pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change) -> Result<()> {
     match change {
         Change::SignedOff { signoff: s, content } => {
-            tx.execute(
+            super::exec(
+                tx,
                 "INSERT INTO signoff (item_kind, item_id, level, signer, role, at, content_sha256, content, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
@@ -202,13 +203,15 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
         }
         Change::ChangedAfterSignOff { item_kind, item_id, by_seq, at, withdrawn } => {
             let seq = event.seq;
-            tx.execute(
+            super::exec(
+                tx,
                 "UPDATE signoff SET changed_seq = ?3 WHERE item_kind = ?1 AND item_id = ?2 AND level = 'preparer'
                    AND changed_seq IS NULL AND withdrawn_at IS NULL",
                 params![item_kind.as_str(), item_id, by_seq],
             )?;
             for level in withdrawn {
-                tx.execute(
+                super::exec(
+                tx,
                     "UPDATE signoff SET withdrawn_reason = 'changed after sign-off', withdrawn_at = ?4, withdrawn_seq = ?5
                      WHERE item_kind = ?1 AND item_id = ?2 AND level = ?3 AND withdrawn_at IS NULL",
                     params![item_kind.as_str(), item_id, level.as_str(), at, seq],
@@ -221,7 +224,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
                 n.id.strip_prefix("RN-")
                     .and_then(|x| x.parse().ok())
                     .ok_or_else(|| Error::invalid("note", format!("{} is not a review note ID", n.id)))?;
-            tx.execute(
+            super::exec(
+                tx,
                 "INSERT INTO review_note (id, ord, target_kind, target_id, text, author, created_at, status)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
                 params![n.id, ord, n.target_kind.as_str(), n.target_id, n.text, n.author, n.created_at],
@@ -229,7 +233,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
             Ok(())
         }
         Change::NoteAnswered { id, answer, by, at } => {
-            let updated = tx.execute(
+            let updated = super::exec(
+                tx,
                 "UPDATE review_note SET status = 'answered', answer = ?2, answered_by = ?3, answered_at = ?4
                  WHERE id = ?1 AND status <> 'cleared'",
                 params![id, answer, by, at],
@@ -240,7 +245,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
             Ok(())
         }
         Change::NoteCleared { id, by, at } => {
-            let updated = tx.execute(
+            let updated = super::exec(
+                tx,
                 "UPDATE review_note SET status = 'cleared', cleared_by = ?2, cleared_at = ?3
                  WHERE id = ?1 AND status <> 'cleared'",
                 params![id, by, at],
@@ -251,11 +257,15 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
             Ok(())
         }
         Change::EngagementFinalized { finalization: f } => {
-            tx.execute("UPDATE engagement SET finalized_by = ?1, finalized_at = ?2 WHERE id = 1", params![f.by, f.at])?;
+            super::exec(
+                tx,
+                "UPDATE engagement SET finalized_by = ?1, finalized_at = ?2 WHERE id = 1",
+                params![f.by, f.at],
+            )?;
             Ok(())
         }
         Change::EngagementReopened { .. } => {
-            tx.execute("UPDATE engagement SET finalized_by = NULL, finalized_at = NULL WHERE id = 1", [])?;
+            super::exec(tx, "UPDATE engagement SET finalized_by = NULL, finalized_at = NULL WHERE id = 1", [])?;
             Ok(())
         }
         _ => Err(Error::invalid("event", "not a review change")),

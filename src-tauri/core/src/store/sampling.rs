@@ -27,10 +27,11 @@ fn json_error(e: serde_json::Error) -> Error {
 pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
     match change {
         Change::PopulationImported { population: p } => {
-            tx.execute("DELETE FROM population_item WHERE procedure_id = ?1", [&p.procedure_id])?;
-            tx.execute("DELETE FROM population WHERE procedure_id = ?1", [&p.procedure_id])?;
+            super::exec(tx, "DELETE FROM population_item WHERE procedure_id = ?1", [&p.procedure_id])?;
+            super::exec(tx, "DELETE FROM population WHERE procedure_id = ?1", [&p.procedure_id])?;
             let record = Population { items: Vec::new(), ..(**p).clone() };
-            tx.execute(
+            super::exec(
+                tx,
                 "INSERT INTO population (procedure_id, record) VALUES (?1, ?2)",
                 params![p.procedure_id, serde_json::to_string(&record).map_err(json_error)?],
             )?;
@@ -53,7 +54,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         }
         Change::SampleSelected { sample } => {
             let record = Sample { items: Vec::new(), ..(**sample).clone() };
-            tx.execute(
+            super::exec(
+                tx,
                 "INSERT INTO sample (procedure_id, record) VALUES (?1, ?2)",
                 params![sample.procedure_id, serde_json::to_string(&record).map_err(json_error)?],
             )?;
@@ -64,8 +66,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         }
         Change::SampleItemAdded { procedure_id, item } => insert_sample_item(tx, procedure_id, item),
         Change::SampleDiscarded { sample, .. } => {
-            tx.execute("DELETE FROM sample_item WHERE procedure_id = ?1", [&sample.procedure_id])?;
-            if tx.execute("DELETE FROM sample WHERE procedure_id = ?1", [&sample.procedure_id])? == 0 {
+            super::exec(tx, "DELETE FROM sample_item WHERE procedure_id = ?1", [&sample.procedure_id])?;
+            if super::exec(tx, "DELETE FROM sample WHERE procedure_id = ?1", [&sample.procedure_id])? == 0 {
                 return Err(Error::NotFound { what: "sample", id: sample.procedure_id.clone() });
             }
             Ok(())
@@ -76,7 +78,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                 [procedure_id],
                 |r| r.get(0),
             )?;
-            let inserted = tx.execute(
+            let inserted = super::exec(
+                tx,
                 "INSERT INTO test_attribute (procedure_id, key, ord, text) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT DO NOTHING",
                 params![procedure_id, attribute.key, ord, attribute.text],
@@ -90,7 +93,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::AttributeEdited { procedure_id, key, after, .. } => {
-            if tx.execute(
+            if super::exec(
+                tx,
                 "UPDATE test_attribute SET text = ?3 WHERE procedure_id = ?1 AND key = ?2",
                 params![procedure_id, key, after],
             )? == 0
@@ -100,7 +104,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::AttributeRemoved { procedure_id, attribute } => {
-            if tx.execute(
+            if super::exec(
+                tx,
                 "DELETE FROM test_attribute WHERE procedure_id = ?1 AND key = ?2",
                 params![procedure_id, attribute.key],
             )? == 0
@@ -112,13 +117,15 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         Change::CellSet { procedure_id, no, attribute, after, .. } => {
             match after {
                 None => {
-                    tx.execute(
+                    super::exec(
+                        tx,
                         "DELETE FROM test_cell WHERE procedure_id = ?1 AND no = ?2 AND attribute = ?3",
                         params![procedure_id, no, attribute],
                     )?;
                 }
                 Some(cell) => {
-                    tx.execute(
+                    super::exec(
+                        tx,
                         "INSERT INTO test_cell (procedure_id, no, attribute, result, tickmark, comment, exception_id)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                          ON CONFLICT (procedure_id, no, attribute) DO UPDATE SET result = excluded.result,
@@ -140,7 +147,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         }
         Change::TickmarkSet { tickmark, .. } => {
             let ord: i64 = tx.query_row("SELECT coalesce(max(ord), 0) + 1 FROM tickmark", [], |r| r.get(0))?;
-            tx.execute(
+            super::exec(
+                tx,
                 "INSERT INTO tickmark (mark, ord, meaning_ja, meaning_en) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (mark) DO UPDATE SET meaning_ja = excluded.meaning_ja, meaning_en = excluded.meaning_en",
                 params![tickmark.mark, ord, tickmark.meaning_ja, tickmark.meaning_en],
@@ -152,7 +160,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
 }
 
 fn insert_sample_item(tx: &Transaction<'_>, procedure_id: &str, item: &SampleItem) -> Result<()> {
-    tx.execute(
+    super::exec(
+                tx,
         "INSERT INTO sample_item (id, procedure_id, no, row, item_id, origin, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![item.id, procedure_id, item.no, item.row, item.item_id, item.origin.as_str(), item.reason],
     )?;

@@ -16,9 +16,10 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
     match change {
         Change::ScopeSet { control_id, decision, reason, .. } => {
             if *decision == ScopeDecision::InScope {
-                tx.execute("DELETE FROM scope WHERE control_id = ?1", [control_id])?;
+                super::exec(tx, "DELETE FROM scope WHERE control_id = ?1", [control_id])?;
             } else {
-                tx.execute(
+                super::exec(
+                    tx,
                     "INSERT INTO scope (control_id, decision, reason) VALUES (?1, ?2, ?3)
                      ON CONFLICT (control_id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason",
                     params![control_id, decision.as_str(), reason],
@@ -28,29 +29,28 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
         }
         Change::ProcedureAdded { procedure } => insert_procedure(tx, procedure),
         Change::ProcedureUpdated { id, changes } => {
-            let mut procedure = read_procedure(tx, id)?;
+            // Each field is written by itself: reading the whole procedure
+            // back to write it whole would be most of the cost of a replay.
             for c in changes {
-                set_procedure_field(&mut procedure, c)?;
+                let (column, value) = procedure_column(c)?;
+                let sql = match column {
+                    "kind" => "UPDATE procedure SET kind = ?2 WHERE id = ?1",
+                    "evaluation" => "UPDATE procedure SET evaluation = ?2 WHERE id = ?1",
+                    "text_ja" => "UPDATE procedure SET text_ja = ?2 WHERE id = ?1",
+                    "text_en" => "UPDATE procedure SET text_en = ?2 WHERE id = ?1",
+                    "assignee" => "UPDATE procedure SET assignee = ?2 WHERE id = ?1",
+                    "work_done" => "UPDATE procedure SET work_done = ?2 WHERE id = ?1",
+                    "result" => "UPDATE procedure SET result = ?2 WHERE id = ?1",
+                    _ => "UPDATE procedure SET notes = ?2 WHERE id = ?1",
+                };
+                if super::exec(tx, sql, params![id, value])? == 0 {
+                    return Err(Error::NotFound { what: "procedure", id: id.clone() });
+                }
             }
-            tx.prepare_cached(
-                "UPDATE procedure SET kind = ?2, evaluation = ?3, text_ja = ?4, text_en = ?5, assignee = ?6,
-                        work_done = ?7, result = ?8, notes = ?9 WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                procedure.kind.as_str(),
-                procedure.evaluation.as_str(),
-                procedure.text_ja,
-                procedure.text_en,
-                procedure.assignee,
-                procedure.work_done,
-                procedure.result.map(ResultKind::as_str),
-                procedure.notes
-            ])?;
             Ok(())
         }
         Change::ProcedureRemoved { procedure } => {
-            if tx.execute("DELETE FROM procedure WHERE id = ?1", [&procedure.id])? == 0 {
+            if super::exec(tx, "DELETE FROM procedure WHERE id = ?1", [&procedure.id])? == 0 {
                 return Err(Error::NotFound { what: "procedure", id: procedure.id.clone() });
             }
             Ok(())
@@ -74,13 +74,13 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::ExceptionEdited { id, after, .. } => {
-            if tx.execute("UPDATE exception SET text = ?2 WHERE id = ?1", params![id, after])? == 0 {
+            if super::exec(tx, "UPDATE exception SET text = ?2 WHERE id = ?1", params![id, after])? == 0 {
                 return Err(Error::NotFound { what: "exception", id: id.clone() });
             }
             Ok(())
         }
         Change::ExceptionRemoved { exception } => {
-            if tx.execute("DELETE FROM exception WHERE id = ?1", [&exception.id])? == 0 {
+            if super::exec(tx, "DELETE FROM exception WHERE id = ?1", [&exception.id])? == 0 {
                 return Err(Error::NotFound { what: "exception", id: exception.id.clone() });
             }
             Ok(())
@@ -101,27 +101,26 @@ pub(crate) fn control_facts(conn: &Connection, id: &str) -> Result<ControlFacts>
     Ok(ControlFacts { id: id.to_string(), assessable, scope, scope_reason })
 }
 
-fn set_procedure_field(p: &mut Procedure, change: &FieldChange) -> Result<()> {
+/// The column a procedure field change writes, and the value, checked to
+/// be one the field can hold (a text, a known kind, evaluation or result,
+/// or none where the field may be empty).
+fn procedure_column(change: &FieldChange) -> Result<(&'static str, Option<String>)> {
     let v = &change.after;
     let text = || v.as_str().map(str::to_string).ok_or_else(|| Error::invalid(&change.field, "expected text"));
-    match change.field.as_str() {
-        "kind" => p.kind = v.as_str().and_then(ProcedureKind::parse).ok_or_else(|| bad(change))?,
-        "evaluation" => p.evaluation = v.as_str().and_then(Evaluation::parse).ok_or_else(|| bad(change))?,
-        "text_ja" => p.text_ja = text()?,
-        "text_en" => p.text_en = text()?,
-        "assignee" => p.assignee = if v.is_null() { None } else { Some(text()?) },
-        "work_done" => p.work_done = text()?,
+    let code = |known: bool| if known { Ok(v.as_str().map(str::to_string)) } else { Err(bad(change)) };
+    Ok(match change.field.as_str() {
+        "kind" => ("kind", code(v.as_str().and_then(ProcedureKind::parse).is_some())?),
+        "evaluation" => ("evaluation", code(v.as_str().and_then(Evaluation::parse).is_some())?),
+        "text_ja" => ("text_ja", Some(text()?)),
+        "text_en" => ("text_en", Some(text()?)),
+        "assignee" => ("assignee", if v.is_null() { None } else { Some(text()?) }),
+        "work_done" => ("work_done", Some(text()?)),
         "result" => {
-            p.result = if v.is_null() {
-                None
-            } else {
-                Some(v.as_str().and_then(ResultKind::parse).ok_or_else(|| bad(change))?)
-            }
+            ("result", if v.is_null() { None } else { code(v.as_str().and_then(ResultKind::parse).is_some())? })
         }
-        "notes" => p.notes = text()?,
+        "notes" => ("notes", Some(text()?)),
         other => return Err(Error::invalid(other, "not a field of a procedure")),
-    }
-    Ok(())
+    })
 }
 
 fn bad(change: &FieldChange) -> Error {
@@ -133,7 +132,8 @@ pub(crate) fn insert_procedure(tx: &Transaction<'_>, p: &Procedure) -> Result<()
         tx.query_row("SELECT coalesce(max(ord), 0) + 1 FROM procedure WHERE control_id = ?1", [&p.control_id], |r| {
             r.get(0)
         })?;
-    let inserted = tx.execute(
+    let inserted = super::exec(
+                tx,
         "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO NOTHING",
         params![
@@ -186,7 +186,8 @@ fn procedure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Procedure> {
 
 pub(crate) fn read_procedure(conn: &Connection, id: &str) -> Result<Procedure> {
     let mut p = conn
-        .query_row(&format!("SELECT {PROCEDURE_COLUMNS} FROM procedure WHERE id = ?1"), [id], procedure_row)
+        .prepare_cached(&format!("SELECT {PROCEDURE_COLUMNS} FROM procedure WHERE id = ?1"))?
+        .query_row([id], procedure_row)
         .optional()?
         .ok_or_else(|| Error::NotFound { what: "procedure", id: id.into() })?;
     p.exceptions = exceptions_of(conn, id)?;
