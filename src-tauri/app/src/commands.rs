@@ -385,37 +385,11 @@ pub fn evidence_content(path: String, evidence_id: String, limit: u64) -> Reply<
     Ok(tauri::ipc::Response::new(bytes))
 }
 
-/// Where temporary copies for the system viewer go. Emptied at every start,
-/// so that confidential evidence does not linger in the temporary folder.
-pub fn viewer_copies_dir() -> PathBuf {
-    // One folder per user, so that users of a shared machine neither see nor
-    // empty each other's copies.
-    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "user".into());
-    let user: String = user.chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect();
-    std::env::temp_dir().join(format!("ismap-workbench-viewer-{user}"))
-}
-
-/// Creates the viewer folder readable by its owner only.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// Opens a temporary copy of an item with the system's viewer: the stored
-/// content itself is never handed to another program.
+/// Opens a copy of an item with the system's viewer (`api::viewer_copy`:
+/// only kinds of file that run nothing when opened, in a private folder).
 #[tauri::command]
 pub fn open_evidence(path: String, evidence_id: String) -> Reply<()> {
-    let root = viewer_copies_dir();
-    create_private_dir(&root).map_err(|e| CommandError::internal(format!("{}: {e}", root.display())))?;
-    let dir = tempfile::Builder::new()
-        .prefix("open-")
-        .tempdir_in(&root)
-        .map_err(|e| CommandError::internal(format!("{}: {e}", root.display())))?
-        .keep();
-    let copy = api::export_one_evidence(Path::new(&path), &evidence_id, &dir)?;
+    let copy = api::viewer_copy(Path::new(&path), &evidence_id)?;
     open::that_detached(&copy).map_err(|e| CommandError::internal(format!("{}: {e}", copy.display())))?;
     Ok(())
 }

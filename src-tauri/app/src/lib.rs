@@ -131,7 +131,7 @@ pub fn run() {
     };
     // Copies made for the system viewer by an earlier run are removed now;
     // a viewer may still have had them open when that run ended.
-    let _ = std::fs::remove_dir_all(commands::viewer_copies_dir());
+    let _ = workbench_core::api::clear_viewer_copies();
     let app = builder(Builder::default(), AppState::load(data_dir)).run(tauri::generate_context!());
     if let Err(err) = app {
         rfd::MessageDialog::new()

@@ -218,3 +218,51 @@ fn evidence_verify_and_export_from_the_command_line() {
     assert!(report.contains("Mismatch EV-0002"), "{report}");
     assert!(!report.contains("EV-0001"), "{report}");
 }
+
+#[test]
+fn an_export_killed_midway_leaves_no_evidence_bytes_behind_once_the_folder_is_used_again() {
+    let run = Run::new();
+    let big = run.big_file("big.bin", 512);
+    let added =
+        run.command().args(["evidence", "add", "d.ismap", "--procedure", PROCEDURE]).arg(&big).output().unwrap();
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    std::fs::remove_file(&big).unwrap();
+    let out = run.path("export");
+    let partials = |dir: &Path| -> Vec<(String, u64)> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().map(|m| m.len()).unwrap_or(0)))
+                    .filter(|(name, _)| name.starts_with(".workbench-partial-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut child = run.command().args(["evidence", "export", "d.ismap", "--out"]).arg(&out).spawn().unwrap();
+    // Wait until the evidence is partly written out, then kill the writer outright.
+    let started = Instant::now();
+    loop {
+        if partials(&out).iter().any(|(_, size)| *size > 32 << 20) {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the export ended ({status}) before it could be killed; use a larger file");
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "the export never started writing");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(partials(&out).len(), 1, "the killed writer left its partial file, with evidence bytes");
+
+    // The next export into the folder clears what the killed one left, and completes.
+    let again = run.command().args(["evidence", "export", "d.ismap", "--out"]).arg(&out).output().unwrap();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["EV-0001_big.bin", "SHA256SUMS", "manifest.json"]);
+    let sums = Command::new("sha256sum").arg("-c").arg("SHA256SUMS").current_dir(&out).output().unwrap();
+    assert!(sums.status.success(), "{}", text(&sums.stdout));
+}

@@ -182,6 +182,20 @@ impl Error {
     /// user can act on: a damaged file is `Corrupt`, not a storage failure.
     pub(crate) fn from_sqlite_at(path: &std::path::Path, err: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
+        // A stored value of the wrong type or encoding, or one this version
+        // does not know: the file was damaged or changed by hand.
+        if matches!(
+            err,
+            rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::InvalidColumnType(..)
+                | rusqlite::Error::Utf8Error(..)
+                | rusqlite::Error::IntegralValueOutOfRange(..)
+        ) {
+            return Error::Corrupt {
+                path: path.into(),
+                detail: format!("a stored value is not what it should be: {err}"),
+            };
+        }
         match err.sqlite_error_code() {
             Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt { path: path.into(), detail: err.to_string() },
             Some(ErrorCode::DiskFull) => Error::DiskFull { path: path.into() },

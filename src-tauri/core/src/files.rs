@@ -42,7 +42,9 @@ impl Partial {
         self.temp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
         let persisted = if replace { self.temp.persist(target) } else { self.temp.persist_noclobber(target) };
         persisted.map_err(|e| match e.error.kind() {
-            std::io::ErrorKind::AlreadyExists => Error::AlreadyExists { what: "file", id: target.display().to_string() },
+            std::io::ErrorKind::AlreadyExists => {
+                Error::AlreadyExists { what: "file", id: target.display().to_string() }
+            }
             _ => Error::io(target, e.error),
         })?;
         crate::store::sync_parent(target)
@@ -119,7 +121,10 @@ pub fn private_dir(name: &str) -> Result<PathBuf> {
         let me = probe.metadata().map_err(|e| Error::io(&base, e))?.uid();
         let private = meta.is_dir() && !meta.file_type().is_symlink() && meta.uid() == me;
         if !private {
-            return Err(Error::Source { path: dir, reason: "this folder belongs to someone else or is not a folder".into() });
+            return Err(Error::Source {
+                path: dir,
+                reason: "this folder belongs to someone else or is not a folder".into(),
+            });
         }
         if meta.permissions().mode() & 0o077 != 0 {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(&dir, e))?;
@@ -158,23 +163,44 @@ const VIEWABLE: &[(&str, &[&[u8]])] = &[
     ("odp", &[b"PK\x03\x04"]),
 ];
 
+/// Why a file may not be handed to the system's viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotViewable {
+    /// No extension: nobody can tell what the viewer would do with it.
+    NoExtension,
+    /// A kind of file that can run code when opened (programs, scripts,
+    /// HTML, SVG, office files with macros, ...).
+    MayRunCode,
+    /// The content is not what its extension says (a program named `.pdf`).
+    ContentMismatch,
+}
+
+impl NotViewable {
+    pub fn code(self) -> &'static str {
+        match self {
+            NotViewable::NoExtension => "no_extension",
+            NotViewable::MayRunCode => "may_run_code",
+            NotViewable::ContentMismatch => "content_mismatch",
+        }
+    }
+}
+
 /// Why a file may not be handed to the system's viewer, or `None` when it
 /// may: its extension must be one of the allowed kinds, and its first bytes
 /// what that kind begins with (text kinds must not begin like a program).
-pub fn not_viewable(name: &str, head: &[u8]) -> Option<String> {
+pub fn not_viewable(name: &str, head: &[u8]) -> Option<NotViewable> {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if ext.is_empty() {
+        return Some(NotViewable::NoExtension);
+    }
     let Some((_, magics)) = VIEWABLE.iter().find(|(e, _)| *e == ext) else {
-        return Some(if ext.is_empty() {
-            "the file has no extension, so it cannot be known what the viewer would do with it".into()
-        } else {
-            format!("files of type .{ext} can run code when opened; export the item and open it with care")
-        });
+        return Some(NotViewable::MayRunCode);
     };
     let starts_like_program = [b"MZ".as_slice(), b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe"]
         .iter()
         .any(|m| head.starts_with(m));
     if magics.is_empty() && starts_like_program || !magics.is_empty() && !magics.iter().any(|m| head.starts_with(m)) {
-        return Some(format!("the content is not a .{ext} file, whatever its name says"));
+        return Some(NotViewable::ContentMismatch);
     }
     None
 }
@@ -209,6 +235,9 @@ mod tests {
     #[test]
     fn only_documents_and_images_that_run_nothing_are_viewable() {
         assert_eq!(not_viewable("EV-0001_規程.pdf", b"%PDF-1.7"), None);
+        assert_eq!(not_viewable("EV-0004_setup.exe", b"MZ"), Some(NotViewable::MayRunCode));
+        assert_eq!(not_viewable("EV-0010_fake.pdf", b"MZ"), Some(NotViewable::ContentMismatch));
+        assert_eq!(not_viewable("EV-0009_noextension", b"x"), Some(NotViewable::NoExtension));
         assert_eq!(not_viewable("EV-0002_画面.PNG", b"\x89PNG\r\n\x1a\nIHDR"), None);
         assert_eq!(not_viewable("EV-0003_log.txt", "ログ".as_bytes()), None);
         for (name, head) in [
@@ -235,7 +264,7 @@ mod tests {
         assert!(!dead.exists(), "nobody holds its lock");
         assert!(live.temp.path().exists(), "its writer still runs");
         live.finish(&dir.path().join("report.pdf"), false).unwrap();
-        assert_eq!(crate::files::tests::names(dir.path()), ["report.pdf"]);
+        assert_eq!(names(dir.path()), ["report.pdf"]);
     }
 
     fn names(dir: &Path) -> Vec<String> {

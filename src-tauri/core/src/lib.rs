@@ -9,6 +9,7 @@ mod bindings;
 pub mod corporate_number;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod generate;
 pub mod import;
 pub mod ismap_id;

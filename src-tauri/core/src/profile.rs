@@ -83,11 +83,7 @@ impl Profile {
         }
         std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::invalid("profile", e.to_string()))?;
-        let mut temp = tempfile::NamedTempFile::new_in(data_dir).map_err(|e| Error::io(data_dir, e))?;
-        std::io::Write::write_all(&mut temp, &json).map_err(|e| Error::io(temp.path().to_path_buf(), e))?;
-        temp.as_file().sync_all().map_err(|e| Error::io(temp.path().to_path_buf(), e))?;
-        temp.persist(file(data_dir)).map_err(|e| Error::io(file(data_dir), e.error))?;
-        Ok(())
+        crate::files::write_whole(&file(data_dir), &json)
     }
 
     /// Puts `path` first in the recent list.

@@ -76,17 +76,9 @@ pub fn export(
     Ok(Exported { bytes, pages: report.pages, signed })
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it, so that a
-/// failure never leaves half a file where the user expects a whole one.
+/// Writes `bytes` to `path` through a partial file beside it, so that a
+/// failure never leaves half a file where the user expects a whole one, and
+/// a killed writer's partial file is cleared by the next write there.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let io = |e: std::io::Error| Error::Io { path: path.to_path_buf(), source: e };
-    let mut temp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
-    std::io::Write::write_all(&mut temp, bytes).map_err(io)?;
-    temp.as_file().sync_all().map_err(io)?;
-    temp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    workbench_core::files::write_whole(path, bytes)
 }

@@ -90,6 +90,20 @@ fn readable(path: &Path) -> Result<EngagementFile> {
     EngagementFile::open(path, Access::Read)
 }
 
+/// Reads an engagement: opens it to read and runs `f`; a storage error met
+/// on the way is named with the file (a value a damaged file cannot hold is
+/// `corrupt`).
+fn read<T>(path: &Path, f: impl FnOnce(&EngagementFile) -> Result<T>) -> Result<T> {
+    f(&readable(path)?).map_err(|e| located(path, e))
+}
+
+fn located(path: &Path, e: Error) -> Error {
+    match e {
+        Error::Storage(s) => Error::from_sqlite_at(path, s),
+        other => other,
+    }
+}
+
 /// Creates an engagement at `path` from the catalog `catalog_ref`
 /// (`NAME@VERSION`) of the library in `data_dir`, with procedures planned
 /// from the procedure library `procedures_ref` (the default one if `None`).
@@ -184,7 +198,7 @@ fn build_then_rename(path: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Re
 }
 
 pub fn show_engagement(path: &Path) -> Result<EngagementView> {
-    views::engagement_view(&readable(path)?)
+    read(path, views::engagement_view)
 }
 
 /// Replaces the engagement's fields; returns the event, or `None` when
@@ -203,11 +217,11 @@ pub fn edit_engagement(path: &Path, fields: EngagementFields, ctx: Context<'_>) 
 }
 
 pub fn list_controls(path: &Path) -> Result<Vec<ControlRow>> {
-    views::control_rows(&readable(path)?)
+    read(path, views::control_rows)
 }
 
 pub fn recent_events(path: &Path, limit: usize) -> Result<Vec<EventRecord>> {
-    readable(path)?.recent_events(limit)
+    read(path, |file| file.recent_events(limit))
 }
 
 /// Checks the event log (`workbench log verify`): the chain of hashes, then
@@ -215,10 +229,11 @@ pub fn recent_events(path: &Path, limit: usize) -> Result<Vec<EventRecord>> {
 /// every standing sign-off against its item. `expect_head` is the head a
 /// signed report or package recorded, which the log must still end in.
 pub fn verify_log(path: &Path, expect_head: Option<&str>) -> Result<ChainReport> {
-    let file = readable(path)?;
-    let mut report = check_log(&file)?;
-    report.expected_head = expect_head.map(str::to_string);
-    Ok(report)
+    read(path, |file| {
+        let mut report = check_log(file)?;
+        report.expected_head = expect_head.map(str::to_string);
+        Ok(report)
+    })
 }
 
 fn check_log(file: &EngagementFile) -> Result<ChainReport> {
@@ -274,12 +289,12 @@ pub fn generate_large(path: &Path, options: GenerateOptions, ctx: Context<'_>) -
 use crate::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
 
 pub fn control_detail(path: &Path, control_id: &str) -> Result<ControlDetail> {
-    views::control_detail(&readable(path)?, control_id)
+    read(path, |file| views::control_detail(file, control_id))
 }
 
 /// Every procedure with its status, in catalog order.
 pub fn list_procedures(path: &Path) -> Result<Vec<ProcedureEntry>> {
-    views::procedure_entries(&readable(path)?)
+    read(path, views::procedure_entries)
 }
 
 pub fn set_scope(
@@ -381,7 +396,7 @@ pub fn remove_exception(path: &Path, id: &str, ctx: Context<'_>) -> Result<()> {
 /// The dashboard; `today` (the user's local date) decides which PBC
 /// requests are overdue.
 pub fn dashboard(path: &Path, today: NaiveDate) -> Result<Dashboard> {
-    views::dashboard(&readable(path)?, today)
+    read(path, |file| views::dashboard(file, today))
 }
 
 /// The result of checking an engagement's fields before creating it: the
@@ -489,7 +504,7 @@ pub fn add_evidence(
 }
 
 pub fn list_evidence(path: &Path, include_removed: bool) -> Result<Vec<Evidence>> {
-    readable(path)?.evidence_list(include_removed)
+    read(path, |file| file.evidence_list(include_removed))
 }
 
 pub fn edit_evidence(path: &Path, id: &str, patch: EvidencePatch, ctx: Context<'_>) -> Result<Evidence> {
@@ -560,32 +575,76 @@ pub fn remove_evidence(path: &Path, id: &str, reason: &str, ctx: Context<'_>) ->
 
 /// An item's content, at most `limit` bytes (for previews), and whether it was cut.
 pub fn evidence_content(path: &Path, id: &str, limit: u64) -> Result<(Evidence, Vec<u8>, bool)> {
-    let file = readable(path)?;
-    let evidence = file.evidence(id)?;
-    let (bytes, cut) = file.evidence_content(id, limit)?;
-    Ok((evidence, bytes, cut))
+    read(path, |file| {
+        let evidence = file.evidence(id)?;
+        let (bytes, cut) = file.evidence_content(id, limit)?;
+        Ok((evidence, bytes, cut))
+    })
 }
 
 /// Re-hashes every stored item; `progress(done, total)` returns false to cancel.
 pub fn verify_evidence(path: &Path, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<EvidenceCheck> {
-    readable(path)?.verify_evidence(progress)
+    read(path, |file| file.verify_evidence(progress))
 }
 
 /// Writes every current item to `out` with a manifest and SHA256SUMS; a
 /// file whose state is not what its log gives is refused first.
 pub fn export_evidence(path: &Path, out: &Path, ctx: Context<'_>) -> Result<ExportReport> {
-    let file = readable(path)?;
-    require_true_log(&file)?;
-    file.export_evidence(out, &format_time(ctx.clock.now()))
+    read(path, |file| {
+        require_true_log(file)?;
+        file.export_evidence(out, &format_time(ctx.clock.now()))
+    })
 }
 
-/// Writes one item to `dir` (for opening it with the system viewer).
-pub fn export_one_evidence(path: &Path, id: &str, dir: &Path) -> Result<PathBuf> {
-    readable(path)?.export_one_evidence(id, dir)
+/// The private folder of this user's copies for the system's viewer.
+const VIEWER_COPIES: &str = "ismap-workbench-viewer";
+
+/// A copy of an evidence item to open with the system's viewer, in a folder
+/// private to this user: the stored content itself is never handed to
+/// another program. Only documents and images that run nothing when opened
+/// are copied (`files::not_viewable`); anything else is refused with its
+/// reason (`not_viewable`), to be exported and opened with care. On Windows
+/// the copy is marked as coming from another computer.
+pub fn viewer_copy(path: &Path, id: &str) -> Result<PathBuf> {
+    read(path, |file| viewer_copy_of(file, id))
+}
+
+fn viewer_copy_of(file: &EngagementFile, id: &str) -> Result<PathBuf> {
+    let evidence = file.evidence(id)?;
+    let name = safe_file_name(&evidence.id, &evidence.original_name);
+    let (head, _) = file.evidence_content(id, 16)?;
+    if let Some(why) = crate::files::not_viewable(&name, &head) {
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_string()).unwrap_or_default();
+        return Err(domain::refuse(
+            "evidence",
+            why.code(),
+            &[("ext", ext)],
+            format!(
+                "{id} ({name}) is not opened with the system's viewer ({}); export it and open it with care",
+                why.code()
+            ),
+        ));
+    }
+    let root = crate::files::private_dir(VIEWER_COPIES)?;
+    let dir = tempfile::Builder::new().prefix("copy-").tempdir_in(&root).map_err(|e| Error::io(&root, e))?.keep();
+    let copy = file.export_one_evidence(id, &dir)?;
+    crate::files::mark_from_elsewhere(&copy)?;
+    Ok(copy)
+}
+
+/// Removes every viewer copy of this user (at the app's start and exit):
+/// confidential evidence does not linger in a temporary folder.
+pub fn clear_viewer_copies() -> Result<()> {
+    let root = crate::files::private_dir(VIEWER_COPIES)?;
+    let entries = std::fs::read_dir(&root).map_err(|e| Error::io(&root, e))?;
+    for entry in entries.flatten() {
+        let _ = std::fs::remove_dir_all(entry.path());
+    }
+    Ok(())
 }
 
 pub fn list_pbc(path: &Path) -> Result<Vec<PbcRequest>> {
-    readable(path)?.pbc_list()
+    read(path, |file| file.pbc_list())
 }
 
 pub fn add_pbc(path: &Path, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRequest> {
@@ -622,11 +681,11 @@ use crate::model::review::{
 };
 
 pub fn review_summary(path: &Path) -> Result<ReviewSummary> {
-    views::review_summary(&readable(path)?)
+    read(path, views::review_summary)
 }
 
 pub fn review_state(path: &Path, kind: SignableKind, id: &str) -> Result<ReviewState> {
-    views::review_state(&readable(path)?, kind, id)
+    read(path, |file| views::review_state(file, kind, id))
 }
 
 /// Signs an item at `level` as the context's actor (who must be on the team
@@ -729,13 +788,14 @@ pub fn clear_note(path: &Path, id: &str, ctx: Context<'_>) -> Result<ReviewNote>
 /// What still blocks finalizing. A file whose state is not what its log
 /// gives is blocked too (code `log_mismatch`), naming the first difference.
 pub fn finalize_check(path: &Path) -> Result<FinalizeCheck> {
-    let file = readable(path)?;
-    let mut check = views::finalize_check(&file)?;
-    if let Err(Error::LogMismatch { differences, .. }) = require_true_log(&file) {
-        check.ready = false;
-        check.blockers.insert(0, log_blocker(&differences));
-    }
-    Ok(check)
+    read(path, |file| {
+        let mut check = views::finalize_check(file)?;
+        if let Err(Error::LogMismatch { differences, .. }) = require_true_log(file) {
+            check.ready = false;
+            check.blockers.insert(0, log_blocker(&differences));
+        }
+        Ok(check)
+    })
 }
 
 fn log_blocker(differences: &[Difference]) -> crate::model::review::Blocker {
@@ -752,12 +812,7 @@ fn log_blocker(differences: &[Difference]) -> crate::model::review::Blocker {
 /// Finalizes and locks the engagement; refused with every blocker named,
 /// and refused when the stored state is not what the log gives.
 pub fn finalize(path: &Path, ctx: Context<'_>) -> Result<Finalization> {
-    {
-        let file = readable(path)?;
-        if file.finalization()?.is_none() {
-            require_true_log(&file)?;
-        }
-    }
+    read(path, |file| if file.finalization()?.is_none() { require_true_log(file) } else { Ok(()) })?;
     execute(
         path,
         ctx,
@@ -789,7 +844,7 @@ pub fn reopen(path: &Path, reason: &str, ctx: Context<'_>) -> Result<()> {
 
 /// The events about one item, oldest first.
 pub fn item_history(path: &Path, id: &str) -> Result<Vec<EventRecord>> {
-    readable(path)?.item_history(id)
+    read(path, |file| file.item_history(id))
 }
 
 // ---- Sampling (docs/sampling.md) ---------------------------------------------------
@@ -806,7 +861,7 @@ pub fn preview_population(file: &Path) -> Result<PopulationPreview> {
 }
 
 pub fn sampling(path: &Path, procedure_id: &str) -> Result<SamplingState> {
-    readable(path)?.sampling(procedure_id)
+    read(path, |file| file.sampling(procedure_id))
 }
 
 /// Runs one sampling request on a procedure: its decision from the
@@ -927,8 +982,7 @@ pub fn discard_sample(path: &Path, procedure_id: &str, reason: &str, ctx: Contex
 
 /// Draws the sample again from its record (`workbench sample reproduce`).
 pub fn reproduce_sample(path: &Path, procedure_id: &str) -> Result<Reproduction> {
-    let file = readable(path)?;
-    domain::sampling::reproduce(&store::sampling::procedure_sampling(&file.conn, procedure_id)?)
+    read(path, |file| domain::sampling::reproduce(&store::sampling::procedure_sampling(&file.conn, procedure_id)?))
 }
 
 pub fn add_attribute(path: &Path, procedure_id: &str, text: &str, ctx: Context<'_>) -> Result<SamplingState> {
@@ -968,7 +1022,7 @@ pub fn set_cell(
 }
 
 pub fn tickmarks(path: &Path) -> Result<Vec<Tickmark>> {
-    readable(path)?.tickmarks()
+    read(path, |file| file.tickmarks())
 }
 
 pub fn set_tickmark(path: &Path, tickmark: Tickmark, ctx: Context<'_>) -> Result<Vec<Tickmark>> {
@@ -1012,7 +1066,8 @@ pub fn report_model(
     report_date: NaiveDate,
     ctx: Context<'_>,
 ) -> Result<crate::model::report::ReportModel> {
-    let file = readable(path)?;
-    require_true_log(&file)?;
-    report::report_model(&file, report_date, &format_time(ctx.clock.now()))
+    read(path, |file| {
+        require_true_log(file)?;
+        report::report_model(file, report_date, &format_time(ctx.clock.now()))
+    })
 }

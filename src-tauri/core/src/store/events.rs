@@ -99,13 +99,6 @@ impl ChainReport {
     }
 }
 
-/// Recomputes every event's hash in order and checks the links between them
-/// and the recorded head. Reads the log in one pass, streaming.
-#[cfg(test)]
-pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
-    walk(conn, |_, _, _| Ok(()))
-}
-
 /// Walks the log in one pass, streaming: recomputes every event's hash,
 /// checks the links between them and the recorded head, and hands each
 /// intact event's change (parsed once) to `each`, in order, until the first

@@ -277,19 +277,16 @@ impl EngagementFile {
     /// Writes one item to `dir` under a safe name, checking its hash on the
     /// way, and returns the file's path (for "open with the system viewer").
     pub fn export_one_evidence(&self, id: &str, dir: &Path) -> Result<PathBuf> {
-        let e = self.evidence(id)?;
-        let target = dir.join(safe_file_name(&e.id, &e.original_name));
-        write_checked(&self.conn, &e, &target)?;
-        Ok(target)
+        write_checked(&self.conn, &self.evidence(id)?, dir)
     }
 
     /// Writes every current evidence item to `out` (created if missing, and
     /// refused if not empty), with `manifest.json` and a `SHA256SUMS` file
     /// that `sha256sum -c` can check.
     pub fn export_evidence(&self, out: &Path, now: &str) -> Result<ExportReport> {
-        match std::fs::read_dir(out) {
-            Ok(mut entries) => {
-                if entries.next().is_some() {
+        match crate::files::is_empty_folder(out) {
+            Ok(empty) => {
+                if !empty {
                     return Err(Error::AlreadyExists {
                         what: "folder with files",
                         id: format!("{} (export into an empty or new folder)", out.display()),
@@ -307,7 +304,7 @@ impl EngagementFile {
         let mut bytes = 0;
         for e in &items {
             let name = safe_file_name(&e.id, &e.original_name);
-            write_checked(&self.conn, e, &out.join(&name))?;
+            write_checked(&self.conn, e, out)?;
             bytes += e.size;
             sums.push_str(&format!("{}  {}\n", e.sha256, name));
             manifest_items.push(ManifestItem {
@@ -330,6 +327,7 @@ impl EngagementFile {
             items: manifest_items,
         };
         let manifest_path = out.join("manifest.json");
+        crate::store::sync_parent(&manifest_path)?;
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::invalid("manifest", e.to_string()))?;
         write_new(&manifest_path, text.as_bytes())?;
         write_new(&out.join("SHA256SUMS"), sums.as_bytes())?;
@@ -636,17 +634,17 @@ impl LimitedSink<'_> {
     }
 }
 
-/// Writes an item's content to `target` (which must not exist) through a
-/// temporary file, hashing on the way; a content that no longer matches
-/// its hash is not written out.
-fn write_checked(conn: &Connection, e: &Evidence, target: &Path) -> Result<()> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new().prefix(".export-").tempfile_in(dir).map_err(|err| Error::io(dir, err))?;
+/// Writes an item's content under its safe name in `dir` (refused when it
+/// exists) through a partial file, hashing on the way; a content that no
+/// longer matches its hash is not written out. Returns the file's path.
+fn write_checked(conn: &Connection, e: &Evidence, dir: &Path) -> Result<PathBuf> {
+    let target = crate::files::inside(dir, &safe_file_name(&e.id, &e.original_name))?;
+    let mut partial = crate::files::Partial::beside(&target)?;
     let mut hasher = Sha256::new();
     let mut failure = None;
     stream_content(conn, &e.sha256, &mut |chunk| {
         hasher.update(chunk);
-        match temp.write_all(chunk) {
+        match partial.file().write_all(chunk) {
             Ok(()) => true,
             Err(err) => {
                 failure = Some(err);
@@ -655,27 +653,23 @@ fn write_checked(conn: &Connection, e: &Evidence, target: &Path) -> Result<()> {
         }
     })?;
     if let Some(err) = failure {
-        return Err(Error::io(target, err));
+        return Err(Error::io(&target, err));
     }
     let actual = hex::encode(hasher.finalize());
     if actual != e.sha256 {
         return Err(Error::Corrupt {
-            path: target.into(),
+            path: target,
             detail: format!("{}: the stored content no longer matches its SHA-256 (run evidence verify)", e.id),
         });
     }
-    temp.as_file().sync_all().map_err(|err| Error::io(target, err))?;
-    temp.persist_noclobber(target).map_err(|err| match err.error.kind() {
-        std::io::ErrorKind::AlreadyExists => Error::AlreadyExists { what: "file", id: target.display().to_string() },
-        _ => Error::io(target, err.error),
-    })?;
-    Ok(())
+    partial.finish(&target, false)?;
+    Ok(target)
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file =
-        std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| Error::io(path, e))
+    let mut partial = crate::files::Partial::beside(path)?;
+    partial.file().write_all(bytes).map_err(|e| Error::io(path, e))?;
+    partial.finish(path, false)
 }
 
 /// A file name that is safe on every common file system, starting with the
@@ -685,6 +679,9 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
 /// 200 bytes, under the 255-byte limit of most file systems.
 pub fn safe_file_name(id: &str, original: &str) -> String {
     const MAX: usize = 200;
+    // The ID is checked when read; kept to its safe characters all the same.
+    let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let id = id.as_str();
     let cleaned: String =
         original
             .chars()
@@ -717,6 +714,12 @@ pub fn safe_file_name(id: &str, original: &str) -> String {
 const EVIDENCE_COLUMNS: &str = "id, sha256, size, media_type, original_name, title, description, kind, obtained_from,
      obtained_by, obtained_at, as_of, added_at, added_by, removed_reason, removed_at, removed_by";
 
+/// Whether `id` is an evidence ID as the workbench gives them: `EV-` and
+/// at least four digits.
+pub(crate) fn is_evidence_id(id: &str) -> bool {
+    id.strip_prefix("EV-").is_some_and(|n| n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// A stored value this version does not know, at column `i`.
 fn unknown_value(i: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
@@ -733,8 +736,14 @@ fn evidence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
     let kind: String = r.get(7)?;
     let obtained_at: Option<String> = r.get(10)?;
     let removed_reason: Option<String> = r.get(14)?;
+    let id: String = r.get(0)?;
+    // An ID names files written out: one that is not `EV-` and digits (a
+    // file made by hand, `../x`) is refused when read, before any use.
+    if !is_evidence_id(&id) {
+        return Err(bad(0, "evidence ID (not of the form EV-0001)"));
+    }
     Ok(Evidence {
-        id: r.get(0)?,
+        id,
         sha256: r.get(1)?,
         size: r.get::<_, i64>(2)? as u64,
         media_type: r.get(3)?,

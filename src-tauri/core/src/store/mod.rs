@@ -209,10 +209,13 @@ fn upgraded_copy(conn: &Connection, path: &Path, schema: &Schema) -> Result<Open
 /// One object of a schema: its type, name, table and SQL text.
 type SchemaObject = (String, String, String, Option<String>);
 
+/// The objects of each schema (by application id) at each version.
+type ObjectsByVersion = HashMap<(i32, i64), BTreeSet<SchemaObject>>;
+
 /// The objects our migrations make, up to `version`, computed once per
 /// schema and version in an empty in-memory database.
 fn expected_objects(schema: &Schema, version: i64) -> Result<BTreeSet<SchemaObject>> {
-    static CACHE: OnceLock<Mutex<HashMap<(i32, i64), BTreeSet<SchemaObject>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<ObjectsByVersion>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let key = (schema.application_id, version);
     if let Some(found) = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {

@@ -389,13 +389,8 @@ pub fn replace_rules(data_dir: &Path, mut table: SampleRuleTable) -> Result<Samp
 /// Saves a checked rule table as the firm's, replacing the file whole.
 fn save_rules(data_dir: &Path, table: &SampleRuleTable) -> Result<()> {
     std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
-    let path = data_dir.join(RULES_FILE);
     let text = serde_json::to_string_pretty(table).map_err(json_error)?;
-    let mut temp = tempfile::NamedTempFile::new_in(data_dir).map_err(|e| Error::io(data_dir, e))?;
-    std::io::Write::write_all(&mut temp, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
-    temp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
-    temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-    Ok(())
+    crate::files::write_whole(&data_dir.join(RULES_FILE), text.as_bytes())
 }
 
 /// Goes back to the shipped default table.

@@ -379,6 +379,15 @@ fn tampering_with_stored_content_or_its_hash_is_reported_by_evidence_id() {
     assert_eq!(check.problems.len(), 1, "{check:?}");
     assert_eq!(check.problems[0].evidence_ids, ["EV-0001"]);
     assert!(check.problems[0].problem.contains("SHA-256"), "{check:?}");
+    // Exporting refuses to write content that no longer matches, and leaves
+    // none of it behind.
+    let out = fx.path("export");
+    assert_eq!(api::export_evidence(&path, &out, fx.ctx()).unwrap_err().kind(), "corrupt");
+    assert!(
+        crate::support::list(&out).iter().all(|name| !name.starts_with("EV-0001")),
+        "{:?}",
+        crate::support::list(&out)
+    );
 
     // Rewriting EV-0002's content and both stored hashes to match is caught
     // by the hash the event log recorded at intake.
@@ -393,8 +402,6 @@ fn tampering_with_stored_content_or_its_hash_is_reported_by_evidence_id() {
     let about_two: Vec<&str> =
         check.problems.iter().filter(|p| p.evidence_ids == ["EV-0002"]).map(|p| p.problem.as_str()).collect();
     assert!(about_two.iter().any(|p| p.contains("recorded by event")), "{check:?}");
-    // Exporting refuses to write content that no longer matches.
-    assert_eq!(api::export_one_evidence(&path, "EV-0001", fx.dir.path()).unwrap_err().kind(), "corrupt");
 }
 
 #[test]

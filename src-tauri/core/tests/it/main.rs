@@ -6,6 +6,7 @@
 mod catalog_import;
 mod engagement_file;
 mod evidence;
+mod hostile_files;
 mod hostile_xlsx;
 mod replay;
 mod review;

@@ -58,14 +58,17 @@ fn a_finalized_engagement_replays_to_its_stored_state() {
     assert!(!api::verify_log(&path, Some(&"0".repeat(64))).unwrap().is_intact());
 }
 
+/// A difference as `log verify` names it: item kind, item, field, kind.
+type Named = (&'static str, String, Option<&'static str>, DifferenceKind);
+
 #[test]
 fn every_kind_of_tampering_is_named_and_nothing_is_made_from_the_file() {
     let fx = Fixture::new();
     let original = finalized_with_evidence(&fx);
     let exception: String = first_value(&original, "SELECT id FROM exception WHERE procedure_id = '9.2.1.2/P1'");
     let sampled: String = first_value(&original, "SELECT id FROM sample_item ORDER BY id LIMIT 1");
-    // Each case: the SQL of the tampering, then the item and field named.
-    let cases: Vec<(&str, String, (&str, String, Option<&str>, DifferenceKind))> = vec![
+    // Each case: what is tampered with, the SQL, then the item and field named.
+    let cases: Vec<(&str, String, Named)> = vec![
         (
             "a field of the engagement",
             "UPDATE engagement SET fields = json_set(fields, '$.period.end', '2026-08-31')".into(),
