@@ -132,12 +132,21 @@ pub fn run() {
     // Copies made for the system viewer by an earlier run are removed now;
     // a viewer may still have had them open when that run ended.
     let _ = workbench_core::api::clear_viewer_copies();
-    let app = builder(Builder::default(), AppState::load(data_dir)).run(tauri::generate_context!());
-    if let Err(err) = app {
-        rfd::MessageDialog::new()
-            .set_title("ISMAP Assessor Workbench")
-            .set_description(format!("The app could not start: {err}"))
-            .set_level(rfd::MessageLevel::Error)
-            .show();
+    let app = builder(Builder::default(), AppState::load(data_dir)).build(tauri::generate_context!());
+    match app {
+        // At exit the copies go too: confidential evidence does not stay in
+        // a temporary folder after the app is closed.
+        Ok(app) => app.run(|_, event| {
+            if let tauri::RunEvent::Exit = event {
+                let _ = workbench_core::api::clear_viewer_copies();
+            }
+        }),
+        Err(err) => {
+            rfd::MessageDialog::new()
+                .set_title("ISMAP Assessor Workbench")
+                .set_description(format!("The app could not start: {err}"))
+                .set_level(rfd::MessageLevel::Error)
+                .show();
+        }
     }
 }
