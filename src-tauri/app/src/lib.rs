@@ -1,119 +1,195 @@
-//! The desktop app: a Tauri shell over `workbench_core::api`. Commands are a
-//! few lines each (see `commands`); everything they do is also reachable
-//! from the `workbench` CLI through the same API calls.
+//! The desktop app: a Tauri shell over the operations of `workbench-ops`.
+//! Every command the page may call is an operation declared there: the
+//! invoke handler below hands each to `workbench_ops::dispatch` on a worker
+//! thread, and the build script makes each name a permission of the main
+//! window (Tauri refuses any other). The page never sends a path: files are
+//! chosen in native dialogs (or dropped) here and known to the page by
+//! opaque handles.
 
-mod commands;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 
-use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use tauri::ipc::{Invoke, InvokeBody, JavaScriptChannelId};
+use tauri::{AppHandle, Builder, Emitter, Manager, Runtime};
+use workbench_core::error::{ErrorKind, ErrorPayload};
+use workbench_ops::{Host, Payload, Session};
 
-use tauri::{Builder, Runtime};
-use workbench_core::profile::Profile;
+/// The event that brings files dropped on the window to the page, as
+/// `PickedFile[]` (handles, never paths).
+pub const DROPPED_EVENT: &str = "workbench://dropped";
 
-pub use commands::CommandError;
-
-/// What the app holds between commands: where its data lives and the
-/// user's profile. Engagement files are opened per command, so that the
-/// file on disk is always the truth (and the CLI may work on it too).
-#[derive(Debug)]
-pub struct AppState {
-    pub data_dir: PathBuf,
-    pub profile: Mutex<Profile>,
-    /// Set by `cancel_intake`; the running evidence intake checks it after
-    /// every chunk.
-    pub intake_cancel: Arc<AtomicBool>,
+/// Native dialogs (rfd, on the main thread as GTK requires) and the
+/// system's apps. The end-to-end tests cannot drive GTK's dialogs, so a few
+/// environment variables stand in for the user's choice there; everything
+/// after the choice is the same.
+struct AppHost<R: Runtime> {
+    /// Set once the app runs (`setup`); no dialog is asked for before that.
+    app: Arc<OnceLock<AppHandle<R>>>,
 }
 
-impl AppState {
-    /// The state for `data_dir`; a damaged profile is replaced by a new one
-    /// (it holds only preferences and the recent list, nothing of an audit).
-    pub fn load(data_dir: PathBuf) -> AppState {
-        let mut profile = Profile::load(&data_dir).unwrap_or_default();
-        if profile.name.trim().is_empty() {
-            // The same fallbacks as the CLI: $WORKBENCH_USER, then the login name.
-            profile.name = std::env::var("WORKBENCH_USER")
-                .or_else(|_| std::env::var("USER"))
-                .or_else(|_| std::env::var("USERNAME"))
-                .unwrap_or_default();
-        }
-        AppState { data_dir, profile: Mutex::new(profile), intake_cancel: Arc::new(AtomicBool::new(false)) }
+impl<R: Runtime> std::fmt::Debug for AppHost<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AppHost")
     }
 }
 
-/// The app's builder, generic over the runtime so that commands can be
-/// tested with `tauri::test::mock_builder()` without a window.
-pub fn builder<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
-    builder.manage(state).invoke_handler(tauri::generate_handler![
-        commands::get_profile,
-        commands::save_profile,
-        commands::pick_engagement_to_open,
-        commands::pick_engagement_to_create,
-        commands::suggest_engagement_path,
-        commands::open_engagement,
-        commands::open_demo,
-        commands::list_catalogs,
-        commands::check_fields,
-        commands::create_engagement,
-        commands::dashboard,
-        commands::list_controls,
-        commands::control_detail,
-        commands::set_scope,
-        commands::add_procedure,
-        commands::update_procedure,
-        commands::remove_procedure,
-        commands::add_exception,
-        commands::edit_exception,
-        commands::remove_exception,
-        commands::pick_evidence_files,
-        commands::describe_files,
-        commands::add_evidence,
-        commands::cancel_intake,
-        commands::list_evidence,
-        commands::edit_evidence,
-        commands::link_evidence,
-        commands::unlink_evidence,
-        commands::remove_evidence,
-        commands::evidence_content,
-        commands::open_evidence,
-        commands::verify_evidence,
-        commands::list_pbc,
-        commands::add_pbc,
-        commands::edit_pbc,
-        commands::review_summary,
-        commands::sign_off,
-        commands::add_note,
-        commands::answer_note,
-        commands::clear_note,
-        commands::finalize_check,
-        commands::finalize,
-        commands::reopen,
-        commands::item_history,
-        commands::pick_population_file,
-        commands::preview_population,
-        commands::sampling,
-        commands::import_population,
-        commands::set_population_count,
-        commands::sample_rules,
-        commands::save_sample_rules,
-        commands::reset_sample_rules,
-        commands::select_sample,
-        commands::select_sample_manually,
-        commands::add_sample_item,
-        commands::discard_sample,
-        commands::reproduce_sample,
-        commands::add_attribute,
-        commands::edit_attribute,
-        commands::remove_attribute,
-        commands::set_cell,
-        commands::set_tickmark,
-        commands::pick_export_destination,
-        commands::pick_certificate_file,
-        commands::export_report,
-        commands::export_package,
-        commands::open_path,
-        commands::show_in_folder,
-    ])
+impl<R: Runtime> AppHost<R> {
+    /// Runs a dialog on the main thread and waits for the user's answer.
+    fn dialog<T: Send + 'static>(&self, show: impl FnOnce(rfd::FileDialog) -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let app = self.app.get()?.clone();
+        app.clone()
+            .run_on_main_thread(move || {
+                let mut dialog = rfd::FileDialog::new();
+                if let Some(window) = app.get_webview_window("main") {
+                    dialog = dialog.set_parent(&window);
+                }
+                let _ = tx.send(show(dialog));
+            })
+            .ok()?;
+        rx.recv().ok()
+    }
+}
+
+/// `WORKBENCH_E2E_PICK_FILES`: paths separated like PATH.
+fn e2e_files() -> Option<Vec<PathBuf>> {
+    std::env::var_os("WORKBENCH_E2E_PICK_FILES").map(|paths| std::env::split_paths(&paths).collect())
+}
+
+const ENGAGEMENT: (&str, &[&str]) = ("ISMAP Workbench", &["ismap"]);
+
+impl<R: Runtime> Host for AppHost<R> {
+    fn pick_engagement_to_open(&self) -> Option<PathBuf> {
+        if let Some(files) = e2e_files() {
+            return files.into_iter().find(|p| p.extension().is_some_and(|e| e == "ismap"));
+        }
+        self.dialog(|d| d.add_filter(ENGAGEMENT.0, ENGAGEMENT.1).pick_file()).flatten()
+    }
+
+    fn pick_engagement_to_create(&self, suggested: &Path) -> Option<PathBuf> {
+        let dir = suggested.parent().map(Path::to_path_buf);
+        let name = suggested.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.dialog(move |mut d| {
+            if let Some(dir) = dir.filter(|d| d.is_dir()) {
+                d = d.set_directory(dir);
+            }
+            d.add_filter(ENGAGEMENT.0, ENGAGEMENT.1).set_file_name(name).save_file()
+        })
+        .flatten()
+    }
+
+    fn pick_evidence_files(&self) -> Vec<PathBuf> {
+        if let Some(files) = e2e_files() {
+            return files;
+        }
+        self.dialog(|d| d.pick_files()).flatten().unwrap_or_default()
+    }
+
+    fn pick_population_file(&self) -> Option<PathBuf> {
+        if let Some(files) = e2e_files() {
+            return files.into_iter().next();
+        }
+        self.dialog(|d| d.add_filter("CSV / Excel", &["csv", "xlsx", "CSV", "XLSX"]).pick_file()).flatten()
+    }
+
+    fn pick_export_destination(&self, suggested_name: &str, package: bool) -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("WORKBENCH_E2E_EXPORT_DIR") {
+            return Some(PathBuf::from(dir).join(suggested_name));
+        }
+        let name = suggested_name.to_string();
+        self.dialog(move |d| {
+            let d = if package { d.add_filter("ZIP", &["zip"]) } else { d.add_filter("PDF", &["pdf"]) };
+            d.set_file_name(name).save_file()
+        })
+        .flatten()
+    }
+
+    fn pick_certificate(&self) -> Option<PathBuf> {
+        if let Some(file) = std::env::var_os("WORKBENCH_E2E_PICK_CERTIFICATE") {
+            return Some(PathBuf::from(file));
+        }
+        self.dialog(|d| d.add_filter("PKCS#12", &["p12", "pfx"]).pick_file()).flatten()
+    }
+
+    fn open(&self, path: &Path) -> std::io::Result<()> {
+        open::that_detached(path)
+    }
+
+    fn show_in_folder(&self, path: &Path) -> std::io::Result<()> {
+        open::that_detached(path.parent().unwrap_or(Path::new(".")))
+    }
+}
+
+/// A refusal that is not the core's: an unknown command, a body that is not JSON.
+fn refusal(kind: ErrorKind, message: String) -> ErrorPayload {
+    ErrorPayload { kind, message, input_problems: Vec::new(), field_problems: Vec::new() }
+}
+
+/// Hands the page's call to the operation of that name, on a worker thread
+/// (an intake or an export takes seconds to minutes; a dialog waits for
+/// the user). The page sends `{request, progress?}`: the request as the
+/// operation takes it, and the channel its progress goes to.
+fn dispatch_invoke<R: Runtime>(invoke: Invoke<R>) -> bool {
+    let name = invoke.message.command().to_string();
+    let webview = invoke.message.webview();
+    let (request, progress) = match invoke.message.payload() {
+        InvokeBody::Json(body) => (
+            body.get("request").cloned().unwrap_or_else(|| serde_json::json!({})),
+            body.get("progress").and_then(|p| p.as_str()).and_then(|p| JavaScriptChannelId::from_str(p).ok()),
+        ),
+        InvokeBody::Raw(_) => {
+            invoke.resolver.reject(refusal(ErrorKind::Invalid, format!("{name}: the request is not JSON")));
+            return true;
+        }
+    };
+    let Some(session) = webview.try_state::<Arc<Session>>().map(|s| s.inner().clone()) else {
+        invoke.resolver.reject(refusal(ErrorKind::Internal, "the app has not started yet".into()));
+        return true;
+    };
+    let channel = progress.map(|id| id.channel_on::<R, serde_json::Value>(webview.clone()));
+    let resolver = invoke.resolver;
+    std::thread::spawn(move || {
+        // A closed channel (the window went away) must not stop the work.
+        let mut send = |value: serde_json::Value| {
+            if let Some(channel) = &channel {
+                let _ = channel.send(value);
+            }
+        };
+        match workbench_ops::dispatch(&session, &name, request, &mut send) {
+            Ok(Payload::Json(value)) => resolver.resolve(value),
+            Ok(Payload::Bytes(bytes)) => resolver.resolve(tauri::ipc::Response::new(bytes)),
+            Err(error) => resolver.reject(error),
+        }
+    });
+    true
+}
+
+/// The app's builder, generic over the runtime so that the operations can
+/// be called through IPC in tests (`tauri::test::mock_builder()`).
+pub fn builder<R: Runtime>(builder: Builder<R>, data_dir: PathBuf) -> Builder<R> {
+    let handle = Arc::new(OnceLock::new());
+    let host = AppHost { app: handle.clone() };
+    builder
+        .manage(Arc::new(Session::new(data_dir, Box::new(host))))
+        .setup(move |app| {
+            let _ = handle.set(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(dispatch_invoke)
+        .on_window_event(|window, event| {
+            // Files dropped on the window reach the page as handles, with
+            // the intake form's defaults, never as paths.
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                if let Some(session) = window.try_state::<Arc<Session>>() {
+                    let files = workbench_ops::operations::picked(&session, paths.clone());
+                    let _ = match files {
+                        Ok(files) => window.emit(DROPPED_EVENT, files),
+                        Err(err) => window.emit(DROPPED_EVENT, ErrorPayload::from(&err)),
+                    };
+                }
+            }
+        })
 }
 
 /// Starts the app with the user's data folder (`WORKBENCH_DATA_DIR` moves it).
@@ -132,7 +208,7 @@ pub fn run() {
     // Copies made for the system viewer by an earlier run are removed now;
     // a viewer may still have had them open when that run ended.
     let _ = workbench_core::api::clear_viewer_copies();
-    let app = builder(Builder::default(), AppState::load(data_dir)).build(tauri::generate_context!());
+    let app = builder(Builder::default(), data_dir).build(tauri::generate_context!());
     match app {
         // At exit the copies go too: confidential evidence does not stay in
         // a temporary folder after the app is closed.
@@ -150,3 +226,6 @@ pub fn run() {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -202,8 +202,10 @@ pub enum PbcCommand {
     },
 }
 
+/// Today in Japan (`Clock::today_in_japan`), as the app decides it.
 fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    use workbench_core::model::event::{Clock, SystemClock};
+    SystemClock.today_in_japan()
 }
 
 fn kind_of(text: Option<&str>) -> Result<Option<EvidenceKind>, Failure> {

@@ -192,6 +192,14 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         samples: usize,
     },
+    /// Serve every operation of the app over HTTP on 127.0.0.1, for the UI's
+    /// tests and for developing the UI in a browser. Prints one JSON line
+    /// {"url", "token"}; requests must carry the token. Development only.
+    Serve {
+        /// Required: says that this is the development server, not a service.
+        #[arg(long)]
+        dev: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -345,7 +353,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Core(err)) => {
-            let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind());
+            let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind().as_str());
             eprintln!(
                 "{}",
                 messages.get("error.prefix", &[("kind", &kind), ("message", &printable(&err.to_string()))])
@@ -361,13 +369,7 @@ fn main() -> ExitCode {
 }
 
 fn actor(cli_actor: Option<String>) -> Actor {
-    let name = cli_actor
-        .or_else(|| std::env::var("WORKBENCH_USER").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "unknown".to_string());
-    Actor::new(name)
+    Actor::or_from_environment(cli_actor)
 }
 
 fn data_dir(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
@@ -415,8 +417,9 @@ pub(crate) fn signing_identity(
     Ok(workbench_report::sign::SigningIdentity::from_pkcs12(&bytes, &passphrase)?)
 }
 
-/// `report` and `package`: the checks come before the passphrase is asked
-/// for, and the file is written whole or not at all.
+/// `report` and `package` (`workbench_report::export::run`): the checks
+/// come before the passphrase is asked for, and the file is written whole
+/// or not at all.
 #[allow(clippy::too_many_arguments)]
 fn export(
     file: &Path,
@@ -431,23 +434,23 @@ fn export(
 ) -> Outcome {
     use workbench_report::export::Output;
     let lang = workbench_report::Lang::parse(lang).unwrap_or(workbench_report::Lang::Ja);
-    let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let model = api::report_model(file, date, ctx)?;
-    workbench_report::export::check(&model, output, p12.is_some())?;
-    let identity = match p12 {
-        Some(p12) => Some(signing_identity(p12, passphrase, m)?),
+    let mut passphrase = passphrase;
+    let mut key = |p12: &Path| signing_identity(p12, passphrase.take(), m);
+    let mut key_of_file;
+    let key: Option<&mut dyn FnMut() -> Result<workbench_report::sign::SigningIdentity, Failure>> = match p12 {
+        Some(p12) => {
+            key_of_file = move || key(p12);
+            Some(&mut key_of_file)
+        }
         None => None,
     };
-    let signed_at = workbench_report::sign::pdf_date(ctx.clock.now());
-    let done =
-        workbench_report::export::export(&model, lang, output, identity.as_ref(), &signed_at, &mut |_, _, _| {})?;
-    workbench_report::export::write_whole(out, &done.bytes)?;
+    let done = workbench_report::export::run(file, out, output, lang, date, key, ctx, &mut |_| {})?;
     if output == Output::Package {
         println!("{}", m.get("package.written", &[("path", &out.display()), ("pages", &done.pages)]));
         return Ok(());
     }
     let kind = m.word(
-        match (model.is_final, done.signed) {
+        match (done.is_final, done.signed) {
             (true, true) => "report.signed",
             (true, false) => "report.final",
             _ => "report.draft",
@@ -641,6 +644,18 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
                 );
             }
             Ok(())
+        }
+        Command::Serve { dev } => {
+            if !dev {
+                return Err(Failure::Usage(m.get("serve.dev_only", &[])));
+            }
+            let dir = data_dir(cli.data_dir)?;
+            workbench_ops::serve::serve(dir, |url, token| {
+                use std::io::Write;
+                println!("{}", serde_json::json!({ "url": url, "token": token }));
+                let _ = std::io::stdout().flush();
+            })
+            .map_err(|e| Failure::Usage(e.to_string()))
         }
         Command::Generate { out, controls, events, evidence, samples } => {
             let view = api::generate_large(&out, GenerateOptions { controls, events, evidence, samples }, ctx)?;

@@ -381,7 +381,11 @@ pub fn exception(command: ExceptionCommand, ctx: Context<'_>, m: &Messages) -> O
             println!("{}", m.get("exception.removed", &[("id", &id)]));
         }
         ExceptionCommand::List { file, json } => {
-            let listing = api::dashboard(&file, chrono::Local::now().date_naive())?.exceptions;
+            let listing = api::dashboard(
+                &file,
+                workbench_core::model::event::Clock::today_in_japan(&workbench_core::model::event::SystemClock),
+            )?
+            .exceptions;
             if json {
                 return print_json(&listing);
             }

@@ -26,19 +26,18 @@ impl std::fmt::Display for InputProblem {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldProblem {
     pub field: String,
-    /// A stable code for front ends to translate (`required`,
-    /// `corporate_number`, `period_inverted`, ...), with its values.
-    pub code: String,
+    /// What is wrong, for front ends to translate, with its values.
+    pub code: ProblemCode,
     pub params: std::collections::BTreeMap<String, String>,
     /// The message in English, for logs and scripts.
     pub message: String,
 }
 
 impl FieldProblem {
-    pub fn new(field: &str, code: &str, params: &[(&str, String)], message: String) -> FieldProblem {
+    pub fn new(field: &str, code: ProblemCode, params: &[(&str, String)], message: String) -> FieldProblem {
         FieldProblem {
             field: field.into(),
-            code: code.into(),
+            code,
             params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             message,
         }
@@ -50,6 +49,92 @@ impl std::fmt::Display for FieldProblem {
         write!(f, "{}: {}", self.field, self.message)
     }
 }
+
+text_enum!(
+    /// The stable kind of an error: front ends (the CLI's exit codes, the
+    /// UI) switch on it and never parse the message.
+    ErrorKind {
+        NotAnEngagement = "not_an_engagement",
+        Corrupt = "corrupt",
+        NewerVersion = "newer_version",
+        Import = "import",
+        Invalid = "invalid",
+        NotFound = "not_found",
+        AlreadyExists = "already_exists",
+        Io = "io",
+        Source = "source",
+        Cancelled = "cancelled",
+        DiskFull = "disk_full",
+        DiskIo = "disk_io",
+        Locked = "locked",
+        ForeignObject = "foreign_object",
+        LogMismatch = "log_mismatch",
+        Storage = "storage",
+        /// Not an error of the core: a front end's own failure (a dialog
+        /// that could not open, a request it could not read).
+        Internal = "internal",
+    }
+);
+
+text_enum!(
+    /// What is wrong with a field or an item, for front ends to translate
+    /// (each has a message in the UI's catalogs, checked when the UI is
+    /// type-checked). The parameters a message needs travel beside it.
+    ProblemCode {
+        Required = "required",
+        CorporateNumber = "corporate_number",
+        Url = "url",
+        PeriodInverted = "period_inverted",
+        PeriodTooLong = "period_too_long",
+        RegistrationRequired = "registration_required",
+        RegistrationDates = "registration_dates",
+        DuplicateMember = "duplicate_member",
+        Invalid = "invalid",
+        DueBefore = "due_before",
+        NotOnTeam = "not_on_team",
+        RoleNotAllowed = "role_not_allowed",
+        NoResult = "no_result",
+        PreviousLevelMissing = "previous_level_missing",
+        SamePerson = "same_person",
+        NoSecondReview = "no_second_review",
+        NotAuthor = "not_author",
+        NoPopulation = "no_population",
+        SampleExists = "sample_exists",
+        SampleDrawn = "sample_drawn",
+        NoSample = "no_sample",
+        EmptyFrame = "empty_frame",
+        NoRule = "no_rule",
+        SizeOutOfRange = "size_out_of_range",
+        OverrideNeedsReason = "override_needs_reason",
+        NoDates = "no_dates",
+        TooSmallToStratify = "too_small_to_stratify",
+        CountOutOfRange = "count_out_of_range",
+        AlreadyInSample = "already_in_sample",
+        SampleTested = "sample_tested",
+        AttributeTested = "attribute_tested",
+        UnknownTickmark = "unknown_tickmark",
+        FailNeedsComment = "fail_needs_comment",
+        FromTestGrid = "from_test_grid",
+        SeedOutOfRange = "seed_out_of_range",
+        SizeRange = "size_range",
+        DuplicateFrequency = "duplicate_frequency",
+        VersionUnchanged = "version_unchanged",
+        Passphrase = "passphrase",
+        Certificate = "certificate",
+        CertificateRequired = "certificate_required",
+        CertificateUnreadable = "certificate_unreadable",
+        Write = "write",
+        NotFinal = "not_final",
+        NotSigned = "not_signed",
+        ChangedAfterSignoff = "changed_after_signoff",
+        OpenNote = "open_note",
+        LogMismatch = "log_mismatch",
+        SignedOff = "signed_off",
+        NoExtension = "no_extension",
+        MayRunCode = "may_run_code",
+        ContentMismatch = "content_mismatch",
+    }
+);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -138,24 +223,24 @@ fn list<T: std::fmt::Display>(items: &[T]) -> String {
 
 impl Error {
     /// The stable machine-readable kind of this error.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::NotAnEngagement { .. } => "not_an_engagement",
-            Error::Corrupt { .. } => "corrupt",
-            Error::NewerVersion { .. } => "newer_version",
-            Error::Import { .. } => "import",
-            Error::Invalid { .. } => "invalid",
-            Error::NotFound { .. } => "not_found",
-            Error::AlreadyExists { .. } => "already_exists",
-            Error::Io { .. } => "io",
-            Error::Source { .. } => "source",
-            Error::Cancelled => "cancelled",
-            Error::DiskFull { .. } => "disk_full",
-            Error::DiskIo { .. } => "disk_io",
-            Error::Locked => "locked",
-            Error::ForeignObject { .. } => "foreign_object",
-            Error::LogMismatch { .. } => "log_mismatch",
-            Error::Storage(_) => "storage",
+            Error::NotAnEngagement { .. } => ErrorKind::NotAnEngagement,
+            Error::Corrupt { .. } => ErrorKind::Corrupt,
+            Error::NewerVersion { .. } => ErrorKind::NewerVersion,
+            Error::Import { .. } => ErrorKind::Import,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Source { .. } => ErrorKind::Source,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::DiskFull { .. } => ErrorKind::DiskFull,
+            Error::DiskIo { .. } => ErrorKind::DiskIo,
+            Error::Locked => ErrorKind::Locked,
+            Error::ForeignObject { .. } => ErrorKind::ForeignObject,
+            Error::LogMismatch { .. } => ErrorKind::LogMismatch,
+            Error::Storage(_) => ErrorKind::Storage,
         }
     }
 
@@ -175,7 +260,7 @@ impl Error {
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Invalid { problems: vec![FieldProblem::new(&field.into(), "invalid", &[], message.into())] }
+        Error::Invalid { problems: vec![FieldProblem::new(&field.into(), ProblemCode::Invalid, &[], message.into())] }
     }
 
     /// Turns a SQLite error met while reading an engagement into the error a
@@ -216,7 +301,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorPayload {
-    pub kind: String,
+    pub kind: ErrorKind,
     pub message: String,
     pub input_problems: Vec<InputProblem>,
     pub field_problems: Vec<FieldProblem>,
@@ -225,7 +310,7 @@ pub struct ErrorPayload {
 impl From<&Error> for ErrorPayload {
     fn from(err: &Error) -> Self {
         ErrorPayload {
-            kind: err.kind().to_string(),
+            kind: err.kind(),
             message: err.to_string(),
             input_problems: match err {
                 Error::Import { problems, .. } => problems.clone(),

@@ -176,11 +176,12 @@ pub enum NotViewable {
 }
 
 impl NotViewable {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::error::ProblemCode {
+        use crate::error::ProblemCode;
         match self {
-            NotViewable::NoExtension => "no_extension",
-            NotViewable::MayRunCode => "may_run_code",
-            NotViewable::ContentMismatch => "content_mismatch",
+            NotViewable::NoExtension => ProblemCode::NoExtension,
+            NotViewable::MayRunCode => ProblemCode::MayRunCode,
+            NotViewable::ContentMismatch => ProblemCode::ContentMismatch,
         }
     }
 }

@@ -14,9 +14,10 @@ pub struct Profile {
     /// The name recorded on every change the user makes.
     #[serde(default)]
     pub name: String,
-    /// `ja` or `en`.
-    #[serde(default = "default_lang")]
-    pub lang: String,
+    /// The interface language. A language this version does not know (a
+    /// profile written by hand or by a later version) reads as Japanese.
+    #[serde(default, deserialize_with = "lenient_lang")]
+    pub lang: Lang,
     #[serde(default)]
     pub recent: Vec<RecentEngagement>,
     /// Shown beside sign-offs (e.g. "HS").
@@ -40,15 +41,26 @@ pub struct RecentEngagement {
     pub opened_at: String,
 }
 
-fn default_lang() -> String {
-    "ja".into()
+text_enum!(
+    /// A language of the interface and of reports.
+    #[derive(Default)]
+    Lang {
+        #[default]
+        Ja = "ja",
+        En = "en",
+    }
+);
+
+fn lenient_lang<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Lang, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    Ok(Lang::parse(&text).unwrap_or_default())
 }
 
 impl Default for Profile {
     fn default() -> Self {
         Profile {
             name: String::new(),
-            lang: default_lang(),
+            lang: Lang::Ja,
             recent: Vec::new(),
             initials: String::new(),
             role: default_role(),
@@ -78,9 +90,6 @@ impl Profile {
     /// Writes the profile: to a temporary file first, then renamed over the
     /// old one, so a crash never leaves half a profile.
     pub fn save(&self, data_dir: &Path) -> Result<()> {
-        if self.lang != "ja" && self.lang != "en" {
-            return Err(Error::invalid("lang", format!("unknown language \"{}\" (ja or en)", self.lang)));
-        }
         std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::invalid("profile", e.to_string()))?;
         crate::files::write_whole(&file(data_dir), &json)
@@ -123,7 +132,9 @@ mod tests {
         let err = Profile::load(dir.path()).unwrap_err();
         assert_eq!(err.kind(), "corrupt");
         assert!(err.to_string().contains("profile.json"), "{err}");
-        let bad = Profile { lang: "fr".into(), ..Profile::default() };
-        assert_eq!(bad.save(dir.path()).unwrap_err().kind(), "invalid");
+        // A language this version does not know reads as Japanese.
+        std::fs::write(dir.path().join("profile.json"), r#"{"name": "佐藤", "lang": "fr"}"#).unwrap();
+        let read = Profile::load(dir.path()).unwrap();
+        assert_eq!((read.name.as_str(), read.lang), ("佐藤", Lang::Ja));
     }
 }

@@ -6,22 +6,8 @@ use std::collections::HashMap;
 const JA: &str = include_str!("../messages/ja.json");
 const EN: &str = include_str!("../messages/en.json");
 
-/// The report's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ja,
-    En,
-}
-
-impl Lang {
-    pub fn parse(text: &str) -> Option<Lang> {
-        match text {
-            "ja" => Some(Lang::Ja),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+/// The report's language: the core's, so that a request names it once.
+pub use workbench_core::Lang;
 
 #[derive(Debug)]
 pub struct Messages {

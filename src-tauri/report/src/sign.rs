@@ -29,6 +29,7 @@ use lopdf::{dictionary, Document, IncrementalDocument, Object, StringFormat};
 use sha2::{Digest, Sha256};
 use signature::{Keypair, RandomizedSigner};
 use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, EncodePublicKey, SignatureBitStringEncoding};
+use workbench_core::error::{FieldProblem, ProblemCode};
 use workbench_core::{Error, Result};
 use x509_cert::attr::Attribute;
 use x509_cert::builder::Builder;
@@ -65,6 +66,15 @@ enum SigningKey {
     P384(p384::ecdsa::SigningKey),
 }
 
+/// A PKCS#12 file whose key or certificate cannot be signed with.
+fn certificate_refusal(message: impl Into<String>) -> Error {
+    Error::Invalid { problems: vec![FieldProblem::new("certificate", ProblemCode::Certificate, &[], message.into())] }
+}
+
+fn key_refusal(what: &str, detail: impl std::fmt::Display) -> Error {
+    certificate_refusal(format!("{what}: {detail}"))
+}
+
 fn sign_error(what: &str, detail: impl std::fmt::Display) -> Error {
     Error::invalid("signature", format!("{what}: {detail}"))
 }
@@ -76,50 +86,45 @@ impl SigningIdentity {
     /// message that says which.
     pub fn from_pkcs12(bytes: &[u8], passphrase: &str) -> Result<SigningIdentity> {
         let store = p12_keystore::KeyStore::from_pkcs12(bytes, passphrase).map_err(|e| {
-            Error::invalid(
-                "passphrase",
-                format!("the PKCS#12 file could not be opened (wrong passphrase, or not PKCS#12): {e}"),
-            )
+            let message = format!("the PKCS#12 file could not be opened (wrong passphrase, or not PKCS#12): {e}");
+            Error::Invalid { problems: vec![FieldProblem::new("passphrase", ProblemCode::Passphrase, &[], message)] }
         })?;
-        let (_, entry) = store
-            .private_key_chain()
-            .ok_or_else(|| Error::invalid("certificate", "the PKCS#12 file holds no private key"))?;
+        let (_, entry) =
+            store.private_key_chain().ok_or_else(|| certificate_refusal("the PKCS#12 file holds no private key"))?;
         // Our copy of the key's bytes is zeroed when dropped; the PKCS#12
         // library's own copy cannot be reached (docs/security.md).
         let key_der = Zeroizing::new(entry.key().to_vec());
         let chain: Vec<Vec<u8>> = entry.chain().iter().map(|c| c.as_der().to_vec()).collect();
-        let leaf =
-            chain.first().ok_or_else(|| Error::invalid("certificate", "the PKCS#12 file holds no certificate"))?;
-        let leaf = Certificate::from_der(leaf).map_err(|e| sign_error("the certificate cannot be read", e))?;
+        let leaf = chain.first().ok_or_else(|| certificate_refusal("the PKCS#12 file holds no certificate"))?;
+        let leaf = Certificate::from_der(leaf).map_err(|e| key_refusal("the certificate cannot be read", e))?;
         if let Some(refusal) = crate::verify::pki::signing_refusal(&leaf) {
-            return Err(Error::invalid("certificate", refusal.english()));
+            return Err(certificate_refusal(refusal.english()));
         }
         let info = rsa::pkcs8::PrivateKeyInfo::try_from(key_der.as_slice())
             .map(|k| (k.algorithm.oid, k.algorithm.parameters_oid().ok()))
-            .map_err(|e| sign_error("the private key cannot be read", e))?;
+            .map_err(|e| key_refusal("the private key cannot be read", e))?;
         let key = match info {
             (RSA_ENCRYPTION, _) => {
                 use rsa::pkcs8::DecodePrivateKey;
-                let key = rsa::RsaPrivateKey::from_pkcs8_der(&key_der).map_err(|e| sign_error("the RSA key", e))?;
+                let key = rsa::RsaPrivateKey::from_pkcs8_der(&key_der).map_err(|e| key_refusal("the RSA key", e))?;
                 SigningKey::Rsa(Box::new(rsa::pkcs1v15::SigningKey::<Sha256>::new(key)))
             }
             (ID_EC_PUBLIC_KEY, Some(SECP_256_R_1)) => {
                 use p256::pkcs8::DecodePrivateKey;
                 SigningKey::P256(
-                    p256::ecdsa::SigningKey::from_pkcs8_der(&key_der).map_err(|e| sign_error("the P-256 key", e))?,
+                    p256::ecdsa::SigningKey::from_pkcs8_der(&key_der).map_err(|e| key_refusal("the P-256 key", e))?,
                 )
             }
             (ID_EC_PUBLIC_KEY, Some(SECP_384_R_1)) => {
                 use p384::pkcs8::DecodePrivateKey;
                 SigningKey::P384(
-                    p384::ecdsa::SigningKey::from_pkcs8_der(&key_der).map_err(|e| sign_error("the P-384 key", e))?,
+                    p384::ecdsa::SigningKey::from_pkcs8_der(&key_der).map_err(|e| key_refusal("the P-384 key", e))?,
                 )
             }
             (oid, _) => {
-                return Err(Error::invalid(
-                    "certificate",
-                    format!("the key's algorithm {oid} is not supported; use an RSA, ECDSA P-256 or P-384 key"),
-                ))
+                return Err(certificate_refusal(format!(
+                    "the key's algorithm {oid} is not supported; use an RSA, ECDSA P-256 or P-384 key"
+                )))
             }
         };
         // The certificate must be the key's, or validators reject the signature.
@@ -128,11 +133,11 @@ impl SigningIdentity {
             SigningKey::P256(k) => k.verifying_key().to_public_key_der(),
             SigningKey::P384(k) => k.verifying_key().to_public_key_der(),
         }
-        .map_err(|e| sign_error("the public key", e))?;
+        .map_err(|e| key_refusal("the public key", e))?;
         let cert_spki =
-            leaf.tbs_certificate.subject_public_key_info.to_der().map_err(|e| sign_error("the certificate", e))?;
+            leaf.tbs_certificate.subject_public_key_info.to_der().map_err(|e| key_refusal("the certificate", e))?;
         if key_spki.as_bytes() != cert_spki.as_slice() {
-            return Err(Error::invalid("certificate", "the PKCS#12 file's certificate is not the one of its key"));
+            return Err(certificate_refusal("the PKCS#12 file's certificate is not the one of its key"));
         }
         Ok(SigningIdentity { key, chain, subject: leaf.tbs_certificate.subject.to_string() })
     }

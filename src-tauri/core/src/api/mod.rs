@@ -801,7 +801,7 @@ pub fn finalize_check(path: &Path) -> Result<FinalizeCheck> {
 fn log_blocker(differences: &[Difference]) -> crate::model::review::Blocker {
     let first = differences.first();
     crate::model::review::Blocker {
-        code: "log_mismatch".into(),
+        code: crate::error::ProblemCode::LogMismatch,
         item_kind: first.map_or_else(|| "event".into(), |d| d.item_kind.clone()),
         item_id: first.map_or_else(String::new, |d| d.item_id.clone()),
         level: None,
@@ -843,8 +843,17 @@ pub fn reopen(path: &Path, reason: &str, ctx: Context<'_>) -> Result<()> {
 }
 
 /// The events about one item, oldest first.
+/// Every event names one of the kinds of `EventKind` (what the page
+/// translates); an event of another kind is a damaged log.
 pub fn item_history(path: &Path, id: &str) -> Result<Vec<EventRecord>> {
-    read(path, |file| file.item_history(id))
+    let events = read(path, |file| file.item_history(id))?;
+    if let Some(e) = events.iter().find(|e| crate::model::event::EventKind::parse(&e.kind).is_none()) {
+        return Err(Error::Corrupt {
+            path: path.into(),
+            detail: format!("event {} is of an unknown kind {:?}", e.seq, e.kind),
+        });
+    }
+    Ok(events)
 }
 
 // ---- Sampling (docs/sampling.md) ---------------------------------------------------

@@ -5,14 +5,15 @@
 use serde_json::json;
 
 use super::refuse;
-use crate::error::{Error, Result};
+use crate::error::{Error, ProblemCode, Result};
 use crate::model::event::{Change, FieldChange};
 use crate::model::evidence::{Evidence, EvidenceLink, EvidenceMeta, EvidencePatch, PbcFields, PbcRequest, Removal};
 
 /// An item about to be taken in must have a title (its file name by default).
 pub fn check_meta(source: &std::path::Path, meta: &EvidenceMeta) -> Result<()> {
     if meta.title.trim().is_empty() {
-        return Err(Error::invalid("title", format!("{}: an evidence item needs a title", source.display())));
+        let message = format!("{}: an evidence item needs a title", source.display());
+        return Err(refuse("title", ProblemCode::Required, &[], message));
     }
     Ok(())
 }
@@ -101,12 +102,12 @@ pub fn withdraw(
         return Err(Error::invalid("evidence", format!("{} was already withdrawn", evidence.id)));
     }
     if reason.trim().is_empty() {
-        return Err(Error::invalid("reason", "withdrawing evidence needs the reason"));
+        return Err(refuse("reason", ProblemCode::Required, &[], "withdrawing evidence needs the reason".into()));
     }
     if let Some(procedure) = signed_procedures.first() {
         return Err(refuse(
             "evidence",
-            "signed_off",
+            ProblemCode::SignedOff,
             &[("procedure", procedure.clone())],
             format!(
                 "{} supports {procedure}, which is signed off; unlink it first (a visible change to the signed procedure)",
@@ -123,11 +124,16 @@ pub fn withdraw(
 /// A request needs what is asked for, and a due date not before it was asked.
 pub fn check_pbc(fields: &PbcFields) -> Result<()> {
     if fields.item.trim().is_empty() {
-        return Err(Error::invalid("item", "a request needs what is asked for"));
+        return Err(refuse("item", ProblemCode::Required, &[], "a request needs what is asked for".into()));
     }
     if let Some(due) = fields.due {
         if due < fields.requested_on {
-            return Err(Error::invalid("due", "the due date is before the request date"));
+            return Err(refuse(
+                "due",
+                ProblemCode::DueBefore,
+                &[("requested_on", fields.requested_on.to_string())],
+                "the due date is before the request date".into(),
+            ));
         }
     }
     Ok(())
@@ -239,7 +245,8 @@ mod tests {
             notes: String::new(),
         };
         let Err(Error::Invalid { problems }) = add_pbc("PBC-001".into(), fields.clone()) else { panic!("refused") };
-        assert_eq!(problems[0].field, "due");
+        assert_eq!((problems[0].field.as_str(), problems[0].code), ("due", ProblemCode::DueBefore));
+        assert_eq!(problems[0].params["requested_on"], "2026-05-10");
         assert_eq!(next_number("PBC-", 7, 3), "PBC-008");
         assert!(add_pbc("PBC-001".into(), PbcFields { due: Some(date("2026-05-10")), ..fields }).is_ok());
     }

@@ -22,9 +22,9 @@ pub mod review;
 pub mod sampling;
 pub mod work;
 
-use crate::error::{Error, FieldProblem};
+use crate::error::{Error, FieldProblem, ProblemCode};
 
 /// A refusal of one field, with a stable code for the front ends.
-pub(crate) fn refuse(field: &str, code: &str, params: &[(&str, String)], message: String) -> Error {
+pub(crate) fn refuse(field: &str, code: ProblemCode, params: &[(&str, String)], message: String) -> Error {
     Error::Invalid { problems: vec![FieldProblem::new(field, code, params, message)] }
 }

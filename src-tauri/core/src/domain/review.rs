@@ -6,7 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::refuse;
-use crate::error::{Error, FieldProblem, Result};
+use crate::error::{Error, FieldProblem, ProblemCode, Result};
 use crate::model::engagement::{EngagementFields, Role};
 use crate::model::event::{Change, FieldChange};
 use crate::model::procedure::{Procedure, ScopeDecision};
@@ -84,7 +84,7 @@ pub fn team_role(fields: &EngagementFields, name: &str) -> Result<Role> {
     fields.team.iter().find(|m| m.name == name).map(|m| m.role).ok_or_else(|| Error::Invalid {
         problems: vec![FieldProblem::new(
             "signer",
-            "not_on_team",
+            ProblemCode::NotOnTeam,
             &[("name", name.to_string())],
             format!("{name} is not on the engagement team; add them to the team first"),
         )],
@@ -118,20 +118,20 @@ pub fn sign_off(
 ) -> Result<Vec<Change>> {
     let role = team_role(fields, signer)?;
     let refuse_level =
-        |code: &str, message: String| refuse("level", code, &[("level", level.as_str().to_string())], message);
+        |code: ProblemCode, message: String| refuse("level", code, &[("level", level.as_str().to_string())], message);
     if level == SignOffLevel::SecondReviewer && !fields.second_review {
-        return Err(refuse_level("no_second_review", "this engagement has no second-level review".into()));
+        return Err(refuse_level(ProblemCode::NoSecondReview, "this engagement has no second-level review".into()));
     }
     if !level.allows(role) {
         return Err(refuse_level(
-            "role_not_allowed",
+            ProblemCode::RoleNotAllowed,
             format!("{signer} is on the team as {}, who cannot sign as {}", role.as_str(), level.as_str()),
         ));
     }
     match item {
         Signable::Procedure(p) => {
             if level == SignOffLevel::Preparer && p.result.is_none() {
-                return Err(refuse_level("no_result", format!("{id} has no result yet")));
+                return Err(refuse_level(ProblemCode::NoResult, format!("{id} has no result yet")));
             }
         }
         Signable::Control { assessable, in_scope, all_done } => {
@@ -139,7 +139,7 @@ pub fn sign_off(
                 return Err(Error::invalid("control", format!("{id} is a heading, not an assessed control")));
             }
             if in_scope && !all_done {
-                return Err(refuse_level("no_result", format!("not every procedure of {id} has a result")));
+                return Err(refuse_level(ProblemCode::NoResult, format!("not every procedure of {id} has a result")));
             }
         }
     }
@@ -156,7 +156,7 @@ pub fn sign_off(
     if let Some(previous) = level.previous() {
         if standing(rows, previous).is_none() || current.changed_after_signoff {
             return Err(refuse_level(
-                "previous_level_missing",
+                ProblemCode::PreviousLevelMissing,
                 format!("{id} needs a standing {} sign-off first", previous.as_str()),
             ));
         }
@@ -165,7 +165,7 @@ pub fn sign_off(
     for other in [SignOffLevel::Preparer, SignOffLevel::Reviewer, SignOffLevel::SecondReviewer] {
         if other != level && standing(rows, other).is_some_and(|r| r.signoff.signer == signer) {
             return Err(refuse_level(
-                "same_person",
+                ProblemCode::SamePerson,
                 format!(
                     "{signer} already signed {id} as {}; another person must sign as {}",
                     other.as_str(),
@@ -209,6 +209,31 @@ pub fn changed_after_signoff(
         .filter(|l| standing(rows, *l).is_some())
         .collect();
     Some(Change::ChangedAfterSignOff { item_kind: kind, item_id: id.to_string(), by_seq, at: at(), withdrawn })
+}
+
+/// What a person may do on an engagement, from their role on its team: the
+/// levels they may sign, finalizing and reopening, clearing others' notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rights {
+    /// `None` when the person is not on the team.
+    pub role: Option<Role>,
+    pub may_sign: Vec<SignOffLevel>,
+    pub may_finalize: bool,
+    pub may_reopen: bool,
+    pub may_clear_any_note: bool,
+}
+
+pub fn rights(fields: &EngagementFields, name: &str) -> Rights {
+    let role = team_role(fields, name).ok();
+    let levels = SignOffLevel::required(fields.second_review);
+    let manager = role.is_some_and(may_reopen);
+    Rights {
+        role,
+        may_sign: role.map_or_else(Vec::new, |r| levels.iter().copied().filter(|l| l.allows(r)).collect()),
+        may_finalize: manager,
+        may_reopen: manager,
+        may_clear_any_note: manager,
+    }
 }
 
 // ---- Notes -----------------------------------------------------------------------
@@ -262,7 +287,7 @@ pub fn clear_note(note: &ReviewNote, who: &str, role: Option<Role>, at: String) 
     if note.author != who && !manager {
         return Err(refuse(
             "note",
-            "not_author",
+            ProblemCode::NotAuthor,
             &[("author", note.author.clone())],
             format!("only {} (who wrote {}) or a manager can clear it", note.author, note.id),
         ));
@@ -287,7 +312,7 @@ pub fn blockers(unperformed: &[String], items: &[ItemToSign], notes: &[ReviewNot
     let mut blockers = Vec::new();
     for id in unperformed {
         blockers.push(Blocker {
-            code: "no_result".into(),
+            code: ProblemCode::NoResult,
             item_kind: "procedure".into(),
             item_id: id.clone(),
             level: None,
@@ -298,7 +323,7 @@ pub fn blockers(unperformed: &[String], items: &[ItemToSign], notes: &[ReviewNot
         let (kind, id, s) = (item.kind, &item.id, &item.state);
         if s.changed_after_signoff {
             blockers.push(Blocker {
-                code: "changed_after_signoff".into(),
+                code: ProblemCode::ChangedAfterSignoff,
                 item_kind: kind.as_str().into(),
                 item_id: id.clone(),
                 level: None,
@@ -308,7 +333,7 @@ pub fn blockers(unperformed: &[String], items: &[ItemToSign], notes: &[ReviewNot
         for level in &s.required {
             if !s.signoffs.iter().any(|x| x.level == *level) {
                 blockers.push(Blocker {
-                    code: "not_signed".into(),
+                    code: ProblemCode::NotSigned,
                     item_kind: kind.as_str().into(),
                     item_id: id.clone(),
                     level: Some(*level),
@@ -319,7 +344,7 @@ pub fn blockers(unperformed: &[String], items: &[ItemToSign], notes: &[ReviewNot
     }
     for n in notes.iter().filter(|n| n.status != NoteStatus::Cleared) {
         blockers.push(Blocker {
-            code: "open_note".into(),
+            code: ProblemCode::OpenNote,
             item_kind: "note".into(),
             item_id: n.id.clone(),
             level: None,
@@ -337,7 +362,7 @@ pub fn require_manager(fields: &EngagementFields, who: &str, act: &str) -> Resul
     }
     Err(refuse(
         "role",
-        "role_not_allowed",
+        ProblemCode::RoleNotAllowed,
         &[],
         format!("{who} is on the team as {}; a manager or partner {act}", role.as_str()),
     ))
@@ -363,7 +388,7 @@ pub fn finalize(
                 .iter()
                 .map(|b| {
                     let level = b.level.map(|l| l.as_str().to_string()).unwrap_or_default();
-                    FieldProblem::new(&b.item_id, &b.code, &[("level", level)], b.message.clone())
+                    FieldProblem::new(&b.item_id, b.code, &[("level", level)], b.message.clone())
                 })
                 .collect(),
         });

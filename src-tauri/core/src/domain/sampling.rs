@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::refuse;
-use crate::error::{Error, FieldProblem, Result};
+use crate::error::{Error, FieldProblem, ProblemCode, Result};
 use crate::model::event::{Change, FieldChange};
 use crate::model::procedure::{ExceptionRecord, Procedure, ResultKind};
 use crate::model::sampling::{
@@ -42,7 +42,7 @@ pub struct Stamp<'a> {
 pub(crate) fn no_population(procedure_id: &str) -> Error {
     refuse(
         "population",
-        "no_population",
+        ProblemCode::NoPopulation,
         &[("procedure", procedure_id.to_string())],
         format!("{procedure_id} has no population; import its list or give its count first"),
     )
@@ -51,7 +51,7 @@ pub(crate) fn no_population(procedure_id: &str) -> Error {
 pub(crate) fn no_sample(procedure_id: &str) -> Error {
     refuse(
         "sample",
-        "no_sample",
+        ProblemCode::NoSample,
         &[("procedure", procedure_id.to_string())],
         format!("{procedure_id} has no sample yet; select one first"),
     )
@@ -60,7 +60,7 @@ pub(crate) fn no_sample(procedure_id: &str) -> Error {
 fn sample_exists(procedure_id: &str) -> Error {
     refuse(
         "sample",
-        "sample_exists",
+        ProblemCode::SampleExists,
         &[("procedure", procedure_id.into())],
         format!("{procedure_id} already has a sample; add items to it or discard it first"),
     )
@@ -80,7 +80,7 @@ pub fn record_population(s: &ProcedureSampling, population: Population) -> Resul
     if s.sample.is_some() {
         return Err(refuse(
             "population",
-            "sample_drawn",
+            ProblemCode::SampleDrawn,
             &[("procedure", s.procedure.id.clone())],
             format!("a sample of {} was drawn from its population; discard the sample first", s.procedure.id),
         ));
@@ -94,7 +94,7 @@ pub fn count_population(s: &ProcedureSampling, count: u32, stamp: Stamp<'_>) -> 
     if !(1..=MAX_POPULATION_COUNT).contains(&count) {
         return Err(refuse(
             "count",
-            "count_out_of_range",
+            ProblemCode::CountOutOfRange,
             &[("max", MAX_POPULATION_COUNT.to_string())],
             format!("a population count is from 1 to {MAX_POPULATION_COUNT}"),
         ));
@@ -132,7 +132,7 @@ pub fn select_sample(
     if frame == 0 {
         return Err(refuse(
             "population",
-            "empty_frame",
+            ProblemCode::EmptyFrame,
             &[],
             "every item of the population is dated outside the audit period; there is nothing to sample".into(),
         ));
@@ -140,7 +140,7 @@ pub fn select_sample(
     let rule_size = rules.size_for(request.frequency, frame).ok_or_else(|| {
         refuse(
             "frequency",
-            "no_rule",
+            ProblemCode::NoRule,
             &[("frequency", request.frequency.as_str().into())],
             format!("the rule table {} has no size for {}", rules.name, request.frequency.as_str()),
         )
@@ -153,7 +153,7 @@ pub fn select_sample(
             if n == 0 || n as usize > frame {
                 return Err(refuse(
                     "size",
-                    "size_out_of_range",
+                    ProblemCode::SizeOutOfRange,
                     &[("frame", frame.to_string())],
                     format!("a sample size is from 1 to the {frame} items that can be drawn"),
                 ));
@@ -161,7 +161,7 @@ pub fn select_sample(
             if reason.is_none() {
                 return Err(refuse(
                     "override_reason",
-                    "override_needs_reason",
+                    ProblemCode::OverrideNeedsReason,
                     &[("rule", rule_size.to_string())],
                     format!("a size other than the rule's {rule_size} needs the reason"),
                 ));
@@ -172,7 +172,7 @@ pub fn select_sample(
     if request.by_quarter && population.items.iter().all(|i| i.date.is_none()) {
         return Err(refuse(
             "by_quarter",
-            "no_dates",
+            ProblemCode::NoDates,
             &[],
             "the population has no dates, so it cannot be stratified by quarter".into(),
         ));
@@ -233,7 +233,12 @@ pub fn select_manually(
             .index_of(id.trim())
             .ok_or_else(|| Error::NotFound { what: "population item", id: format!("{procedure_id} {id}") })?;
         if items.iter().any(|i| i.row == index as u32 + 1) {
-            return Err(refuse("items", "already_in_sample", &[("item", id.clone())], format!("{id} is named twice")));
+            return Err(refuse(
+                "items",
+                ProblemCode::AlreadyInSample,
+                &[("item", id.clone())],
+                format!("{id} is named twice"),
+            ));
         }
         let no = items.len() as u32 + 1;
         items.push(SampleItem {
@@ -291,7 +296,7 @@ pub fn add_sample_item(s: &ProcedureSampling, item_id: &str, reason: &str) -> Re
     if let Some(taken) = sample.items.iter().find(|i| i.row == item.row) {
         return Err(refuse(
             "item",
-            "already_in_sample",
+            ProblemCode::AlreadyInSample,
             &[("item", item.item_id.clone())],
             format!("{} is already in the sample (as {})", item.item_id, taken.item_id),
         ));
@@ -314,7 +319,7 @@ pub fn discard_sample(
     if !s.cells.is_empty() {
         return Err(refuse(
             "sample",
-            "sample_tested",
+            ProblemCode::SampleTested,
             &[("procedure", s.procedure.id.clone())],
             format!("{} of the sample's cells are tested; empty them before discarding the sample", s.cells.len()),
         ));
@@ -377,7 +382,7 @@ pub fn remove_attribute(s: &ProcedureSampling, key: &str) -> Result<Vec<Change>>
     if tested > 0 {
         return Err(refuse(
             "attribute",
-            "attribute_tested",
+            ProblemCode::AttributeTested,
             &[("attribute", key.to_string())],
             format!("attribute {key} has {tested} tested cell(s); empty them first"),
         ));
@@ -410,7 +415,7 @@ pub fn set_cell(
         if !s.legend.iter().any(|t| &t.mark == mark) {
             return Err(refuse(
                 "tickmark",
-                "unknown_tickmark",
+                ProblemCode::UnknownTickmark,
                 &[("mark", mark.clone())],
                 format!("\"{mark}\" is not in the engagement's tickmark legend; add it to the legend first"),
             ));
@@ -420,7 +425,7 @@ pub fn set_cell(
     if input.result == Some(CellResult::Fail) && comment.is_empty() {
         return Err(refuse(
             "comment",
-            "fail_needs_comment",
+            ProblemCode::FailNeedsComment,
             &[],
             "a failed test needs its facts in the comment; they become the exception".into(),
         ));
@@ -637,7 +642,7 @@ pub fn rule_table_problems(table: &SampleRuleTable) -> Vec<FieldProblem> {
         if value.trim().is_empty() {
             problems.push(FieldProblem::new(
                 field,
-                "required",
+                ProblemCode::Required,
                 &[],
                 format!("the table needs a {field}, which every sample records"),
             ));
@@ -648,7 +653,7 @@ pub fn rule_table_problems(table: &SampleRuleTable) -> Vec<FieldProblem> {
         if !(1..=1000).contains(&rule.size) {
             problems.push(FieldProblem::new(
                 &format!("size.{frequency}"),
-                "size_range",
+                ProblemCode::SizeRange,
                 &[("min", "1".into()), ("max", "1000".into())],
                 format!("{frequency}: {} is not a size from 1 to 1000", rule.size),
             ));
@@ -656,7 +661,7 @@ pub fn rule_table_problems(table: &SampleRuleTable) -> Vec<FieldProblem> {
         if table.sizes[..i].iter().any(|r| r.frequency == rule.frequency) {
             problems.push(FieldProblem::new(
                 "sizes",
-                "duplicate_frequency",
+                ProblemCode::DuplicateFrequency,
                 &[("frequency", frequency.into())],
                 format!("{frequency} is given twice"),
             ));

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::refuse;
-use crate::error::{Error, Result};
+use crate::error::{Error, ProblemCode, Result};
 use crate::model::event::{Change, FieldChange};
 use crate::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
 
@@ -47,7 +47,12 @@ pub fn set_scope(control: &ControlFacts, decision: ScopeDecision, reason: &str) 
 pub fn add_procedure(control: &ControlFacts, next_id: String, new: NewProcedure) -> Result<Vec<Change>> {
     require_assessable(control)?;
     if new.text_ja.trim().is_empty() && new.text_en.trim().is_empty() {
-        return Err(Error::invalid("text", "a procedure needs a text in Japanese or English"));
+        return Err(refuse(
+            "text",
+            ProblemCode::Required,
+            &[],
+            "a procedure needs a text in Japanese or English".into(),
+        ));
     }
     let procedure = Procedure {
         id: next_id,
@@ -124,7 +129,7 @@ pub fn remove_procedure(procedure: &Procedure, attached: &Attachments) -> Result
 /// Records an exception found by a procedure, as a fact, under `next_id`.
 pub fn add_exception(procedure: &Procedure, next_id: String, text: &str) -> Result<Vec<Change>> {
     if text.trim().is_empty() {
-        return Err(Error::invalid("text", "an exception needs its facts written out"));
+        return Err(refuse("text", ProblemCode::Required, &[], "an exception needs its facts written out".into()));
     }
     let exception = ExceptionRecord {
         id: next_id,
@@ -139,7 +144,8 @@ pub fn add_exception(procedure: &Procedure, next_id: String, text: &str) -> Resu
 pub fn edit_exception(before: &ExceptionRecord, text: &str) -> Result<Vec<Change>> {
     refuse_if_from_grid(before)?;
     if text.trim().is_empty() {
-        return Err(Error::invalid("text", "an exception needs its facts written out; remove it instead"));
+        let message = "an exception needs its facts written out; remove it instead".into();
+        return Err(refuse("text", ProblemCode::Required, &[], message));
     }
     if before.text == text.trim() {
         return Ok(Vec::new());
@@ -171,7 +177,7 @@ pub fn refuse_if_from_grid(exception: &ExceptionRecord) -> Result<()> {
     match (&exception.sample_item, &exception.attribute) {
         (Some(item), Some(attribute)) => Err(refuse(
             "exception",
-            "from_test_grid",
+            ProblemCode::FromTestGrid,
             &[("item", item.clone()), ("attribute", attribute.clone())],
             format!(
                 "{} comes from the failed test of {item}, attribute {attribute}; change that cell of the test grid instead",

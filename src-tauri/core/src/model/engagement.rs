@@ -5,7 +5,7 @@ use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::corporate_number;
-use crate::error::FieldProblem;
+use crate::error::{FieldProblem, ProblemCode};
 
 text_enum!(Program { Ismap = "ismap", IsmapLiu = "ismap_liu" });
 text_enum!(AuditKind { Initial = "initial", Renewal = "renewal", Additional = "additional", ReAudit = "re_audit" });
@@ -36,14 +36,18 @@ pub struct Service {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Registration {
     pub number: String,
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub registered_on: NaiveDate,
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub expires_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Period {
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub start: NaiveDate,
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub end: NaiveDate,
 }
 
@@ -54,6 +58,7 @@ pub struct AssessorFirm {
     #[serde(default)]
     pub registration_number: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::IsoDate>"))]
     pub registration_valid_until: Option<NaiveDate>,
 }
 
@@ -111,13 +116,20 @@ impl Default for ProgramRules {
     }
 }
 
+text_enum!(
+    /// What a warning is about, for front ends to translate.
+    WarningCode {
+        ShortPeriod = "short_period",
+        AssessorRegistrationLapses = "assessor_registration_lapses",
+        NoTeam = "no_team",
+    }
+);
+
 /// Something the user should know but that does not stop the work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Warning {
-    /// A stable code for front ends to translate: `short_period`, `assessor_registration_lapses`, `no_team`.
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub code: &'static str,
+    pub code: WarningCode,
     /// The values a translated message needs, by name.
     #[cfg_attr(feature = "ts", ts(type = "Record<string, string>"))]
     pub params: std::collections::BTreeMap<&'static str, String>,
@@ -126,7 +138,7 @@ pub struct Warning {
 }
 
 impl Warning {
-    fn new(code: &'static str, params: &[(&'static str, String)], message: String) -> Warning {
+    fn new(code: WarningCode, params: &[(&'static str, String)], message: String) -> Warning {
         Warning { code, params: params.iter().cloned().collect(), message }
     }
 }
@@ -135,8 +147,10 @@ impl Warning {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DerivedDates {
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub report_due: NaiveDate,
     /// The last day on which the registration resulting from this audit is valid.
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub registration_expiry: NaiveDate,
 }
 
@@ -151,28 +165,28 @@ impl EngagementFields {
     /// Every rule broken, with the field it concerns. Empty means valid.
     pub fn problems(&self, rules: &ProgramRules) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        let mut bad = |field: &str, code: &'static str, params: &[(&'static str, String)], message: String| {
+        let mut bad = |field: &str, code: ProblemCode, params: &[(&'static str, String)], message: String| {
             out.push(FieldProblem::new(field, code, params, message))
         };
         if self.provider.name.trim().is_empty() {
-            bad("provider.name", "required", &[], "the provider's name is required".into());
+            bad("provider.name", ProblemCode::Required, &[], "the provider's name is required".into());
         }
         if let Err(message) = corporate_number::check(&self.provider.corporate_number) {
             bad(
                 "provider.corporate_number",
-                "corporate_number",
+                ProblemCode::CorporateNumber,
                 &[("value", self.provider.corporate_number.clone())],
                 format!("invalid corporate number: {message}"),
             );
         }
         if self.service.name.trim().is_empty() {
-            bad("service.name", "required", &[], "the service's name is required".into());
+            bad("service.name", ProblemCode::Required, &[], "the service's name is required".into());
         }
         let url = self.service.url.trim();
         if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
             bad(
                 "service.url",
-                "url",
+                ProblemCode::Url,
                 &[("value", url.into())],
                 format!("\"{url}\" is not a web address (http:// or https://)"),
             );
@@ -181,7 +195,7 @@ impl EngagementFields {
         if end <= start {
             bad(
                 "period",
-                "period_inverted",
+                ProblemCode::PeriodInverted,
                 &[("start", start.to_string()), ("end", end.to_string())],
                 format!("the period ends ({end}) on or before it starts ({start})"),
             );
@@ -190,7 +204,7 @@ impl EngagementFields {
                 let months = rules.max_period_months;
                 bad(
                     "period",
-                    "period_too_long",
+                    ProblemCode::PeriodTooLong,
                     &[("months", months.to_string()), ("latest", latest.to_string())],
                     format!("the period {start} to {end} is longer than {months} months (it may end on {latest} at the latest)"),
                 );
@@ -200,18 +214,23 @@ impl EngagementFields {
             (AuditKind::Initial, _) => {}
             (kind, None) => bad(
                 "current_registration",
-                "registration_required",
+                ProblemCode::RegistrationRequired,
                 &[],
                 format!("a {} audit needs the service's current registration number and dates", kind.as_str()),
             ),
             (_, Some(reg)) => {
                 if reg.number.trim().is_empty() {
-                    bad("current_registration.number", "required", &[], "the registration number is required".into());
+                    bad(
+                        "current_registration.number",
+                        ProblemCode::Required,
+                        &[],
+                        "the registration number is required".into(),
+                    );
                 }
                 if reg.expires_on <= reg.registered_on {
                     bad(
                         "current_registration.expires_on",
-                        "registration_dates",
+                        ProblemCode::RegistrationDates,
                         &[],
                         format!(
                             "the registration expires ({}) on or before it was granted ({})",
@@ -222,15 +241,15 @@ impl EngagementFields {
             }
         }
         if self.assessor.name.trim().is_empty() {
-            bad("assessor.name", "required", &[], "the assessor firm's name is required".into());
+            bad("assessor.name", ProblemCode::Required, &[], "the assessor firm's name is required".into());
         }
         for (i, member) in self.team.iter().enumerate() {
             if member.name.trim().is_empty() {
-                bad(&format!("team[{i}].name"), "required", &[], "a team member needs a name".into());
+                bad(&format!("team[{i}].name"), ProblemCode::Required, &[], "a team member needs a name".into());
             } else if self.team[..i].iter().any(|m| m.name == member.name) {
                 bad(
                     &format!("team[{i}].name"),
-                    "duplicate_member",
+                    ProblemCode::DuplicateMember,
                     &[("name", member.name.clone())],
                     format!("\"{}\" is in the team twice", member.name),
                 );
@@ -258,7 +277,7 @@ impl EngagementFields {
             if end > start && end < short_end {
                 let months = rules.short_period_warning_months;
                 out.push(Warning::new(
-                    "short_period",
+                    WarningCode::ShortPeriod,
                     &[("start", start.to_string()), ("end", end.to_string()), ("months", months.to_string())],
                     format!(
                         "the period {start} to {end} is shorter than {months} months; check that the conditions for a short period apply"
@@ -269,7 +288,7 @@ impl EngagementFields {
         if let (Some(dates), Some(valid_until)) = (self.derived_dates(rules), self.assessor.registration_valid_until) {
             if valid_until < dates.report_due {
                 out.push(Warning::new(
-                    "assessor_registration_lapses",
+                    WarningCode::AssessorRegistrationLapses,
                     &[("valid_until", valid_until.to_string()), ("report_due", dates.report_due.to_string())],
                     format!(
                         "the assessor firm's registration lapses on {valid_until}, before the report is due on {}",
@@ -279,7 +298,7 @@ impl EngagementFields {
             }
         }
         if self.team.is_empty() {
-            out.push(Warning::new("no_team", &[], "no team members are recorded".into()));
+            out.push(Warning::new(WarningCode::NoTeam, &[], "no team members are recorded".into()));
         }
         out
     }

@@ -24,12 +24,35 @@ impl Actor {
     pub fn new(name: impl Into<String>) -> Self {
         Actor { name: name.into() }
     }
+
+    /// The person acting when a front end has no name of its own for them
+    /// (`given`: the CLI's `--actor`, the app's profile): `$WORKBENCH_USER`,
+    /// then the login name, then `unknown`. The same in every front end, so
+    /// that the log names the same person whichever one recorded a change.
+    pub fn or_from_environment(given: Option<String>) -> Actor {
+        let name = given.filter(|n| !n.trim().is_empty()).or_else(Actor::environment_name);
+        Actor::new(name.unwrap_or_else(|| "unknown".to_string()))
+    }
+
+    /// `$WORKBENCH_USER`, else the login name, when either is set.
+    pub fn environment_name() -> Option<String> {
+        ["WORKBENCH_USER", "USER", "USERNAME"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|n| !n.trim().is_empty())
+    }
 }
 
 /// Where the time comes from. Domain code never reads the system clock
 /// itself, so that tests and generated files are reproducible.
 pub trait Clock: std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
+
+    /// Today in Japan, where the audits are: the date that decides what is
+    /// overdue and the default report date, whatever the machine's zone.
+    fn today_in_japan(&self) -> chrono::NaiveDate {
+        (self.now() + chrono::Duration::hours(9)).date_naive()
+    }
 }
 
 /// The real clock, for front ends.
@@ -273,41 +296,79 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+text_enum!(
+    /// The kind of an event: which change of `Change` it records.
+    EventKind {
+        EngagementCreated = "engagement_created",
+        EngagementEdited = "engagement_edited",
+        ScopeSet = "scope_set",
+        ProcedureAdded = "procedure_added",
+        ProcedureUpdated = "procedure_updated",
+        ProcedureRemoved = "procedure_removed",
+        ExceptionAdded = "exception_added",
+        ExceptionEdited = "exception_edited",
+        ExceptionRemoved = "exception_removed",
+        EvidenceAdded = "evidence_added",
+        EvidenceEdited = "evidence_edited",
+        EvidenceLinked = "evidence_linked",
+        EvidenceUnlinked = "evidence_unlinked",
+        EvidenceRemoved = "evidence_removed",
+        PbcAdded = "pbc_added",
+        PbcEdited = "pbc_edited",
+        SignedOff = "signed_off",
+        ChangedAfterSignOff = "changed_after_signoff",
+        NoteAdded = "note_added",
+        NoteAnswered = "note_answered",
+        NoteCleared = "note_cleared",
+        EngagementFinalized = "engagement_finalized",
+        EngagementReopened = "engagement_reopened",
+        PopulationImported = "population_imported",
+        SampleSelected = "sample_selected",
+        SampleItemAdded = "sample_item_added",
+        SampleDiscarded = "sample_discarded",
+        AttributeAdded = "attribute_added",
+        AttributeEdited = "attribute_edited",
+        AttributeRemoved = "attribute_removed",
+        CellSet = "cell_set",
+        TickmarkSet = "tickmark_set",
+    }
+);
+
 impl Change {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> EventKind {
         match self {
-            Change::EngagementCreated { .. } => "engagement_created",
-            Change::EngagementEdited { .. } => "engagement_edited",
-            Change::ScopeSet { .. } => "scope_set",
-            Change::ProcedureAdded { .. } => "procedure_added",
-            Change::ProcedureUpdated { .. } => "procedure_updated",
-            Change::ProcedureRemoved { .. } => "procedure_removed",
-            Change::ExceptionAdded { .. } => "exception_added",
-            Change::ExceptionEdited { .. } => "exception_edited",
-            Change::ExceptionRemoved { .. } => "exception_removed",
-            Change::EvidenceAdded { .. } => "evidence_added",
-            Change::EvidenceEdited { .. } => "evidence_edited",
-            Change::EvidenceLinked { .. } => "evidence_linked",
-            Change::EvidenceUnlinked { .. } => "evidence_unlinked",
-            Change::EvidenceRemoved { .. } => "evidence_removed",
-            Change::PbcAdded { .. } => "pbc_added",
-            Change::PbcEdited { .. } => "pbc_edited",
-            Change::SignedOff { .. } => "signed_off",
-            Change::ChangedAfterSignOff { .. } => "changed_after_signoff",
-            Change::NoteAdded { .. } => "note_added",
-            Change::NoteAnswered { .. } => "note_answered",
-            Change::NoteCleared { .. } => "note_cleared",
-            Change::EngagementFinalized { .. } => "engagement_finalized",
-            Change::EngagementReopened { .. } => "engagement_reopened",
-            Change::PopulationImported { .. } => "population_imported",
-            Change::SampleSelected { .. } => "sample_selected",
-            Change::SampleItemAdded { .. } => "sample_item_added",
-            Change::SampleDiscarded { .. } => "sample_discarded",
-            Change::AttributeAdded { .. } => "attribute_added",
-            Change::AttributeEdited { .. } => "attribute_edited",
-            Change::AttributeRemoved { .. } => "attribute_removed",
-            Change::CellSet { .. } => "cell_set",
-            Change::TickmarkSet { .. } => "tickmark_set",
+            Change::EngagementCreated { .. } => EventKind::EngagementCreated,
+            Change::EngagementEdited { .. } => EventKind::EngagementEdited,
+            Change::ScopeSet { .. } => EventKind::ScopeSet,
+            Change::ProcedureAdded { .. } => EventKind::ProcedureAdded,
+            Change::ProcedureUpdated { .. } => EventKind::ProcedureUpdated,
+            Change::ProcedureRemoved { .. } => EventKind::ProcedureRemoved,
+            Change::ExceptionAdded { .. } => EventKind::ExceptionAdded,
+            Change::ExceptionEdited { .. } => EventKind::ExceptionEdited,
+            Change::ExceptionRemoved { .. } => EventKind::ExceptionRemoved,
+            Change::EvidenceAdded { .. } => EventKind::EvidenceAdded,
+            Change::EvidenceEdited { .. } => EventKind::EvidenceEdited,
+            Change::EvidenceLinked { .. } => EventKind::EvidenceLinked,
+            Change::EvidenceUnlinked { .. } => EventKind::EvidenceUnlinked,
+            Change::EvidenceRemoved { .. } => EventKind::EvidenceRemoved,
+            Change::PbcAdded { .. } => EventKind::PbcAdded,
+            Change::PbcEdited { .. } => EventKind::PbcEdited,
+            Change::SignedOff { .. } => EventKind::SignedOff,
+            Change::ChangedAfterSignOff { .. } => EventKind::ChangedAfterSignOff,
+            Change::NoteAdded { .. } => EventKind::NoteAdded,
+            Change::NoteAnswered { .. } => EventKind::NoteAnswered,
+            Change::NoteCleared { .. } => EventKind::NoteCleared,
+            Change::EngagementFinalized { .. } => EventKind::EngagementFinalized,
+            Change::EngagementReopened { .. } => EventKind::EngagementReopened,
+            Change::PopulationImported { .. } => EventKind::PopulationImported,
+            Change::SampleSelected { .. } => EventKind::SampleSelected,
+            Change::SampleItemAdded { .. } => EventKind::SampleItemAdded,
+            Change::SampleDiscarded { .. } => EventKind::SampleDiscarded,
+            Change::AttributeAdded { .. } => EventKind::AttributeAdded,
+            Change::AttributeEdited { .. } => EventKind::AttributeEdited,
+            Change::AttributeRemoved { .. } => EventKind::AttributeRemoved,
+            Change::CellSet { .. } => EventKind::CellSet,
+            Change::TickmarkSet { .. } => EventKind::TickmarkSet,
         }
     }
 }
@@ -318,6 +379,8 @@ impl Change {
 pub struct EventRecord {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
+    /// One of `EventKind`'s texts in an intact log (what is stored and hashed).
+    #[cfg_attr(feature = "ts", ts(as = "EventKind"))]
     pub kind: String,
     pub payload: String,
     pub actor: String,

@@ -74,9 +74,11 @@ pub struct EvidenceMeta {
     pub obtained_from: String,
     /// The team member who obtained it.
     pub obtained_by: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::IsoDate>"))]
     pub obtained_at: Option<NaiveDate>,
     /// The date the evidence speaks for (a configuration as of, a log up to),
     /// which is not the date it was taken in.
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub as_of: NaiveDate,
 }
 
@@ -146,8 +148,10 @@ pub struct EvidencePatch {
     #[cfg_attr(feature = "ts", ts(optional))]
     pub obtained_by: Option<String>,
     #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::IsoDate>"))]
     pub obtained_at: Option<NaiveDate>,
     #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::IsoDate>"))]
     pub as_of: Option<NaiveDate>,
 }
 
@@ -159,7 +163,9 @@ pub struct PbcRequest {
     pub id: String,
     /// What was asked for.
     pub item: String,
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub requested_on: NaiveDate,
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::IsoDate>"))]
     pub due: Option<NaiveDate>,
     /// The person at the provider asked.
     pub from_whom: String,
@@ -180,7 +186,9 @@ impl PbcRequest {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PbcFields {
     pub item: String,
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub requested_on: NaiveDate,
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::IsoDate>"))]
     pub due: Option<NaiveDate>,
     pub from_whom: String,
     pub status: PbcStatus,

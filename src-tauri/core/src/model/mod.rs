@@ -1,26 +1,3 @@
-/// Declares a closed enum that is stored and shown as snake_case text, with
-/// `ALL` (its texts, for command-line value lists), `as_str` and `parse`.
-/// One definition for every such enum of the model.
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),* }
-
-        impl $name {
-            pub const ALL: &'static [&'static str] = &[$($text),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
 pub mod catalog;
 pub mod engagement;
 pub mod event;
@@ -29,3 +6,36 @@ pub mod procedure;
 pub mod report;
 pub mod review;
 pub mod sampling;
+
+/// A calendar date as it crosses to the UI: chrono's `NaiveDate`, which
+/// serde writes as `YYYY-MM-DD`. Date fields name it with
+/// `#[ts(as = "IsoDate")]`, so that the page holds dates as dates and not
+/// as free text (only this marker exists; it is never constructed).
+#[cfg(feature = "ts")]
+#[derive(Debug)]
+pub struct IsoDate;
+
+#[cfg(feature = "ts")]
+impl ts_rs::TS for IsoDate {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn docs() -> Option<String> {
+        Some("/**\n * A calendar date, `YYYY-MM-DD`.\n */\n".into())
+    }
+    fn name(_: &ts_rs::Config) -> String {
+        "IsoDate".into()
+    }
+    fn inline(_: &ts_rs::Config) -> String {
+        "`${number}-${number}-${number}`".into()
+    }
+    fn decl(cfg: &ts_rs::Config) -> String {
+        format!("type IsoDate = {};", Self::inline(cfg))
+    }
+    fn decl_concrete(cfg: &ts_rs::Config) -> String {
+        Self::decl(cfg)
+    }
+    fn output_path() -> Option<std::path::PathBuf> {
+        Some("IsoDate.ts".into())
+    }
+}

@@ -208,12 +208,44 @@ impl std::fmt::Debug for ExportRequest {
     }
 }
 
-/// The stages of an export, for its progress bar.
+text_enum!(
+    /// What an export makes: the report (a PDF) or the submission package (a zip).
+    ExportKind {
+        Report = "report",
+        Package = "package",
+    }
+);
+
+text_enum!(
+    /// A stage of an export, for its progress bar.
+    ExportStage {
+        Read = "read",
+        Layout = "layout",
+        Sign = "sign",
+        Package = "package",
+        Write = "write",
+    }
+);
+
+impl ExportKind {
+    /// The stages an export of this kind goes through, in order: a package
+    /// is always signed; a report is signed when a key is given.
+    pub fn stages(self, signing: bool) -> Vec<ExportStage> {
+        use ExportStage::*;
+        match (self, signing) {
+            (ExportKind::Package, _) => vec![Read, Layout, Sign, Package, Write],
+            (ExportKind::Report, true) => vec![Read, Layout, Sign, Write],
+            (ExportKind::Report, false) => vec![Read, Layout, Write],
+        }
+    }
+}
+
+/// How far an export has come: the stage, and the step it is of all the
+/// export's steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportProgress {
-    /// `read`, `layout`, `sign`, `package` or `write`.
-    pub stage: String,
+    pub stage: ExportStage,
     pub step: u32,
     pub steps: u32,
 }

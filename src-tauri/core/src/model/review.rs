@@ -147,8 +147,9 @@ pub struct ReviewNote {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Blocker {
-    /// `no_result`, `not_signed`, `changed_after_signoff`, `open_note`.
-    pub code: String,
+    /// `no_result`, `not_signed`, `changed_after_signoff`, `open_note`,
+    /// `log_mismatch`.
+    pub code: crate::error::ProblemCode,
     /// `procedure`, `control` or `note`.
     pub item_kind: String,
     pub item_id: String,

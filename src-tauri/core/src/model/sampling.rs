@@ -9,7 +9,7 @@
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, FieldProblem, InputProblem, Result};
+use crate::error::{Error, FieldProblem, InputProblem, ProblemCode, Result};
 
 text_enum!(
     /// How often a control operates.
@@ -81,7 +81,7 @@ impl ParkMiller {
             return Err(Error::Invalid {
                 problems: vec![FieldProblem::new(
                     "seed",
-                    "seed_out_of_range",
+                    ProblemCode::SeedOutOfRange,
                     &[("seed", seed.to_string()), ("max", (MODULUS - 1).to_string())],
                     format!("the seed must be between 1 and {}; {seed} is not", MODULUS - 1),
                 )],
@@ -149,7 +149,7 @@ pub fn allocate(sizes: &[usize], n: usize) -> Result<Vec<usize>> {
         return Err(Error::Invalid {
             problems: vec![FieldProblem::new(
                 "size",
-                "too_small_to_stratify",
+                ProblemCode::TooSmallToStratify,
                 &[("size", n.to_string()), ("strata", strata.to_string())],
                 format!("a sample of {n} cannot cover {strata} periods; raise the size or do not stratify"),
             )],
@@ -234,7 +234,7 @@ pub struct PopulationItem {
     /// 1-based position in the population: the frame row of `docs/sampling.md`.
     pub row: u32,
     pub item_id: String,
-    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::IsoDate>"))]
     pub date: Option<NaiveDate>,
     pub description: String,
     /// The values of the population's other columns, in `Population::columns` order.
@@ -385,9 +385,9 @@ pub struct Sample {
     pub seed: Option<u64>,
     pub by_quarter: bool,
     /// The audit period the population was checked and stratified against.
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub period_start: NaiveDate,
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub period_end: NaiveDate,
     /// SHA-256 of the population's item IDs in order, so a replaced list is noticed.
     pub population_sha256: String,

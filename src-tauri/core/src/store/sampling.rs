@@ -11,7 +11,7 @@ use serde_json::json;
 use super::engagement_file::EngagementFile;
 use super::work::read_procedure;
 use crate::domain::sampling::ProcedureSampling;
-use crate::error::{Error, FieldProblem, Result};
+use crate::error::{Error, FieldProblem, ProblemCode, Result};
 use crate::model::event::Change;
 use crate::model::sampling::{
     items_hash, CellResult, Frequency, GridCell, ItemOrigin, Population, PopulationItem, PopulationSummary, Sample,
@@ -370,7 +370,7 @@ pub fn replace_rules(data_dir: &Path, mut table: SampleRuleTable) -> Result<Samp
         if let Some(known) = taken {
             problems.push(FieldProblem::new(
                 "version",
-                "version_unchanged",
+                ProblemCode::VersionUnchanged,
                 &[("name", known.name.clone()), ("version", known.version.clone())],
                 format!(
                     "{}@{} already names a table with other sizes: give the changed table a new version",

@@ -114,7 +114,7 @@ fn evidence_ids_that_walk_out_of_a_folder_are_refused_when_read() {
         assert_eq!(err.kind(), "corrupt", "{hostile}: {err}");
         let out = fx.path("out");
         let err = api::export_evidence(&copy, &out, fx.ctx()).unwrap_err();
-        assert!(matches!(err.kind(), "corrupt" | "log_mismatch"), "{hostile}: {err}");
+        assert!(matches!(err.kind().as_str(), "corrupt" | "log_mismatch"), "{hostile}: {err}");
         assert!(!fx.path("escaped").exists() && !Path::new("/tmp/escaped").exists(), "{hostile}: nothing written");
         std::fs::remove_file(&copy).unwrap();
     }
@@ -215,7 +215,7 @@ proptest! {
             ] {
                 if let Err(e) = result {
                     assert!(
-                        matches!(e.kind(), "not_an_engagement" | "corrupt" | "foreign_object" | "newer_version" | "invalid" | "not_found"),
+                        matches!(e.kind().as_str(), "not_an_engagement" | "corrupt" | "foreign_object" | "newer_version" | "invalid" | "not_found"),
                         "an unexpected kind: {e}"
                     );
                 }

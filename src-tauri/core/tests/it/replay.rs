@@ -335,7 +335,7 @@ fn run(fx: &Fixture, path: &Path, request: &Request) {
     };
     if let Err(e) = outcome {
         assert!(
-            matches!(e.kind(), "invalid" | "not_found" | "already_exists" | "locked"),
+            matches!(e.kind().as_str(), "invalid" | "not_found" | "already_exists" | "locked"),
             "{request:?} was refused with an unexpected kind: {e}"
         );
     }

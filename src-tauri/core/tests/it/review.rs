@@ -69,7 +69,7 @@ impl Team {
 
 fn code(err: &workbench_core::Error) -> String {
     match err {
-        workbench_core::Error::Invalid { problems } => problems[0].code.clone(),
+        workbench_core::Error::Invalid { problems } => problems[0].code.to_string(),
         other => other.kind().to_string(),
     }
 }
@@ -247,7 +247,8 @@ fn finalizing_needs_results_sign_offs_at_every_level_and_no_open_note() {
     api::update_procedure(&path, P1, patch, t.ctx(&t.assessor)).unwrap();
     let check = api::finalize_check(&path).unwrap();
     assert!(!check.ready);
-    let mut codes: Vec<(String, String)> = check.blockers.iter().map(|b| (b.code.clone(), b.item_id.clone())).collect();
+    let mut codes: Vec<(String, String)> =
+        check.blockers.iter().map(|b| (b.code.to_string(), b.item_id.clone())).collect();
     codes.sort();
     assert_eq!(
         codes,

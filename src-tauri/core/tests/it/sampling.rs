@@ -141,7 +141,7 @@ mod in_the_engagement {
 
     fn codes(err: &workbench_core::Error) -> Vec<String> {
         match err {
-            workbench_core::Error::Invalid { problems } => problems.iter().map(|p| p.code.clone()).collect(),
+            workbench_core::Error::Invalid { problems } => problems.iter().map(|p| p.code.to_string()).collect(),
             other => vec![other.kind().to_string()],
         }
     }

@@ -1,9 +1,13 @@
 // Translation of every user-visible string. The language is reactive state,
 // so any template that calls t() re-renders when the user switches language.
-import ja from "./ja.json";
-import en from "./en.json";
+// The catalogs are split by area (one file per feature's words, and the
+// words every screen shares in common.json); `typed.ts` checks, when the UI
+// is type-checked, that each holds a message for every value of the closed
+// sets the core sends (error kinds, problem codes, event kinds, ...).
+import type { Lang } from "../ipc/bindings/Lang";
+import { ja, en } from "./typed";
 
-export type Lang = "ja" | "en";
+export type { Lang };
 type Catalog = Record<string, string>;
 
 export const catalogs: Record<Lang, Catalog> = { ja, en };

@@ -1,0 +1,419 @@
+// Every operation the front ends use, each declared once: its name, its
+// request's fields, its reply (and progress), and its body, a few lines over
+// `workbench_core::api`. See `declare.rs` for what is made of them. This file
+// holds nothing but the declarations, because the desktop app's build
+// script includes it to learn their names (the command permissions).
+//
+// Adding an operation: add its declaration here, then its use in the UI.
+// `UPDATE_BINDINGS=1 cargo test -p workbench-ops --features ts` writes its
+// TypeScript; the app's build picks up its name.
+
+operations! {
+    // ---- The user and the files they choose ------------------------------------
+
+    /// The profile: the user, the language and the recent engagements.
+    get_profile(GetProfileRequest {}) -> ProfileView |s, _r, _p| {
+        let profile = s.profile().clone();
+        Ok(profile_view(s, &profile))
+    }
+
+    /// Saves the user's name, initials, role and language.
+    save_profile(SaveProfileRequest { profile: ProfileEdit }) -> ProfileView |s, r, _p| {
+        let mut profile = s.profile().clone();
+        profile.name = r.profile.name;
+        profile.initials = r.profile.initials;
+        profile.role = r.profile.role;
+        profile.lang = r.profile.lang;
+        profile.save(s.data_dir())?;
+        *s.profile() = profile.clone();
+        Ok(profile_view(s, &profile))
+    }
+
+    /// The native dialog to open an engagement; `null` when cancelled.
+    pick_engagement_to_open(PickEngagementToOpenRequest {}) -> Option<FileHandle> |s, _r, _p| {
+        Ok(s.host().pick_engagement_to_open().map(|p| s.handle_for(p)))
+    }
+
+    /// A free file for a new engagement named after its service, in the
+    /// user's documents folder.
+    suggest_engagement_file(SuggestEngagementFileRequest { service_name: String }) -> ChosenFile |s, r, _p| {
+        Ok(chosen(s, suggested_engagement_path(s, &r.service_name)))
+    }
+
+    /// The native save dialog for a new engagement, starting at the
+    /// suggested file; `null` when cancelled.
+    pick_engagement_to_create(PickEngagementToCreateRequest { service_name: String }) -> Option<ChosenFile> |s, r, _p| {
+        let suggested = suggested_engagement_path(s, &r.service_name);
+        Ok(s.host().pick_engagement_to_create(&suggested).map(|p| chosen(s, p)))
+    }
+
+    /// Opens an engagement (and remembers it first in the recent list).
+    open_engagement(OpenEngagementRequest { file: FileHandle }) -> OpenedEngagement |s, r, _p| {
+        opened(s, &s.path(&r.file)?)
+    }
+
+    /// Opens the demo engagement, creating it in the data folder the first time.
+    open_demo(OpenDemoRequest {}) -> OpenedEngagement |s, _r, _p| {
+        std::fs::create_dir_all(s.data_dir()).map_err(|e| Error::Io { path: s.data_dir().to_path_buf(), source: e })?;
+        let path = s.data_dir().join(format!("demo.{EXTENSION}"));
+        if !path.exists() {
+            s.with_ctx(|ctx| api::create_demo(&path, uuid::Uuid::new_v4().to_string(), ctx))?;
+        }
+        opened(s, &path)
+    }
+
+    // ---- Creating an engagement ---------------------------------------------------
+
+    /// The catalogs of the library.
+    list_catalogs(ListCatalogsRequest {}) -> Vec<CatalogSummary> |s, _r, _p| {
+        api::list_catalogs(s.data_dir())
+    }
+
+    /// Checks a new engagement's fields as the user types: problems, warnings, derived dates.
+    check_fields(CheckFieldsRequest { fields: EngagementFields }) -> FieldCheck |_s, r, _p| {
+        Ok(api::check_fields(&r.fields))
+    }
+
+    /// Creates an engagement in the chosen file from a library catalog
+    /// (`NAME@VERSION`), or from the bundled sample catalog when `catalog` is empty.
+    create_engagement(CreateEngagementRequest { file: FileHandle, catalog: String, fields: EngagementFields }) -> OpenedEngagement |s, r, _p| {
+        let path = s.path(&r.file)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), source: e })?;
+        }
+        let uuid = uuid::Uuid::new_v4().to_string();
+        s.with_ctx(|ctx| {
+            if r.catalog.is_empty() {
+                api::create_engagement_from_sample(&path, uuid, r.fields, default_rules(), ctx)
+            } else {
+                api::create_engagement(&path, s.data_dir(), &r.catalog, None, uuid, r.fields, default_rules(), ctx)
+            }
+        })?;
+        opened(s, &path)
+    }
+
+    // ---- Reading an engagement -----------------------------------------------------
+
+    /// The dashboard; overdue requests are judged by today's date in Japan.
+    dashboard(DashboardRequest { engagement: FileHandle }) -> Dashboard |s, r, _p| {
+        api::dashboard(&s.path(&r.engagement)?, today_in_japan())
+    }
+
+    /// Every catalog item, assessed controls with their status and result.
+    list_controls(ListControlsRequest { engagement: FileHandle }) -> Vec<ControlRow> |s, r, _p| {
+        api::list_controls(&s.path(&r.engagement)?)
+    }
+
+    /// One control with everything the walkthrough shows.
+    control_detail(ControlDetailRequest { engagement: FileHandle, control_id: String }) -> ControlDetail |s, r, _p| {
+        api::control_detail(&s.path(&r.engagement)?, &r.control_id)
+    }
+
+    // ---- The work on a control -------------------------------------------------------
+
+    set_scope(SetScopeRequest { engagement: FileHandle, control_id: String, decision: ScopeDecision, reason: String }) -> ControlDetail |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::set_scope(&path, &r.control_id, r.decision, &r.reason, ctx))
+    }
+
+    add_procedure(AddProcedureRequest { engagement: FileHandle, control_id: String, procedure: NewProcedure }) -> Procedure |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::add_procedure(&path, &r.control_id, r.procedure, ctx))
+    }
+
+    /// Changes the given fields of a procedure (autosave sends one at a time).
+    update_procedure(UpdateProcedureRequest { engagement: FileHandle, procedure_id: String, patch: ProcedurePatch }) -> Procedure |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::update_procedure(&path, &r.procedure_id, r.patch, ctx))
+    }
+
+    remove_procedure(RemoveProcedureRequest { engagement: FileHandle, procedure_id: String }) -> () |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::remove_procedure(&path, &r.procedure_id, ctx))
+    }
+
+    add_exception(AddExceptionRequest { engagement: FileHandle, procedure_id: String, text: String }) -> ExceptionRecord |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::add_exception(&path, &r.procedure_id, &r.text, ctx))
+    }
+
+    edit_exception(EditExceptionRequest { engagement: FileHandle, exception_id: String, text: String }) -> ExceptionRecord |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::edit_exception(&path, &r.exception_id, &r.text, ctx))
+    }
+
+    remove_exception(RemoveExceptionRequest { engagement: FileHandle, exception_id: String }) -> () |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::remove_exception(&path, &r.exception_id, ctx))
+    }
+
+    // ---- Evidence and the PBC list ------------------------------------------------------
+
+    /// The native multi-file dialog, each file with the intake form's
+    /// defaults; empty when cancelled.
+    pick_evidence_files(PickEvidenceFilesRequest {}) -> Vec<PickedFile> |s, _r, _p| {
+        picked(s, s.host().pick_evidence_files())
+    }
+
+    /// Takes the files in, all linked to `links`, in one transaction: all or
+    /// none. A cancelled or failed intake stores nothing.
+    add_evidence(AddEvidenceRequest { engagement: FileHandle, files: Vec<IntakeItem>, links: Vec<EvidenceLink> }) -> Vec<Evidence>, progress = IntakeProgress |s, r, p| {
+        let path = s.path(&r.engagement)?;
+        let files = r
+            .files
+            .into_iter()
+            .map(|f| Ok(api::IntakeFile { path: s.path(&f.file)?, meta: f.meta }))
+            .collect::<Result<Vec<_>>>()?;
+        let cancel = s.intake_cancel();
+        cancel.store(false, std::sync::atomic::Ordering::SeqCst);
+        s.with_ctx(|ctx| {
+            api::add_evidence(&path, &files, &r.links, ctx, &mut |progress: &IntakeProgress| {
+                p.send(progress, progress.bytes_done == progress.bytes_total);
+                !cancel.load(std::sync::atomic::Ordering::SeqCst)
+            })
+        })
+    }
+
+    /// Cancels the running intake (it then fails with `cancelled`).
+    cancel_intake(CancelIntakeRequest {}) -> () |s, _r, _p| {
+        s.intake_cancel().store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    list_evidence(ListEvidenceRequest { engagement: FileHandle, include_removed: bool }) -> Vec<Evidence> |s, r, _p| {
+        api::list_evidence(&s.path(&r.engagement)?, r.include_removed)
+    }
+
+    edit_evidence(EditEvidenceRequest { engagement: FileHandle, evidence_id: String, patch: EvidencePatch }) -> Evidence |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::edit_evidence(&path, &r.evidence_id, r.patch, ctx))
+    }
+
+    link_evidence(LinkEvidenceRequest { engagement: FileHandle, evidence_id: String, link: EvidenceLink }) -> Evidence |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::link_evidence(&path, &r.evidence_id, r.link, ctx))
+    }
+
+    unlink_evidence(UnlinkEvidenceRequest { engagement: FileHandle, evidence_id: String, link: EvidenceLink }) -> Evidence |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::unlink_evidence(&path, &r.evidence_id, r.link, ctx))
+    }
+
+    /// Withdraws an item (a reason is required); its record and content stay.
+    remove_evidence(RemoveEvidenceRequest { engagement: FileHandle, evidence_id: String, reason: String }) -> Evidence |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::remove_evidence(&path, &r.evidence_id, &r.reason, ctx))
+    }
+
+    /// At most `limit` bytes of an item's content, for previews.
+    evidence_content(EvidenceContentRequest { engagement: FileHandle, evidence_id: String, #[cfg_attr(feature = "ts", ts(type = "number"))] limit: u64 }) -> Bytes |s, r, _p| {
+        let (_, bytes, _) = api::evidence_content(&s.path(&r.engagement)?, &r.evidence_id, r.limit)?;
+        Ok(Bytes(bytes))
+    }
+
+    /// Opens a copy of an item with the system's app: only documents and
+    /// images that run nothing, from a folder private to the user.
+    open_evidence(OpenEvidenceRequest { engagement: FileHandle, evidence_id: String }) -> () |s, r, _p| {
+        let copy = api::viewer_copy(&s.path(&r.engagement)?, &r.evidence_id)?;
+        s.host().open(&copy).map_err(|e| host_error(&copy, e))
+    }
+
+    /// Re-hashes every stored item.
+    verify_evidence(VerifyEvidenceRequest { engagement: FileHandle }) -> EvidenceCheck, progress = VerifyProgress |s, r, p| {
+        api::verify_evidence(&s.path(&r.engagement)?, &mut |done, total| {
+            p.send(&VerifyProgress { done, total }, done == total);
+            true
+        })
+    }
+
+    /// The PBC list, each request with whether it is open and overdue today.
+    list_pbc(ListPbcRequest { engagement: FileHandle }) -> Vec<PbcRow> |s, r, _p| {
+        let today = today_in_japan();
+        Ok(api::list_pbc(&s.path(&r.engagement)?)?.into_iter().map(|q| pbc_row(q, today)).collect())
+    }
+
+    add_pbc(AddPbcRequest { engagement: FileHandle, fields: PbcFields }) -> PbcRow |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        Ok(pbc_row(s.with_ctx(|ctx| api::add_pbc(&path, r.fields, ctx))?, today_in_japan()))
+    }
+
+    edit_pbc(EditPbcRequest { engagement: FileHandle, request_id: String, fields: PbcFields }) -> PbcRow |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        Ok(pbc_row(s.with_ctx(|ctx| api::edit_pbc(&path, &r.request_id, r.fields, ctx))?, today_in_japan()))
+    }
+
+    // ---- Review and sign-off ----------------------------------------------------------
+
+    review_summary(ReviewSummaryRequest { engagement: FileHandle }) -> ReviewSummary |s, r, _p| {
+        api::review_summary(&s.path(&r.engagement)?)
+    }
+
+    /// Signs an item at `level` as the session's user.
+    sign_off(SignOffRequest { engagement: FileHandle, item_kind: SignableKind, item_id: String, level: SignOffLevel }) -> ReviewState |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::sign_off(&path, r.item_kind, &r.item_id, r.level, ctx))
+    }
+
+    add_note(AddNoteRequest { engagement: FileHandle, target_kind: NoteTargetKind, target_id: String, text: String }) -> ReviewNote |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::add_note(&path, r.target_kind, &r.target_id, &r.text, ctx))
+    }
+
+    answer_note(AnswerNoteRequest { engagement: FileHandle, note_id: String, text: String }) -> ReviewNote |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::answer_note(&path, &r.note_id, &r.text, ctx))
+    }
+
+    clear_note(ClearNoteRequest { engagement: FileHandle, note_id: String }) -> ReviewNote |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::clear_note(&path, &r.note_id, ctx))
+    }
+
+    /// What still blocks finalizing.
+    finalize_check(FinalizeCheckRequest { engagement: FileHandle }) -> FinalizeCheck |s, r, _p| {
+        api::finalize_check(&s.path(&r.engagement)?)
+    }
+
+    finalize(FinalizeRequest { engagement: FileHandle }) -> OpenedEngagement |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::finalize(&path, ctx))?;
+        opened(s, &path)
+    }
+
+    reopen(ReopenRequest { engagement: FileHandle, reason: String }) -> OpenedEngagement |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::reopen(&path, &r.reason, ctx))?;
+        opened(s, &path)
+    }
+
+    /// The events about an item, oldest first.
+    item_history(ItemHistoryRequest { engagement: FileHandle, item_id: String }) -> Vec<EventRecord> |s, r, _p| {
+        api::item_history(&s.path(&r.engagement)?, &r.item_id)
+    }
+
+    // ---- Sampling and test grids ------------------------------------------------------
+
+    /// The native dialog for a population list (CSV or Excel); `null` when cancelled.
+    pick_population_file(PickPopulationFileRequest {}) -> Option<ChosenFile> |s, _r, _p| {
+        Ok(s.host().pick_population_file().map(|p| chosen(s, p)))
+    }
+
+    /// A population file's columns, first rows and guessed columns.
+    preview_population(PreviewPopulationRequest { file: FileHandle }) -> PopulationPreview |s, r, _p| {
+        api::preview_population(&s.path(&r.file)?)
+    }
+
+    /// The sampling panel of a procedure.
+    sampling(SamplingRequest { engagement: FileHandle, procedure_id: String }) -> SamplingView |s, r, _p| {
+        let state = api::sampling(&s.path(&r.engagement)?, &r.procedure_id)?;
+        sampling_view(s, state)
+    }
+
+    import_population(ImportPopulationRequest { engagement: FileHandle, procedure_id: String, file: FileHandle, columns: PopulationColumns }) -> SamplingView |s, r, _p| {
+        let file = s.path(&r.file)?;
+        sampling_change(s, &r.engagement, |path, ctx| api::import_population(path, &r.procedure_id, &file, &r.columns, ctx))
+    }
+
+    set_population_count(SetPopulationCountRequest { engagement: FileHandle, procedure_id: String, count: u32 }) -> SamplingView |s, r, _p| {
+        sampling_change(s, &r.engagement, |path, ctx| api::set_population_count(path, &r.procedure_id, r.count, ctx))
+    }
+
+    /// The firm's sample-size table (the shipped default until one is saved).
+    sample_rules(SampleRulesRequest {}) -> SampleRuleTable |s, _r, _p| {
+        api::sample_rules(s.data_dir())
+    }
+
+    /// Makes an edited table the firm's; used for new samples only.
+    save_sample_rules(SaveSampleRulesRequest { table: SampleRuleTable }) -> SampleRuleTable |s, r, _p| {
+        api::save_sample_rules(s.data_dir(), r.table)
+    }
+
+    reset_sample_rules(ResetSampleRulesRequest {}) -> SampleRuleTable |s, _r, _p| {
+        api::reset_sample_rules(s.data_dir())
+    }
+
+    /// Draws a sample with the firm's rule table.
+    select_sample(SelectSampleRequest { engagement: FileHandle, procedure_id: String, request: SampleRequest }) -> SamplingView |s, r, _p| {
+        let data_dir = s.data_dir().to_path_buf();
+        sampling_change(s, &r.engagement, |path, ctx| api::select_sample(path, &data_dir, &r.procedure_id, &r.request, ctx))
+    }
+
+    select_sample_manually(SelectSampleManuallyRequest { engagement: FileHandle, procedure_id: String, item_ids: Vec<String>, reason: String }) -> SamplingView |s, r, _p| {
+        sampling_change(s, &r.engagement, |path, ctx| api::select_sample_manually(path, &r.procedure_id, &r.item_ids, &r.reason, ctx))
+    }
+
+    add_sample_item(AddSampleItemRequest { engagement: FileHandle, procedure_id: String, item_id: String, reason: String }) -> SamplingView |s, r, _p| {
+        sampling_change(s, &r.engagement, |path, ctx| api::add_sample_item(path, &r.procedure_id, &r.item_id, &r.reason, ctx))
+    }
+
+    discard_sample(DiscardSampleRequest { engagement: FileHandle, procedure_id: String, reason: String }) -> SamplingView |s, r, _p| {
+        sampling_change(s, &r.engagement, |path, ctx| api::discard_sample(path, &r.procedure_id, &r.reason, ctx))
+    }
+
+    /// Draws the sample again from its record.
+    reproduce_sample(ReproduceSampleRequest { engagement: FileHandle, procedure_id: String }) -> Reproduction |s, r, _p| {
+        api::reproduce_sample(&s.path(&r.engagement)?, &r.procedure_id)
+    }
+
+    add_attribute(AddAttributeRequest { engagement: FileHandle, procedure_id: String, text: String }) -> SamplingView |s, r, _p| {
+        sampling_change(s, &r.engagement, |path, ctx| api::add_attribute(path, &r.procedure_id, &r.text, ctx))
+    }
+
+    edit_attribute(EditAttributeRequest { engagement: FileHandle, procedure_id: String, key: String, text: String }) -> SamplingView |s, r, _p| {
+        sampling_change(s, &r.engagement, |path, ctx| api::edit_attribute(path, &r.procedure_id, &r.key, &r.text, ctx))
+    }
+
+    remove_attribute(RemoveAttributeRequest { engagement: FileHandle, procedure_id: String, key: String }) -> SamplingView |s, r, _p| {
+        sampling_change(s, &r.engagement, |path, ctx| api::remove_attribute(path, &r.procedure_id, &r.key, ctx))
+    }
+
+    /// Enters a grid cell; a failure becomes an exception of the procedure.
+    set_cell(SetCellRequest { engagement: FileHandle, procedure_id: String, no: u32, attribute: String, input: CellInput }) -> SamplingView |s, r, _p| {
+        sampling_change(s, &r.engagement, |path, ctx| api::set_cell(path, &r.procedure_id, r.no, &r.attribute, &r.input, ctx))
+    }
+
+    set_tickmark(SetTickmarkRequest { engagement: FileHandle, tickmark: Tickmark }) -> Vec<Tickmark> |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::set_tickmark(&path, r.tickmark, ctx))
+    }
+
+    // ---- The report and the submission package ------------------------------------------
+
+    /// What the export dialog proposes: the file name, the report date (today
+    /// in Japan unless given) and the stages the export will go through.
+    plan_export(PlanExportRequest { engagement: FileHandle, kind: ExportKind, lang: Lang, #[cfg_attr(feature = "ts", ts(as = "Option<workbench_core::model::IsoDate>"))] report_date: Option<NaiveDate>, signing: bool }) -> ExportPlan |s, r, _p| {
+        let view = api::show_engagement(&s.path(&r.engagement)?)?;
+        Ok(export_plan(&view, r.kind, r.lang, r.report_date.unwrap_or_else(today_in_japan), r.signing))
+    }
+
+    /// The native save dialog for an export, proposing `file_name`; `null` when cancelled.
+    pick_export_destination(PickExportDestinationRequest { kind: ExportKind, file_name: String }) -> Option<ChosenFile> |s, r, _p| {
+        Ok(s.host().pick_export_destination(&r.file_name, r.kind == ExportKind::Package).map(|p| chosen(s, p)))
+    }
+
+    /// The native dialog for the firm's PKCS#12 file; `null` when cancelled.
+    pick_certificate(PickCertificateRequest {}) -> Option<ChosenFile> |s, _r, _p| {
+        Ok(s.host().pick_certificate().map(|p| chosen(s, p)))
+    }
+
+    /// Writes the report (a draft while the engagement is open; the final
+    /// report, signed when a certificate is given, once finalized) or the
+    /// signed submission package, whole or not at all.
+    export(ExportRequest { engagement: FileHandle, choice: ExportChoice }) -> Exported, progress = ExportProgress |s, r, p| {
+        let written = s.path(&r.choice.destination)?;
+        let result = run_export(s, &r.engagement, r.choice, &mut p)?;
+        Ok(Exported { file: s.mark_written(written), result })
+    }
+
+    /// Opens a file the app has just written (a report) with the system's app.
+    open_exported(OpenExportedRequest { file: FileHandle }) -> () |s, r, _p| {
+        let path = s.written(&r.file)?;
+        s.host().open(&path).map_err(|e| host_error(&path, e))
+    }
+
+    /// Shows a file the app has just written (a package) in its folder.
+    show_exported(ShowExportedRequest { file: FileHandle }) -> () |s, r, _p| {
+        let path = s.written(&r.file)?;
+        s.host().show_in_folder(&path).map_err(|e| host_error(&path, e))
+    }
+}

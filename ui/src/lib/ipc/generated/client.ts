@@ -1,0 +1,290 @@
+// Generated from src-tauri/ops/src/operations/declarations.rs by
+// `UPDATE_BINDINGS=1 cargo test -p workbench-ops --features ts`: do not edit.
+// Each operation of the workbench, declared once in Rust.
+
+import type { Transport } from "../transport";
+import type { AddAttributeRequest } from "../bindings/AddAttributeRequest";
+import type { AddEvidenceRequest } from "../bindings/AddEvidenceRequest";
+import type { AddExceptionRequest } from "../bindings/AddExceptionRequest";
+import type { AddNoteRequest } from "../bindings/AddNoteRequest";
+import type { AddPbcRequest } from "../bindings/AddPbcRequest";
+import type { AddProcedureRequest } from "../bindings/AddProcedureRequest";
+import type { AddSampleItemRequest } from "../bindings/AddSampleItemRequest";
+import type { AnswerNoteRequest } from "../bindings/AnswerNoteRequest";
+import type { CancelIntakeRequest } from "../bindings/CancelIntakeRequest";
+import type { CatalogSummary } from "../bindings/CatalogSummary";
+import type { CheckFieldsRequest } from "../bindings/CheckFieldsRequest";
+import type { ChosenFile } from "../bindings/ChosenFile";
+import type { ClearNoteRequest } from "../bindings/ClearNoteRequest";
+import type { ControlDetail } from "../bindings/ControlDetail";
+import type { ControlDetailRequest } from "../bindings/ControlDetailRequest";
+import type { ControlRow } from "../bindings/ControlRow";
+import type { CreateEngagementRequest } from "../bindings/CreateEngagementRequest";
+import type { Dashboard } from "../bindings/Dashboard";
+import type { DashboardRequest } from "../bindings/DashboardRequest";
+import type { DiscardSampleRequest } from "../bindings/DiscardSampleRequest";
+import type { EditAttributeRequest } from "../bindings/EditAttributeRequest";
+import type { EditEvidenceRequest } from "../bindings/EditEvidenceRequest";
+import type { EditExceptionRequest } from "../bindings/EditExceptionRequest";
+import type { EditPbcRequest } from "../bindings/EditPbcRequest";
+import type { EventRecord } from "../bindings/EventRecord";
+import type { Evidence } from "../bindings/Evidence";
+import type { EvidenceCheck } from "../bindings/EvidenceCheck";
+import type { EvidenceContentRequest } from "../bindings/EvidenceContentRequest";
+import type { ExceptionRecord } from "../bindings/ExceptionRecord";
+import type { ExportPlan } from "../bindings/ExportPlan";
+import type { ExportProgress } from "../bindings/ExportProgress";
+import type { ExportRequest } from "../bindings/ExportRequest";
+import type { Exported } from "../bindings/Exported";
+import type { FieldCheck } from "../bindings/FieldCheck";
+import type { FileHandle } from "../bindings/FileHandle";
+import type { FinalizeCheck } from "../bindings/FinalizeCheck";
+import type { FinalizeCheckRequest } from "../bindings/FinalizeCheckRequest";
+import type { FinalizeRequest } from "../bindings/FinalizeRequest";
+import type { GetProfileRequest } from "../bindings/GetProfileRequest";
+import type { ImportPopulationRequest } from "../bindings/ImportPopulationRequest";
+import type { IntakeProgress } from "../bindings/IntakeProgress";
+import type { ItemHistoryRequest } from "../bindings/ItemHistoryRequest";
+import type { LinkEvidenceRequest } from "../bindings/LinkEvidenceRequest";
+import type { ListCatalogsRequest } from "../bindings/ListCatalogsRequest";
+import type { ListControlsRequest } from "../bindings/ListControlsRequest";
+import type { ListEvidenceRequest } from "../bindings/ListEvidenceRequest";
+import type { ListPbcRequest } from "../bindings/ListPbcRequest";
+import type { OpenDemoRequest } from "../bindings/OpenDemoRequest";
+import type { OpenEngagementRequest } from "../bindings/OpenEngagementRequest";
+import type { OpenEvidenceRequest } from "../bindings/OpenEvidenceRequest";
+import type { OpenExportedRequest } from "../bindings/OpenExportedRequest";
+import type { OpenedEngagement } from "../bindings/OpenedEngagement";
+import type { PbcRow } from "../bindings/PbcRow";
+import type { PickCertificateRequest } from "../bindings/PickCertificateRequest";
+import type { PickEngagementToCreateRequest } from "../bindings/PickEngagementToCreateRequest";
+import type { PickEngagementToOpenRequest } from "../bindings/PickEngagementToOpenRequest";
+import type { PickEvidenceFilesRequest } from "../bindings/PickEvidenceFilesRequest";
+import type { PickExportDestinationRequest } from "../bindings/PickExportDestinationRequest";
+import type { PickPopulationFileRequest } from "../bindings/PickPopulationFileRequest";
+import type { PickedFile } from "../bindings/PickedFile";
+import type { PlanExportRequest } from "../bindings/PlanExportRequest";
+import type { PopulationPreview } from "../bindings/PopulationPreview";
+import type { PreviewPopulationRequest } from "../bindings/PreviewPopulationRequest";
+import type { Procedure } from "../bindings/Procedure";
+import type { ProfileView } from "../bindings/ProfileView";
+import type { RemoveAttributeRequest } from "../bindings/RemoveAttributeRequest";
+import type { RemoveEvidenceRequest } from "../bindings/RemoveEvidenceRequest";
+import type { RemoveExceptionRequest } from "../bindings/RemoveExceptionRequest";
+import type { RemoveProcedureRequest } from "../bindings/RemoveProcedureRequest";
+import type { ReopenRequest } from "../bindings/ReopenRequest";
+import type { ReproduceSampleRequest } from "../bindings/ReproduceSampleRequest";
+import type { Reproduction } from "../bindings/Reproduction";
+import type { ResetSampleRulesRequest } from "../bindings/ResetSampleRulesRequest";
+import type { ReviewNote } from "../bindings/ReviewNote";
+import type { ReviewState } from "../bindings/ReviewState";
+import type { ReviewSummary } from "../bindings/ReviewSummary";
+import type { ReviewSummaryRequest } from "../bindings/ReviewSummaryRequest";
+import type { SampleRuleTable } from "../bindings/SampleRuleTable";
+import type { SampleRulesRequest } from "../bindings/SampleRulesRequest";
+import type { SamplingRequest } from "../bindings/SamplingRequest";
+import type { SamplingView } from "../bindings/SamplingView";
+import type { SaveProfileRequest } from "../bindings/SaveProfileRequest";
+import type { SaveSampleRulesRequest } from "../bindings/SaveSampleRulesRequest";
+import type { SelectSampleManuallyRequest } from "../bindings/SelectSampleManuallyRequest";
+import type { SelectSampleRequest } from "../bindings/SelectSampleRequest";
+import type { SetCellRequest } from "../bindings/SetCellRequest";
+import type { SetPopulationCountRequest } from "../bindings/SetPopulationCountRequest";
+import type { SetScopeRequest } from "../bindings/SetScopeRequest";
+import type { SetTickmarkRequest } from "../bindings/SetTickmarkRequest";
+import type { ShowExportedRequest } from "../bindings/ShowExportedRequest";
+import type { SignOffRequest } from "../bindings/SignOffRequest";
+import type { SuggestEngagementFileRequest } from "../bindings/SuggestEngagementFileRequest";
+import type { Tickmark } from "../bindings/Tickmark";
+import type { UnlinkEvidenceRequest } from "../bindings/UnlinkEvidenceRequest";
+import type { UpdateProcedureRequest } from "../bindings/UpdateProcedureRequest";
+import type { VerifyEvidenceRequest } from "../bindings/VerifyEvidenceRequest";
+import type { VerifyProgress } from "../bindings/VerifyProgress";
+
+/** Every operation, by the name the transport carries. */
+export const OPERATIONS = [
+  "get_profile",
+  "save_profile",
+  "pick_engagement_to_open",
+  "suggest_engagement_file",
+  "pick_engagement_to_create",
+  "open_engagement",
+  "open_demo",
+  "list_catalogs",
+  "check_fields",
+  "create_engagement",
+  "dashboard",
+  "list_controls",
+  "control_detail",
+  "set_scope",
+  "add_procedure",
+  "update_procedure",
+  "remove_procedure",
+  "add_exception",
+  "edit_exception",
+  "remove_exception",
+  "pick_evidence_files",
+  "add_evidence",
+  "cancel_intake",
+  "list_evidence",
+  "edit_evidence",
+  "link_evidence",
+  "unlink_evidence",
+  "remove_evidence",
+  "evidence_content",
+  "open_evidence",
+  "verify_evidence",
+  "list_pbc",
+  "add_pbc",
+  "edit_pbc",
+  "review_summary",
+  "sign_off",
+  "add_note",
+  "answer_note",
+  "clear_note",
+  "finalize_check",
+  "finalize",
+  "reopen",
+  "item_history",
+  "pick_population_file",
+  "preview_population",
+  "sampling",
+  "import_population",
+  "set_population_count",
+  "sample_rules",
+  "save_sample_rules",
+  "reset_sample_rules",
+  "select_sample",
+  "select_sample_manually",
+  "add_sample_item",
+  "discard_sample",
+  "reproduce_sample",
+  "add_attribute",
+  "edit_attribute",
+  "remove_attribute",
+  "set_cell",
+  "set_tickmark",
+  "plan_export",
+  "pick_export_destination",
+  "pick_certificate",
+  "export",
+  "open_exported",
+  "show_exported",
+] as const;
+
+export type OperationName = (typeof OPERATIONS)[number];
+
+/** The client of every operation over `transport`. */
+export function client(transport: Transport) {
+  return {
+    /** The profile: the user, the language and the recent engagements. */
+    getProfile: (request: GetProfileRequest): Promise<ProfileView> => transport.call("get_profile", request),
+    /** Saves the user's name, initials, role and language. */
+    saveProfile: (request: SaveProfileRequest): Promise<ProfileView> => transport.call("save_profile", request),
+    /** The native dialog to open an engagement; `null` when cancelled. */
+    pickEngagementToOpen: (request: PickEngagementToOpenRequest): Promise<FileHandle | null> => transport.call("pick_engagement_to_open", request),
+    /** A free file for a new engagement named after its service, in the user's documents folder. */
+    suggestEngagementFile: (request: SuggestEngagementFileRequest): Promise<ChosenFile> => transport.call("suggest_engagement_file", request),
+    /** The native save dialog for a new engagement, starting at the suggested file; `null` when cancelled. */
+    pickEngagementToCreate: (request: PickEngagementToCreateRequest): Promise<ChosenFile | null> => transport.call("pick_engagement_to_create", request),
+    /** Opens an engagement (and remembers it first in the recent list). */
+    openEngagement: (request: OpenEngagementRequest): Promise<OpenedEngagement> => transport.call("open_engagement", request),
+    /** Opens the demo engagement, creating it in the data folder the first time. */
+    openDemo: (request: OpenDemoRequest): Promise<OpenedEngagement> => transport.call("open_demo", request),
+    /** The catalogs of the library. */
+    listCatalogs: (request: ListCatalogsRequest): Promise<Array<CatalogSummary>> => transport.call("list_catalogs", request),
+    /** Checks a new engagement's fields as the user types: problems, warnings, derived dates. */
+    checkFields: (request: CheckFieldsRequest): Promise<FieldCheck> => transport.call("check_fields", request),
+    /** Creates an engagement in the chosen file from a library catalog (`NAME@VERSION`), or from the bundled sample catalog when `catalog` is empty. */
+    createEngagement: (request: CreateEngagementRequest): Promise<OpenedEngagement> => transport.call("create_engagement", request),
+    /** The dashboard; overdue requests are judged by today's date in Japan. */
+    dashboard: (request: DashboardRequest): Promise<Dashboard> => transport.call("dashboard", request),
+    /** Every catalog item, assessed controls with their status and result. */
+    listControls: (request: ListControlsRequest): Promise<Array<ControlRow>> => transport.call("list_controls", request),
+    /** One control with everything the walkthrough shows. */
+    controlDetail: (request: ControlDetailRequest): Promise<ControlDetail> => transport.call("control_detail", request),
+    setScope: (request: SetScopeRequest): Promise<ControlDetail> => transport.call("set_scope", request),
+    addProcedure: (request: AddProcedureRequest): Promise<Procedure> => transport.call("add_procedure", request),
+    /** Changes the given fields of a procedure (autosave sends one at a time). */
+    updateProcedure: (request: UpdateProcedureRequest): Promise<Procedure> => transport.call("update_procedure", request),
+    removeProcedure: (request: RemoveProcedureRequest): Promise<null> => transport.call("remove_procedure", request),
+    addException: (request: AddExceptionRequest): Promise<ExceptionRecord> => transport.call("add_exception", request),
+    editException: (request: EditExceptionRequest): Promise<ExceptionRecord> => transport.call("edit_exception", request),
+    removeException: (request: RemoveExceptionRequest): Promise<null> => transport.call("remove_exception", request),
+    /** The native multi-file dialog, each file with the intake form's defaults; empty when cancelled. */
+    pickEvidenceFiles: (request: PickEvidenceFilesRequest): Promise<Array<PickedFile>> => transport.call("pick_evidence_files", request),
+    /** Takes the files in, all linked to `links`, in one transaction: all or none. A cancelled or failed intake stores nothing. */
+    addEvidence: (request: AddEvidenceRequest, onProgress?: (progress: IntakeProgress) => void): Promise<Array<Evidence>> => transport.call("add_evidence", request, onProgress),
+    /** Cancels the running intake (it then fails with `cancelled`). */
+    cancelIntake: (request: CancelIntakeRequest): Promise<null> => transport.call("cancel_intake", request),
+    listEvidence: (request: ListEvidenceRequest): Promise<Array<Evidence>> => transport.call("list_evidence", request),
+    editEvidence: (request: EditEvidenceRequest): Promise<Evidence> => transport.call("edit_evidence", request),
+    linkEvidence: (request: LinkEvidenceRequest): Promise<Evidence> => transport.call("link_evidence", request),
+    unlinkEvidence: (request: UnlinkEvidenceRequest): Promise<Evidence> => transport.call("unlink_evidence", request),
+    /** Withdraws an item (a reason is required); its record and content stay. */
+    removeEvidence: (request: RemoveEvidenceRequest): Promise<Evidence> => transport.call("remove_evidence", request),
+    /** At most `limit` bytes of an item's content, for previews. */
+    evidenceContent: (request: EvidenceContentRequest): Promise<ArrayBuffer> => transport.call("evidence_content", request),
+    /** Opens a copy of an item with the system's app: only documents and images that run nothing, from a folder private to the user. */
+    openEvidence: (request: OpenEvidenceRequest): Promise<null> => transport.call("open_evidence", request),
+    /** Re-hashes every stored item. */
+    verifyEvidence: (request: VerifyEvidenceRequest, onProgress?: (progress: VerifyProgress) => void): Promise<EvidenceCheck> => transport.call("verify_evidence", request, onProgress),
+    /** The PBC list, each request with whether it is open and overdue today. */
+    listPbc: (request: ListPbcRequest): Promise<Array<PbcRow>> => transport.call("list_pbc", request),
+    addPbc: (request: AddPbcRequest): Promise<PbcRow> => transport.call("add_pbc", request),
+    editPbc: (request: EditPbcRequest): Promise<PbcRow> => transport.call("edit_pbc", request),
+    reviewSummary: (request: ReviewSummaryRequest): Promise<ReviewSummary> => transport.call("review_summary", request),
+    /** Signs an item at `level` as the session's user. */
+    signOff: (request: SignOffRequest): Promise<ReviewState> => transport.call("sign_off", request),
+    addNote: (request: AddNoteRequest): Promise<ReviewNote> => transport.call("add_note", request),
+    answerNote: (request: AnswerNoteRequest): Promise<ReviewNote> => transport.call("answer_note", request),
+    clearNote: (request: ClearNoteRequest): Promise<ReviewNote> => transport.call("clear_note", request),
+    /** What still blocks finalizing. */
+    finalizeCheck: (request: FinalizeCheckRequest): Promise<FinalizeCheck> => transport.call("finalize_check", request),
+    finalize: (request: FinalizeRequest): Promise<OpenedEngagement> => transport.call("finalize", request),
+    reopen: (request: ReopenRequest): Promise<OpenedEngagement> => transport.call("reopen", request),
+    /** The events about an item, oldest first. */
+    itemHistory: (request: ItemHistoryRequest): Promise<Array<EventRecord>> => transport.call("item_history", request),
+    /** The native dialog for a population list (CSV or Excel); `null` when cancelled. */
+    pickPopulationFile: (request: PickPopulationFileRequest): Promise<ChosenFile | null> => transport.call("pick_population_file", request),
+    /** A population file's columns, first rows and guessed columns. */
+    previewPopulation: (request: PreviewPopulationRequest): Promise<PopulationPreview> => transport.call("preview_population", request),
+    /** The sampling panel of a procedure. */
+    sampling: (request: SamplingRequest): Promise<SamplingView> => transport.call("sampling", request),
+    importPopulation: (request: ImportPopulationRequest): Promise<SamplingView> => transport.call("import_population", request),
+    setPopulationCount: (request: SetPopulationCountRequest): Promise<SamplingView> => transport.call("set_population_count", request),
+    /** The firm's sample-size table (the shipped default until one is saved). */
+    sampleRules: (request: SampleRulesRequest): Promise<SampleRuleTable> => transport.call("sample_rules", request),
+    /** Makes an edited table the firm's; used for new samples only. */
+    saveSampleRules: (request: SaveSampleRulesRequest): Promise<SampleRuleTable> => transport.call("save_sample_rules", request),
+    resetSampleRules: (request: ResetSampleRulesRequest): Promise<SampleRuleTable> => transport.call("reset_sample_rules", request),
+    /** Draws a sample with the firm's rule table. */
+    selectSample: (request: SelectSampleRequest): Promise<SamplingView> => transport.call("select_sample", request),
+    selectSampleManually: (request: SelectSampleManuallyRequest): Promise<SamplingView> => transport.call("select_sample_manually", request),
+    addSampleItem: (request: AddSampleItemRequest): Promise<SamplingView> => transport.call("add_sample_item", request),
+    discardSample: (request: DiscardSampleRequest): Promise<SamplingView> => transport.call("discard_sample", request),
+    /** Draws the sample again from its record. */
+    reproduceSample: (request: ReproduceSampleRequest): Promise<Reproduction> => transport.call("reproduce_sample", request),
+    addAttribute: (request: AddAttributeRequest): Promise<SamplingView> => transport.call("add_attribute", request),
+    editAttribute: (request: EditAttributeRequest): Promise<SamplingView> => transport.call("edit_attribute", request),
+    removeAttribute: (request: RemoveAttributeRequest): Promise<SamplingView> => transport.call("remove_attribute", request),
+    /** Enters a grid cell; a failure becomes an exception of the procedure. */
+    setCell: (request: SetCellRequest): Promise<SamplingView> => transport.call("set_cell", request),
+    setTickmark: (request: SetTickmarkRequest): Promise<Array<Tickmark>> => transport.call("set_tickmark", request),
+    /** What the export dialog proposes: the file name, the report date (today in Japan unless given) and the stages the export will go through. */
+    planExport: (request: PlanExportRequest): Promise<ExportPlan> => transport.call("plan_export", request),
+    /** The native save dialog for an export, proposing `file_name`; `null` when cancelled. */
+    pickExportDestination: (request: PickExportDestinationRequest): Promise<ChosenFile | null> => transport.call("pick_export_destination", request),
+    /** The native dialog for the firm's PKCS#12 file; `null` when cancelled. */
+    pickCertificate: (request: PickCertificateRequest): Promise<ChosenFile | null> => transport.call("pick_certificate", request),
+    /** Writes the report (a draft while the engagement is open; the final report, signed when a certificate is given, once finalized) or the signed submission package, whole or not at all. */
+    export: (request: ExportRequest, onProgress?: (progress: ExportProgress) => void): Promise<Exported> => transport.call("export", request, onProgress),
+    /** Opens a file the app has just written (a report) with the system's app. */
+    openExported: (request: OpenExportedRequest): Promise<null> => transport.call("open_exported", request),
+    /** Shows a file the app has just written (a package) in its folder. */
+    showExported: (request: ShowExportedRequest): Promise<null> => transport.call("show_exported", request),
+  };
+}
+
+/** What `client` returns: the typed operations. */
+export type Client = ReturnType<typeof client>;
