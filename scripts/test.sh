@@ -16,7 +16,9 @@ echo "== disk: $(df -h --output=avail . | tail -n 1 | tr -d ' ') free where the 
 
 echo "== format"
 cargo fmt --all -- --check
-echo "== UI: types, unit tests, build"
+echo "== UI: types, unit tests against the real core, build"
+# The UI's tests talk to the real core through \`workbench serve --dev\`.
+cargo build -q -p workbench-cli
 (cd ui && npm run --silent check && npm test && npm run --silent build)
 echo "== lints"
 cargo clippy -q --workspace --all-targets --all-features -- -D warnings

@@ -8,8 +8,7 @@ export default defineConfig(({ mode }) => ({
   base: "./",
   plugins: [svelte()],
   clearScreen: false,
-  // The fake backend imports the sample catalog from ../assets.
-  server: { port: 5173, strictPort: true, fs: { allow: [".."] } },
+  server: { port: 5173, strictPort: true },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
   // Component tests mount Svelte 5 components, which needs the browser build
   // of Svelte rather than its server build.

@@ -5,3 +5,8 @@ Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: tru
 // Unmounts every component rendered by a test after it, so tests do not see
 // each other's DOM.
 import "@testing-library/svelte/vitest";
+
+// Cores a test started and did not stop are stopped when its file ends.
+import { afterAll } from "vitest";
+import { stopAll } from "./test/core";
+afterAll(stopAll);

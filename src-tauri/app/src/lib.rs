@@ -16,7 +16,7 @@ use workbench_core::error::{ErrorKind, ErrorPayload};
 use workbench_ops::{Host, Payload, Session};
 
 /// The event that brings files dropped on the window to the page, as
-/// `PickedFile[]` (handles, never paths).
+/// `Dropped` (handles, never paths), or the error that refused them.
 pub const DROPPED_EVENT: &str = "workbench://dropped";
 
 /// Native dialogs (rfd, on the main thread as GTK requires) and the
@@ -180,9 +180,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, data_dir: PathBuf) -> Builder<R>
         .on_window_event(|window, event| {
             // Files dropped on the window reach the page as handles, with
             // the intake form's defaults, never as paths.
-            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, position }) = event {
                 if let Some(session) = window.try_state::<Arc<Session>>() {
-                    let files = workbench_ops::operations::picked(&session, paths.clone());
+                    let files = workbench_ops::operations::dropped(&session, paths.clone(), position.x, position.y);
                     let _ = match files {
                         Ok(files) => window.emit(DROPPED_EVENT, files),
                         Err(err) => window.emit(DROPPED_EVENT, ErrorPayload::from(&err)),

@@ -11,8 +11,7 @@ macro_rules! text_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),* }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),* }
 
         impl $name {
             pub const ALL: &'static [&'static str] = &[$($text),*];

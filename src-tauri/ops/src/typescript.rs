@@ -181,6 +181,8 @@ mod tests {
         let cfg = ts_rs::Config::new().with_large_int("number").with_out_dir(dir.join("bindings"));
         workbench_core::export_bindings(&cfg).unwrap_or_else(|e| panic!("core bindings: {e}"));
         crate::operations::export_requests(&cfg).unwrap_or_else(|e| panic!("requests: {e}"));
+        // Not a reply: what the app's drop event carries.
+        <crate::operations::Dropped as ts_rs::TS>::export_all(&cfg).unwrap_or_else(|e| panic!("Dropped: {e}"));
         let text = super::client(&crate::operations::signatures(&cfg));
         std::fs::create_dir_all(dir.join("generated")).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(dir.join("generated/client.ts"), text).unwrap_or_else(|e| panic!("{e}"));

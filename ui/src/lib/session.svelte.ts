@@ -1,47 +1,29 @@
 // What the app is showing and the engagement it has open. One instance lives
-// for the app's lifetime; views read it and call its methods, so the
-// navigator's filters and the current control survive switching screens.
+// for the app's lifetime (provided to every screen through context); views
+// read it and call its methods, so the navigator's filters and the current
+// control survive switching screens.
 
-import { BackendError, type Backend } from "./ipc";
+import { BackendError, type Client } from "./ipc";
 import type { ControlRow } from "./ipc/bindings/ControlRow";
-import type { EngagementView } from "./ipc/bindings/EngagementView";
-import type { Profile } from "./ipc/bindings/Profile";
-import type { Role } from "./ipc/bindings/Role";
-import { lang, setLang, t } from "./i18n/index.svelte";
-import { NO_FILTER, type ControlFilter } from "./navigator/tree";
+import type { OpenedEngagement } from "./ipc/bindings/OpenedEngagement";
+import type { ProfileEdit } from "./ipc/bindings/ProfileEdit";
+import type { ProfileView } from "./ipc/bindings/ProfileView";
+import type { Lang } from "./ipc/bindings/Lang";
+import { lang, setLang } from "./i18n/index.svelte";
+import { errorText } from "./i18n/messages";
+import { NO_FILTER, type ControlFilter } from "./features/navigator/tree";
+import { OpenEngagement } from "./engagement.svelte";
+
+export { errorText };
 
 export type Screen = "start" | "new" | "dashboard" | "navigator" | "walkthrough" | "evidence" | "pbc" | "review";
 
-/** The translated message for a failed call, chosen by its stable kind. */
-export function errorText(err: unknown): string {
-  const kind = err instanceof BackendError ? err.kind : "internal";
-  const known = [
-    "not_an_engagement",
-    "corrupt",
-    "newer_version",
-    "import",
-    "invalid",
-    "not_found",
-    "already_exists",
-    "io",
-    "source",
-    "cancelled",
-    "disk_full",
-    "disk_io",
-    "storage",
-    "locked",
-    "foreign_object",
-    "log_mismatch",
-    "internal",
-  ];
-  return t(`error.${known.includes(kind) ? kind : "internal"}`);
-}
-
 export class Session {
-  readonly backend: Backend;
+  readonly client: Client;
   screen = $state<Screen>("start");
-  profile = $state<Profile | null>(null);
-  engagement = $state.raw<EngagementView | null>(null);
+  profile = $state<ProfileView | null>(null);
+  /** The open engagement; raw because it is replaced whole. */
+  engagement = $state.raw<OpenEngagement | null>(null);
   /** The control list; raw because it is replaced whole and can hold 1,700 rows. */
   controls = $state.raw<ControlRow[]>([]);
   controlId = $state<string | null>(null);
@@ -54,13 +36,13 @@ export class Session {
   /** Whether the profile dialog is open (from the header, or by itself on the first start). */
   profileOpen = $state(false);
 
-  constructor(backend: Backend) {
-    this.backend = backend;
+  constructor(client: Client) {
+    this.client = client;
   }
 
   async start(): Promise<void> {
     try {
-      this.profile = await this.backend.getProfile();
+      this.profile = await this.client.getProfile({});
       setLang(this.profile.lang);
     } catch (err) {
       this.fail(err);
@@ -73,39 +55,32 @@ export class Session {
   }
 
   /** Saves the profile (the name every change and sign-off is recorded under). */
-  async saveProfile(next: Profile): Promise<boolean> {
-    const saved = await this.attempt(() => this.backend.saveProfile(next));
+  async saveProfile(next: ProfileEdit): Promise<boolean> {
+    const saved = await this.attempt(() => this.client.saveProfile({ profile: next }));
     if (saved) this.profile = saved;
+    // The user's rights on the open engagement follow their name.
+    if (saved && this.engagement) {
+      const reopened = await this.attempt(() => this.client.openEngagement({ file: this.engagement!.handle }));
+      if (reopened) this.engagement.update(reopened);
+    }
     return saved !== null;
-  }
-
-  /** The current user's role on the open engagement's team, which decides what they may sign; null when not on it. */
-  get teamRole(): Role | null {
-    const name = this.profile?.name;
-    return this.engagement?.fields.team.find((m) => m.name === name)?.role ?? null;
   }
 
   /** Whether the open engagement is finalized, and so refuses every change. */
   get locked(): boolean {
-    return this.engagement?.finalized != null;
-  }
-
-  /** Takes a new view of the open engagement (after finalizing or reopening it). */
-  setEngagement(view: EngagementView): void {
-    if (this.engagement && view.path === this.engagement.path) this.engagement = view;
+    return this.engagement?.locked ?? false;
   }
 
   /**
-   * Asks the core whether the engagement is finalized, after a change was
-   * refused as locked (finalized meanwhile, elsewhere): the screens then
-   * show the lock instead of offering edits that cannot be saved.
+   * Asks the core again for the open engagement, after a change was refused
+   * as locked (finalized meanwhile, elsewhere): the screens then show the
+   * lock instead of offering edits that cannot be saved.
    */
   async refreshLock(): Promise<void> {
     const current = this.engagement;
     if (!current) return;
     try {
-      const summary = await this.backend.reviewSummary(current.path);
-      if (this.engagement?.path === current.path) this.engagement = { ...this.engagement, finalized: summary.finalized };
+      current.update(await this.client.openEngagement({ file: current.handle }));
     } catch {
       // The lock is shown again with the next refused change.
     }
@@ -127,8 +102,8 @@ export class Session {
     }
   }
 
-  async show(view: EngagementView, screen: Screen = "dashboard"): Promise<void> {
-    this.engagement = view;
+  async show(opened: OpenedEngagement, screen: Screen = "dashboard"): Promise<void> {
+    this.engagement = new OpenEngagement(this.client, opened);
     this.controlId = null;
     this.filter = { ...NO_FILTER };
     // Domains start expanded, so the navigator opens on a useful depth.
@@ -136,12 +111,13 @@ export class Session {
     await this.refreshControls();
     this.expanded = new Set(this.controls.filter((r) => r.level === "domain").map((r) => r.id));
     this.screen = screen;
-    this.profile = await this.backend.getProfile();
+    this.profile = await this.client.getProfile({});
   }
 
   async refreshControls(): Promise<void> {
-    if (!this.engagement) return;
-    const rows = await this.attempt(() => this.backend.listControls(this.engagement!.path));
+    const engagement = this.engagement;
+    if (!engagement) return;
+    const rows = await this.attempt(() => engagement.client.listControls({}));
     if (rows) this.controls = rows;
   }
 
@@ -165,16 +141,16 @@ export class Session {
     this.screen = "start";
   }
 
-  async setLanguage(next: "ja" | "en"): Promise<void> {
+  async setLanguage(next: Lang): Promise<void> {
     setLang(next);
     if (this.profile) {
-      const profile = { ...$state.snapshot(this.profile), lang: next };
-      const saved = await this.attempt(() => this.backend.saveProfile(profile));
+      const { name, initials, role } = this.profile;
+      const saved = await this.attempt(() => this.client.saveProfile({ profile: { name, initials, role, lang: next } }));
       if (saved) this.profile = saved;
     }
   }
 
-  get lang(): string {
+  get lang(): Lang {
     return lang();
   }
 }

@@ -1,46 +1,73 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Session, errorText } from "./session.svelte";
-import { createFakeBackend } from "./ipc/fake";
 import { BackendError } from "./ipc";
 import { lang, setLang } from "./i18n/index.svelte";
+import { startCore, type Core } from "../test/core";
 
-describe("session", () => {
-  it("saves the chosen language in the profile and restores it on start", async () => {
+describe("session, on the real core", () => {
+  let core: Core;
+  beforeEach(async () => {
     setLang("ja");
-    const backend = createFakeBackend();
-    const session = new Session(backend);
+    core = await startCore();
+  });
+  afterEach(async () => {
+    setLang("ja");
+    await core.stop();
+  });
+
+  it("saves the chosen language in the profile and restores it on start", async () => {
+    const session = new Session(core.client);
     await session.start();
     await session.setLanguage("en");
     expect(lang()).toBe("en");
-    expect((await backend.getProfile()).lang).toBe("en");
+    expect((await core.client.getProfile({})).lang).toBe("en");
     setLang("ja");
-    await new Session(backend).start();
+    await new Session(core.client).start();
     expect(lang()).toBe("en");
-    setLang("ja");
+  });
+
+  it("opens the demo with the rights of the profile's user on its team", async () => {
+    const session = new Session(core.client);
+    await session.start();
+    await session.show(await core.client.openDemo({}));
+    expect(session.engagement?.rights.role).toBe("assessor");
+    expect(session.engagement?.rights.may_sign).toEqual(["preparer"]);
+    expect(session.controls.length).toBeGreaterThan(10);
+    // Renamed to the demo's manager, the rights follow.
+    await session.saveProfile({ name: "山田 太郎", initials: "", role: "manager", lang: "ja" });
+    expect(session.engagement?.rights.may_reopen).toBe(true);
   });
 
   it("turns read-only when a change is refused as locked, and says why", async () => {
-    setLang("ja");
-    const backend = createFakeBackend();
-    const session = new Session(backend);
+    await core.stop();
+    core = await startCore({ user: "山田 太郎", role: "manager" });
+    const path = `${core.dataDir}/final.ismap`;
+    core.cli(["demo", "--finalized", "--out", path]);
+    const session = new Session(core.client);
     await session.start();
-    await session.show(await backend.openDemo());
+    await session.show(await core.open(path));
+    expect(session.locked).toBe(true);
+    const engagement = session.engagement!;
+    engagement.update(await engagement.client.reopen({ reason: "追加の手続" }));
     expect(session.locked).toBe(false);
-    // Finalized elsewhere: the session learns it from the refusal.
-    const finalized = { by: "山田 太郎", at: "2026-05-20T00:00:00.000Z" };
-    const real = backend.reviewSummary;
-    backend.reviewSummary = async (path) => ({ ...(await real(path)), finalized });
+    // Finalized again elsewhere: the session learns it from a refused change.
+    await core.client.finalize({ engagement: engagement.handle });
+    expect(session.locked).toBe(false);
     session.fail(new BackendError({ kind: "locked", message: "x", input_problems: [], field_problems: [] }));
-    expect(session.error).toBe("この監査は確定（ロック）されているため、変更できませんでした。変更が必要な場合は、マネージャーまたは業務執行責任者が再開してください。");
+    expect(session.error).toBe(
+      "この監査は確定（ロック）されているため、変更できませんでした。変更が必要な場合は、マネージャーまたは業務執行責任者が再開してください。",
+    );
     await vi.waitFor(() => expect(session.locked).toBe(true));
-    expect(session.engagement?.finalized).toEqual(finalized);
   });
 
   it("translates errors by their kind, never by their message", () => {
-    setLang("ja");
     const err = new BackendError({ kind: "already_exists", message: "x", input_problems: [], field_problems: [] });
     expect(errorText(err)).toBe("同じ名前のファイルがすでにあります。別の名前を選んでください。");
-    expect(errorText(new BackendError({ kind: "something_new", message: "x", input_problems: [], field_problems: [] }))).toBe("予期しないエラーが発生しました。");
     expect(errorText(new Error("boom"))).toBe("予期しないエラーが発生しました。");
+  });
+
+  it("has a message for a refused file kind the core may send (disk_io)", () => {
+    const err = new BackendError({ kind: "disk_io", message: "x", input_problems: [], field_problems: [] });
+    expect(errorText(err)).not.toBe("error.disk_io");
   });
 });

@@ -67,6 +67,11 @@ pub fn state(
         }
     }
     let complete = !changed && required.iter().all(|l| standing(rows, *l).is_some());
+    let next = if changed {
+        Some(SignOffLevel::Preparer)
+    } else {
+        required.iter().copied().find(|l| standing(rows, *l).is_none())
+    };
     ReviewState {
         item_kind: kind,
         item_id: id.to_string(),
@@ -75,6 +80,7 @@ pub fn state(
         changed_after_signoff: changed,
         changes,
         complete,
+        next,
     }
 }
 
@@ -496,6 +502,20 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(&changes[..], [Change::SignedOff { signoff, .. }] if signoff.level == SignOffLevel::Reviewer));
+    }
+
+    #[test]
+    fn the_next_level_is_the_first_unsigned_or_the_preparer_again_after_a_change() {
+        let state_of = |rows: &[StoredSignOff], second| state(SignableKind::Control, "9.2.1.2", rows, second, None);
+        assert_eq!(state_of(&[], false).next, Some(SignOffLevel::Preparer));
+        let prepared = [signed(SignOffLevel::Preparer, "a", "h1")];
+        assert_eq!(state_of(&prepared, false).next, Some(SignOffLevel::Reviewer));
+        let reviewed = [signed(SignOffLevel::Preparer, "a", "h1"), signed(SignOffLevel::Reviewer, "b", "h1")];
+        assert_eq!(state_of(&reviewed, false).next, None);
+        assert_eq!(state_of(&reviewed, true).next, Some(SignOffLevel::SecondReviewer));
+        let mut changed = reviewed.clone();
+        changed[0].changed_seq = Some(12);
+        assert_eq!(state_of(&changed, false).next, Some(SignOffLevel::Preparer));
     }
 
     #[test]

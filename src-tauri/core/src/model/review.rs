@@ -122,6 +122,11 @@ pub struct ReviewState {
     pub changes: Vec<FieldChange>,
     /// Signed at every required level and unchanged since.
     pub complete: bool,
+    /// The level it needs next: the preparer's again after a change,
+    /// otherwise the first required level without a standing sign-off;
+    /// `None` when complete. Whether the acting person may give it is in
+    /// their rights (`may_sign`).
+    pub next: Option<SignOffLevel>,
 }
 
 /// A review note (レビューノート) and its answer.

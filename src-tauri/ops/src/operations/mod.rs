@@ -160,9 +160,23 @@ pub struct PickedFile {
     pub title: String,
 }
 
-/// Files the user chose outside a dialog (dropped on the window), as the
-/// page receives them: by handle, with the intake form's defaults.
-pub fn picked(s: &Session, paths: Vec<PathBuf>) -> Result<Vec<PickedFile>> {
+/// Files dropped on the window, as the page receives them (the app's
+/// `workbench://dropped` event): by handle, with the intake form's
+/// defaults, and where they were dropped (in the window's physical pixels).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Dropped {
+    pub files: Vec<PickedFile>,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The files dropped at (`x`, `y`), each given a handle.
+pub fn dropped(s: &Session, paths: Vec<PathBuf>, x: f64, y: f64) -> Result<Dropped> {
+    Ok(Dropped { files: picked(s, paths)?, x, y })
+}
+
+fn picked(s: &Session, paths: Vec<PathBuf>) -> Result<Vec<PickedFile>> {
     paths
         .into_iter()
         .map(|p| {

@@ -7,6 +7,25 @@ import type { ExportStage } from "../ipc/bindings/ExportStage";
 import type { Lang } from "../ipc/bindings/Lang";
 import type { ProblemCode } from "../ipc/bindings/ProblemCode";
 import type { WarningCode } from "../ipc/bindings/WarningCode";
+import type { AuditKind } from "../ipc/bindings/AuditKind";
+import type { CellResult } from "../ipc/bindings/CellResult";
+import type { Evaluation } from "../ipc/bindings/Evaluation";
+import type { EvidenceKind } from "../ipc/bindings/EvidenceKind";
+import type { Frequency } from "../ipc/bindings/Frequency";
+import type { ItemOrigin } from "../ipc/bindings/ItemOrigin";
+import type { LinkKind } from "../ipc/bindings/LinkKind";
+import type { NoteStatus } from "../ipc/bindings/NoteStatus";
+import type { NoteTargetKind } from "../ipc/bindings/NoteTargetKind";
+import type { PbcStatus } from "../ipc/bindings/PbcStatus";
+import type { ProcedureKind } from "../ipc/bindings/ProcedureKind";
+import type { Program } from "../ipc/bindings/Program";
+import type { ResultKind } from "../ipc/bindings/ResultKind";
+import type { Role } from "../ipc/bindings/Role";
+import type { ScopeDecision } from "../ipc/bindings/ScopeDecision";
+import type { SelectionMethod } from "../ipc/bindings/SelectionMethod";
+import type { SignableKind } from "../ipc/bindings/SignableKind";
+import type { SignOffLevel } from "../ipc/bindings/SignOffLevel";
+import type { Status } from "../ipc/bindings/Status";
 import jaCommon from "./ja/common.json";
 import jaWalkthrough from "./ja/walkthrough.json";
 import jaEvidence from "./ja/evidence.json";
@@ -27,7 +46,28 @@ export type ClosedSetMessages = MessagesFor<"error", ErrorKind> &
   MessagesFor<"event", EventKind> &
   MessagesFor<"warning", WarningCode> &
   MessagesFor<"export.stage", ExportStage> &
-  MessagesFor<"lang", Lang>;
+  MessagesFor<"lang", Lang> &
+  MessagesFor<"status", Status> &
+  MessagesFor<"result", ResultKind> &
+  MessagesFor<"result_short", ResultKind> &
+  MessagesFor<"kind", ProcedureKind> &
+  MessagesFor<"evaluation", Evaluation> &
+  MessagesFor<"scope", ScopeDecision> &
+  MessagesFor<"program", Program> &
+  MessagesFor<"audit_kind", AuditKind> &
+  MessagesFor<"role", Role> &
+  MessagesFor<"evidence_kind", EvidenceKind> &
+  MessagesFor<"link_kind", LinkKind> &
+  MessagesFor<"frequency", Frequency> &
+  MessagesFor<"origin", ItemOrigin> &
+  MessagesFor<"cell_result", CellResult> &
+  MessagesFor<"pbc_status", PbcStatus> &
+  MessagesFor<"review.level", SignOffLevel> &
+  MessagesFor<"review.sign", SignOffLevel> &
+  MessagesFor<"review.kind", SignableKind> &
+  MessagesFor<"review.target", NoteTargetKind> &
+  MessagesFor<"note_status", NoteStatus> &
+  MessagesFor<"sampling.method", SelectionMethod>;
 
 const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview };
 const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview };

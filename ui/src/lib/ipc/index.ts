@@ -1,18 +1,27 @@
-// Chooses the backend: the Rust core over Tauri IPC when the page runs inside
-// the Tauri app, otherwise the in-memory fake, so that `npm run dev` in a
-// browser shows a working demo without the core.
+// The client of the core's operations, over the transport that fits where
+// the page runs: Tauri's IPC in the app; in development in a browser, the
+// loopback development server named in the address
+// (`?server=http://127.0.0.1:PORT&token=…`, as `npm run dev:core` opens it).
 
-import type { Backend } from "./backend";
-import { createFakeBackend } from "./fake";
-import { tauriBackend } from "./tauri";
+import { client, type Client } from "./generated/client";
+import { insideTauri, tauriTransport } from "./tauri";
 
-export { BackendError } from "./backend";
-export type { Backend, FieldCheck } from "./backend";
+export { BackendError, asBackendError } from "./transport";
+export type { Transport } from "./transport";
+export type { Client } from "./generated/client";
+export { client, insideTauri };
 
-export function insideTauri(): boolean {
-  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
-}
-
-export function chooseBackend(): Backend {
-  return insideTauri() ? tauriBackend : createFakeBackend({ latency: 150 });
+/** The client for this page, or null when there is no core to talk to. */
+export async function connect(): Promise<Client | null> {
+  if (insideTauri()) return client(tauriTransport);
+  if (import.meta.env.DEV) {
+    const params = new URLSearchParams(location.search);
+    const url = params.get("server");
+    const token = params.get("token");
+    if (url && token) {
+      const { devServerTransport } = await import("./dev-server");
+      return client(devServerTransport({ url, token }));
+    }
+  }
+  return null;
 }

@@ -23,4 +23,11 @@ changes: Array<FieldChange>,
 /**
  * Signed at every required level and unchanged since.
  */
-complete: boolean, };
+complete: boolean, 
+/**
+ * The level it needs next: the preparer's again after a change,
+ * otherwise the first required level without a standing sign-off;
+ * `None` when complete. Whether the acting person may give it is in
+ * their rights (`may_sign`).
+ */
+next: SignOffLevel | null, };
