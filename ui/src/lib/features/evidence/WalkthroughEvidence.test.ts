@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { DEMO_PATH } from "../ipc/fake";
 import { openWalkthrough } from "../walkthrough/walkthrough.testing";
-import { localToday } from "./format";
+import { localToday } from "../../format";
 
 const CONTROL = "9.2.3.11.PB";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeText, previewKind } from "./preview";
-import { formatBytes, localToday } from "./format";
+import { formatBytes, localToday } from "../../format";
 
 const sjis = (hex: string) => Uint8Array.from(hex.split(" ").map((h) => parseInt(h, 16)));
 

@@ -6,7 +6,7 @@ import { Session } from "../../session.svelte";
 import { createFakeBackend, DEMO_PATH, type FakeBackend } from "../ipc/fake";
 import type { PbcFields } from "../../ipc/bindings/PbcFields";
 import { setLang } from "../../i18n/index.svelte";
-import { localToday } from "../evidence/format";
+import { localToday } from "../../format";
 
 const TODAY = "2026-05-20";
 

@@ -93,14 +93,6 @@ export function shortId(id: string): string {
   return id.slice(id.lastIndexOf("/") + 1);
 }
 
-/** A timestamp as the user reads it: local date and time to the minute. */
-export function formatWhen(iso: string | null | undefined): string {
-  if (!iso) return t("common.none");
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
 
 // ---- What changed ----
 
