@@ -122,3 +122,18 @@ impl std::fmt::Debug for Passphrase {
         f.write_str("Passphrase(hidden)")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_debug_output_shows_a_passphrase() {
+        let choice: crate::operations::ExportChoice = serde_json::from_value(serde_json::json!({
+            "kind": "package", "lang": "ja", "destination": "f2", "certificate": "f3",
+            "passphrase": "s3cret-passphrase", "report_date": null
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let shown = format!("{choice:?} {choice:#?}");
+        assert!(!shown.contains("s3cret-passphrase") && shown.contains("f3"), "{shown}");
+        assert_eq!(choice.passphrase.as_ref().map(crate::Passphrase::expose), Some("s3cret-passphrase"));
+    }
+}

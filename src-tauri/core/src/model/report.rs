@@ -180,34 +180,6 @@ pub struct LogHead {
     pub hash: String,
 }
 
-/// What the export dialog asks for.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ExportRequest {
-    /// `ja` or `en`.
-    pub lang: String,
-    /// Where to write the PDF (or the package).
-    pub out: String,
-    /// The firm's PKCS#12 file; required for a package, refused for a draft.
-    pub certificate: Option<String>,
-    pub passphrase: Option<String>,
-    /// The report date on the cover (YYYY-MM-DD); today when absent.
-    pub report_date: Option<String>,
-}
-
-// By hand, so that no log or panic message ever shows the passphrase.
-impl std::fmt::Debug for ExportRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExportRequest")
-            .field("lang", &self.lang)
-            .field("out", &self.out)
-            .field("certificate", &self.certificate)
-            .field("passphrase", &self.passphrase.as_ref().map(|_| "(hidden)"))
-            .field("report_date", &self.report_date)
-            .finish()
-    }
-}
-
 text_enum!(
     /// What an export makes: the report (a PDF) or the submission package (a zip).
     ExportKind {
