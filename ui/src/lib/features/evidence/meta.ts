@@ -1,13 +1,16 @@
 // The evidence form's draft: what the assessor types about an item, as
-// strings while it is being typed, checked before it goes to the backend.
+// strings while it is typed (a date input gives "" until a date is chosen).
+// The core checks what is said; the page only turns the draft into a typed
+// request, which a date that is not one yet cannot become.
 
 import type { Evidence } from "../../ipc/bindings/Evidence";
 import type { EvidenceKind } from "../../ipc/bindings/EvidenceKind";
 import type { EvidenceLink } from "../../ipc/bindings/EvidenceLink";
 import type { EvidenceMeta } from "../../ipc/bindings/EvidenceMeta";
 import type { EvidencePatch } from "../../ipc/bindings/EvidencePatch";
-import type { FileFacts } from "../ipc/bindings/FileFacts";
-import { isDate } from "../ipc/rules";
+import type { IsoDate } from "../../ipc/bindings/IsoDate";
+import type { PickedFile } from "../../ipc/bindings/PickedFile";
+import { isoDate } from "../../format";
 import { t } from "../../i18n/index.svelte";
 
 export interface MetaDraft {
@@ -21,72 +24,48 @@ export interface MetaDraft {
   as_of: string;
 }
 
-/** The intake form's defaults: the file's title and kind, the user as the one who obtained it, today for both dates. */
-export function draftFromFacts(facts: FileFacts, user: string, today: string): MetaDraft {
-  return { title: facts.title, description: "", kind: facts.kind, obtained_from: "", obtained_by: user, obtained_at: today, as_of: today };
+/** What a form shows beside its fields: the translated problem of each, if any. */
+export type MetaProblems = Partial<Record<"title" | "as_of" | "obtained_at", string>>;
+
+/** The intake form's defaults: the core's title and kind for the file, the user as the one who obtained it, today for both dates. */
+export function draftFromPicked(file: PickedFile, user: string, today: IsoDate): MetaDraft {
+  return { title: file.title, description: "", kind: file.kind, obtained_from: "", obtained_by: user, obtained_at: today, as_of: today };
 }
 
 export function draftFromEvidence(e: Evidence): MetaDraft {
-  return {
-    title: e.title,
-    description: e.description,
-    kind: e.kind,
-    obtained_from: e.obtained_from,
-    obtained_by: e.obtained_by,
-    obtained_at: e.obtained_at ?? "",
-    as_of: e.as_of,
-  };
-}
-
-export function metaOf(d: MetaDraft): EvidenceMeta {
-  return {
-    title: d.title.trim(),
-    description: d.description,
-    kind: d.kind,
-    obtained_from: d.obtained_from.trim(),
-    obtained_by: d.obtained_by.trim(),
-    obtained_at: d.obtained_at === "" ? null : d.obtained_at,
-    as_of: d.as_of,
-  };
+  const { title, description, kind, obtained_from, obtained_by, as_of } = e;
+  return { title, description, kind, obtained_from, obtained_by, obtained_at: e.obtained_at ?? "", as_of };
 }
 
 /**
- * The changes from `before` to `after`. The patch cannot clear a date (its
- * fields are "leave as it is" when absent), so a cleared date of obtaining
- * is left unchanged; the form says so by refusing an empty one that was set.
+ * Why the draft's dates cannot be sent yet: the date the evidence speaks
+ * for is part of every request, and a date input left half-typed is no date.
+ * A date of obtaining that was recorded cannot be cleared (the patch has no
+ * way to say "none"), so the edit form asks for one instead (`keepObtainedAt`).
  */
-export function patchOf(before: Evidence, after: MetaDraft): EvidencePatch {
-  const m = metaOf(after);
-  const patch: EvidencePatch = {};
-  if (m.title !== before.title) patch.title = m.title;
-  if (m.description !== before.description) patch.description = m.description;
-  if (m.kind !== before.kind) patch.kind = m.kind;
-  if (m.obtained_from !== before.obtained_from) patch.obtained_from = m.obtained_from;
-  if (m.obtained_by !== before.obtained_by) patch.obtained_by = m.obtained_by;
-  if (m.obtained_at !== null && m.obtained_at !== before.obtained_at) patch.obtained_at = m.obtained_at;
-  if (m.as_of !== before.as_of) patch.as_of = m.as_of;
-  return patch;
-}
-
-export interface MetaProblems {
-  title?: string;
-  as_of?: string;
-  obtained_at?: string;
-}
-
-/** The problems of a draft, translated, by field; none means it can be saved. */
-export function metaProblems(d: MetaDraft, obtainedAtRequired = false): MetaProblems {
+export function dateProblems(d: MetaDraft, keepObtainedAt = false): MetaProblems {
   const out: MetaProblems = {};
-  if (d.title.trim() === "") out.title = t("problem.required");
-  if (d.as_of === "") out.as_of = t("evidence.problem.as_of_required");
-  else if (!isDate(d.as_of)) out.as_of = t("evidence.problem.date");
-  if (d.obtained_at === "" && obtainedAtRequired) out.obtained_at = t("evidence.problem.obtained_at_kept");
-  else if (d.obtained_at !== "" && !isDate(d.obtained_at)) out.obtained_at = t("evidence.problem.date");
+  if (d.as_of === "") out.as_of = t("problem.required");
+  else if (isoDate(d.as_of) === null) out.as_of = t("evidence.problem.date");
+  if (d.obtained_at === "" && keepObtainedAt) out.obtained_at = t("evidence.problem.obtained_at_kept");
+  else if (d.obtained_at !== "" && isoDate(d.obtained_at) === null) out.obtained_at = t("evidence.problem.date");
   return out;
 }
 
-export function hasProblems(p: MetaProblems): boolean {
-  return Object.keys(p).length > 0;
+/** The draft as the request's description; call it once `dateProblems` has none. */
+export function metaOf(d: MetaDraft): EvidenceMeta {
+  return { ...d, obtained_at: isoDate(d.obtained_at), as_of: isoDate(d.as_of) as IsoDate };
+}
+
+/** The changes from `before` to `after`, so that the history records exactly what was changed. */
+export function patchOf(before: Evidence, after: MetaDraft): EvidencePatch {
+  const m = metaOf(after);
+  const patch: EvidencePatch = {};
+  for (const key of ["title", "description", "kind", "obtained_from", "obtained_by", "as_of"] as const) {
+    if (m[key] !== before[key]) (patch as Record<string, unknown>)[key] = m[key];
+  }
+  if (m.obtained_at !== null && m.obtained_at !== before.obtained_at) patch.obtained_at = m.obtained_at;
+  return patch;
 }
 
 /** A link as the assessor reads it: "手続 9.2.3.11.PB/P2", "依頼資料 PBC-001". */

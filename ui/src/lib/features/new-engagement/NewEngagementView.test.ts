@@ -1,51 +1,121 @@
-import { describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fireEvent, screen, waitFor } from "@testing-library/svelte";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import NewEngagementView from "./NewEngagementView.svelte";
-import { Session } from "../../session.svelte";
-import { createFakeBackend } from "../ipc/fake";
 import { setLang } from "../../i18n/index.svelte";
+import { startCore, type Core } from "../../../test/core";
+import { renderInApp, sessionOn } from "../../../test/render";
 
 async function type(testid: string, value: string) {
-  const input = screen.getByTestId(testid) as HTMLInputElement;
-  await fireEvent.input(input, { target: { value } });
+  await fireEvent.input(screen.getByTestId(testid), { target: { value } });
 }
 
-describe("new engagement form", () => {
-  it("shows a translated message beside an invalid corporate number, and disables create", async () => {
+const createButton = () => screen.getByTestId("create-button") as HTMLButtonElement;
+const destination = () => (screen.getByTestId("field-destination") as HTMLInputElement).value;
+
+async function fillValid() {
+  await type("field-provider.name", "株式会社テスト");
+  await type("field-provider.corporate_number", "4011001098993");
+  await type("field-service.name", "テストクラウド");
+  await type("field-period.start", "2025-04-01");
+  await type("field-period.end", "2026-03-31");
+  await type("field-assessor.name", "テスト監査法人");
+  await type("field-team[0].name", "佐藤 花子");
+}
+
+describe("new engagement form, on the real core", () => {
+  let core: Core;
+  beforeEach(async () => {
     setLang("ja");
-    const session = new Session(createFakeBackend());
-    render(NewEngagementView, { session, checkDelay: 10 });
+    core = await startCore();
+  });
+  afterEach(async () => {
+    setLang("ja");
+    await core.stop();
+  });
+
+  async function openForm() {
+    const session = await sessionOn(core, false);
+    renderInApp(NewEngagementView, session, { checkDelay: 10 });
+    return session;
+  }
+
+  it("shows the core's message beside an invalid corporate number, and disables create", async () => {
+    await openForm();
     await type("field-provider.corporate_number", "7123456789013");
     const message = await screen.findByTestId("problem-provider.corporate_number");
     expect(message.textContent).toBe("「7123456789013」は法人番号として正しくありません（13桁の数字で、先頭がチェックデジットです）。");
     // The message sits in the same field row as its input.
     expect(message.parentElement).toBe(screen.getByTestId("field-provider.corporate_number").parentElement);
-    expect((screen.getByTestId("create-button") as HTMLButtonElement).disabled).toBe(true);
+    expect(createButton().disabled).toBe(true);
   });
 
-  it("clears the message when the number is corrected, and enables create when all is valid", async () => {
+  it("clears the message when the number is corrected, and creates the engagement in the suggested file", async () => {
+    const session = await openForm();
     setLang("en");
-    const session = new Session(createFakeBackend());
-    render(NewEngagementView, { session, checkDelay: 10 });
     await type("field-provider.corporate_number", "7123456789013");
     expect((await screen.findByTestId("problem-provider.corporate_number")).textContent).toContain("is not a valid corporate number");
-    await type("field-provider.corporate_number", "4011001098993");
+    await fillValid();
     await waitFor(() => expect(screen.queryByTestId("problem-provider.corporate_number")).toBeNull());
-    await type("field-provider.name", "株式会社テスト");
-    await type("field-service.name", "テストクラウド");
-    await type("field-period.start", "2025-04-01");
-    await type("field-period.end", "2026-03-31");
-    await type("field-assessor.name", "テスト監査法人");
-    await type("field-team[0].name", "佐藤 花子");
-    await waitFor(() => expect((screen.getByTestId("create-button") as HTMLButtonElement).disabled).toBe(false));
+    // The file is named after the service, in the user's documents folder.
+    const file = join(core.dataDir, "テストクラウド.ismap");
+    await waitFor(() => expect(destination()).toBe(file));
+    await waitFor(() => expect(createButton().disabled).toBe(false));
     // A second-level review is off unless chosen.
     const second = screen.getByTestId("field-second_review") as HTMLInputElement;
     expect(second.checked).toBe(false);
     await fireEvent.click(second);
-    await fireEvent.click(screen.getByTestId("create-button"));
+    await fireEvent.click(createButton());
     await waitFor(() => expect(session.screen).toBe("dashboard"));
-    expect(session.engagement?.fields.provider.corporate_number).toBe("4011001098993");
-    expect(session.engagement?.fields.second_review).toBe(true);
-    setLang("ja");
+    expect(existsSync(file)).toBe(true);
+    const fields = session.engagement!.view.fields;
+    expect(fields.provider.corporate_number).toBe("4011001098993");
+    expect(fields.second_review).toBe(true);
+    expect(fields.period).toEqual({ start: "2025-04-01", end: "2026-03-31" });
+    expect(session.engagement!.rights.role).toBe("assessor");
+  });
+
+  it("creates in the file chosen in the save dialog, which then no longer follows the service's name", async () => {
+    const session = await openForm();
+    const chosen = join(core.dataDir, "chosen", "監査2026.ismap");
+    await core.choose([chosen]);
+    await fireEvent.click(screen.getByTestId("destination-browse"));
+    await waitFor(() => expect(destination()).toBe(chosen));
+    await fillValid();
+    await waitFor(() => expect(createButton().disabled).toBe(false));
+    expect(destination()).toBe(chosen);
+    await fireEvent.click(createButton());
+    await waitFor(() => expect(session.screen).toBe("dashboard"));
+    expect(existsSync(chosen)).toBe(true);
+  });
+
+  it("asks for an empty date once its field was left, and shows the core's check of the period", async () => {
+    await openForm();
+    await fireEvent.blur(screen.getByTestId("field-period.start"));
+    expect((await screen.findByTestId("problem-period.start")).textContent).toBe("入力してください。");
+    // The end not yet given is not judged before the user gets there.
+    expect(screen.queryByTestId("problem-period.end")).toBeNull();
+    await type("field-period.start", "2025-04-01");
+    await type("field-period.end", "2025-03-31");
+    await fireEvent.blur(screen.getByTestId("field-period.end"));
+    expect((await screen.findByTestId("problem-period")).textContent).toBe("終了日（2025-03-31）が開始日（2025-04-01）以前になっています。");
+    await waitFor(() => expect(screen.queryByTestId("problem-period.start")).toBeNull());
+    // A period shorter than three months is allowed, with a warning.
+    await type("field-period.end", "2025-05-31");
+    expect((await screen.findByTestId("warning-short_period")).textContent).toContain("2025-04-01〜2025-05-31");
+    await waitFor(() => expect(screen.queryByTestId("problem-period")).toBeNull());
+  });
+
+  it("asks for the current registration of a renewal", async () => {
+    await openForm();
+    await fireEvent.change(screen.getByTestId("field-audit_kind"), { target: { value: "renewal" } });
+    await fireEvent.click(createButton());
+    await fillValid();
+    await type("field-current_registration.registered_on", "2025-01-01");
+    await type("field-current_registration.expires_on", "2024-12-31");
+    expect((await screen.findByTestId("problem-current_registration.number")).textContent).toBe("入力してください。");
+    expect((await screen.findByTestId("problem-current_registration.expires_on")).textContent).toBe("有効期限が登録日以前になっています。");
+    expect(createButton().disabled).toBe(true);
   });
 });

@@ -1,88 +1,66 @@
-// Review and sign-off as the screens show it, kept free of Svelte so it can
-// be tested directly: which level the current user signs next, the
-// translated refusals and blockers, what changed since a sign-off, and the
-// history of an item.
+// Review and sign-off as the screens word it, kept free of Svelte so it can
+// be tested directly: the core's refusals and blockers in the user's
+// language, what changed since a sign-off, and the history of an item.
+// What the user may do (sign, clear, finalize, reopen) is not decided here:
+// the core answers it in the engagement's rights and each item's `next`.
 
 import { t } from "../../i18n/index.svelte";
+import { errorText, problemText } from "../../i18n/messages";
 import { BackendError } from "../../ipc";
 import type { Blocker } from "../../ipc/bindings/Blocker";
-import type { EngagementFields } from "../../ipc/bindings/EngagementFields";
 import type { EventRecord } from "../../ipc/bindings/EventRecord";
 import type { FieldProblem } from "../../ipc/bindings/FieldProblem";
-import type { ReviewNote } from "../../ipc/bindings/ReviewNote";
-import type { ReviewState } from "../../ipc/bindings/ReviewState";
-import type { Role } from "../../ipc/bindings/Role";
-import type { SignOffLevel } from "../../ipc/bindings/SignOffLevel";
-import { levelAllows, mayReopen } from "../ipc/rules";
-import { errorText } from "../../session.svelte";
-
-/** The role of `name` on the engagement team, which decides what they may sign; null when not on it. */
-export function teamRole(fields: EngagementFields | null | undefined, name: string | null | undefined): Role | null {
-  if (!fields || !name) return null;
-  return fields.team.find((m) => m.name === name)?.role ?? null;
-}
-
-export type NextSigning =
-  | { kind: "sign"; level: SignOffLevel; again: boolean }
-  | { kind: "complete" }
-  | { kind: "not_on_team"; level: SignOffLevel }
-  | { kind: "waiting"; level: SignOffLevel };
-
-/**
- * The level an item needs next and whether the user may give it: after a
- * change, the preparer signs again; otherwise the first required level
- * without a standing sign-off. Whether the same person already signed
- * another level is left to the core, which says so.
- */
-export function nextSigning(state: ReviewState, role: Role | null): NextSigning {
-  const signed = new Set(state.signoffs.map((s) => s.level));
-  const level = state.changed_after_signoff ? "preparer" : state.required.find((l) => !signed.has(l));
-  if (level === undefined) return { kind: "complete" };
-  if (role === null) return { kind: "not_on_team", level };
-  if (!levelAllows(level, role)) return { kind: "waiting", level };
-  return { kind: "sign", level, again: state.changed_after_signoff };
-}
-
-/** Whether the user may clear a note: its author, or a manager or partner on the team. */
-export function mayClear(note: ReviewNote, me: string, role: Role | null): boolean {
-  return note.author === me || (role !== null && mayReopen(role));
-}
-
-const REVIEW_PROBLEMS = ["not_on_team", "role_not_allowed", "no_result", "previous_level_missing", "same_person", "no_second_review", "not_author"];
-const BLOCKER_CODES = ["log_mismatch", "no_result", "not_signed", "changed_after_signoff", "open_note"];
-
-/** A refusal of the review commands, in the user's language. */
-export function reviewProblemText(p: FieldProblem): string {
-  const level = p.params.level ? t(`review.level.${p.params.level}`) : "";
-  // Finalizing and reopening name the role, not a level.
-  if (p.code === "role_not_allowed" && p.field === "role") return t("review.problem.role_not_allowed_manager");
-  if (REVIEW_PROBLEMS.includes(p.code)) return t(`review.problem.${p.code}`, { ...p.params, level });
-  if (BLOCKER_CODES.includes(p.code)) return blockerText({ code: p.code, item_id: p.field, level: (p.params.level || null) as SignOffLevel | null });
-  return t("problem.invalid");
-}
+import type { ProblemCode } from "../../ipc/bindings/ProblemCode";
 
 /** A refusal decided in the page (not by the core), already in the user's language. */
 export class UserMessage extends Error {}
 
-/** The message for a failed review call: each field problem translated, a standing sign-off, or the lock. */
+/** The reasons finalizing can be blocked for, each with its own wording (`review.blocker.*`). */
+const BLOCKER_CODES = new Set<ProblemCode>(["log_mismatch", "no_result", "not_signed", "changed_after_signoff", "open_note"]);
+
+/** The message for `key` when the catalogs have one (a code newer than this page may have none), else null. */
+function optional(key: string, params: Record<string, string | number>): string | null {
+  const text = t(key, params);
+  return text === key ? null : text;
+}
+
+/** One reason an engagement cannot be finalized, in the user's language. */
+export function blockerText(b: Pick<Blocker, "code" | "item_id" | "level">): string {
+  const params = { id: b.item_id, level: b.level ? t(`review.level.${b.level}`) : "" };
+  return (BLOCKER_CODES.has(b.code) ? optional(`review.blocker.${b.code}`, params) : null) ?? t("review.blocker.other", params);
+}
+
+/** How many blockers of one code there are, in the user's language. */
+export function blockerCountText(code: ProblemCode, count: number): string {
+  return optional(`review.blocker_count.${code}`, { count }) ?? t("review.blocker_count.other", { count });
+}
+
+/** A refusal of the review operations: the level it names is translated, and finalizing's blockers name their item. */
+function reviewProblemText(p: FieldProblem): string {
+  // Finalizing and reopening are refused for the role as a whole, not for a level.
+  if (p.code === "role_not_allowed" && p.field === "role") return t("review.problem.role_not_allowed_manager");
+  // Finalizing refused with what still blocks it (changed meanwhile) names the item as the field;
+  // a sign-off refused for a missing result names the level.
+  if (BLOCKER_CODES.has(p.code) && p.field !== "level") return blockerText({ code: p.code, item_id: p.field, level: (p.params.level || null) as Blocker["level"] });
+  const level = p.params.level ? t(`review.level.${p.params.level}`) : "";
+  return problemText({ code: p.code, params: { ...p.params, level } });
+}
+
+/** The message for a failed review call: each of the core's problems translated, a standing sign-off, or the error's kind. */
 export function reviewErrorText(err: unknown): string {
   if (err instanceof UserMessage) return err.message;
   if (err instanceof BackendError) {
-    if (err.kind === "invalid" && err.payload.field_problems.length > 0) {
-      return [...new Set(err.payload.field_problems.map(reviewProblemText))].join(" ");
-    }
+    if (err.payload.field_problems.length > 0) return [...new Set(err.payload.field_problems.map(reviewProblemText))].join(" ");
     if (err.kind === "already_exists") return t("review.problem.already_signed");
   }
   return errorText(err);
 }
 
-/** One reason an engagement cannot be finalized, in the user's language. */
-export function blockerText(b: Pick<Blocker, "code" | "item_id" | "level">): string {
-  const code = BLOCKER_CODES.includes(b.code) ? b.code : "other";
-  return t(`review.blocker.${code}`, { id: b.item_id, level: b.level ? t(`review.level.${b.level}`) : "" });
-}
-
-/** The control an item belongs to: a control is its own, a procedure's is before `/P`. */
+/**
+ * The control an item belongs to, for leading to it in the walkthrough: a
+ * control is its own; a procedure's (and a sample item's, …/P3/S7) is
+ * before its procedure number.
+ */
 export function controlOfItem(id: string): string {
   const at = id.lastIndexOf("/P");
   return at > 0 ? id.slice(0, at) : id;
@@ -93,55 +71,26 @@ export function shortId(id: string): string {
   return id.slice(id.lastIndexOf("/") + 1);
 }
 
-
 // ---- What changed ----
-
-const FIELDS = [
-  "work_done",
-  "result",
-  "notes",
-  "assignee",
-  "kind",
-  "evaluation",
-  "text_ja",
-  "text_en",
-  "exceptions",
-  "evidence",
-  "scope",
-  "scope_reason",
-  "procedures",
-  "title",
-  "description",
-  "obtained_from",
-  "obtained_by",
-  "obtained_at",
-  "as_of",
-];
 
 /** A field's name for people; sign-off contents name procedure fields as `procedure.work_done`. */
 export function fieldLabel(field: string): string {
   // What a sign-off covers of a sampled procedure is one part: its sampling.
   if (field === "sampling" || field.startsWith("sampling.")) return t("review.field.sampling");
   const name = field.startsWith("procedure.") ? field.slice("procedure.".length) : field;
-  return FIELDS.includes(name) ? t(`review.field.${name}`) : field;
+  return optional(`review.field.${name}`, {}) ?? field;
 }
 
 type Json = unknown;
+
+/** The catalog family of each coded field, so that its values are shown translated. */
+const FAMILIES: Record<string, string> = { result: "result", kind: "kind", evaluation: "evaluation", scope: "scope", decision: "scope" };
 
 /** A value of a changed field for people: codes translated, lists of records by their IDs and texts. */
 export function formatValue(field: string, value: Json): string {
   const name = field.slice(field.lastIndexOf(".") + 1);
   if (value === null || value === undefined || value === "") return t("review.value.empty");
-  if (typeof value === "string") {
-    const families: Record<string, string> = { result: "result", kind: "kind", evaluation: "evaluation", scope: "scope", decision: "scope" };
-    const family = families[name];
-    if (family) {
-      const key = `${family}.${value}`;
-      const text = t(key);
-      return text === key ? value : text;
-    }
-    return value;
-  }
+  if (typeof value === "string") return (FAMILIES[name] && optional(`${FAMILIES[name]}.${value}`, {})) || value;
   if (Array.isArray(value)) {
     if (value.length === 0) return t("review.value.empty");
     return value
@@ -198,56 +147,17 @@ export interface HistoryEntry {
   seq: number;
   at: string;
   actor: string;
-  kind: string;
+  kind: EventRecord["kind"];
   label: string;
   /** What the event was about, in a line. */
   detail: string;
   changes: ShownChange[];
 }
 
-const EVENT_KINDS = [
-  "engagement_created",
-  "engagement_edited",
-  "scope_set",
-  "procedure_added",
-  "procedure_updated",
-  "procedure_removed",
-  "exception_added",
-  "exception_edited",
-  "exception_removed",
-  "evidence_added",
-  "evidence_edited",
-  "evidence_linked",
-  "evidence_unlinked",
-  "evidence_removed",
-  "pbc_added",
-  "pbc_edited",
-  "signed_off",
-  "changed_after_signoff",
-  "note_added",
-  "note_answered",
-  "note_cleared",
-  "engagement_finalized",
-  "engagement_reopened",
-  "population_imported",
-  "sample_selected",
-  "sample_item_added",
-  "sample_discarded",
-  "attribute_added",
-  "attribute_edited",
-  "attribute_removed",
-  "cell_set",
-  "tickmark_set",
-];
-
-export function eventLabel(kind: string): string {
-  return EVENT_KINDS.includes(kind) ? t(`event.${kind}`) : kind;
-}
-
 type Payload = Record<string, unknown> & { changes?: { field: string; before: Json; after: Json }[] };
 
 /** The one-line subject of an event: the item, the level signed, the note's text. */
-function detailOf(kind: string, p: Payload): string {
+function detailOf(kind: EventRecord["kind"], p: Payload): string {
   const str = (v: unknown) => (typeof v === "string" ? v : "");
   const obj = (v: unknown) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>) : {});
   switch (kind) {
@@ -339,6 +249,8 @@ export function historyEntries(events: EventRecord[]): HistoryEntry[] {
     } else if (e.kind === "scope_set") {
       changes = [{ field: "scope", label: fieldLabel("scope"), before: formatValue("scope", payload.before), after: formatValue("scope", payload.decision) }];
     }
-    return { seq: e.seq, at: e.at, actor: e.actor, kind: e.kind, label: eventLabel(e.kind), detail: detailOf(e.kind, payload), changes };
+    // A kind newer than this page is named as stored rather than hidden.
+    const label = optional(`event.${e.kind}`, {}) ?? e.kind;
+    return { seq: e.seq, at: e.at, actor: e.actor, kind: e.kind, label, detail: detailOf(e.kind, payload), changes };
   });
 }

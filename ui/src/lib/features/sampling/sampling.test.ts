@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { setLang } from "../../i18n/index.svelte";
 import { BackendError } from "../../ipc";
-import { DEFAULT_TICKMARKS } from "../ipc/sampling";
-import { cellMark, defaultTickmark, gridKey, parseItemIds, parseRuleSize, parseSeed, problemFor, samplingErrorText, shortSampleId, type GridKeyLike } from "./sampling";
+import type { ErrorKind } from "../../ipc/bindings/ErrorKind";
+import type { FieldProblem } from "../../ipc/bindings/FieldProblem";
+import { cellMark, defaultTickmark, failureText, gridKey, parseItemIds, placeProblems, wholeNumber, type GridKeyLike } from "./sampling";
 
 const key = (k: string, extra: Partial<GridKeyLike> = {}): GridKeyLike => ({ key: k, altKey: false, ctrlKey: false, metaKey: false, shiftKey: false, isComposing: false, ...extra });
+
+/** A refusal as the core sends it (the English message is never shown). */
+const refusal = (kind: ErrorKind, ...problems: Pick<FieldProblem, "field" | "code" | "params">[]) =>
+  new BackendError({ kind, message: "m", input_problems: [], field_problems: problems.map((p) => ({ ...p, message: "m" })) });
 
 describe("the test grid's keys", () => {
   it("enter results like a spreadsheet", () => {
@@ -20,6 +25,7 @@ describe("the test grid's keys", () => {
     expect(gridKey(key("ArrowUp"))).toEqual({ kind: "move", rows: -1, cols: 0 });
     expect(gridKey(key("PageDown"))).toEqual({ kind: "move", rows: 10, cols: 0 });
     expect(gridKey(key("Home"))).toEqual({ kind: "row_start" });
+    expect(gridKey(key("Home", { ctrlKey: true }))).toEqual({ kind: "first" });
     expect(gridKey(key("End", { ctrlKey: true }))).toEqual({ kind: "last" });
   });
 
@@ -33,68 +39,61 @@ describe("the test grid's keys", () => {
 });
 
 describe("sampling in the panel", () => {
-  it("reads seeds and item lists as typed, full-width digits included", () => {
-    expect(["", " ", "20261126", "２０２６１１２６", "2,147,483,646", "0", "2147483647", "12a", "-5"].map(parseSeed)).toEqual([
+  it("reads numbers as typed (full-width digits and separators too), leaving whether they are allowed to the core", () => {
+    expect(["", " ", "20261126", "２０２６１１２６", "2,147,483,646", "0", "2147483648", "12a", "-5", "2.5"].map(wholeNumber)).toEqual([
       null,
       null,
       20261126,
       20261126,
       2147483646,
-      "invalid",
+      0,
+      2147483648,
       "invalid",
       "invalid",
       "invalid",
     ]);
     expect(parseItemIds("CHG-0001\nCHG-0002, CHG-0003、 \n\nCHG-0004")).toEqual(["CHG-0001", "CHG-0002", "CHG-0003", "CHG-0004"]);
-    expect(shortSampleId("4.4.1.1/P3/S7")).toBe("S7");
   });
 
   it("gives each result its usual mark when the legend has it", () => {
-    expect(defaultTickmark("pass", DEFAULT_TICKMARKS)).toBe("✓");
-    expect(defaultTickmark("not_applicable", DEFAULT_TICKMARKS)).toBe("N/A");
+    const legend = ["✓", "×", "N/A"].map((mark) => ({ mark, meaning_ja: "", meaning_en: "" }));
+    expect(defaultTickmark("pass", legend)).toBe("✓");
+    expect(defaultTickmark("not_applicable", legend)).toBe("N/A");
     expect(defaultTickmark("fail", [])).toBe(null);
-    expect(defaultTickmark(null, DEFAULT_TICKMARKS)).toBe(null);
+    expect(defaultTickmark(null, legend)).toBe(null);
     expect(cellMark({ no: 1, attribute: "A", result: "pass", tickmark: "Ⓘ", comment: "", exception_id: null })).toBe("Ⓘ");
     expect(cellMark({ no: 1, attribute: "A", result: "fail", tickmark: null, comment: "x", exception_id: "E-0001" })).toBe("×");
     expect(cellMark(undefined)).toBe("");
   });
 
-  it("translates the core's refusals, naming the frequency in the user's language", () => {
+  it("translates the core's refusals, naming a frequency in the user's language", () => {
     setLang("ja");
-    const refusal = (field: string, code: string, params: Record<string, string> = {}) =>
-      new BackendError({ kind: "invalid", message: "m", input_problems: [], field_problems: [{ field, code, params, message: "m" }] });
-    expect(samplingErrorText(refusal("override_reason", "override_needs_reason", { rule: "25" }))).toBe("規則の件数（25 件）と異なる件数にするには、理由を入力してください。");
-    expect(samplingErrorText(refusal("frequency", "no_rule", { frequency: "weekly" }))).toBe("規則表に「週次」の件数がありません。");
-    expect(samplingErrorText(refusal("reason", "invalid"))).toBe("理由を入力してください。");
-    expect(problemFor(refusal("comment", "fail_needs_comment"), "comment")).toContain("コメント");
-    expect(problemFor(refusal("comment", "fail_needs_comment"), "seed")).toBe(null);
-    expect(samplingErrorText(new BackendError({ kind: "locked", message: "", input_problems: [], field_problems: [] }))).toContain("確定");
+    expect(failureText(refusal("invalid", { field: "override_reason", code: "override_needs_reason", params: { rule: "25" } }))).toBe(
+      "規則の件数（25 件）と異なる件数にするには、理由を入力してください。",
+    );
+    expect(failureText(refusal("invalid", { field: "frequency", code: "no_rule", params: { frequency: "weekly" } }))).toBe("規則表に「週次」の件数がありません。");
+    expect(failureText(refusal("invalid", { field: "reason", code: "invalid", params: {} }))).toBe("理由を入力してください。");
+    expect(failureText(refusal("not_found"))).toBe("指定した項目が見つかりません。項目IDを確認してください。");
+    expect(failureText(refusal("locked"))).toContain("確定");
+    setLang("en");
+    expect(failureText(refusal("invalid", { field: "sizes", code: "duplicate_frequency", params: { frequency: "weekly" } }))).toBe('"Weekly" is given twice.');
+    setLang("ja");
   });
 
-  it("reads a rule table's sizes as typed, and translates the refusals of a saved table", () => {
-    expect(["", " ", "30", "３０", "1", "1000", "1,000", "0", "1001", "abc", "2.5", "-1"].map(parseRuleSize)).toEqual([
-      null,
-      null,
-      30,
-      30,
-      1,
-      1000,
-      1000,
-      "invalid",
-      "invalid",
-      "invalid",
-      "invalid",
-      "invalid",
-    ]);
+  it("places each problem at the field a form shows it beside, and the rest below", () => {
     setLang("ja");
-    const refusal = (field: string, code: string, params: Record<string, string> = {}) =>
-      new BackendError({ kind: "invalid", message: "m", input_problems: [], field_problems: [{ field, code, params, message: "m" }] });
-    expect(problemFor(refusal("name", "required"), "name")).toBe("入力してください。");
-    expect(problemFor(refusal("size.daily", "size_range", { min: "1", max: "1000" }), "size.daily")).toBe("件数は 1〜1000 の整数で入力してください（規則を設けない頻度は空欄にします）。");
-    expect(samplingErrorText(refusal("sizes", "duplicate_frequency", { frequency: "weekly" }))).toBe("「週次」の件数が2回指定されています。");
-    expect(problemFor(refusal("version", "version_unchanged", { name: "firm", version: "1" }), "version")).toContain("名前とバージョンが規則表 firm 1 と同じですが、件数が異なります。");
-    setLang("en");
-    expect(samplingErrorText(refusal("sizes", "duplicate_frequency", { frequency: "weekly" }))).toBe('"Weekly" is given twice.');
-    setLang("ja");
+    const err = refusal(
+      "invalid",
+      { field: "name", code: "required", params: {} },
+      { field: "size.daily", code: "size_range", params: { min: "1", max: "1000" } },
+      { field: "sizes", code: "duplicate_frequency", params: { frequency: "daily" } },
+    );
+    expect(placeProblems(err, ["name", "size.daily"])).toEqual({
+      name: "入力してください。",
+      "size.daily": "件数は 1〜1000 の整数で入力してください（規則を設けない頻度は空欄にします）。",
+      general: "「日次」の件数が2回指定されています。",
+    });
+    expect(placeProblems(refusal("io"), ["name"])).toEqual({ general: "ファイルの読み書きに失敗しました。" });
+    expect(placeProblems(new Error("boom"), [])).toEqual({ general: "予期しないエラーが発生しました。" });
   });
 });

@@ -1,41 +1,25 @@
 // Sampling as the panel shows it, kept free of Svelte so it can be tested
-// directly: the size the rule table gives, the marks a cell shows, what a
-// key does in the test grid, and the refusals of the sampling calls in the
-// user's language.
+// directly: the mark a cell shows, what a key does in the test grid, numbers
+// and item lists as typed, and the sampling calls' refusals in the user's
+// language. Every rule (sizes, seeds, reasons, what a failure needs) is the
+// core's: the panel sends what was typed and shows what the core answers.
 
 import { t } from "../../i18n/index.svelte";
+import { errorText, problemText } from "../../i18n/messages";
 import { BackendError } from "../../ipc";
 import type { CellResult } from "../../ipc/bindings/CellResult";
 import type { FieldProblem } from "../../ipc/bindings/FieldProblem";
-import type { Frequency } from "../../ipc/bindings/Frequency";
 import type { GridCell } from "../../ipc/bindings/GridCell";
 import type { ItemOrigin } from "../../ipc/bindings/ItemOrigin";
-import type { SampleRuleTable } from "../../ipc/bindings/SampleRuleTable";
 import type { Tickmark } from "../../ipc/bindings/Tickmark";
-import { errorText } from "../../session.svelte";
 
-// The frequencies and the shipped rule table are those the fake backend restates from the core.
-export { FREQUENCIES, DEFAULT_SAMPLE_RULES as DEFAULT_RULE_TABLE } from "../ipc/sampling";
 export const CELL_RESULTS: CellResult[] = ["pass", "fail", "not_applicable"];
 export const ORIGIN_TONE: Record<ItemOrigin, string> = { random: "idle", manual: "accent", added: "warn" };
 
-/** The sizes a rule table may give, as the core checks them. */
-export const RULE_SIZE_MIN = 1;
-export const RULE_SIZE_MAX = 1000;
+/** The mark a result is shown with when its cell has no tickmark, and the tickmark a key gives it. */
+const RESULT_MARK: Record<CellResult, string> = { pass: "✓", fail: "×", not_applicable: "N/A" };
 
-/** The largest seed the generator takes (2³¹−2); a seed is recorded with the sample. */
-export const MAX_SEED = 2147483646;
-
-/** The mark a result is shown with when the cell has no tickmark, and the tickmark it gets by default. */
-export const RESULT_MARK: Record<CellResult, string> = { pass: "✓", fail: "×", not_applicable: "N/A" };
-
-/** The rule's size for a frequency, never more than the items that can be drawn; null when the table has none. */
-export function ruleSize(table: SampleRuleTable, frequency: Frequency, frame: number): number | null {
-  const rule = table.sizes.find((r) => r.frequency === frequency);
-  return rule ? Math.min(rule.size, frame) : null;
-}
-
-/** The tickmark a result gets by default: its usual mark, when the legend has it. */
+/** The tickmark a result gets when entered by a key: its usual mark, when the legend has it. */
 export function defaultTickmark(result: CellResult | null, legend: Tickmark[]): string | null {
   if (result === null) return null;
   const mark = RESULT_MARK[result];
@@ -49,30 +33,16 @@ export function cellMark(cell: GridCell | undefined): string {
 }
 
 /**
- * A seed as typed: null when blank (a new one is made), the number when it
- * is a whole number from 1 to 2³¹−2, "invalid" otherwise. Full-width
- * digits, as a Japanese input method types them, are read too.
+ * A whole number as typed, to build a request with: null when blank, the
+ * number when the text is digits (full-width ones, as a Japanese input
+ * method types them, and thousands separators are read too), "invalid"
+ * when it is not a number at all. Whether the number is allowed is the
+ * core's to say.
  */
-export function parseSeed(text: string): number | null | "invalid" {
-  return parseWhole(text, MAX_SEED);
-}
-
-/**
- * A rule table's size as typed: null when blank (the frequency then has no
- * rule), the number when it is a whole number from 1 to 1,000, "invalid"
- * otherwise. Full-width digits are read too.
- */
-export function parseRuleSize(text: string): number | null | "invalid" {
-  return parseWhole(text, RULE_SIZE_MAX);
-}
-
-/** A whole number from 1 to `max` as typed, in ASCII or full-width digits, with or without thousands separators. */
-function parseWhole(text: string, max: number): number | null | "invalid" {
+export function wholeNumber(text: string): number | null | "invalid" {
   const ascii = text.trim().replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[,，]/g, "");
   if (ascii === "") return null;
-  if (!/^[0-9]+$/.test(ascii)) return "invalid";
-  const n = Number(ascii);
-  return n >= 1 && n <= max ? n : "invalid";
+  return /^[0-9]+$/.test(ascii) ? Number(ascii) : "invalid";
 }
 
 /** Item IDs typed one a line or separated by commas (Japanese ones too), blanks left out. */
@@ -81,11 +51,6 @@ export function parseItemIds(text: string): string[] {
     .split(/[\n,、，]/)
     .map((s) => s.trim())
     .filter((s) => s !== "");
-}
-
-/** A sample item's own number (S7) from its ID `PROCEDURE/S7`. */
-export function shortSampleId(id: string): string {
-  return id.slice(id.lastIndexOf("/") + 1);
 }
 
 /** What a key pressed on a grid cell asks for. */
@@ -98,24 +63,23 @@ export type GridKey =
   | { kind: "first" }
   | { kind: "last" };
 
-export interface GridKeyLike {
-  key: string;
-  altKey: boolean;
-  ctrlKey: boolean;
-  metaKey: boolean;
-  shiftKey: boolean;
-  isComposing: boolean;
-  keyCode?: number;
-}
+export type GridKeyLike = Pick<KeyboardEvent, "key" | "altKey" | "ctrlKey" | "metaKey" | "shiftKey" | "isComposing"> & { keyCode?: number };
 
-const RESULT_KEYS: Record<string, CellResult> = {
-  p: "pass",
-  "1": "pass",
-  f: "fail",
-  x: "fail",
-  "2": "fail",
-  n: "not_applicable",
-  "3": "not_applicable",
+const RESULT_KEYS: Record<string, CellResult> = { p: "pass", "1": "pass", f: "fail", x: "fail", "2": "fail", n: "not_applicable", "3": "not_applicable" };
+
+const MOVES: Record<string, GridKey> = {
+  ArrowUp: { kind: "move", rows: -1, cols: 0 },
+  ArrowDown: { kind: "move", rows: 1, cols: 0 },
+  ArrowLeft: { kind: "move", rows: 0, cols: -1 },
+  ArrowRight: { kind: "move", rows: 0, cols: 1 },
+  PageUp: { kind: "move", rows: -10, cols: 0 },
+  PageDown: { kind: "move", rows: 10, cols: 0 },
+  Home: { kind: "row_start" },
+  End: { kind: "row_end" },
+  Enter: { kind: "edit" },
+  F2: { kind: "edit" },
+  Delete: { kind: "set", result: null },
+  Backspace: { kind: "set", result: null },
 };
 
 /**
@@ -127,90 +91,49 @@ const RESULT_KEYS: Record<string, CellResult> = {
  */
 export function gridKey(e: GridKeyLike): GridKey | null {
   if (e.isComposing || e.keyCode === 229 || e.altKey || e.metaKey) return null;
-  if (e.ctrlKey) {
-    if (e.key === "Home") return { kind: "first" };
-    if (e.key === "End") return { kind: "last" };
-    return null;
-  }
-  switch (e.key) {
-    case "ArrowUp":
-      return { kind: "move", rows: -1, cols: 0 };
-    case "ArrowDown":
-      return { kind: "move", rows: 1, cols: 0 };
-    case "ArrowLeft":
-      return { kind: "move", rows: 0, cols: -1 };
-    case "ArrowRight":
-      return { kind: "move", rows: 0, cols: 1 };
-    case "PageUp":
-      return { kind: "move", rows: -10, cols: 0 };
-    case "PageDown":
-      return { kind: "move", rows: 10, cols: 0 };
-    case "Home":
-      return { kind: "row_start" };
-    case "End":
-      return { kind: "row_end" };
-    case "Enter":
-    case "F2":
-      return { kind: "edit" };
-    case "Delete":
-    case "Backspace":
-      return { kind: "set", result: null };
-  }
+  if (e.ctrlKey) return e.key === "Home" ? { kind: "first" } : e.key === "End" ? { kind: "last" } : null;
   const result = RESULT_KEYS[e.key.toLowerCase()];
-  return result ? { kind: "set", result } : null;
+  return MOVES[e.key] ?? (result ? { kind: "set", result } : null);
 }
 
-/** The field-problem codes of sampling refusals that have their own message. */
-export const SAMPLING_PROBLEM_CODES = [
-  "no_population",
-  "sample_exists",
-  "sample_drawn",
-  "no_sample",
-  "empty_frame",
-  "no_rule",
-  "size_out_of_range",
-  "override_needs_reason",
-  "no_dates",
-  "too_small_to_stratify",
-  "count_out_of_range",
-  "already_in_sample",
-  "sample_tested",
-  "attribute_tested",
-  "unknown_tickmark",
-  "fail_needs_comment",
-  "from_test_grid",
-  "seed_out_of_range",
-  // The firm's rule table, as edited in the app.
-  "size_range",
-  "duplicate_frequency",
-  "version_unchanged",
-];
-
-/** The fields whose plain "invalid" refusals have a message of their own. */
+/** The fields whose plain "invalid" refusals say what to enter there. */
 const INVALID_FIELDS = ["reason", "text", "items", "mark", "meaning", "sample"];
 
-/** A refusal of a sampling call, in the user's language. */
-export function samplingProblemText(p: FieldProblem): string {
-  // The core names a frequency by its code; the message names it in the user's language.
-  const params = p.params.frequency ? { ...p.params, frequency: t(`frequency.${p.params.frequency}`) } : p.params;
-  if (SAMPLING_PROBLEM_CODES.includes(p.code)) return t(`sampling.problem.${p.code}`, params);
-  if (p.code === "required") return t("problem.required");
+/**
+ * A problem of a sampling refusal in the user's language. The core names a
+ * frequency by its code, which the message names in the user's language.
+ */
+export function samplingProblem(p: FieldProblem): string {
   if (p.code === "invalid" && INVALID_FIELDS.includes(p.field)) return t(`sampling.invalid.${p.field}`);
-  return t("problem.invalid");
+  const frequency = p.params.frequency;
+  return problemText(frequency ? { code: p.code, params: { ...p.params, frequency: t(`frequency.${frequency}`) } } : p);
 }
 
-/** The message for a failed sampling call: each field problem translated, else the error's kind. */
-export function samplingErrorText(err: unknown): string {
-  if (err instanceof BackendError && err.kind === "invalid" && err.payload.field_problems.length > 0) {
-    return [...new Set(err.payload.field_problems.map(samplingProblemText))].join(" ");
+/** A failed sampling call in the user's language: each of its problems, else its kind's message. */
+export function failureText(err: unknown): string {
+  if (err instanceof BackendError && err.payload.field_problems.length > 0) {
+    return [...new Set(err.payload.field_problems.map(samplingProblem))].join(" ");
   }
-  if (err instanceof BackendError && err.kind === "not_found") return t("sampling.problem.not_found");
+  // A population item or sample item named by the user that is not there.
+  if (err instanceof BackendError && err.kind === "not_found") return t("problem.not_found");
   return errorText(err);
 }
 
-/** The field problem a refusal names for a field, translated, if any: for showing beside that field. */
-export function problemFor(err: unknown, field: string): string | null {
-  if (!(err instanceof BackendError)) return null;
-  const p = err.payload.field_problems.find((x) => x.field === field);
-  return p ? samplingProblemText(p) : null;
+/**
+ * A refusal's problems at the fields a form shows them beside (keyed by the
+ * core's field name); the rest, or any other failure, as one message under
+ * `general`.
+ */
+export function placeProblems(err: unknown, fields: readonly string[]): Record<string, string> {
+  const placed: Record<string, string> = {};
+  const rest: string[] = [];
+  const problems = err instanceof BackendError ? err.payload.field_problems : [];
+  for (const p of problems) {
+    const text = samplingProblem(p);
+    if (fields.includes(p.field)) placed[p.field] ??= text;
+    else if (!rest.includes(text)) rest.push(text);
+  }
+  if (problems.length === 0) rest.push(failureText(err));
+  if (rest.length > 0) placed.general = rest.join(" ");
+  return placed;
 }

@@ -1,92 +1,180 @@
-import { describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import WalkthroughView from "./WalkthroughView.svelte";
-import { Session } from "../../session.svelte";
-import { createFakeBackend, DEMO_PATH } from "../ipc/fake";
-import { setLang } from "../../i18n/index.svelte";
-
-async function openAt(id: string) {
-  setLang("ja");
-  const backend = createFakeBackend();
-  const session = new Session(backend);
-  await session.show(await backend.openDemo());
-  session.openControl(id);
-  render(WalkthroughView, { session, saveDelay: 20 });
-  await screen.findByTestId("control-id");
-  return { backend, session };
-}
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
+import { renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { openWalkthrough } from "./walkthrough.testing";
+import { startCore, type Core } from "../../../test/core";
 
 const alt = (code: string, extra: Record<string, unknown> = {}) =>
   fireEvent.keyDown(window, { key: code.replace("Digit", ""), code, altKey: true, ...extra });
 
-describe("walkthrough", () => {
+const card = (index: number) => screen.getAllByTestId("procedure")[index];
+const saveState = () => screen.getByTestId("save-state").dataset.state;
+
+describe("walkthrough, on the real core", () => {
+  let core: Core;
+  beforeEach(async () => {
+    core = await startCore();
+  });
+  afterEach(() => core.stop());
+
   it("sets the current procedure's result with Alt+1..4, but not during IME composition", async () => {
-    const { backend } = await openAt("9.2.3.11.PB");
+    const { engagement } = await openWalkthrough(core, "9.2.3.11.PB");
     expect(screen.getByTestId("control-id").textContent).toBe("9.2.3.11.PB");
-    const cards = screen.getAllByTestId("procedure");
-    expect(cards).toHaveLength(3);
+    expect(screen.getAllByTestId("procedure")).toHaveLength(3);
+    expect(screen.getByTestId("control-status").textContent).toBe("未着手");
 
     await alt("Digit2", { isComposing: true });
-    expect(within(cards[0]).getByTestId("result-exception").getAttribute("aria-pressed")).toBe("false");
+    expect(within(card(0)).getByTestId("result-exception").getAttribute("aria-pressed")).toBe("false");
 
     await alt("Digit1");
-    expect(within(cards[0]).getByTestId("result-no_exception").getAttribute("aria-pressed")).toBe("true");
-    await waitFor(async () => expect((await backend.controlDetail(DEMO_PATH, "9.2.3.11.PB")).procedures[0].procedure.result).toBe("no_exception"));
-    await waitFor(() => expect(screen.getByTestId("save-state").dataset.state).toBe("saved"));
+    expect(within(card(0)).getByTestId("result-no_exception").getAttribute("aria-pressed")).toBe("true");
+    await waitFor(() => expect(saveState()).toBe("saved"));
+    const stored = await engagement.client.controlDetail({ control_id: "9.2.3.11.PB" });
+    expect(stored.procedures[0].procedure.result).toBe("no_exception");
 
     // Alt+↓ moves to the next procedure; Alt+2 then sets its result.
     await fireEvent.keyDown(window, { key: "ArrowDown", code: "ArrowDown", altKey: true });
     await alt("Digit2");
-    expect(within(cards[1]).getByTestId("result-exception").getAttribute("aria-pressed")).toBe("true");
+    expect(within(card(1)).getByTestId("result-exception").getAttribute("aria-pressed")).toBe("true");
+    // The control's status is the core's, asked for again after the saves.
     await waitFor(() => expect(screen.getByTestId("control-status").textContent).toBe("実施中"));
+    expect(within(card(0)).getByTestId("procedure-status").textContent).toBe("完了");
   });
 
-  it("adds an exception to a procedure and lists it", async () => {
-    const { backend } = await openAt("9.2.3.11.PB");
-    const card = screen.getAllByTestId("procedure")[1];
-    const input = within(card).getByTestId("exception-input") as HTMLInputElement;
+  it("moves to the next control with Alt+→, saving what was typed first", async () => {
+    const { session, engagement } = await openWalkthrough(core, "5.1.1.1");
+    await fireEvent.input(within(card(0)).getByTestId("work-done"), { target: { value: "方針の承認記録を閲覧した。" } });
+    await fireEvent.keyDown(window, { key: "ArrowRight", code: "ArrowRight", altKey: true });
+    await waitFor(() => expect(screen.getByTestId("control-id").textContent).toBe("5.1.1.2.B"));
+    expect(session.controlId).toBe("5.1.1.2.B");
+    expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("方針の承認記録を閲覧した。");
+    await fireEvent.click(screen.getByTestId("prev-control"));
+    await waitFor(() => expect(screen.getByTestId("control-id").textContent).toBe("5.1.1.1"));
+    expect((within(card(0)).getByTestId("work-done") as HTMLTextAreaElement).value).toBe("方針の承認記録を閲覧した。");
+  });
+
+  it("adds an exception to a procedure and lists it; an empty one is refused beside the input", async () => {
+    const { engagement } = await openWalkthrough(core, "9.2.3.11.PB");
+    const input = within(card(1)).getByTestId("exception-input") as HTMLInputElement;
+    await fireEvent.click(within(card(1)).getByTestId("exception-add"));
+    expect((await within(card(1)).findByTestId("exception-problem")).textContent).toBe("入力してください。");
+
     await fireEvent.input(input, { target: { value: "25件中2件で承認記録がなかった。" } });
-    await fireEvent.click(within(card).getByTestId("exception-add"));
-    const item = await within(screen.getAllByTestId("procedure")[1]).findByTestId("exception-item");
+    await fireEvent.keyDown(input, { key: "Enter", code: "Enter" });
+    const item = await within(card(1)).findByTestId("exception-item");
     // The demo's test grid of 4.4.1.1 holds E-0001, so this is the second.
     expect(item.textContent).toContain("E-0002");
     expect(item.textContent).toContain("25件中2件で承認記録がなかった。");
-    expect((await backend.dashboard(DEMO_PATH)).exceptions.map((x) => x.exception.id)).toEqual(["E-0001", "E-0002"]);
+    await waitFor(() => expect((within(card(1)).getByTestId("exception-input") as HTMLInputElement).value).toBe(""));
+    expect(within(card(1)).queryByTestId("exception-problem")).toBeNull();
+    const dashboard = await engagement.client.dashboard({});
+    expect(dashboard.exceptions.map((x) => x.exception.id)).toEqual(["E-0001", "E-0002"]);
+  });
+
+  it("shows an exception the test grid recorded with its cell, and offers no change of it by hand", async () => {
+    await openWalkthrough(core, "4.4.1.1");
+    const sampled = screen.getAllByTestId("procedure").find((c) => c.dataset.procedureId === "4.4.1.1/P3")!;
+    const item = within(sampled).getByTestId("exception-item");
+    expect(within(item).getByTestId("exception-from-grid")).toBeTruthy();
+    expect(within(item).queryByTestId("exception-remove")).toBeNull();
   });
 
   it("saves what was done after typing stops and shows the saved state", async () => {
-    const { backend } = await openAt("5.1.1.1");
-    const textarea = screen.getAllByTestId("work-done")[0] as HTMLTextAreaElement;
+    const { engagement } = await openWalkthrough(core, "5.1.1.1");
+    const textarea = within(card(0)).getByTestId("work-done") as HTMLTextAreaElement;
     await fireEvent.input(textarea, { target: { value: "情報セキュリティ委員長に質問した。" } });
-    expect(screen.getByTestId("save-state").dataset.state).toBe("dirty");
+    expect(saveState()).toBe("dirty");
     expect(screen.getByTestId("save-state").textContent).toContain("未保存");
-    await waitFor(() => expect(screen.getByTestId("save-state").dataset.state).toBe("saved"));
-    expect((await backend.controlDetail(DEMO_PATH, "5.1.1.1")).procedures[0].procedure.work_done).toBe("情報セキュリティ委員長に質問した。");
+    await waitFor(() => expect(saveState()).toBe("saved"));
+    expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("情報セキュリティ委員長に質問した。");
   });
 
   it("opens the shortcut list with F1 and closes it with Escape", async () => {
-    await openAt("5.1.1.1");
+    await openWalkthrough(core, "5.1.1.1");
     await fireEvent.keyDown(window, { key: "F1", code: "F1" });
     expect(screen.getByTestId("shortcut-help").textContent).toContain("Alt+1");
     await fireEvent.keyDown(window, { key: "Escape", code: "Escape" });
     expect(screen.queryByTestId("shortcut-help")).toBeNull();
     // "?" typed in a text field is text, not a shortcut.
-    await fireEvent.keyDown(screen.getAllByTestId("work-done")[0], { key: "?", code: "Slash", shiftKey: true });
+    await fireEvent.keyDown(within(card(0)).getByTestId("work-done"), { key: "?", code: "Slash", shiftKey: true });
     expect(screen.queryByTestId("shortcut-help")).toBeNull();
   });
 
   it("keeps the text when a save fails, says so, and saves it on retry", async () => {
-    const { backend } = await openAt("5.1.1.1");
-    const real = backend.updateProcedure;
-    backend.updateProcedure = () => Promise.reject(new Error("disk full"));
-    const textarea = screen.getAllByTestId("work-done")[0] as HTMLTextAreaElement;
+    const { engagement } = await openWalkthrough(core, "5.1.1.1");
+    // The engagement's file is out of reach (a network drive gone, say) while the user types.
+    const file = join(core.dataDir, "demo.ismap");
+    renameSync(file, `${file}.away`);
+    const textarea = within(card(0)).getByTestId("work-done") as HTMLTextAreaElement;
     await fireEvent.input(textarea, { target: { value: "規程を閲覧した。" } });
-    await waitFor(() => expect(screen.getByTestId("save-state").dataset.state).toBe("failed"));
+    await waitFor(() => expect(saveState()).toBe("failed"));
     expect(screen.getByTestId("save-state").textContent).toContain("保存できませんでした");
     expect(textarea.value).toBe("規程を閲覧した。");
-    backend.updateProcedure = real;
+    renameSync(`${file}.away`, file);
     await fireEvent.click(screen.getByTestId("save-retry"));
-    await waitFor(() => expect(screen.getByTestId("save-state").dataset.state).toBe("saved"));
-    expect((await backend.controlDetail(DEMO_PATH, "5.1.1.1")).procedures[0].procedure.work_done).toBe("規程を閲覧した。");
+    await waitFor(() => expect(saveState()).toBe("saved"));
+    expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("規程を閲覧した。");
+  });
+
+  it("puts a control out of scope with its reason, refusing it without one beside the reason", async () => {
+    const { session, engagement } = await openWalkthrough(core, "8.1.5.4.P");
+    await fireEvent.click(screen.getByTestId("scope-not_adopted"));
+    await fireEvent.click(screen.getByTestId("scope-save"));
+    // The core's refusal is shown beside the reason.
+    const problem = await screen.findByTestId("scope-problem");
+    expect(problem.textContent).not.toBe("");
+    expect(screen.getByTestId("scope").contains(problem)).toBe(true);
+    expect((await engagement.client.controlDetail({ control_id: "8.1.5.4.P" })).scope).toBe("in_scope");
+
+    await fireEvent.input(screen.getByTestId("scope-reason"), { target: { value: "言明書で対象外とされている" } });
+    await fireEvent.click(screen.getByTestId("scope-save"));
+    await waitFor(() => expect(screen.getByTestId("control-status").textContent).toBe("対象外"));
+    expect(screen.queryByTestId("scope-problem")).toBeNull();
+    expect(screen.queryAllByTestId("procedure")).toHaveLength(0);
+    const stored = await engagement.client.controlDetail({ control_id: "8.1.5.4.P" });
+    expect([stored.scope, stored.scope_reason]).toEqual(["not_adopted", "言明書で対象外とされている"]);
+    await waitFor(() => expect(session.controls.find((r) => r.id === "8.1.5.4.P")?.scope).toBe("not_adopted"));
+
+    // Back in scope needs no reason and is saved at once.
+    await fireEvent.click(screen.getByTestId("scope-in_scope"));
+    await waitFor(() => expect(screen.getAllByTestId("procedure")).toHaveLength(3));
+  });
+
+  it("adds a procedure in the user's language, refusing one without text, and removes it", async () => {
+    const { engagement } = await openWalkthrough(core, "5.1.1.1");
+    await fireEvent.click(screen.getByTestId("procedure-add"));
+    await fireEvent.click(screen.getByTestId("procedure-add-save"));
+    expect((await screen.findByTestId("procedure-add-problem")).textContent).toBe("入力してください。");
+
+    await fireEvent.input(screen.getByTestId("procedure-new-text"), { target: { value: "方針の改訂履歴を閲覧する。" } });
+    await fireEvent.click(screen.getByTestId("procedure-add-save"));
+    await waitFor(() => expect(screen.getAllByTestId("procedure")).toHaveLength(4));
+    const added = card(3);
+    expect(added.dataset.procedureId).toBe("5.1.1.1/P4");
+    expect(added.textContent).toContain("方針の改訂履歴を閲覧する。");
+    // The demo is an initial audit: a new procedure evaluates the design.
+    expect((within(added).getByTestId("procedure-evaluation") as HTMLSelectElement).value).toBe("design");
+    const stored = (await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[3].procedure;
+    expect([stored.text_ja, stored.text_en]).toEqual(["方針の改訂履歴を閲覧する。", ""]);
+
+    await fireEvent.click(within(added).getByTestId("procedure-remove"));
+    await fireEvent.click(within(added).getByTestId("procedure-remove-confirm"));
+    await waitFor(() => expect(screen.getAllByTestId("procedure")).toHaveLength(3));
+  });
+
+  it("takes files dropped on a card in for that procedure, and says where to drop files dropped beside the cards", async () => {
+    const { drop } = await openWalkthrough(core, "9.2.3.11.PB");
+    const path = join(core.dataDir, "特権ID申請記録.txt");
+    writeFileSync(path, "申請番号,承認者\nREQ-1,山田\n");
+    await drop([path], document.body);
+    expect((await screen.findByTestId("drop-note")).textContent).toContain("手続のカード");
+    expect(screen.queryByTestId("intake-dialog")).toBeNull();
+
+    await drop([path], within(card(1)).getByTestId("work-done"));
+    const dialog = await screen.findByTestId("intake-dialog");
+    expect(dialog.textContent).toContain("特権ID申請記録.txt");
+    expect(dialog.textContent).toContain("9.2.3.11.PB/P2");
+    expect(screen.queryByTestId("drop-note")).toBeNull();
   });
 });

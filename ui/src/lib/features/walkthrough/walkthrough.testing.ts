@@ -1,22 +1,60 @@
-// Opens the walkthrough of the fake backend's demo at a control, as the
-// walkthrough's tests need it: a profile, anything the test prepares in the
-// backend first, then the engagement as opened after that preparation.
-import { render, screen } from "@testing-library/svelte";
+// Opens the walkthrough of the real core's demo at a control, as the
+// walkthrough's tests (and those of the panels it shows) need it: the demo
+// prepared by the test first, then opened in a session at that control, with
+// a way to drop files on it as the app would report a drop.
+import { screen } from "@testing-library/svelte";
 import WalkthroughView from "./WalkthroughView.svelte";
-import { Session } from "../../session.svelte";
-import { createFakeBackend, DEMO_PATH, type FakeBackend } from "../ipc/fake";
+import type { Session } from "../../session.svelte";
+import type { OpenEngagement } from "../../engagement.svelte";
+import type { Dropped } from "../../ipc/bindings/Dropped";
+import type { FileHandle } from "../../ipc/bindings/FileHandle";
 import { setLang } from "../../i18n/index.svelte";
+import type { Core } from "../../../test/core";
+import { renderInApp, sessionOn } from "../../../test/render";
 
-export async function openWalkthrough(id: string, prepare: (backend: FakeBackend) => Promise<unknown> = async () => {}) {
+export interface OpenedWalkthrough {
+  session: Session;
+  engagement: OpenEngagement;
+  /**
+   * Drops the files at `paths` on `target` (null: beside everything). The
+   * app hands dropped files over as the native picker does, by handle with
+   * the intake form's defaults; jsdom does no layout, so the element under
+   * the drop point is the one given.
+   */
+  drop(paths: string[], target: Element | null): Promise<void>;
+}
+
+/** Opens the demo on `core` at control `id`, after `prepare` changed it (given the demo's handle). */
+export async function openWalkthrough(
+  core: Core,
+  id: string,
+  prepare: (demo: FileHandle) => Promise<unknown> = async () => {},
+): Promise<OpenedWalkthrough> {
   setLang("ja");
-  const backend = createFakeBackend();
-  await backend.saveProfile({ name: "佐藤 花子", lang: "ja", recent: [], initials: "HS", role: "assessor" });
-  const session = new Session(backend);
-  await backend.openDemo();
-  await prepare(backend);
-  await session.show(await backend.openEngagement(DEMO_PATH));
+  await prepare((await core.client.openDemo({})).engagement);
+  const session = await sessionOn(core);
   session.openControl(id);
-  render(WalkthroughView, { session, saveDelay: 20 });
+  let dropped: ((dropped: Dropped) => void) | null = null;
+  const listenForDrops = async (handler: (d: Dropped) => void) => {
+    dropped = handler;
+    return () => (dropped = null);
+  };
+  renderInApp(WalkthroughView, session, { saveDelay: 20, listenForDrops });
   await screen.findByTestId("control-id");
-  return { backend, session };
+  return {
+    session,
+    engagement: session.engagement!,
+    async drop(paths, target) {
+      await core.choose(paths);
+      const files = await core.client.pickEvidenceFiles({});
+      const had = Object.getOwnPropertyDescriptor(document, "elementFromPoint");
+      document.elementFromPoint = () => target;
+      try {
+        dropped?.({ files, x: 1, y: 1 });
+      } finally {
+        if (had) Object.defineProperty(document, "elementFromPoint", had);
+        else delete (document as { elementFromPoint?: unknown }).elementFromPoint;
+      }
+    },
+  };
 }
