@@ -16,7 +16,7 @@ use workbench_core::error::{ErrorKind, ErrorPayload};
 use workbench_ops::{Host, Payload, Session};
 
 /// The event that brings files dropped on the window to the page, as
-/// `Dropped` (handles, never paths), or the error that refused them.
+/// `Dropped` (handles, never paths, or the error that refused them).
 pub const DROPPED_EVENT: &str = "workbench://dropped";
 
 /// Native dialogs (rfd, on the main thread as GTK requires) and the
@@ -182,11 +182,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, data_dir: PathBuf) -> Builder<R>
             // the intake form's defaults, never as paths.
             if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, position }) = event {
                 if let Some(session) = window.try_state::<Arc<Session>>() {
-                    let files = workbench_ops::operations::dropped(&session, paths.clone(), position.x, position.y);
-                    let _ = match files {
-                        Ok(files) => window.emit(DROPPED_EVENT, files),
-                        Err(err) => window.emit(DROPPED_EVENT, ErrorPayload::from(&err)),
-                    };
+                    let dropped = workbench_ops::operations::dropped(&session, paths.clone(), position.x, position.y);
+                    let _ = window.emit(DROPPED_EVENT, dropped);
                 }
             }
         })

@@ -119,6 +119,7 @@ text_enum!(
         SizeRange = "size_range",
         DuplicateFrequency = "duplicate_frequency",
         VersionUnchanged = "version_unchanged",
+        ColumnReused = "column_reused",
         Passphrase = "passphrase",
         Certificate = "certificate",
         CertificateRequired = "certificate_required",
@@ -261,6 +262,12 @@ impl Error {
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Invalid { problems: vec![FieldProblem::new(&field.into(), ProblemCode::Invalid, &[], message.into())] }
+    }
+
+    /// A field left blank that must be written: front ends say so at the
+    /// field in the user's language (code `required`).
+    pub fn required(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid { problems: vec![FieldProblem::new(&field.into(), ProblemCode::Required, &[], message.into())] }
     }
 
     /// Turns a SQLite error met while reading an engagement into the error a

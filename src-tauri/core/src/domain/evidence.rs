@@ -48,6 +48,10 @@ pub fn edit(before: &Evidence, patch: EvidencePatch) -> Result<Vec<Change>> {
     if before.removed.is_some() {
         return Err(Error::invalid("evidence", format!("{} was withdrawn and can no longer be edited", before.id)));
     }
+    if patch.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        let message = format!("{}: an evidence item needs a title", before.id);
+        return Err(refuse("title", ProblemCode::Required, &[], message));
+    }
     let mut changes = Vec::new();
     let mut diff = |field: &str, old: serde_json::Value, new: Option<serde_json::Value>| {
         if let Some(new) = new {
@@ -230,6 +234,12 @@ mod tests {
         let mut withdrawn = item();
         withdrawn.removed = Some(removal());
         assert!(edit(&withdrawn, EvidencePatch { title: Some("b".into()), ..EvidencePatch::default() }).is_err());
+        let Err(Error::Invalid { problems }) =
+            edit(&item(), EvidencePatch { title: Some("  ".into()), ..EvidencePatch::default() })
+        else {
+            panic!("a blank title is refused")
+        };
+        assert_eq!((problems[0].field.as_str(), problems[0].code), ("title", ProblemCode::Required));
         assert!(link(&withdrawn, EvidenceLink { kind: LinkKind::Pbc, id: "PBC-001".into() }).is_err());
         assert!(link(&item(), item().links[0].clone()).unwrap().is_empty());
     }

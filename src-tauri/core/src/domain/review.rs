@@ -255,7 +255,7 @@ pub fn add_note(
     at: String,
 ) -> Result<Vec<Change>> {
     if text.trim().is_empty() {
-        return Err(Error::invalid("text", "a review note needs its text"));
+        return Err(Error::required("text", "a review note needs its text"));
     }
     let note = ReviewNote {
         id: format!("RN-{:03}", highest_note + 1),
@@ -279,7 +279,7 @@ pub fn answer_note(note: &ReviewNote, answer: &str, by: &str, at: String) -> Res
         return Err(Error::invalid("note", format!("{} is already cleared", note.id)));
     }
     if answer.trim().is_empty() {
-        return Err(Error::invalid("text", "an answer needs its text"));
+        return Err(Error::required("text", "an answer needs its text"));
     }
     Ok(vec![Change::NoteAnswered { id: note.id.clone(), answer: answer.trim().into(), by: by.into(), at }])
 }
@@ -410,7 +410,7 @@ pub fn reopen(fields: &EngagementFields, who: &str, finalized: bool, reason: &st
     }
     require_manager(fields, who, "reopens")?;
     if reason.trim().is_empty() {
-        return Err(Error::invalid("reason", "reopening needs the reason"));
+        return Err(Error::required("reason", "reopening needs the reason"));
     }
     Ok(vec![Change::EngagementReopened { reason: reason.trim().into(), by: who.into(), at }])
 }

@@ -222,7 +222,7 @@ pub fn select_manually(
     let procedure_id = &s.procedure.id;
     let population = population_of(s)?;
     if reason.trim().is_empty() {
-        return Err(Error::invalid("reason", "a sample chosen by hand needs the reason for the choice"));
+        return Err(Error::required("reason", "a sample chosen by hand needs the reason for the choice"));
     }
     if item_ids.is_empty() {
         return Err(Error::invalid("items", "name at least one item of the population"));
@@ -279,7 +279,7 @@ pub fn add_sample_item(s: &ProcedureSampling, item_id: &str, reason: &str) -> Re
     let population = population_of(s)?;
     let sample = s.sample.as_ref().ok_or_else(|| no_sample(procedure_id))?;
     if reason.trim().is_empty() {
-        return Err(Error::invalid("reason", "an item added to a sample needs the reason"));
+        return Err(Error::required("reason", "an item added to a sample needs the reason"));
     }
     let index = population
         .index_of(item_id.trim())
@@ -314,7 +314,7 @@ pub fn discard_sample(
 ) -> Result<Vec<Change>> {
     let sample = s.sample.as_ref().ok_or_else(|| no_sample(&s.procedure.id))?;
     if reason.trim().is_empty() {
-        return Err(Error::invalid("reason", "discarding a sample needs the reason"));
+        return Err(Error::required("reason", "discarding a sample needs the reason"));
     }
     if !s.cells.is_empty() {
         return Err(refuse(
@@ -342,7 +342,7 @@ pub fn add_attribute(
     text: &str,
 ) -> Result<Vec<Change>> {
     if text.trim().is_empty() {
-        return Err(Error::invalid("text", "an attribute needs the thing to test written out"));
+        return Err(Error::required("text", "an attribute needs the thing to test written out"));
     }
     let mut changes = Vec::new();
     if s.legend.is_empty() {
@@ -362,7 +362,7 @@ fn attribute<'a>(s: &'a ProcedureSampling, key: &str) -> Result<&'a TestAttribut
 pub fn edit_attribute(s: &ProcedureSampling, key: &str, text: &str) -> Result<Vec<Change>> {
     let before = attribute(s, key)?;
     if text.trim().is_empty() {
-        return Err(Error::invalid("text", "an attribute needs the thing to test written out"));
+        return Err(Error::required("text", "an attribute needs the thing to test written out"));
     }
     if before.text == text.trim() {
         return Ok(Vec::new());
@@ -498,7 +498,7 @@ pub fn set_tickmark(legend: &[Tickmark], tickmark: Tickmark) -> Result<Vec<Chang
         return Err(Error::invalid("mark", "a tickmark is one to eight characters"));
     }
     if tickmark.meaning_ja.is_empty() && tickmark.meaning_en.is_empty() {
-        return Err(Error::invalid("meaning", "a tickmark needs its meaning, in Japanese or English"));
+        return Err(Error::required("meaning", "a tickmark needs its meaning, in Japanese or English"));
     }
     let before = legend.iter().find(|t| t.mark == tickmark.mark).cloned();
     if before.as_ref() == Some(&tickmark) {

@@ -31,7 +31,7 @@ pub fn require_assessable(control: &ControlFacts) -> Result<()> {
 pub fn set_scope(control: &ControlFacts, decision: ScopeDecision, reason: &str) -> Result<Vec<Change>> {
     require_assessable(control)?;
     if decision != ScopeDecision::InScope && reason.trim().is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::required(
             "reason",
             "a control out of scope needs the reason (e.g. the provider's statement)",
         ));

@@ -9,7 +9,7 @@ use calamine::Data;
 use chrono::NaiveDate;
 
 use super::{cell_text, letters, workbook};
-use crate::error::{Error, InputProblem, Result};
+use crate::error::{Error, InputProblem, ProblemCode, Result};
 use crate::model::sampling::{PopulationColumns, PopulationItem, PopulationPreview};
 
 /// Larger files are refused before they are read: a population of a
@@ -201,6 +201,21 @@ pub fn items(
     columns: &PopulationColumns,
     period: (NaiveDate, NaiveDate),
 ) -> Result<(Vec<String>, Vec<PopulationItem>)> {
+    // One column cannot be both the ID and the date, say: the import would
+    // keep it under two meanings and drop it from the kept columns.
+    let chosen = [Some(columns.item_id), columns.date, columns.description];
+    for (i, c) in chosen.iter().enumerate() {
+        if let Some(c) = c {
+            if chosen[..i].contains(&Some(*c)) {
+                return Err(crate::domain::refuse(
+                    "columns",
+                    ProblemCode::ColumnReused,
+                    &[("column", (c + 1).to_string())],
+                    format!("column {} is chosen for two parts; choose one column for each", c + 1),
+                ));
+            }
+        }
+    }
     let width = table.headers.len();
     let mut problems = Vec::new();
     for (name, column) in [("ID", Some(columns.item_id)), ("date", columns.date), ("description", columns.description)]
@@ -217,7 +232,6 @@ pub fn items(
     if !problems.is_empty() {
         return Err(Error::Import { file: path.to_path_buf(), problems });
     }
-    let chosen = [Some(columns.item_id), columns.date, columns.description];
     let kept: Vec<usize> = (0..width).filter(|i| !chosen.contains(&Some(*i as u32))).collect();
     let extra_headers = kept.iter().map(|i| table.headers[*i].clone()).collect();
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();

@@ -231,6 +231,9 @@ mod in_the_engagement {
         let good = fx.write("good.csv", "番号,日付\nA-1,2026-01-05\n");
         let err = api::import_population(&path, PLAIN, &good, &wrong_column, fx.ctx()).unwrap_err();
         assert!(err.to_string().contains("date column 10 is not in the file"), "{err}");
+        let twice = PopulationColumns { item_id: 1, date: Some(0), description: Some(1) };
+        let err = api::import_population(&path, PLAIN, &good, &twice, fx.ctx()).unwrap_err();
+        assert_eq!(codes(&err), ["column_reused"]);
         assert_eq!(std::fs::read(&path).unwrap(), before, "nothing was written");
     }
 

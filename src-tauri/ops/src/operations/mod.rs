@@ -11,7 +11,7 @@ use workbench_core::api::{
     self, CatalogSummary, ControlDetail, ControlRow, Dashboard, EngagementView, EvidenceCheck, FieldCheck,
     IntakeProgress,
 };
-use workbench_core::error::ProblemCode;
+use workbench_core::error::{ErrorPayload, ProblemCode};
 use workbench_core::model::engagement::{EngagementFields, ProgramRules, Role};
 use workbench_core::model::event::{format_time, Clock, EventRecord, SystemClock};
 use workbench_core::model::evidence::{
@@ -163,17 +163,24 @@ pub struct PickedFile {
 /// Files dropped on the window, as the page receives them (the app's
 /// `workbench://dropped` event): by handle, with the intake form's
 /// defaults, and where they were dropped (in the window's physical pixels).
+/// When one of them cannot be taken (a folder, a file gone meanwhile), no
+/// file is given and `error` says why, so that the page can tell the user.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Dropped {
     pub files: Vec<PickedFile>,
     pub x: f64,
     pub y: f64,
+    pub error: Option<ErrorPayload>,
 }
 
-/// The files dropped at (`x`, `y`), each given a handle.
-pub fn dropped(s: &Session, paths: Vec<PathBuf>, x: f64, y: f64) -> Result<Dropped> {
-    Ok(Dropped { files: picked(s, paths)?, x, y })
+/// The files dropped at (`x`, `y`), each given a handle, or the reason
+/// they are refused.
+pub fn dropped(s: &Session, paths: Vec<PathBuf>, x: f64, y: f64) -> Dropped {
+    match picked(s, paths) {
+        Ok(files) => Dropped { files, x, y, error: None },
+        Err(err) => Dropped { files: Vec::new(), x, y, error: Some(ErrorPayload::from(&err)) },
+    }
 }
 
 fn picked(s: &Session, paths: Vec<PathBuf>) -> Result<Vec<PickedFile>> {
@@ -391,8 +398,12 @@ fn run_export(
     });
     // The page knows the destination by its handle only: a failure to
     // write it is shown beside the destination, with the system's words.
+    // That includes its folder (gone, read-only) and the partial file the
+    // export writes beside it before moving it into place.
+    let folder = out.parent().map(Path::to_path_buf).unwrap_or_default();
+    let at_destination = |path: &Path| path == out || path == folder || path.parent() == Some(folder.as_path());
     done.map_err(|e| {
-        let on_destination = matches!(&e, Error::Io { path, .. } | Error::DiskFull { path } | Error::DiskIo { path, .. } if *path == out);
+        let on_destination = matches!(&e, Error::Io { path, .. } | Error::DiskFull { path } | Error::DiskIo { path, .. } if at_destination(path));
         if on_destination {
             field_refusal("destination", ProblemCode::Write, e.to_string())
         } else {

@@ -10,9 +10,19 @@ export function errorText(err: unknown): string {
   return t(`error.${err instanceof BackendError ? err.kind : "internal"}`);
 }
 
+/**
+ * The parameters that carry a code of a closed set (a frequency, a sign-off
+ * level) rather than words, with the catalog prefix of their labels.
+ */
+const CODED_PARAMS: Record<string, string> = { frequency: "frequency", level: "review.level" };
+
 /** The translated message of a problem with a field or an item. */
 export function problemText(problem: Pick<FieldProblem, "code" | "params">): string {
-  return t(`problem.${problem.code}`, problem.params as Record<string, string>);
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(problem.params as Record<string, string>)) {
+    params[name] = name in CODED_PARAMS ? t(`${CODED_PARAMS[name]}.${value}`) : value;
+  }
+  return t(`problem.${problem.code}`, params);
 }
 
 /** The problems of a refusal for `field`, translated; empty when it is not a refusal of that field. */

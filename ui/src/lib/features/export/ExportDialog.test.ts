@@ -383,11 +383,9 @@ describe("export of a finalized engagement", { timeout: 60_000 }, () => {
   });
 });
 
-// Skipped until the core says so: a destination whose folder cannot be
-// written (gone, read-only) fails before the file itself is touched, and the
-// core reports it as an error on the folder (or on the partial file beside
-// the destination) rather than as the destination's \`write\` problem.
-describe.skip("a destination in a folder that is gone", () => {
+// A folder that cannot be written (here: gone) fails before the file itself
+// is touched; the core still names the destination as what failed.
+describe("a destination in a folder that is gone", () => {
   it("is refused at the destination, and chosen again next time", async () => {
     const { session } = await setup();
     const dialog = await openFrom(DashboardView, session);

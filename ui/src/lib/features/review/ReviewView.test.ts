@@ -301,9 +301,9 @@ describe("review notes in the walkthrough", () => {
     );
     // Nothing to say is the core's to refuse too.
     await fireEvent.click(button("note-answer-button", note("RN-001")));
-    await waitFor(() => expect(within(note("RN-001")).getByTestId("note-error").textContent).toBe("入力内容を確認してください。"));
+    await waitFor(() => expect(within(note("RN-001")).getByTestId("note-error").textContent).toBe("入力してください。"));
     await fireEvent.click(button("note-add-button", panel()));
-    expect((await within(panel()).findByTestId("note-add-error")).textContent).toBe("入力内容を確認してください。");
+    expect((await within(panel()).findByTestId("note-add-error")).textContent).toBe("入力してください。");
     const stored = await session.engagement!.client.reviewSummary({});
     expect(stored.notes.map((n) => [n.id, n.status])).toEqual([["RN-001", "open"]]);
   });
@@ -453,7 +453,7 @@ describe("a finalized engagement", SLOW, () => {
     expect(screen.queryByTestId("finalize-role-hint")).toBeNull();
     // Without a reason the core refuses, beside the reason.
     await fireEvent.click(button("reopen-button"));
-    expect((await screen.findByTestId("reopen-reason-problem")).textContent).toBe("入力内容を確認してください。");
+    expect((await screen.findByTestId("reopen-reason-problem")).textContent).toBe("入力してください。");
     expect(session.locked).toBe(true);
     await fireEvent.input(reason, { target: { value: "追加の手続が必要になったため" } });
     expect(screen.queryByTestId("reopen-reason-problem")).toBeNull();

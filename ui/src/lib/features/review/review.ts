@@ -35,15 +35,14 @@ export function blockerCountText(code: ProblemCode, count: number): string {
   return optional(`review.blocker_count.${code}`, { count }) ?? t("review.blocker_count.other", { count });
 }
 
-/** A refusal of the review operations: the level it names is translated, and finalizing's blockers name their item. */
+/** A refusal of the review operations: finalizing's blockers name their item (`problemText` translates the level). */
 function reviewProblemText(p: FieldProblem): string {
   // Finalizing and reopening are refused for the role as a whole, not for a level.
   if (p.code === "role_not_allowed" && p.field === "role") return t("review.problem.role_not_allowed_manager");
   // Finalizing refused with what still blocks it (changed meanwhile) names the item as the field;
   // a sign-off refused for a missing result names the level.
   if (BLOCKER_CODES.has(p.code) && p.field !== "level") return blockerText({ code: p.code, item_id: p.field, level: (p.params.level || null) as Blocker["level"] });
-  const level = p.params.level ? t(`review.level.${p.params.level}`) : "";
-  return problemText({ code: p.code, params: { ...p.params, level } });
+  return problemText(p);
 }
 
 /** The message for a failed review call: each of the core's problems translated, a standing sign-off, or the error's kind. */

@@ -96,17 +96,16 @@ export function gridKey(e: GridKeyLike): GridKey | null {
   return MOVES[e.key] ?? (result ? { kind: "set", result } : null);
 }
 
-/** The fields whose plain "invalid" refusals say what to enter there. */
+/** The fields whose plain refusals ("invalid", or "required" when left blank) say what to enter there. */
 const INVALID_FIELDS = ["reason", "text", "items", "mark", "meaning", "sample"];
 
 /**
- * A problem of a sampling refusal in the user's language. The core names a
- * frequency by its code, which the message names in the user's language.
+ * A problem of a sampling refusal in the user's language, saying what to
+ * enter where the core only says that a field is wrong or blank.
  */
 export function samplingProblem(p: FieldProblem): string {
-  if (p.code === "invalid" && INVALID_FIELDS.includes(p.field)) return t(`sampling.invalid.${p.field}`);
-  const frequency = p.params.frequency;
-  return problemText(frequency ? { code: p.code, params: { ...p.params, frequency: t(`frequency.${frequency}`) } } : p);
+  if ((p.code === "invalid" || p.code === "required") && INVALID_FIELDS.includes(p.field)) return t(`sampling.invalid.${p.field}`);
+  return problemText(p);
 }
 
 /** A failed sampling call in the user's language: each of its problems, else its kind's message. */

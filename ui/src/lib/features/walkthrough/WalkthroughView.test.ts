@@ -177,4 +177,11 @@ describe("walkthrough, on the real core", () => {
     expect(dialog.textContent).toContain("9.2.3.11.PB/P2");
     expect(screen.queryByTestId("drop-note")).toBeNull();
   });
+
+  it("says why a drop it cannot take is refused, and opens no intake", async () => {
+    const { drop } = await openWalkthrough(core, "9.2.3.11.PB");
+    await drop([join(core.dataDir, "なくなったファイル.txt")], within(card(1)).getByTestId("work-done"));
+    expect((await screen.findByTestId("drop-note")).textContent).toBe("対象が見つかりません。");
+    expect(screen.queryByTestId("intake-dialog")).toBeNull();
+  });
 });

@@ -7,7 +7,10 @@ import WalkthroughView from "./WalkthroughView.svelte";
 import type { Session } from "../../session.svelte";
 import type { OpenEngagement } from "../../engagement.svelte";
 import type { Dropped } from "../../ipc/bindings/Dropped";
+import type { ErrorPayload } from "../../ipc/bindings/ErrorPayload";
 import type { FileHandle } from "../../ipc/bindings/FileHandle";
+import type { PickedFile } from "../../ipc/bindings/PickedFile";
+import { BackendError } from "../../ipc";
 import { setLang } from "../../i18n/index.svelte";
 import type { Core } from "../../../test/core";
 import { renderInApp, sessionOn } from "../../../test/render";
@@ -46,11 +49,20 @@ export async function openWalkthrough(
     engagement: session.engagement!,
     async drop(paths, target) {
       await core.choose(paths);
-      const files = await core.client.pickEvidenceFiles({});
+      // The app refuses a drop it cannot take in the event itself, as the
+      // picker refuses it here.
+      let files: PickedFile[] = [];
+      let error: ErrorPayload | null = null;
+      try {
+        files = await core.client.pickEvidenceFiles({});
+      } catch (err) {
+        if (!(err instanceof BackendError)) throw err;
+        error = err.payload;
+      }
       const had = Object.getOwnPropertyDescriptor(document, "elementFromPoint");
       document.elementFromPoint = () => target;
       try {
-        dropped?.({ files, x: 1, y: 1 });
+        dropped?.({ files, x: 1, y: 1, error });
       } finally {
         if (had) Object.defineProperty(document, "elementFromPoint", had);
         else delete (document as { elementFromPoint?: unknown }).elementFromPoint;
