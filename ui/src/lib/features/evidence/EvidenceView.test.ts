@@ -148,7 +148,13 @@ describe("evidence list, on the real core", () => {
     const row = screen.getAllByTestId("evidence-row")[0];
     await fireEvent.click(within(row).getByTestId("unlink"));
     await fireEvent.click(within(row).getByTestId("unlink-confirm"));
-    await waitFor(() => expect(within(screen.getAllByTestId("evidence-row")[0]).queryByTestId("unlink")).toBeNull());
+    // While it asks, the row shows the confirmation instead of the unlink
+    // button; done, it shows neither.
+    await waitFor(() => {
+      const first = within(screen.getAllByTestId("evidence-row")[0]);
+      expect(first.queryByTestId("unlink-confirm")).toBeNull();
+      expect(first.queryByTestId("unlink")).toBeNull();
+    });
     expect((await listed())[0].links).toEqual([]);
     // Clicking in the links cell did not open the preview.
     expect(screen.queryByTestId("preview-dialog")).toBeNull();
