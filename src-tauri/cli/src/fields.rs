@@ -60,6 +60,15 @@ pub struct FieldArgs {
     /// The last day of the audit period (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date)]
     period_end: Option<NaiveDate>,
+    /// For a renewal: the first day of the prior audit's period (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date, requires = "prior_period_end")]
+    prior_period_start: Option<NaiveDate>,
+    /// For a renewal: the last day of the prior audit's period; this period starts the day after.
+    #[arg(long, value_parser = parse_date, requires = "prior_period_start")]
+    prior_period_end: Option<NaiveDate>,
+    /// Why the period departs from the period rules (agreed with the OSO); recorded in the log. Empty clears it.
+    #[arg(long, value_name = "REASON")]
+    period_rule_override: Option<String>,
     /// The assessor firm (監査機関).
     #[arg(long)]
     firm_name: Option<String>,
@@ -132,6 +141,8 @@ impl FieldArgs {
             audit_kind: AuditKind::Initial,
             current_registration: None,
             period: Period { start, end },
+            prior_period: None,
+            period_rule_override: None,
             assessor: AssessorFirm {
                 name: String::new(),
                 registration_number: String::new(),
@@ -172,6 +183,12 @@ impl FieldArgs {
         }
         if let Some(d) = self.period_end {
             f.period.end = d;
+        }
+        if let (Some(start), Some(end)) = (self.prior_period_start, self.prior_period_end) {
+            f.prior_period = Some(Period { start, end });
+        }
+        if let Some(reason) = self.period_rule_override {
+            f.period_rule_override = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
         }
         if let Some(d) = self.firm_valid_until {
             f.assessor.registration_valid_until = Some(d);
@@ -245,6 +262,12 @@ pub fn print_view(v: &EngagementView, m: &Messages) {
         ));
     }
     lines.push(m.get("show.period", &[("start", &f.period.start), ("end", &f.period.end)]));
+    if let Some(prior) = &f.prior_period {
+        lines.push(m.get("show.prior_period", &[("start", &prior.start), ("end", &prior.end)]));
+    }
+    if let Some(reason) = &f.period_rule_override {
+        lines.push(m.get("show.period_rule_override", &[("reason", reason)]));
+    }
     if let Some(d) = &v.derived {
         lines.push(m.get("show.report_due", &[("date", &d.report_due)]));
         lines.push(m.get("show.registration_expiry", &[("date", &d.registration_expiry)]));

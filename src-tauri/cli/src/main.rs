@@ -626,7 +626,7 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         Command::SignOff(args) => review::sign_off(args, ctx, m),
         Command::Review(command) => review::review(command, m),
         Command::Note(command) => review::note(command, ctx, m),
-        Command::Finalize { file, check } => review::finalize(file, check, ctx, m),
+        Command::Finalize { file, check } => review::finalize(file, check, &data_dir(cli.data_dir)?, ctx, m),
         Command::Reopen { file, reason } => review::reopen(file, reason, ctx, m),
         Command::History { file, item, json } => review::history(file, item, json, m),
         Command::Log(LogCommand::Verify { file, expect_head, json }) => {

@@ -213,8 +213,13 @@ pub fn note(command: NoteCommand, ctx: Context<'_>, m: &Messages) -> Outcome {
 }
 
 /// Finalizes, or with `check` only lists what blocks it; exit 1 while anything does.
-pub fn finalize(file: PathBuf, check: bool, ctx: Context<'_>, m: &Messages) -> Outcome {
-    let report = api::finalize_check(&file)?;
+pub fn finalize(file: PathBuf, check: bool, data_dir: &std::path::Path, ctx: Context<'_>, m: &Messages) -> Outcome {
+    let report = api::finalize_check(&file, &api::assurance_phrases(data_dir)?)?;
+    // Wording that reads like assurance is a warning: listed, never blocking.
+    for hit in &report.wording {
+        let field = m.word(&format!("wording.field.{}", hit.field), &hit.field);
+        eprintln!("{}", m.get("finalize.wording", &[("id", &hit.item_id), ("field", &field), ("phrase", &hit.phrase)]));
+    }
     if !report.ready {
         for b in &report.blockers {
             let level =

@@ -81,6 +81,10 @@ const NEW_ENGAGEMENT: &[&str] = &[
     "2025-01-01",
     "--period-end",
     "2025-12-31",
+    "--prior-period-start",
+    "2024-01-01",
+    "--prior-period-end",
+    "2024-12-31",
     "--firm-name",
     "テスト監査法人",
     "--firm-valid-until",
@@ -257,6 +261,7 @@ fn an_engagement_is_created_shown_and_edited() {
     let text = stdout(&out);
     assert!(text.contains("ISMAP-LIU / 更新監査"), "{text}");
     assert!(text.contains("現在の登録:         C-0001"), "{text}");
+    assert!(text.contains("前回の監査対象期間: 2024-01-01 〜 2024-12-31"), "{text}");
     // The firm's registration (2026-02-28) lapses before the report is due (2026-03-31).
     assert!(
         text.contains("警告: 監査機関の登録は 2026-02-28 に期限切れとなり、報告書の提出期限 2026-03-31 より前です。"),
@@ -292,6 +297,9 @@ fn bad_engagement_fields_are_refused_and_leave_no_file() {
         (&[("--corporate-number", "4011001098994")], "provider.corporate_number"),
         (&[("--period-end", "2024-12-31")], "ends (2024-12-31) on or before it starts"),
         (&[("--period-end", "2026-01-01")], "longer than 12 months"),
+        (&[("--period-end", "2025-02-28")], "shorter than 3 months (it may end on 2025-03-31 at the earliest)"),
+        (&[("--prior-period-end", "2024-11-30")], "must start on 2024-12-01, not 2025-01-01"),
+        (&[("--prior-period-end", "2025-01-15")], "must start on 2025-01-16, not 2025-01-01"),
         (&[("--registration-expires", "2025-01-01")], "current_registration.expires_on"),
     ];
     for (changes, expected) in cases {

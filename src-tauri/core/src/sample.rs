@@ -51,6 +51,8 @@ pub fn demo_fields() -> EngagementFields {
         audit_kind: AuditKind::Initial,
         current_registration: None,
         period: Period { start: date(2025, 10, 1), end: date(2026, 9, 30) },
+        prior_period: None,
+        period_rule_override: None,
         assessor: AssessorFirm {
             name: "みなと監査法人（架空）".into(),
             registration_number: "SAMPLE-0001".into(),
@@ -98,7 +100,8 @@ pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::ev
         }
         for entry in api::control_detail(path, &c.id)?.procedures {
             let id = entry.procedure.id.clone();
-            let found_exception = id == exception_in;
+            // A procedure with exceptions already recorded has found them.
+            let found_exception = id == exception_in || !entry.procedure.exceptions.is_empty();
             // A sampled procedure already has the result its test grid gives.
             if entry.procedure.result.is_some() {
                 sign(SignableKind::Procedure, &id)?;
@@ -110,7 +113,7 @@ pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::ev
                 ..ProcedurePatch::default()
             };
             api::update_procedure(path, &id, patch, as_(&assessor))?;
-            if found_exception {
+            if id == exception_in && entry.procedure.exceptions.is_empty() {
                 api::add_exception(
                     path,
                     &id,
@@ -247,5 +250,18 @@ pub fn add_demo_sampling(path: &std::path::Path, clock: &dyn crate::model::event
     for item in state.sample.iter().flat_map(|s| &s.items) {
         api::set_cell(path, &privileged.id, item.no, "A", &pass("✓"), ctx)?;
     }
+    // A result stands on the work written out (`domain::work::missing`).
+    api::update_procedure(
+        path,
+        &privileged.id,
+        crate::model::procedure::ProcedurePatch {
+            work_done: Some(
+                "特権ID付与申請の一覧（48件）から週次の規則どおりに標本を抽出し、各申請の承認記録と付与日時を閲覧した。"
+                    .into(),
+            ),
+            ..crate::model::procedure::ProcedurePatch::default()
+        },
+        ctx,
+    )?;
     Ok(())
 }

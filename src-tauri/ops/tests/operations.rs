@@ -227,7 +227,7 @@ fn review_rights_follow_the_team_and_a_finalized_file_is_locked() {
     let id = "9.2.3.11.PB/P1";
     f.ok(
         "update_procedure",
-        json!({"engagement": engagement, "procedure_id": id, "patch": {"result": "no_exception"}}),
+        json!({"engagement": engagement, "procedure_id": id, "patch": {"work_done": "規程を閲覧した", "result": "no_exception"}}),
     );
     let state = f.ok(
         "sign_off",

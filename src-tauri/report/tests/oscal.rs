@@ -54,7 +54,7 @@ impl Fixture {
         self.dir.path().join(name)
     }
     fn model(&self, file: &Path) -> ReportModel {
-        api::report_model(file, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), self.ctx()).unwrap()
+        api::report_model(file, NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), self.ctx()).unwrap()
     }
     fn demo(&self, name: &str) -> PathBuf {
         let file = self.path(name);

@@ -34,7 +34,7 @@ fn the_japanese_report_says_what_the_engagement_holds() {
         "2025-10-01 〜 2026-09-30",
         "みなと監査法人（架空）",
         "SAMPLE-0001",
-        "2026-11-26",
+        "2026-11-20",
         "1. 監査の範囲と基準",
         "2. 実施した手続と方法",
         "規則表 common-practice 2026.1",
@@ -267,7 +267,7 @@ fn a_fresh_package_verifies_and_each_change_is_named() {
     let pki = demo_pki(&fx);
     let (pdf, _) = fx.report(true, Lang::Ja);
     let file = fx.path("final.ismap");
-    let model = api::report_model(&file, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), fx.ctx()).unwrap();
+    let model = api::report_model(&file, NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), fx.ctx()).unwrap();
     let identity = SigningIdentity::from_pkcs12(&pki.p12_bytes("rsa"), "s3cret").unwrap();
     let signed = sign_pdf(pdf, &identity, &pdf_date(Utc::now()), "firm").unwrap();
     let zip = package::build(&model, &signed, &identity).unwrap();

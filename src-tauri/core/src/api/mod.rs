@@ -718,7 +718,11 @@ pub fn sign_off(
                     domain::review::Signable::Control {
                         assessable: control.assessable,
                         in_scope: control.scope == ScopeDecision::InScope,
-                        all_done: procedures.iter().all(|p| p.result.is_some()),
+                        incomplete: procedures
+                            .iter()
+                            .filter(|p| !domain::work::missing(p).is_empty())
+                            .map(|p| p.id.clone())
+                            .collect(),
                     }
                 }
             };
@@ -787,9 +791,10 @@ pub fn clear_note(path: &Path, id: &str, ctx: Context<'_>) -> Result<ReviewNote>
 
 /// What still blocks finalizing. A file whose state is not what its log
 /// gives is blocked too (code `log_mismatch`), naming the first difference.
-pub fn finalize_check(path: &Path) -> Result<FinalizeCheck> {
+pub fn finalize_check(path: &Path, phrases: &[String]) -> Result<FinalizeCheck> {
     read(path, |file| {
         let mut check = views::finalize_check(file)?;
+        check.wording = views::wording_hits(file, phrases)?;
         if let Err(Error::LogMismatch { differences, .. }) = require_true_log(file) {
             check.ready = false;
             check.blockers.insert(0, log_blocker(&differences));
@@ -1048,6 +1053,12 @@ pub fn sample_rules(data_dir: &Path) -> Result<SampleRuleTable> {
     store::sampling::load_rules(data_dir)
 }
 
+/// The firm's list of assurance-like phrases from `data_dir`
+/// (`assurance-phrases.json`), or the shipped one.
+pub fn assurance_phrases(data_dir: &Path) -> Result<Vec<String>> {
+    store::wording::load(data_dir)
+}
+
 /// Checks a rule table file and makes it the firm's; samples already drawn
 /// keep the table they recorded.
 pub fn set_sample_rules(data_dir: &Path, file: &Path) -> Result<SampleRuleTable> {
@@ -1077,6 +1088,12 @@ pub fn report_model(
 ) -> Result<crate::model::report::ReportModel> {
     read(path, |file| {
         require_true_log(file)?;
-        report::report_model(file, report_date, &format_time(ctx.clock.now()))
+        let model = report::report_model(file, report_date, &format_time(ctx.clock.now()))?;
+        if let Some(finalization) = model.finalization.as_ref().filter(|_| model.is_final) {
+            let finalized_on = crate::model::event::japan_date_of(&finalization.at);
+            let today = ctx.clock.today_in_japan();
+            domain::review::check_report_date(model.fields.period.end, finalized_on, today, report_date)?;
+        }
+        Ok(model)
     })
 }

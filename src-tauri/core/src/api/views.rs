@@ -345,10 +345,14 @@ pub(crate) fn state_from(rows: &RowsByItem, second: bool, kind: SignableKind, id
     domain::review::state(kind, id, rows.get(&(kind, id.to_string())).unwrap_or(&empty), second, None)
 }
 
+/// The procedures of in-scope controls whose workpaper is incomplete, with
+/// what each lacks.
+type Incomplete = Vec<(String, Vec<crate::error::FieldProblem>)>;
+
 /// The items to sign before finalizing: procedures of in-scope controls
 /// and every assessed control, each with its review state; and the
-/// procedures of in-scope controls that have no result.
-fn items_to_sign(file: &EngagementFile) -> Result<(Vec<domain::review::ItemToSign>, Vec<String>)> {
+/// procedures of in-scope controls whose workpaper is incomplete.
+fn items_to_sign(file: &EngagementFile) -> Result<(Vec<domain::review::ItemToSign>, Incomplete)> {
     let (rows, second) = review_rows(file)?;
     let controls = control_rows(file)?;
     let in_scope: std::collections::HashSet<&str> =
@@ -359,8 +363,9 @@ fn items_to_sign(file: &EngagementFile) -> Result<(Vec<domain::review::ItemToSig
         if !in_scope.contains(p.control_id.as_str()) {
             continue;
         }
-        if p.result.is_none() {
-            unperformed.push(p.id.clone());
+        let missing = domain::work::missing(&p);
+        if !missing.is_empty() {
+            unperformed.push((p.id.clone(), missing));
         }
         items.push((SignableKind::Procedure, p.id));
     }
@@ -370,6 +375,30 @@ fn items_to_sign(file: &EngagementFile) -> Result<(Vec<domain::review::ItemToSig
         .map(|(kind, id)| domain::review::ItemToSign { state: state_from(&rows, second, kind, &id), kind, id })
         .collect();
     Ok((items, unperformed))
+}
+
+/// The workpapers' texts that read like assurance (`domain::review::wording_hits`):
+/// what was done and noted on each procedure, each exception, each review
+/// note and its answer.
+pub(crate) fn wording_hits(file: &EngagementFile, phrases: &[String]) -> Result<Vec<crate::model::review::WordingHit>> {
+    use domain::review::Text;
+    let procedures = file.procedures()?;
+    let notes = file.notes()?;
+    let mut texts = Vec::new();
+    for p in &procedures {
+        texts.push(Text { item_kind: "procedure", item_id: &p.id, field: "work_done", text: &p.work_done });
+        texts.push(Text { item_kind: "procedure", item_id: &p.id, field: "notes", text: &p.notes });
+        for e in &p.exceptions {
+            texts.push(Text { item_kind: "exception", item_id: &e.id, field: "text", text: &e.text });
+        }
+    }
+    for n in &notes {
+        texts.push(Text { item_kind: "note", item_id: &n.id, field: "text", text: &n.text });
+        if let Some(answer) = &n.answer {
+            texts.push(Text { item_kind: "note", item_id: &n.id, field: "answer", text: answer });
+        }
+    }
+    Ok(domain::review::wording_hits(phrases, &texts))
 }
 
 /// What still blocks finalizing (`domain::review::blockers`).

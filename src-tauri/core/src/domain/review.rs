@@ -2,6 +2,7 @@
 //! sign-off, review notes, what blocks finalizing, finalizing and
 //! reopening. See ARCHITECTURE.md, "Review".
 
+use chrono::NaiveDate;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -12,7 +13,7 @@ use crate::model::event::{Change, FieldChange};
 use crate::model::procedure::{Procedure, ScopeDecision};
 use crate::model::review::{
     may_reopen, Blocker, Finalization, FinalizeCheck, NoteStatus, NoteTargetKind, ReviewNote, ReviewState, SignOff,
-    SignOffLevel, SignableKind, StoredSignOff,
+    SignOffLevel, SignableKind, StoredSignOff, WordingHit,
 };
 
 /// SHA-256 of a content's JSON. serde_json writes object keys in sorted
@@ -104,8 +105,9 @@ pub enum Signable<'a> {
     Control {
         assessable: bool,
         in_scope: bool,
-        /// Whether every procedure of the control has a result.
-        all_done: bool,
+        /// The control's procedures whose workpaper is not complete
+        /// (`work::missing`).
+        incomplete: Vec<String>,
     },
 }
 
@@ -136,16 +138,26 @@ pub fn sign_off(
     }
     match item {
         Signable::Procedure(p) => {
+            // Every level signs a complete workpaper: a reviewer may not
+            // sign what was emptied after the preparer signed either (the
+            // change would have marked it, but say what is missing).
+            let missing = super::work::missing(p);
             if level == SignOffLevel::Preparer && p.result.is_none() {
                 return Err(refuse_level(ProblemCode::NoResult, format!("{id} has no result yet")));
             }
+            if !missing.is_empty() {
+                return Err(Error::Invalid { problems: missing });
+            }
         }
-        Signable::Control { assessable, in_scope, all_done } => {
+        Signable::Control { assessable, in_scope, incomplete } => {
             if !assessable {
                 return Err(Error::invalid("control", format!("{id} is a heading, not an assessed control")));
             }
-            if in_scope && !all_done {
-                return Err(refuse_level(ProblemCode::NoResult, format!("not every procedure of {id} has a result")));
+            if in_scope && !incomplete.is_empty() {
+                return Err(refuse_level(
+                    ProblemCode::NoResult,
+                    format!("not every procedure of {id} is complete: {}", incomplete.join(", ")),
+                ));
             }
         }
     }
@@ -311,19 +323,27 @@ pub struct ItemToSign {
     pub state: ReviewState,
 }
 
-/// What still blocks finalizing: procedures of in-scope controls without
-/// a result (`unperformed`); procedures and assessed controls not signed at
-/// every required level, or changed since; review notes not cleared.
-pub fn blockers(unperformed: &[String], items: &[ItemToSign], notes: &[ReviewNote]) -> FinalizeCheck {
+/// What still blocks finalizing: procedures of in-scope controls whose
+/// workpaper is incomplete (`incomplete`, from `work::missing`: no result,
+/// no work done, an exception result without exceptions...); procedures
+/// and assessed controls not signed at every required level, or changed
+/// since; review notes not cleared.
+pub fn blockers(
+    incomplete: &[(String, Vec<FieldProblem>)],
+    items: &[ItemToSign],
+    notes: &[ReviewNote],
+) -> FinalizeCheck {
     let mut blockers = Vec::new();
-    for id in unperformed {
-        blockers.push(Blocker {
-            code: ProblemCode::NoResult,
-            item_kind: "procedure".into(),
-            item_id: id.clone(),
-            level: None,
-            message: format!("{id} has no result"),
-        });
+    for (id, problems) in incomplete {
+        for problem in problems {
+            blockers.push(Blocker {
+                code: problem.code,
+                item_kind: "procedure".into(),
+                item_id: id.clone(),
+                level: None,
+                message: problem.message.clone(),
+            });
+        }
     }
     for item in items {
         let (kind, id, s) = (item.kind, &item.id, &item.state);
@@ -357,7 +377,36 @@ pub fn blockers(unperformed: &[String], items: &[ItemToSign], notes: &[ReviewNot
             message: format!("review note {} on {} is not cleared", n.id, n.target_id),
         });
     }
-    FinalizeCheck { ready: blockers.is_empty(), blockers }
+    FinalizeCheck { ready: blockers.is_empty(), blockers, wording: Vec::new() }
+}
+
+/// One text of the workpapers to check for assurance-like wording.
+#[derive(Debug, Clone)]
+pub struct Text<'a> {
+    pub item_kind: &'static str,
+    pub item_id: &'a str,
+    pub field: &'static str,
+    pub text: &'a str,
+}
+
+/// The texts that contain a phrase of `phrases`, each with the first phrase
+/// found. Letters are compared without case and white space is ignored,
+/// so that 「重要な問題は ない」 or "No Significant  Issues" are found too.
+pub fn wording_hits(phrases: &[String], texts: &[Text<'_>]) -> Vec<WordingHit> {
+    let fold = |s: &str| s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect::<String>();
+    let folded: Vec<(String, &String)> = phrases.iter().map(|p| (fold(p), p)).filter(|(f, _)| !f.is_empty()).collect();
+    texts
+        .iter()
+        .filter_map(|t| {
+            let text = fold(t.text);
+            folded.iter().find(|(f, _)| text.contains(f.as_str())).map(|(_, phrase)| WordingHit {
+                item_kind: t.item_kind.into(),
+                item_id: t.item_id.into(),
+                field: t.field.into(),
+                phrase: (*phrase).clone(),
+            })
+        })
+        .collect()
 }
 
 /// Finalizing and reopening are for the team's managers and partners.
@@ -400,6 +449,43 @@ pub fn finalize(
         });
     }
     Ok(vec![Change::EngagementFinalized { finalization: Finalization { by: who.into(), at } }])
+}
+
+/// The date of a final report must make sense: after the period it
+/// reports on has ended, not before the engagement was finalized (the work
+/// it states was done by then), and not in the future (a report is dated
+/// when it is issued). Each refusal names the limit, at `report_date`.
+pub fn check_report_date(
+    period_end: NaiveDate,
+    finalized_on: Option<NaiveDate>,
+    today: NaiveDate,
+    date: NaiveDate,
+) -> Result<()> {
+    let limit = |code: ProblemCode, limit: NaiveDate, message: String| {
+        Err(refuse("report_date", code, &[("date", date.to_string()), ("limit", limit.to_string())], message))
+    };
+    if date <= period_end {
+        return limit(
+            ProblemCode::ReportBeforePeriodEnd,
+            period_end,
+            format!("the report date {date} is not after the period's end ({period_end})"),
+        );
+    }
+    if let Some(finalized_on) = finalized_on.filter(|f| date < *f) {
+        return limit(
+            ProblemCode::ReportBeforeFinalization,
+            finalized_on,
+            format!("the report date {date} is before the engagement was finalized ({finalized_on})"),
+        );
+    }
+    if date > today {
+        return limit(
+            ProblemCode::ReportInFuture,
+            today,
+            format!("the report date {date} is in the future (today is {today})"),
+        );
+    }
+    Ok(())
 }
 
 /// Reopens a finalized engagement: a manager or partner, with a reason.
@@ -450,7 +536,7 @@ mod tests {
     }
 
     fn control() -> Signable<'static> {
-        Signable::Control { assessable: true, in_scope: true, all_done: true }
+        Signable::Control { assessable: true, in_scope: true, incomplete: Vec::new() }
     }
 
     #[test]
@@ -553,7 +639,8 @@ mod tests {
     #[test]
     fn finalizing_is_for_managers_and_only_without_blockers() {
         let f = fields();
-        let check = blockers(&["9.2.1.2/P1".into()], &[], &[]);
+        let missing = vec![FieldProblem::new("result", ProblemCode::NoResult, &[], "no result".into())];
+        let check = blockers(&[("9.2.1.2/P1".into(), missing)], &[], &[]);
         assert_eq!(check.blockers[0].code, "no_result");
         let manager = &f.team.iter().find(|m| m.role == Role::Manager).unwrap().name;
         let Err(Error::Invalid { problems }) = finalize(&f, manager, false, &check, "t".into()) else {
@@ -566,5 +653,95 @@ mod tests {
         assert!(matches!(finalize(&f, manager, true, &ready, "t".into()), Err(Error::Locked)));
         assert_eq!(finalize(&f, manager, false, &ready, "t".into()).unwrap().len(), 1);
         assert!(reopen(&f, manager, true, " ", "t".into()).is_err());
+    }
+
+    #[test]
+    fn a_final_report_is_dated_after_the_period_on_or_after_finalizing_and_not_later_than_today() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let (end, finalized, today) = (d("2026-09-30"), Some(d("2026-11-20")), d("2026-12-06"));
+        let code = |date: &str| match check_report_date(end, finalized, today, d(date)) {
+            Err(Error::Invalid { problems }) => {
+                assert_eq!(problems[0].field, "report_date");
+                Some((problems[0].code, problems[0].params["limit"].clone()))
+            }
+            Err(other) => panic!("{other}"),
+            Ok(()) => None,
+        };
+        // Dated 2025-01-01 for a 2025-10 to 2026-09 audit, as a new user tried.
+        assert_eq!(code("2025-01-01"), Some((ProblemCode::ReportBeforePeriodEnd, "2026-09-30".into())));
+        assert_eq!(code("2026-09-30"), Some((ProblemCode::ReportBeforePeriodEnd, "2026-09-30".into())));
+        assert_eq!(code("2026-11-19"), Some((ProblemCode::ReportBeforeFinalization, "2026-11-20".into())));
+        assert_eq!(code("2026-12-07"), Some((ProblemCode::ReportInFuture, "2026-12-06".into())));
+        assert_eq!(code("2026-11-20"), None);
+        assert_eq!(code("2026-12-06"), None);
+    }
+
+    #[test]
+    fn assurance_like_wording_is_found_whatever_its_spacing_and_case() {
+        let phrases = vec!["重要な問題はない".to_string(), "no significant issues".into(), " ".into()];
+        let texts = [
+            Text {
+                item_kind: "procedure",
+                item_id: "9.2.1.2/P1",
+                field: "work_done",
+                text: "閲覧の結果、重要な問題は ない。",
+            },
+            Text { item_kind: "note", item_id: "RN-001", field: "text", text: "No Significant  Issues were found." },
+            Text {
+                item_kind: "exception", item_id: "E-0001", field: "text", text: "1 件で承認印がなかった。"
+            },
+        ];
+        let hits = wording_hits(&phrases, &texts);
+        let found: Vec<_> = hits.iter().map(|h| (h.item_id.as_str(), h.phrase.as_str())).collect();
+        assert_eq!(found, [("9.2.1.2/P1", "重要な問題はない"), ("RN-001", "no significant issues")]);
+    }
+
+    #[test]
+    fn an_incomplete_workpaper_is_not_signed() {
+        let f = fields();
+        let assessor = &f.team.iter().find(|m| m.role == Role::Assessor).unwrap().name;
+        let mut p = Procedure {
+            id: "9.2.1.2/P1".into(),
+            control_id: "9.2.1.2".into(),
+            kind: crate::model::procedure::ProcedureKind::Inspection,
+            evaluation: crate::model::procedure::Evaluation::Operating,
+            text_ja: "閲覧".into(),
+            text_en: String::new(),
+            assignee: None,
+            work_done: String::new(),
+            result: Some(crate::model::procedure::ResultKind::Exception),
+            notes: String::new(),
+            exceptions: Vec::new(),
+        };
+        let sign = |p: &Procedure| {
+            sign_off(
+                &f,
+                assessor,
+                SignableKind::Procedure,
+                &p.id,
+                SignOffLevel::Preparer,
+                Signable::Procedure(p),
+                json!({}),
+                &[],
+                "t".into(),
+            )
+        };
+        // 例外事項あり with no exception and no work done, as a new user did.
+        let Err(Error::Invalid { problems }) = sign(&p) else { panic!("refused") };
+        let codes: Vec<_> = problems.iter().map(|p| (p.field.as_str(), p.code)).collect();
+        assert_eq!(codes, [("work_done", ProblemCode::NoWorkDone), ("exceptions", ProblemCode::NoException)]);
+        p.work_done = "申請書 25 件を閲覧した。".into();
+        p.exceptions.push(crate::model::procedure::ExceptionRecord {
+            id: "E-0001".into(),
+            procedure_id: p.id.clone(),
+            text: "1 件で承認者の記名がなかった。".into(),
+            sample_item: None,
+            attribute: None,
+        });
+        assert!(sign(&p).is_ok());
+        // 例外事項なし with an exception recorded contradicts itself.
+        p.result = Some(crate::model::procedure::ResultKind::NoException);
+        let Err(Error::Invalid { problems }) = sign(&p) else { panic!("refused") };
+        assert_eq!((problems[0].field.as_str(), problems[0].code), ("result", ProblemCode::ExceptionsRecorded));
     }
 }

@@ -4,9 +4,9 @@
 use serde_json::json;
 
 use super::refuse;
-use crate::error::{Error, ProblemCode, Result};
+use crate::error::{Error, FieldProblem, ProblemCode, Result};
 use crate::model::event::{Change, FieldChange};
-use crate::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
+use crate::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ResultKind, ScopeDecision};
 
 /// A catalog item as the work rules need it.
 #[derive(Debug, Clone)]
@@ -25,6 +25,43 @@ pub fn require_assessable(control: &ControlFacts) -> Result<()> {
     } else {
         Err(Error::invalid("control", format!("{} is a heading, not an assessed control", control.id)))
     }
+}
+
+/// What a procedure's workpaper still lacks before it may be signed or the
+/// engagement finalized, each with the field it concerns. Empty means
+/// complete. A result stands on what was done, so it needs the work done
+/// written out (実施内容); 例外事項あり needs at least one exception
+/// written as a fact, and 例外事項なし none. These are not firm choices but
+/// what makes a workpaper re-performable (ISMAP.md section 3), so they are
+/// not editable.
+pub fn missing(p: &Procedure) -> Vec<FieldProblem> {
+    let mut out = Vec::new();
+    let Some(result) = p.result else {
+        out.push(FieldProblem::new("result", ProblemCode::NoResult, &[], format!("{} has no result", p.id)));
+        return out;
+    };
+    if p.work_done.trim().is_empty() {
+        let message = format!("{} has a result but no work done (実施内容) written", p.id);
+        out.push(FieldProblem::new("work_done", ProblemCode::NoWorkDone, &[], message));
+    }
+    match result {
+        ResultKind::Exception if p.exceptions.is_empty() => {
+            let message = format!("{} is marked 例外事項あり but records no exception", p.id);
+            out.push(FieldProblem::new("exceptions", ProblemCode::NoException, &[], message));
+        }
+        ResultKind::NoException if !p.exceptions.is_empty() => {
+            let count = p.exceptions.len();
+            let message = format!("{} is marked 例外事項なし but records {count} exception(s)", p.id);
+            out.push(FieldProblem::new(
+                "result",
+                ProblemCode::ExceptionsRecorded,
+                &[("count", count.to_string())],
+                message,
+            ));
+        }
+        _ => {}
+    }
+    out
 }
 
 /// Puts a control in or out of scope. Out of scope needs a reason.

@@ -80,6 +80,18 @@ pub struct EngagementFields {
     #[serde(default)]
     pub current_registration: Option<Registration>,
     pub period: Period,
+    /// The period of the audit this one renews (the last one reported): a
+    /// renewal's period starts the day after it ended (CC2022 §2.2.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub prior_period: Option<Period>,
+    /// Why this period departs from the program's period rules (too long,
+    /// too short, not continuing the prior one), when the firm has agreed
+    /// it with the OSO: the refusals become warnings that quote it. The
+    /// reason is recorded in the event that sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub period_rule_override: Option<String>,
     pub assessor: AssessorFirm,
     #[serde(default)]
     pub team: Vec<TeamMember>,
@@ -97,7 +109,11 @@ pub struct EngagementFields {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProgramRules {
     pub max_period_months: u32,
-    pub short_period_warning_months: u32,
+    /// The shortest period allowed (CC2022 §2.2.5: three months). It was a
+    /// warning's threshold before it became a refusal, and engagements
+    /// store the rules under their first names, so the key stays.
+    #[serde(rename = "short_period_warning_months")]
+    pub min_period_months: u32,
     pub report_due_months_after_period: u32,
     pub registration_valid_months_after_period: u32,
 }
@@ -109,7 +125,7 @@ impl Default for ProgramRules {
         // The asset is compiled in and covered by a test, so it parses.
         serde_json::from_str(DEFAULT_RULES).unwrap_or(ProgramRules {
             max_period_months: 12,
-            short_period_warning_months: 3,
+            min_period_months: 3,
             report_due_months_after_period: 3,
             registration_valid_months_after_period: 16,
         })
@@ -119,7 +135,7 @@ impl Default for ProgramRules {
 text_enum!(
     /// What a warning is about, for front ends to translate.
     WarningCode {
-        ShortPeriod = "short_period",
+        PeriodRuleOverridden = "period_rule_overridden",
         AssessorRegistrationLapses = "assessor_registration_lapses",
         NoTeam = "no_team",
     }
@@ -165,7 +181,7 @@ impl EngagementFields {
     /// Every rule broken, with the field it concerns. Empty means valid.
     pub fn problems(&self, rules: &ProgramRules) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        let mut bad = |field: &str, code: ProblemCode, params: &[(&'static str, String)], message: String| {
+        let mut bad = |field: &str, code: ProblemCode, params: &[(&str, String)], message: String| {
             out.push(FieldProblem::new(field, code, params, message))
         };
         if self.provider.name.trim().is_empty() {
@@ -191,23 +207,10 @@ impl EngagementFields {
                 format!("\"{url}\" is not a web address (http:// or https://)"),
             );
         }
-        let Period { start, end } = self.period;
-        if end <= start {
-            bad(
-                "period",
-                ProblemCode::PeriodInverted,
-                &[("start", start.to_string()), ("end", end.to_string())],
-                format!("the period ends ({end}) on or before it starts ({start})"),
-            );
-        } else if let Some(latest) = Period::latest_end(start, rules.max_period_months) {
-            if end > latest {
-                let months = rules.max_period_months;
-                bad(
-                    "period",
-                    ProblemCode::PeriodTooLong,
-                    &[("months", months.to_string()), ("latest", latest.to_string())],
-                    format!("the period {start} to {end} is longer than {months} months (it may end on {latest} at the latest)"),
-                );
+        for problem in self.period_problems(rules) {
+            if self.period_override().is_none() || problem.code == ProblemCode::PeriodInverted {
+                let params: Vec<(&str, String)> = problem.params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                bad(&problem.field, problem.code, &params, problem.message);
             }
         }
         match (&self.audit_kind, &self.current_registration) {
@@ -258,6 +261,80 @@ impl EngagementFields {
         out
     }
 
+    /// The reason recorded for departing from the period rules, if any.
+    fn period_override(&self) -> Option<&str> {
+        self.period_rule_override.as_deref().map(str::trim).filter(|r| !r.is_empty())
+    }
+
+    /// The period rules of CC2022 §2.2.5 broken by this period: it ends
+    /// after it starts, lasts at most `max_period_months` and at least
+    /// `min_period_months`, and a renewal starts the day after the prior
+    /// period ended, with no gap and no overlap.
+    fn period_problems(&self, rules: &ProgramRules) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        let mut bad = |field: &str, code: ProblemCode, params: &[(&'static str, String)], message: String| {
+            out.push(FieldProblem::new(field, code, params, message))
+        };
+        let Period { start, end } = self.period;
+        if end <= start {
+            bad(
+                "period",
+                ProblemCode::PeriodInverted,
+                &[("start", start.to_string()), ("end", end.to_string())],
+                format!("the period ends ({end}) on or before it starts ({start})"),
+            );
+            return out;
+        }
+        if let Some(latest) = Period::latest_end(start, rules.max_period_months) {
+            if end > latest {
+                let months = rules.max_period_months;
+                bad(
+                    "period",
+                    ProblemCode::PeriodTooLong,
+                    &[("months", months.to_string()), ("latest", latest.to_string())],
+                    format!("the period {start} to {end} is longer than {months} months (it may end on {latest} at the latest)"),
+                );
+            }
+        }
+        if let Some(earliest) = Period::latest_end(start, rules.min_period_months) {
+            if end < earliest {
+                let months = rules.min_period_months;
+                bad(
+                    "period",
+                    ProblemCode::PeriodTooShort,
+                    &[("months", months.to_string()), ("earliest", earliest.to_string())],
+                    format!("the period {start} to {end} is shorter than {months} months (it may end on {earliest} at the earliest)"),
+                );
+            }
+        }
+        match (self.audit_kind, self.prior_period) {
+            (AuditKind::Renewal, None) => bad(
+                "prior_period",
+                ProblemCode::Required,
+                &[],
+                "a renewal needs the prior audit's period: its period starts the day after that one ended".into(),
+            ),
+            (AuditKind::Initial, _) | (_, None) => {}
+            (_, Some(prior)) => {
+                if let Some(expected) = prior.end.checked_add_days(Days::new(1)) {
+                    if start != expected {
+                        let code = if start > expected { ProblemCode::PeriodGap } else { ProblemCode::PeriodOverlap };
+                        bad(
+                            "period",
+                            code,
+                            &[("prior_end", prior.end.to_string()), ("expected", expected.to_string())],
+                            format!(
+                                "the prior period ended on {}, so this one must start on {expected}, not {start}",
+                                prior.end
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The report due date and registration expiry; `None` when the period is
     /// so far out of range that the dates cannot be computed.
     pub fn derived_dates(&self, rules: &ProgramRules) -> Option<DerivedDates> {
@@ -272,16 +349,18 @@ impl EngagementFields {
 
     pub fn warnings(&self, rules: &ProgramRules) -> Vec<Warning> {
         let mut out = Vec::new();
-        let Period { start, end } = self.period;
-        if let Some(short_end) = Period::latest_end(start, rules.short_period_warning_months) {
-            if end > start && end < short_end {
-                let months = rules.short_period_warning_months;
+        if let Some(reason) = self.period_override() {
+            let broken: Vec<String> = self
+                .period_problems(rules)
+                .into_iter()
+                .filter(|p| p.code != ProblemCode::PeriodInverted)
+                .map(|p| p.message)
+                .collect();
+            if !broken.is_empty() {
                 out.push(Warning::new(
-                    WarningCode::ShortPeriod,
-                    &[("start", start.to_string()), ("end", end.to_string()), ("months", months.to_string())],
-                    format!(
-                        "the period {start} to {end} is shorter than {months} months; check that the conditions for a short period apply"
-                    ),
+                    WarningCode::PeriodRuleOverridden,
+                    &[("reason", reason.to_string())],
+                    format!("{}; allowed for the recorded reason: {reason}", broken.join("; ")),
                 ));
             }
         }
@@ -328,6 +407,8 @@ pub(crate) mod tests {
             audit_kind: AuditKind::Initial,
             current_registration: None,
             period: Period { start: date("2025-04-01"), end: date("2026-03-31") },
+            prior_period: None,
+            period_rule_override: None,
             assessor: AssessorFirm {
                 name: "監査法人".into(),
                 registration_number: "A-1".into(),
@@ -384,23 +465,79 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_short_period_and_a_lapsing_registration_warn() {
+    fn a_period_under_three_months_is_refused_and_exactly_three_is_not() {
+        let rules = ProgramRules::default();
+        let mut f = fields();
+        // Two months, as a new user might try for a first, short audit.
+        f.period = Period { start: date("2026-01-01"), end: date("2026-02-28") };
+        let problems = f.problems(&rules);
+        assert_eq!(problems.len(), 1);
+        assert_eq!((problems[0].field.as_str(), problems[0].code), ("period", ProblemCode::PeriodTooShort));
+        assert_eq!(problems[0].params["earliest"], "2026-03-31");
+        f.period.end = date("2026-03-30");
+        assert_eq!(f.problems(&rules)[0].code, ProblemCode::PeriodTooShort);
+        f.period.end = date("2026-03-31");
+        assert_eq!(f.problems(&rules), vec![]);
+        // Thirteen months.
+        f.period = Period { start: date("2025-04-01"), end: date("2026-04-30") };
+        assert_eq!(f.problems(&rules)[0].code, ProblemCode::PeriodTooLong);
+    }
+
+    #[test]
+    fn a_firm_may_depart_from_the_period_rules_with_a_recorded_reason() {
+        let rules = ProgramRules::default();
+        let mut f = fields();
+        f.period = Period { start: date("2026-01-01"), end: date("2026-02-28") };
+        f.period_rule_override = Some("  ".into());
+        assert_eq!(f.problems(&rules)[0].code, ProblemCode::PeriodTooShort, "a blank reason is no reason");
+        f.period_rule_override = Some("OSO と協議済み（2026-01-10）".into());
+        assert_eq!(f.problems(&rules), vec![]);
+        let warnings = f.warnings(&rules);
+        assert_eq!(warnings[0].code, WarningCode::PeriodRuleOverridden);
+        assert_eq!(warnings[0].params["reason"], "OSO と協議済み（2026-01-10）");
+        // An inverted period is never allowed.
+        f.period.end = date("2025-12-01");
+        assert_eq!(f.problems(&rules)[0].code, ProblemCode::PeriodInverted);
+    }
+
+    #[test]
+    fn a_renewal_starts_the_day_after_the_prior_period_ended() {
+        let rules = ProgramRules::default();
+        let mut f = fields();
+        f.audit_kind = AuditKind::Renewal;
+        f.current_registration = Some(Registration {
+            number: "C-1".into(),
+            registered_on: date("2025-06-01"),
+            expires_on: date("2026-07-31"),
+        });
+        let first = &f.problems(&rules)[0];
+        assert_eq!((first.field.as_str(), first.code), ("prior_period", ProblemCode::Required));
+        f.prior_period = Some(Period { start: date("2024-04-01"), end: date("2025-03-31") });
+        assert_eq!(f.problems(&rules), vec![]);
+        // A gap of a month.
+        f.prior_period = Some(Period { start: date("2024-03-01"), end: date("2025-02-28") });
+        let gap = &f.problems(&rules)[0];
+        assert_eq!((gap.code, gap.params["expected"].as_str()), (ProblemCode::PeriodGap, "2025-03-01"));
+        // An overlap of a day.
+        f.prior_period = Some(Period { start: date("2024-04-02"), end: date("2025-04-01") });
+        assert_eq!(f.problems(&rules)[0].code, ProblemCode::PeriodOverlap);
+    }
+
+    #[test]
+    fn a_lapsing_registration_warns() {
         let rules = ProgramRules::default();
         let mut f = fields();
         assert!(f.warnings(&rules).is_empty());
-        f.period = Period { start: date("2026-01-01"), end: date("2026-03-30") };
         f.assessor.registration_valid_until = Some(date("2026-05-01"));
         let codes: Vec<_> = f.warnings(&rules).iter().map(|w| w.code).collect();
-        assert_eq!(codes, ["short_period", "assessor_registration_lapses"]);
-        // Exactly three months is not short.
-        f.period.end = date("2026-03-31");
-        assert!(!f.warnings(&rules).iter().any(|w| w.code == "short_period"));
+        assert_eq!(codes, ["assessor_registration_lapses"]);
     }
 
     #[test]
     fn a_renewal_needs_the_current_registration() {
         let mut f = fields();
         f.audit_kind = AuditKind::Renewal;
+        f.prior_period = Some(Period { start: date("2024-04-01"), end: date("2025-03-31") });
         assert_eq!(f.problems(&ProgramRules::default())[0].field, "current_registration");
         f.current_registration = Some(Registration {
             number: "C-1".into(),

@@ -55,6 +55,13 @@ pub trait Clock: std::fmt::Debug {
     }
 }
 
+/// The day in Japan of a recorded time (`format_time`), e.g. of a
+/// finalization; `None` when the text is not such a time.
+pub fn japan_date_of(time: &str) -> Option<chrono::NaiveDate> {
+    let at = DateTime::parse_from_rfc3339(time).ok()?;
+    Some((at.with_timezone(&Utc) + chrono::Duration::hours(9)).date_naive())
+}
+
 /// The real clock, for front ends.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;

@@ -170,6 +170,23 @@ pub struct Blocker {
 pub struct FinalizeCheck {
     pub ready: bool,
     pub blockers: Vec<Blocker>,
+    /// Texts that read like assurance or an opinion, which the report does
+    /// not give: warnings, not blockers.
+    pub wording: Vec<WordingHit>,
+}
+
+/// A text of the workpapers that contains an assurance-like phrase of the
+/// firm's list (`store::wording`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WordingHit {
+    /// `procedure`, `exception` or `note`.
+    pub item_kind: String,
+    pub item_id: String,
+    /// `work_done`, `notes`, `text` or `answer`.
+    pub field: String,
+    /// The phrase of the list found there.
+    pub phrase: String,
 }
 
 /// The engagement's lock, once finalized.

@@ -11,6 +11,7 @@ pub mod library;
 pub mod replay;
 pub mod review;
 pub mod sampling;
+pub mod wording;
 pub mod work;
 
 use std::collections::{BTreeSet, HashMap};

@@ -148,7 +148,7 @@ fn finalizing_is_blocked_while_the_state_does_not_match_the_log() {
     let path = fx.path("open.ismap");
     api::create_demo(&path, "8f6a0c2e-0000-4000-8000-000000000002".into(), fx.ctx()).unwrap();
     sql(&path, "UPDATE procedure SET work_done = '閲覧した' WHERE id = '9.2.1.2/P1'");
-    let check = api::finalize_check(&path).unwrap();
+    let check = api::finalize_check(&path, &[]).unwrap();
     assert!(!check.ready);
     let first = &check.blockers[0];
     assert_eq!(

@@ -245,7 +245,7 @@ fn finalizing_needs_results_sign_offs_at_every_level_and_no_open_note() {
     let note = api::add_note(&path, NoteTargetKind::Control, CONTROL, "確認", t.ctx(&t.reviewer)).unwrap();
     let patch = ProcedurePatch { notes: Some("追記".into()), ..ProcedurePatch::default() };
     api::update_procedure(&path, P1, patch, t.ctx(&t.assessor)).unwrap();
-    let check = api::finalize_check(&path).unwrap();
+    let check = api::finalize_check(&path, &[]).unwrap();
     assert!(!check.ready);
     let mut codes: Vec<(String, String)> =
         check.blockers.iter().map(|b| (b.code.to_string(), b.item_id.clone())).collect();
@@ -269,7 +269,7 @@ fn finalizing_needs_results_sign_offs_at_every_level_and_no_open_note() {
         api::sign_off(&path, kind, id, SignOffLevel::Preparer, t.ctx(&t.assessor)).unwrap();
         api::sign_off(&path, kind, id, SignOffLevel::Reviewer, t.ctx(&t.reviewer)).unwrap();
     }
-    assert!(api::finalize_check(&path).unwrap().ready);
+    assert!(api::finalize_check(&path, &[]).unwrap().ready);
     assert_eq!(code(&api::finalize(&path, t.ctx(&t.assessor)).unwrap_err()), "role_not_allowed");
     api::finalize(&path, t.ctx(&t.manager)).unwrap();
     // The history keeps every sign-off, the earlier ones too.

@@ -271,7 +271,7 @@ operations! {
 
     /// What still blocks finalizing.
     finalize_check(FinalizeCheckRequest { engagement: FileHandle }) -> FinalizeCheck |s, r, _p| {
-        api::finalize_check(&s.path(&r.engagement)?)
+        api::finalize_check(&s.path(&r.engagement)?, &api::assurance_phrases(s.data_dir())?)
     }
 
     finalize(FinalizeRequest { engagement: FileHandle }) -> OpenedEngagement |s, r, _p| {

@@ -70,7 +70,7 @@ impl Fixture {
         file
     }
     pub fn model(&self, file: &Path) -> ReportModel {
-        api::report_model(file, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), self.ctx()).unwrap()
+        api::report_model(file, NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), self.ctx()).unwrap()
     }
     /// The report of the finalized demo (or the open one), as PDF bytes.
     pub fn report(&self, finalized: bool, lang: Lang) -> (Vec<u8>, usize) {

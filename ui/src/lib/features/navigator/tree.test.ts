@@ -39,7 +39,7 @@ describe("navigator, on the real core's control list", () => {
   it("filters the controls changed after their sign-off", async () => {
     const engagement = demo.engagement;
     for (const id of ["9.2.1.1/P1", "9.2.1.2/P1"]) {
-      await core.client.updateProcedure({ engagement, procedure_id: id, patch: { result: "no_exception" } });
+      await core.client.updateProcedure({ engagement, procedure_id: id, patch: { work_done: "規程を閲覧した。", result: "no_exception" } });
       await core.client.signOff({ engagement, item_kind: "procedure", item_id: id, level: "preparer" });
     }
     await core.client.updateProcedure({ engagement, procedure_id: "9.2.1.2/P1", patch: { notes: "追記" } });

@@ -101,9 +101,39 @@ describe("new engagement form, on the real core", () => {
     await fireEvent.blur(screen.getByTestId("field-period.end"));
     expect((await screen.findByTestId("problem-period")).textContent).toBe("終了日（2025-03-31）が開始日（2025-04-01）以前になっています。");
     await waitFor(() => expect(screen.queryByTestId("problem-period.start")).toBeNull());
-    // A period shorter than three months is allowed, with a warning.
+    // A period shorter than three months is refused (CC2022 §2.2.5)...
     await type("field-period.end", "2025-05-31");
-    expect((await screen.findByTestId("warning-short_period")).textContent).toContain("2025-04-01〜2025-05-31");
+    await waitFor(() =>
+      expect(screen.getByTestId("problem-period").textContent).toBe("対象期間は3か月以上必要です。終了日は2025-06-30以降にしてください。"),
+    );
+    // ...unless the firm records why it departs from the rule, which is then a warning.
+    await type("field-period_rule_override", "OSO と協議済み");
+    expect((await screen.findByTestId("warning-period_rule_overridden")).textContent).toContain("OSO と協議済み");
+    await waitFor(() => expect(screen.queryByTestId("problem-period")).toBeNull());
+  });
+
+  it("asks a renewal for the prior period and refuses a gap after it", async () => {
+    await openForm();
+    await fireEvent.change(screen.getByTestId("field-audit_kind"), { target: { value: "renewal" } });
+    await fillValid();
+    await type("field-current_registration.number", "C-0001");
+    await type("field-current_registration.registered_on", "2024-06-01");
+    await type("field-current_registration.expires_on", "2026-07-31");
+    await type("field-period.start", "2025-04-01");
+    await type("field-period.end", "2026-03-31");
+    await fireEvent.blur(screen.getByTestId("field-prior_period.start"));
+    expect(createButton().disabled).toBe(true);
+    expect((await screen.findByTestId("problem-prior_period.start")).textContent).toBe("入力してください。");
+    await type("field-prior_period.start", "2024-03-01");
+    await type("field-prior_period.end", "2025-02-28");
+    await fireEvent.blur(screen.getByTestId("field-period.start"));
+    await waitFor(() =>
+      expect(screen.getByTestId("problem-period").textContent).toBe(
+        "前回の対象期間は2025-02-28に終わっています。今回の対象期間は2025-03-01から始めてください（空白期間は認められません）。",
+      ),
+    );
+    await type("field-prior_period.start", "2024-04-01");
+    await type("field-prior_period.end", "2025-03-31");
     await waitFor(() => expect(screen.queryByTestId("problem-period")).toBeNull());
   });
 

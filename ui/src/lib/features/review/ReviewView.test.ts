@@ -148,6 +148,7 @@ describe("sign-off in the walkthrough", () => {
   it("refuses the same person at a second level of the same procedure, saying who must sign", async () => {
     const { session } = await setup("山田 太郎");
     await openWalkthrough(session);
+    await fireEvent.input(within(card(1)).getByTestId("work-done"), { target: { value: "担当者に質問した。" } });
     await fireEvent.click(button("result-no_exception", card(1)));
     // Signing saves what is pending first, so the result is signed with it.
     await fireEvent.click(button("sign-button", card(1)));
@@ -380,6 +381,24 @@ describe("review screen: finalizing and reopening", SLOW, () => {
     expect(screen.getByTestId("reopen-button")).toBeTruthy();
   });
 
+  it("lists an incomplete workpaper as what it lacks, and wording that reads like assurance as a warning", async () => {
+    const { session } = await setup("山田 太郎", "signed", (demo) => {
+      // 例外事項あり with no exception written, and the work done emptied.
+      as("佐藤 花子", "procedure", "record", demo, "5.1.1.1/P1", "--result", "exception", "--work-done", "");
+      as("鈴木 一郎", "note", "add", demo, "--on", "5.1.1.1/P1", "規程を閲覧した限り、重要な問題はないと考えます。");
+    });
+    session.goto("review");
+    renderInApp(ReviewView, session);
+    const blockers = within(await screen.findByTestId("finalize-blockers")).getAllByTestId("finalize-blocker");
+    expect(blockers.slice(0, 2).map((b) => [b.dataset.code, b.dataset.itemId, b.querySelector("span")?.textContent])).toEqual([
+      ["no_work_done", "5.1.1.1/P1", "5.1.1.1/P1: 実施内容が未記入です"],
+      ["no_exception", "5.1.1.1/P1", "5.1.1.1/P1: 結果が「例外事項あり」ですが、例外事項が記録されていません"],
+    ]);
+    const hits = within(screen.getByTestId("wording-hits")).getAllByTestId("wording-hit");
+    expect(hits.map((h) => h.dataset.itemId)).toEqual(["RN-001"]);
+    expect(hits[0].textContent).toContain("RN-001 の本文: 「重要な問題はない」");
+  });
+
   it("keeps finalizing and reopening to the team's managers and partners, as the core does", async () => {
     const { session } = await setup("鈴木 一郎", "signed");
     renderInApp(ReviewView, session);
@@ -483,7 +502,7 @@ describe("navigator and dashboard", SLOW, () => {
 
   it("shows review progress, changes after sign-off and open notes, and the finalized state", async () => {
     const { session, demo } = await setup("佐藤 花子", "fresh", (demo) => {
-      as("佐藤 花子", "procedure", "record", demo, P1, "--result", "no_exception");
+      as("佐藤 花子", "procedure", "record", demo, P1, "--result", "no_exception", "--work-done", "質問した。");
       as("佐藤 花子", "signoff", demo, P1, "--level", "preparer");
       as("鈴木 一郎", "signoff", demo, P1, "--level", "reviewer");
       as("鈴木 一郎", "note", "add", demo, "--on", CONTROL, "確認してください。");

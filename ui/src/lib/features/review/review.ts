@@ -16,7 +16,22 @@ import type { ProblemCode } from "../../ipc/bindings/ProblemCode";
 export class UserMessage extends Error {}
 
 /** The reasons finalizing can be blocked for, each with its own wording (`review.blocker.*`). */
-const BLOCKER_CODES = new Set<ProblemCode>(["log_mismatch", "no_result", "not_signed", "changed_after_signoff", "open_note"]);
+const BLOCKER_CODES = new Set<ProblemCode>([
+  "log_mismatch",
+  "no_result",
+  "no_work_done",
+  "no_exception",
+  "exceptions_recorded",
+  "not_signed",
+  "changed_after_signoff",
+  "open_note",
+]);
+
+/**
+ * The fields of a sign-off's own refusal (the level, or what the workpaper
+ * lacks); a finalizing refusal names the blocked item there instead.
+ */
+const SIGN_OFF_FIELDS = new Set(["level", "result", "work_done", "exceptions"]);
 
 /** The message for `key` when the catalogs have one (a code newer than this page may have none), else null. */
 function optional(key: string, params: Record<string, string | number>): string | null {
@@ -40,8 +55,8 @@ function reviewProblemText(p: FieldProblem): string {
   // Finalizing and reopening are refused for the role as a whole, not for a level.
   if (p.code === "role_not_allowed" && p.field === "role") return t("review.problem.role_not_allowed_manager");
   // Finalizing refused with what still blocks it (changed meanwhile) names the item as the field;
-  // a sign-off refused for a missing result names the level.
-  if (BLOCKER_CODES.has(p.code) && p.field !== "level") return blockerText({ code: p.code, item_id: p.field, level: (p.params.level || null) as Blocker["level"] });
+  // a sign-off refused for an incomplete workpaper names the level or the missing field.
+  if (BLOCKER_CODES.has(p.code) && !SIGN_OFF_FIELDS.has(p.field)) return blockerText({ code: p.code, item_id: p.field, level: (p.params.level || null) as Blocker["level"] });
   return problemText(p);
 }
 

@@ -11,7 +11,19 @@ import type { TeamMember } from "./TeamMember";
 /**
  * Everything a user enters about an engagement.
  */
-export type EngagementFields = { provider: Provider, service: Service, program: Program, audit_kind: AuditKind, current_registration: Registration | null, period: Period, assessor: AssessorFirm, team: Array<TeamMember>, 
+export type EngagementFields = { provider: Provider, service: Service, program: Program, audit_kind: AuditKind, current_registration: Registration | null, period: Period, 
+/**
+ * The period of the audit this one renews (the last one reported): a
+ * renewal's period starts the day after it ended (CC2022 §2.2.5).
+ */
+prior_period?: Period, 
+/**
+ * Why this period departs from the program's period rules (too long,
+ * too short, not continuing the prior one), when the firm has agreed
+ * it with the OSO: the refusals become warnings that quote it. The
+ * reason is recorded in the event that sets it.
+ */
+period_rule_override?: string, assessor: AssessorFirm, team: Array<TeamMember>, 
 /**
  * Whether procedures and controls need a second-level review (a
  * manager's or partner's sign-off after the reviewer's).

@@ -5,4 +5,10 @@
  * section 3), so they are data: shipped as defaults in
  * `assets/rules/program-rules.json` and stored with each engagement.
  */
-export type ProgramRules = { max_period_months: number, short_period_warning_months: number, report_due_months_after_period: number, registration_valid_months_after_period: number, };
+export type ProgramRules = { max_period_months: number, 
+/**
+ * The shortest period allowed (CC2022 §2.2.5: three months). It was a
+ * warning's threshold before it became a refusal, and engagements
+ * store the rules under their first names, so the key stays.
+ */
+short_period_warning_months: number, report_due_months_after_period: number, registration_valid_months_after_period: number, };

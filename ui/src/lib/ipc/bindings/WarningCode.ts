@@ -3,4 +3,4 @@
 /**
  * What a warning is about, for front ends to translate.
  */
-export type WarningCode = "short_period" | "assessor_registration_lapses" | "no_team";
+export type WarningCode = "period_rule_overridden" | "assessor_registration_lapses" | "no_team";
