@@ -6,6 +6,7 @@
 // Printing is this binary's job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod closing;
 mod evidence;
 mod fields;
 mod messages;
@@ -144,6 +145,12 @@ enum Command {
     /// Review notes: add, answer, clear, list.
     #[command(subcommand)]
     Note(review::NoteCommand),
+    /// The provider's written representation (経営者確認書): record, show.
+    #[command(subcommand)]
+    Representation(closing::RepresentationCommand),
+    /// Subsequent events (後発事象) after the period's end: add, remove, list, considered.
+    #[command(subcommand)]
+    Subsequent(closing::SubsequentCommand),
     /// Finalize and lock the engagement (a manager or partner), or list what blocks it.
     Finalize {
         /// The engagement file.
@@ -626,6 +633,8 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         Command::SignOff(args) => review::sign_off(args, ctx, m),
         Command::Review(command) => review::review(command, m),
         Command::Note(command) => review::note(command, ctx, m),
+        Command::Representation(command) => closing::representation(command, ctx, m),
+        Command::Subsequent(command) => closing::subsequent(command, ctx, m),
         Command::Finalize { file, check } => review::finalize(file, check, &data_dir(cli.data_dir)?, ctx, m),
         Command::Reopen { file, reason } => review::reopen(file, reason, ctx, m),
         Command::History { file, item, json } => review::history(file, item, json, m),

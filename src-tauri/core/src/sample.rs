@@ -69,7 +69,8 @@ pub fn demo_fields() -> EngagementFields {
 }
 
 /// Performs every in-scope procedure of the demo engagement at `path`, signs
-/// everything at every level and finalizes it: the assessor (佐藤 花子)
+/// everything at every level, records the demo's written representation
+/// when there is none, considers subsequent events and finalizes it: the assessor (佐藤 花子)
 /// prepares, the reviewer (鈴木 一郎) reviews, the manager (山田 太郎) signs
 /// the second level when the engagement asks for one, and finalizes.
 pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::event::Clock) -> Result<()> {
@@ -127,6 +128,14 @@ pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::ev
     for c in &controls {
         sign(SignableKind::Control, &c.id)?;
     }
+    if api::closing(path)?.representation.is_none() {
+        add_demo_closing(path, clock)?;
+    }
+    // The manager considered subsequent events up to today (or, on a clock
+    // still inside the period, as tests run, the day after the period).
+    let period_end = api::show_engagement(path)?.fields.period.end;
+    let day_after = period_end.succ_opt().unwrap_or(period_end);
+    api::consider_subsequent_events(path, clock.today_in_japan().max(day_after), as_(&manager))?;
     api::finalize(path, as_(&manager))?;
     Ok(())
 }
@@ -263,5 +272,53 @@ pub fn add_demo_sampling(path: &std::path::Path, clock: &dyn crate::model::event
         },
         ctx,
     )?;
+    Ok(())
+}
+
+/// The demo's written representation, dated two weeks after the period,
+/// with every confirmation given but the 7th (a significant event after the
+/// period, disclosed), and, once the clock has passed it, the subsequent
+/// event it discloses.
+pub fn add_demo_closing(path: &std::path::Path, clock: &dyn crate::model::event::Clock) -> Result<()> {
+    use crate::api;
+    use crate::model::event::{Actor, Context};
+    use crate::model::representation::{
+        Answer, Confirmation, RepresentationInput, SubsequentEventInput, CONFIRMATIONS,
+    };
+
+    let assessor = Actor::new("佐藤 花子");
+    let ctx = Context { actor: &assessor, clock };
+    let confirmed = Confirmation { answer: Some(Answer::Confirmed), comment: String::new() };
+    let mut confirmations = vec![confirmed; CONFIRMATIONS];
+    confirmations[6] = Confirmation {
+        answer: Some(Answer::NotConfirmed),
+        comment: "2026-10-20 に大阪リージョンで約3時間の障害が発生した（後発事象 SE-001 として開示）。".into(),
+    };
+    api::record_representation(
+        path,
+        RepresentationInput {
+            date: date(2026, 10, 14),
+            signatory_name: "田中 一郎".into(),
+            signatory_title: "代表取締役社長（架空）".into(),
+            confirmations,
+            evidence_id: None,
+        },
+        ctx,
+    )?;
+    let occurred_on = date(2026, 10, 20);
+    if clock.today_in_japan() >= occurred_on {
+        api::add_subsequent_event(
+            path,
+            SubsequentEventInput {
+                occurred_on,
+                description: "大阪リージョンのブロックストレージで約3時間の障害が発生し、一部の仮想サーバが停止した。"
+                    .into(),
+                effect: "障害対応手順（16.1.5）に従い対応された。対象期間の管理策の運用状況の評価には影響しない。"
+                    .into(),
+                evidence: Vec::new(),
+            },
+            ctx,
+        )?;
+    }
     Ok(())
 }

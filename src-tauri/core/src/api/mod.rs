@@ -159,7 +159,8 @@ pub fn create_engagement_from_sample(
 pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<EngagementView> {
     build_then_rename(path, |work| {
         create_engagement_from_sample(work, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)?;
-        crate::sample::add_demo_sampling(work, ctx.clock)
+        crate::sample::add_demo_sampling(work, ctx.clock)?;
+        crate::sample::add_demo_closing(work, ctx.clock)
     })
 }
 
@@ -1093,7 +1094,103 @@ pub fn report_model(
             let finalized_on = crate::model::event::japan_date_of(&finalization.at);
             let today = ctx.clock.today_in_japan();
             domain::review::check_report_date(model.fields.period.end, finalized_on, today, report_date)?;
+            let closing = &model.closing;
+            domain::closing::check_report_date(
+                closing.representation.as_ref(),
+                closing.subsequent_review.as_ref(),
+                report_date,
+            )?;
         }
         Ok(model)
     })
+}
+
+// ---- The written representation and subsequent events ---------------------------------
+
+use crate::model::representation::{ClosingView, RepresentationInput, SubsequentEventInput};
+
+/// Whether `id` is an evidence item of the engagement that was not withdrawn.
+fn evidence_known<'a>(tx: &'a rusqlite::Transaction<'a>) -> impl Fn(&str) -> bool + 'a {
+    move |id: &str| store::evidence::read_evidence(tx, id).is_ok_and(|e| e.removed.is_none())
+}
+
+fn closing_stamp<'a>(ctx: Context<'_>, by: &'a str, at: &'a str) -> domain::closing::Stamp<'a> {
+    domain::closing::Stamp { by, at, today: ctx.clock.today_in_japan() }
+}
+
+/// The representation, the subsequent events and their consideration.
+pub fn closing(path: &Path) -> Result<ClosingView> {
+    read(path, |file| store::closing::view(&file.conn))
+}
+
+/// Records the written representation (経営者確認書), replacing the one
+/// recorded before.
+pub fn record_representation(path: &Path, input: RepresentationInput, ctx: Context<'_>) -> Result<ClosingView> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let fields = store::engagement_file::read_fields(tx)?;
+            let before = store::closing::representation(tx)?;
+            let at = format_time(ctx.clock.now());
+            let stamp = closing_stamp(ctx, &ctx.actor.name, &at);
+            let changes =
+                domain::closing::record_representation(fields.period.end, input, evidence_known(tx), before, stamp)?;
+            Ok(changes.into())
+        },
+        |file, _| store::closing::view(&file.conn),
+    )
+}
+
+/// Adds a subsequent event (後発事象), numbered `SE-001`, ...
+pub fn add_subsequent_event(path: &Path, input: SubsequentEventInput, ctx: Context<'_>) -> Result<ClosingView> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let fields = store::engagement_file::read_fields(tx)?;
+            let id = store::closing::next_event_id(tx)?;
+            let at = format_time(ctx.clock.now());
+            let stamp = closing_stamp(ctx, &ctx.actor.name, &at);
+            let changes =
+                domain::closing::add_subsequent_event(fields.period.end, id, input, evidence_known(tx), stamp)?;
+            Ok(changes.into())
+        },
+        |file, _| store::closing::view(&file.conn),
+    )
+}
+
+pub fn remove_subsequent_event(path: &Path, id: &str, ctx: Context<'_>) -> Result<ClosingView> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let event = store::closing::subsequent_events(tx)?
+                .into_iter()
+                .find(|e| e.id == id)
+                .ok_or_else(|| Error::NotFound { what: "subsequent event", id: id.to_string() })?;
+            Ok(domain::closing::remove_subsequent_event(event).into())
+        },
+        |file, _| store::closing::view(&file.conn),
+    )
+}
+
+/// A manager's (or partner's) statement that subsequent events were
+/// considered up to `through`.
+///
+/// Allowed on a finalized engagement too: the consideration runs up to the
+/// report date, which may come after finalizing; it changes no workpaper.
+pub fn consider_subsequent_events(path: &Path, through: NaiveDate, ctx: Context<'_>) -> Result<ClosingView> {
+    execute::execute_on_locked(
+        path,
+        ctx,
+        |tx| {
+            let fields = store::engagement_file::read_fields(tx)?;
+            domain::review::require_manager(&fields, &ctx.actor.name, "states that subsequent events were considered")?;
+            let at = format_time(ctx.clock.now());
+            let stamp = closing_stamp(ctx, &ctx.actor.name, &at);
+            Ok(domain::closing::consider_subsequent_events(fields.period.end, through, stamp)?.into())
+        },
+        |file, _| store::closing::view(&file.conn),
+    )
 }

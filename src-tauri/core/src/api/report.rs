@@ -201,6 +201,7 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
         groups,
         exceptions,
         evidence,
+        closing: crate::store::closing::view(&file.conn)?,
         signoffs: ReportSignOffs {
             second_review: summary.second_review,
             items: summary.items,

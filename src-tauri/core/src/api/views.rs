@@ -404,7 +404,20 @@ pub(crate) fn wording_hits(file: &EngagementFile, phrases: &[String]) -> Result<
 /// What still blocks finalizing (`domain::review::blockers`).
 pub(crate) fn finalize_check(file: &EngagementFile) -> Result<FinalizeCheck> {
     let (items, unperformed) = items_to_sign(file)?;
-    Ok(domain::review::blockers(&unperformed, &items, &file.notes()?))
+    let mut check = domain::review::blockers(&unperformed, &items, &file.notes()?);
+    let representation = crate::store::closing::representation(&file.conn)?;
+    let review = crate::store::closing::subsequent_review(&file.conn)?;
+    for (item, code, message) in domain::closing::missing(representation.as_ref(), review.as_ref()) {
+        check.blockers.push(crate::model::review::Blocker {
+            code,
+            item_kind: item.into(),
+            item_id: item.into(),
+            level: None,
+            message,
+        });
+        check.ready = false;
+    }
+    Ok(check)
 }
 
 pub(crate) fn review_summary(file: &EngagementFile) -> Result<ReviewSummary> {

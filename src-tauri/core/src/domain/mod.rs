@@ -16,6 +16,7 @@
 //! Plain data and the facts derived from one value alone (a procedure's
 //! status, the Park-Miller selection) stay in `model`.
 
+pub mod closing;
 pub mod engagement;
 pub mod evidence;
 pub mod review;

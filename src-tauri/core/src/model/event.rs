@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::engagement::{EngagementFields, ProgramRules};
 use super::evidence::{Evidence, EvidenceLink, PbcRequest, Removal};
 use super::procedure::{ExceptionRecord, Procedure, ProcedureLibrary, ScopeDecision};
+use super::representation::{Representation, SubsequentEvent, SubsequentReview};
 use super::review::{Finalization, ReviewNote, SignOff, SignOffLevel, SignableKind};
 use super::sampling::{GridCell, Population, Sample, SampleItem, TestAttribute, Tickmark};
 
@@ -297,6 +298,21 @@ pub enum Change {
         tickmark: Tickmark,
         before: Option<Tickmark>,
     },
+    /// The written representation recorded, or recorded again (`before`).
+    RepresentationRecorded {
+        representation: Box<Representation>,
+        before: Option<Box<Representation>>,
+    },
+    SubsequentEventAdded {
+        event: SubsequentEvent,
+    },
+    SubsequentEventRemoved {
+        event: SubsequentEvent,
+    },
+    /// A manager states that subsequent events were considered up to a date.
+    SubsequentEventsConsidered {
+        review: SubsequentReview,
+    },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -338,6 +354,10 @@ text_enum!(
         AttributeRemoved = "attribute_removed",
         CellSet = "cell_set",
         TickmarkSet = "tickmark_set",
+        RepresentationRecorded = "representation_recorded",
+        SubsequentEventAdded = "subsequent_event_added",
+        SubsequentEventRemoved = "subsequent_event_removed",
+        SubsequentEventsConsidered = "subsequent_events_considered",
     }
 );
 
@@ -376,6 +396,10 @@ impl Change {
             Change::AttributeRemoved { .. } => EventKind::AttributeRemoved,
             Change::CellSet { .. } => EventKind::CellSet,
             Change::TickmarkSet { .. } => EventKind::TickmarkSet,
+            Change::RepresentationRecorded { .. } => EventKind::RepresentationRecorded,
+            Change::SubsequentEventAdded { .. } => EventKind::SubsequentEventAdded,
+            Change::SubsequentEventRemoved { .. } => EventKind::SubsequentEventRemoved,
+            Change::SubsequentEventsConsidered { .. } => EventKind::SubsequentEventsConsidered,
         }
     }
 }

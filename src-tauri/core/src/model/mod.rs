@@ -4,6 +4,7 @@ pub mod event;
 pub mod evidence;
 pub mod procedure;
 pub mod report;
+pub mod representation;
 pub mod review;
 pub mod sampling;
 

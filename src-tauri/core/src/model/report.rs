@@ -33,6 +33,9 @@ pub struct ReportModel {
     pub exceptions: Vec<ReportException>,
     pub evidence: Vec<ReportEvidence>,
     pub signoffs: ReportSignOffs,
+    /// The written representation and the subsequent events.
+    #[serde(default)]
+    pub closing: super::representation::ClosingView,
     /// The event log's head when the model was made: what the report vouches for.
     pub log_head: LogHead,
 }

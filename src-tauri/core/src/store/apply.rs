@@ -57,6 +57,10 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
         | Change::AttributeRemoved { .. }
         | Change::CellSet { .. }
         | Change::TickmarkSet { .. } => super::sampling::apply(tx, change),
+        Change::RepresentationRecorded { .. }
+        | Change::SubsequentEventAdded { .. }
+        | Change::SubsequentEventRemoved { .. }
+        | Change::SubsequentEventsConsidered { .. } => super::closing::apply(tx, change),
     }
 }
 

@@ -12,9 +12,16 @@ use crate::model::event::{event_hash, format_time, Change, Context, EventRecord,
 /// the `event` table; [`crate::api::execute`] applies the change's state
 /// right after, in the same transaction.
 pub(crate) fn append(tx: &Transaction<'_>, ctx: Context<'_>, change: &Change) -> Result<EventRecord> {
-    // A finalized engagement refuses every change but its reopening. This
-    // is the one door every change passes, so no command can slip by.
-    if !matches!(change, Change::EngagementReopened { .. } | Change::EngagementCreated { .. }) {
+    // A finalized engagement refuses every change but its reopening and a
+    // manager's consideration of subsequent events (which runs up to the
+    // report date and changes no workpaper). This is the one door every
+    // change passes, so no command can slip by.
+    if !matches!(
+        change,
+        Change::EngagementReopened { .. }
+            | Change::EngagementCreated { .. }
+            | Change::SubsequentEventsConsidered { .. }
+    ) {
         let finalized: Option<String> =
             tx.query_row("SELECT finalized_at FROM engagement WHERE id = 1", [], |r| r.get(0)).optional()?.flatten();
         if finalized.is_some() {

@@ -205,6 +205,15 @@ pub(crate) struct Table {
 /// checks that every column of the schema is either here or left out on
 /// purpose.
 pub(crate) const TABLES: &[Table] = &[
+    Table { name: "representation", item: "representation", key: &["id"], label: &[], columns: &["content"] },
+    Table {
+        name: "subsequent_event",
+        item: "subsequent_event",
+        key: &["id"],
+        label: &[],
+        columns: &["ord", "content"],
+    },
+    Table { name: "subsequent_review", item: "subsequent_review", key: &["id"], label: &[], columns: &["content"] },
     Table {
         name: "engagement",
         item: "engagement",

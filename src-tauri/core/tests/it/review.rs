@@ -462,6 +462,27 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
                 api::set_tickmark(&path, mark, ctx).map(|_| ())
             }),
         ),
+        (
+            "record_representation",
+            Box::new(|| {
+                let mut input = representation_input();
+                input.signatory_title = "社長".into();
+                api::record_representation(&path, input, ctx).map(|_| ())
+            }),
+        ),
+        (
+            "add_subsequent_event",
+            Box::new(|| {
+                let input = workbench_core::model::representation::SubsequentEventInput {
+                    occurred_on: "2026-03-01".parse().unwrap(),
+                    description: "d".into(),
+                    effect: String::new(),
+                    evidence: Vec::new(),
+                };
+                api::add_subsequent_event(&path, input, ctx).map(|_| ())
+            }),
+        ),
+        ("remove_subsequent_event", Box::new(|| api::remove_subsequent_event(&path, "SE-001", ctx).map(|_| ()))),
     ];
     for (name, call) in &calls {
         let err = call().expect_err(name);
@@ -528,6 +549,9 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
         "generate_large",
         "export_evidence",
         "reopen",
+        // Considering subsequent events runs up to the report date, after
+        // finalizing too (tested below).
+        "consider_subsequent_events",
         // Reads the engagement for the report (the clock dates the model).
         "report_model",
     ];
@@ -536,6 +560,65 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
     let mut enumerated: Vec<&str> = calls.iter().map(|(name, _)| *name).collect();
     enumerated.sort_unstable();
     assert_eq!(with_context, enumerated);
+}
+
+fn representation_input() -> workbench_core::model::representation::RepresentationInput {
+    use workbench_core::model::representation::{Answer, Confirmation, RepresentationInput};
+    RepresentationInput {
+        date: "2026-10-14".parse().unwrap(),
+        signatory_name: "田中 一郎".into(),
+        signatory_title: "代表取締役".into(),
+        confirmations: vec![Confirmation { answer: Some(Answer::Confirmed), comment: String::new() }; 8],
+        evidence_id: None,
+    }
+}
+
+#[test]
+fn finalizing_waits_for_the_representation_and_the_consideration_of_subsequent_events() {
+    use workbench_core::model::representation::Answer;
+    let t = Team::new();
+    let path = t.fx.path("final.ismap");
+    api::create_demo_finalized(&path, "u".into(), t.ctx(&t.manager)).unwrap();
+    // Considering subsequent events again is allowed on the finalized file.
+    let view = api::consider_subsequent_events(&path, "2026-10-31".parse().unwrap(), t.ctx(&t.manager)).unwrap();
+    assert_eq!(view.subsequent_review.unwrap().through.to_string(), "2026-10-31");
+    // But not by the assessor, nor before the period ended.
+    let err = api::consider_subsequent_events(&path, "2026-11-30".parse().unwrap(), t.ctx(&t.assessor)).unwrap_err();
+    assert_eq!(err.kind(), "invalid");
+    let err = api::consider_subsequent_events(&path, "2026-09-30".parse().unwrap(), t.ctx(&t.manager)).unwrap_err();
+    assert_eq!(codes(&err), ["subsequent_before_period_end"]);
+
+    // A representation with an unanswered confirmation, and no consideration: both block.
+    api::reopen(&path, "確認書を差し替える", t.ctx(&t.manager)).unwrap();
+    let mut input = representation_input();
+    input.confirmations[4].answer = None;
+    input.confirmations[6].answer = Some(Answer::NotConfirmed);
+    let before = std::fs::read(&path).unwrap();
+    let err = api::record_representation(&path, input.clone(), t.ctx(&t.assessor)).unwrap_err();
+    assert_eq!(codes(&err), ["required"], "a denial needs its comment");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "nothing was written");
+    input.confirmations[6].comment = "2026-10-20 に障害".into();
+    input.date = "2026-09-30".parse().unwrap();
+    let err = api::record_representation(&path, input.clone(), t.ctx(&t.assessor)).unwrap_err();
+    assert_eq!(codes(&err), ["representation_before_period_end"]);
+    input.date = "2026-10-14".parse().unwrap();
+    api::record_representation(&path, input.clone(), t.ctx(&t.assessor)).unwrap();
+    let check = api::finalize_check(&path, &[]).unwrap();
+    let blockers: Vec<_> = check.blockers.iter().map(|b| b.code.as_str()).collect();
+    assert_eq!(blockers, ["representation_unanswered"]);
+    assert!(api::finalize(&path, t.ctx(&t.manager)).is_err());
+    input.confirmations[4].answer = Some(Answer::Confirmed);
+    api::record_representation(&path, input, t.ctx(&t.assessor)).unwrap();
+    api::finalize(&path, t.ctx(&t.manager)).unwrap();
+    // The whole history replays to the same state.
+    intact(&path);
+}
+
+fn codes(err: &workbench_core::Error) -> Vec<String> {
+    match err {
+        workbench_core::Error::Invalid { problems } => problems.iter().map(|p| p.code.to_string()).collect(),
+        other => vec![other.kind().to_string()],
+    }
 }
 
 #[test]

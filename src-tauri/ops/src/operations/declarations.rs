@@ -269,6 +269,35 @@ operations! {
         s.with_ctx(|ctx| api::clear_note(&path, &r.note_id, ctx))
     }
 
+    // ---- The written representation and subsequent events ------------------------------
+
+    /// The representation, the subsequent events and up to when they were considered.
+    closing(ClosingRequest { engagement: FileHandle }) -> ClosingView |s, r, _p| {
+        api::closing(&s.path(&r.engagement)?)
+    }
+
+    /// Records the provider's written representation (経営者確認書), replacing the one before.
+    record_representation(RecordRepresentationRequest { engagement: FileHandle, representation: RepresentationInput }) -> ClosingView |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::record_representation(&path, r.representation, ctx))
+    }
+
+    add_subsequent_event(AddSubsequentEventRequest { engagement: FileHandle, event: SubsequentEventInput }) -> ClosingView |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::add_subsequent_event(&path, r.event, ctx))
+    }
+
+    remove_subsequent_event(RemoveSubsequentEventRequest { engagement: FileHandle, event_id: String }) -> ClosingView |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::remove_subsequent_event(&path, &r.event_id, ctx))
+    }
+
+    /// A manager's statement that subsequent events were considered up to `through`.
+    consider_subsequent_events(ConsiderSubsequentEventsRequest { engagement: FileHandle, #[cfg_attr(feature = "ts", ts(as = "workbench_core::model::IsoDate"))] through: NaiveDate }) -> ClosingView |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::consider_subsequent_events(&path, r.through, ctx))
+    }
+
     /// What still blocks finalizing.
     finalize_check(FinalizeCheckRequest { engagement: FileHandle }) -> FinalizeCheck |s, r, _p| {
         api::finalize_check(&s.path(&r.engagement)?, &api::assurance_phrases(s.data_dir())?)

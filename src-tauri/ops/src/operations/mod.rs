@@ -19,6 +19,7 @@ use workbench_core::model::evidence::{
 };
 use workbench_core::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
 use workbench_core::model::report::{ExportKind, ExportProgress, ExportResult, ExportStage};
+use workbench_core::model::representation::{ClosingView, RepresentationInput, SubsequentEventInput};
 use workbench_core::model::review::{
     FinalizeCheck, NoteTargetKind, ReviewNote, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
 };

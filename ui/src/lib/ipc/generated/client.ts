@@ -10,12 +10,16 @@ import type { AddNoteRequest } from "../bindings/AddNoteRequest";
 import type { AddPbcRequest } from "../bindings/AddPbcRequest";
 import type { AddProcedureRequest } from "../bindings/AddProcedureRequest";
 import type { AddSampleItemRequest } from "../bindings/AddSampleItemRequest";
+import type { AddSubsequentEventRequest } from "../bindings/AddSubsequentEventRequest";
 import type { AnswerNoteRequest } from "../bindings/AnswerNoteRequest";
 import type { CancelIntakeRequest } from "../bindings/CancelIntakeRequest";
 import type { CatalogSummary } from "../bindings/CatalogSummary";
 import type { CheckFieldsRequest } from "../bindings/CheckFieldsRequest";
 import type { ChosenFile } from "../bindings/ChosenFile";
 import type { ClearNoteRequest } from "../bindings/ClearNoteRequest";
+import type { ClosingRequest } from "../bindings/ClosingRequest";
+import type { ClosingView } from "../bindings/ClosingView";
+import type { ConsiderSubsequentEventsRequest } from "../bindings/ConsiderSubsequentEventsRequest";
 import type { ControlDetail } from "../bindings/ControlDetail";
 import type { ControlDetailRequest } from "../bindings/ControlDetailRequest";
 import type { ControlRow } from "../bindings/ControlRow";
@@ -68,10 +72,12 @@ import type { PopulationPreview } from "../bindings/PopulationPreview";
 import type { PreviewPopulationRequest } from "../bindings/PreviewPopulationRequest";
 import type { Procedure } from "../bindings/Procedure";
 import type { ProfileView } from "../bindings/ProfileView";
+import type { RecordRepresentationRequest } from "../bindings/RecordRepresentationRequest";
 import type { RemoveAttributeRequest } from "../bindings/RemoveAttributeRequest";
 import type { RemoveEvidenceRequest } from "../bindings/RemoveEvidenceRequest";
 import type { RemoveExceptionRequest } from "../bindings/RemoveExceptionRequest";
 import type { RemoveProcedureRequest } from "../bindings/RemoveProcedureRequest";
+import type { RemoveSubsequentEventRequest } from "../bindings/RemoveSubsequentEventRequest";
 import type { ReopenRequest } from "../bindings/ReopenRequest";
 import type { ReproduceSampleRequest } from "../bindings/ReproduceSampleRequest";
 import type { Reproduction } from "../bindings/Reproduction";
@@ -142,6 +148,11 @@ export const OPERATIONS = [
   "add_note",
   "answer_note",
   "clear_note",
+  "closing",
+  "record_representation",
+  "add_subsequent_event",
+  "remove_subsequent_event",
+  "consider_subsequent_events",
   "finalize_check",
   "finalize",
   "reopen",
@@ -239,6 +250,14 @@ export function client(transport: Transport) {
     addNote: (request: AddNoteRequest): Promise<ReviewNote> => transport.call("add_note", request),
     answerNote: (request: AnswerNoteRequest): Promise<ReviewNote> => transport.call("answer_note", request),
     clearNote: (request: ClearNoteRequest): Promise<ReviewNote> => transport.call("clear_note", request),
+    /** The representation, the subsequent events and up to when they were considered. */
+    closing: (request: ClosingRequest): Promise<ClosingView> => transport.call("closing", request),
+    /** Records the provider's written representation (経営者確認書), replacing the one before. */
+    recordRepresentation: (request: RecordRepresentationRequest): Promise<ClosingView> => transport.call("record_representation", request),
+    addSubsequentEvent: (request: AddSubsequentEventRequest): Promise<ClosingView> => transport.call("add_subsequent_event", request),
+    removeSubsequentEvent: (request: RemoveSubsequentEventRequest): Promise<ClosingView> => transport.call("remove_subsequent_event", request),
+    /** A manager's statement that subsequent events were considered up to `through`. */
+    considerSubsequentEvents: (request: ConsiderSubsequentEventsRequest): Promise<ClosingView> => transport.call("consider_subsequent_events", request),
     /** What still blocks finalizing. */
     finalizeCheck: (request: FinalizeCheckRequest): Promise<FinalizeCheck> => transport.call("finalize_check", request),
     finalize: (request: FinalizeRequest): Promise<OpenedEngagement> => transport.call("finalize", request),
