@@ -932,3 +932,82 @@ fn a_change_made_with_the_sqlite3_shell_is_named_by_log_verify_and_nothing_is_si
         assert!(!run.path(out).exists(), "{args:?}: nothing is written");
     }
 }
+
+#[test]
+fn the_representation_and_subsequent_events_gate_finalizing_and_bound_the_report_date() {
+    let run = Run::new();
+    let as_manager = |args: &[&str]| {
+        let mut all = vec!["--as", "山田 太郎"];
+        all.extend_from_slice(args);
+        run.workbench(&all)
+    };
+    assert!(run.workbench(&["demo", "--out", "d.ismap"]).status.success());
+    // The demo's representation, with item 7 not confirmed and why.
+    let shown = stdout(&run.workbench(&["representation", "show", "d.ismap"]));
+    assert!(shown.contains("経営者確認書 2026-10-14"), "{shown}");
+    assert!(shown.contains("7. 対象期間の末日から確認書の日付までの重要な事象の有無: 確認されていない"), "{shown}");
+    assert!(shown.contains("コメント: 2026-10-20 に大阪リージョンで"), "{shown}");
+
+    // Refusals name the field and write nothing.
+    let before = std::fs::read(run.path("d.ismap")).unwrap();
+    let out = run.workbench(&["representation", "record", "d.ismap", "--date", "2026-09-30"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("date: the representation's date 2026-09-30 is not after the period's end"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run.workbench(&["representation", "record", "d.ismap", "--not-confirmed", "8"]);
+    assert_eq!(out.status.code(), Some(2), "a denial needs its --comment: {}", stderr(&out));
+    let out = run.workbench(&["subsequent", "add", "d.ismap", "--date", "2026-09-15", "--description", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("occurred_on"), "{}", stderr(&out));
+    let out = run.workbench(&["subsequent", "considered", "d.ismap", "--through", "2026-11-30"]);
+    assert_eq!(out.status.code(), Some(1), "the assessor may not state it");
+    assert_eq!(std::fs::read(run.path("d.ismap")).unwrap(), before, "nothing was written");
+
+    // Recorded: an answer left open blocks finalizing, and so does the missing consideration.
+    let out = run.workbench(&["representation", "record", "d.ismap", "--not-confirmed", "8", "--comment", "調査中"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out =
+        run.workbench(&["subsequent", "add", "d.ismap", "--date", "2026-11-02", "--description", "鍵の漏えいの疑い"]);
+    assert!(stdout(&out).contains("後発事象 SE-002 を記録しました。"), "{}", stdout(&out));
+    let check = as_manager(&["finalize", "d.ismap", "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains("subsequent_events: 後発事象の検討が記録されていません"), "{}", stdout(&check));
+    let out = as_manager(&["subsequent", "considered", "d.ismap", "--through", "2026-11-30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = stdout(&run.workbench(&["subsequent", "list", "d.ismap"]));
+    assert!(
+        listed.contains("SE-002  2026-11-02  鍵の漏えいの疑い") && listed.contains("2026-11-30 まで（山田 太郎）"),
+        "{listed}"
+    );
+    let check = as_manager(&["finalize", "d.ismap", "--check"]);
+    assert!(!stdout(&check).contains("subsequent_events:"), "{}", stdout(&check));
+    assert!(log_is_intact(&run, "d.ismap"));
+
+    // A final report's date: after the period, not before finalizing, not
+    // in the future, and within the events considered.
+    assert!(run.workbench(&["demo", "--finalized", "--out", "f.ismap"]).status.success());
+    for (date, expected) in [
+        ("2025-01-01", "is not after the period's end (2026-09-30)"),
+        ("2026-10-01", "is before the engagement was finalized"),
+        ("2099-01-01", "is in the future"),
+    ] {
+        let out = run.workbench(&["report", "f.ismap", "--out", "r.pdf", "--date", date]);
+        assert_eq!(out.status.code(), Some(1), "{date}");
+        assert!(stderr(&out).contains(expected), "{date}: {}", stderr(&out));
+        assert!(!run.path("r.pdf").exists());
+    }
+    assert!(run.workbench(&["report", "f.ismap", "--out", "r.pdf"]).status.success());
+    // Considered again, after finalizing, up to a date before today: today's report is refused.
+    let out = as_manager(&["subsequent", "considered", "f.ismap", "--through", "2026-10-31"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run.workbench(&["report", "f.ismap", "--out", "r2.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("considered up to 2026-10-31 only"), "{}", stderr(&out));
+}
+
+fn log_is_intact(run: &Run, file: &str) -> bool {
+    run.workbench(&["log", "verify", file]).status.success()
+}

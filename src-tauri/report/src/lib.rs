@@ -47,6 +47,7 @@ pub fn render(model: &ReportModel, lang: Lang) -> Result<RenderedReport> {
     methods(&mut flow, model, &m);
     results(&mut flow, model, &m);
     exceptions(&mut flow, model, &m);
+    closing(&mut flow, model, &m);
     evidence(&mut flow, model, &m);
     signoffs(&mut flow, model, &m);
 
@@ -169,6 +170,10 @@ fn cover(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
         (m.get("cover.registration", &[]), f.assessor.registration_number.clone()),
         (m.get("cover.report_date", &[]), model.report_date.to_string()),
     ];
+    let mut rows = rows;
+    if let Some(r) = &model.closing.representation {
+        rows.push((m.get("cover.representation_date", &[]), r.date.to_string()));
+    }
     flow.fields(&rows, 11.0, 150.0);
     flow.space(18.0);
     let notice = match &model.finalization {
@@ -375,6 +380,76 @@ fn exceptions(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
         };
         flow.paragraph(&place, 9.0, 0.0);
         flow.paragraph(&e.text, 10.5, 12.0);
+    }
+}
+
+/// The written representation (its date, who signed it, the confirmations
+/// not given with management's comment) and the subsequent events between
+/// the period's end and the report date, or that none were identified.
+fn closing(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
+    flow.new_page();
+    let heading = m.get("section.closing", &[]);
+    flow.bookmark(&heading);
+    flow.heading(&heading, 16.0);
+    flow.heading(&m.get("representation.heading", &[]), 12.5);
+    match &model.closing.representation {
+        None => flow.paragraph(&m.get("representation.none", &[]), 10.0, 0.0),
+        Some(r) => {
+            let signatory = if r.signatory_title.is_empty() {
+                r.signatory_name.clone()
+            } else {
+                m.get("representation.signatory", &[("name", &r.signatory_name), ("title", &r.signatory_title)])
+            };
+            let rows = vec![
+                (m.get("representation.date", &[]), r.date.to_string()),
+                (m.get("representation.signed_by", &[]), signatory),
+            ];
+            flow.fields(&rows, 10.0, 150.0);
+            let denied: Vec<_> = r
+                .confirmations
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.answer != Some(workbench_core::model::representation::Answer::Confirmed))
+                .collect();
+            if denied.is_empty() {
+                flow.paragraph(&m.get("representation.all_confirmed", &[]), 10.0, 0.0);
+            }
+            for (i, c) in denied {
+                let item = m.get(&format!("representation.item.{}", i + 1), &[]);
+                let key = if c.answer.is_some() { "representation.not_confirmed" } else { "representation.unanswered" };
+                flow.paragraph(&m.get(key, &[("n", &(i + 1)), ("item", &item)]), 10.0, 0.0);
+                if !c.comment.is_empty() {
+                    flow.paragraph(&c.comment, 10.0, 12.0);
+                }
+            }
+            if let Some(e) = &r.evidence_id {
+                flow.paragraph(&m.get("representation.evidence", &[("id", e)]), 9.0, 0.0);
+            }
+        }
+    }
+    flow.space(8.0);
+    flow.heading(&m.get("subsequent.heading", &[]), 12.5);
+    let end = model.fields.period.end;
+    match &model.closing.subsequent_review {
+        Some(r) => flow.paragraph(
+            &m.get("subsequent.considered", &[("end", &end), ("through", &r.through), ("by", &r.by)]),
+            10.0,
+            0.0,
+        ),
+        None => flow.paragraph(&m.get("subsequent.not_considered", &[]), 10.0, 0.0),
+    }
+    if model.closing.subsequent_events.is_empty() {
+        flow.paragraph(&m.get("subsequent.none", &[]), 10.0, 0.0);
+    }
+    for e in &model.closing.subsequent_events {
+        flow.heading(&m.get("subsequent.event", &[("id", &e.id), ("date", &e.occurred_on)]), 11.0);
+        flow.paragraph(&e.description, 10.5, 12.0);
+        if !e.effect.is_empty() {
+            flow.paragraph(&m.get("subsequent.effect", &[("text", &e.effect)]), 10.0, 12.0);
+        }
+        if !e.evidence.is_empty() {
+            flow.paragraph(&m.get("subsequent.evidence", &[("ids", &e.evidence.join(", "))]), 9.0, 12.0);
+        }
     }
 }
 

@@ -44,8 +44,14 @@ fn the_japanese_report_says_what_the_engagement_holds() {
         "E-0001",
         "CHG-0017 は 2025-11-11 に実施されたが",
         "退職者3名のうち1名のIDが",
-        "5. 証跡一覧",
-        "6. 査閲と承認",
+        "5. 経営者確認書と後発事象",
+        "経営者確認書の日付",
+        "2026-10-14",
+        "確認事項 7（",
+        "経営者の記載は次のとおり。",
+        "SE-001（2026-10-20）",
+        "6. 証跡一覧",
+        "7. 査閲と承認",
         "EV-0001",
         "特権ID管理手順書",
         "取扱注意：関係者限り",
@@ -114,7 +120,7 @@ fn only_embedded_subset_fonts_and_real_metadata() {
     assert!(info.contains("CreationDate:    Fri Nov 20 01:00:00 2026 UTC"), "{info}");
     // One bookmark per section.
     let doc = lopdf_outline_count(&pdf);
-    assert_eq!(doc, 7, "the cover and six sections");
+    assert_eq!(doc, 8, "the cover and seven sections");
 }
 
 /// How many entries the PDF's outline has (read with the same lopdf the
