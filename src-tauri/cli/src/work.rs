@@ -165,18 +165,25 @@ pub enum ExceptionCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ScopeCommand {
-    /// Put a control in or out of scope.
+    /// Put a control in or out of scope; a control objective (3-part ID) excluded with --decision not_adopted
+    /// exempts its .B detailed controls, until it is put back in scope.
     Set {
         /// The engagement file.
         file: PathBuf,
-        /// The control's ID.
+        /// The control's (or control objective's) ID.
         control: String,
-        /// In scope, not adopted by the provider, or outside the ISMAP-LIU scope.
-        #[arg(long, value_parser = ScopeDecision::ALL.to_vec())]
+        /// In scope, not adopted by the provider, outside the ISMAP-LIU scope, or inherited from a registered service.
+        #[arg(long, value_parser = ["in_scope", "not_adopted", "liu_excluded", "inherited"])]
         decision: String,
-        /// Why it is out of scope (required unless in scope).
+        /// Why it is out of scope (required when not adopted or outside the LIU scope).
         #[arg(long, default_value = "")]
         reason: String,
+        /// For an inherited control: the registered service it is taken over from.
+        #[arg(long, value_name = "NAME", required_if_eq("decision", "inherited"))]
+        service_name: Option<String>,
+        /// For an inherited control: that service's ISMAP registration number.
+        #[arg(long, value_name = "NUMBER", required_if_eq("decision", "inherited"))]
+        registration_number: Option<String>,
     },
 }
 
@@ -412,9 +419,16 @@ pub fn exception(command: ExceptionCommand, ctx: Context<'_>, m: &Messages) -> O
 }
 
 pub fn scope(command: ScopeCommand, ctx: Context<'_>, m: &Messages) -> Outcome {
-    let ScopeCommand::Set { file, control, decision, reason } = command;
+    let ScopeCommand::Set { file, control, decision, reason, service_name, registration_number } = command;
     let decision = parse(ScopeDecision::parse(&decision), "decision")?;
-    let detail = api::set_scope(&file, &control, decision, &reason, ctx)?;
+    let inherited = match (service_name, registration_number) {
+        (None, None) => None,
+        (name, number) => Some(workbench_core::model::procedure::InheritedService {
+            service_name: name.unwrap_or_default(),
+            registration_number: number.unwrap_or_default(),
+        }),
+    };
+    let detail = api::set_scope(&file, &control, decision, &reason, inherited, ctx)?;
     println!("{}", m.get("scope.set", &[("id", &control), ("scope", &word(m, "scope", detail.scope.as_str()))]));
     Ok(())
 }

@@ -322,3 +322,29 @@ pub fn add_demo_closing(path: &std::path::Path, clock: &dyn crate::model::event:
     }
     Ok(())
 }
+
+/// The demo's scope decisions of CC2022 §2.2.4: one control inherited from
+/// the (fictional) registered IaaS the service runs on, and one control
+/// objective excluded, which exempts its `.B` control.
+pub fn add_demo_scope(path: &std::path::Path, clock: &dyn crate::model::event::Clock) -> Result<()> {
+    use crate::api;
+    use crate::model::event::{Actor, Context};
+    use crate::model::procedure::{InheritedService, ScopeDecision};
+
+    let assessor = Actor::new("佐藤 花子");
+    let ctx = Context { actor: &assessor, clock };
+    let service = InheritedService {
+        service_name: "サンプル基盤クラウド（架空）".into(),
+        registration_number: "C-SAMPLE-0001".into(),
+    };
+    api::set_scope(path, "11.1.2.1", ScopeDecision::Inherited, "", Some(service), ctx)?;
+    api::set_scope(
+        path,
+        "10.1.1",
+        ScopeDecision::NotAdopted,
+        "利用者データの暗号化は利用者の責任範囲とし、言明書で統制目標ごと除外している（架空）。",
+        None,
+        ctx,
+    )?;
+    Ok(())
+}

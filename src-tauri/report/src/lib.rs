@@ -236,6 +236,9 @@ fn scope(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
         })
         .collect();
     flow.table(&columns, &header, &rows, 9.0);
+    if s.out_of_scope.iter().any(|x| x.decision != workbench_core::model::procedure::ScopeDecision::Inherited) {
+        flow.paragraph(&m.get("decision.not_assessed_note", &[]), 9.0, 0.0);
+    }
 }
 
 fn methods(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {

@@ -510,7 +510,8 @@ fn an_engagement_on_the_nist_catalog_keeps_its_control_ids() {
             api::add_exception(&file, &p.id, "特権アカウントに多要素認証が設定されていなかった。", fx.ctx()).unwrap();
         }
     }
-    api::set_scope(&file, "pe-1", ScopeDecision::NotAdopted, "物理的管理は IaaS 事業者の責任範囲", fx.ctx()).unwrap();
+    api::set_scope(&file, "pe-1", ScopeDecision::NotAdopted, "物理的管理は IaaS 事業者の責任範囲", None, fx.ctx())
+        .unwrap();
     let model = fx.model(&file);
     assert_eq!(model.catalog.id_scheme, IdScheme::Oscal);
     let doc = document(&model);

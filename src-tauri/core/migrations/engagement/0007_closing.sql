@@ -14,6 +14,9 @@ CREATE TABLE subsequent_event (
     content TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- A control inherited from a registered service names it (JSON), CC2022 §2.2.4.
+ALTER TABLE scope ADD COLUMN inherited_from TEXT;
+
 CREATE TABLE subsequent_review (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
     content TEXT NOT NULL

@@ -160,6 +160,7 @@ pub fn create_demo(path: &Path, uuid: String, ctx: Context<'_>) -> Result<Engage
     build_then_rename(path, |work| {
         create_engagement_from_sample(work, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)?;
         crate::sample::add_demo_sampling(work, ctx.clock)?;
+        crate::sample::add_demo_scope(work, ctx.clock)?;
         crate::sample::add_demo_closing(work, ctx.clock)
     })
 }
@@ -172,6 +173,7 @@ pub fn create_demo_finalized(path: &Path, uuid: String, ctx: Context<'_>) -> Res
     build_then_rename(path, |work| {
         create_engagement_from_sample(work, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)?;
         crate::sample::add_demo_sampling(work, ctx.clock)?;
+        crate::sample::add_demo_scope(work, ctx.clock)?;
         crate::sample::perform_and_finalize(work, ctx.clock)
     })
 }
@@ -303,12 +305,16 @@ pub fn set_scope(
     control_id: &str,
     decision: ScopeDecision,
     reason: &str,
+    inherited_from: Option<crate::model::procedure::InheritedService>,
     ctx: Context<'_>,
 ) -> Result<ControlDetail> {
     execute(
         path,
         ctx,
-        |tx| Ok(domain::work::set_scope(&store::work::control_facts(tx, control_id)?, decision, reason)?.into()),
+        |tx| {
+            let control = store::work::control_facts(tx, control_id)?;
+            Ok(domain::work::set_scope(&control, decision, reason, inherited_from)?.into())
+        },
         |file, _| views::control_detail(file, control_id),
     )
 }

@@ -99,6 +99,8 @@ pub struct ControlDetail {
     pub assessable: bool,
     pub scope: ScopeDecision,
     pub scope_reason: String,
+    /// For an inherited control: the registered service it comes from.
+    pub inherited_from: Option<crate::model::procedure::InheritedService>,
     pub status: Option<Status>,
     pub result: Option<ResultKind>,
     pub procedures: Vec<ProcedureEntry>,
@@ -306,6 +308,7 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
         result: if assessable && in_scope { control_result(&results) } else { None },
         scope,
         scope_reason,
+        inherited_from: work_store::inherited_from(&file.conn, id)?,
         procedures,
         evidence: file.control_evidence(id)?,
         review: if assessable { Some(review_state(file, SignableKind::Control, id)?) } else { None },

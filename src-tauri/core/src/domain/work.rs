@@ -6,7 +6,9 @@ use serde_json::json;
 use super::refuse;
 use crate::error::{Error, FieldProblem, ProblemCode, Result};
 use crate::model::event::{Change, FieldChange};
-use crate::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ResultKind, ScopeDecision};
+use crate::model::procedure::{
+    ExceptionRecord, InheritedService, NewProcedure, Procedure, ProcedurePatch, ResultKind, ScopeDecision,
+};
 
 /// A catalog item as the work rules need it.
 #[derive(Debug, Clone)]
@@ -14,8 +16,14 @@ pub struct ControlFacts {
     pub id: String,
     /// Detailed controls are assessed; objectives and headings only group them.
     pub assessable: bool,
+    /// A control objective (統制目標, a 3-part ID), which may be excluded.
+    pub objective: bool,
+    /// The decision in effect (an exemption by the objective included).
     pub scope: ScopeDecision,
     pub scope_reason: String,
+    /// The decision and reason recorded for the item itself.
+    pub recorded: (ScopeDecision, String),
+    pub inherited_from: Option<InheritedService>,
 }
 
 /// Refuses a heading where an assessed control is needed.
@@ -64,20 +72,72 @@ pub fn missing(p: &Procedure) -> Vec<FieldProblem> {
     out
 }
 
-/// Puts a control in or out of scope. Out of scope needs a reason.
-pub fn set_scope(control: &ControlFacts, decision: ScopeDecision, reason: &str) -> Result<Vec<Change>> {
-    require_assessable(control)?;
-    if decision != ScopeDecision::InScope && reason.trim().is_empty() {
+/// Puts a control in or out of scope (CC2022 §2.2.4). Not adopting a
+/// control needs the reason (kept, and not assessed); a control inherited
+/// from a registered service names that service and its registration
+/// number; a control objective may be excluded with its reason, which
+/// exempts its `.B` controls (never set by hand).
+pub fn set_scope(
+    control: &ControlFacts,
+    decision: ScopeDecision,
+    reason: &str,
+    inherited_from: Option<InheritedService>,
+) -> Result<Vec<Change>> {
+    if decision == ScopeDecision::ExemptByObjective {
+        return Err(Error::invalid("decision", "an exemption follows from excluding the control objective"));
+    }
+    if control.objective {
+        if !matches!(decision, ScopeDecision::InScope | ScopeDecision::NotAdopted) {
+            return Err(Error::invalid(
+                "decision",
+                format!("a control objective ({}) is adopted or excluded", control.id),
+            ));
+        }
+    } else {
+        require_assessable(control)?;
+    }
+    let inherited_from = match decision {
+        ScopeDecision::Inherited => {
+            let service = inherited_from.map(|s| InheritedService {
+                service_name: s.service_name.trim().to_string(),
+                registration_number: s.registration_number.trim().to_string(),
+            });
+            let mut problems = Vec::new();
+            let named = |f: fn(&InheritedService) -> &str| service.as_ref().is_some_and(|s| !f(s).is_empty());
+            for (field, ok) in [
+                ("inherited_from.service_name", named(|s| &s.service_name)),
+                ("inherited_from.registration_number", named(|s| &s.registration_number)),
+            ] {
+                if !ok {
+                    let message = "an inherited control names the registered service and its registration number";
+                    problems.push(FieldProblem::new(field, ProblemCode::Required, &[], message.into()));
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Error::Invalid { problems });
+            }
+            service
+        }
+        _ => None,
+    };
+    let needs_reason = matches!(decision, ScopeDecision::NotAdopted | ScopeDecision::LiuExcluded);
+    if needs_reason && reason.trim().is_empty() {
         return Err(Error::required(
             "reason",
             "a control out of scope needs the reason (e.g. the provider's statement)",
         ));
     }
     let reason = if decision == ScopeDecision::InScope { String::new() } else { reason.trim().to_string() };
-    if control.scope == decision && control.scope_reason == reason {
+    if control.recorded == (decision, reason.clone()) && control.inherited_from == inherited_from {
         return Ok(Vec::new());
     }
-    Ok(vec![Change::ScopeSet { control_id: control.id.clone(), decision, reason, before: control.scope }])
+    Ok(vec![Change::ScopeSet {
+        control_id: control.id.clone(),
+        decision,
+        reason,
+        before: control.recorded.0,
+        inherited_from,
+    }])
 }
 
 /// Adds a procedure to a control, under the next free ID (`next_id`).
@@ -250,7 +310,15 @@ mod tests {
     use crate::model::procedure::{Evaluation, ProcedureKind, ResultKind};
 
     fn control(assessable: bool) -> ControlFacts {
-        ControlFacts { id: "9.2.1.2".into(), assessable, scope: ScopeDecision::InScope, scope_reason: String::new() }
+        ControlFacts {
+            id: "9.2.1.2".into(),
+            assessable,
+            objective: false,
+            scope: ScopeDecision::InScope,
+            scope_reason: String::new(),
+            recorded: (ScopeDecision::InScope, String::new()),
+            inherited_from: None,
+        }
     }
 
     fn procedure() -> Procedure {
@@ -271,12 +339,12 @@ mod tests {
 
     #[test]
     fn out_of_scope_needs_a_reason_and_headings_have_no_scope() {
-        let err = set_scope(&control(true), ScopeDecision::NotAdopted, "  ").unwrap_err();
+        let err = set_scope(&control(true), ScopeDecision::NotAdopted, "  ", None).unwrap_err();
         assert!(matches!(&err, Error::Invalid { problems } if problems[0].field == "reason"));
-        assert!(set_scope(&control(false), ScopeDecision::NotAdopted, "statement").is_err());
-        let changes = set_scope(&control(true), ScopeDecision::NotAdopted, " statement ").unwrap();
+        assert!(set_scope(&control(false), ScopeDecision::NotAdopted, "statement", None).is_err());
+        let changes = set_scope(&control(true), ScopeDecision::NotAdopted, " statement ", None).unwrap();
         assert!(matches!(&changes[..], [Change::ScopeSet { reason, .. }] if reason == "statement"));
-        assert!(set_scope(&control(true), ScopeDecision::InScope, "").unwrap().is_empty());
+        assert!(set_scope(&control(true), ScopeDecision::InScope, "", None).unwrap().is_empty());
     }
 
     #[test]

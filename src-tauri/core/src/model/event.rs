@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::engagement::{EngagementFields, ProgramRules};
 use super::evidence::{Evidence, EvidenceLink, PbcRequest, Removal};
-use super::procedure::{ExceptionRecord, Procedure, ProcedureLibrary, ScopeDecision};
+use super::procedure::{ExceptionRecord, InheritedService, Procedure, ProcedureLibrary, ScopeDecision};
 use super::representation::{Representation, SubsequentEvent, SubsequentReview};
 use super::review::{Finalization, ReviewNote, SignOff, SignOffLevel, SignableKind};
 use super::sampling::{GridCell, Population, Sample, SampleItem, TestAttribute, Tickmark};
@@ -163,6 +163,9 @@ pub enum Change {
         decision: ScopeDecision,
         reason: String,
         before: ScopeDecision,
+        /// For `inherited`: the registered service it is taken over from.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        inherited_from: Option<InheritedService>,
     },
     ProcedureAdded {
         procedure: Box<Procedure>,

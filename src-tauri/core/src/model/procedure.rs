@@ -40,8 +40,24 @@ text_enum!(
         NotAdopted = "not_adopted",
         /// Outside the reduced external-audit scope of ISMAP-LIU.
         LiuExcluded = "liu_excluded",
+        /// Taken over from an ISMAP-registered service the service runs on
+        /// (CC2022 §2.2.4): its procedures may be omitted.
+        Inherited = "inherited",
+        /// A basic-statement (`.B`, `.PB`) detailed control whose control
+        /// objective was excluded (CC2022 §2.2.4). Never set by hand: it
+        /// follows from the objective's decision and goes with it.
+        ExemptByObjective = "exempt_by_objective",
     }
 );
+
+/// The registered service a control is inherited from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InheritedService {
+    pub service_name: String,
+    /// Its number on the ISMAP Cloud Service List (text: the format is not settled).
+    pub registration_number: String,
+}
 
 text_enum!(
     /// Where a procedure or a control stands.

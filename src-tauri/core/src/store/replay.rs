@@ -251,7 +251,13 @@ pub(crate) const TABLES: &[Table] = &[
             "assessable",
         ],
     },
-    Table { name: "scope", item: "scope", key: &["control_id"], label: &[], columns: &["decision", "reason"] },
+    Table {
+        name: "scope",
+        item: "scope",
+        key: &["control_id"],
+        label: &[],
+        columns: &["decision", "reason", "inherited_from"],
+    },
     Table {
         name: "procedure",
         item: "procedure",

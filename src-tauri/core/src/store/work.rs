@@ -8,21 +8,28 @@ use crate::domain::work::ControlFacts;
 use crate::error::{Error, Result};
 use crate::model::event::{Change, FieldChange};
 use crate::model::procedure::{
-    fill_title, Evaluation, ExceptionRecord, Procedure, ProcedureKind, ProcedureLibrary, ResultKind, ScopeDecision,
+    fill_title, Evaluation, ExceptionRecord, InheritedService, Procedure, ProcedureKind, ProcedureLibrary, ResultKind,
+    ScopeDecision,
 };
 
 /// Writes the state of a work change (scope, procedures, exceptions).
 pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
     match change {
-        Change::ScopeSet { control_id, decision, reason, .. } => {
+        Change::ScopeSet { control_id, decision, reason, inherited_from, .. } => {
             if *decision == ScopeDecision::InScope {
                 super::exec(tx, "DELETE FROM scope WHERE control_id = ?1", [control_id])?;
             } else {
+                let inherited = inherited_from
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|e| Error::invalid("event", e.to_string()))?;
                 super::exec(
                     tx,
-                    "INSERT INTO scope (control_id, decision, reason) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (control_id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason",
-                    params![control_id, decision.as_str(), reason],
+                    "INSERT INTO scope (control_id, decision, reason, inherited_from) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (control_id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason,
+                         inherited_from = excluded.inherited_from",
+                    params![control_id, decision.as_str(), reason, inherited],
                 )?;
             }
             Ok(())
@@ -97,8 +104,19 @@ pub(crate) fn control_facts(conn: &Connection, id: &str) -> Result<ControlFacts>
         .query_row([id], |r| r.get(0))
         .optional()?;
     let assessable = assessable.ok_or_else(|| Error::NotFound { what: "control", id: id.into() })?;
+    let level: String =
+        conn.prepare_cached("SELECT level FROM control WHERE item_id = ?1")?.query_row([id], |r| r.get(0))?;
     let (scope, scope_reason) = scope_of(conn, id)?;
-    Ok(ControlFacts { id: id.to_string(), assessable, scope, scope_reason })
+    let (recorded, recorded_reason, inherited_from) = recorded_scope(conn, id)?;
+    Ok(ControlFacts {
+        id: id.to_string(),
+        assessable,
+        objective: level == crate::ismap_id::Level::Objective.as_str(),
+        scope,
+        scope_reason,
+        recorded: (recorded, recorded_reason),
+        inherited_from,
+    })
 }
 
 /// The column a procedure field change writes, and the value, checked to
@@ -284,17 +302,79 @@ pub(crate) fn is_sampled(conn: &Connection, procedure_id: &str) -> Result<bool> 
     )?)
 }
 
-/// The scope decision of a control (in scope when none is recorded).
-pub(crate) fn scope_of(conn: &Connection, control_id: &str) -> Result<(ScopeDecision, String)> {
-    let row: Option<(String, String)> = conn
-        .query_row("SELECT decision, reason FROM scope WHERE control_id = ?1", [control_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+/// The scope decision recorded for a catalog item (in scope when none is).
+fn recorded_scope(conn: &Connection, id: &str) -> Result<(ScopeDecision, String, Option<InheritedService>)> {
+    let row: Option<(String, String, Option<String>)> = conn
+        .prepare_cached("SELECT decision, reason, inherited_from FROM scope WHERE control_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     Ok(match row {
-        None => (ScopeDecision::InScope, String::new()),
-        Some((d, reason)) => (ScopeDecision::parse(&d).unwrap_or(ScopeDecision::InScope), reason),
+        None => (ScopeDecision::InScope, String::new(), None),
+        Some((d, reason, inherited)) => (
+            ScopeDecision::parse(&d).unwrap_or(ScopeDecision::InScope),
+            reason,
+            inherited.and_then(|j| serde_json::from_str(&j).ok()),
+        ),
     })
+}
+
+/// Whether a control is a basic-statement requirement (`.B` or `.PB`),
+/// which an excluded control objective exempts.
+pub(crate) fn is_basic_statement(suffix: Option<&str>) -> bool {
+    suffix.is_some_and(|s| s.contains('B'))
+}
+
+/// The control objective above a catalog item (its nearest ancestor of
+/// level `objective`), if any.
+fn objective_of(conn: &Connection, id: &str) -> Result<Option<String>> {
+    let mut current = id.to_string();
+    // A catalog is a tree of a few levels; the bound only guards a damaged file.
+    for _ in 0..16 {
+        let parent: Option<Option<String>> = conn
+            .prepare_cached("SELECT parent_id FROM control WHERE item_id = ?1")?
+            .query_row([&current], |r| r.get(0))
+            .optional()?;
+        let Some(Some(parent)) = parent else { return Ok(None) };
+        let level: String =
+            conn.prepare_cached("SELECT level FROM control WHERE item_id = ?1")?.query_row([&parent], |r| r.get(0))?;
+        if level == crate::ismap_id::Level::Objective.as_str() {
+            return Ok(Some(parent));
+        }
+        current = parent;
+    }
+    Ok(None)
+}
+
+/// The scope decision of a control: the one recorded, except that a `.B`
+/// control in scope under an excluded objective is exempt, with the
+/// objective's reason (reversible with the objective's decision).
+pub(crate) fn scope_of(conn: &Connection, control_id: &str) -> Result<(ScopeDecision, String)> {
+    let (decision, reason, inherited) = recorded_scope(conn, control_id)?;
+    if decision == ScopeDecision::InScope {
+        let suffix: Option<Option<String>> = conn
+            .prepare_cached("SELECT suffix FROM control WHERE item_id = ?1")?
+            .query_row([control_id], |r| r.get(0))
+            .optional()?;
+        if is_basic_statement(suffix.flatten().as_deref()) {
+            if let Some(objective) = objective_of(conn, control_id)? {
+                let (objective_decision, objective_reason, _) = recorded_scope(conn, &objective)?;
+                if objective_decision == ScopeDecision::NotAdopted {
+                    return Ok((ScopeDecision::ExemptByObjective, format!("{objective}: {objective_reason}")));
+                }
+            }
+        }
+    }
+    let reason = match inherited {
+        Some(s) if reason.is_empty() => format!("{} ({})", s.service_name, s.registration_number),
+        Some(s) => format!("{} ({}): {reason}", s.service_name, s.registration_number),
+        None => reason,
+    };
+    Ok((decision, reason))
+}
+
+/// The registered service a control is inherited from, as recorded.
+pub(crate) fn inherited_from(conn: &Connection, control_id: &str) -> Result<Option<InheritedService>> {
+    Ok(recorded_scope(conn, control_id)?.2)
 }
 
 /// Plans the library's procedures for every assessed control, in the
@@ -397,7 +477,35 @@ pub(crate) fn control_listings(conn: &Connection) -> Result<Vec<ControlListing>>
             scope: scope.unwrap_or(ScopeDecision::InScope),
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let mut listings = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    // A `.B` control in scope under an excluded objective is exempt
+    // (`scope_of`); the catalog order puts every objective before its
+    // controls, so one pass finds them.
+    let objective = crate::ismap_id::Level::Objective.as_str();
+    let mut excluded = std::collections::HashSet::new();
+    let mut parents: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    let mut levels: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for l in &mut listings {
+        parents.insert(l.id.clone(), l.parent.clone());
+        levels.insert(l.id.clone(), l.level.clone());
+        if l.level == objective && l.scope == ScopeDecision::NotAdopted {
+            excluded.insert(l.id.clone());
+        }
+        if l.scope == ScopeDecision::InScope && is_basic_statement(l.suffix.as_deref()) {
+            let mut up = l.parent.clone();
+            for _ in 0..16 {
+                let Some(p) = up else { break };
+                if levels.get(&p).is_some_and(|level| level == objective) {
+                    if excluded.contains(&p) {
+                        l.scope = ScopeDecision::ExemptByObjective;
+                    }
+                    break;
+                }
+                up = parents.get(&p).cloned().flatten();
+            }
+        }
+    }
+    Ok(listings)
 }
 
 /// Every procedure, by control and order, with what the control list needs.

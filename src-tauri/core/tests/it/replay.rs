@@ -286,7 +286,7 @@ fn run(fx: &Fixture, path: &Path, request: &Request) {
         Request::RemoveException { exception } => api::remove_exception(path, &pick(&exceptions, *exception), fx.ctx()),
         Request::SetScope { control, out } => {
             let decision = if *out { ScopeDecision::NotAdopted } else { ScopeDecision::InScope };
-            api::set_scope(path, &pick(&controls, *control), decision, "言明書のとおり", fx.ctx()).map(|_| ())
+            api::set_scope(path, &pick(&controls, *control), decision, "言明書のとおり", None, fx.ctx()).map(|_| ())
         }
         Request::AddProcedure { control, text } => {
             let new = NewProcedure {

@@ -350,7 +350,10 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
                 .map(|_| ())
             }),
         ),
-        ("set_scope", Box::new(|| api::set_scope(&path, CONTROL, ScopeDecision::NotAdopted, "理由", ctx).map(|_| ()))),
+        (
+            "set_scope",
+            Box::new(|| api::set_scope(&path, CONTROL, ScopeDecision::NotAdopted, "理由", None, ctx).map(|_| ())),
+        ),
         (
             "add_procedure",
             Box::new(|| {

@@ -182,13 +182,15 @@ fn out_of_scope_needs_a_reason_and_changes_the_status() {
     let fx = Fixture::new();
     let path = demo(&fx);
     let control = "17.1.2.2.B";
-    let err = api::set_scope(&path, control, ScopeDecision::NotAdopted, " ", fx.ctx()).unwrap_err();
+    let err = api::set_scope(&path, control, ScopeDecision::NotAdopted, " ", None, fx.ctx()).unwrap_err();
     assert_eq!(err.kind(), "invalid");
     let detail =
-        api::set_scope(&path, control, ScopeDecision::NotAdopted, "言明書で非採用（代替策あり）", fx.ctx()).unwrap();
+        api::set_scope(&path, control, ScopeDecision::NotAdopted, "言明書で非採用（代替策あり）", None, fx.ctx())
+            .unwrap();
     assert_eq!((detail.scope, detail.status), (ScopeDecision::NotAdopted, Some(Status::OutOfScope)));
     assert_eq!(detail.scope_reason, "言明書で非採用（代替策あり）");
-    let liu = api::set_scope(&path, "10.1.1.1", ScopeDecision::LiuExcluded, "LIU の外部監査対象外", fx.ctx()).unwrap();
+    let liu =
+        api::set_scope(&path, "10.1.1.1", ScopeDecision::LiuExcluded, "LIU の外部監査対象外", None, fx.ctx()).unwrap();
     assert_eq!(liu.status, Some(Status::OutOfScope));
 
     let dashboard = api::dashboard(&path, chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()).unwrap();
@@ -197,12 +199,15 @@ fn out_of_scope_needs_a_reason_and_changes_the_status() {
     let domain17 = dashboard.progress.iter().find(|p| p.domain == "17").unwrap();
     assert_eq!((domain17.group.as_str(), domain17.domain_title_ja.as_str()), ("controls", "事業継続"));
 
-    let back = api::set_scope(&path, control, ScopeDecision::InScope, "", fx.ctx()).unwrap();
+    let back = api::set_scope(&path, control, ScopeDecision::InScope, "", None, fx.ctx()).unwrap();
     assert_eq!(
         (back.scope, back.status, back.scope_reason.as_str()),
         (ScopeDecision::InScope, Some(Status::NotStarted), "")
     );
-    assert_eq!(api::set_scope(&path, "9.2", ScopeDecision::NotAdopted, "x", fx.ctx()).unwrap_err().kind(), "invalid");
+    assert_eq!(
+        api::set_scope(&path, "9.2", ScopeDecision::NotAdopted, "x", None, fx.ctx()).unwrap_err().kind(),
+        "invalid"
+    );
     assert_eq!(events(&path), 1 + 3);
 }
 
@@ -281,4 +286,58 @@ fn an_imported_procedure_library_plans_the_engagement_and_bad_ones_are_refused()
     .unwrap_err();
     assert_eq!(missing.kind(), "not_found");
     assert!(!fx.path("x.ismap").exists());
+}
+
+#[test]
+fn an_excluded_objective_exempts_its_basic_controls_until_it_is_adopted_again_and_inherited_controls_name_their_service(
+) {
+    use workbench_core::model::procedure::InheritedService;
+    let fx = Fixture::new();
+    let path = fx.path("e.ismap");
+    api::create_engagement_from_sample(
+        &path,
+        "u".into(),
+        workbench_core::sample::demo_fields(),
+        Default::default(),
+        fx.ctx(),
+    )
+    .unwrap();
+    let scope = |id: &str| {
+        api::list_controls(&path).unwrap().into_iter().find(|c| c.id == id).map(|c| c.scope.to_string()).unwrap()
+    };
+    assert_eq!(scope("12.4.1.2.B"), "in_scope");
+    // Excluding the objective needs its reason and exempts the .B control only.
+    let err = api::set_scope(&path, "12.4.1", ScopeDecision::NotAdopted, " ", None, fx.ctx()).unwrap_err();
+    assert_eq!(err.kind(), "invalid");
+    api::set_scope(&path, "12.4.1", ScopeDecision::NotAdopted, "言明書で除外", None, fx.ctx()).unwrap();
+    assert_eq!(scope("12.4.1.2.B"), "exempt_by_objective");
+    assert_eq!(scope("12.4.1.1"), "in_scope");
+    let detail = api::control_detail(&path, "12.4.1.2.B").unwrap();
+    assert_eq!(detail.scope_reason, "12.4.1: 言明書で除外");
+    // An exemption is not set by hand, and an objective is only adopted or excluded.
+    assert!(api::set_scope(&path, "12.4.1.1", ScopeDecision::ExemptByObjective, "x", None, fx.ctx()).is_err());
+    assert!(api::set_scope(&path, "12.4.1", ScopeDecision::LiuExcluded, "x", None, fx.ctx()).is_err());
+    // The .B control needs no result to finalize while exempt.
+    let blocked = |id: &str| {
+        api::finalize_check(&path, &[]).unwrap().blockers.iter().any(|b| b.item_id.starts_with(&format!("{id}/")))
+    };
+    assert!(!blocked("12.4.1.2.B"));
+    // Adopting the objective again brings it back.
+    api::set_scope(&path, "12.4.1", ScopeDecision::InScope, "", None, fx.ctx()).unwrap();
+    assert_eq!(scope("12.4.1.2.B"), "in_scope");
+    assert!(blocked("12.4.1.2.B"));
+
+    // Inherited: the service and its registration number are required.
+    let err = api::set_scope(&path, "11.1.2.1", ScopeDecision::Inherited, "", None, fx.ctx()).unwrap_err();
+    let workbench_core::Error::Invalid { problems } = err else { panic!() };
+    let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["inherited_from.service_name", "inherited_from.registration_number"]);
+    let service = InheritedService { service_name: "基盤クラウド".into(), registration_number: "C-0001".into() };
+    let detail =
+        api::set_scope(&path, "11.1.2.1", ScopeDecision::Inherited, "", Some(service.clone()), fx.ctx()).unwrap();
+    assert_eq!(detail.inherited_from, Some(service));
+    assert_eq!(detail.scope_reason, "基盤クラウド (C-0001)");
+    assert!(!blocked("11.1.2.1"), "an inherited control's procedures may be omitted");
+    let report = api::verify_log(&path, None).unwrap();
+    assert!(report.is_intact(), "{report:?}");
 }

@@ -111,9 +111,9 @@ operations! {
 
     // ---- The work on a control -------------------------------------------------------
 
-    set_scope(SetScopeRequest { engagement: FileHandle, control_id: String, decision: ScopeDecision, reason: String }) -> ControlDetail |s, r, _p| {
+    set_scope(SetScopeRequest { engagement: FileHandle, control_id: String, decision: ScopeDecision, reason: String, inherited_from: Option<InheritedService> }) -> ControlDetail |s, r, _p| {
         let path = s.path(&r.engagement)?;
-        s.with_ctx(|ctx| api::set_scope(&path, &r.control_id, r.decision, &r.reason, ctx))
+        s.with_ctx(|ctx| api::set_scope(&path, &r.control_id, r.decision, &r.reason, r.inherited_from, ctx))
     }
 
     add_procedure(AddProcedureRequest { engagement: FileHandle, control_id: String, procedure: NewProcedure }) -> Procedure |s, r, _p| {

@@ -17,7 +17,9 @@ use workbench_core::model::event::{format_time, Clock, EventRecord, SystemClock}
 use workbench_core::model::evidence::{
     Evidence, EvidenceKind, EvidenceLink, EvidenceMeta, EvidencePatch, PbcFields, PbcRequest,
 };
-use workbench_core::model::procedure::{ExceptionRecord, NewProcedure, Procedure, ProcedurePatch, ScopeDecision};
+use workbench_core::model::procedure::{
+    ExceptionRecord, InheritedService, NewProcedure, Procedure, ProcedurePatch, ScopeDecision,
+};
 use workbench_core::model::report::{ExportKind, ExportProgress, ExportResult, ExportStage};
 use workbench_core::model::representation::{ClosingView, RepresentationInput, SubsequentEventInput};
 use workbench_core::model::review::{

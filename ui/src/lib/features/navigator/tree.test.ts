@@ -20,7 +20,7 @@ describe("navigator, on the real core's control list", () => {
   async function demoRows() {
     const engagement = demo.engagement;
     await core.client.updateProcedure({ engagement, procedure_id: "9.2.1.1/P1", patch: { assignee: "佐藤 花子", result: "exception" } });
-    await core.client.setScope({ engagement, control_id: "8.1.5.4.P", decision: "not_adopted", reason: "不採用" });
+    await core.client.setScope({ engagement, control_id: "8.1.5.4.P", decision: "not_adopted", reason: "不採用", inherited_from: null });
     return core.client.listControls({ engagement });
   }
 
@@ -54,8 +54,9 @@ describe("navigator, on the real core's control list", () => {
     // The demo's sampled tests (4.4.1.1/P3, 9.2.3.1/P4) are the assessor's and done, their controls in progress.
     expect(hit({ assignee: "佐藤 花子" })).toEqual(["4.4.1.1", "9.2.1.1", "9.2.3.1"]);
     expect(hit({ status: "in_progress" })).toEqual(["4.4.1.1", "9.2.1.1", "9.2.3.1"]);
-    expect(hit({ scope: "out" })).toEqual(["8.1.5.4.P"]);
-    expect(hit({ scope: "in" })).toHaveLength(49);
+    // Besides it, the demo's .B control exempted by its excluded objective and its inherited control.
+    expect(hit({ scope: "out" })).toEqual(["8.1.5.4.P", "10.1.1.2.B", "11.1.2.1"]);
+    expect(hit({ scope: "in" })).toHaveLength(47);
     expect(hit({ suffix: "PB" })).toEqual(["9.2.3.11.PB"]);
     expect(hit({ suffix: "P" })).toEqual(["6.1.1.2.P", "8.1.5.4.P", "13.2.3.7.P"]);
     // No control has all its procedures done, so none has a result yet.

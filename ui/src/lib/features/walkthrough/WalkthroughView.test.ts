@@ -141,6 +141,26 @@ describe("walkthrough, on the real core", () => {
     await waitFor(() => expect(screen.getAllByTestId("procedure")).toHaveLength(3));
   });
 
+  it("records a control inherited from a registered service, asking for the service and its number", async () => {
+    const { engagement } = await openWalkthrough(core, "8.1.5.4.P");
+    await fireEvent.click(screen.getByTestId("scope-inherited"));
+    await fireEvent.input(screen.getByTestId("scope-service-name"), { target: { value: "基盤クラウド" } });
+    await fireEvent.click(screen.getByTestId("scope-save"));
+    expect((await screen.findByTestId("scope-service-problem")).textContent).toBe("入力してください。");
+    await fireEvent.input(screen.getByTestId("scope-registration-number"), { target: { value: "C-0001" } });
+    await fireEvent.click(screen.getByTestId("scope-save"));
+    await waitFor(() => expect(screen.getByTestId("control-status").textContent).toBe("対象外"));
+    const stored = await engagement.client.controlDetail({ control_id: "8.1.5.4.P" });
+    expect([stored.scope, stored.inherited_from]).toEqual(["inherited", { service_name: "基盤クラウド", registration_number: "C-0001" }]);
+  });
+
+  it("shows a basic-statement control exempted by its excluded objective, with the objective's reason", async () => {
+    // The demo excludes the objective 10.1.1, which exempts 10.1.1.2.B.
+    await openWalkthrough(core, "10.1.1.2.B");
+    expect(screen.getByTestId("scope-exempt").textContent).toContain("統制目標の除外により免除: 10.1.1: 利用者データの暗号化は");
+    expect(screen.queryByTestId("scope-in_scope")).toBeNull();
+  });
+
   it("adds a procedure in the user's language, refusing one without text, and removes it", async () => {
     const { engagement } = await openWalkthrough(core, "5.1.1.1");
     await fireEvent.click(screen.getByTestId("procedure-add"));

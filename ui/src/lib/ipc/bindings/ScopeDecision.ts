@@ -3,4 +3,4 @@
 /**
  * Whether a control is audited, and if not, why.
  */
-export type ScopeDecision = "in_scope" | "not_adopted" | "liu_excluded";
+export type ScopeDecision = "in_scope" | "not_adopted" | "liu_excluded" | "inherited" | "exempt_by_objective";
