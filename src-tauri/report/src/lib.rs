@@ -215,6 +215,13 @@ fn scope(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
         10.0,
         0.0,
     );
+    // The suffixes of detailed control IDs, as the results list them.
+    if let Ok(legend) = workbench_core::model::catalog::suffix_legend() {
+        flow.heading(&m.get("scope.suffix_heading", &[]), 11.5);
+        let rows: Vec<(String, String)> =
+            legend.into_iter().map(|s| (s.suffix, if m.lang() == Lang::Ja { s.ja } else { s.en })).collect();
+        flow.fields(&rows, 9.5, 40.0);
+    }
     flow.heading(&m.get("scope.out_heading", &[]), 11.5);
     if s.out_of_scope.is_empty() {
         flow.paragraph(&m.get("scope.none_out", &[]), 10.0, 0.0);

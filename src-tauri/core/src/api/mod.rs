@@ -53,6 +53,11 @@ pub fn import_catalog(
     library.add(&catalog, &file.display().to_string(), ctx.clock)
 }
 
+/// What the suffixes P, B and PB of detailed controls mean.
+pub fn suffix_legend() -> Result<Vec<crate::model::catalog::SuffixMeaning>> {
+    crate::model::catalog::suffix_legend()
+}
+
 pub fn list_catalogs(data_dir: &Path) -> Result<Vec<CatalogSummary>> {
     Library::open_in(data_dir)?.list()
 }

@@ -303,3 +303,38 @@ impl Catalog {
         hex::encode(Sha256::digest(json))
     }
 }
+
+/// What a suffix of a detailed control's ID means (P, B, PB: CC2022 §2.1,
+/// §2.2.4), in both languages, shown wherever a suffix appears.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SuffixMeaning {
+    pub suffix: String,
+    pub ja: String,
+    pub en: String,
+}
+
+#[derive(Deserialize)]
+struct SuffixLegendFile {
+    suffixes: Vec<SuffixMeaning>,
+}
+
+const SUFFIX_LEGEND: &str = include_str!("../../../../assets/rules/suffix-legend.json");
+
+/// The suffix legend shipped with the workbench (`assets/rules/suffix-legend.json`).
+pub fn suffix_legend() -> crate::error::Result<Vec<SuffixMeaning>> {
+    serde_json::from_str::<SuffixLegendFile>(SUFFIX_LEGEND)
+        .map(|f| f.suffixes)
+        .map_err(|e| crate::error::Error::invalid("suffix_legend", e.to_string()))
+}
+
+#[cfg(test)]
+mod legend_tests {
+    #[test]
+    fn the_shipped_legend_explains_p_b_and_pb() {
+        let legend = super::suffix_legend().unwrap();
+        let suffixes: Vec<_> = legend.iter().map(|s| s.suffix.as_str()).collect();
+        assert_eq!(suffixes, ["P", "B", "PB"]);
+        assert!(legend[1].ja.contains("基本言明要件"));
+    }
+}

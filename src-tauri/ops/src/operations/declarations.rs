@@ -269,6 +269,11 @@ operations! {
         s.with_ctx(|ctx| api::clear_note(&path, &r.note_id, ctx))
     }
 
+    /// What the suffixes P, B and PB of detailed controls mean (CC2022 §2.1).
+    suffix_legend(SuffixLegendRequest {}) -> Vec<workbench_core::model::catalog::SuffixMeaning> |_s, _r, _p| {
+        api::suffix_legend()
+    }
+
     // ---- The written representation and subsequent events ------------------------------
 
     /// The representation, the subsequent events and up to when they were considered.

@@ -154,6 +154,13 @@ describe("walkthrough, on the real core", () => {
     expect([stored.scope, stored.inherited_from]).toEqual(["inherited", { service_name: "基盤クラウド", registration_number: "C-0001" }]);
   });
 
+  it("says what the control's suffix means, from the core's legend", async () => {
+    await openWalkthrough(core, "9.2.3.11.PB");
+    await waitFor(() =>
+      expect(screen.getByTestId("control-suffix").textContent).toBe("区分 PB: クラウドサービス固有の管理策であり、基本言明要件でもある"),
+    );
+  });
+
   it("shows a basic-statement control exempted by its excluded objective, with the objective's reason", async () => {
     // The demo excludes the objective 10.1.1, which exempts 10.1.1.2.B.
     await openWalkthrough(core, "10.1.1.2.B");

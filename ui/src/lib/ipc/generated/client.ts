@@ -100,6 +100,8 @@ import type { SetScopeRequest } from "../bindings/SetScopeRequest";
 import type { SetTickmarkRequest } from "../bindings/SetTickmarkRequest";
 import type { ShowExportedRequest } from "../bindings/ShowExportedRequest";
 import type { SignOffRequest } from "../bindings/SignOffRequest";
+import type { SuffixLegendRequest } from "../bindings/SuffixLegendRequest";
+import type { SuffixMeaning } from "../bindings/SuffixMeaning";
 import type { SuggestEngagementFileRequest } from "../bindings/SuggestEngagementFileRequest";
 import type { Tickmark } from "../bindings/Tickmark";
 import type { UnlinkEvidenceRequest } from "../bindings/UnlinkEvidenceRequest";
@@ -148,6 +150,7 @@ export const OPERATIONS = [
   "add_note",
   "answer_note",
   "clear_note",
+  "suffix_legend",
   "closing",
   "record_representation",
   "add_subsequent_event",
@@ -250,6 +253,8 @@ export function client(transport: Transport) {
     addNote: (request: AddNoteRequest): Promise<ReviewNote> => transport.call("add_note", request),
     answerNote: (request: AnswerNoteRequest): Promise<ReviewNote> => transport.call("answer_note", request),
     clearNote: (request: ClearNoteRequest): Promise<ReviewNote> => transport.call("clear_note", request),
+    /** What the suffixes P, B and PB of detailed controls mean (CC2022 §2.1). */
+    suffixLegend: (request: SuffixLegendRequest): Promise<Array<SuffixMeaning>> => transport.call("suffix_legend", request),
     /** The representation, the subsequent events and up to when they were considered. */
     closing: (request: ClosingRequest): Promise<ClosingView> => transport.call("closing", request),
     /** Records the provider's written representation (経営者確認書), replacing the one before. */
