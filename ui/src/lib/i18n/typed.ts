@@ -7,6 +7,7 @@ import type { ExportStage } from "../ipc/bindings/ExportStage";
 import type { Lang } from "../ipc/bindings/Lang";
 import type { ProblemCode } from "../ipc/bindings/ProblemCode";
 import type { WarningCode } from "../ipc/bindings/WarningCode";
+import type { Answer } from "../ipc/bindings/Answer";
 import type { AuditKind } from "../ipc/bindings/AuditKind";
 import type { CellResult } from "../ipc/bindings/CellResult";
 import type { Evaluation } from "../ipc/bindings/Evaluation";
@@ -31,11 +32,13 @@ import jaWalkthrough from "./ja/walkthrough.json";
 import jaEvidence from "./ja/evidence.json";
 import jaSampling from "./ja/sampling.json";
 import jaReview from "./ja/review.json";
+import jaClosing from "./ja/closing.json";
 import enCommon from "./en/common.json";
 import enWalkthrough from "./en/walkthrough.json";
 import enEvidence from "./en/evidence.json";
 import enSampling from "./en/sampling.json";
 import enReview from "./en/review.json";
+import enClosing from "./en/closing.json";
 
 /** A message for each value of `Values`, under `Prefix.value`. */
 type MessagesFor<Prefix extends string, Values extends string> = { [V in Values as `${Prefix}.${V}`]: string };
@@ -67,10 +70,11 @@ export type ClosedSetMessages = MessagesFor<"error", ErrorKind> &
   MessagesFor<"review.kind", SignableKind> &
   MessagesFor<"review.target", NoteTargetKind> &
   MessagesFor<"note_status", NoteStatus> &
-  MessagesFor<"sampling.method", SelectionMethod>;
+  MessagesFor<"sampling.method", SelectionMethod> &
+  MessagesFor<"closing.answer", Answer>;
 
-const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview };
-const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview };
+const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview, ...jaClosing };
+const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview, ...enClosing };
 
 export const ja: ClosedSetMessages & Record<string, string> = jaAll;
 export const en: ClosedSetMessages & Record<string, string> = enAll;
