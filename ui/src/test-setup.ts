@@ -10,3 +10,10 @@ import "@testing-library/svelte/vitest";
 import { afterAll } from "vitest";
 import { stopAll } from "./test/core";
 afterAll(stopAll);
+
+// Screens load from the real core, one process per test file, while the
+// machine runs the other files in parallel: a first paint can take more
+// than testing-library's default second. Waits end as soon as what they
+// wait for appears, so a longer limit slows no passing test.
+import { configure } from "@testing-library/svelte";
+configure({ asyncUtilTimeout: 5000 });
