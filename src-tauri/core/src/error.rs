@@ -141,6 +141,8 @@ text_enum!(
         SubsequentBeforePeriodEnd = "subsequent_before_period_end",
         DateInFuture = "date_in_future",
         UnknownEvidence = "unknown_evidence",
+        CitedByRepresentation = "cited_by_representation",
+        CitedBySubsequentEvent = "cited_by_subsequent_event",
         NoRepresentation = "no_representation",
         RepresentationUnanswered = "representation_unanswered",
         SubsequentNotConsidered = "subsequent_not_considered",

@@ -577,6 +577,11 @@ pub fn remove_evidence(path: &Path, id: &str, reason: &str, ctx: Context<'_>) ->
                     }
                 }
             }
+            domain::closing::refuse_if_cited(
+                id,
+                store::closing::representation(tx)?.as_ref(),
+                &store::closing::subsequent_events(tx)?,
+            )?;
             let removal =
                 Removal { reason: String::new(), at: format_time(ctx.clock.now()), by: ctx.actor.name.clone() };
             Ok(domain::evidence::withdraw(&evidence, reason, &signed, removal)?.into())

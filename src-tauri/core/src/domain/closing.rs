@@ -183,6 +183,32 @@ pub fn consider_subsequent_events(period_end: NaiveDate, through: NaiveDate, sta
     Ok(vec![Change::SubsequentEventsConsidered { review }])
 }
 
+/// Evidence the written representation or a subsequent event points at
+/// stays: withdrawing it would leave the record pointing at nothing.
+pub fn refuse_if_cited(
+    evidence_id: &str,
+    representation: Option<&Representation>,
+    events: &[SubsequentEvent],
+) -> Result<()> {
+    if representation.is_some_and(|r| r.evidence_id.as_deref() == Some(evidence_id)) {
+        return Err(refuse(
+            "evidence",
+            ProblemCode::CitedByRepresentation,
+            &[],
+            format!("{evidence_id} is the written representation's letter; record the representation without it first"),
+        ));
+    }
+    if let Some(e) = events.iter().find(|e| e.evidence.iter().any(|x| x == evidence_id)) {
+        return Err(refuse(
+            "evidence",
+            ProblemCode::CitedBySubsequentEvent,
+            &[("id", e.id.clone())],
+            format!("{evidence_id} is evidence of the subsequent event {}; remove that event first", e.id),
+        ));
+    }
+    Ok(())
+}
+
 /// What the representation and the subsequent events still lack before
 /// finalizing, as (item, code, message): the representation recorded with
 /// all eight confirmations answered, and the manager's consideration of
@@ -339,6 +365,32 @@ mod tests {
         assert_eq!(code("2026-11-21"), Some(vec![("report_date".into(), ProblemCode::ReportAfterSubsequentReview)]));
         assert_eq!(code("2026-11-10"), None);
         assert_eq!(code("2026-11-20"), None);
+    }
+
+    #[test]
+    fn evidence_the_letter_or_an_event_points_at_is_not_withdrawn() {
+        let r = Representation {
+            date: d("2026-11-10"),
+            signatory_name: "田中".into(),
+            signatory_title: String::new(),
+            confirmations: Vec::new(),
+            evidence_id: Some("EV-0003".into()),
+            recorded_by: String::new(),
+            recorded_at: String::new(),
+        };
+        let event = SubsequentEvent {
+            id: "SE-001".into(),
+            occurred_on: d("2026-10-20"),
+            description: "障害".into(),
+            effect: String::new(),
+            evidence: vec!["EV-0004".into()],
+            added_by: String::new(),
+            added_at: String::new(),
+        };
+        let code = |id: &str| refuse_if_cited(id, Some(&r), std::slice::from_ref(&event)).err().map(codes);
+        assert_eq!(code("EV-0003"), Some(vec![("evidence".into(), ProblemCode::CitedByRepresentation)]));
+        assert_eq!(code("EV-0004"), Some(vec![("evidence".into(), ProblemCode::CitedBySubsequentEvent)]));
+        assert_eq!(code("EV-0005"), None);
     }
 
     #[test]

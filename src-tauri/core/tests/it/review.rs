@@ -617,6 +617,35 @@ fn finalizing_waits_for_the_representation_and_the_consideration_of_subsequent_e
     intact(&path);
 }
 
+#[test]
+fn the_representations_letter_is_not_withdrawn_while_the_representation_points_at_it() {
+    let t = Team::new();
+    let path = t.demo();
+    let file = t.fx.write("letter.pdf", "%PDF-1.4 経営者確認書");
+    let meta = EvidenceMeta {
+        title: "経営者確認書（署名済み）".into(),
+        description: String::new(),
+        kind: EvidenceKind::Document,
+        obtained_from: "株式会社サンプルクラウド".into(),
+        obtained_by: ASSESSOR.into(),
+        obtained_at: None,
+        as_of: NaiveDate::from_ymd_opt(2026, 10, 14).unwrap(),
+    };
+    let link = vec![EvidenceLink { kind: LinkKind::Procedure, id: P1.into() }];
+    let added =
+        api::add_evidence(&path, &[IntakeFile { path: file, meta }], &link, t.ctx(&t.assessor), &mut |_| true).unwrap();
+    let id = added[0].id.clone();
+    let mut input = representation_input();
+    input.evidence_id = Some(id.clone());
+    api::record_representation(&path, input.clone(), t.ctx(&t.assessor)).unwrap();
+    let err = api::remove_evidence(&path, &id, "誤って取り込んだ", t.ctx(&t.assessor)).unwrap_err();
+    assert_eq!(codes(&err), ["cited_by_representation"]);
+    // Recorded without it, the letter may be withdrawn.
+    input.evidence_id = None;
+    api::record_representation(&path, input, t.ctx(&t.assessor)).unwrap();
+    assert!(api::remove_evidence(&path, &id, "誤って取り込んだ", t.ctx(&t.assessor)).unwrap().removed.is_some());
+}
+
 fn codes(err: &workbench_core::Error) -> Vec<String> {
     match err {
         workbench_core::Error::Invalid { problems } => problems.iter().map(|p| p.code.to_string()).collect(),
