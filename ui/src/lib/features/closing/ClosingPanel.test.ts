@@ -13,12 +13,11 @@ import DashboardView from "../dashboard/DashboardView.svelte";
 import ReviewView from "../review/ReviewView.svelte";
 import Header from "../shell/Header.svelte";
 import type { Session } from "../../session.svelte";
-import type { Role } from "../../ipc/bindings/Role";
+import { ROLES, switchProfile } from "../review/review.testing";
 import { setLang } from "../../i18n/index.svelte";
 import { startCore, type Core } from "../../../test/core";
 import { renderInApp, sessionOn } from "../../../test/render";
 
-const ROLES: Record<string, Role> = { "高橋 美咲": "partner", "山田 太郎": "manager", "鈴木 一郎": "reviewer", "佐藤 花子": "assessor" };
 
 let core: Core | null = null;
 afterEach(async () => {
@@ -41,17 +40,6 @@ const panel = () => screen.getByTestId("closing-panel");
 const byTestId = <T extends HTMLElement>(testid: string) => within(panel()).getByTestId(testid) as T;
 const text = (testid: string) => byTestId(testid).textContent?.trim();
 const eventRow = (id: string) => within(panel()).getAllByTestId("subsequent-row").find((r) => r.dataset.eventId === id)!;
-
-/** Switches the user with the header's profile dialog, as on a laptop handed from assessor to manager. */
-async function switchProfile(name: string): Promise<void> {
-  await fireEvent.click(screen.getByTestId("profile-button"));
-  const dialog = await screen.findByTestId("profile-dialog");
-  await fireEvent.input(within(dialog).getByTestId("profile-name-input"), { target: { value: name } });
-  await fireEvent.change(within(dialog).getByTestId("profile-role-select"), { target: { value: ROLES[name] } });
-  await fireEvent.click(within(dialog).getByTestId("profile-save"));
-  await waitFor(() => expect(screen.queryByTestId("profile-dialog")).toBeNull());
-  expect(screen.getByTestId("profile-current").textContent).toBe(name);
-}
 
 describe("the written representation", () => {
   it("shows the demo's letter on the dashboard: item 7 not confirmed with its comment, the others confirmed, and its subsequent event", async () => {

@@ -13,7 +13,7 @@ import DashboardView from "../dashboard/DashboardView.svelte";
 import NavigatorView from "../navigator/NavigatorView.svelte";
 import ReviewView from "./ReviewView.svelte";
 import type { Session } from "../../session.svelte";
-import type { Role } from "../../ipc/bindings/Role";
+import { ROLES, switchProfile } from "./review.testing";
 import type { SignOffLevel } from "../../ipc/bindings/SignOffLevel";
 import { setLang } from "../../i18n/index.svelte";
 import { startCore, type Core } from "../../../test/core";
@@ -22,7 +22,6 @@ import { renderInApp, sessionOn } from "../../../test/render";
 const CONTROL = "9.2.3.11.PB";
 const P1 = `${CONTROL}/P1`;
 const P2 = `${CONTROL}/P2`;
-const ROLES: Record<string, Role> = { "高橋 美咲": "partner", "山田 太郎": "manager", "鈴木 一郎": "reviewer", "佐藤 花子": "assessor" };
 
 let core: Core | null = null;
 afterEach(async () => {
@@ -63,17 +62,6 @@ async function openWalkthrough(session: Session, id = CONTROL): Promise<void> {
 const card = (i: number) => screen.getAllByTestId("procedure")[i];
 const chip = (container: HTMLElement, level: SignOffLevel) => within(container).getAllByTestId("signoff-chip").find((c) => c.dataset.level === level)!;
 const button = (testid: string, container: HTMLElement = document.body) => within(container).getByTestId(testid) as HTMLButtonElement;
-
-/** Switches the user with the header's profile dialog, as on a laptop handed from assessor to reviewer. */
-async function switchProfile(name: string): Promise<void> {
-  await fireEvent.click(screen.getByTestId("profile-button"));
-  const dialog = await screen.findByTestId("profile-dialog");
-  await fireEvent.input(within(dialog).getByTestId("profile-name-input"), { target: { value: name } });
-  await fireEvent.change(within(dialog).getByTestId("profile-role-select"), { target: { value: ROLES[name] } });
-  await fireEvent.click(within(dialog).getByTestId("profile-save"));
-  await waitFor(() => expect(screen.queryByTestId("profile-dialog")).toBeNull());
-  expect(screen.getByTestId("profile-current").textContent).toBe(name);
-}
 
 describe("profile", () => {
   it("is asked for when the name is empty, and saves name, initials and role from the header", async () => {
