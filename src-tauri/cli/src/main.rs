@@ -359,6 +359,16 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+        Err(Failure::Core(workbench_core::Error::Invalid { problems })) => {
+            // Each refused field in the user's language, named.
+            let kind = messages.word("error.kind.invalid", "invalid");
+            let message = messages.get("error.invalid", &[("count", &problems.len())]);
+            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &message)]));
+            for p in &problems {
+                eprintln!("  {}", printable(&messages.problem(p)));
+            }
+            ExitCode::from(1)
+        }
         Err(Failure::Core(err)) => {
             let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind().as_str());
             eprintln!(
@@ -597,7 +607,7 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
             Ok(())
         }
         Command::Controls(args) => work::controls(args, m),
-        Command::Control(command) => work::control(command, m),
+        Command::Control(command) => work::control(command, ctx, m),
         Command::Procedure(command) => work::procedure(command, ctx, m),
         Command::Exception(command) => work::exception(command, ctx, m),
         Command::Scope(command) => work::scope(command, ctx, m),

@@ -13,6 +13,12 @@ pub enum Lang {
 const JA: &str = include_str!("../messages/ja.json");
 const EN: &str = include_str!("../messages/en.json");
 
+// The words for a refused field (`problem.<code>`) are the app's: one
+// catalog per language for both front ends, so that the CLI and the app
+// say the same thing about the same refusal.
+const APP_JA: &str = include_str!("../../../ui/src/lib/i18n/ja/common.json");
+const APP_EN: &str = include_str!("../../../ui/src/lib/i18n/en/common.json");
+
 #[derive(Debug)]
 pub struct Messages {
     lang: Lang,
@@ -26,7 +32,16 @@ impl Messages {
             Lang::En => EN,
         };
         // Both catalogs are compiled in and checked by the tests below.
-        let entries = serde_json::from_str(source).unwrap_or_default();
+        let mut entries: HashMap<String, String> = serde_json::from_str(source).unwrap_or_default();
+        let app: HashMap<String, serde_json::Value> =
+            serde_json::from_str(if lang == Lang::Ja { APP_JA } else { APP_EN }).unwrap_or_default();
+        // The CLI's own catalog may word a refusal for the terminal (the
+        // app's may speak of its dialogs); its entries come first.
+        for (key, value) in app {
+            if let (true, Some(text)) = (key.starts_with("problem."), value.as_str()) {
+                entries.entry(key).or_insert_with(|| text.to_string());
+            }
+        }
         Messages { lang, entries }
     }
 
@@ -49,6 +64,34 @@ impl Messages {
     /// one pass, so that a value from a hostile file is never filled again).
     pub fn template(&self, key: &str) -> Option<&str> {
         self.entries.get(key).map(String::as_str)
+    }
+
+    /// One refused field in the user's language, named. In English it is
+    /// the core's own message, which carries every value. In Japanese it is
+    /// the catalog's words for its code with its values; where those words
+    /// are general (no values), the core's message follows as the detail,
+    /// so that nothing it says (a certificate's name, a limit) is lost; and
+    /// where the catalog has no words or they need a value the refusal
+    /// lacks, the core's message alone.
+    pub fn problem(&self, p: &workbench_core::error::FieldProblem) -> String {
+        let field = |message: &str| self.get("error.field", &[("field", &p.field), ("message", &message)]);
+        if self.lang == Lang::En {
+            return field(&p.message);
+        }
+        let Some(template) = self.entries.get(&format!("problem.{}", p.code.as_str())) else {
+            return field(&p.message);
+        };
+        let mut text = template.clone();
+        for (name, value) in &p.params {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        if text.contains('{') {
+            field(&p.message)
+        } else if !template.contains('{') {
+            self.get("error.field_detail", &[("field", &p.field), ("message", &text), ("detail", &p.message)])
+        } else {
+            field(&text)
+        }
     }
 
     /// A message without placeholders, or `fallback` when the key is absent
@@ -74,6 +117,29 @@ mod tests {
         for (key, text) in &ja {
             assert_eq!(placeholders(text), placeholders(&en[key]), "placeholders of {key}");
         }
+    }
+
+    #[test]
+    fn a_refused_field_is_named_and_explained_in_the_users_language() {
+        use workbench_core::error::{FieldProblem, ProblemCode};
+        let p = FieldProblem::new(
+            "effective",
+            ProblemCode::ChangeOutsidePeriod,
+            &[("date", "2026-10-01".into()), ("start", "2025-10-01".into()), ("end", "2026-09-30".into())],
+            "english".into(),
+        );
+        let ja = super::Messages::load(super::Lang::Ja).problem(&p);
+        assert!(ja.starts_with("effective: ") && ja.contains("2026-10-01") && ja.contains("期間"), "{ja}");
+        assert!(!ja.contains("english"), "{ja}");
+        let en = super::Messages::load(super::Lang::En).problem(&p);
+        assert_eq!(en, "effective: english");
+        // A value the words need but the refusal lacks: the core's own message.
+        let bare = FieldProblem::new("effective", ProblemCode::ChangeOutsidePeriod, &[], "english".into());
+        assert_eq!(super::Messages::load(super::Lang::Ja).problem(&bare), "effective: english");
+        // General words keep the core's detail beside them.
+        let general = FieldProblem::new("text", ProblemCode::Required, &[], "say what the control became".into());
+        let ja = super::Messages::load(super::Lang::Ja).problem(&general);
+        assert!(ja.starts_with("text: 入力してください。") && ja.contains("say what the control became"), "{ja}");
     }
 
     #[test]

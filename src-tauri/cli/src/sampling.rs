@@ -489,14 +489,37 @@ fn print_sample(state: &SamplingState, m: &Messages) {
         .flat_map(|p| &p.items)
         .map(|i| (i.row, i.date.map(|d| d.to_string()).unwrap_or_default()))
         .collect();
+    // A control changed in the period: each item is tested against the
+    // version in force on its date, and a version with no item is untested.
+    for v in &state.versions {
+        let frame = state.frame_by_version.get(v.no as usize - 1).copied().unwrap_or(0);
+        println!("{}", m.get("sample.version", &[("no", &v.no), ("from", &v.from), ("to", &v.to), ("frame", &frame)]));
+    }
+    for no in &state.untested_versions {
+        println!("{}", m.get("sample.version_untested", &[("no", no)]));
+    }
     for item in &s.items {
         let origin = m.word(&format!("sample.origin.{}", item.origin.as_str()), item.origin.as_str());
         let date = dates.get(&item.row).cloned().unwrap_or_default();
+        let version = state
+            .item_versions
+            .iter()
+            .find(|v| v.no == item.no)
+            .and_then(|v| v.version)
+            .map(|no| m.get("sample.item_version", &[("no", &no)]))
+            .unwrap_or_default();
         println!(
             "{}",
             m.get(
                 "sample.item",
-                &[("no", &item.no), ("item", &item.item_id), ("row", &item.row), ("date", &date), ("origin", &origin)]
+                &[
+                    ("no", &item.no),
+                    ("item", &item.item_id),
+                    ("row", &item.row),
+                    ("date", &date),
+                    ("origin", &origin),
+                    ("version", &version)
+                ]
             )
         );
     }

@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::Subcommand;
 use workbench_core::api;
 use workbench_core::api::ProcedureEntry;
+use workbench_core::model::change::{ControlChangeInput, ControlVersion};
 use workbench_core::model::event::Context;
 use workbench_core::model::procedure::{
     Evaluation, NewProcedure, Procedure, ProcedureKind, ProcedurePatch, ResultKind, ScopeDecision, Status,
@@ -40,6 +42,48 @@ pub enum ControlCommand {
         file: PathBuf,
         /// The control's ID, e.g. 9.2.3.11.PB.
         id: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record that a control changed during the audit period (CC2022 §2.2.4, FAQ KB0010866): from the effective
+    /// date on it is a new version, and sample items dated from then are tested against it.
+    Change {
+        /// The engagement file.
+        file: PathBuf,
+        /// The control's ID, e.g. 6.1.2.1.B.
+        id: String,
+        /// The first day the changed control applied (after the period's first day, not after its last).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        effective: NaiveDate,
+        /// The kind of change: regulations, implementation, operation, mechanism or adopted
+        /// (see `workbench control change-kinds`).
+        #[arg(long)]
+        kind: String,
+        /// What the control became, as the provider's statement describes it.
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+        /// What it was before (for the first change).
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        before: String,
+    },
+    /// Take back a change recorded by mistake.
+    ChangeRemove {
+        /// The engagement file.
+        file: PathBuf,
+        /// The change's ID, e.g. CHG-001.
+        change_id: String,
+    },
+    /// List the controls that changed during the period, with their versions.
+    Changes {
+        /// The engagement file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the kinds of change a control may record.
+    ChangeKinds {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -255,8 +299,53 @@ fn print_procedure(p: &Procedure, status: Status, m: &Messages) {
     }
 }
 
-pub fn control(command: ControlCommand, m: &Messages) -> Outcome {
-    let ControlCommand::Show { file, id, json } = command;
+pub fn control(command: ControlCommand, ctx: Context<'_>, m: &Messages) -> Outcome {
+    let (file, id, json) = match command {
+        ControlCommand::Show { file, id, json } => (file, id, json),
+        ControlCommand::Change { file, id, effective, kind, text, before } => {
+            let input = ControlChangeInput { effective, kind, text, before };
+            let detail = api::record_control_change(&file, &id, input, ctx)?;
+            if let Some(change) = detail.changes.iter().find(|c| c.effective == effective) {
+                println!("{}", m.get("control.change_recorded", &[("id", &change.id), ("control", &id)]));
+            }
+            print_versions(&detail.versions, m);
+            return Ok(());
+        }
+        ControlCommand::ChangeRemove { file, change_id } => {
+            let detail = api::remove_control_change(&file, &change_id, ctx)?;
+            println!("{}", m.get("control.change_removed", &[("id", &change_id), ("control", &detail.item.id)]));
+            return Ok(());
+        }
+        ControlCommand::Changes { file, json } => {
+            let changes = api::control_changes(&file)?;
+            if json {
+                return print_json(&changes);
+            }
+            if changes.is_empty() {
+                println!("{}", m.get("control.no_changes", &[]));
+            }
+            let mut controls: Vec<&str> = changes.iter().map(|c| c.control_id.as_str()).collect();
+            controls.dedup();
+            for control in controls {
+                let detail = api::control_detail(&file, control)?;
+                let title = crate::fields::title(m, &detail.item.title_ja, &detail.item.title_en);
+                println!("{}", m.get("control.title", &[("id", &control), ("title", &title)]));
+                print_versions(&detail.versions, m);
+            }
+            return Ok(());
+        }
+        ControlCommand::ChangeKinds { json } => {
+            let kinds = api::control_change_kinds()?;
+            if json {
+                return print_json(&kinds);
+            }
+            for k in kinds {
+                let words = if m.lang() == crate::messages::Lang::Ja { k.ja } else { k.en };
+                println!("{:<16}{words}", k.code);
+            }
+            return Ok(());
+        }
+    };
     let detail = api::control_detail(&file, &id)?;
     if json {
         return print_json(&detail);
@@ -288,11 +377,34 @@ pub fn control(command: ControlCommand, m: &Messages) -> Outcome {
     if !text.is_empty() {
         println!("{}", m.get("control.text", &[("text", &text)]));
     }
+    print_versions(&detail.versions, m);
     for ProcedureEntry { procedure, status, .. } in &detail.procedures {
         println!();
         print_procedure(procedure, *status, m);
     }
     Ok(())
+}
+
+/// The versions of a changed control, one line each with its dates, and
+/// what it was.
+fn print_versions(versions: &[ControlVersion], m: &Messages) {
+    let kinds = api::control_change_kinds().unwrap_or_default();
+    for v in versions {
+        let kind = v
+            .kind
+            .as_ref()
+            .map(|code| {
+                let k = kinds.iter().find(|k| &k.code == code);
+                let words = k.map(|k| if m.lang() == crate::messages::Lang::Ja { &k.ja } else { &k.en });
+                let words = words.cloned().unwrap_or_else(|| code.clone());
+                m.get("control.version_kind", &[("id", &v.change_id.clone().unwrap_or_default()), ("kind", &words)])
+            })
+            .unwrap_or_default();
+        println!("{}", m.get("control.version", &[("no", &v.no), ("from", &v.from), ("to", &v.to), ("kind", &kind)]));
+        if !v.text.is_empty() {
+            println!("    {}", v.text);
+        }
+    }
 }
 
 pub fn procedure(command: ProcedureCommand, ctx: Context<'_>, m: &Messages) -> Outcome {

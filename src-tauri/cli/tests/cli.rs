@@ -303,11 +303,17 @@ fn bad_engagement_fields_are_refused_and_leave_no_file() {
         (&[("--registration-expires", "2025-01-01")], "current_registration.expires_on"),
     ];
     for (changes, expected) in cases {
-        let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, changes, "bad.ismap")));
+        // In English each refusal is the core's message with its values.
+        let args = with(NEW_ENGAGEMENT, changes, "bad.ismap");
+        let out = run.workbench(&[&["--lang", "en"][..], &strs(&args)].concat());
         assert_eq!(out.status.code(), Some(1), "{changes:?}");
         assert!(stderr(&out).contains(expected), "{changes:?}: {}", stderr(&out));
         assert!(run.files().is_empty(), "{changes:?} left {:?}", run.files());
     }
+    // In Japanese, the same words as the app's, with the values, naming the field.
+    let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, &[("--period-end", "2024-12-31")], "bad.ismap")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("period: 終了日（2024-12-31）が開始日（2025-01-01）以前"), "{}", stderr(&out));
     // A date that is not a date is a usage error.
     let out = run.workbench(&strs(&with(NEW_ENGAGEMENT, &[("--period-end", "2025-13-01")], "bad.ismap")));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -954,7 +960,7 @@ fn the_representation_and_subsequent_events_gate_finalizing_and_bound_the_report
     let out = run.workbench(&["representation", "record", "d.ismap", "--date", "2026-09-30"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("date: the representation's date 2026-09-30 is not after the period's end"),
+        stderr(&out).contains("date: 確認書の日付 2026-09-30 は対象期間の終了日（2026-09-30）より後にしてください"),
         "{}",
         stderr(&out)
     );
@@ -991,9 +997,9 @@ fn the_representation_and_subsequent_events_gate_finalizing_and_bound_the_report
     // in the future, and within the events considered.
     assert!(run.workbench(&["demo", "--finalized", "--out", "f.ismap"]).status.success());
     for (date, expected) in [
-        ("2025-01-01", "is not after the period's end (2026-09-30)"),
-        ("2026-10-01", "is before the engagement was finalized"),
-        ("2099-01-01", "is in the future"),
+        ("2025-01-01", "報告日 2025-01-01 は対象期間の終了日（2026-09-30）より後の日付にしてください"),
+        ("2026-10-01", "report_date: 報告日 2026-10-01 は確定した日（"),
+        ("2099-01-01", "report_date: 報告日 2099-01-01 は未来の日付です。"),
     ] {
         let out = run.workbench(&["report", "f.ismap", "--out", "r.pdf", "--date", date]);
         assert_eq!(out.status.code(), Some(1), "{date}");
@@ -1006,9 +1012,63 @@ fn the_representation_and_subsequent_events_gate_finalizing_and_bound_the_report
     assert!(out.status.success(), "{}", stderr(&out));
     let out = run.workbench(&["report", "f.ismap", "--out", "r2.pdf"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("considered up to 2026-10-31 only"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("後発事象は 2026-10-31 までしか検討されていません"), "{}", stderr(&out));
 }
 
 fn log_is_intact(run: &Run, file: &str) -> bool {
     run.workbench(&["log", "verify", file]).status.success()
+}
+
+#[test]
+fn a_changed_control_is_recorded_listed_and_its_sample_shows_each_items_version() {
+    let run = Run::new();
+    assert!(run.workbench(&["demo", "--out", "d.ismap"]).status.success());
+    // The demo's change of the change-management control, and the sample across it.
+    let listed = stdout(&run.workbench(&["control", "changes", "d.ismap"]));
+    assert!(
+        listed.contains("版 1: 2025-10-01 〜 2026-03-31") && listed.contains("版 2: 2026-04-01 〜 2026-09-30"),
+        "{listed}"
+    );
+    let shown = stdout(&run.workbench(&["sample", "show", "d.ismap", "--procedure", "4.4.1.1/P3"]));
+    assert!(shown.contains("2025-11-01  無作為  版 1") && shown.contains("2026-06-17  無作為  版 2"), "{shown}");
+
+    // Refused with each field named, in Japanese and English; nothing written.
+    let before = std::fs::read(run.path("d.ismap")).unwrap();
+    let args =
+        ["control", "change", "d.ismap", "9.2.3.11.PB", "--effective", "2026-10-01", "--kind", "rename", "--text", "x"];
+    let out = run.workbench(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("effective: 変更日 2026-10-01 は、対象期間の初日（2025-10-01）より後"), "{err}");
+    assert!(err.contains("kind: 「rename」は変更の種類にありません"), "{err}");
+    let out = run.workbench(&[&["--lang", "en"][..], &args].concat());
+    assert!(stderr(&out).contains("effective: 2026-10-01 is not within the audit period"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(run.path("d.ismap")).unwrap(), before);
+
+    // Recorded, shown with the control, taken back.
+    let out = run.workbench(&[
+        "control",
+        "change",
+        "d.ismap",
+        "9.2.3.11.PB",
+        "--effective",
+        "2026-07-01",
+        "--kind",
+        "regulations",
+        "--text",
+        "アクセス権の見直しを四半期ごとに改めた",
+        "--before",
+        "半期ごとに見直す",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("CHG-002"), "{}", stdout(&out));
+    let shown = stdout(&run.workbench(&["control", "show", "d.ismap", "9.2.3.11.PB"]));
+    assert!(shown.contains("版 2: 2026-07-01 〜 2026-09-30 （CHG-002: 規程・手順の変更）"), "{shown}");
+    assert!(shown.contains("半期ごとに見直す"), "{shown}");
+    assert!(log_is_intact(&run, "d.ismap"));
+    assert!(run.workbench(&["control", "change-remove", "d.ismap", "CHG-002"]).status.success());
+    let shown = stdout(&run.workbench(&["control", "show", "d.ismap", "9.2.3.11.PB"]));
+    assert!(!shown.contains("版 2"), "{shown}");
+    let kinds = stdout(&run.workbench(&["--lang", "en", "control", "change-kinds"]));
+    assert!(kinds.contains("mechanism") && kinds.contains("from manual to a system"), "{kinds}");
 }

@@ -154,6 +154,12 @@ text_enum!(
         NoExtension = "no_extension",
         MayRunCode = "may_run_code",
         ContentMismatch = "content_mismatch",
+        ChangeOutsidePeriod = "change_outside_period",
+        ChangeDateTaken = "change_date_taken",
+        UnknownChangeKind = "unknown_change_kind",
+        UnknownTarget = "unknown_target",
+        AsOfAfterPeriod = "as_of_after_period",
+        AsOfInFuture = "as_of_in_future",
     }
 );
 

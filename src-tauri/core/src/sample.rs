@@ -324,8 +324,10 @@ pub fn add_demo_closing(path: &std::path::Path, clock: &dyn crate::model::event:
 }
 
 /// The demo's scope decisions of CC2022 §2.2.4: one control inherited from
-/// the (fictional) registered IaaS the service runs on, and one control
-/// objective excluded, which exempts its `.B` control.
+/// the (fictional) registered IaaS the service runs on, one control
+/// objective excluded, which exempts its `.B` control, and the change
+/// management control changed mid-period, so that the sample drawn by
+/// quarter has items on both sides of the change.
 pub fn add_demo_scope(path: &std::path::Path, clock: &dyn crate::model::event::Clock) -> Result<()> {
     use crate::api;
     use crate::model::event::{Actor, Context};
@@ -344,6 +346,17 @@ pub fn add_demo_scope(path: &std::path::Path, clock: &dyn crate::model::event::C
         ScopeDecision::NotAdopted,
         "利用者データの暗号化は利用者の責任範囲とし、言明書で統制目標ごと除外している（架空）。",
         None,
+        ctx,
+    )?;
+    api::record_control_change(
+        path,
+        "4.4.1.1",
+        crate::model::change::ControlChangeInput {
+            effective: date(2026, 4, 1),
+            kind: "mechanism".into(),
+            text: "変更の承認をワークフローシステムで行い、申請者本人は承認できない設定とした（架空）。".into(),
+            before: "変更申請書（紙）に承認者が押印し、情報システム部が保管する（架空）。".into(),
+        },
         ctx,
     )?;
     Ok(())

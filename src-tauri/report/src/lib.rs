@@ -44,6 +44,7 @@ pub fn render(model: &ReportModel, lang: Lang) -> Result<RenderedReport> {
     let mut flow = Flow::new(&font);
     cover(&mut flow, model, &m);
     scope(&mut flow, model, &m);
+    changed_controls(&mut flow, model, &m);
     methods(&mut flow, model, &m);
     results(&mut flow, model, &m);
     exceptions(&mut flow, model, &m);
@@ -245,6 +246,55 @@ fn scope(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
     flow.table(&columns, &header, &rows, 9.0);
     if s.out_of_scope.iter().any(|x| x.decision != workbench_core::model::procedure::ScopeDecision::Inherited) {
         flow.paragraph(&m.get("decision.not_assessed_note", &[]), 9.0, 0.0);
+    }
+}
+
+/// Controls that changed during the period (CC2022 §2.2.4): each version
+/// with the dates it applied, the kind of change, and how many sample items
+/// were tested against it.
+fn changed_controls(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
+    flow.space(8.0);
+    flow.heading(&m.get("changed.heading", &[]), 11.5);
+    if model.changed_controls.is_empty() {
+        flow.paragraph(&m.get("changed.none", &[]), 10.0, 0.0);
+        return;
+    }
+    flow.paragraph(&m.get("changed.intro", &[]), 9.5, 0.0);
+    let kinds = workbench_core::model::change::change_kinds().unwrap_or_default();
+    let kind_words = |code: &str| {
+        kinds
+            .iter()
+            .find(|k| k.code == code)
+            .map(|k| if m.lang() == Lang::Ja { k.ja.clone() } else { k.en.clone() })
+            .unwrap_or_else(|| code.to_string())
+    };
+    let columns = widths(&[0.12, 0.26, 0.22, 0.40]);
+    let header = vec![
+        m.get("col.version", &[]),
+        m.get("col.applied", &[]),
+        m.get("col.change_kind", &[]),
+        m.get("col.text", &[]),
+    ];
+    for c in &model.changed_controls {
+        flow.paragraph(
+            &m.get("changed.control", &[("id", &c.control_id), ("title", &title(m.lang(), &c.title_ja, &c.title_en))]),
+            10.0,
+            0.0,
+        );
+        let rows: Vec<Vec<String>> = c
+            .versions
+            .iter()
+            .map(|v| {
+                let sampled = c.sampled_by_version.get(v.no as usize - 1).copied().unwrap_or(0);
+                vec![
+                    m.get("changed.version", &[("no", &v.no)]),
+                    m.get("changed.applied", &[("from", &v.from), ("to", &v.to), ("sampled", &sampled)]),
+                    v.kind.as_deref().map(kind_words).unwrap_or_else(|| m.get("changed.original", &[])),
+                    v.text.clone(),
+                ]
+            })
+            .collect();
+        flow.table(&columns, &header, &rows, 9.0);
     }
 }
 

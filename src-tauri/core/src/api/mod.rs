@@ -1210,3 +1210,62 @@ pub fn consider_subsequent_events(path: &Path, through: NaiveDate, ctx: Context<
         |file, _| store::closing::view(&file.conn),
     )
 }
+
+// ---- Controls changed during the period ------------------------------------------------
+
+use crate::model::change::{ChangeKindInfo, ControlChange, ControlChangeInput};
+
+/// The kinds of change a control may record (FAQ KB0010866), as data.
+pub fn control_change_kinds() -> Result<Vec<ChangeKindInfo>> {
+    crate::model::change::change_kinds()
+}
+
+/// Every change recorded for the engagement's controls.
+pub fn control_changes(path: &Path) -> Result<Vec<ControlChange>> {
+    read(path, |file| store::change::all_changes(&file.conn))
+}
+
+/// Records that a control changed during the period: from `effective` on it
+/// is a new version, against which the items dated from then are tested.
+pub fn record_control_change(
+    path: &Path,
+    control_id: &str,
+    input: ControlChangeInput,
+    ctx: Context<'_>,
+) -> Result<ControlDetail> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let control = store::work::control_facts(tx, control_id)?;
+            let fields = store::engagement_file::read_fields(tx)?;
+            let existing = store::change::changes_of(tx, control_id)?;
+            let id = store::change::next_change_id(tx)?;
+            let at = format_time(ctx.clock.now());
+            let stamp = closing_stamp(ctx, &ctx.actor.name, &at);
+            let kinds = crate::model::change::change_kinds()?;
+            let changes = domain::change::record_change(
+                &control,
+                (fields.period.start, fields.period.end),
+                &existing,
+                &kinds,
+                id,
+                input,
+                stamp,
+            )?;
+            Ok(changes.into())
+        },
+        |file, _| views::control_detail(file, control_id),
+    )
+}
+
+/// Takes back a change recorded by mistake.
+pub fn remove_control_change(path: &Path, id: &str, ctx: Context<'_>) -> Result<ControlDetail> {
+    let control_id = read(path, |file| Ok(store::change::change(&file.conn, id)?.control_id))?;
+    execute(
+        path,
+        ctx,
+        |tx| Ok(domain::change::remove_change(store::change::change(tx, id)?).into()),
+        |file, _| views::control_detail(file, &control_id),
+    )
+}

@@ -173,6 +173,7 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
             }
         }
     }
+    let changed_controls = changed_controls(file, &controls)?;
     let (events, hash) = file.head()?;
     Ok(ReportModel {
         is_final: finalization.is_some(),
@@ -202,6 +203,7 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
         exceptions,
         evidence,
         closing: crate::store::closing::view(&file.conn)?,
+        changed_controls,
         signoffs: ReportSignOffs {
             second_review: summary.second_review,
             items: summary.items,
@@ -212,4 +214,33 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
         },
         log_head: LogHead { events, hash },
     })
+}
+
+/// The controls that changed during the period, in catalog order, each
+/// with its versions and how many sample items of its procedures were
+/// tested against each.
+fn changed_controls(
+    file: &EngagementFile,
+    controls: &[super::views::ControlRow],
+) -> Result<Vec<crate::model::report::ReportChangedControl>> {
+    let changes = crate::store::change::all_changes(&file.conn)?;
+    let mut out = Vec::new();
+    for c in controls.iter().filter(|c| changes.iter().any(|x| x.control_id == c.id)) {
+        let versions = crate::store::change::versions_of(&file.conn, &c.id)?;
+        let mut sampled = vec![0u32; versions.len()];
+        for p in crate::store::work::procedures_of(&file.conn, &c.id)? {
+            let state = file.sampling(&p.id)?;
+            for v in state.item_versions.iter().filter_map(|i| i.version) {
+                sampled[v as usize - 1] += 1;
+            }
+        }
+        out.push(crate::model::report::ReportChangedControl {
+            control_id: c.id.clone(),
+            title_ja: c.title_ja.clone(),
+            title_en: c.title_en.clone(),
+            versions,
+            sampled_by_version: sampled,
+        });
+    }
+    Ok(out)
 }

@@ -110,6 +110,10 @@ pub struct ControlDetail {
     pub review: Option<ReviewState>,
     /// Review notes on the control, its procedures, their exceptions and evidence.
     pub notes: Vec<ReviewNote>,
+    /// Its changes during the period, by date (none for most controls).
+    pub changes: Vec<crate::model::change::ControlChange>,
+    /// The versions those changes make over the period (none if it did not change).
+    pub versions: Vec<crate::model::change::ControlVersion>,
 }
 
 /// A procedure with its derived status.
@@ -299,6 +303,7 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
         })
         .collect::<Result<_>>()?;
     let in_scope = scope == ScopeDecision::InScope;
+    let changes = crate::store::change::changes_of(&file.conn, id)?;
     let statuses: Vec<_> = procedures.iter().map(|p| p.status).collect();
     let results: Vec<_> = procedures.iter().map(|p| p.procedure.result).collect();
     Ok(ControlDetail {
@@ -313,6 +318,8 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
         evidence: file.control_evidence(id)?,
         review: if assessable { Some(review_state(file, SignableKind::Control, id)?) } else { None },
         notes: file.control_notes(id)?,
+        versions: crate::store::change::versions(&file.conn, &changes)?,
+        changes,
     })
 }
 

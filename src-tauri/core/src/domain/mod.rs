@@ -8,6 +8,7 @@
 //! Where a rule lives, by aggregate:
 //! - `engagement`: the engagement's fields and program rules, creating and editing it;
 //! - `work`: scope decisions, procedures and exceptions;
+//! - `change`: controls changed during the period (their versions);
 //! - `evidence`: evidence records, their links and withdrawal, the PBC list;
 //! - `sampling`: populations, samples, test grids and the tickmark legend;
 //! - `review`: sign-offs and what a later change does to them, review notes,
@@ -16,6 +17,7 @@
 //! Plain data and the facts derived from one value alone (a procedure's
 //! status, the Park-Miller selection) stay in `model`.
 
+pub mod change;
 pub mod closing;
 pub mod engagement;
 pub mod evidence;

@@ -316,6 +316,14 @@ pub enum Change {
     SubsequentEventsConsidered {
         review: SubsequentReview,
     },
+    /// A control changed during the period (CC2022 §2.2.4, KB0010866).
+    ControlChangeRecorded {
+        change: super::change::ControlChange,
+    },
+    /// A change recorded by mistake, taken back.
+    ControlChangeRemoved {
+        change: super::change::ControlChange,
+    },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -361,6 +369,8 @@ text_enum!(
         SubsequentEventAdded = "subsequent_event_added",
         SubsequentEventRemoved = "subsequent_event_removed",
         SubsequentEventsConsidered = "subsequent_events_considered",
+        ControlChangeRecorded = "control_change_recorded",
+        ControlChangeRemoved = "control_change_removed",
     }
 );
 
@@ -403,6 +413,8 @@ impl Change {
             Change::SubsequentEventAdded { .. } => EventKind::SubsequentEventAdded,
             Change::SubsequentEventRemoved { .. } => EventKind::SubsequentEventRemoved,
             Change::SubsequentEventsConsidered { .. } => EventKind::SubsequentEventsConsidered,
+            Change::ControlChangeRecorded { .. } => EventKind::ControlChangeRecorded,
+            Change::ControlChangeRemoved { .. } => EventKind::ControlChangeRemoved,
         }
     }
 }

@@ -1,4 +1,5 @@
 pub mod catalog;
+pub mod change;
 pub mod engagement;
 pub mod event;
 pub mod evidence;

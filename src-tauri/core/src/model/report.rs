@@ -36,6 +36,9 @@ pub struct ReportModel {
     /// The written representation and the subsequent events.
     #[serde(default)]
     pub closing: super::representation::ClosingView,
+    /// Controls that changed during the period, with their versions (CC2022 §2.2.4).
+    #[serde(default)]
+    pub changed_controls: Vec<ReportChangedControl>,
     /// The event log's head when the model was made: what the report vouches for.
     pub log_head: LogHead,
 }
@@ -57,6 +60,18 @@ pub struct ReportScope {
     pub assessable: u32,
     pub in_scope: u32,
     pub out_of_scope: Vec<ReportExclusion>,
+}
+
+/// A control that changed during the period: its versions and the dates each applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportChangedControl {
+    pub control_id: String,
+    pub title_ja: String,
+    pub title_en: String,
+    pub versions: Vec<super::change::ControlVersion>,
+    /// How many sample items were tested against each version, in version order.
+    #[serde(default)]
+    pub sampled_by_version: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

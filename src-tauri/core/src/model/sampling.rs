@@ -463,6 +463,72 @@ pub struct SamplingState {
     pub attributes: Vec<TestAttribute>,
     pub cells: Vec<GridCell>,
     pub legend: Vec<Tickmark>,
+    /// The versions of the procedure's control, if it changed during the
+    /// period (CC2022 §2.2.4): each item is tested against the version in
+    /// force on its date.
+    pub versions: Vec<super::change::ControlVersion>,
+    /// For each sample item, in grid order, its date and the version then in force.
+    pub item_versions: Vec<ItemVersion>,
+    /// How many items of the frame fall in each version, in version order.
+    pub frame_by_version: Vec<u32>,
+    /// Versions no sample item falls in: the sample tests none of their operation.
+    pub untested_versions: Vec<u32>,
+}
+
+/// The version of a changed control a sample item is tested against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ItemVersion {
+    /// The item's row in the grid (`SampleItem::no`).
+    pub no: u32,
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::IsoDate>"))]
+    pub date: Option<NaiveDate>,
+    /// None when the item has no date, or its date is outside the period.
+    pub version: Option<u32>,
+}
+
+impl SamplingState {
+    /// Assigns each sample item and frame item to the version of its
+    /// control in force on its date.
+    pub fn with_versions(mut self, versions: Vec<super::change::ControlVersion>) -> SamplingState {
+        use super::change::version_on;
+        self.item_versions.clear();
+        self.frame_by_version.clear();
+        self.untested_versions.clear();
+        if !versions.is_empty() {
+            if let Some(population) = &self.population {
+                let by_row: std::collections::HashMap<u32, Option<NaiveDate>> =
+                    population.items.iter().map(|i| (i.row, i.date)).collect();
+                if let Some(sample) = &self.sample {
+                    self.item_versions = sample
+                        .items
+                        .iter()
+                        .map(|i| {
+                            let date = by_row.get(&i.row).copied().flatten();
+                            ItemVersion { no: i.no, date, version: date.and_then(|d| version_on(&versions, d)) }
+                        })
+                        .collect();
+                }
+                let mut counts = vec![0u32; versions.len()];
+                for n in population.frame() {
+                    let date = population.items.get(n).and_then(|i| i.date);
+                    if let Some(v) = date.and_then(|d| version_on(&versions, d)) {
+                        counts[v as usize - 1] += 1;
+                    }
+                }
+                self.frame_by_version = counts;
+                if self.sample.is_some() {
+                    self.untested_versions = versions
+                        .iter()
+                        .map(|v| v.no)
+                        .filter(|no| !self.item_versions.iter().any(|i| i.version == Some(*no)))
+                        .collect();
+                }
+            }
+        }
+        self.versions = versions;
+        self
+    }
 }
 
 /// A population in figures.

@@ -61,6 +61,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
         | Change::SubsequentEventAdded { .. }
         | Change::SubsequentEventRemoved { .. }
         | Change::SubsequentEventsConsidered { .. } => super::closing::apply(tx, change),
+        Change::ControlChangeRecorded { .. } | Change::ControlChangeRemoved { .. } => super::change::apply(tx, change),
     }
 }
 

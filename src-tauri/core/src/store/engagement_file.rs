@@ -28,6 +28,7 @@ pub(crate) static SCHEMA: Schema = Schema {
         include_str!("../../migrations/engagement/0005_sampling.sql"),
         include_str!("../../migrations/engagement/0006_replay.sql"),
         include_str!("../../migrations/engagement/0007_closing.sql"),
+        include_str!("../../migrations/engagement/0008_changes_targets.sql"),
     ],
     page_size: PAGE_SIZE,
 };

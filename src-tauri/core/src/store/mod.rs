@@ -4,6 +4,7 @@
 //! replay. Decisions are `domain`'s; the write transaction is `api::execute`'s.
 
 pub(crate) mod apply;
+pub mod change;
 pub mod closing;
 pub mod engagement_file;
 pub mod events;

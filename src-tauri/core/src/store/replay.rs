@@ -215,6 +215,13 @@ pub(crate) const TABLES: &[Table] = &[
     },
     Table { name: "subsequent_review", item: "subsequent_review", key: &["id"], label: &[], columns: &["content"] },
     Table {
+        name: "control_change",
+        item: "control_change",
+        key: &["id"],
+        label: &[],
+        columns: &["control_id", "content"],
+    },
+    Table {
         name: "engagement",
         item: "engagement",
         key: &["id"],

@@ -54,7 +54,16 @@ pub(crate) fn control_content(conn: &Connection, id: &str) -> Result<Value> {
     for p in procedures_of(conn, id)? {
         procedures.push(json!({ "id": p.id, "sha256": content_hash(&procedure_content(conn, &p.id)?) }));
     }
-    Ok(json!({ "control": id, "scope": scope, "scope_reason": reason, "procedures": procedures }))
+    // A control that never changed keeps the content it had before changes
+    // could be recorded, so that its standing sign-offs still match.
+    let changes = super::change::changes_of(conn, id)?;
+    if changes.is_empty() {
+        Ok(json!({ "control": id, "scope": scope, "scope_reason": reason, "procedures": procedures }))
+    } else {
+        Ok(
+            json!({ "control": id, "scope": scope, "scope_reason": reason, "procedures": procedures, "changes": changes }),
+        )
+    }
 }
 
 pub(crate) fn content_of(conn: &Connection, kind: SignableKind, id: &str) -> Result<Value> {
@@ -129,6 +138,9 @@ pub(crate) fn touched(conn: &Connection, change: &Change) -> Result<Vec<(Signabl
     };
     match change {
         Change::ScopeSet { control_id, .. } => controls.push(control_id.clone()),
+        Change::ControlChangeRecorded { change } | Change::ControlChangeRemoved { change } => {
+            controls.push(change.control_id.clone())
+        }
         Change::ProcedureAdded { procedure } => controls.push(procedure.control_id.clone()),
         // A removed procedure is touched too: its sign-offs no longer stand.
         Change::ProcedureRemoved { procedure } => procedures.push(procedure.id.clone()),

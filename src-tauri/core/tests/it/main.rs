@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod catalog_import;
+mod changes;
 mod engagement_file;
 mod evidence;
 mod hostile_files;

@@ -486,6 +486,19 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
             }),
         ),
         ("remove_subsequent_event", Box::new(|| api::remove_subsequent_event(&path, "SE-001", ctx).map(|_| ()))),
+        (
+            "record_control_change",
+            Box::new(|| {
+                let input = workbench_core::model::change::ControlChangeInput {
+                    effective: "2026-05-01".parse().unwrap(),
+                    kind: "operation".into(),
+                    text: "x".into(),
+                    before: String::new(),
+                };
+                api::record_control_change(&path, CONTROL, input, ctx).map(|_| ())
+            }),
+        ),
+        ("remove_control_change", Box::new(|| api::remove_control_change(&path, "CHG-001", ctx).map(|_| ()))),
     ];
     for (name, call) in &calls {
         let err = call().expect_err(name);

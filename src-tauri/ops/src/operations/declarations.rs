@@ -274,6 +274,25 @@ operations! {
         api::suffix_legend()
     }
 
+    // ---- Controls changed during the period --------------------------------------------
+
+    /// The kinds of change a control may record (ISMAP FAQ KB0010866).
+    control_change_kinds(ControlChangeKindsRequest {}) -> Vec<workbench_core::model::change::ChangeKindInfo> |_s, _r, _p| {
+        api::control_change_kinds()
+    }
+
+    /// Records that a control changed during the period, from a date on.
+    record_control_change(RecordControlChangeRequest { engagement: FileHandle, control_id: String, change: workbench_core::model::change::ControlChangeInput }) -> ControlDetail |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::record_control_change(&path, &r.control_id, r.change, ctx))
+    }
+
+    /// Takes back a change recorded by mistake.
+    remove_control_change(RemoveControlChangeRequest { engagement: FileHandle, change_id: String }) -> ControlDetail |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::remove_control_change(&path, &r.change_id, ctx))
+    }
+
     // ---- The written representation and subsequent events ------------------------------
 
     /// The representation, the subsequent events and up to when they were considered.

@@ -14,12 +14,14 @@ import type { AddSubsequentEventRequest } from "../bindings/AddSubsequentEventRe
 import type { AnswerNoteRequest } from "../bindings/AnswerNoteRequest";
 import type { CancelIntakeRequest } from "../bindings/CancelIntakeRequest";
 import type { CatalogSummary } from "../bindings/CatalogSummary";
+import type { ChangeKindInfo } from "../bindings/ChangeKindInfo";
 import type { CheckFieldsRequest } from "../bindings/CheckFieldsRequest";
 import type { ChosenFile } from "../bindings/ChosenFile";
 import type { ClearNoteRequest } from "../bindings/ClearNoteRequest";
 import type { ClosingRequest } from "../bindings/ClosingRequest";
 import type { ClosingView } from "../bindings/ClosingView";
 import type { ConsiderSubsequentEventsRequest } from "../bindings/ConsiderSubsequentEventsRequest";
+import type { ControlChangeKindsRequest } from "../bindings/ControlChangeKindsRequest";
 import type { ControlDetail } from "../bindings/ControlDetail";
 import type { ControlDetailRequest } from "../bindings/ControlDetailRequest";
 import type { ControlRow } from "../bindings/ControlRow";
@@ -72,8 +74,10 @@ import type { PopulationPreview } from "../bindings/PopulationPreview";
 import type { PreviewPopulationRequest } from "../bindings/PreviewPopulationRequest";
 import type { Procedure } from "../bindings/Procedure";
 import type { ProfileView } from "../bindings/ProfileView";
+import type { RecordControlChangeRequest } from "../bindings/RecordControlChangeRequest";
 import type { RecordRepresentationRequest } from "../bindings/RecordRepresentationRequest";
 import type { RemoveAttributeRequest } from "../bindings/RemoveAttributeRequest";
+import type { RemoveControlChangeRequest } from "../bindings/RemoveControlChangeRequest";
 import type { RemoveEvidenceRequest } from "../bindings/RemoveEvidenceRequest";
 import type { RemoveExceptionRequest } from "../bindings/RemoveExceptionRequest";
 import type { RemoveProcedureRequest } from "../bindings/RemoveProcedureRequest";
@@ -151,6 +155,9 @@ export const OPERATIONS = [
   "answer_note",
   "clear_note",
   "suffix_legend",
+  "control_change_kinds",
+  "record_control_change",
+  "remove_control_change",
   "closing",
   "record_representation",
   "add_subsequent_event",
@@ -255,6 +262,12 @@ export function client(transport: Transport) {
     clearNote: (request: ClearNoteRequest): Promise<ReviewNote> => transport.call("clear_note", request),
     /** What the suffixes P, B and PB of detailed controls mean (CC2022 §2.1). */
     suffixLegend: (request: SuffixLegendRequest): Promise<Array<SuffixMeaning>> => transport.call("suffix_legend", request),
+    /** The kinds of change a control may record (ISMAP FAQ KB0010866). */
+    controlChangeKinds: (request: ControlChangeKindsRequest): Promise<Array<ChangeKindInfo>> => transport.call("control_change_kinds", request),
+    /** Records that a control changed during the period, from a date on. */
+    recordControlChange: (request: RecordControlChangeRequest): Promise<ControlDetail> => transport.call("record_control_change", request),
+    /** Takes back a change recorded by mistake. */
+    removeControlChange: (request: RemoveControlChangeRequest): Promise<ControlDetail> => transport.call("remove_control_change", request),
     /** The representation, the subsequent events and up to when they were considered. */
     closing: (request: ClosingRequest): Promise<ClosingView> => transport.call("closing", request),
     /** Records the provider's written representation (経営者確認書), replacing the one before. */
