@@ -608,7 +608,10 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         }
         Command::Controls(args) => work::controls(args, m),
         Command::Control(command) => work::control(command, ctx, m),
-        Command::Procedure(command) => work::procedure(command, ctx, m),
+        Command::Procedure(command) => {
+            let dir = cli.data_dir;
+            work::procedure(command, &|| data_dir(dir.clone()), ctx, m)
+        }
         Command::Exception(command) => work::exception(command, ctx, m),
         Command::Scope(command) => work::scope(command, ctx, m),
         Command::Evidence(command) => evidence::evidence(command, ctx, m),

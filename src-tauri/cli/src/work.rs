@@ -10,7 +10,8 @@ use workbench_core::api::ProcedureEntry;
 use workbench_core::model::change::{ControlChangeInput, ControlVersion};
 use workbench_core::model::event::Context;
 use workbench_core::model::procedure::{
-    Evaluation, NewProcedure, Procedure, ProcedureKind, ProcedurePatch, ResultKind, ScopeDecision, Status,
+    AssessmentTarget, Evaluation, NewProcedure, Procedure, ProcedureKind, ProcedurePatch, ResultKind, ScopeDecision,
+    Status,
 };
 
 use crate::messages::Messages;
@@ -125,6 +126,9 @@ pub enum ProcedureCommand {
         /// The team member who performs it.
         #[arg(long)]
         assignee: Option<String>,
+        /// Its main assessment target (CC2022 Attached table 8); only records are sampled by default.
+        #[arg(long, value_parser = AssessmentTarget::ALL.to_vec())]
+        target: Option<String>,
     },
     /// Record what was done and what was found for a procedure.
     Record {
@@ -159,6 +163,9 @@ pub enum ProcedureCommand {
         /// Change the English text.
         #[arg(long)]
         text_en: Option<String>,
+        /// Change its main assessment target ("" to clear it).
+        #[arg(long, value_parser = [AssessmentTarget::ALL, &[""]].concat())]
+        target: Option<String>,
     },
     /// Remove a procedure (refused while it has exceptions).
     Remove {
@@ -166,6 +173,19 @@ pub enum ProcedureCommand {
         file: PathBuf,
         /// The procedure's ID.
         id: String,
+    },
+    /// Show the table of assessment targets (CC2022 Attached table 8) with their example frequencies, or make a
+    /// firm's own table the default (--set FILE), or go back to the shipped one (--reset).
+    Targets {
+        /// A JSON table in the format of `assets/rules/assessment-targets.json` to make the firm's.
+        #[arg(long, value_name = "FILE", conflicts_with = "reset")]
+        set: Option<PathBuf>,
+        /// Go back to the shipped table.
+        #[arg(long)]
+        reset: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -288,6 +308,9 @@ fn print_procedure(p: &Procedure, status: Status, m: &Messages) {
         )
     );
     println!("{}", m.get("procedure.text", &[("text", &crate::fields::title(m, &p.text_ja, &p.text_en))]));
+    if let Some(target) = p.target {
+        println!("{}", m.get("procedure.target_line", &[("target", &word(m, "target", target.as_str()))]));
+    }
     if !p.work_done.is_empty() {
         println!("{}", m.get("procedure.work_done", &[("text", &p.work_done)]));
     }
@@ -407,7 +430,12 @@ fn print_versions(versions: &[ControlVersion], m: &Messages) {
     }
 }
 
-pub fn procedure(command: ProcedureCommand, ctx: Context<'_>, m: &Messages) -> Outcome {
+pub fn procedure(
+    command: ProcedureCommand,
+    data_dir: &dyn Fn() -> Result<PathBuf, Failure>,
+    ctx: Context<'_>,
+    m: &Messages,
+) -> Outcome {
     match command {
         ProcedureCommand::List { file, control, json } => {
             let entries: Vec<ProcedureEntry> = api::list_procedures(&file)?
@@ -422,13 +450,14 @@ pub fn procedure(command: ProcedureCommand, ctx: Context<'_>, m: &Messages) -> O
             }
             Ok(())
         }
-        ProcedureCommand::Add { file, control, kind, evaluation, text_ja, text_en, assignee } => {
+        ProcedureCommand::Add { file, control, kind, evaluation, text_ja, text_en, assignee, target } => {
             let new = NewProcedure {
                 kind: parse(ProcedureKind::parse(&kind), "kind")?,
                 evaluation: parse(Evaluation::parse(&evaluation), "evaluation")?,
                 text_ja,
                 text_en,
                 assignee,
+                target: target.as_deref().map(|t| parse(AssessmentTarget::parse(t), "target")).transpose()?,
             };
             let p = api::add_procedure(&file, &control, new, ctx)?;
             println!("{}", m.get("procedure.added", &[("id", &p.id)]));
@@ -446,6 +475,7 @@ pub fn procedure(command: ProcedureCommand, ctx: Context<'_>, m: &Messages) -> O
             evaluation,
             text_ja,
             text_en,
+            target,
         } => {
             let before = api::list_procedures(&file)?.into_iter().find(|e| e.procedure.id == id);
             let patch = ProcedurePatch {
@@ -461,6 +491,11 @@ pub fn procedure(command: ProcedureCommand, ctx: Context<'_>, m: &Messages) -> O
                     result.as_deref().map(|r| parse(ResultKind::parse(r), "result").map(Some)).transpose()?
                 },
                 notes,
+                target: match target.as_deref() {
+                    None => None,
+                    Some("") => Some(None),
+                    Some(t) => Some(Some(parse(AssessmentTarget::parse(t), "target")?)),
+                },
             };
             let after = api::update_procedure(&file, &id, patch, ctx)?;
             if before.is_some_and(|b| b.procedure == after) {
@@ -480,6 +515,48 @@ pub fn procedure(command: ProcedureCommand, ctx: Context<'_>, m: &Messages) -> O
         ProcedureCommand::Remove { file, id } => {
             api::remove_procedure(&file, &id, ctx)?;
             println!("{}", m.get("procedure.removed", &[("id", &id)]));
+            Ok(())
+        }
+        ProcedureCommand::Targets { set, reset, json } => {
+            let dir = data_dir()?;
+            let targets = match (set, reset) {
+                (Some(source), _) => api::save_assessment_targets(&dir, &source)?,
+                (None, true) => api::reset_assessment_targets(&dir)?,
+                (None, false) => api::assessment_targets(&dir)?,
+            };
+            if json {
+                return print_json(&targets);
+            }
+            let ja = m.lang() == crate::messages::Lang::Ja;
+            for t in &targets {
+                let (name, examples, frequency) = if ja {
+                    (&t.ja, &t.examples_ja, &t.frequency_ja)
+                } else {
+                    (&t.en, &t.examples_en, &t.frequency_en)
+                };
+                let sampled = m.word(
+                    if t.target.sampled() { "procedure.target_sampled" } else { "procedure.target_not_sampled" },
+                    "",
+                );
+                let default = t
+                    .default_frequency
+                    .map(|f| word(m, "frequency", f.as_str()))
+                    .unwrap_or_else(|| m.word("procedure.target_as_run", ""));
+                println!(
+                    "{}",
+                    m.get(
+                        "procedure.target",
+                        &[
+                            ("code", &t.target.as_str()),
+                            ("name", name),
+                            ("examples", examples),
+                            ("frequency", frequency),
+                            ("default", &default),
+                            ("sampled", &sampled)
+                        ]
+                    )
+                );
+            }
             Ok(())
         }
     }

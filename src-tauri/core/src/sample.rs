@@ -158,7 +158,7 @@ pub const DEMO_SEED: u64 = 20_261_126;
 pub fn add_demo_sampling(path: &std::path::Path, clock: &dyn crate::model::event::Clock) -> Result<()> {
     use crate::api;
     use crate::model::event::{Actor, Context};
-    use crate::model::procedure::{Evaluation, NewProcedure, ProcedureKind};
+    use crate::model::procedure::{AssessmentTarget, Evaluation, NewProcedure, ProcedureKind};
     use crate::model::sampling::{CellInput, CellResult, Frequency, PopulationColumns, SampleRequest, SampleRuleTable};
 
     let assessor = Actor::new("佐藤 花子");
@@ -183,6 +183,7 @@ pub fn add_demo_sampling(path: &std::path::Path, clock: &dyn crate::model::event
             text_en: "Sample the change tickets and confirm that each change was approved before it was made, by someone other than the requester."
                 .into(),
             assignee: Some("佐藤 花子".into()),
+            target: Some(AssessmentTarget::Records),
         },
         ctx,
     )?;
@@ -248,6 +249,7 @@ pub fn add_demo_sampling(path: &std::path::Path, clock: &dyn crate::model::event
             text_en: "Sample the privileged ID requests and confirm each was approved before the ID was granted."
                 .into(),
             assignee: Some("佐藤 花子".into()),
+            target: Some(AssessmentTarget::Records),
         },
         ctx,
     )?;

@@ -433,6 +433,7 @@ fn multi_line_texts_and_exceptions_give_valid_oscal_that_reads_as_typed() {
             text_ja: MULTI_LINE.into(),
             text_en: String::new(),
             assignee: None,
+            target: None,
         },
         fx.ctx(),
     )
@@ -499,6 +500,7 @@ fn an_engagement_on_the_nist_catalog_keeps_its_control_ids() {
                 text_ja: "アカウント管理の手順書を閲覧する。".into(),
                 text_en: "Inspect the account management procedure.".into(),
                 assignee: None,
+                target: None,
             },
             fx.ctx(),
         )

@@ -1269,3 +1269,23 @@ pub fn remove_control_change(path: &Path, id: &str, ctx: Context<'_>) -> Result<
         |file, _| views::control_detail(file, &control_id),
     )
 }
+
+// ---- Assessment targets (CC2022 Attached table 8) ---------------------------------------
+
+use crate::model::procedure::TargetDefaults;
+
+/// The firm's table of assessment targets, or the shipped one.
+pub fn assessment_targets(data_dir: &Path) -> Result<Vec<TargetDefaults>> {
+    store::targets::load(data_dir)
+}
+
+/// Makes the table in `source` the firm's, once checked.
+pub fn save_assessment_targets(data_dir: &Path, source: &Path) -> Result<Vec<TargetDefaults>> {
+    store::targets::replace(data_dir, source)
+}
+
+/// Goes back to the shipped table.
+pub fn reset_assessment_targets(data_dir: &Path) -> Result<Vec<TargetDefaults>> {
+    store::targets::reset(data_dir)?;
+    store::targets::default_targets()
+}

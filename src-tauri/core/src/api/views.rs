@@ -123,6 +123,9 @@ pub struct ProcedureEntry {
     pub procedure: Procedure,
     pub status: Status,
     pub review: ReviewState,
+    /// Whether its test is on a sample unless the assessor says otherwise
+    /// (operating effectiveness of records, CC2022 Attached table 8).
+    pub sampled_by_default: bool,
 }
 
 /// Progress of one criteria group and domain: controls by status and result.
@@ -297,6 +300,7 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
         .map(|p| {
             Ok(ProcedureEntry {
                 status: p.status(),
+                sampled_by_default: crate::model::procedure::sampled_by_default(p.evaluation, p.target),
                 review: review_state(file, SignableKind::Procedure, &p.id)?,
                 procedure: p,
             })
@@ -331,6 +335,7 @@ pub(crate) fn procedure_entries(file: &EngagementFile) -> Result<Vec<ProcedureEn
         .into_iter()
         .map(|p| ProcedureEntry {
             status: p.status(),
+            sampled_by_default: crate::model::procedure::sampled_by_default(p.evaluation, p.target),
             review: state_from(&rows, second, SignableKind::Procedure, &p.id),
             procedure: p,
         })

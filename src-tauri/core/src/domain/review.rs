@@ -712,6 +712,7 @@ mod tests {
             result: Some(crate::model::procedure::ResultKind::Exception),
             notes: String::new(),
             exceptions: Vec::new(),
+            target: None,
         };
         let sign = |p: &Procedure| {
             sign_off(

@@ -695,6 +695,7 @@ mod tests {
                 result: None,
                 notes: String::new(),
                 exceptions: Vec::new(),
+                target: None,
             },
             population: None,
             sample: None,

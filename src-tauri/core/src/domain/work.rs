@@ -163,6 +163,7 @@ pub fn add_procedure(control: &ControlFacts, next_id: String, new: NewProcedure)
         result: None,
         notes: String::new(),
         exceptions: Vec::new(),
+        target: new.target,
     };
     Ok(vec![Change::ProcedureAdded { procedure: Box::new(procedure) }])
 }
@@ -186,6 +187,7 @@ pub fn update_procedure(before: &Procedure, patch: ProcedurePatch) -> Vec<Change
     diff("work_done", json!(before.work_done), patch.work_done.map(|v| json!(v)));
     diff("result", json!(before.result), patch.result.map(|v| json!(v)));
     diff("notes", json!(before.notes), patch.notes.map(|v| json!(v)));
+    diff("target", json!(before.target), patch.target.map(|v| json!(v)));
     if changes.is_empty() {
         Vec::new()
     } else {
@@ -334,6 +336,7 @@ mod tests {
             result: None,
             notes: String::new(),
             exceptions: Vec::new(),
+            target: None,
         }
     }
 

@@ -60,6 +60,55 @@ pub struct InheritedService {
 }
 
 text_enum!(
+    /// The main assessment target of a procedure (CC2022 Attached table 8).
+    AssessmentTarget {
+        /// 規程類: policy, regulations, standards.
+        Regulations = "regulations",
+        /// 設計書・仕様書・手順書: checked once or on change, never sampled.
+        DesignDocuments = "design_documents",
+        /// 記録類: forms, approval records, logs, ledgers, made each time the control runs.
+        Records = "records",
+        /// 設定・パラメータ: settings, parameters, status, command output.
+        Settings = "settings",
+        /// 設備・建物: facilities and buildings.
+        Facilities = "facilities",
+    }
+);
+
+impl AssessmentTarget {
+    /// Attached table 8 tests on a sample only the records a control leaves
+    /// each time it runs; the other targets are inspected as they stand.
+    pub fn sampled(self) -> bool {
+        self == AssessmentTarget::Records
+    }
+}
+
+/// Whether a procedure is tested on a sample unless the assessor says
+/// otherwise: an operating-effectiveness test of records (or of a target
+/// not named, as before targets were recorded).
+pub fn sampled_by_default(evaluation: Evaluation, target: Option<AssessmentTarget>) -> bool {
+    evaluation == Evaluation::Operating && target.is_none_or(AssessmentTarget::sampled)
+}
+
+/// What Attached table 8 says of one target kind, with its example
+/// frequency, in both languages: shipped in `assets/rules/assessment-targets.json`,
+/// which a firm may replace with its own defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct TargetDefaults {
+    pub target: AssessmentTarget,
+    pub ja: String,
+    pub en: String,
+    pub examples_ja: String,
+    pub examples_en: String,
+    pub frequency_ja: String,
+    pub frequency_en: String,
+    /// The control frequency a sample of it starts from (none: as the control runs, chosen each time).
+    pub default_frequency: Option<super::sampling::Frequency>,
+}
+
+text_enum!(
     /// Where a procedure or a control stands.
     Status {
         NotStarted = "not_started",
@@ -99,6 +148,12 @@ pub struct Procedure {
     pub result: Option<ResultKind>,
     pub notes: String,
     pub exceptions: Vec<ExceptionRecord>,
+    /// The main assessment target (Attached table 8). Absent from what a
+    /// procedure without one serialises, so that procedures signed before
+    /// targets were recorded keep their content hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub target: Option<AssessmentTarget>,
 }
 
 /// An exception (例外事項): one fact found by a procedure.
@@ -194,6 +249,9 @@ pub struct ProcedurePatch {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub notes: Option<String>,
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<Option<AssessmentTarget>>"))]
+    pub target: Option<Option<AssessmentTarget>>,
 }
 
 /// Serde for `Option<Option<T>>`: an absent key is `None`, `null` is
@@ -222,6 +280,9 @@ pub struct NewProcedure {
     pub text_ja: String,
     pub text_en: String,
     pub assignee: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub target: Option<AssessmentTarget>,
 }
 
 /// The procedure library: standard procedures by criteria group, domain and
@@ -250,6 +311,9 @@ pub struct LibraryEntry {
     /// Fixed evaluation; absent: design for an initial audit, operating otherwise.
     #[serde(default)]
     pub evaluation: Option<Evaluation>,
+    /// The main assessment target (CC2022 Attached table 8), if the entry names one.
+    #[serde(default)]
+    pub target: Option<AssessmentTarget>,
     pub text_ja: String,
     pub text_en: String,
 }
@@ -352,6 +416,7 @@ mod tests {
             domain: domain.into(),
             kind,
             evaluation: None,
+            target: None,
             text_ja: "t".into(),
             text_en: "t".into(),
         };

@@ -456,6 +456,8 @@ pub fn default_tickmarks() -> Result<Vec<Tickmark>> {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SamplingState {
     pub procedure_id: String,
+    /// The procedure's main assessment target, whose default frequency a sample starts from.
+    pub target: Option<super::procedure::AssessmentTarget>,
     pub population: Option<Population>,
     /// The population in figures, which stay right when its list is trimmed.
     pub population_summary: Option<PopulationSummary>,

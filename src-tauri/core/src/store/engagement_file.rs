@@ -304,8 +304,17 @@ pub(crate) fn apply_creation(
 /// is the one they were planned from. Any other cannot be known from the
 /// file, so such a file cannot be replayed.
 fn legacy_library(name: &str) -> Result<ProcedureLibrary> {
-    let bundled = crate::sample::default_procedure_library()?;
+    let mut bundled = crate::sample::default_procedure_library()?;
     if format!("{}@{}", bundled.name, bundled.version) == name {
+        return Ok(bundled);
+    }
+    // The default library 2026.2 is 2026.1 with each entry's assessment
+    // target added (CC2022 Attached table 8); 2026.1 is it without them.
+    if name == "default@2026.1" {
+        bundled.version = "2026.1".into();
+        for entry in &mut bundled.entries {
+            entry.target = None;
+        }
         return Ok(bundled);
     }
     Err(Error::invalid(

@@ -13,6 +13,7 @@ pub mod library;
 pub mod replay;
 pub mod review;
 pub mod sampling;
+pub mod targets;
 pub mod wording;
 pub mod work;
 

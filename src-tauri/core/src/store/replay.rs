@@ -281,6 +281,7 @@ pub(crate) const TABLES: &[Table] = &[
             "work_done",
             "result",
             "notes",
+            "target",
         ],
     },
     Table {

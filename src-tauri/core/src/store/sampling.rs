@@ -408,10 +408,11 @@ pub fn reset_rules(data_dir: &Path) -> Result<()> {
 impl EngagementFile {
     /// Everything the sampling panel shows for a procedure.
     pub fn sampling(&self, procedure_id: &str) -> Result<SamplingState> {
-        read_procedure(&self.conn, procedure_id)?;
+        let procedure = read_procedure(&self.conn, procedure_id)?;
         let population = read_population(&self.conn, procedure_id)?;
         Ok(SamplingState {
             procedure_id: procedure_id.into(),
+            target: procedure.target,
             population_summary: population.as_ref().map(PopulationSummary::of),
             population,
             sample: read_sample(&self.conn, procedure_id)?,

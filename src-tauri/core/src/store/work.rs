@@ -8,8 +8,8 @@ use crate::domain::work::ControlFacts;
 use crate::error::{Error, Result};
 use crate::model::event::{Change, FieldChange};
 use crate::model::procedure::{
-    fill_title, Evaluation, ExceptionRecord, InheritedService, Procedure, ProcedureKind, ProcedureLibrary, ResultKind,
-    ScopeDecision,
+    fill_title, AssessmentTarget, Evaluation, ExceptionRecord, InheritedService, Procedure, ProcedureKind,
+    ProcedureLibrary, ResultKind, ScopeDecision,
 };
 
 /// Writes the state of a work change (scope, procedures, exceptions).
@@ -48,6 +48,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                     "assignee" => "UPDATE procedure SET assignee = ?2 WHERE id = ?1",
                     "work_done" => "UPDATE procedure SET work_done = ?2 WHERE id = ?1",
                     "result" => "UPDATE procedure SET result = ?2 WHERE id = ?1",
+                    "target" => "UPDATE procedure SET target = ?2 WHERE id = ?1",
                     _ => "UPDATE procedure SET notes = ?2 WHERE id = ?1",
                 };
                 if super::exec(tx, sql, params![id, value])? == 0 {
@@ -137,6 +138,9 @@ fn procedure_column(change: &FieldChange) -> Result<(&'static str, Option<String
             ("result", if v.is_null() { None } else { code(v.as_str().and_then(ResultKind::parse).is_some())? })
         }
         "notes" => ("notes", Some(text()?)),
+        "target" => {
+            ("target", if v.is_null() { None } else { code(v.as_str().and_then(AssessmentTarget::parse).is_some())? })
+        }
         other => return Err(Error::invalid(other, "not a field of a procedure")),
     })
 }
@@ -152,8 +156,9 @@ pub(crate) fn insert_procedure(tx: &Transaction<'_>, p: &Procedure) -> Result<()
         })?;
     let inserted = super::exec(
                 tx,
-        "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes,
+                                target)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO NOTHING",
         params![
             p.id,
             p.control_id,
@@ -165,7 +170,8 @@ pub(crate) fn insert_procedure(tx: &Transaction<'_>, p: &Procedure) -> Result<()
             p.assignee,
             p.work_done,
             p.result.map(ResultKind::as_str),
-            p.notes
+            p.notes,
+            p.target.map(AssessmentTarget::as_str)
         ],
     )?;
     if inserted == 0 {
@@ -175,7 +181,7 @@ pub(crate) fn insert_procedure(tx: &Transaction<'_>, p: &Procedure) -> Result<()
 }
 
 const PROCEDURE_COLUMNS: &str =
-    "id, control_id, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes";
+    "id, control_id, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes, target";
 
 fn procedure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Procedure> {
     let parse_err = |i: usize, what: &str| {
@@ -199,6 +205,10 @@ fn procedure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Procedure> {
         },
         notes: r.get(9)?,
         exceptions: Vec::new(),
+        target: match r.get::<_, Option<String>>(10)? {
+            None => None,
+            Some(t) => Some(AssessmentTarget::parse(&t).ok_or_else(|| parse_err(10, "assessment target"))?),
+        },
     })
 }
 
@@ -392,7 +402,8 @@ pub(crate) fn plan_procedures(
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut insert = tx.prepare(
-        "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO procedure (id, control_id, ord, kind, evaluation, text_ja, text_en, target)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut count = 0;
     for (id, group, title_ja, title_en) in rows {
@@ -408,6 +419,7 @@ pub(crate) fn plan_procedures(
                 entry.evaluation.unwrap_or(default_evaluation).as_str(),
                 fill_title(&entry.text_ja, ja_title, en_title),
                 fill_title(&entry.text_en, ja_title, en_title),
+                entry.target.map(AssessmentTarget::as_str),
             ])?;
             count += 1;
         }

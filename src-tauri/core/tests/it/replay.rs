@@ -295,6 +295,7 @@ fn run(fx: &Fixture, path: &Path, request: &Request) {
                 text_ja: text.clone(),
                 text_en: String::new(),
                 assignee: None,
+                target: None,
             };
             api::add_procedure(path, &pick(&controls, *control), new, fx.ctx()).map(|_| ())
         }

@@ -363,6 +363,7 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
                     text_ja: "追加".into(),
                     text_en: String::new(),
                     assignee: None,
+                    target: None,
                 };
                 api::add_procedure(&path, CONTROL, new, ctx).map(|_| ())
             }),

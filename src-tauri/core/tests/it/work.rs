@@ -161,6 +161,7 @@ fn a_procedure_with_exceptions_cannot_be_removed_and_numbers_are_not_reused() {
         text_ja: "夜間バッチの実行画面を観察する。".into(),
         text_en: String::new(),
         assignee: Some("鈴木 一郎".into()),
+        target: None,
     };
     let added = api::add_procedure(&path, CONTROL, new.clone(), fx.ctx()).unwrap();
     assert_eq!(added.id, format!("{CONTROL}/P4"), "P3 was removed; its number stays retired");
@@ -340,4 +341,66 @@ fn an_excluded_objective_exempts_its_basic_controls_until_it_is_adopted_again_an
     assert!(!blocked("11.1.2.1"), "an inherited control's procedures may be omitted");
     let report = api::verify_log(&path, None).unwrap();
     assert!(report.is_intact(), "{report:?}");
+}
+
+#[test]
+fn procedures_name_their_assessment_target_and_only_records_are_sampled_by_default() {
+    use workbench_core::model::procedure::AssessmentTarget;
+    let fx = Fixture::new();
+    let path = demo(&fx);
+    // The default library names a target for each entry (CC2022 Attached table 8).
+    let planned = api::control_detail(&path, CONTROL).unwrap().procedures;
+    assert!(planned.iter().all(|p| p.procedure.target.is_some()), "{planned:?}");
+    let inquiry = planned.iter().find(|p| p.procedure.kind == ProcedureKind::Inquiry).unwrap();
+    assert_eq!(inquiry.procedure.target, Some(AssessmentTarget::DesignDocuments));
+    assert!(!inquiry.sampled_by_default, "a design test of documents is not sampled");
+
+    // An operating test of records is sampled by default; of settings it is not.
+    let new = |target| NewProcedure {
+        kind: ProcedureKind::Inspection,
+        evaluation: Evaluation::Operating,
+        text_ja: "閲覧する。".into(),
+        text_en: String::new(),
+        assignee: None,
+        target,
+    };
+    let records = api::add_procedure(&path, CONTROL, new(Some(AssessmentTarget::Records)), fx.ctx()).unwrap();
+    let settings = api::add_procedure(&path, CONTROL, new(Some(AssessmentTarget::Settings)), fx.ctx()).unwrap();
+    let untold = api::add_procedure(&path, CONTROL, new(None), fx.ctx()).unwrap();
+    let entries = api::control_detail(&path, CONTROL).unwrap().procedures;
+    let sampled = |id: &str| entries.iter().find(|e| e.procedure.id == id).unwrap().sampled_by_default;
+    assert!(sampled(&records.id));
+    assert!(!sampled(&settings.id));
+    assert!(sampled(&untold.id), "an operating test with no target named is sampled, as before targets existed");
+
+    // Changing the target is one recorded change, replayed; clearing it too.
+    let set = ProcedurePatch { target: Some(Some(AssessmentTarget::Facilities)), ..ProcedurePatch::default() };
+    let before = events(&path);
+    assert_eq!(
+        api::update_procedure(&path, &records.id, set, fx.ctx()).unwrap().target,
+        Some(AssessmentTarget::Facilities)
+    );
+    assert_eq!(events(&path), before + 1);
+    let clear = ProcedurePatch { target: Some(None), ..ProcedurePatch::default() };
+    assert_eq!(api::update_procedure(&path, &records.id, clear, fx.ctx()).unwrap().target, None);
+    assert_eq!(events(&path), before + 2);
+    // The sampling panel knows the target, for its default frequency.
+    assert_eq!(api::sampling(&path, &settings.id).unwrap().target, Some(AssessmentTarget::Settings));
+}
+
+#[test]
+fn a_library_entry_names_a_known_target_or_is_refused() {
+    let fx = Fixture::new();
+    let library = |target: &str| {
+        serde_json::json!({
+            "format": "ismap-workbench-procedures", "format_version": 1, "name": "firm", "version": target,
+            "entries": [{"group": "*", "domain": "*", "kind": "inspection", "target": target, "text_ja": "閲覧する。", "text_en": "Inspect."}]
+        })
+        .to_string()
+    };
+    api::import_procedure_library(&fx.data_dir(), &fx.write("ok.json", library("records")), fx.ctx()).unwrap();
+    let err =
+        api::import_procedure_library(&fx.data_dir(), &fx.write("bad.json", library("minutes")), fx.ctx()).unwrap_err();
+    assert_eq!(err.kind(), "import");
+    assert!(err.to_string().contains("bad.json") && err.to_string().contains("minutes"), "{err}");
 }

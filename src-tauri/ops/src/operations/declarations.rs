@@ -274,6 +274,11 @@ operations! {
         api::suffix_legend()
     }
 
+    /// The firm's table of assessment targets (CC2022 Attached table 8), or the shipped one.
+    assessment_targets(AssessmentTargetsRequest {}) -> Vec<workbench_core::model::procedure::TargetDefaults> |s, _r, _p| {
+        api::assessment_targets(s.data_dir())
+    }
+
     // ---- Controls changed during the period --------------------------------------------
 
     /// The kinds of change a control may record (ISMAP FAQ KB0010866).

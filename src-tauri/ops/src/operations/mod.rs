@@ -235,6 +235,9 @@ pub struct SamplingView {
     pub state: SamplingState,
     pub rules: SampleRuleTable,
     pub sizes: Vec<RuleSize>,
+    /// The frequency the firm's table of assessment targets gives the
+    /// procedure's target (none: chosen each time, as for records).
+    pub default_frequency: Option<Frequency>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -253,7 +256,14 @@ fn sampling_view(s: &Session, state: SamplingState) -> Result<SamplingView> {
         .copied()
         .map(|frequency| RuleSize { frequency, size: rules.size_for(frequency, frame).map(|n| n as u32) })
         .collect();
-    Ok(SamplingView { state: state.trimmed(), rules, sizes })
+    let default_frequency = match state.target {
+        Some(target) => api::assessment_targets(s.data_dir())?
+            .into_iter()
+            .find(|t| t.target == target)
+            .and_then(|t| t.default_frequency),
+        None => None,
+    };
+    Ok(SamplingView { state: state.trimmed(), rules, sizes, default_frequency })
 }
 
 /// A sampling request on a procedure of an engagement, then the panel.

@@ -6,4 +6,9 @@ import type { Status } from "./Status";
 /**
  * A procedure with its derived status.
  */
-export type ProcedureEntry = { procedure: Procedure, status: Status, review: ReviewState, };
+export type ProcedureEntry = { procedure: Procedure, status: Status, review: ReviewState, 
+/**
+ * Whether its test is on a sample unless the assessor says otherwise
+ * (operating effectiveness of records, CC2022 Attached table 8).
+ */
+sampled_by_default: boolean, };

@@ -12,6 +12,7 @@ import type { AddProcedureRequest } from "../bindings/AddProcedureRequest";
 import type { AddSampleItemRequest } from "../bindings/AddSampleItemRequest";
 import type { AddSubsequentEventRequest } from "../bindings/AddSubsequentEventRequest";
 import type { AnswerNoteRequest } from "../bindings/AnswerNoteRequest";
+import type { AssessmentTargetsRequest } from "../bindings/AssessmentTargetsRequest";
 import type { CancelIntakeRequest } from "../bindings/CancelIntakeRequest";
 import type { CatalogSummary } from "../bindings/CatalogSummary";
 import type { ChangeKindInfo } from "../bindings/ChangeKindInfo";
@@ -107,6 +108,7 @@ import type { SignOffRequest } from "../bindings/SignOffRequest";
 import type { SuffixLegendRequest } from "../bindings/SuffixLegendRequest";
 import type { SuffixMeaning } from "../bindings/SuffixMeaning";
 import type { SuggestEngagementFileRequest } from "../bindings/SuggestEngagementFileRequest";
+import type { TargetDefaults } from "../bindings/TargetDefaults";
 import type { Tickmark } from "../bindings/Tickmark";
 import type { UnlinkEvidenceRequest } from "../bindings/UnlinkEvidenceRequest";
 import type { UpdateProcedureRequest } from "../bindings/UpdateProcedureRequest";
@@ -155,6 +157,7 @@ export const OPERATIONS = [
   "answer_note",
   "clear_note",
   "suffix_legend",
+  "assessment_targets",
   "control_change_kinds",
   "record_control_change",
   "remove_control_change",
@@ -262,6 +265,8 @@ export function client(transport: Transport) {
     clearNote: (request: ClearNoteRequest): Promise<ReviewNote> => transport.call("clear_note", request),
     /** What the suffixes P, B and PB of detailed controls mean (CC2022 §2.1). */
     suffixLegend: (request: SuffixLegendRequest): Promise<Array<SuffixMeaning>> => transport.call("suffix_legend", request),
+    /** The firm's table of assessment targets (CC2022 Attached table 8), or the shipped one. */
+    assessmentTargets: (request: AssessmentTargetsRequest): Promise<Array<TargetDefaults>> => transport.call("assessment_targets", request),
     /** The kinds of change a control may record (ISMAP FAQ KB0010866). */
     controlChangeKinds: (request: ControlChangeKindsRequest): Promise<Array<ChangeKindInfo>> => transport.call("control_change_kinds", request),
     /** Records that a control changed during the period, from a date on. */
