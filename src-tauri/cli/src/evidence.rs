@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 use workbench_core::api;
 use workbench_core::api::{IntakeFile, IntakeProgress};
+use workbench_core::error::{FieldProblem, ProblemCode};
 use workbench_core::model::event::Context;
 use workbench_core::model::evidence::{
     Evidence, EvidenceKind, EvidenceLink, EvidenceMeta, EvidencePatch, LinkKind, PbcFields, PbcStatus,
@@ -258,6 +259,7 @@ pub fn evidence(command: EvidenceCommand, ctx: Context<'_>, m: &Messages) -> Out
                         &[("id", &e.id), ("name", &e.original_name), ("size", &e.size), ("sha256", &e.sha256)]
                     )
                 );
+                print_as_of_warning(e, m);
             }
             Ok(())
         }
@@ -271,6 +273,7 @@ pub fn evidence(command: EvidenceCommand, ctx: Context<'_>, m: &Messages) -> Out
             }
             for e in &items {
                 print_row(e, m);
+                print_as_of_warning(e, m);
             }
             Ok(())
         }
@@ -359,6 +362,19 @@ pub fn evidence(command: EvidenceCommand, ctx: Context<'_>, m: &Messages) -> Out
             );
             Ok(())
         }
+    }
+}
+
+/// The warning an item's as-of date calls for, in the user's language.
+fn print_as_of_warning(e: &Evidence, m: &Messages) {
+    if let Some(w) = &e.as_of_warning {
+        let (date, limit) = (e.meta.as_of.to_string(), w.limit.to_string());
+        let english = match w.code {
+            ProblemCode::AsOfInFuture => format!("the as-of date {date} is after the day it was taken in ({limit})"),
+            _ => format!("the as-of date {date} is after the period's end ({limit})"),
+        };
+        let problem = FieldProblem::new("as_of", w.code, &[("date", date), ("limit", limit)], english);
+        println!("{}", m.get("evidence.as_of_warning", &[("id", &e.id), ("warning", &m.problem(&problem))]));
     }
 }
 

@@ -2,12 +2,15 @@
 //! supports, when it may be withdrawn, and the requests to the provider.
 //! Storing content is not a decision: `store::evidence` streams it in.
 
+use chrono::NaiveDate;
 use serde_json::json;
 
 use super::refuse;
 use crate::error::{Error, ProblemCode, Result};
 use crate::model::event::{Change, FieldChange};
-use crate::model::evidence::{Evidence, EvidenceLink, EvidenceMeta, EvidencePatch, PbcFields, PbcRequest, Removal};
+use crate::model::evidence::{
+    AsOfWarning, Evidence, EvidenceLink, EvidenceMeta, EvidencePatch, PbcFields, PbcRequest, Removal,
+};
 
 /// An item about to be taken in must have a title (its file name by default).
 pub fn check_meta(source: &std::path::Path, meta: &EvidenceMeta) -> Result<()> {
@@ -39,9 +42,32 @@ pub fn added(
     let mut links = links.to_vec();
     links.sort();
     links.dedup();
-    let evidence =
-        Evidence { id, sha256, size, media_type, original_name, meta, added_at, added_by, links, removed: None };
+    let evidence = Evidence {
+        id,
+        sha256,
+        size,
+        media_type,
+        original_name,
+        meta,
+        added_at,
+        added_by,
+        links,
+        removed: None,
+        as_of_warning: None,
+    };
     Change::EvidenceAdded { evidence: Box::new(evidence), new_content }
+}
+
+/// What is odd about an as-of date (see [`AsOfWarning`]): after the day
+/// the item was taken in (`taken_on`, in Japan), else after the period's end.
+pub fn as_of_warning(as_of: NaiveDate, period_end: NaiveDate, taken_on: NaiveDate) -> Option<AsOfWarning> {
+    if as_of > taken_on {
+        Some(AsOfWarning { code: ProblemCode::AsOfInFuture, limit: taken_on })
+    } else if as_of > period_end {
+        Some(AsOfWarning { code: ProblemCode::AsOfAfterPeriod, limit: period_end })
+    } else {
+        None
+    }
 }
 
 pub fn edit(before: &Evidence, patch: EvidencePatch) -> Result<Vec<Change>> {
@@ -185,7 +211,6 @@ pub fn next_number(prefix: &str, highest_used: i64, width: usize) -> String {
 mod tests {
     use super::*;
     use crate::model::evidence::{EvidenceKind, LinkKind, PbcStatus};
-    use chrono::NaiveDate;
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -211,6 +236,7 @@ mod tests {
             added_by: "佐藤 花子".into(),
             links: vec![EvidenceLink { kind: LinkKind::Procedure, id: "9.2.1.2/P1".into() }],
             removed: None,
+            as_of_warning: None,
         }
     }
 
@@ -259,5 +285,19 @@ mod tests {
         assert_eq!(problems[0].params["requested_on"], "2026-05-10");
         assert_eq!(next_number("PBC-", 7, 3), "PBC-008");
         assert!(add_pbc("PBC-001".into(), PbcFields { due: Some(date("2026-05-10")), ..fields }).is_ok());
+    }
+
+    #[test]
+    fn an_as_of_date_after_the_period_or_after_intake_is_warned_of() {
+        let end = date("2026-09-30");
+        let taken = date("2026-10-15");
+        assert_eq!(as_of_warning(date("2026-09-30"), end, taken), None);
+        let after = as_of_warning(date("2026-10-01"), end, taken).unwrap();
+        assert_eq!((after.code, after.limit), (ProblemCode::AsOfAfterPeriod, end));
+        let future = as_of_warning(date("2026-10-16"), end, taken).unwrap();
+        assert_eq!((future.code, future.limit), (ProblemCode::AsOfInFuture, taken));
+        // Taken in during the period, dated ahead: in the future, not yet after the period.
+        let early = as_of_warning(date("2026-05-02"), end, date("2026-05-01")).unwrap();
+        assert_eq!(early.code, ProblemCode::AsOfInFuture);
     }
 }

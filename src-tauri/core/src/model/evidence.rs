@@ -122,6 +122,25 @@ pub struct Evidence {
     /// Set when the item was withdrawn from the engagement. Its record and
     /// content stay, so that the history can still show what it was.
     pub removed: Option<Removal>,
+    /// What is odd about the as-of date, if anything: derived when the item
+    /// is shown, never recorded (events and state hold the date alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub as_of_warning: Option<AsOfWarning>,
+}
+
+/// An as-of date after the period's end, or after the day the item was
+/// taken in (a date in the future then): evidence of something else than
+/// the period's operation, or a typing slip. A warning, since evidence of a
+/// later date can still bear on the period (a subsequent event's letter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AsOfWarning {
+    /// `as_of_after_period` or `as_of_in_future`.
+    pub code: crate::error::ProblemCode,
+    /// The limit passed: the period's end, or the day it was taken in.
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
+    pub limit: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -228,7 +228,8 @@ pub(crate) fn highest_ord(conn: &Connection, table: &str) -> Result<i64> {
 impl EngagementFile {
     /// One evidence item with its links.
     pub fn evidence(&self, id: &str) -> Result<Evidence> {
-        read_evidence(&self.conn, id)
+        let item = read_evidence(&self.conn, id)?;
+        Ok(with_as_of_warnings(&self.conn, vec![item])?.remove(0))
     }
 
     /// Every evidence item in the order taken in; withdrawn ones only on request.
@@ -245,7 +246,7 @@ impl EngagementFile {
             e.links = links.remove(&e.id).unwrap_or_default();
             items.push(e);
         }
-        Ok(items)
+        with_as_of_warnings(&self.conn, items)
     }
 
     /// The evidence linked to a control's procedures or to their exceptions.
@@ -764,7 +765,27 @@ fn evidence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
             Some(reason) => Some(Removal { reason, at: r.get(15)?, by: r.get(16)? }),
             None => None,
         },
+        as_of_warning: None,
     })
+}
+
+/// Fills each item's as-of warning, against the engagement's period. The
+/// written representation's letter and a subsequent event's evidence are of
+/// after the period by their nature, so only a date in the future is odd
+/// for them.
+fn with_as_of_warnings(conn: &Connection, mut items: Vec<Evidence>) -> Result<Vec<Evidence>> {
+    let period_end = super::engagement_file::read_fields(conn)?.period.end;
+    let closing = super::closing::view(conn)?;
+    let after_the_period = |id: &str| {
+        closing.representation.as_ref().is_some_and(|r| r.evidence_id.as_deref() == Some(id))
+            || closing.subsequent_events.iter().any(|s| s.evidence.iter().any(|e| e == id))
+    };
+    for e in &mut items {
+        let taken_on = crate::model::event::japan_date_of(&e.added_at).unwrap_or(e.meta.as_of);
+        let end = if after_the_period(&e.id) { NaiveDate::MAX } else { period_end };
+        e.as_of_warning = crate::domain::evidence::as_of_warning(e.meta.as_of, end, taken_on);
+    }
+    Ok(items)
 }
 
 pub(crate) fn read_evidence(conn: &Connection, id: &str) -> Result<Evidence> {

@@ -481,3 +481,42 @@ fn engagement_files_use_large_pages_and_older_files_are_rebuilt_with_them() {
     assert_eq!(page_size(&path), 65536);
     assert_eq!(assert_whole(&path), (before.0 + 1, before.1), "the log and every item are whole, with the new request");
 }
+
+#[test]
+fn an_as_of_date_after_the_period_or_in_the_future_is_warned_of_at_intake_and_on_the_item() {
+    use chrono::{TimeZone, Utc};
+    use workbench_core::error::ProblemCode;
+    use workbench_core::model::event::{Context, FixedClock};
+    let mut fx = Fixture::new();
+    // Taken in on 2026-10-20 (Japan), after the demo's period ended on 2026-09-30.
+    fx.clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 10, 20, 1, 0, 0).unwrap());
+    let ctx = Context { actor: &fx.actor, clock: &fx.clock };
+    let path = demo(&fx);
+    let source = fx.write("log.csv", "x");
+    let dated =
+        |as_of: &str| IntakeFile { path: source.clone(), meta: EvidenceMeta { as_of: date(as_of), ..meta("ログ") } };
+    let added = api::add_evidence(
+        &path,
+        &[dated("2026-09-30"), dated("2026-10-01"), dated("2026-10-21")],
+        &to_procedure(PROCEDURE),
+        ctx,
+        &mut |_| true,
+    )
+    .unwrap();
+    let warnings: Vec<_> = added.iter().map(|e| e.as_of_warning.as_ref().map(|w| (w.code, w.limit))).collect();
+    assert_eq!(
+        warnings,
+        [
+            None,
+            Some((ProblemCode::AsOfAfterPeriod, date("2026-09-30"))),
+            Some((ProblemCode::AsOfInFuture, date("2026-10-20"))),
+        ]
+    );
+    // Shown on the item wherever it is listed, and never recorded in the log.
+    let listed = api::list_evidence(&path, false).unwrap();
+    assert_eq!(listed.iter().filter(|e| e.as_of_warning.is_some()).count(), 2);
+    let log = api::recent_events(&path, 1000).unwrap();
+    assert!(log.iter().all(|e| !e.payload.contains("as_of_warning")));
+    let report = api::verify_log(&path, None).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+}
