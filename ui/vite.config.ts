@@ -17,5 +17,11 @@ export default defineConfig(({ mode }) => ({
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
     setupFiles: ["src/test-setup.ts"],
+    // Each test drives the real core through several round trips (a
+    // walkthrough with its reloads, a profile switch, an intake); with the
+    // files run in parallel on a two-core machine one can pass five seconds
+    // without anything being wrong. The limit guards against a hang, not
+    // speed, which the benchmarks measure.
+    testTimeout: 20000,
   },
 }));

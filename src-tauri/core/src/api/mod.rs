@@ -37,8 +37,8 @@ pub use crate::store::evidence::{
 pub use crate::store::library::{default_data_dir, CatalogSummary, ProcedureLibrarySummary};
 pub use crate::store::replay::{Difference, DifferenceKind};
 pub use views::{
-    ControlCounts, ControlDetail, ControlRow, Dashboard, EngagementView, ExceptionListing, GroupCount, ProcedureEntry,
-    Progress,
+    ControlCounts, ControlDetail, ControlRow, Dashboard, EngagementView, ExceptionListing, GroupCount, ObjectiveScope,
+    ProcedureEntry, Progress,
 };
 
 /// Imports a catalog file into the library in `data_dir`. All or nothing.

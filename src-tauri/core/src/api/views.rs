@@ -110,10 +110,41 @@ pub struct ControlDetail {
     pub review: Option<ReviewState>,
     /// Review notes on the control, its procedures, their exceptions and evidence.
     pub notes: Vec<ReviewNote>,
+    /// The control objective (統制目標, a 3-part ID) it belongs to, whose
+    /// exclusion exempts its basic statement controls (CC2022 §2.2.4).
+    pub objective: Option<ObjectiveScope>,
     /// Its changes during the period, by date (none for most controls).
     pub changes: Vec<crate::model::change::ControlChange>,
     /// The versions those changes make over the period (none if it did not change).
     pub versions: Vec<crate::model::change::ControlVersion>,
+}
+
+/// A control objective and the decision recorded for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ObjectiveScope {
+    pub id: String,
+    pub title_ja: String,
+    pub title_en: String,
+    /// `in_scope`, or `not_adopted` when excluded.
+    pub scope: ScopeDecision,
+    pub reason: String,
+}
+
+/// The objective `id`, if it is one.
+fn objective_scope(file: &EngagementFile, id: &str) -> Result<Option<ObjectiveScope>> {
+    let facts = work_store::control_facts(&file.conn, id)?;
+    if !facts.objective {
+        return Ok(None);
+    }
+    let (item, _) = work_store::catalog_item(&file.conn, id)?;
+    Ok(Some(ObjectiveScope {
+        id: id.to_string(),
+        title_ja: item.title_ja,
+        title_en: item.title_en,
+        scope: facts.recorded.0,
+        reason: facts.recorded.1,
+    }))
 }
 
 /// A procedure with its derived status.
@@ -308,6 +339,7 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
         .collect::<Result<_>>()?;
     let in_scope = scope == ScopeDecision::InScope;
     let changes = crate::store::change::changes_of(&file.conn, id)?;
+    let item_parent = item.parent.clone();
     let statuses: Vec<_> = procedures.iter().map(|p| p.status).collect();
     let results: Vec<_> = procedures.iter().map(|p| p.procedure.result).collect();
     Ok(ControlDetail {
@@ -322,6 +354,10 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
         evidence: file.control_evidence(id)?,
         review: if assessable { Some(review_state(file, SignableKind::Control, id)?) } else { None },
         notes: file.control_notes(id)?,
+        objective: match &item_parent {
+            Some(parent) => objective_scope(file, parent)?,
+            None => None,
+        },
         versions: crate::store::change::versions(&file.conn, &changes)?,
         changes,
     })

@@ -7,6 +7,7 @@ import type { ExportStage } from "../ipc/bindings/ExportStage";
 import type { Lang } from "../ipc/bindings/Lang";
 import type { ProblemCode } from "../ipc/bindings/ProblemCode";
 import type { WarningCode } from "../ipc/bindings/WarningCode";
+import type { AssessmentTarget } from "../ipc/bindings/AssessmentTarget";
 import type { Answer } from "../ipc/bindings/Answer";
 import type { AuditKind } from "../ipc/bindings/AuditKind";
 import type { CellResult } from "../ipc/bindings/CellResult";
@@ -71,7 +72,8 @@ export type ClosedSetMessages = MessagesFor<"error", ErrorKind> &
   MessagesFor<"review.target", NoteTargetKind> &
   MessagesFor<"note_status", NoteStatus> &
   MessagesFor<"sampling.method", SelectionMethod> &
-  MessagesFor<"closing.answer", Answer>;
+  MessagesFor<"closing.answer", Answer> &
+  MessagesFor<"target", AssessmentTarget>;
 
 const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview, ...jaClosing };
 const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview, ...enClosing };

@@ -4,6 +4,7 @@ import type { ControlChange } from "./ControlChange";
 import type { ControlVersion } from "./ControlVersion";
 import type { Evidence } from "./Evidence";
 import type { InheritedService } from "./InheritedService";
+import type { ObjectiveScope } from "./ObjectiveScope";
 import type { ProcedureEntry } from "./ProcedureEntry";
 import type { ResultKind } from "./ResultKind";
 import type { ReviewNote } from "./ReviewNote";
@@ -31,6 +32,11 @@ review: ReviewState | null,
  * Review notes on the control, its procedures, their exceptions and evidence.
  */
 notes: Array<ReviewNote>, 
+/**
+ * The control objective (統制目標, a 3-part ID) it belongs to, whose
+ * exclusion exempts its basic statement controls (CC2022 §2.2.4).
+ */
+objective: ObjectiveScope | null, 
 /**
  * Its changes during the period, by date (none for most controls).
  */
