@@ -166,6 +166,9 @@ try {
   await (await s.find("jump-input")).type("4.4.1.1" + Keys.ENTER);
   const sampled = '[data-testid="sampling-panel"][data-procedure-id="4.4.1.1/P3"]';
   await s.until(`return document.querySelectorAll('${sampled} [data-testid="sample-item"]').length === 25`);
+  // The control changed on 2026-04-01: its two versions, above its procedures.
+  await s.run(`document.querySelector('[data-testid="control-changes"]').scrollIntoView({ block: "center" })`);
+  await shot("walkthrough-changes-ja");
   await s.run(`document.querySelector('${sampled}').scrollIntoView({ block: "start" }); window.scrollBy(0, -60);`);
   await shot("sampling-panel-ja");
   await s.run(`document.querySelector('${sampled} [data-testid="test-grid"]').scrollIntoView({ block: "start" }); window.scrollBy(0, -80);`);

@@ -2,7 +2,8 @@
 // request's fields, its reply (and progress), and its body, a few lines over
 // `workbench_core::api`. See `declare.rs` for what is made of them. This file
 // holds nothing but the declarations, because the desktop app's build
-// script includes it to learn their names (the command permissions).
+// script reads it to learn their names (the command permissions): each
+// declaration starts on its own line, at four spaces, `name(Request {`.
 //
 // Adding an operation: add its declaration here, then its use in the UI.
 // `UPDATE_BINDINGS=1 cargo test -p workbench-ops --features ts` writes its

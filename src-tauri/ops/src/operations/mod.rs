@@ -1,7 +1,7 @@
 //! The operations: their declarations (`declarations.rs`, one per
 //! operation) and the few things several of them share. The declarations
 //! file holds nothing but the `operations!` invocation, because the desktop
-//! app's build script includes it to learn the operations' names.
+//! app's build script reads it to learn the operations' names.
 
 use std::path::{Path, PathBuf};
 
