@@ -81,16 +81,12 @@ impl Messages {
         let Some(template) = self.entries.get(&format!("problem.{}", p.code.as_str())) else {
             return field(&p.message);
         };
-        let mut text = template.clone();
-        for (name, value) in &p.params {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        if text.contains('{') {
-            field(&p.message)
-        } else if !template.contains('{') {
-            self.get("error.field_detail", &[("field", &p.field), ("message", &text), ("detail", &p.message)])
-        } else {
-            field(&text)
+        match fill_once(template, &p.params) {
+            None => field(&p.message),
+            Some(text) if !template.contains('{') => {
+                self.get("error.field_detail", &[("field", &p.field), ("message", &text), ("detail", &p.message)])
+            }
+            Some(text) => field(&text),
         }
     }
 
@@ -99,6 +95,23 @@ impl Messages {
     pub fn word(&self, key: &str, fallback: &str) -> String {
         self.entries.get(key).cloned().unwrap_or_else(|| fallback.to_string())
     }
+}
+
+/// `template` with each `{name}` replaced by its value, in one pass, so that
+/// a value holding braces (text the user typed) is never read as a
+/// placeholder; `None` when the template names a value that is not given.
+fn fill_once(template: &str, values: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}')?;
+        out.push_str(values.get(&after[..close])?);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -136,6 +149,15 @@ mod tests {
         // A value the words need but the refusal lacks: the core's own message.
         let bare = FieldProblem::new("effective", ProblemCode::ChangeOutsidePeriod, &[], "english".into());
         assert_eq!(super::Messages::load(super::Lang::Ja).problem(&bare), "effective: english");
+        // A value with braces in it is a value, filled once.
+        let typed = FieldProblem::new(
+            "kind",
+            ProblemCode::UnknownChangeKind,
+            &[("kind", "{known}".into()), ("known", "regulations".into())],
+            "english".into(),
+        );
+        let ja = super::Messages::load(super::Lang::Ja).problem(&typed);
+        assert!(ja.contains("「{known}」は変更の種類にありません") && ja.contains("regulations のいずれか"), "{ja}");
         // General words keep the core's detail beside them.
         let general = FieldProblem::new("text", ProblemCode::Required, &[], "say what the control became".into());
         let ja = super::Messages::load(super::Lang::Ja).problem(&general);

@@ -157,7 +157,6 @@ text_enum!(
         ChangeOutsidePeriod = "change_outside_period",
         ChangeDateTaken = "change_date_taken",
         UnknownChangeKind = "unknown_change_kind",
-        UnknownTarget = "unknown_target",
         AsOfAfterPeriod = "as_of_after_period",
         AsOfInFuture = "as_of_in_future",
     }

@@ -285,7 +285,8 @@ fn changed_controls(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
             .versions
             .iter()
             .map(|v| {
-                let sampled = c.sampled_by_version.get(v.no as usize - 1).copied().unwrap_or(0);
+                let sampled =
+                    (v.no as usize).checked_sub(1).and_then(|i| c.sampled_by_version.get(i)).copied().unwrap_or(0);
                 vec![
                     m.get("changed.version", &[("no", &v.no)]),
                     m.get("changed.applied", &[("from", &v.from), ("to", &v.to), ("sampled", &sampled)]),

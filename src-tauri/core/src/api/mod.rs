@@ -218,7 +218,11 @@ pub fn edit_engagement(path: &Path, fields: EngagementFields, ctx: Context<'_>) 
         |tx| {
             let file_fields = store::engagement_file::read_fields(tx)?;
             let rules = store::engagement_file::read_rules(tx)?;
-            Ok(domain::engagement::edit(&file_fields, &rules, &fields)?.into())
+            let changes = domain::engagement::edit(&file_fields, &rules, &fields)?;
+            if !changes.is_empty() {
+                domain::change::check_period(fields.period.start, fields.period.end, &store::change::all_changes(tx)?)?;
+            }
+            Ok(changes.into())
         },
         |_, events| Ok(events.first().cloned()),
     )
@@ -503,14 +507,14 @@ pub fn add_evidence(
             Ok(changes.into())
         },
         |file, events| {
-            events
+            let ids: Vec<String> = events
                 .iter()
                 .filter_map(|e| match serde_json::from_str(&e.payload) {
                     Ok(Change::EvidenceAdded { evidence, .. }) => Some(evidence.id),
                     _ => None,
                 })
-                .map(|id| file.evidence(&id))
-                .collect()
+                .collect();
+            file.evidence_items(&ids.iter().map(String::as_str).collect::<Vec<_>>())
         },
     )
 }

@@ -230,8 +230,10 @@ fn changed_controls(
         let mut sampled = vec![0u32; versions.len()];
         for p in crate::store::work::procedures_of(&file.conn, &c.id)? {
             let state = file.sampling(&p.id)?;
-            for v in state.item_versions.iter().filter_map(|i| i.version) {
-                sampled[v as usize - 1] += 1;
+            for (n, count) in state.sampled_by_version.iter().enumerate() {
+                if let Some(total) = sampled.get_mut(n) {
+                    *total += count;
+                }
             }
         }
         out.push(crate::model::report::ReportChangedControl {

@@ -75,6 +75,33 @@ pub fn record_change(
     }])
 }
 
+/// Refuses a new audit period that would leave a recorded change on or
+/// before its first day or after its last: the change's versions would no
+/// longer fit the period. The change is taken back first, or the period kept.
+pub fn check_period(start: NaiveDate, end: NaiveDate, changes: &[ControlChange]) -> Result<()> {
+    let problems: Vec<FieldProblem> = changes
+        .iter()
+        .filter(|c| c.effective <= start || c.effective > end)
+        .map(|c| {
+            let field = if c.effective <= start { "period.start" } else { "period.end" };
+            FieldProblem::new(
+                field,
+                ProblemCode::ChangeOutsidePeriod,
+                &[("date", c.effective.to_string()), ("start", start.to_string()), ("end", end.to_string())],
+                format!(
+                    "the change {} of {} took effect on {}, outside a period from {start} to {end} (after its first day, not after its last): take the change back first, or keep the period",
+                    c.id, c.control_id, c.effective
+                ),
+            )
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid { problems })
+    }
+}
+
 /// Takes back a change recorded by mistake.
 pub fn remove_change(change: ControlChange) -> Vec<Change> {
     vec![Change::ControlChangeRemoved { change }]
@@ -152,6 +179,23 @@ mod tests {
                 ("text".to_string(), ProblemCode::Required),
             ]
         );
+    }
+
+    #[test]
+    fn a_period_that_would_leave_a_change_outside_it_is_refused() {
+        let Change::ControlChangeRecorded { change } =
+            record(&[], input("2026-04-01", "mechanism", "x")).unwrap().remove(0)
+        else {
+            panic!()
+        };
+        let changes = [change];
+        assert!(check_period(d("2025-10-01"), d("2026-09-30"), &changes).is_ok());
+        for (start, end, field) in
+            [("2026-04-01", "2027-03-31", "period.start"), ("2025-04-01", "2026-03-31", "period.end")]
+        {
+            let refused = codes(check_period(d(start), d(end), &changes).unwrap_err());
+            assert_eq!(refused, [(field.to_string(), ProblemCode::ChangeOutsidePeriod)], "{start}..{end}");
+        }
     }
 
     #[test]

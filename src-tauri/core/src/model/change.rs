@@ -98,11 +98,15 @@ pub fn versions(start: NaiveDate, end: NaiveDate, changes: &[ControlChange]) -> 
         return Vec::new();
     }
     changes.sort_by_key(|c| c.effective);
+    // What the control was at the period's start: given with the earliest
+    // change, or with whichever change gave it (changes may be recorded out
+    // of date order, and the one that gave it may have been taken back).
+    let original = changes.iter().map(|c| c.before.trim()).find(|b| !b.is_empty()).unwrap_or("");
     let mut out = vec![ControlVersion {
         no: 1,
         from: start,
         to: changes[0].effective.pred_opt().unwrap_or(start),
-        text: changes[0].before.clone(),
+        text: original.to_string(),
         change_id: None,
         kind: None,
     }];
@@ -164,6 +168,12 @@ mod tests {
         assert_eq!(version_on(&v, d("2026-09-30")), Some(3));
         assert_eq!(version_on(&v, d("2026-10-01")), None);
         assert!(versions(start, end, &[]).is_empty());
+        // An earlier change recorded later, without the original wording: the
+        // wording given with the other change still describes version 1.
+        let mut earlier = change("CHG-003", "2026-01-15");
+        earlier.before = String::new();
+        let v = versions(start, end, &[change("CHG-001", "2026-04-01"), earlier]);
+        assert_eq!((v[0].to, v[0].text.as_str()), (d("2026-01-14"), "manual approval"));
     }
 
     #[test]

@@ -473,6 +473,8 @@ pub struct SamplingState {
     pub item_versions: Vec<ItemVersion>,
     /// How many items of the frame fall in each version, in version order.
     pub frame_by_version: Vec<u32>,
+    /// How many sample items fall in each version, in version order.
+    pub sampled_by_version: Vec<u32>,
     /// Versions no sample item falls in: the sample tests none of their operation.
     pub untested_versions: Vec<u32>,
 }
@@ -496,6 +498,7 @@ impl SamplingState {
         use super::change::version_on;
         self.item_versions.clear();
         self.frame_by_version.clear();
+        self.sampled_by_version.clear();
         self.untested_versions.clear();
         if !versions.is_empty() {
             if let Some(population) = &self.population {
@@ -511,15 +514,20 @@ impl SamplingState {
                         })
                         .collect();
                 }
-                let mut counts = vec![0u32; versions.len()];
-                for n in population.frame() {
-                    let date = population.items.get(n).and_then(|i| i.date);
-                    if let Some(v) = date.and_then(|d| version_on(&versions, d)) {
-                        counts[v as usize - 1] += 1;
+                // Version numbers run 1, 2, ... in order, so a version's count is at `no - 1`.
+                let count = |dates: &mut dyn Iterator<Item = Option<NaiveDate>>| {
+                    let mut counts = vec![0u32; versions.len()];
+                    for v in dates.filter_map(|d| d.and_then(|d| version_on(&versions, d))) {
+                        if let Some(n) = (v as usize).checked_sub(1).and_then(|i| counts.get_mut(i)) {
+                            *n += 1;
+                        }
                     }
-                }
-                self.frame_by_version = counts;
+                    counts
+                };
+                self.frame_by_version =
+                    count(&mut population.frame().into_iter().map(|n| population.items.get(n).and_then(|i| i.date)));
                 if self.sample.is_some() {
+                    self.sampled_by_version = count(&mut self.item_versions.iter().map(|i| i.date));
                     self.untested_versions = versions
                         .iter()
                         .map(|v| v.no)

@@ -228,8 +228,13 @@ pub(crate) fn highest_ord(conn: &Connection, table: &str) -> Result<i64> {
 impl EngagementFile {
     /// One evidence item with its links.
     pub fn evidence(&self, id: &str) -> Result<Evidence> {
-        let item = read_evidence(&self.conn, id)?;
-        Ok(with_as_of_warnings(&self.conn, vec![item])?.remove(0))
+        Ok(self.evidence_items(&[id])?.remove(0))
+    }
+
+    /// The items `ids`, in that order, with their links and warnings.
+    pub fn evidence_items(&self, ids: &[&str]) -> Result<Vec<Evidence>> {
+        let items = ids.iter().map(|id| read_evidence(&self.conn, id)).collect::<Result<Vec<_>>>()?;
+        with_as_of_warnings(&self.conn, items)
     }
 
     /// Every evidence item in the order taken in; withdrawn ones only on request.
@@ -262,7 +267,7 @@ impl EngagementFile {
              ORDER BY e.ord",
         )?;
         let ids = stmt.query_map([control_id], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        ids.iter().map(|id| self.evidence(id)).collect()
+        self.evidence_items(&ids.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
     /// Reads an item's content, at most `limit` bytes of it; the flag says

@@ -422,15 +422,10 @@ impl EngagementFile {
             versions: Vec::new(),
             item_versions: Vec::new(),
             frame_by_version: Vec::new(),
+            sampled_by_version: Vec::new(),
             untested_versions: Vec::new(),
         }
-        .with_versions(self.procedure_versions(procedure_id)?))
-    }
-
-    /// The versions of a procedure's control, if it changed in the period.
-    fn procedure_versions(&self, procedure_id: &str) -> Result<Vec<crate::model::change::ControlVersion>> {
-        let control_id = procedure_id.rsplit_once("/P").map(|(c, _)| c).unwrap_or(procedure_id);
-        super::change::versions_of(&self.conn, control_id)
+        .with_versions(super::change::versions_of(&self.conn, &procedure.control_id)?))
     }
 
     pub fn tickmarks(&self) -> Result<Vec<Tickmark>> {

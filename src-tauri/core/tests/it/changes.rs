@@ -69,7 +69,7 @@ fn sample_items_on_either_side_of_a_change_are_tested_against_their_version() {
     assert_eq!(state.versions.len(), 3);
     let late: Vec<_> = state.item_versions.iter().filter(|i| i.version == Some(3)).collect();
     assert_eq!(state.untested_versions.is_empty(), !late.is_empty());
-    assert_eq!(late.iter().all(|i| i.date.unwrap() >= d("2026-09-29")), true);
+    assert!(late.iter().all(|i| i.date.unwrap() >= d("2026-09-29")));
 }
 
 #[test]
@@ -163,4 +163,23 @@ fn the_report_lists_changed_controls_with_their_versions_and_sampled_items() {
     assert_eq!(changed.versions[1].from, d("2026-04-01"));
     assert_eq!(changed.sampled_by_version.iter().sum::<u32>(), 25);
     assert!(changed.sampled_by_version.iter().all(|n| *n > 0), "{:?}", changed.sampled_by_version);
+}
+
+#[test]
+fn a_new_period_that_would_leave_a_change_outside_it_is_refused_and_nothing_is_written() {
+    let fx = Fixture::new();
+    let path = demo(&fx);
+    let before = std::fs::read(&path).unwrap();
+    let mut fields = api::show_engagement(&path).unwrap().fields;
+    // The demo's change took effect on 2026-04-01: a period starting that day would not hold it.
+    fields.period.start = d("2026-04-01");
+    fields.period.end = d("2027-03-31");
+    let err = api::edit_engagement(&path, fields.clone(), fx.ctx()).unwrap_err();
+    assert_eq!(codes(err), [("period.start".to_string(), "change_outside_period".to_string())]);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // Taken back first, the period may move.
+    api::remove_control_change(&path, "CHG-001", fx.ctx()).unwrap();
+    api::edit_engagement(&path, fields, fx.ctx()).unwrap();
+    let report = api::verify_log(&path, None).unwrap();
+    assert!(report.is_intact(), "{report:?}");
 }

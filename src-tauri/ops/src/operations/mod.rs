@@ -256,13 +256,13 @@ fn sampling_view(s: &Session, state: SamplingState) -> Result<SamplingView> {
         .copied()
         .map(|frequency| RuleSize { frequency, size: rules.size_for(frequency, frame).map(|n| n as u32) })
         .collect();
-    let default_frequency = match state.target {
-        Some(target) => api::assessment_targets(s.data_dir())?
-            .into_iter()
-            .find(|t| t.target == target)
-            .and_then(|t| t.default_frequency),
-        None => None,
-    };
+    // The panel follows a change that is already written: a firm's table
+    // that cannot be read (the targets operation says why) leaves the
+    // frequency to be chosen rather than reporting the change as failed.
+    let default_frequency = state.target.and_then(|target| {
+        let targets = api::assessment_targets(s.data_dir()).ok()?;
+        targets.into_iter().find(|t| t.target == target).and_then(|t| t.default_frequency)
+    });
     Ok(SamplingView { state: state.trimmed(), rules, sizes, default_frequency })
 }
 

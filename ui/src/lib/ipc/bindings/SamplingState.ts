@@ -36,6 +36,10 @@ item_versions: Array<ItemVersion>,
  */
 frame_by_version: Array<number>, 
 /**
+ * How many sample items fall in each version, in version order.
+ */
+sampled_by_version: Array<number>, 
+/**
  * Versions no sample item falls in: the sample tests none of their operation.
  */
 untested_versions: Array<number>, };
