@@ -123,6 +123,7 @@ pub fn synthetic_catalog(controls: usize) -> Catalog {
         id_scheme: IdScheme::Ismap,
         sample: true,
         items,
+        suffix_legend: Vec::new(),
     }
 }
 

@@ -73,7 +73,7 @@ impl fmt::Display for IdError {
     }
 }
 
-const SUFFIXES: [&str; 3] = ["B", "P", "PB"];
+pub(crate) const SUFFIXES: [&str; 3] = ["B", "P", "PB"];
 
 impl IsmapId {
     pub fn parse(text: &str) -> Result<IsmapId, IdError> {

@@ -217,10 +217,14 @@ fn scope(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
         0.0,
     );
     // The suffixes of detailed control IDs, as the results list them.
-    if let Ok(legend) = workbench_core::model::catalog::suffix_legend() {
+    if !model.catalog.suffix_legend.is_empty() {
         flow.heading(&m.get("scope.suffix_heading", &[]), 11.5);
-        let rows: Vec<(String, String)> =
-            legend.into_iter().map(|s| (s.suffix, if m.lang() == Lang::Ja { s.ja } else { s.en })).collect();
+        let rows: Vec<(String, String)> = model
+            .catalog
+            .suffix_legend
+            .iter()
+            .map(|s| (s.suffix.clone(), title(m.lang(), &s.ja, &s.en).to_string()))
+            .collect();
         flow.fields(&rows, 9.5, 40.0);
     }
     flow.heading(&m.get("scope.out_heading", &[]), 11.5);

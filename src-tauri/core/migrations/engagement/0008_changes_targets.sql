@@ -13,3 +13,7 @@ CREATE INDEX control_change_by_control ON control_change (control_id);
 -- regulations, design documents, records, settings or facilities. Empty
 -- for procedures planned before it was known.
 ALTER TABLE procedure ADD COLUMN target TEXT;
+
+-- What the suffixes P, B and PB mean, when the catalog's file gives it
+-- (JSON); NULL when it does not, and the shipped legend is shown.
+ALTER TABLE catalog_info ADD COLUMN suffix_legend TEXT;

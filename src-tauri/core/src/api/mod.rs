@@ -53,9 +53,10 @@ pub fn import_catalog(
     library.add(&catalog, &file.display().to_string(), ctx.clock)
 }
 
-/// What the suffixes P, B and PB of detailed controls mean.
-pub fn suffix_legend() -> Result<Vec<crate::model::catalog::SuffixMeaning>> {
-    crate::model::catalog::suffix_legend()
+/// What the suffixes P, B and PB mean for an engagement's catalog: the
+/// catalog's own legend when its file gave one, else the shipped legend.
+pub fn suffix_legend(path: &Path) -> Result<Vec<crate::model::catalog::SuffixMeaning>> {
+    read(path, |file| crate::model::catalog::legend_or_shipped(&file.catalog_info()?.suffix_legend))
 }
 
 pub fn list_catalogs(data_dir: &Path) -> Result<Vec<CatalogSummary>> {

@@ -50,7 +50,15 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
         return Err(problems);
     }
     let title = name.clone();
-    Ok(CatalogDraft { name, version, title, id_scheme: IdScheme::Ismap, sample: false, items })
+    Ok(CatalogDraft {
+        name,
+        version,
+        title,
+        id_scheme: IdScheme::Ismap,
+        sample: false,
+        items,
+        suffix_legend: Vec::new(),
+    })
 }
 
 fn csv_message(err: &csv::Error) -> String {

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{problem, ImportOptions, Problems};
-use crate::model::catalog::{CatalogDraft, CatalogItem, IdScheme, Origin};
+use crate::model::catalog::{CatalogDraft, CatalogItem, IdScheme, Origin, SuffixMeaning};
 
 pub const FORMAT_TAG: &str = "ismap-workbench-catalog";
 
@@ -19,6 +19,9 @@ struct Document {
     title: String,
     #[serde(default)]
     sample: bool,
+    /// What the suffixes P, B and PB mean, in both languages (optional).
+    #[serde(default)]
+    suffix_legend: Vec<SuffixMeaning>,
     items: Vec<serde_json::Value>,
 }
 
@@ -56,6 +59,7 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
         id_scheme: IdScheme::Ismap,
         sample: doc.sample,
         items,
+        suffix_legend: doc.suffix_legend,
     })
 }
 

@@ -90,6 +90,7 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
         id_scheme: IdScheme::Oscal,
         sample: false,
         items,
+        suffix_legend: Vec::new(),
     })
 }
 

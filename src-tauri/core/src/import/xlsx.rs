@@ -60,7 +60,15 @@ pub(super) fn read(bytes: &[u8], options: &ImportOptions) -> Result<CatalogDraft
         return Err(problems);
     }
     let title = name.clone();
-    Ok(CatalogDraft { name, version, title, id_scheme: IdScheme::Ismap, sample: false, items })
+    Ok(CatalogDraft {
+        name,
+        version,
+        title,
+        id_scheme: IdScheme::Ismap,
+        sample: false,
+        items,
+        suffix_legend: Vec::new(),
+    })
 }
 
 /// The text of a cell as a person reads it. Whole numbers lose Excel's `.0`,

@@ -95,6 +95,12 @@ pub struct Catalog {
     /// True for the sample catalog we ship, which is not the official criteria.
     pub sample: bool,
     pub items: Vec<CatalogItem>,
+    /// What the suffixes of its detailed controls mean, when the catalog's
+    /// file says (empty: the legend shipped with the workbench is shown).
+    /// Absent from the serialised catalog when empty, so that catalogs
+    /// imported before keep their content hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suffix_legend: Vec<SuffixMeaning>,
 }
 
 /// A catalog as read from a file, each item with the place it came from, not
@@ -107,6 +113,7 @@ pub struct CatalogDraft {
     pub id_scheme: IdScheme,
     pub sample: bool,
     pub items: Vec<(Origin, CatalogItem)>,
+    pub suffix_legend: Vec<SuffixMeaning>,
 }
 
 /// Where an item came from in its file, to name the place in errors.
@@ -170,6 +177,17 @@ impl CatalogDraft {
         }
         if self.items.is_empty() {
             push("catalog".into(), "the catalog has no items".into());
+        }
+        // A legend explains the suffixes an ID may carry, each once, in words.
+        for (i, meaning) in self.suffix_legend.iter().enumerate() {
+            let place = format!("suffix_legend[{i}]");
+            if !crate::ismap_id::SUFFIXES.contains(&meaning.suffix.as_str()) {
+                push(place, format!("\"{}\" is not a suffix of a control ID (P, B or PB)", meaning.suffix));
+            } else if self.suffix_legend[..i].iter().any(|m| m.suffix == meaning.suffix) {
+                push(place, format!("the suffix {} is explained twice", meaning.suffix));
+            } else if meaning.ja.trim().is_empty() && meaning.en.trim().is_empty() {
+                push(place, format!("the suffix {} has no meaning in Japanese or English", meaning.suffix));
+            }
         }
 
         // Where each ID first appears; later appearances are duplicates.
@@ -243,6 +261,11 @@ impl CatalogDraft {
             id_scheme: self.id_scheme,
             sample: self.sample,
             items: items.into_iter().map(|(_, i)| i).collect(),
+            suffix_legend: self
+                .suffix_legend
+                .into_iter()
+                .map(|m| SuffixMeaning { suffix: m.suffix, ja: m.ja.trim().to_string(), en: m.en.trim().to_string() })
+                .collect(),
         })
     }
 }
@@ -320,6 +343,22 @@ struct SuffixLegendFile {
 }
 
 const SUFFIX_LEGEND: &str = include_str!("../../../../assets/rules/suffix-legend.json");
+
+impl Catalog {
+    /// The legend to show for this catalog: its own, else the shipped one.
+    pub fn legend(&self) -> crate::error::Result<Vec<SuffixMeaning>> {
+        legend_or_shipped(&self.suffix_legend)
+    }
+}
+
+/// `own` when a catalog gives one, else the shipped legend.
+pub fn legend_or_shipped(own: &[SuffixMeaning]) -> crate::error::Result<Vec<SuffixMeaning>> {
+    if own.is_empty() {
+        suffix_legend()
+    } else {
+        Ok(own.to_vec())
+    }
+}
 
 /// The suffix legend shipped with the workbench (`assets/rules/suffix-legend.json`).
 pub fn suffix_legend() -> crate::error::Result<Vec<SuffixMeaning>> {

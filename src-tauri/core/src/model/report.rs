@@ -52,6 +52,9 @@ pub struct ReportCatalog {
     /// The bundled sample catalog, not the official criteria.
     pub sample: bool,
     pub content_sha256: String,
+    /// What the suffixes mean: the catalog's own legend, else the shipped one.
+    #[serde(default)]
+    pub suffix_legend: Vec<super::catalog::SuffixMeaning>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

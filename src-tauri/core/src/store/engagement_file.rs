@@ -63,6 +63,8 @@ pub struct CatalogInfo {
     pub id_scheme: IdScheme,
     pub sample: bool,
     pub content_sha256: String,
+    /// The catalog's own legend of suffixes (empty: it gave none).
+    pub suffix_legend: Vec<crate::model::catalog::SuffixMeaning>,
 }
 
 impl EngagementFile {
@@ -154,7 +156,8 @@ impl EngagementFile {
     pub fn catalog_info(&self) -> Result<CatalogInfo> {
         self.conn
             .query_row(
-                "SELECT name, version, title, id_scheme, sample, content_sha256 FROM catalog_info WHERE id = 1",
+                "SELECT name, version, title, id_scheme, sample, content_sha256, suffix_legend FROM catalog_info
+                 WHERE id = 1",
                 [],
                 |r| {
                     Ok(CatalogInfo {
@@ -164,6 +167,7 @@ impl EngagementFile {
                         id_scheme: IdScheme::parse(&r.get::<_, String>(3)?).unwrap_or(IdScheme::Ismap),
                         sample: r.get(4)?,
                         content_sha256: r.get(5)?,
+                        suffix_legend: legend_column(6, r.get(6)?)?,
                     })
                 },
             )
@@ -207,12 +211,35 @@ pub(crate) fn read_rules(conn: &Connection) -> Result<ProgramRules> {
     serde_json::from_str(&text).map_err(|e| Error::invalid("record", format!("unreadable stored rules: {e}")))
 }
 
+/// A stored legend of suffixes: JSON, or NULL when the catalog gave none.
+fn legend_column(i: usize, text: Option<String>) -> rusqlite::Result<Vec<crate::model::catalog::SuffixMeaning>> {
+    match text {
+        None => Ok(Vec::new()),
+        Some(t) => serde_json::from_str(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Text,
+                format!("suffix legend: {e}").into(),
+            )
+        }),
+    }
+}
+
 /// Reads the frozen catalog back into the value it was created from.
 pub(crate) fn read_catalog(conn: &Connection) -> Result<Catalog> {
-    let (name, version, title, id_scheme, sample): (String, String, String, String, bool) =
-        conn.query_row("SELECT name, version, title, id_scheme, sample FROM catalog_info WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?;
+    let (name, version, title, id_scheme, sample, suffix_legend): (
+        String,
+        String,
+        String,
+        String,
+        bool,
+        Option<String>,
+    ) = conn.query_row(
+        "SELECT name, version, title, id_scheme, sample, suffix_legend FROM catalog_info WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+    )?;
+    let suffix_legend = legend_column(5, suffix_legend)?;
     let id_scheme = IdScheme::parse(&id_scheme)
         .ok_or_else(|| Error::invalid("catalog", format!("{id_scheme} is not a catalog ID scheme")))?;
     let mut stmt = conn.prepare(
@@ -243,7 +270,7 @@ pub(crate) fn read_catalog(conn: &Connection) -> Result<Catalog> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Catalog { name, version, title, id_scheme, sample, items })
+    Ok(Catalog { name, version, title, id_scheme, sample, items, suffix_legend })
 }
 
 /// Writes the state of an engagement edit.
@@ -343,15 +370,23 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
 fn write_catalog(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
     super::exec(
         tx,
-        "INSERT INTO catalog_info (id, name, version, title, id_scheme, sample, content_sha256)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO catalog_info (id, name, version, title, id_scheme, sample, content_sha256, suffix_legend)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             catalog.name,
             catalog.version,
             catalog.title,
             catalog.id_scheme.as_str(),
             catalog.sample,
-            catalog.content_hash()
+            catalog.content_hash(),
+            if catalog.suffix_legend.is_empty() {
+                None
+            } else {
+                Some(
+                    serde_json::to_string(&catalog.suffix_legend)
+                        .map_err(|e| Error::invalid("catalog", e.to_string()))?,
+                )
+            }
         ],
     )?;
     // Parents may come after their children in a file; foreign keys are

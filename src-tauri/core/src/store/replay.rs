@@ -233,7 +233,7 @@ pub(crate) const TABLES: &[Table] = &[
         item: "catalog",
         key: &["id"],
         label: &["name", "version"],
-        columns: &["name", "version", "title", "id_scheme", "sample", "content_sha256"],
+        columns: &["name", "version", "title", "id_scheme", "sample", "content_sha256", "suffix_legend"],
     },
     Table {
         name: "control",

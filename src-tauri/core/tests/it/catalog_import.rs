@@ -362,3 +362,67 @@ fn the_example_in_the_format_documentation_imports() {
     let first = &catalog.items[3];
     assert_eq!((first.liu_scope, first.mandatory, first.importance.as_deref()), (Some(true), true, Some("high")));
 }
+
+#[test]
+fn a_json_catalog_carries_its_suffix_legend_into_the_engagement_and_a_bad_legend_is_refused() {
+    let fx = Fixture::new();
+    let catalog = |legend: serde_json::Value| {
+        serde_json::json!({
+            "format": "ismap-workbench-catalog", "format_version": 1, "name": "firm", "version": "1",
+            "suffix_legend": legend,
+            "items": [
+                {"group": "controls", "id": "9", "title_ja": "アクセス制御"},
+                {"group": "controls", "id": "9.2", "title_ja": "利用者アクセスの管理"},
+                {"group": "controls", "id": "9.2.3", "title_ja": "特権的アクセス権の管理"},
+                {"group": "controls", "id": "9.2.3.1.B", "title_ja": "特権を承認する"}
+            ]
+        })
+        .to_string()
+    };
+    let own = serde_json::json!([
+        {"suffix": "B", "ja": "基本言明要件（当法人の説明）", "en": "Basic statement requirement (our words)"}
+    ]);
+    let file = fx.write("firm.json", catalog(own));
+    api::import_catalog(&fx.data_dir(), &file, &Default::default(), fx.ctx()).unwrap();
+    let path = fx.path("firm.ismap");
+    api::create_engagement(
+        &path,
+        &fx.data_dir(),
+        "firm@1",
+        None,
+        "u".into(),
+        workbench_core::sample::demo_fields(),
+        Default::default(),
+        fx.ctx(),
+    )
+    .unwrap();
+    let legend = api::suffix_legend(&path).unwrap();
+    assert_eq!(legend.len(), 1);
+    assert_eq!((legend[0].suffix.as_str(), legend[0].ja.as_str()), ("B", "基本言明要件（当法人の説明）"));
+    let model = api::report_model(&path, "2026-03-31".parse().unwrap(), fx.ctx()).unwrap();
+    assert_eq!(model.catalog.suffix_legend, legend);
+    let report = api::verify_log(&path, None).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+
+    // The sample catalog carries the shipped legend; a catalog without one shows it too.
+    let demo = fx.path("demo.ismap");
+    api::create_demo(&demo, "d".into(), fx.ctx()).unwrap();
+    let shipped: Vec<_> = api::suffix_legend(&demo).unwrap().into_iter().map(|m| m.suffix).collect();
+    assert_eq!(shipped, ["P", "B", "PB"]);
+
+    // An unknown suffix, one explained twice, or one without words: refused with the place, nothing stored.
+    let bad = serde_json::json!([
+        {"suffix": "Q", "ja": "x", "en": "x"},
+        {"suffix": "B", "ja": "x", "en": ""},
+        {"suffix": "B", "ja": "y", "en": ""},
+        {"suffix": "P", "ja": " ", "en": ""}
+    ]);
+    let err = api::import_catalog(&fx.data_dir(), &fx.write("bad.json", catalog(bad)), &named("bad", "1"), fx.ctx())
+        .unwrap_err();
+    let found = problems(err);
+    for expected in ["suffix_legend[0]", "suffix_legend[2]", "suffix_legend[3]"] {
+        assert!(found.iter().any(|p| p.contains(expected)), "{expected} in {found:?}");
+    }
+    assert!(!found.iter().any(|p| p.contains("suffix_legend[1]")), "{found:?}");
+    assert_eq!(api::list_catalogs(&fx.data_dir()).unwrap().len(), 1);
+}

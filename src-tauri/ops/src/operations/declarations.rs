@@ -270,9 +270,9 @@ operations! {
         s.with_ctx(|ctx| api::clear_note(&path, &r.note_id, ctx))
     }
 
-    /// What the suffixes P, B and PB of detailed controls mean (CC2022 §2.1).
-    suffix_legend(SuffixLegendRequest {}) -> Vec<workbench_core::model::catalog::SuffixMeaning> |_s, _r, _p| {
-        api::suffix_legend()
+    /// What the suffixes P, B and PB of detailed controls mean (CC2022 §2.1), as the engagement's catalog says.
+    suffix_legend(SuffixLegendRequest { engagement: FileHandle }) -> Vec<workbench_core::model::catalog::SuffixMeaning> |s, r, _p| {
+        api::suffix_legend(&s.path(&r.engagement)?)
     }
 
     /// The firm's table of assessment targets (CC2022 Attached table 8), or the shipped one.

@@ -263,7 +263,7 @@ export function client(transport: Transport) {
     addNote: (request: AddNoteRequest): Promise<ReviewNote> => transport.call("add_note", request),
     answerNote: (request: AnswerNoteRequest): Promise<ReviewNote> => transport.call("answer_note", request),
     clearNote: (request: ClearNoteRequest): Promise<ReviewNote> => transport.call("clear_note", request),
-    /** What the suffixes P, B and PB of detailed controls mean (CC2022 §2.1). */
+    /** What the suffixes P, B and PB of detailed controls mean (CC2022 §2.1), as the engagement's catalog says. */
     suffixLegend: (request: SuffixLegendRequest): Promise<Array<SuffixMeaning>> => transport.call("suffix_legend", request),
     /** The firm's table of assessment targets (CC2022 Attached table 8), or the shipped one. */
     assessmentTargets: (request: AssessmentTargetsRequest): Promise<Array<TargetDefaults>> => transport.call("assessment_targets", request),
