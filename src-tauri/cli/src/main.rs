@@ -369,6 +369,32 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+        Err(Failure::Core(workbench_core::Error::Import { file, problems })) => {
+            // The file, then each problem on its own line with its place.
+            let kind = messages.word("error.kind.import", "import");
+            let message = messages
+                .get("error.import", &[("file", &printable(&file.display().to_string())), ("count", &problems.len())]);
+            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &message)]));
+            for p in &problems {
+                eprintln!("  {}", printable(&p.to_string()));
+            }
+            ExitCode::from(1)
+        }
+        Err(Failure::Core(workbench_core::Error::NotFound { what, id })) => {
+            let kind = messages.word("error.kind.not_found", "not_found");
+            let what = messages.word(&format!("error.what.{}", what.replace(' ', "_")), what);
+            let message = messages.get("error.not_found", &[("what", &what), ("id", &printable(&id))]);
+            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &message)]));
+            ExitCode::from(1)
+        }
+        Err(Failure::Core(workbench_core::Error::Locked)) => {
+            let kind = messages.word("error.kind.locked", "locked");
+            eprintln!(
+                "{}",
+                messages.get("error.prefix", &[("kind", &kind), ("message", &messages.get("error.locked", &[]))])
+            );
+            ExitCode::from(1)
+        }
         Err(Failure::Core(err)) => {
             let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind().as_str());
             eprintln!(

@@ -83,7 +83,8 @@ impl Messages {
         };
         match fill_once(template, &p.params) {
             None => field(&p.message),
-            Some(text) if !template.contains('{') => {
+            // A blank field needs no more words than the field's name.
+            Some(text) if !template.contains('{') && p.code != workbench_core::error::ProblemCode::Required => {
                 self.get("error.field_detail", &[("field", &p.field), ("message", &text), ("detail", &p.message)])
             }
             Some(text) => field(&text),
@@ -158,10 +159,12 @@ mod tests {
         );
         let ja = super::Messages::load(super::Lang::Ja).problem(&typed);
         assert!(ja.contains("「{known}」は変更の種類にありません") && ja.contains("regulations のいずれか"), "{ja}");
-        // General words keep the core's detail beside them.
-        let general = FieldProblem::new("text", ProblemCode::Required, &[], "say what the control became".into());
+        // General words keep the core's detail beside them; a blank field needs none.
+        let general = FieldProblem::new("control", ProblemCode::Invalid, &[], "4.4.1 is a heading".into());
         let ja = super::Messages::load(super::Lang::Ja).problem(&general);
-        assert!(ja.starts_with("text: 入力してください。") && ja.contains("say what the control became"), "{ja}");
+        assert!(ja.starts_with("control: 入力内容を確認してください。") && ja.contains("4.4.1 is a heading"), "{ja}");
+        let blank = FieldProblem::new("text", ProblemCode::Required, &[], "say what the control became".into());
+        assert_eq!(super::Messages::load(super::Lang::Ja).problem(&blank), "text: 入力してください。");
     }
 
     #[test]

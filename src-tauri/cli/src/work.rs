@@ -177,7 +177,7 @@ pub enum ProcedureCommand {
     /// Show the table of assessment targets (CC2022 Attached table 8) with their example frequencies, or make a
     /// firm's own table the default (--set FILE), or go back to the shipped one (--reset).
     Targets {
-        /// A JSON table in the format of `assets/rules/assessment-targets.json` to make the firm's.
+        /// Make this JSON table the firm's: the form of `assets/rules/assessment-targets.json`, or the list `--json` prints.
         #[arg(long, value_name = "FILE", conflicts_with = "reset")]
         set: Option<PathBuf>,
         /// Go back to the shipped table.

@@ -1071,4 +1071,29 @@ fn a_changed_control_is_recorded_listed_and_its_sample_shows_each_items_version(
     assert!(!shown.contains("版 2"), "{shown}");
     let kinds = stdout(&run.workbench(&["--lang", "en", "control", "change-kinds"]));
     assert!(kinds.contains("mechanism") && kinds.contains("from manual to a system"), "{kinds}");
+
+    // What is not there, a finalized file and a bad table: said in Japanese, each problem on its line.
+    let out = run.workbench(&["control", "change-remove", "d.ismap", "CHG-999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("統制の変更 CHG-999 が見つかりません。"), "{}", stderr(&out));
+    assert!(run.workbench(&["demo", "--finalized", "--out", "f.ismap"]).status.success());
+    let out = run.workbench(&[
+        "control",
+        "change",
+        "f.ismap",
+        "9.2.3.11.PB",
+        "--effective",
+        "2026-07-01",
+        "--kind",
+        "operation",
+        "--text",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("確定済みのため、何も変更していません"), "{}", stderr(&out));
+    std::fs::write(run.path("targets.json"), "{\"targets\": 1}").unwrap();
+    let out = run.workbench(&["procedure", "targets", "--set", "targets.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("取り込んでいません") && err.lines().count() == 2 && !err.contains("\\u{a}"), "{err}");
 }

@@ -295,7 +295,7 @@ fn changed_controls(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
                     m.get("changed.version", &[("no", &v.no)]),
                     m.get("changed.applied", &[("from", &v.from), ("to", &v.to), ("sampled", &sampled)]),
                     v.kind.as_deref().map(kind_words).unwrap_or_else(|| m.get("changed.original", &[])),
-                    v.text.clone(),
+                    if v.text.is_empty() { m.get("changed.no_text", &[]) } else { v.text.clone() },
                 ]
             })
             .collect();

@@ -9,11 +9,17 @@ use crate::error::{Error, FieldProblem, ProblemCode, Result};
 use crate::model::change::{ChangeKindInfo, ControlChange, ControlChangeInput};
 use crate::model::event::Change;
 
-/// Records that `control` changed on `input.effective`. The date falls in
-/// the period after its first day (a change before the period is simply
+/// How long what a control became (or was) may be: a paragraph of a
+/// statement, not a document.
+pub const MAX_TEXT: usize = 4000;
+
+/// Records that `control` changed on `input.effective`. The control is in
+/// scope (a change of a control not audited is not reported); the date falls
+/// in the period after its first day (a change before the period is simply
 /// the control as audited) and not after its last; no other change of the
-/// control takes effect the same day; the kind is one of `kinds`; the
-/// change says what the control became.
+/// control takes effect the same day; the kind is one of `kinds`; the change
+/// says what the control became; what it was (`before`) is given only with
+/// the earliest change, since it describes the control at the period's start.
 pub fn record_change(
     control: &ControlFacts,
     period: (NaiveDate, NaiveDate),
@@ -24,6 +30,14 @@ pub fn record_change(
     stamp: Stamp<'_>,
 ) -> Result<Vec<Change>> {
     require_assessable(control)?;
+    if control.scope != crate::model::procedure::ScopeDecision::InScope {
+        return Err(super::refuse(
+            "control",
+            ProblemCode::ChangeOutOfScope,
+            &[("id", control.id.clone())],
+            format!("{} is not in scope: a change of a control not audited is not reported", control.id),
+        ));
+    }
     let (start, end) = period;
     let mut problems = Vec::new();
     let on = input.effective;
@@ -58,6 +72,22 @@ pub fn record_change(
     if text.is_empty() {
         problems.push(FieldProblem::new("text", ProblemCode::Required, &[], "say what the control became".into()));
     }
+    let before = input.before.trim().to_string();
+    problems.extend(super::check_text("text", &text, MAX_TEXT));
+    problems.extend(super::check_text("before", &before, MAX_TEXT));
+    if let Some(earlier) = existing.iter().filter(|c| c.effective < on).min_by_key(|c| c.effective) {
+        if !before.is_empty() {
+            problems.push(FieldProblem::new(
+                "before",
+                ProblemCode::BeforeNotFirst,
+                &[("id", earlier.id.clone()), ("date", earlier.effective.to_string())],
+                format!(
+                    "{} took effect earlier ({}): only the earliest change describes the control as it was at the period's start",
+                    earlier.id, earlier.effective
+                ),
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(Error::Invalid { problems });
     }
@@ -68,7 +98,7 @@ pub fn record_change(
             effective: on,
             kind,
             text,
-            before: input.before.trim().to_string(),
+            before,
             recorded_by: stamp.by.into(),
             recorded_at: stamp.at.into(),
         },
@@ -86,8 +116,14 @@ pub fn check_period(start: NaiveDate, end: NaiveDate, changes: &[ControlChange])
             let field = if c.effective <= start { "period.start" } else { "period.end" };
             FieldProblem::new(
                 field,
-                ProblemCode::ChangeOutsidePeriod,
-                &[("date", c.effective.to_string()), ("start", start.to_string()), ("end", end.to_string())],
+                ProblemCode::PeriodLeavesChange,
+                &[
+                    ("id", c.id.clone()),
+                    ("control", c.control_id.clone()),
+                    ("date", c.effective.to_string()),
+                    ("start", start.to_string()),
+                    ("end", end.to_string()),
+                ],
                 format!(
                     "the change {} of {} took effect on {}, outside a period from {start} to {end} (after its first day, not after its last): take the change back first, or keep the period",
                     c.id, c.control_id, c.effective
@@ -194,8 +230,46 @@ mod tests {
             [("2026-04-01", "2027-03-31", "period.start"), ("2025-04-01", "2026-03-31", "period.end")]
         {
             let refused = codes(check_period(d(start), d(end), &changes).unwrap_err());
-            assert_eq!(refused, [(field.to_string(), ProblemCode::ChangeOutsidePeriod)], "{start}..{end}");
+            assert_eq!(refused, [(field.to_string(), ProblemCode::PeriodLeavesChange)], "{start}..{end}");
         }
+    }
+
+    #[test]
+    fn control_characters_an_endless_text_a_late_before_and_an_out_of_scope_control_are_refused() {
+        let refused = codes(record(&[], input("2026-04-01", "mechanism", "a\u{1b}[31mred")).unwrap_err());
+        assert_eq!(refused, [("text".to_string(), ProblemCode::ControlCharacter)]);
+        let long = "長".repeat(MAX_TEXT + 1);
+        assert_eq!(codes(record(&[], input("2026-04-01", "mechanism", &long)).unwrap_err())[0].1, ProblemCode::TooLong);
+        assert!(record(&[], input("2026-04-01", "mechanism", "一行目\n\t二行目")).is_ok());
+
+        let Change::ControlChangeRecorded { change } =
+            record(&[], input("2026-04-01", "mechanism", "x")).unwrap().remove(0)
+        else {
+            panic!()
+        };
+        let mut late = input("2026-06-01", "operation", "y");
+        late.before = "期首の統制".into();
+        assert_eq!(
+            codes(record(std::slice::from_ref(&change), late.clone()).unwrap_err()),
+            [("before".to_string(), ProblemCode::BeforeNotFirst)]
+        );
+        // Earlier than every change recorded, it may say what the control was.
+        late.effective = d("2026-01-01");
+        assert!(record(&[change], late).is_ok());
+
+        let kinds = crate::model::change::change_kinds().unwrap();
+        let mut out = control(true);
+        out.scope = ScopeDecision::NotAdopted;
+        let refused = record_change(
+            &out,
+            (d(PERIOD.0), d(PERIOD.1)),
+            &[],
+            &kinds,
+            "CHG-001".into(),
+            input("2026-04-01", "adopted", "x"),
+            stamp(),
+        );
+        assert_eq!(codes(refused.unwrap_err()), [("control".to_string(), ProblemCode::ChangeOutOfScope)]);
     }
 
     #[test]

@@ -31,3 +31,31 @@ use crate::error::{Error, FieldProblem, ProblemCode};
 pub(crate) fn refuse(field: &str, code: ProblemCode, params: &[(&str, String)], message: String) -> Error {
     Error::Invalid { problems: vec![FieldProblem::new(field, code, params, message)] }
 }
+
+/// A text a person writes for the record (what a control became, a
+/// description): no control characters but line breaks and tabs, which a
+/// terminal or a PDF would act on or drop, and at most `max` characters.
+pub(crate) fn check_text(field: &str, text: &str, max: usize) -> Option<FieldProblem> {
+    if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+        return Some(FieldProblem::new(
+            field,
+            ProblemCode::ControlCharacter,
+            &[("code", format!("U+{:04X}", c as u32))],
+            format!("the text holds the control character U+{:04X}, which is not kept", c as u32),
+        ));
+    }
+    let count = text.chars().count();
+    (count > max).then(|| {
+        FieldProblem::new(
+            field,
+            ProblemCode::TooLong,
+            &[("max", max.to_string()), ("count", count.to_string())],
+            format!("{count} characters is more than the {max} this field holds"),
+        )
+    })
+}
+
+/// Whether `text` holds a control character other than a line break or a tab.
+pub(crate) fn has_control_character(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+}

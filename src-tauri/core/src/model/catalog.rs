@@ -187,6 +187,10 @@ impl CatalogDraft {
                 push(place, format!("the suffix {} is explained twice", meaning.suffix));
             } else if meaning.ja.trim().is_empty() && meaning.en.trim().is_empty() {
                 push(place, format!("the suffix {} has no meaning in Japanese or English", meaning.suffix));
+            } else if crate::domain::has_control_character(&meaning.ja)
+                || crate::domain::has_control_character(&meaning.en)
+            {
+                push(place, format!("the meaning of {} holds a control character", meaning.suffix));
             }
         }
 
@@ -331,9 +335,13 @@ impl Catalog {
 /// §2.2.4), in both languages, shown wherever a suffix appears.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
 pub struct SuffixMeaning {
     pub suffix: String,
+    /// A catalog may give the meaning in one language only.
+    #[serde(default)]
     pub ja: String,
+    #[serde(default)]
     pub en: String,
 }
 
@@ -351,13 +359,14 @@ impl Catalog {
     }
 }
 
-/// `own` when a catalog gives one, else the shipped legend.
+/// The legend to show: for each suffix, the catalog's own meaning (`own`)
+/// when it gives one, else the shipped meaning, so that a catalog that
+/// explains only some suffixes still has all of them explained.
 pub fn legend_or_shipped(own: &[SuffixMeaning]) -> crate::error::Result<Vec<SuffixMeaning>> {
-    if own.is_empty() {
-        suffix_legend()
-    } else {
-        Ok(own.to_vec())
-    }
+    Ok(suffix_legend()?
+        .into_iter()
+        .map(|shipped| own.iter().find(|m| m.suffix == shipped.suffix).cloned().unwrap_or(shipped))
+        .collect())
 }
 
 /// The suffix legend shipped with the workbench (`assets/rules/suffix-legend.json`).

@@ -26,6 +26,15 @@ struct TargetsFile {
     targets: Vec<TargetDefaults>,
 }
 
+/// What a firm may give: the file's form, or the bare list that
+/// `workbench procedure targets --json` prints.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TargetsInput {
+    File(TargetsFile),
+    List(Vec<TargetDefaults>),
+}
+
 /// The shipped table.
 pub fn default_targets() -> Result<Vec<TargetDefaults>> {
     parse(Path::new("assets/rules/assessment-targets.json"), DEFAULT_TARGETS.as_bytes())
@@ -50,12 +59,31 @@ pub fn read(path: &Path) -> Result<Vec<TargetDefaults>> {
 }
 
 fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<TargetDefaults>> {
-    let file: TargetsFile = serde_json::from_slice(bytes)
-        .map_err(|e| Error::import_one(path, format!("line {}, column {}", e.line(), e.column()), e.to_string()))?;
-    if let Some(problem) = problems(&file.targets).into_iter().next() {
+    // Each form is tried for its own message: an untagged enum's error
+    // would only say that neither matched.
+    let targets = match serde_json::from_slice::<TargetsInput>(bytes) {
+        Ok(TargetsInput::File(file)) => file.targets,
+        Ok(TargetsInput::List(list)) => list,
+        Err(_) => {
+            let err = match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(serde_json::Value::Array(_)) => serde_json::from_slice::<Vec<TargetDefaults>>(bytes).err(),
+                _ => serde_json::from_slice::<TargetsFile>(bytes).err(),
+            };
+            let (location, message) = match err {
+                Some(e) => (format!("line {}, column {}", e.line(), e.column()), e.to_string()),
+                None => ("file".to_string(), "not a table of assessment targets".to_string()),
+            };
+            return Err(Error::import_one(
+                path,
+                location,
+                format!("{message} (expected {{\"targets\": [...]}} or the list `workbench procedure targets --json` prints)"),
+            ));
+        }
+    };
+    if let Some(problem) = problems(&targets).into_iter().next() {
         return Err(Error::import_one(path, problem.field, problem.message));
     }
-    let mut targets = file.targets;
+    let mut targets = targets;
     targets.sort_by_key(|t| AssessmentTarget::ALL.iter().position(|k| *k == t.target.as_str()));
     Ok(targets)
 }
@@ -75,6 +103,15 @@ pub fn problems(targets: &[TargetDefaults]) -> Vec<FieldProblem> {
         }
     }
     for (i, t) in targets.iter().enumerate() {
+        let words = [&t.ja, &t.en, &t.examples_ja, &t.examples_en, &t.frequency_ja, &t.frequency_en];
+        if words.iter().any(|s| crate::domain::has_control_character(s)) {
+            out.push(FieldProblem::new(
+                &format!("targets[{i}]"),
+                ProblemCode::ControlCharacter,
+                &[],
+                format!("{}: its words hold a control character", t.target),
+            ));
+        }
         if [&t.ja, &t.en, &t.frequency_ja, &t.frequency_en].iter().any(|s| s.trim().is_empty()) {
             out.push(FieldProblem::new(
                 &format!("targets[{i}]"),
@@ -143,6 +180,9 @@ mod tests {
         assert_eq!(replace(&data, &file).unwrap(), edited);
         assert_eq!(load(&data).unwrap(), edited);
 
+        // The list `procedure targets --json` prints is taken back as it is.
+        std::fs::write(&file, serde_json::to_vec(&edited).unwrap()).unwrap();
+        assert_eq!(replace(&data, &file).unwrap(), edited);
         // A kind left out, a field of another format, and a huge file are refused; the firm's table stays.
         let missing = TargetsFile { source: String::new(), targets: edited[1..].to_vec() };
         std::fs::write(&file, serde_json::to_vec(&missing).unwrap()).unwrap();

@@ -396,9 +396,12 @@ fn a_json_catalog_carries_its_suffix_legend_into_the_engagement_and_a_bad_legend
         fx.ctx(),
     )
     .unwrap();
+    // The catalog's own words for B; the shipped ones for the suffixes it leaves out.
     let legend = api::suffix_legend(&path).unwrap();
-    assert_eq!(legend.len(), 1);
-    assert_eq!((legend[0].suffix.as_str(), legend[0].ja.as_str()), ("B", "基本言明要件（当法人の説明）"));
+    let suffixes: Vec<&str> = legend.iter().map(|m| m.suffix.as_str()).collect();
+    assert_eq!(suffixes, ["P", "B", "PB"]);
+    assert_eq!(legend[1].ja, "基本言明要件（当法人の説明）");
+    assert_eq!(legend[0].ja, "クラウドサービス固有の管理策");
     let model = api::report_model(&path, "2026-03-31".parse().unwrap(), fx.ctx()).unwrap();
     assert_eq!(model.catalog.suffix_legend, legend);
     let report = api::verify_log(&path, None).unwrap();
@@ -413,16 +416,23 @@ fn a_json_catalog_carries_its_suffix_legend_into_the_engagement_and_a_bad_legend
     // An unknown suffix, one explained twice, or one without words: refused with the place, nothing stored.
     let bad = serde_json::json!([
         {"suffix": "Q", "ja": "x", "en": "x"},
-        {"suffix": "B", "ja": "x", "en": ""},
+        {"suffix": "B", "ja": "x"},
         {"suffix": "B", "ja": "y", "en": ""},
-        {"suffix": "P", "ja": " ", "en": ""}
+        {"suffix": "P", "ja": " ", "en": ""},
+        {"suffix": "PB", "ja": "赤\u{1b}[31m", "en": ""}
     ]);
     let err = api::import_catalog(&fx.data_dir(), &fx.write("bad.json", catalog(bad)), &named("bad", "1"), fx.ctx())
         .unwrap_err();
     let found = problems(err);
-    for expected in ["suffix_legend[0]", "suffix_legend[2]", "suffix_legend[3]"] {
+    for expected in ["suffix_legend[0]", "suffix_legend[2]", "suffix_legend[3]", "suffix_legend[4]"] {
         assert!(found.iter().any(|p| p.contains(expected)), "{expected} in {found:?}");
     }
-    assert!(!found.iter().any(|p| p.contains("suffix_legend[1]")), "{found:?}");
+    assert!(!found.iter().any(|p| p.contains("suffix_legend[1]")), "one language is enough: {found:?}");
+    // A key of another format in an entry is refused, naming it.
+    let unknown = serde_json::json!([{"suffix": "B", "ja": "x", "color": "red"}]);
+    let err =
+        api::import_catalog(&fx.data_dir(), &fx.write("odd.json", catalog(unknown)), &named("odd", "1"), fx.ctx())
+            .unwrap_err();
+    assert!(err.to_string().contains("color"), "{err}");
     assert_eq!(api::list_catalogs(&fx.data_dir()).unwrap().len(), 1);
 }

@@ -175,7 +175,7 @@ fn a_new_period_that_would_leave_a_change_outside_it_is_refused_and_nothing_is_w
     fields.period.start = d("2026-04-01");
     fields.period.end = d("2027-03-31");
     let err = api::edit_engagement(&path, fields.clone(), fx.ctx()).unwrap_err();
-    assert_eq!(codes(err), [("period.start".to_string(), "change_outside_period".to_string())]);
+    assert_eq!(codes(err), [("period.start".to_string(), "period_leaves_change".to_string())]);
     assert_eq!(std::fs::read(&path).unwrap(), before);
     // Taken back first, the period may move.
     api::remove_control_change(&path, "CHG-001", fx.ctx()).unwrap();

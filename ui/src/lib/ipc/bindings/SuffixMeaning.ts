@@ -4,4 +4,8 @@
  * What a suffix of a detailed control's ID means (P, B, PB: CC2022 §2.1,
  * §2.2.4), in both languages, shown wherever a suffix appears.
  */
-export type SuffixMeaning = { suffix: string, ja: string, en: string, };
+export type SuffixMeaning = { suffix: string, 
+/**
+ * A catalog may give the meaning in one language only.
+ */
+ja: string, en: string, };
