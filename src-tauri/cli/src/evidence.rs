@@ -371,6 +371,9 @@ fn print_as_of_warning(e: &Evidence, m: &Messages) {
         let (date, limit) = (e.meta.as_of.to_string(), w.limit.to_string());
         let english = match w.code {
             ProblemCode::AsOfInFuture => format!("the as-of date {date} is after the day it was taken in ({limit})"),
+            ProblemCode::AsOfAfterObtained => {
+                format!("the as-of date {date} is after the day it was obtained ({limit})")
+            }
             _ => format!("the as-of date {date} is after the period's end ({limit})"),
         };
         let problem = FieldProblem::new("as_of", w.code, &[("date", date), ("limit", limit)], english);

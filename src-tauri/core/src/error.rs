@@ -159,6 +159,7 @@ text_enum!(
         UnknownChangeKind = "unknown_change_kind",
         AsOfAfterPeriod = "as_of_after_period",
         AsOfInFuture = "as_of_in_future",
+        AsOfAfterObtained = "as_of_after_obtained",
         PeriodLeavesChange = "period_leaves_change",
         BeforeNotFirst = "before_not_first",
         ChangeOutOfScope = "change_out_of_scope",

@@ -58,11 +58,20 @@ pub fn added(
     Change::EvidenceAdded { evidence: Box::new(evidence), new_content }
 }
 
-/// What is odd about an as-of date (see [`AsOfWarning`]): after the day
-/// the item was taken in (`taken_on`, in Japan), else after the period's end.
-pub fn as_of_warning(as_of: NaiveDate, period_end: NaiveDate, taken_on: NaiveDate) -> Option<AsOfWarning> {
+/// What is odd about an as-of date (see [`AsOfWarning`]), the most telling
+/// first: after the day the item was taken in (`taken_on`, in Japan), then
+/// after the day it was obtained (evidence speaks for what was before it
+/// was obtained), then after the period's end.
+pub fn as_of_warning(
+    as_of: NaiveDate,
+    period_end: NaiveDate,
+    taken_on: NaiveDate,
+    obtained_on: Option<NaiveDate>,
+) -> Option<AsOfWarning> {
     if as_of > taken_on {
         Some(AsOfWarning { code: ProblemCode::AsOfInFuture, limit: taken_on })
+    } else if let Some(obtained) = obtained_on.filter(|o| as_of > *o) {
+        Some(AsOfWarning { code: ProblemCode::AsOfAfterObtained, limit: obtained })
     } else if as_of > period_end {
         Some(AsOfWarning { code: ProblemCode::AsOfAfterPeriod, limit: period_end })
     } else {
@@ -291,13 +300,17 @@ mod tests {
     fn an_as_of_date_after_the_period_or_after_intake_is_warned_of() {
         let end = date("2026-09-30");
         let taken = date("2026-10-15");
-        assert_eq!(as_of_warning(date("2026-09-30"), end, taken), None);
-        let after = as_of_warning(date("2026-10-01"), end, taken).unwrap();
+        assert_eq!(as_of_warning(date("2026-09-30"), end, taken, None), None);
+        let after = as_of_warning(date("2026-10-01"), end, taken, None).unwrap();
         assert_eq!((after.code, after.limit), (ProblemCode::AsOfAfterPeriod, end));
-        let future = as_of_warning(date("2026-10-16"), end, taken).unwrap();
+        let future = as_of_warning(date("2026-10-16"), end, taken, Some(date("2026-10-01"))).unwrap();
         assert_eq!((future.code, future.limit), (ProblemCode::AsOfInFuture, taken));
         // Taken in during the period, dated ahead: in the future, not yet after the period.
-        let early = as_of_warning(date("2026-05-02"), end, date("2026-05-01")).unwrap();
+        let early = as_of_warning(date("2026-05-02"), end, date("2026-05-01"), None).unwrap();
         assert_eq!(early.code, ProblemCode::AsOfInFuture);
+        // Obtained on 2026-04-10, speaking for 2026-04-20: after it was obtained.
+        let later = as_of_warning(date("2026-04-20"), end, taken, Some(date("2026-04-10"))).unwrap();
+        assert_eq!((later.code, later.limit), (ProblemCode::AsOfAfterObtained, date("2026-04-10")));
+        assert_eq!(as_of_warning(date("2026-04-10"), end, taken, Some(date("2026-04-10"))), None);
     }
 }

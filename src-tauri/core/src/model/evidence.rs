@@ -136,9 +136,9 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AsOfWarning {
-    /// `as_of_after_period` or `as_of_in_future`.
+    /// `as_of_in_future`, `as_of_after_obtained` or `as_of_after_period`.
     pub code: crate::error::ProblemCode,
-    /// The limit passed: the period's end, or the day it was taken in.
+    /// The limit passed: the day it was taken in, the day it was obtained, or the period's end.
     #[cfg_attr(feature = "ts", ts(as = "crate::model::IsoDate"))]
     pub limit: NaiveDate,
 }

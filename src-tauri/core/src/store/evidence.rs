@@ -788,7 +788,7 @@ fn with_as_of_warnings(conn: &Connection, mut items: Vec<Evidence>) -> Result<Ve
     for e in &mut items {
         let taken_on = crate::model::event::japan_date_of(&e.added_at).unwrap_or(e.meta.as_of);
         let end = if after_the_period(&e.id) { NaiveDate::MAX } else { period_end };
-        e.as_of_warning = crate::domain::evidence::as_of_warning(e.meta.as_of, end, taken_on);
+        e.as_of_warning = crate::domain::evidence::as_of_warning(e.meta.as_of, end, taken_on, e.meta.obtained_at);
     }
     Ok(items)
 }

@@ -493,8 +493,11 @@ fn an_as_of_date_after_the_period_or_in_the_future_is_warned_of_at_intake_and_on
     let ctx = Context { actor: &fx.actor, clock: &fx.clock };
     let path = demo(&fx);
     let source = fx.write("log.csv", "x");
-    let dated =
-        |as_of: &str| IntakeFile { path: source.clone(), meta: EvidenceMeta { as_of: date(as_of), ..meta("ログ") } };
+    // Obtained on the day it was taken in, so that only the period and the future speak here.
+    let dated = |as_of: &str| IntakeFile {
+        path: source.clone(),
+        meta: EvidenceMeta { as_of: date(as_of), obtained_at: Some(date("2026-10-20")), ..meta("ログ") },
+    };
     let added = api::add_evidence(
         &path,
         &[dated("2026-09-30"), dated("2026-10-01"), dated("2026-10-21")],

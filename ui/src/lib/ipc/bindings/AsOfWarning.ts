@@ -10,10 +10,10 @@ import type { ProblemCode } from "./ProblemCode";
  */
 export type AsOfWarning = { 
 /**
- * `as_of_after_period` or `as_of_in_future`.
+ * `as_of_in_future`, `as_of_after_obtained` or `as_of_after_period`.
  */
 code: ProblemCode, 
 /**
- * The limit passed: the period's end, or the day it was taken in.
+ * The limit passed: the day it was taken in, the day it was obtained, or the period's end.
  */
 limit: IsoDate, };
