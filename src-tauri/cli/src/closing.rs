@@ -22,7 +22,7 @@ pub enum RepresentationCommand {
         /// The engagement file.
         file: PathBuf,
         /// The letter's date (after the period's end, not after the report date).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::fields::parse_date)]
         date: Option<NaiveDate>,
         /// Who signed it, as "NAME, TITLE" (e.g. "田中 一郎, 代表取締役社長").
         #[arg(long, value_name = "NAME, TITLE")]
@@ -57,7 +57,7 @@ pub enum SubsequentCommand {
         /// The engagement file.
         file: PathBuf,
         /// When it happened (after the period's end, not in the future).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::fields::parse_date)]
         date: NaiveDate,
         /// What happened.
         #[arg(long, value_name = "TEXT")]
@@ -90,7 +90,7 @@ pub enum SubsequentCommand {
         /// The engagement file.
         file: PathBuf,
         /// The last day considered.
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::fields::parse_date)]
         through: NaiveDate,
     },
 }

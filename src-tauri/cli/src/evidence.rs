@@ -65,10 +65,10 @@ pub enum EvidenceCommand {
         #[arg(long = "from", value_name = "WHO", default_value = "")]
         obtained_from: String,
         /// The date it was obtained (YYYY-MM-DD) [default: today].
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = crate::fields::parse_date)]
         obtained_at: Option<NaiveDate>,
         /// The date the evidence speaks for (YYYY-MM-DD) [default: today].
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = crate::fields::parse_date)]
         as_of: Option<NaiveDate>,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -104,7 +104,7 @@ pub enum EvidenceCommand {
         #[arg(long = "from", value_name = "WHO")]
         obtained_from: Option<String>,
         /// The date the evidence speaks for (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = crate::fields::parse_date)]
         as_of: Option<NaiveDate>,
     },
     /// Link an item to more procedures, exceptions or PBC requests.
@@ -159,10 +159,10 @@ pub struct PbcArgs {
     #[arg(long)]
     item: Option<String>,
     /// The date of the request (YYYY-MM-DD) [default for a new request: today].
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::fields::parse_date)]
     requested_on: Option<NaiveDate>,
     /// The due date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::fields::parse_date)]
     due: Option<NaiveDate>,
     /// The person at the provider asked.
     #[arg(long = "from", value_name = "WHO")]

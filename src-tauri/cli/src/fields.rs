@@ -86,8 +86,12 @@ pub struct FieldArgs {
     second_review: Option<bool>,
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("\"{text}\" is not a date as YYYY-MM-DD ({e})"))
+/// A date argument. Arguments are read before the language is known, so
+/// the refusal is given in both languages.
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
+        format!("「{text}」は YYYY-MM-DD の日付ではありません / \"{text}\" is not a date as YYYY-MM-DD ({e})")
+    })
 }
 
 fn parse_member(text: &str) -> Result<TeamMember, String> {

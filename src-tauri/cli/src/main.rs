@@ -107,7 +107,7 @@ enum Command {
         #[arg(long = "report-lang", value_name = "LANG", value_parser = ["ja", "en"], default_value = "ja")]
         report_lang: String,
         /// The report date printed on the cover [default: today].
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::fields::parse_date)]
         date: Option<chrono::NaiveDate>,
         /// Sign the final report with the firm's key and certificate (PKCS#12: RSA, ECDSA P-256 or P-384).
         /// The passphrase comes from $WORKBENCH_P12_PASSPHRASE, else a prompt.
@@ -129,7 +129,7 @@ enum Command {
         #[arg(long = "report-lang", value_name = "LANG", value_parser = ["ja", "en"], default_value = "ja")]
         report_lang: String,
         /// The report date printed on the cover [default: today].
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::fields::parse_date)]
         date: Option<chrono::NaiveDate>,
     },
     /// Verify offline what a firm sends: `verify package FILE` (a submission package) or `verify report FILE`

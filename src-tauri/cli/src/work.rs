@@ -55,7 +55,7 @@ pub enum ControlCommand {
         /// The control's ID, e.g. 6.1.2.1.B.
         id: String,
         /// The first day the changed control applied (after the period's first day, not after its last).
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::fields::parse_date)]
         effective: NaiveDate,
         /// The kind of change: regulations, implementation, operation, mechanism or adopted
         /// (see `workbench control change-kinds`).
