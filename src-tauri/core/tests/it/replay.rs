@@ -216,6 +216,10 @@ enum Request {
     AddNote { procedure: usize, text: String },
     AnswerNote { note: usize },
     ClearNote { note: usize, person: usize },
+    RecordChange { control: usize, day: i64, kind: usize, before: bool },
+    RemoveChange { change: usize },
+    SetTarget { procedure: usize, target: Option<usize> },
+    ExcludeObjective { objective: usize, out: bool },
 }
 
 fn request() -> impl Strategy<Value = Request> {
@@ -246,6 +250,13 @@ fn request() -> impl Strategy<Value = Request> {
         (0..40usize, text).prop_map(|(procedure, text)| Request::AddNote { procedure, text }),
         (0..4usize).prop_map(|note| Request::AnswerNote { note }),
         (0..4usize, 0..4usize).prop_map(|(note, person)| Request::ClearNote { note, person }),
+        // Days from the period's start: some before it, some after its end.
+        (0..20usize, -5..380i64, 0..6usize, any::<bool>())
+            .prop_map(|(control, day, kind, before)| { Request::RecordChange { control, day, kind, before } }),
+        (0..4usize).prop_map(|change| Request::RemoveChange { change }),
+        (0..40usize, proptest::option::of(0..5usize))
+            .prop_map(|(procedure, target)| Request::SetTarget { procedure, target }),
+        (0..10usize, any::<bool>()).prop_map(|(objective, out)| Request::ExcludeObjective { objective, out }),
     ]
 }
 
@@ -264,6 +275,9 @@ fn run(fx: &Fixture, path: &Path, request: &Request) {
         .map(|e| e.exception.id)
         .collect();
     let notes: Vec<String> = api::review_summary(path).unwrap().notes.into_iter().map(|n| n.id).collect();
+    let objectives: Vec<String> =
+        api::list_controls(path).unwrap().into_iter().filter(|c| c.id.split('.').count() == 3).map(|c| c.id).collect();
+    let changes: Vec<String> = api::control_changes(path).unwrap().into_iter().map(|c| c.id).collect();
     let pick = |list: &[String], i: usize| list.get(i % list.len().max(1)).cloned().unwrap_or_default();
     let actor = |person: usize| workbench_core::model::event::Actor::new(TEAM[person % TEAM.len()]);
     let levels = [SignOffLevel::Preparer, SignOffLevel::Reviewer];
@@ -332,6 +346,33 @@ fn run(fx: &Fixture, path: &Path, request: &Request) {
             let who = actor(*person);
             let ctx = workbench_core::model::event::Context { actor: &who, clock: &fx.clock };
             api::clear_note(path, &pick(&notes, *note), ctx).map(|_| ())
+        }
+        Request::RecordChange { control, day, kind, before } => {
+            let kinds = ["regulations", "implementation", "operation", "mechanism", "adopted", "renamed"];
+            let start: chrono::NaiveDate = "2025-10-01".parse().unwrap();
+            let input = workbench_core::model::change::ControlChangeInput {
+                effective: start + chrono::Duration::days(*day),
+                kind: kinds[*kind].into(),
+                text: "変更後の統制".into(),
+                before: if *before { "変更前の統制".into() } else { String::new() },
+            };
+            api::record_control_change(path, &pick(&controls, *control), input, fx.ctx()).map(|_| ())
+        }
+        Request::RemoveChange { change } => {
+            api::remove_control_change(path, &pick(&changes, *change), fx.ctx()).map(|_| ())
+        }
+        Request::SetTarget { procedure, target } => {
+            use workbench_core::model::procedure::AssessmentTarget;
+            let patch = ProcedurePatch {
+                target: Some(target.map(|t| AssessmentTarget::VARIANTS[t])),
+                ..ProcedurePatch::default()
+            };
+            api::update_procedure(path, &pick(&procedures, *procedure), patch, fx.ctx()).map(|_| ())
+        }
+        Request::ExcludeObjective { objective, out } => {
+            let decision = if *out { ScopeDecision::NotAdopted } else { ScopeDecision::InScope };
+            api::set_scope(path, &pick(&objectives, *objective), decision, "統制目標ごと除外", None, fx.ctx())
+                .map(|_| ())
         }
     };
     if let Err(e) = outcome {
