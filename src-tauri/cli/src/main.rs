@@ -790,6 +790,16 @@ pub(crate) fn difference(d: &api::Difference, m: &Messages) -> String {
         (Some(code), Some(prefix)) => printable(&m.word(&format!("{prefix}.{code}"), code)),
         (Some(text), None) => printable(text),
     };
+    // A sign-off that no longer matches its item is not a field of a row:
+    // it is said as `log verify` says it.
+    if d.item_kind == "signoff" && d.field.is_none() {
+        let (id, level) = d.item_id.rsplit_once(' ').unwrap_or((d.item_id.as_str(), ""));
+        let level = m.word(&format!("signoff.level.{level}"), level);
+        return m.get(
+            "log.signoff_problem",
+            &[("id", &printable(id)), ("level", &level), ("problem", &value(&d.replayed))],
+        );
+    }
     match d.kind {
         api::DifferenceKind::Changed => m.get(
             "log.difference.changed",

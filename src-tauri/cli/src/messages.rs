@@ -51,10 +51,14 @@ impl Messages {
 
     /// The message `key` with `{name}` placeholders filled in. A missing key
     /// shows as the key itself, so a gap is visible rather than silent.
+    ///
+    /// Each value is made safe for a terminal ([`shown`]): a value read from
+    /// a file (a control's text, a change) must not clear the screen or set
+    /// the window's title.
     pub fn get(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
         let mut text = self.entries.get(key).cloned().unwrap_or_else(|| key.to_string());
         for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), &value.to_string());
+            text = text.replace(&format!("{{{name}}}"), &shown(&value.to_string()));
         }
         text
     }
@@ -98,6 +102,31 @@ impl Messages {
     }
 }
 
+/// `text` as a terminal may show it: line breaks and tabs kept, every other
+/// control character and the marks that reorder text (bidirectional
+/// controls) written as `\u{…}`, so that nothing in it acts on the terminal.
+pub fn shown(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t'))
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{2028}' | '\u{2029}')
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
 /// `template` with each `{name}` replaced by its value, in one pass, so that
 /// a value holding braces (text the user typed) is never read as a
 /// placeholder; `None` when the template names a value that is not given.
@@ -108,7 +137,7 @@ fn fill_once(template: &str, values: &std::collections::BTreeMap<String, String>
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let close = after.find('}')?;
-        out.push_str(values.get(&after[..close])?);
+        out.push_str(&shown(values.get(&after[..close])?));
         rest = &after[close + 1..];
     }
     out.push_str(rest);
@@ -165,6 +194,16 @@ mod tests {
         assert!(ja.starts_with("control: 入力内容を確認してください。") && ja.contains("4.4.1 is a heading"), "{ja}");
         let blank = FieldProblem::new("text", ProblemCode::Required, &[], "say what the control became".into());
         assert_eq!(super::Messages::load(super::Lang::Ja).problem(&blank), "text: 入力してください。");
+    }
+
+    #[test]
+    fn a_value_from_a_file_cannot_act_on_the_terminal() {
+        let m = super::Messages::load(super::Lang::Ja);
+        let text =
+            m.get("control.version", &[("no", &1), ("from", &"a\u{1b}[2J"), ("to", &"b\u{7}"), ("kind", &"\u{202e}x")]);
+        assert!(!text.chars().any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}'), "{text}");
+        assert!(text.contains("a\\u{1b}[2J"), "{text}");
+        assert_eq!(super::shown("一行目\n\t二行目"), "一行目\n\t二行目");
     }
 
     #[test]

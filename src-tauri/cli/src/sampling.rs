@@ -423,9 +423,9 @@ fn print_preview(p: &PopulationPreview, columns: &PopulationColumns, m: &Message
             ]
         )
     );
-    println!("  {}", p.headers.join(" | "));
+    println!("  {}", crate::messages::shown(&p.headers.join(" | ")));
     for row in &p.rows {
-        println!("  {}", row.join(" | "));
+        println!("  {}", crate::messages::shown(&row.join(" | ")));
     }
 }
 

@@ -364,7 +364,7 @@ pub fn control(command: ControlCommand, ctx: Context<'_>, m: &Messages) -> Outco
             }
             for k in kinds {
                 let words = if m.lang() == crate::messages::Lang::Ja { k.ja } else { k.en };
-                println!("{:<16}{words}", k.code);
+                println!("{:<16}{}", crate::messages::shown(&k.code), crate::messages::shown(&words));
             }
             return Ok(());
         }
@@ -425,7 +425,7 @@ fn print_versions(versions: &[ControlVersion], m: &Messages) {
             .unwrap_or_default();
         println!("{}", m.get("control.version", &[("no", &v.no), ("from", &v.from), ("to", &v.to), ("kind", &kind)]));
         if !v.text.is_empty() {
-            println!("    {}", v.text);
+            println!("    {}", crate::messages::shown(&v.text));
         }
     }
 }

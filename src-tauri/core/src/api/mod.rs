@@ -54,9 +54,13 @@ pub fn import_catalog(
 }
 
 /// What the suffixes P, B and PB mean for an engagement's catalog: the
-/// catalog's own legend when its file gave one, else the shipped legend.
+/// catalog's own legend when its file gave one, else the shipped legend
+/// (none for an OSCAL catalog, whose IDs have no such suffixes).
 pub fn suffix_legend(path: &Path) -> Result<Vec<crate::model::catalog::SuffixMeaning>> {
-    read(path, |file| crate::model::catalog::legend_or_shipped(&file.catalog_info()?.suffix_legend))
+    read(path, |file| {
+        let info = file.catalog_info()?;
+        crate::model::catalog::legend_for(info.id_scheme, &info.suffix_legend)
+    })
 }
 
 pub fn list_catalogs(data_dir: &Path) -> Result<Vec<CatalogSummary>> {

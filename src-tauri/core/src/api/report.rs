@@ -189,7 +189,7 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
             id_scheme: catalog.id_scheme,
             sample: catalog.sample,
             content_sha256: catalog.content_sha256,
-            suffix_legend: crate::model::catalog::legend_or_shipped(&catalog.suffix_legend)?,
+            suffix_legend: crate::model::catalog::legend_for(catalog.id_scheme, &catalog.suffix_legend)?,
         },
         finalization,
         scope: ReportScope {

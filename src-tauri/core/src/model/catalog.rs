@@ -352,16 +352,20 @@ struct SuffixLegendFile {
 
 const SUFFIX_LEGEND: &str = include_str!("../../../../assets/rules/suffix-legend.json");
 
-impl Catalog {
-    /// The legend to show for this catalog: its own, else the shipped one.
-    pub fn legend(&self) -> crate::error::Result<Vec<SuffixMeaning>> {
-        legend_or_shipped(&self.suffix_legend)
+/// The legend to show for a catalog of `scheme`: an OSCAL catalog's IDs
+/// have no ISMAP suffixes, so none unless it gives its own; else for each
+/// suffix the catalog's own meaning (`own`) when it gives one, else the
+/// shipped meaning, so that a catalog that explains only some suffixes
+/// still has all of them explained.
+pub fn legend_for(scheme: IdScheme, own: &[SuffixMeaning]) -> crate::error::Result<Vec<SuffixMeaning>> {
+    if scheme == IdScheme::Oscal && own.is_empty() {
+        return Ok(Vec::new());
     }
+    legend_or_shipped(own)
 }
 
-/// The legend to show: for each suffix, the catalog's own meaning (`own`)
-/// when it gives one, else the shipped meaning, so that a catalog that
-/// explains only some suffixes still has all of them explained.
+/// For each suffix, the catalog's own meaning (`own`) when it gives one,
+/// else the shipped meaning.
 pub fn legend_or_shipped(own: &[SuffixMeaning]) -> crate::error::Result<Vec<SuffixMeaning>> {
     Ok(suffix_legend()?
         .into_iter()

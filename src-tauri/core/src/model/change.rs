@@ -93,11 +93,16 @@ pub struct ControlVersion {
 /// The versions of a control over the period `start..=end`, given its
 /// changes; none for a control that did not change.
 pub fn versions(start: NaiveDate, end: NaiveDate, changes: &[ControlChange]) -> Vec<ControlVersion> {
-    let mut changes: Vec<&ControlChange> = changes.iter().collect();
+    // Only changes inside the period, one a day, make versions: recording
+    // refuses any other, and a file changed outside the workbench (which
+    // `log verify` names) must not show a version that ends before it starts.
+    let mut changes: Vec<&ControlChange> =
+        changes.iter().filter(|c| start < c.effective && c.effective <= end).collect();
+    changes.sort_by(|a, b| (a.effective, &a.id).cmp(&(b.effective, &b.id)));
+    changes.dedup_by_key(|c| c.effective);
     if changes.is_empty() {
         return Vec::new();
     }
-    changes.sort_by_key(|c| c.effective);
     // What the control was at the period's start: given with the earliest
     // change, or with whichever change gave it (changes may be recorded out
     // of date order, and the one that gave it may have been taken back).
@@ -174,6 +179,12 @@ mod tests {
         earlier.before = String::new();
         let v = versions(start, end, &[change("CHG-001", "2026-04-01"), earlier]);
         assert_eq!((v[0].to, v[0].text.as_str()), (d("2026-01-14"), "manual approval"));
+        // A change outside the period, or a second one the same day (only a
+        // file changed outside the workbench holds them), makes no version.
+        let odd = [change("CHG-001", "2026-04-01"), change("CHG-002", "2026-04-01"), change("CHG-003", "2027-06-01")];
+        let v = versions(start, end, &odd);
+        assert_eq!(v.len(), 2);
+        assert!(v.iter().all(|x| x.from <= x.to), "{v:?}");
     }
 
     #[test]

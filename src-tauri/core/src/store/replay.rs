@@ -495,30 +495,47 @@ fn changed_fields(base: Difference, column: &str, stored: &Value, replayed: &Val
         Value::Text(t) => serde_json::from_str::<serde_json::Value>(t).ok(),
         _ => None,
     };
-    if base.item_kind == "engagement" && column == "fields" {
-        if let (Some(s), Some(r)) = (json(stored), json(replayed)) {
-            let mut fields = Vec::new();
-            crate::domain::review::diff(&r, &s, "", &mut fields);
-            if !fields.is_empty() {
-                let text = |v: &serde_json::Value| match v {
-                    serde_json::Value::Null => None,
-                    serde_json::Value::String(s) => Some(shorten(s)),
-                    other => Some(shorten(&other.to_string())),
-                };
-                return fields
-                    .into_iter()
-                    .map(|f| Difference {
-                        field: Some(f.field),
-                        stored: text(&f.after),
-                        replayed: text(&f.before),
-                        ..base.clone()
-                    })
-                    .collect();
-            }
+    // A column that holds a JSON record (the engagement's fields, a closing
+    // record, a change, a legend) is compared field by field, so that the
+    // field that differs is named even deep inside a long record.
+    let record = |v: serde_json::Value| (v.is_object() || v.is_array()).then_some(v);
+    if let (Some(s), Some(r)) = (json(stored).and_then(record), json(replayed).and_then(record)) {
+        let mut fields = Vec::new();
+        crate::domain::review::diff(&r, &s, "", &mut fields);
+        let prefix =
+            if base.item_kind == "engagement" && column == "fields" { String::new() } else { format!("{column}.") };
+        if !fields.is_empty() {
+            let text = |v: &serde_json::Value| match v {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(shorten(s)),
+                other => Some(shorten(&other.to_string())),
+            };
+            return fields
+                .into_iter()
+                .map(|f| Difference {
+                    field: Some(format!("{prefix}{}", f.field)),
+                    stored: text(&f.after),
+                    replayed: text(&f.before),
+                    ..base.clone()
+                })
+                .collect();
         }
     }
-    let text = |v: &Value| if *v == Value::Null { None } else { Some(shorten(&show(v))) };
-    vec![Difference { field: Some(column.to_string()), stored: text(stored), replayed: text(replayed), ..base }]
+    // Two texts are shown from a little before where they first differ, so
+    // that a difference past the shown length is not hidden.
+    let (a, b) = (show(stored), show(replayed));
+    let from = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count().saturating_sub(20);
+    let text = |v: &Value, t: &str| if *v == Value::Null { None } else { Some(shorten_from(t, from)) };
+    vec![Difference { field: Some(column.to_string()), stored: text(stored, &a), replayed: text(replayed, &b), ..base }]
+}
+
+/// `text` from its `from`-th character (marked `…` when that is not the
+/// start), shortened.
+fn shorten_from(text: &str, from: usize) -> String {
+    match text.char_indices().nth(from) {
+        Some((at, _)) if from > 0 => format!("…{}", shorten(&text[at..])),
+        _ => shorten(text),
+    }
 }
 
 fn quoted(columns: &[&str]) -> String {

@@ -412,6 +412,21 @@ fn a_json_catalog_carries_its_suffix_legend_into_the_engagement_and_a_bad_legend
     api::create_demo(&demo, "d".into(), fx.ctx()).unwrap();
     let shipped: Vec<_> = api::suffix_legend(&demo).unwrap().into_iter().map(|m| m.suffix).collect();
     assert_eq!(shipped, ["P", "B", "PB"]);
+    // An OSCAL catalog's IDs carry no ISMAP suffix: no legend is shown for it.
+    api::import_catalog(&fx.data_dir(), &oscal_fixture(LOW_BASELINE), &named("low", "1"), fx.ctx()).unwrap();
+    let nist = fx.path("nist.ismap");
+    api::create_engagement(
+        &nist,
+        &fx.data_dir(),
+        "low@1",
+        None,
+        "n".into(),
+        workbench_core::sample::demo_fields(),
+        Default::default(),
+        fx.ctx(),
+    )
+    .unwrap();
+    assert!(api::suffix_legend(&nist).unwrap().is_empty());
 
     // An unknown suffix, one explained twice, or one without words: refused with the place, nothing stored.
     let bad = serde_json::json!([
@@ -434,5 +449,5 @@ fn a_json_catalog_carries_its_suffix_legend_into_the_engagement_and_a_bad_legend
         api::import_catalog(&fx.data_dir(), &fx.write("odd.json", catalog(unknown)), &named("odd", "1"), fx.ctx())
             .unwrap_err();
     assert!(err.to_string().contains("color"), "{err}");
-    assert_eq!(api::list_catalogs(&fx.data_dir()).unwrap().len(), 1);
+    assert_eq!(api::list_catalogs(&fx.data_dir()).unwrap().len(), 2, "the firm's and the OSCAL catalog only");
 }
