@@ -9,7 +9,12 @@ use crate::model::event::Change;
 
 fn parse(text: &str) -> rusqlite::Result<ControlChange> {
     serde_json::from_str(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("control change: {e}").into())
+        let start: String = text.chars().take(40).flat_map(char::escape_debug).collect();
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("a control change that is not one (\"{start}…\"): {e}").into(),
+        )
     })
 }
 

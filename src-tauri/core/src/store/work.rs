@@ -184,31 +184,39 @@ const PROCEDURE_COLUMNS: &str =
     "id, control_id, kind, evaluation, text_ja, text_en, assignee, work_done, result, notes, target";
 
 fn procedure_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Procedure> {
-    let parse_err = |i: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown {what}").into())
+    let id: String = r.get(0)?;
+    // A value no workbench writes names the procedure, the field and the
+    // value (shortened and escaped), so that the damage can be found.
+    let parse_err = |i: usize, what: &str, value: &str| {
+        let value: String = value.chars().take(40).flat_map(char::escape_debug).collect();
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("procedure {id}: \"{value}\" is not a known {what}").into(),
+        )
     };
     let kind: String = r.get(2)?;
     let evaluation: String = r.get(3)?;
     let result: Option<String> = r.get(8)?;
     Ok(Procedure {
-        id: r.get(0)?,
         control_id: r.get(1)?,
-        kind: ProcedureKind::parse(&kind).ok_or_else(|| parse_err(2, "procedure kind"))?,
-        evaluation: Evaluation::parse(&evaluation).ok_or_else(|| parse_err(3, "evaluation"))?,
+        kind: ProcedureKind::parse(&kind).ok_or_else(|| parse_err(2, "procedure kind", &kind))?,
+        evaluation: Evaluation::parse(&evaluation).ok_or_else(|| parse_err(3, "evaluation", &evaluation))?,
         text_ja: r.get(4)?,
         text_en: r.get(5)?,
         assignee: r.get(6)?,
         work_done: r.get(7)?,
         result: match result {
             None => None,
-            Some(t) => Some(ResultKind::parse(&t).ok_or_else(|| parse_err(8, "result"))?),
+            Some(t) => Some(ResultKind::parse(&t).ok_or_else(|| parse_err(8, "result", &t))?),
         },
         notes: r.get(9)?,
         exceptions: Vec::new(),
         target: match r.get::<_, Option<String>>(10)? {
             None => None,
-            Some(t) => Some(AssessmentTarget::parse(&t).ok_or_else(|| parse_err(10, "assessment target"))?),
+            Some(t) => Some(AssessmentTarget::parse(&t).ok_or_else(|| parse_err(10, "assessment target", &t))?),
         },
+        id,
     })
 }
 
