@@ -86,12 +86,26 @@ pub struct FieldArgs {
     second_review: Option<bool>,
 }
 
-/// A date argument. Arguments are read before the language is known, so
-/// the refusal is given in both languages.
-pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
-        format!("「{text}」は YYYY-MM-DD の日付ではありません / \"{text}\" is not a date as YYYY-MM-DD ({e})")
-    })
+/// A date argument that is not a date as `YYYY-MM-DD`. Arguments are read
+/// before the language is known, so it is said in both languages.
+#[derive(Debug)]
+pub(crate) struct NotADate {
+    text: String,
+    reason: chrono::ParseError,
+}
+
+impl std::fmt::Display for NotADate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let NotADate { text, reason } = self;
+        write!(f, "「{text}」は YYYY-MM-DD の日付ではありません / \"{text}\" is not a date as YYYY-MM-DD ({reason})")
+    }
+}
+
+impl std::error::Error for NotADate {}
+
+/// Reads a date argument.
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, NotADate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|reason| NotADate { text: text.to_string(), reason })
 }
 
 fn parse_member(text: &str) -> Result<TeamMember, String> {

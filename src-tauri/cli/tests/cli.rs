@@ -1045,6 +1045,26 @@ fn a_changed_control_is_recorded_listed_and_its_sample_shows_each_items_version(
     assert!(stderr(&out).contains("effective: 2026-10-01 is not within the audit period"), "{}", stderr(&out));
     assert_eq!(std::fs::read(run.path("d.ismap")).unwrap(), before);
 
+    // A date that is not one is a usage error, said in both languages.
+    let out = run.workbench(&[
+        "control",
+        "change",
+        "d.ismap",
+        "9.2.3.11.PB",
+        "--effective",
+        "2026-02-30",
+        "--kind",
+        "operation",
+        "--text",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("「2026-02-30」は YYYY-MM-DD の日付ではありません / \"2026-02-30\" is not a date"),
+        "{}",
+        stderr(&out)
+    );
+
     // Recorded, shown with the control, taken back.
     let out = run.workbench(&[
         "control",
