@@ -64,6 +64,8 @@ wb("pbc", "add", demo, "--item", "バックアップ取得ログ（四半期分�
 wb("evidence", "add", demo, png, "--procedure", "9.2.3.11.PB/P2", "--title", "特権ID管理画面（本番環境）", "--as-of", "2026-03-31", "--from", "情報システム部 山田");
 wb("evidence", "add", demo, pdf, "--procedure", "9.2.3.11.PB/P1", "--pbc", "PBC-002", "--title", "特権ID管理手順書 第3版", "--kind", "document", "--as-of", "2026-02-01", "--from", "情報システム部 山田");
 wb("evidence", "add", demo, log, "--procedure", "9.2.3.11.PB/P3", "--pbc", "PBC-001", "--title", "特権ID利用ログ（2026年3月）", "--as-of", "2026-03-31", "--from", "ログ管理基盤");
+// Evidence dated after the period's end: warned of on the item.
+wb("evidence", "add", demo, log, "--procedure", "9.2.1.2/P1", "--title", "退職者アカウント一覧（10月時点）", "--obtained-at", "2026-10-20", "--as-of", "2026-10-15", "--from", "人事部 鈴木");
 
 // Review: 9.2.3.11.PB performed; P1 signed by the assessor and the
 // reviewer, P2 signed and then changed; a note answered, another open.
@@ -169,6 +171,11 @@ try {
   // The control changed on 2026-04-01: its two versions, above its procedures.
   await s.run(`document.querySelector('[data-testid="control-changes"]').scrollIntoView({ block: "center" })`);
   await shot("walkthrough-changes-ja");
+  // The form to record a change.
+  await (await s.find("control-change-open")).click();
+  await s.find("control-change-effective");
+  await s.run(`document.querySelector('[data-testid="control-changes"]').scrollIntoView({ block: "center" })`);
+  await shot("walkthrough-change-form-ja");
   await s.run(`document.querySelector('${sampled}').scrollIntoView({ block: "start" }); window.scrollBy(0, -60);`);
   await shot("sampling-panel-ja");
   await s.run(`document.querySelector('${sampled} [data-testid="test-grid"]').scrollIntoView({ block: "start" }); window.scrollBy(0, -80);`);
@@ -189,6 +196,10 @@ try {
   await s.find("rules-problem", `[data-field="version"]`);
   await shot("sampling-rules-ja");
   await (await s.find("rules-cancel")).click();
+  // A basic-statement control exempted by its objective's exclusion, with the objective above it.
+  await (await s.find("jump-input")).type("10.1.1.2.B" + Keys.ENTER);
+  await s.find("objective-excluded");
+  await shot("walkthrough-objective-ja");
 
   await setLang("en");
   await (await s.find("jump-input")).type("9.2.1.2" + Keys.ENTER);
