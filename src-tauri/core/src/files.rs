@@ -58,6 +58,16 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     partial.finish(path, true)
 }
 
+/// Removes the file at `path`; one that is not there is already removed
+/// (going back to a shipped default twice is not an error).
+pub fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
 /// Removes the partial files of writers that were killed (their lock is
 /// gone). Best effort: a file that cannot be opened or removed stays, and
 /// one whose writer still runs is left to it.

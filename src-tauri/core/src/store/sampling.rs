@@ -395,12 +395,7 @@ fn save_rules(data_dir: &Path, table: &SampleRuleTable) -> Result<()> {
 
 /// Goes back to the shipped default table.
 pub fn reset_rules(data_dir: &Path) -> Result<()> {
-    let path = data_dir.join(RULES_FILE);
-    match std::fs::remove_file(&path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(&path, e)),
-    }
+    crate::files::remove_if_present(&data_dir.join(RULES_FILE))
 }
 
 // ---- Reads on the file handle ----------------------------------------------------

@@ -136,12 +136,7 @@ pub fn replace(data_dir: &Path, source: &Path) -> Result<Vec<TargetDefaults>> {
 
 /// Goes back to the shipped table.
 pub fn reset(data_dir: &Path) -> Result<()> {
-    let path = data_dir.join(TARGETS_FILE);
-    match std::fs::remove_file(&path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(&path, e)),
-    }
+    crate::files::remove_if_present(&data_dir.join(TARGETS_FILE))
 }
 
 #[cfg(test)]
