@@ -35,9 +35,16 @@ export async function startDriver(env, port = 4444 + Math.floor(Math.random() * 
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Only the end of what the driver says is kept: a process that floods its
+  // output (an app stuck printing a warning) must not grow this string until
+  // Node cannot hold it, which would hide the test's own failure message.
   let log = "";
-  driver.stdout.on("data", (d) => (log += d));
-  driver.stderr.on("data", (d) => (log += d));
+  const keep = (d) => {
+    log += d;
+    if (log.length > 65536) log = log.slice(-32768);
+  };
+  driver.stdout.on("data", keep);
+  driver.stderr.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
