@@ -344,6 +344,9 @@ pub fn evidence(command: EvidenceCommand, ctx: Context<'_>, m: &Messages) -> Out
                         ]
                     )
                 );
+                if check.not_carried > 0 {
+                    println!("{}", m.get("evidence.verify.not_carried", &[("count", &check.not_carried)]));
+                }
             }
             if check.problems.is_empty() {
                 Ok(())

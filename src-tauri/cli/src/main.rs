@@ -12,6 +12,7 @@ mod fields;
 mod messages;
 mod review;
 mod sampling;
+mod team;
 mod verify;
 mod work;
 
@@ -167,6 +168,15 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Make a field copy of the engagement for one team member, to work on apart and merge back
+    /// (docs/team-fieldwork.md).
+    Copy(team::CopyArgs),
+    /// Bring a field copy's work back into the engagement, and decide the conflicts merges found.
+    Merge(team::MergeArgs),
+    /// List the conflicts that merges found and no one has decided yet (--all: decided ones too).
+    Conflicts(team::ConflictsArgs),
+    /// List the field copies made from the engagement: for whom, when, when last merged.
+    Copies(team::CopiesArgs),
     /// Who changed what, when, before and after: for one item or the whole engagement.
     History {
         /// The engagement file.
@@ -422,7 +432,7 @@ fn data_dir(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
     }
 }
 
-fn new_uuid() -> String {
+pub(crate) fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -677,6 +687,10 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         Command::Finalize { file, check } => review::finalize(file, check, &data_dir(cli.data_dir)?, ctx, m),
         Command::Reopen { file, reason } => review::reopen(file, reason, ctx, m),
         Command::History { file, item, json } => review::history(file, item, json, m),
+        Command::Copy(args) => team::copy(args, ctx, m),
+        Command::Merge(args) => team::merge(args, ctx, m),
+        Command::Conflicts(args) => team::conflicts(args, m),
+        Command::Copies(args) => team::copies(args, m),
         Command::Log(LogCommand::Verify { file, expect_head, json }) => {
             verify_log(&file, expect_head.as_deref(), json, m)
         }

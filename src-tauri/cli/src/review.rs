@@ -257,7 +257,21 @@ pub fn history(file: PathBuf, item: Option<String>, json: bool, m: &Messages) ->
         return print_json(&events);
     }
     for e in &events {
-        println!("{}", m.get("log.event", &[("seq", &e.seq), ("at", &e.at), ("actor", &e.actor), ("kind", &e.kind)]));
+        let line = match &e.from_copy {
+            Some(copy) => m.get(
+                "log.event_from_copy",
+                &[
+                    ("seq", &e.seq),
+                    ("at", &e.at),
+                    ("actor", &e.actor),
+                    ("kind", &e.kind),
+                    ("code", &copy.code),
+                    ("for", &copy.for_name),
+                ],
+            ),
+            None => m.get("log.event", &[("seq", &e.seq), ("at", &e.at), ("actor", &e.actor), ("kind", &e.kind)]),
+        };
+        println!("{line}");
         if let Ok(payload) = serde_json::from_str::<serde_json::Value>(&e.payload) {
             for c in payload["changes"].as_array().into_iter().flatten() {
                 println!(

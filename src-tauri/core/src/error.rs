@@ -165,6 +165,17 @@ text_enum!(
         ChangeOutOfScope = "change_out_of_scope",
         ControlCharacter = "control_character",
         TooLong = "too_long",
+        NotText = "not_text",
+        AlreadyResolved = "already_resolved",
+        NoSuchSide = "no_such_side",
+        OpenConflict = "open_conflict",
+        NotACopy = "not_a_copy",
+        CopyOfOtherEngagement = "copy_of_other_engagement",
+        CopyNotFromHere = "copy_not_from_here",
+        CopyOfCopy = "copy_of_copy",
+        CopyFinalized = "copy_finalized",
+        CopyBroken = "copy_broken",
+        CopyContentMismatch = "copy_content_mismatch",
     }
 );
 

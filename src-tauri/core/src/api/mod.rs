@@ -8,6 +8,7 @@
 //! file to read only, and never change it.
 
 pub(crate) mod execute;
+mod merge;
 mod report;
 mod views;
 
@@ -36,6 +37,7 @@ pub use crate::store::evidence::{
 };
 pub use crate::store::library::{default_data_dir, CatalogSummary, ProcedureLibrarySummary};
 pub use crate::store::replay::{Difference, DifferenceKind};
+pub use merge::{conflicts, copies, make_copy, merge, resolve_conflict, CopyMade, CopyScope};
 pub use views::{
     ControlCounts, ControlDetail, ControlRow, Dashboard, EngagementView, ExceptionListing, GroupCount, ObjectiveScope,
     ProcedureEntry, Progress,
@@ -339,7 +341,9 @@ pub fn add_procedure(path: &Path, control_id: &str, new: NewProcedure, ctx: Cont
         ctx,
         |tx| {
             let control = store::work::control_facts(tx, control_id)?;
-            let id = domain::work::next_procedure_id(control_id, store::work::procedure_ids_ever_used(tx, control_id)?);
+            let code = store::copies::own_code(tx)?;
+            let id =
+                domain::work::next_procedure_id(control_id, &code, store::work::procedure_ids_ever_used(tx, control_id)?);
             Ok(domain::work::add_procedure(&control, id, new)?.into())
         },
         |file, events| match recorded(events)? {
@@ -381,7 +385,8 @@ pub fn add_exception(path: &Path, procedure_id: &str, text: &str, ctx: Context<'
         ctx,
         |tx| {
             let procedure = store::work::read_procedure(tx, procedure_id)?;
-            let id = domain::work::next_exception_id(store::work::exceptions_ever_added(tx)?);
+            let code = store::copies::own_code(tx)?;
+            let id = domain::work::next_exception_id(&code, store::work::highest_exception(tx, &code)?);
             Ok(domain::work::add_exception(&procedure, id, text)?.into())
         },
         |file, events| match recorded(events)? {
@@ -480,7 +485,8 @@ pub fn add_evidence(
             for link in links {
                 store::evidence::require_target(tx, link)?;
             }
-            let highest = store::evidence::highest_ord(tx, "evidence")?;
+            let code = store::copies::own_code(tx)?;
+            let highest = store::evidence::highest_ord(tx, "evidence", &code)?;
             let mut changes = Vec::with_capacity(files.len());
             let mut done_before = 0u64;
             for (index, file) in files.iter().enumerate() {
@@ -497,7 +503,7 @@ pub fn add_evidence(
                 let stored = store::evidence::take_in_content(tx, &file.path, &mut report)?;
                 done_before += stored.size;
                 changes.push(domain::evidence::added(
-                    domain::evidence::next_number("EV-", highest + index as i64, 4),
+                    crate::model::ids::next("EV-", &code, 4, highest + index as i64),
                     stored.sha256,
                     stored.size,
                     name.clone(),
@@ -678,7 +684,8 @@ pub fn add_pbc(path: &Path, fields: PbcFields, ctx: Context<'_>) -> Result<PbcRe
         path,
         ctx,
         |tx| {
-            let id = domain::evidence::next_number("PBC-", store::evidence::highest_ord(tx, "pbc_request")?, 3);
+            let code = store::copies::own_code(tx)?;
+            let id = crate::model::ids::next("PBC-", &code, 3, store::evidence::highest_ord(tx, "pbc_request", &code)?);
             Ok(domain::evidence::add_pbc(id, fields)?.into())
         },
         |file, events| match recorded(events)? {
@@ -777,9 +784,10 @@ pub fn add_note(
                 NoteTargetKind::Exception => drop(store::work::read_exception(tx, target_id)?),
                 NoteTargetKind::Evidence => drop(store::evidence::read_evidence(tx, target_id)?),
             }
-            let highest = store::review::highest_note(tx)?;
+            let code = store::copies::own_code(tx)?;
+            let id = crate::model::ids::next("RN-", &code, 3, store::evidence::highest_ord(tx, "review_note", &code)?);
             let at = format_time(ctx.clock.now());
-            Ok(domain::review::add_note(highest, kind, target_id, text, &ctx.actor.name, at)?.into())
+            Ok(domain::review::add_note(id, kind, target_id, text, &ctx.actor.name, at)?.into())
         },
         |file, events| match recorded(events)? {
             Change::NoteAdded { note } => store::review::read_note(&file.conn, &note.id),
@@ -1056,7 +1064,8 @@ pub fn set_cell(
     ctx: Context<'_>,
 ) -> Result<SamplingState> {
     sample_request(path, procedure_id, ctx, |tx, state| {
-        let next = domain::work::next_exception_id(store::work::exceptions_ever_added(tx)?);
+        let code = store::copies::own_code(tx)?;
+        let next = domain::work::next_exception_id(&code, store::work::highest_exception(tx, &code)?);
         domain::sampling::set_cell(state, no, attribute, input, next)
     })
 }

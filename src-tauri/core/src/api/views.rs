@@ -42,6 +42,11 @@ pub struct EngagementView {
     pub events: i64,
     /// Set once the engagement is finalized: every change is then refused.
     pub finalized: Option<Finalization>,
+    /// Set when this file is a field copy: for whom, and of which file.
+    pub this_copy: Option<crate::model::copy::CopyRecord>,
+    /// Conflicts from merging field copies that no one has decided yet.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub open_conflicts: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +92,8 @@ pub struct ControlRow {
     pub assignees: Vec<String>,
     /// The control or one of its procedures changed after its preparer signed it.
     pub changed_after_signoff: bool,
+    /// A merge found a conflict on the control or its procedures (競合あり).
+    pub conflict: bool,
     /// The control and its procedures are signed at every required level.
     pub review_complete: bool,
 }
@@ -117,6 +124,8 @@ pub struct ControlDetail {
     pub changes: Vec<crate::model::change::ControlChange>,
     /// The versions those changes make over the period (none if it did not change).
     pub versions: Vec<crate::model::change::ControlVersion>,
+    /// Open conflicts from merging field copies on the control or its procedures.
+    pub conflicts: Vec<crate::model::copy::Conflict>,
 }
 
 /// A control objective and the decision recorded for it.
@@ -204,6 +213,8 @@ pub struct Dashboard {
     /// Open PBC requests past their due date, as of `today`.
     pub pbc_overdue: Vec<PbcRequest>,
     pub review: ReviewSummary,
+    /// The field copies this file issued: for whom, when, last merged.
+    pub copies: Vec<crate::model::copy::CopyRecord>,
 }
 
 pub(crate) fn engagement_view(file: &EngagementFile) -> Result<EngagementView> {
@@ -233,6 +244,8 @@ pub(crate) fn engagement_view(file: &EngagementFile) -> Result<EngagementView> {
         },
         events: file.event_count()?,
         finalized: file.finalization()?,
+        this_copy: crate::store::copies::this_copy(&file.conn)?,
+        open_conflicts: crate::store::copies::conflicts(&file.conn, false)?.len(),
     })
 }
 
@@ -291,9 +304,14 @@ pub(crate) fn control_rows(file: &EngagementFile) -> Result<Vec<ControlRow>> {
             exceptions: 0,
             assignees: Vec::new(),
             changed_after_signoff: false,
+            conflict: false,
             review_complete: false,
         })
         .collect();
+    let in_conflict = crate::store::copies::controls_in_conflict(&file.conn)?;
+    for c in controls.iter_mut().filter(|c| in_conflict.contains(&c.id)) {
+        c.conflict = true;
+    }
     // Review flags only where something was signed: most engagements in
     // progress have few sign-offs, and the large one lists fast.
     let (signoffs, second) = review_rows(file)?;
@@ -360,6 +378,10 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
         },
         versions: crate::store::change::versions(&file.conn, &changes)?,
         changes,
+        conflicts: crate::store::copies::conflicts(&file.conn, false)?
+            .into_iter()
+            .filter(|c| c.control_id.as_deref() == Some(id))
+            .collect(),
     })
 }
 
@@ -456,6 +478,9 @@ pub(crate) fn wording_hits(file: &EngagementFile, phrases: &[String]) -> Result<
 pub(crate) fn finalize_check(file: &EngagementFile) -> Result<FinalizeCheck> {
     let (items, unperformed) = items_to_sign(file)?;
     let mut check = domain::review::blockers(&unperformed, &items, &file.notes()?);
+    let conflicts = domain::merge::blockers(&crate::store::copies::conflicts(&file.conn, false)?);
+    check.ready &= conflicts.is_empty();
+    check.blockers.extend(conflicts);
     let representation = crate::store::closing::representation(&file.conn)?;
     let review = crate::store::closing::subsequent_review(&file.conn)?;
     for (item, code, message) in domain::closing::missing(representation.as_ref(), review.as_ref()) {
@@ -555,5 +580,6 @@ pub(crate) fn dashboard(file: &EngagementFile, today: NaiveDate) -> Result<Dashb
         pbc_open: pbc.iter().filter(|r| r.status.is_open()).count() as u32,
         pbc_overdue: pbc.into_iter().filter(|r| r.is_overdue(today)).collect(),
         review: review_summary(file)?,
+        copies: crate::store::copies::copies(&file.conn)?.into_iter().filter(|c| !c.here).collect(),
     })
 }

@@ -21,6 +21,7 @@ pub mod change;
 pub mod closing;
 pub mod engagement;
 pub mod evidence;
+pub mod merge;
 pub mod review;
 pub mod sampling;
 pub mod work;

@@ -256,10 +256,10 @@ pub fn rights(fields: &EngagementFields, name: &str) -> Rights {
 
 // ---- Notes -----------------------------------------------------------------------
 
-/// A review note on an item that exists (checked by the caller), numbered
-/// one above the highest note so far.
+/// A review note `id` (the next number, `model::ids`) on an item that
+/// exists (checked by the caller).
 pub fn add_note(
-    highest_note: i64,
+    id: String,
     target_kind: NoteTargetKind,
     target_id: &str,
     text: &str,
@@ -270,7 +270,7 @@ pub fn add_note(
         return Err(Error::required("text", "a review note needs its text"));
     }
     let note = ReviewNote {
-        id: format!("RN-{:03}", highest_note + 1),
+        id,
         target_kind,
         target_id: target_id.to_string(),
         text: text.trim().to_string(),
@@ -622,7 +622,7 @@ mod tests {
     #[test]
     fn only_the_author_or_a_manager_clears_a_note() {
         let [Change::NoteAdded { note }] =
-            &add_note(4, NoteTargetKind::Control, "9.2.1.2", "根拠は？", "鈴木 一郎", "t".into()).unwrap()[..]
+            &add_note("RN-005".into(), NoteTargetKind::Control, "9.2.1.2", "根拠は？", "鈴木 一郎", "t".into()).unwrap()[..]
         else {
             panic!("a note")
         };

@@ -287,23 +287,22 @@ pub fn refuse_if_from_grid(exception: &ExceptionRecord) -> Result<()> {
     }
 }
 
-/// The next procedure number of a control: one above the highest ever
-/// used, counting removed procedures (whose numbers stay in the log), so
-/// that a reference never changes meaning.
-pub fn next_procedure_id(control_id: &str, used: impl IntoIterator<Item = String>) -> String {
+/// The next procedure number of a control given by the file whose copy
+/// code is `code` (empty for the engagement file itself, see
+/// `model::ids`): one above the highest it ever used, counting removed
+/// procedures (whose numbers stay in the log), so that a reference never
+/// changes meaning.
+pub fn next_procedure_id(control_id: &str, code: &str, used: impl IntoIterator<Item = String>) -> String {
     let prefix = format!("{control_id}/P");
-    let highest = used
-        .into_iter()
-        .filter_map(|id| id.strip_prefix(&prefix).and_then(|n| n.parse::<u32>().ok()))
-        .max()
-        .unwrap_or(0);
-    format!("{prefix}{}", highest + 1)
+    let highest = crate::model::ids::highest(used, &prefix, code);
+    crate::model::ids::next(&prefix, code, 1, highest)
 }
 
-/// The next exception number: `E-0001`, `E-0002`, ... one above the count
-/// of exceptions ever added, so numbers of removed exceptions are not reused.
-pub fn next_exception_id(ever_added: i64) -> String {
-    format!("E-{:04}", ever_added + 1)
+/// The next exception number of the file whose copy code is `code`:
+/// `E-0001`, `E-0002`, ... (`E-A0001` in copy A), one above the highest it
+/// ever gave, so numbers of removed exceptions are not reused.
+pub fn next_exception_id(code: &str, highest: i64) -> String {
+    crate::model::ids::next("E-", code, 4, highest)
 }
 
 #[cfg(test)]
@@ -399,8 +398,10 @@ mod tests {
     #[test]
     fn numbers_are_never_reused() {
         let used = ["9.2.1.2/P1".to_string(), "9.2.1.2/P3".to_string(), "9.2.1.20/P7".to_string()];
-        assert_eq!(next_procedure_id("9.2.1.2", used), "9.2.1.2/P4");
-        assert_eq!(next_exception_id(0), "E-0001");
-        assert_eq!(next_exception_id(41), "E-0042");
+        assert_eq!(next_procedure_id("9.2.1.2", "", used.clone()), "9.2.1.2/P4");
+        assert_eq!(next_procedure_id("9.2.1.2", "B", used), "9.2.1.2/PB1");
+        assert_eq!(next_exception_id("", 0), "E-0001");
+        assert_eq!(next_exception_id("", 41), "E-0042");
+        assert_eq!(next_exception_id("C", 2), "E-C0003");
     }
 }

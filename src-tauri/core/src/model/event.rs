@@ -324,6 +324,30 @@ pub enum Change {
     ControlChangeRemoved {
         change: super::change::ControlChange,
     },
+    /// A field copy made for one team member (docs/team-fieldwork.md).
+    FieldCopyIssued {
+        copy: super::copy::FieldCopy,
+    },
+    /// In the copy itself, its first own event: this file is that copy,
+    /// forked from its file after event `fork.seq`.
+    FieldCopyOpened {
+        fork: super::copy::Fork,
+    },
+    /// A copy's events brought in; they are this file's events from
+    /// `merge.first_seq` up to this one.
+    CopyMerged {
+        merge: super::copy::MergeRecord,
+    },
+    /// A field both sides changed since the fork, found by a merge.
+    ConflictFound {
+        conflict: Box<super::copy::Conflict>,
+    },
+    /// A person decided a conflict (the change that sets the chosen value,
+    /// when one was needed, is the event before).
+    ConflictResolved {
+        key: String,
+        resolution: super::copy::Resolution,
+    },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -371,6 +395,11 @@ text_enum!(
         SubsequentEventsConsidered = "subsequent_events_considered",
         ControlChangeRecorded = "control_change_recorded",
         ControlChangeRemoved = "control_change_removed",
+        FieldCopyIssued = "field_copy_issued",
+        FieldCopyOpened = "field_copy_opened",
+        CopyMerged = "copy_merged",
+        ConflictFound = "conflict_found",
+        ConflictResolved = "conflict_resolved",
     }
 );
 
@@ -415,6 +444,11 @@ impl Change {
             Change::SubsequentEventsConsidered { .. } => EventKind::SubsequentEventsConsidered,
             Change::ControlChangeRecorded { .. } => EventKind::ControlChangeRecorded,
             Change::ControlChangeRemoved { .. } => EventKind::ControlChangeRemoved,
+            Change::FieldCopyIssued { .. } => EventKind::FieldCopyIssued,
+            Change::FieldCopyOpened { .. } => EventKind::FieldCopyOpened,
+            Change::CopyMerged { .. } => EventKind::CopyMerged,
+            Change::ConflictFound { .. } => EventKind::ConflictFound,
+            Change::ConflictResolved { .. } => EventKind::ConflictResolved,
         }
     }
 }
@@ -433,6 +467,17 @@ pub struct EventRecord {
     pub at: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The field copy the change was made on, when a merge brought it in
+    /// (derived from the merge events; not stored or hashed).
+    pub from_copy: Option<CopyOrigin>,
+}
+
+/// Which field copy a change came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CopyOrigin {
+    pub code: String,
+    pub for_name: String,
 }
 
 /// The `prev_hash` of the first event.

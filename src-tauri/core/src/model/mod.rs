@@ -1,8 +1,10 @@
 pub mod catalog;
 pub mod change;
+pub mod copy;
 pub mod engagement;
 pub mod event;
 pub mod evidence;
+pub mod ids;
 pub mod procedure;
 pub mod report;
 pub mod representation;

@@ -62,6 +62,11 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
         | Change::SubsequentEventRemoved { .. }
         | Change::SubsequentEventsConsidered { .. } => super::closing::apply(tx, change),
         Change::ControlChangeRecorded { .. } | Change::ControlChangeRemoved { .. } => super::change::apply(tx, change),
+        Change::FieldCopyIssued { .. }
+        | Change::FieldCopyOpened { .. }
+        | Change::CopyMerged { .. }
+        | Change::ConflictFound { .. }
+        | Change::ConflictResolved { .. } => super::copies::apply(tx, event, change),
     }
 }
 

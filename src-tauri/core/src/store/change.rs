@@ -69,9 +69,9 @@ pub fn change(conn: &Connection, id: &str) -> Result<ControlChange> {
 /// The number of the next change (`CHG-001`, ...): one above the highest
 /// ever given, so that a removed one's number is not reused.
 pub(crate) fn next_change_id(conn: &Connection) -> Result<String> {
-    let highest: i64 =
-        conn.query_row("SELECT COUNT(*) FROM event WHERE kind = 'control_change_recorded'", [], |r| r.get(0))?;
-    Ok(format!("CHG-{:03}", highest + 1))
+    let code = super::copies::own_code(conn)?;
+    let highest = super::copies::highest_in_events(conn, "control_change_recorded", "$.change.id", "CHG-", &code)?;
+    Ok(crate::model::ids::next("CHG-", &code, 3, highest))
 }
 
 /// The versions `changes` make over the engagement's period (none if empty).

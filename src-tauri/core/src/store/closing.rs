@@ -77,9 +77,9 @@ pub fn subsequent_review(conn: &Connection) -> Result<Option<SubsequentReview>> 
 /// The number of the next subsequent event (`SE-001`, ...): one above the
 /// highest ever given, so that a removed one's number is not reused.
 pub(crate) fn next_event_id(conn: &Connection) -> Result<String> {
-    let highest: i64 =
-        conn.query_row("SELECT COUNT(*) FROM event WHERE kind = 'subsequent_event_added'", [], |r| r.get(0))?;
-    Ok(format!("SE-{:03}", highest + 1))
+    let code = super::copies::own_code(conn)?;
+    let highest = super::copies::highest_in_events(conn, "subsequent_event_added", "$.event.id", "SE-", &code)?;
+    Ok(crate::model::ids::next("SE-", &code, 3, highest))
 }
 
 pub fn view(conn: &Connection) -> Result<ClosingView> {

@@ -29,6 +29,7 @@ pub(crate) static SCHEMA: Schema = Schema {
         include_str!("../../migrations/engagement/0006_replay.sql"),
         include_str!("../../migrations/engagement/0007_closing.sql"),
         include_str!("../../migrations/engagement/0008_changes_targets.sql"),
+        include_str!("../../migrations/engagement/0009_field_copies.sql"),
     ],
     page_size: PAGE_SIZE,
 };
@@ -129,6 +130,12 @@ impl EngagementFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Gives back the pages of removed content (a field copy made without
+    /// some evidence), so that the file is as small as what it holds.
+    pub(crate) fn reclaim_space(&self) -> Result<()> {
+        self.conn.execute_batch("VACUUM").map_err(|e| self.db_error(e))
     }
 
     fn db_error(&self, err: rusqlite::Error) -> Error {
@@ -360,6 +367,7 @@ pub(crate) fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRecord> 
         at: r.get(4)?,
         prev_hash: r.get(5)?,
         hash: r.get(6)?,
+        from_copy: None,
     })
 }
 
@@ -423,7 +431,7 @@ fn write_catalog(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
 
 /// A temporary file in the destination's folder (so the final rename stays
 /// on one filesystem and is atomic). Refuses an existing destination first.
-fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
+pub(crate) fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     if path.exists() {
         return Err(Error::AlreadyExists { what: "file", id: path.display().to_string() });
     }

@@ -42,7 +42,7 @@ pub(crate) fn append(tx: &Transaction<'_>, ctx: Context<'_>, change: &Change) ->
         "INSERT INTO event (seq, kind, payload, actor, at, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![seq, kind, payload, actor, at, prev_hash, hash])?;
-    Ok(EventRecord { seq, kind, payload, actor, at, prev_hash, hash })
+    Ok(EventRecord { seq, kind, payload, actor, at, prev_hash, hash, from_copy: None })
 }
 
 /// Records the head of the log in the engagement row, after the event's

@@ -79,6 +79,10 @@ pub struct EvidenceCheck {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes: u64,
     pub problems: Vec<EvidenceProblem>,
+    /// Contents a field copy does not carry (made for some controls only):
+    /// their records are there, their bytes stayed in the engagement file.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub not_carried: usize,
 }
 
 /// One mismatch: the evidence items concerned and what is wrong.
@@ -219,10 +223,90 @@ pub(crate) fn take_in_content(
     Ok(StoredContent { sha256: stored.sha256, size: stored.size, new_content })
 }
 
-/// The highest number used in a list whose numbers are never reused
-/// (`evidence`, `pbc_request`): withdrawn items keep theirs.
-pub(crate) fn highest_ord(conn: &Connection, table: &str) -> Result<i64> {
-    Ok(conn.query_row(&format!("SELECT coalesce(max(ord), 0) FROM {table}"), [], |r| r.get(0))?)
+/// Keeps, in a field copy being made, only the contents of the evidence of
+/// `controls` (linked to their procedures, exceptions or sample items);
+/// other contents lose their chunks and keep their records, so that the
+/// copy's log and state stay whole and its file small. Only ever run on the
+/// new copy's own file.
+pub(crate) fn keep_contents_of(tx: &Transaction<'_>, controls: &[String]) -> Result<()> {
+    tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS carried_control (id TEXT PRIMARY KEY)")?;
+    tx.execute("DELETE FROM temp.carried_control", [])?;
+    for id in controls {
+        tx.execute("INSERT OR IGNORE INTO temp.carried_control (id) VALUES (?1)", [id])?;
+    }
+    // The copy's own file holds nothing another person may not see, so its
+    // freed pages need not be overwritten (which would cost as much as
+    // writing them); the VACUUM after this drops them.
+    tx.execute_batch("PRAGMA secure_delete = OFF")?;
+    tx.execute(
+        "DELETE FROM blob_chunk WHERE blob_id IN (
+             SELECT b.id FROM blob b WHERE NOT EXISTS (
+                 SELECT 1 FROM evidence e JOIN evidence_link l ON l.evidence_id = e.id
+                 LEFT JOIN exception x ON l.target_kind = 'exception' AND x.id = l.target_id
+                 WHERE e.sha256 = b.sha256 AND (
+                     (l.target_kind IN ('procedure', 'sample')
+                      AND substr(l.target_id, 1, instr(l.target_id, '/P') - 1) IN (SELECT id FROM temp.carried_control))
+                  OR (l.target_kind = 'exception'
+                      AND substr(x.procedure_id, 1, instr(x.procedure_id, '/P') - 1) IN (SELECT id FROM temp.carried_control)))))",
+        [],
+    )?;
+    tx.execute_batch("PRAGMA secure_delete = ON; DROP TABLE temp.carried_control")?;
+    Ok(())
+}
+
+/// Brings one content from a field copy (`source`) into this file, inside
+/// the caller's transaction, checking its hash and size on the way: the
+/// copy is not trusted. Returns whether it was new here (a content added
+/// on two laptops is stored once).
+pub(crate) fn copy_content(tx: &Transaction<'_>, source: &Connection, sha256: &str, size: u64) -> Result<bool> {
+    let here: Option<i64> = tx.query_row("SELECT size FROM blob WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?;
+    if here == Some(size as i64) {
+        return Ok(false);
+    }
+    if here.is_some() {
+        return Err(Error::invalid("evidence", format!("{sha256}: stored here with another size")));
+    }
+    tx.execute("INSERT INTO blob (sha256, size) VALUES (NULL, ?1)", [size as i64])?;
+    let blob_id = tx.last_insert_rowid();
+    let mut hasher = Sha256::new();
+    let mut length = 0u64;
+    let mut next_seq = 0i64;
+    let mut insert = tx.prepare_cached("INSERT INTO blob_chunk (blob_id, seq, data) VALUES (?1, ?2, ?3)")?;
+    let mut failed = None;
+    let complete = stream_content(source, sha256, &mut |data| {
+        hasher.update(data);
+        length += data.len() as u64;
+        if length > size {
+            return false;
+        }
+        if let Err(e) = insert.execute(params![blob_id, next_seq, data]) {
+            failed = Some(e);
+            return false;
+        }
+        next_seq += 1;
+        true
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    if !complete || length != size || hex::encode(hasher.finalize()) != sha256 {
+        return Err(Error::invalid("evidence", format!("{sha256}: the copy's content does not match its hash")));
+    }
+    tx.execute("UPDATE blob SET sha256 = ?2 WHERE id = ?1", params![blob_id, sha256])?;
+    Ok(true)
+}
+
+/// The highest number the file with copy code `code` used in a list whose
+/// numbers are never reused (`evidence`, `pbc_request`, `review_note`):
+/// withdrawn items keep theirs. Each code's numbers fill one band of the
+/// order column (`model::ids::ord`).
+pub(crate) fn highest_ord(conn: &Connection, table: &str, code: &str) -> Result<i64> {
+    let band = crate::model::ids::code_number(code) * crate::model::ids::BAND;
+    Ok(conn.query_row(
+        &format!("SELECT coalesce(max(ord), ?1) - ?1 FROM {table} WHERE ord > ?1 AND ord < ?1 + ?2"),
+        [band, crate::model::ids::BAND],
+        |r| r.get(0),
+    )?)
 }
 
 impl EngagementFile {
@@ -353,7 +437,13 @@ impl EngagementFile {
         };
         let total: u64 = blobs.iter().map(|b| b.2).sum();
         let mut done = 0u64;
+        let partial_copy = super::copies::this_copy(&self.conn)?.is_some_and(|c| c.copy.controls.is_some());
+        let mut not_carried = 0;
         for (blob_id, sha, size) in &blobs {
+            if partial_copy && !has_chunks(&self.conn, *blob_id)? {
+                not_carried += 1;
+                continue;
+            }
             let Some(sha) = sha else {
                 problems.push(EvidenceProblem {
                     evidence_ids: Vec::new(),
@@ -438,7 +528,7 @@ impl EngagementFile {
                 }
             }
         }
-        Ok(EvidenceCheck { items: items.len(), contents: blobs.len(), bytes: total, problems })
+        Ok(EvidenceCheck { items: items.len(), contents: blobs.len(), bytes: total, problems, not_carried })
     }
 
     // ---- The PBC request list ----------------------------------------------
@@ -608,6 +698,10 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
+fn has_chunks(conn: &Connection, blob_id: i64) -> Result<bool> {
+    Ok(conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_chunk WHERE blob_id = ?1)")?.query_row([blob_id], |r| r.get(0))?)
+}
+
 /// Feeds a stored content's chunks, in order, to `sink`, which returns
 /// false to stop early. Returns whether every chunk was fed.
 fn stream_content(conn: &Connection, sha256: &str, sink: &mut dyn FnMut(&[u8]) -> bool) -> Result<bool> {
@@ -615,6 +709,11 @@ fn stream_content(conn: &Connection, sha256: &str, sink: &mut dyn FnMut(&[u8]) -
         .query_row("SELECT id FROM blob WHERE sha256 = ?1", [sha256], |r| r.get(0))
         .optional()?
         .ok_or_else(|| Error::NotFound { what: "evidence content", id: sha256.into() })?;
+    // A field copy made for some controls keeps the records of the other
+    // evidence but not their bytes.
+    if !has_chunks(conn, blob_id)? {
+        return Err(Error::NotFound { what: "evidence content", id: sha256.into() });
+    }
     let mut stmt = conn.prepare_cached("SELECT data FROM blob_chunk WHERE blob_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([blob_id])?;
     while let Some(row) = rows.next()? {
@@ -723,7 +822,7 @@ const EVIDENCE_COLUMNS: &str = "id, sha256, size, media_type, original_name, tit
 /// Whether `id` is an evidence ID as the workbench gives them: `EV-` and
 /// at least four digits.
 pub(crate) fn is_evidence_id(id: &str) -> bool {
-    id.strip_prefix("EV-").is_some_and(|n| n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+    crate::model::ids::split(id, "EV-").is_some_and(|(code, _)| id.len() - "EV-".len() - code.len() >= 4)
 }
 
 /// A stored value this version does not know, at column `i`.
@@ -855,10 +954,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             if size != Some(e.size as i64) {
                 return Err(Error::invalid("evidence", format!("{}: its content is not stored", e.id)));
             }
-            let ord: i64 =
-                e.id.strip_prefix("EV-")
-                    .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| Error::invalid("evidence", format!("{} is not an evidence ID", e.id)))?;
+            let ord = crate::model::ids::ord(&e.id, "EV-")
+                .ok_or_else(|| Error::invalid("evidence", format!("{} is not an evidence ID", e.id)))?;
             let m = &e.meta;
             super::exec(
                 tx,
@@ -939,10 +1036,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Ok(())
         }
         Change::PbcAdded { request: r } => {
-            let ord: i64 =
-                r.id.strip_prefix("PBC-")
-                    .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| Error::invalid("pbc", format!("{} is not a PBC request ID", r.id)))?;
+            let ord = crate::model::ids::ord(&r.id, "PBC-")
+                .ok_or_else(|| Error::invalid("pbc", format!("{} is not a PBC request ID", r.id)))?;
             super::exec(
                 tx,
                 "INSERT INTO pbc_request (id, ord, item, requested_on, due, from_whom, status, notes)

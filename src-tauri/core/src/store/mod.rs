@@ -6,6 +6,7 @@
 pub(crate) mod apply;
 pub mod change;
 pub mod closing;
+pub mod copies;
 pub mod engagement_file;
 pub mod events;
 pub mod evidence;

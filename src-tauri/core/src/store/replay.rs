@@ -214,6 +214,14 @@ pub(crate) const TABLES: &[Table] = &[
         columns: &["ord", "content"],
     },
     Table { name: "subsequent_review", item: "subsequent_review", key: &["id"], label: &[], columns: &["content"] },
+    Table { name: "field_copy", item: "field_copy", key: &["id"], label: &[], columns: &["code", "here", "content"] },
+    Table {
+        name: "merge_conflict",
+        item: "conflict",
+        key: &["key"],
+        label: &[],
+        columns: &["item_kind", "item_id", "control_id", "open", "content"],
+    },
     Table {
         name: "control_change",
         item: "control_change",

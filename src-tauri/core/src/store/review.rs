@@ -232,10 +232,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
             Ok(())
         }
         Change::NoteAdded { note: n } => {
-            let ord: i64 =
-                n.id.strip_prefix("RN-")
-                    .and_then(|x| x.parse().ok())
-                    .ok_or_else(|| Error::invalid("note", format!("{} is not a review note ID", n.id)))?;
+            let ord = crate::model::ids::ord(&n.id, "RN-")
+                .ok_or_else(|| Error::invalid("note", format!("{} is not a review note ID", n.id)))?;
             super::exec(
                 tx,
                 "INSERT INTO review_note (id, ord, target_kind, target_id, text, author, created_at, status)
@@ -334,11 +332,6 @@ fn control_of_note(conn: &Connection, note: &ReviewNote) -> Option<String> {
     }
 }
 
-/// The highest review note number so far (the next note is one above it).
-pub(crate) fn highest_note(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT coalesce(max(ord), 0) FROM review_note", [], |r| r.get(0))?)
-}
-
 /// The engagement's lock, once finalized.
 pub(crate) fn finalization(conn: &Connection) -> Result<Option<Finalization>> {
     let row: (Option<String>, Option<String>) =
@@ -382,10 +375,12 @@ impl EngagementFile {
         let mut stmt =
             self.conn.prepare("SELECT seq, kind, payload, actor, at, prev_hash, hash FROM event ORDER BY seq")?;
         let rows = stmt.query_map([], super::engagement_file::event_row)?;
+        let merges = super::copies::merge_ranges(&self.conn)?;
         let mut out = Vec::new();
         for e in rows {
-            let e = e?;
+            let mut e = e?;
             if e.kind != "engagement_created" && (e.payload.contains(&quoted) || e.payload.contains(&child)) {
+                e.from_copy = super::copies::origin_of(&merges, &e);
                 out.push(e);
             }
         }

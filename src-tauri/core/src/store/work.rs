@@ -289,10 +289,21 @@ pub(crate) fn read_exception(conn: &Connection, id: &str) -> Result<ExceptionRec
         .ok_or_else(|| Error::NotFound { what: "exception", id: id.into() })
 }
 
-/// How many exceptions were ever added (removed ones included): the next
-/// number follows it (`domain::work::next_exception_id`).
-pub(crate) fn exceptions_ever_added(conn: &Connection) -> Result<i64> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM event WHERE kind = 'exception_added'")?.query_row([], |r| r.get(0))?)
+/// The highest exception number this file (a field copy: its code) ever
+/// gave, removed ones included: the next follows it
+/// (`domain::work::next_exception_id`).
+pub(crate) fn highest_exception(conn: &Connection, code: &str) -> Result<i64> {
+    super::copies::highest_in_events(conn, "exception_added", "$.exception.id", "E-", code)
+}
+
+/// The controls with a procedure assigned to `name`, in catalog order.
+pub(crate) fn controls_assigned_to(conn: &Connection, name: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT p.control_id FROM procedure p JOIN control c ON c.item_id = p.control_id
+         WHERE p.assignee = ?1 ORDER BY c.ord",
+    )?;
+    let rows = stmt.query_map([name], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every procedure ID a control has used: its procedures now, and those

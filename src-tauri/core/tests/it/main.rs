@@ -9,6 +9,7 @@ mod engagement_file;
 mod evidence;
 mod hostile_files;
 mod hostile_xlsx;
+mod merge;
 mod replay;
 mod review;
 mod sampling;

@@ -202,7 +202,7 @@ fn an_engagement_of_the_first_released_schema_replays_before_and_after_its_upgra
 
 /// One request of the property test, on the demo engagement.
 #[derive(Debug, Clone)]
-enum Request {
+pub(crate) enum Request {
     Record { procedure: usize, result: Option<usize>, work: String },
     AddException { procedure: usize, text: String },
     EditException { exception: usize, text: String },
@@ -222,7 +222,7 @@ enum Request {
     ExcludeObjective { objective: usize, out: bool },
 }
 
-fn request() -> impl Strategy<Value = Request> {
+pub(crate) fn request() -> impl Strategy<Value = Request> {
     let text = "[a-zA-Zあ-んア-ン\n ]{1,12}";
     prop_oneof![
         (0..40usize, proptest::option::of(0..4usize), text).prop_map(|(procedure, result, work)| Request::Record {
@@ -264,7 +264,7 @@ const TEAM: [&str; 4] = ["佐藤 花子", "鈴木 一郎", "山田 太郎", "高
 
 /// Runs one request; a refusal is fine (the request may not make sense in
 /// the state reached), but it must be a typed refusal, never a panic.
-fn run(fx: &Fixture, path: &Path, request: &Request) {
+pub(crate) fn run(fx: &Fixture, path: &Path, request: &Request) {
     let procedures: Vec<String> = api::list_procedures(path).unwrap().into_iter().map(|p| p.procedure.id).collect();
     let controls: Vec<String> =
         api::list_controls(path).unwrap().into_iter().filter(|c| c.assessable).map(|c| c.id).collect();

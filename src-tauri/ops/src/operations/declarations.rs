@@ -475,4 +475,47 @@ operations! {
         let path = s.written(&r.file)?;
         s.host().show_in_folder(&path).map_err(|e| host_error(&path, e))
     }
+
+    // ---- Team fieldwork: field copies and merging them back ------------------------------
+
+    /// The native save dialog for a field copy for `for_name`, starting at a
+    /// free file beside the engagement; `null` when cancelled.
+    pick_copy_destination(PickCopyDestinationRequest { engagement: FileHandle, for_name: String }) -> Option<ChosenFile> |s, r, _p| {
+        let suggested = suggested_copy_path(&s.path(&r.engagement)?, &r.for_name);
+        Ok(s.host().pick_engagement_to_create(&suggested).map(|p| chosen(s, p)))
+    }
+
+    /// Writes a field copy of the engagement for one team member: all its
+    /// evidence, or that of `controls`, or of the controls assigned to them.
+    make_copy(MakeCopyRequest { engagement: FileHandle, file: FileHandle, for_name: String, scope: CopyScopeChoice }) -> CopyMade |s, r, _p| {
+        let (path, out) = (s.path(&r.engagement)?, s.path(&r.file)?);
+        let scope = match r.scope {
+            CopyScopeChoice::All => CopyScope::All,
+            CopyScopeChoice::Assigned => CopyScope::Assigned,
+            CopyScopeChoice::Controls { ids } => CopyScope::Controls(ids),
+        };
+        s.with_ctx(|ctx| api::make_copy(&path, &out, &r.for_name, scope, uuid::Uuid::new_v4().to_string(), ctx))
+    }
+
+    /// The native dialog to choose a field copy to merge; `null` when cancelled.
+    pick_copy_to_merge(PickCopyToMergeRequest {}) -> Option<ChosenFile> |s, _r, _p| {
+        Ok(s.host().pick_engagement_to_open().map(|p| chosen(s, p)))
+    }
+
+    /// Brings a field copy's work back into the engagement.
+    merge_copy(MergeCopyRequest { engagement: FileHandle, copy: FileHandle }) -> MergeOutcome |s, r, _p| {
+        let (path, copy) = (s.path(&r.engagement)?, s.path(&r.copy)?);
+        s.with_ctx(|ctx| api::merge(&path, &copy, ctx))
+    }
+
+    /// The conflicts merges found: open ones, or all with `all`.
+    list_conflicts(ListConflictsRequest { engagement: FileHandle, all: bool }) -> Vec<Conflict> |s, r, _p| {
+        api::conflicts(&s.path(&r.engagement)?, r.all)
+    }
+
+    /// Decides a conflict: one side's value, or a typed text.
+    resolve_conflict(ResolveConflictRequest { engagement: FileHandle, key: String, choice: Choice }) -> Conflict |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        s.with_ctx(|ctx| api::resolve_conflict(&path, &r.key, r.choice, ctx))
+    }
 }

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use workbench_core::api::{
-    self, CatalogSummary, ControlDetail, ControlRow, Dashboard, EngagementView, EvidenceCheck, FieldCheck,
-    IntakeProgress,
+    self, CatalogSummary, ControlDetail, ControlRow, CopyMade, CopyScope, Dashboard, EngagementView, EvidenceCheck,
+    FieldCheck, IntakeProgress,
 };
+use workbench_core::model::copy::{Choice, Conflict, MergeOutcome};
 use workbench_core::error::{ErrorPayload, ProblemCode};
 use workbench_core::model::engagement::{EngagementFields, ProgramRules, Role};
 use workbench_core::model::event::{format_time, Clock, EventRecord, SystemClock};
@@ -327,6 +328,23 @@ pub(crate) fn free_path(dir: &Path, stem: &str) -> PathBuf {
         return first;
     }
     (2..).map(|n| dir.join(format!("{stem} ({n}).{EXTENSION}"))).find(|p| !p.exists()).unwrap_or(first)
+}
+
+/// A free file for a field copy, beside the engagement: `SERVICE（NAME）.ismap`.
+fn suggested_copy_path(engagement: &Path, for_name: &str) -> PathBuf {
+    let dir = engagement.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let stem = engagement.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    free_path(dir, &safe_file_stem(&format!("{stem}（{}）", for_name.trim())))
+}
+
+/// Which evidence a field copy carries, as the copy dialog asks it.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "carry", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CopyScopeChoice {
+    All,
+    Assigned,
+    Controls { ids: Vec<String> },
 }
 
 /// A new engagement's file, chosen: its handle and where it is.

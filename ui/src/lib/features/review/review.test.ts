@@ -92,6 +92,7 @@ describe("review: what changed", () => {
       at: "2026-05-20T01:02:03.000Z",
       prev_hash: "",
       hash: "",
+      from_copy: null,
     });
     const [updated, edited, signed, marked, scoped, broken] = historyEntries([
       event(2, "procedure_updated", { id: "C/P1", changes: [{ field: "work_done", before: "", after: "質問した。" }] }),

@@ -24,6 +24,10 @@ assignees: Array<string>,
  */
 changed_after_signoff: boolean, 
 /**
+ * A merge found a conflict on the control or its procedures (競合あり).
+ */
+conflict: boolean, 
+/**
  * The control and its procedures are signed at every required level.
  */
 review_complete: boolean, };

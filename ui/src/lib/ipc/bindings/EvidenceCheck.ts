@@ -8,4 +8,9 @@ export type EvidenceCheck = { items: number,
 /**
  * Distinct contents re-hashed (identical files are stored once).
  */
-contents: number, bytes: number, problems: Array<EvidenceProblem>, };
+contents: number, bytes: number, problems: Array<EvidenceProblem>, 
+/**
+ * Contents a field copy does not carry (made for some controls only):
+ * their records are there, their bytes stayed in the engagement file.
+ */
+not_carried: number, };

@@ -21,11 +21,13 @@ import type { ChosenFile } from "../bindings/ChosenFile";
 import type { ClearNoteRequest } from "../bindings/ClearNoteRequest";
 import type { ClosingRequest } from "../bindings/ClosingRequest";
 import type { ClosingView } from "../bindings/ClosingView";
+import type { Conflict } from "../bindings/Conflict";
 import type { ConsiderSubsequentEventsRequest } from "../bindings/ConsiderSubsequentEventsRequest";
 import type { ControlChangeKindsRequest } from "../bindings/ControlChangeKindsRequest";
 import type { ControlDetail } from "../bindings/ControlDetail";
 import type { ControlDetailRequest } from "../bindings/ControlDetailRequest";
 import type { ControlRow } from "../bindings/ControlRow";
+import type { CopyMade } from "../bindings/CopyMade";
 import type { CreateEngagementRequest } from "../bindings/CreateEngagementRequest";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DashboardRequest } from "../bindings/DashboardRequest";
@@ -54,9 +56,13 @@ import type { IntakeProgress } from "../bindings/IntakeProgress";
 import type { ItemHistoryRequest } from "../bindings/ItemHistoryRequest";
 import type { LinkEvidenceRequest } from "../bindings/LinkEvidenceRequest";
 import type { ListCatalogsRequest } from "../bindings/ListCatalogsRequest";
+import type { ListConflictsRequest } from "../bindings/ListConflictsRequest";
 import type { ListControlsRequest } from "../bindings/ListControlsRequest";
 import type { ListEvidenceRequest } from "../bindings/ListEvidenceRequest";
 import type { ListPbcRequest } from "../bindings/ListPbcRequest";
+import type { MakeCopyRequest } from "../bindings/MakeCopyRequest";
+import type { MergeCopyRequest } from "../bindings/MergeCopyRequest";
+import type { MergeOutcome } from "../bindings/MergeOutcome";
 import type { OpenDemoRequest } from "../bindings/OpenDemoRequest";
 import type { OpenEngagementRequest } from "../bindings/OpenEngagementRequest";
 import type { OpenEvidenceRequest } from "../bindings/OpenEvidenceRequest";
@@ -64,6 +70,8 @@ import type { OpenExportedRequest } from "../bindings/OpenExportedRequest";
 import type { OpenedEngagement } from "../bindings/OpenedEngagement";
 import type { PbcRow } from "../bindings/PbcRow";
 import type { PickCertificateRequest } from "../bindings/PickCertificateRequest";
+import type { PickCopyDestinationRequest } from "../bindings/PickCopyDestinationRequest";
+import type { PickCopyToMergeRequest } from "../bindings/PickCopyToMergeRequest";
 import type { PickEngagementToCreateRequest } from "../bindings/PickEngagementToCreateRequest";
 import type { PickEngagementToOpenRequest } from "../bindings/PickEngagementToOpenRequest";
 import type { PickEvidenceFilesRequest } from "../bindings/PickEvidenceFilesRequest";
@@ -87,6 +95,7 @@ import type { ReopenRequest } from "../bindings/ReopenRequest";
 import type { ReproduceSampleRequest } from "../bindings/ReproduceSampleRequest";
 import type { Reproduction } from "../bindings/Reproduction";
 import type { ResetSampleRulesRequest } from "../bindings/ResetSampleRulesRequest";
+import type { ResolveConflictRequest } from "../bindings/ResolveConflictRequest";
 import type { ReviewNote } from "../bindings/ReviewNote";
 import type { ReviewState } from "../bindings/ReviewState";
 import type { ReviewSummary } from "../bindings/ReviewSummary";
@@ -194,6 +203,12 @@ export const OPERATIONS = [
   "export",
   "open_exported",
   "show_exported",
+  "pick_copy_destination",
+  "make_copy",
+  "pick_copy_to_merge",
+  "merge_copy",
+  "list_conflicts",
+  "resolve_conflict",
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];
@@ -325,6 +340,18 @@ export function client(transport: Transport) {
     openExported: (request: OpenExportedRequest): Promise<null> => transport.call("open_exported", request),
     /** Shows a file the app has just written (a package) in its folder. */
     showExported: (request: ShowExportedRequest): Promise<null> => transport.call("show_exported", request),
+    /** The native save dialog for a field copy for `for_name`, starting at a free file beside the engagement; `null` when cancelled. */
+    pickCopyDestination: (request: PickCopyDestinationRequest): Promise<ChosenFile | null> => transport.call("pick_copy_destination", request),
+    /** Writes a field copy of the engagement for one team member: all its evidence, or that of `controls`, or of the controls assigned to them. */
+    makeCopy: (request: MakeCopyRequest): Promise<CopyMade> => transport.call("make_copy", request),
+    /** The native dialog to choose a field copy to merge; `null` when cancelled. */
+    pickCopyToMerge: (request: PickCopyToMergeRequest): Promise<ChosenFile | null> => transport.call("pick_copy_to_merge", request),
+    /** Brings a field copy's work back into the engagement. */
+    mergeCopy: (request: MergeCopyRequest): Promise<MergeOutcome> => transport.call("merge_copy", request),
+    /** The conflicts merges found: open ones, or all with `all`. */
+    listConflicts: (request: ListConflictsRequest): Promise<Array<Conflict>> => transport.call("list_conflicts", request),
+    /** Decides a conflict: one side's value, or a typed text. */
+    resolveConflict: (request: ResolveConflictRequest): Promise<Conflict> => transport.call("resolve_conflict", request),
   };
 }
 
