@@ -68,6 +68,10 @@ impl<R: Runtime> Host for AppHost<R> {
     }
 
     fn pick_engagement_to_create(&self, suggested: &Path) -> Option<PathBuf> {
+        // The end-to-end tests save where exports go, under the suggested name.
+        if let Some(dir) = std::env::var_os("WORKBENCH_E2E_EXPORT_DIR") {
+            return suggested.file_name().map(|name| PathBuf::from(dir).join(name));
+        }
         let dir = suggested.parent().map(Path::to_path_buf);
         let name = suggested.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         self.dialog(move |mut d| {

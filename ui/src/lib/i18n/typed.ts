@@ -34,12 +34,14 @@ import jaEvidence from "./ja/evidence.json";
 import jaSampling from "./ja/sampling.json";
 import jaReview from "./ja/review.json";
 import jaClosing from "./ja/closing.json";
+import jaTeam from "./ja/team.json";
 import enCommon from "./en/common.json";
 import enWalkthrough from "./en/walkthrough.json";
 import enEvidence from "./en/evidence.json";
 import enSampling from "./en/sampling.json";
 import enReview from "./en/review.json";
 import enClosing from "./en/closing.json";
+import enTeam from "./en/team.json";
 
 /** A message for each value of `Values`, under `Prefix.value`. */
 type MessagesFor<Prefix extends string, Values extends string> = { [V in Values as `${Prefix}.${V}`]: string };
@@ -75,8 +77,8 @@ export type ClosedSetMessages = MessagesFor<"error", ErrorKind> &
   MessagesFor<"closing.answer", Answer> &
   MessagesFor<"target", AssessmentTarget>;
 
-const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview, ...jaClosing };
-const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview, ...enClosing };
+const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview, ...jaClosing, ...jaTeam };
+const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview, ...enClosing, ...enTeam };
 
 export const ja: ClosedSetMessages & Record<string, string> = jaAll;
 export const en: ClosedSetMessages & Record<string, string> = enAll;

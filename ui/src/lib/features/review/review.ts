@@ -165,6 +165,8 @@ export interface HistoryEntry {
   at: string;
   actor: string;
   kind: EventRecord["kind"];
+  /** The field copy the change was made on, when a merge brought it in. */
+  fromCopy: EventRecord["from_copy"];
   label: string;
   /** What the event was about, in a line. */
   detail: string;
@@ -268,6 +270,6 @@ export function historyEntries(events: EventRecord[]): HistoryEntry[] {
     }
     // A kind newer than this page is named as stored rather than hidden.
     const label = optional(`event.${e.kind}`, {}) ?? e.kind;
-    return { seq: e.seq, at: e.at, actor: e.actor, kind: e.kind, label, detail: detailOf(e.kind, payload), changes };
+    return { seq: e.seq, at: e.at, actor: e.actor, kind: e.kind, fromCopy: e.from_copy, label, detail: detailOf(e.kind, payload), changes };
   });
 }
