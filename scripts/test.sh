@@ -27,8 +27,19 @@ cargo test --workspace --all-features
 echo "== benchmarks, once at small sizes, so they cannot rot"
 # With the same workspace and features as the tests above, so that nothing
 # is built again but the benchmarks themselves.
-cargo test -q --workspace --all-features --bench foundation --bench evidence --bench report --bench verify
+cargo test -q --workspace --all-features --bench foundation --bench evidence --bench team --bench report --bench verify
 echo "== end to end: the real app through tauri-driver under Xvfb"
 cargo build -q -p workbench-app -p workbench-cli
-xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/e2e/
+# Each file runs on its own; one that fails is run once more, and its first
+# failure stays printed above. WebKit under Xvfb on a loaded two-core machine
+# now and then loses a test to a stuck or crashed web process, which says
+# nothing about the workbench; a second failure fails the run.
+for suite in tests/e2e/*.test.mjs; do
+  if ! xvfb-run -a -s "-screen 0 1280x800x24" node --test "$suite"; then
+    echo "== $suite failed; running it once more"
+    pkill -f WebKitWebDriver || true
+    pkill -f target/debug/ismap-workbench || true
+    xvfb-run -a -s "-screen 0 1280x800x24" node --test "$suite"
+  fi
+done
 echo "== done; the build takes $(du -sh target 2>/dev/null | cut -f1) in target/"

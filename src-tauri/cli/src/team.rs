@@ -57,6 +57,7 @@ pub fn copy(args: CopyArgs, ctx: Context<'_>, m: &Messages) -> Outcome {
         )
     );
     match &made.copy.controls {
+        Some(controls) if controls.is_empty() => println!("{}", m.get("copy.evidence_none", &[])),
         Some(controls) => println!("{}", m.get("copy.evidence_of", &[("controls", &controls.join(", "))])),
         None => println!("{}", m.get("copy.evidence_all", &[])),
     }
@@ -78,20 +79,22 @@ pub struct MergeArgs {
     json: bool,
 }
 
-/// `KEY=CHOICE` split at the last `=` whose right side is a choice word, so
-/// that a key never needs quoting; a text may itself hold `=`.
+/// `KEY=CHOICE` split at the first `=` (keys hold none; a text may): the
+/// words `ours` and `theirs` in any case, `copy:CODE`, or else a text.
 fn parse_choice(text: &str) -> Option<(String, Choice)> {
     let (key, value) = text.split_once('=')?;
     let key = key.trim();
     if key.is_empty() {
         return None;
     }
-    let choice = match value {
+    let word = value.trim().to_ascii_lowercase();
+    let choice = match word.as_str() {
         "ours" => Choice::Ours,
         "theirs" => Choice::Theirs,
-        v => match v.strip_prefix("copy:") {
-            Some(code) => Choice::Copy(code.trim().to_string()),
-            None => Choice::Text(v.to_string()),
+        _ => match word.strip_prefix("copy:") {
+            Some(code) if !code.trim().is_empty() => Choice::Copy(code.trim().to_ascii_uppercase()),
+            Some(_) => return None,
+            None => Choice::Text(value.to_string()),
         },
     };
     Some((key.to_string(), choice))
@@ -100,7 +103,8 @@ fn parse_choice(text: &str) -> Option<(String, Choice)> {
 pub fn merge(args: MergeArgs, ctx: Context<'_>, m: &Messages) -> Outcome {
     let mut decisions = Vec::new();
     for text in &args.resolve {
-        let parsed = parse_choice(text).ok_or_else(|| Failure::Usage(m.get("merge.resolve_usage", &[("given", text)])))?;
+        let parsed =
+            parse_choice(text).ok_or_else(|| Failure::Usage(m.get("merge.resolve_usage", &[("given", text)])))?;
         decisions.push(parsed);
     }
     if args.copy.is_none() && decisions.is_empty() {
@@ -192,7 +196,12 @@ pub fn copies(args: CopiesArgs, m: &Messages) -> Outcome {
                 "{}",
                 m.get(
                     "copies.this",
-                    &[("code", &c.copy.code), ("for", &c.copy.for_name), ("source", &fork.source_name), ("seq", &fork.seq)]
+                    &[
+                        ("code", &c.copy.code),
+                        ("for", &c.copy.for_name),
+                        ("source", &fork.source_name),
+                        ("seq", &fork.seq)
+                    ]
                 )
             );
             continue;
@@ -258,6 +267,9 @@ mod tests {
         assert_eq!(parse_choice("E-0001.text=theirs"), Some(("E-0001.text".into(), Choice::Theirs)));
         assert_eq!(parse_choice("E-0001.text=copy:B"), Some(("E-0001.text".into(), Choice::Copy("B".into()))));
         assert_eq!(parse_choice("E-0001.text=a=b"), Some(("E-0001.text".into(), Choice::Text("a=b".into()))));
+        assert_eq!(parse_choice("E-0001.text= Ours "), Some(("E-0001.text".into(), Choice::Ours)));
+        assert_eq!(parse_choice("E-0001.text=copy:b"), Some(("E-0001.text".into(), Choice::Copy("B".into()))));
+        assert_eq!(parse_choice("E-0001.text=copy:"), None);
         assert_eq!(parse_choice("=ours"), None);
         assert_eq!(parse_choice("no choice"), None);
     }

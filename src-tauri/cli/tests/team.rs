@@ -71,10 +71,25 @@ fn two_assessors_work_apart_and_their_work_arrives_with_their_names() {
     team(&run);
     let copies = run.ok(MANAGER, &["copies", "demo.ismap"]);
     assert!(copies.contains("A  佐藤 花子") && copies.contains("B  鈴木 一郎") && copies.contains("never"), "{copies}");
-    assert!(run.ok(SATO, &["copies", "sato.ismap"]).contains("This file is field copy A, for 佐藤 花子, of demo.ismap"));
+    assert!(run
+        .ok(SATO, &["copies", "sato.ismap"])
+        .contains("This file is field copy A, for 佐藤 花子, of demo.ismap"));
 
-    run.ok(SATO, &["procedure", "record", "sato.ismap", "9.2.1.2/P1", "--work-done", "佐藤が質問した", "--result", "no_exception"]);
-    let exception = run.ok(SUZUKI, &["exception", "add", "suzuki.ismap", "--procedure", "6.1.2.1/P1", "鈴木が見つけた例外"]);
+    run.ok(
+        SATO,
+        &[
+            "procedure",
+            "record",
+            "sato.ismap",
+            "9.2.1.2/P1",
+            "--work-done",
+            "佐藤が質問した",
+            "--result",
+            "no_exception",
+        ],
+    );
+    let exception =
+        run.ok(SUZUKI, &["exception", "add", "suzuki.ismap", "--procedure", "6.1.2.1/P1", "鈴木が見つけた例外"]);
     assert!(exception.contains("E-B0001"), "{exception}");
     std::fs::write(run.path("log.txt"), "ログ").unwrap();
     run.ok(SUZUKI, &["evidence", "add", "suzuki.ismap", "log.txt", "--procedure", "6.1.2.1/P1"]);
@@ -128,7 +143,10 @@ fn a_conflict_is_listed_with_both_values_blocks_finalizing_and_is_decided() {
     assert!(decided.contains("Decided conflict 9.2.1.2/P1.work_done: コピー側の記録"), "{decided}");
     assert!(run.ok(MANAGER, &["conflicts", "demo.ismap"]).contains("No conflict is open"));
     let shown = run.ok(MANAGER, &["procedure", "list", "demo.ismap"]);
-    assert!(shown.contains("コピー側の記録") || run.ok(MANAGER, &["control", "show", "demo.ismap", "9.2.1.2"]).contains("コピー側の記録"));
+    assert!(
+        shown.contains("コピー側の記録")
+            || run.ok(MANAGER, &["control", "show", "demo.ismap", "9.2.1.2"]).contains("コピー側の記録")
+    );
     assert!(run.ok(MANAGER, &["log", "verify", "demo.ismap"]).contains("intact"));
 }
 
@@ -155,8 +173,11 @@ fn bad_copies_are_refused_in_both_languages_and_the_file_is_unchanged() {
     // A copy whose log was changed.
     std::fs::copy(run.path("sato.ismap"), run.path("tampered.ismap")).unwrap();
     let conn = rusqlite::Connection::open(run.path("tampered.ismap")).unwrap();
-    conn.execute("UPDATE event SET payload = replace(payload, '作業', '改ざん') WHERE seq = (SELECT max(seq) FROM event)", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE event SET payload = replace(payload, '作業', '改ざん') WHERE seq = (SELECT max(seq) FROM event)",
+        [],
+    )
+    .unwrap();
     drop(conn);
     refused("tampered.ismap", "does not verify at event", "検証できません");
     // The engagement file itself, which is not a copy.

@@ -176,6 +176,7 @@ text_enum!(
         CopyFinalized = "copy_finalized",
         CopyBroken = "copy_broken",
         CopyContentMismatch = "copy_content_mismatch",
+        CopyDiverged = "copy_diverged",
     }
 );
 

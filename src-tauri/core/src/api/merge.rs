@@ -68,7 +68,12 @@ pub fn make_copy(
         return Err(Error::required("for", "a field copy is made for a person: give their name"));
     }
     if for_name.chars().any(char::is_control) {
-        return Err(crate::domain::refuse("for", ProblemCode::ControlCharacter, &[], "the name holds a control character".into()));
+        return Err(crate::domain::refuse(
+            "for",
+            ProblemCode::ControlCharacter,
+            &[],
+            "the name holds a control character".into(),
+        ));
     }
     if out.exists() {
         return Err(Error::AlreadyExists { what: "file", id: out.display().to_string() });
@@ -198,11 +203,15 @@ fn read_copy(copy: &EngagementFile) -> Result<CopyLog> {
     let mut uuid = None;
     let mut fork = None;
     let mut finalized = false;
+    let mut codes: HashMap<String, String> = HashMap::new();
     let mut changes: Vec<(i64, String, Change)> = Vec::new();
     let report = store::events::walk(&copy.conn, |seq, at, change| {
         match &change {
             Change::EngagementCreated { engagement_uuid, .. } => uuid = Some(engagement_uuid.clone()),
             Change::FieldCopyOpened { fork: f } if fork.is_none() => fork = Some(f.clone()),
+            Change::FieldCopyIssued { copy } => {
+                codes.insert(copy.id.clone(), copy.code.clone());
+            }
             Change::EngagementFinalized { .. } => finalized = true,
             Change::EngagementReopened { .. } => finalized = false,
             _ => {}
@@ -223,6 +232,33 @@ fn read_copy(copy: &EngagementFile) -> Result<CopyLog> {
     let Some(fork) = fork else {
         return Err(copy_refused(path, ProblemCode::NotACopy, &[], "it is not a field copy".into()));
     };
+    let broken = |seq: i64, why: String| {
+        copy_refused(path, ProblemCode::CopyBroken, &[("seq", seq.to_string())], format!("event {seq}: {why}"))
+    };
+    // The copy's opening comes right after the fork, and only once.
+    match changes.first() {
+        Some((seq, _, Change::FieldCopyOpened { .. })) if *seq == fork.seq + 1 => {}
+        _ => return Err(broken(fork.seq + 1, "the copy's opening does not follow its fork".into())),
+    }
+    for (seq, at, change) in &changes {
+        // Times as the workbench writes them, so that which side is later
+        // means the same in this file as in the copy.
+        let canonical = DateTime::parse_from_rfc3339(at).ok().map(|t| format_time(t.with_timezone(&Utc)));
+        if canonical.as_deref() != Some(at.as_str()) {
+            return Err(broken(*seq, format!("its time {at:?} is not one the workbench writes")));
+        }
+        if matches!(change, Change::FieldCopyOpened { .. }) && *seq != fork.seq + 1 {
+            return Err(broken(*seq, "the copy is opened twice".into()));
+        }
+        // What the copy made carries its code; an ID of the file's own (or
+        // of another copy) could take the place of an item removed there.
+        if let Some((prefix, id)) = rules::created_id(change).filter(|(prefix, id)| {
+            crate::model::ids::split(id, prefix)
+                .is_none_or(|(c, _)| Some(c) != codes.get(&fork.copy_id).map(String::as_str))
+        }) {
+            return Err(broken(*seq, format!("it makes {id}, which is not an ID of this copy ({prefix}…)")));
+        }
+    }
     let actors: HashMap<i64, String> = {
         let mut stmt = copy.conn.prepare("SELECT seq, actor FROM event WHERE seq > ?1")?;
         let rows = stmt.query_map([fork.seq], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
@@ -258,7 +294,72 @@ pub fn merge(path: &Path, copy_path: &Path, ctx: Context<'_>) -> Result<MergeOut
     let copy_file = EngagementFile::open(copy_path, Access::Read)?;
     let log = read_copy(&copy_file)?;
     let mut file = execute::writable(path)?;
-    let uuid = file.uuid()?;
+    let located = |e: Error| match e {
+        Error::Storage(s) => Error::from_sqlite_at(path, s),
+        other => other,
+    };
+    // Every check reads the file inside the write transaction, so that two
+    // merges of one copy at once (the app and the CLI) cannot both bring it
+    // in; a refusal rolls back, which leaves the file's bytes as they were.
+    let tx = file
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| Error::from_sqlite_at(path, e))?;
+    let outcome = (|| {
+        let record = check_copy(&tx, &copy_file, &log)?;
+        let new: Vec<&CopyEvent> = log.events.iter().filter(|e| e.seq > record.merged_through).collect();
+        let mut outcome = MergeOutcome {
+            code: record.copy.code.clone(),
+            for_name: record.copy.for_name.clone(),
+            imported: 0,
+            new_contents: 0,
+            new_content_bytes: 0,
+            conflicts: Vec::new(),
+            open_conflicts: Vec::new(),
+            copy_head_seq: log.head.0,
+            copy_head_hash: log.head.1.clone(),
+        };
+        let merged_before = record.merged_through.max(log.fork.seq + 1);
+        if !new.iter().any(|e| rules::is_brought_in(&e.change)) && log.head.0 <= merged_before {
+            outcome.open_conflicts = store::copies::conflicts(&tx, false)?;
+            return Ok((outcome, false));
+        }
+        bring_in(&tx, &copy_file, &log, &record, &new, &mut outcome, ctx)?;
+        outcome.open_conflicts = store::copies::conflicts(&tx, false)?;
+        Ok((outcome, true))
+    })()
+    .map_err(located)?;
+    match outcome {
+        (outcome, true) => {
+            tx.commit().map_err(|e| Error::from_sqlite_at(path, e))?;
+            Ok(outcome)
+        }
+        (outcome, false) => {
+            drop(tx);
+            Ok(outcome)
+        }
+    }
+}
+
+/// The hash of a copy's event `seq`, if it has one.
+fn hash_at(conn: &rusqlite::Connection, seq: i64) -> Option<String> {
+    conn.query_row("SELECT hash FROM event WHERE seq = ?1", [seq], |r| r.get(0)).ok()
+}
+
+/// Everything that must hold before a copy is brought in, read from the
+/// file in the merge's transaction: the record of the copy this file
+/// issued.
+fn check_copy(tx: &Transaction<'_>, copy_file: &EngagementFile, log: &CopyLog) -> Result<CopyRecord> {
+    let copy_path = copy_file.path();
+    if let Some(this) = store::copies::this_copy(tx)? {
+        return Err(crate::domain::refuse(
+            "copy",
+            ProblemCode::CopyOfCopy,
+            &[("code", this.copy.code.clone())],
+            format!("this file is field copy {}; merge copies into the engagement file", this.copy.code),
+        ));
+    }
+    let uuid: String = tx.query_row("SELECT uuid FROM engagement WHERE id = 1", [], |r| r.get(0))?;
     if log.uuid != uuid {
         return Err(copy_refused(
             copy_path,
@@ -267,27 +368,39 @@ pub fn merge(path: &Path, copy_path: &Path, ctx: Context<'_>) -> Result<MergeOut
             format!("it is a copy of another engagement ({}), not of this one ({uuid})", log.uuid),
         ));
     }
-    let record = match store::copies::copy(&file.conn, &log.fork.copy_id) {
+    let not_from_here = |why: String| copy_refused(copy_path, ProblemCode::CopyNotFromHere, &[], why);
+    let record = match store::copies::copy(tx, &log.fork.copy_id) {
         Ok(record) if !record.here => record,
         _ => {
-            return Err(copy_refused(
-                copy_path,
-                ProblemCode::CopyNotFromHere,
-                &[],
+            return Err(not_from_here(
                 "this file did not issue that copy (it was made from another file of the engagement)".into(),
             ))
         }
     };
-    let fork_hash: Option<String> = file
-        .conn
-        .query_row("SELECT hash FROM event WHERE seq = ?1", [log.fork.seq], |r| r.get(0))
-        .ok();
-    if fork_hash.as_deref() != Some(log.fork.hash.as_str()) {
+    // The copy's history and the file's meet at the fork, event for event
+    // (the chains are verified, so equal hashes there mean equal histories).
+    if hash_at(tx, log.fork.seq).as_deref() != Some(log.fork.hash.as_str())
+        || hash_at(&copy_file.conn, log.fork.seq).as_deref() != Some(log.fork.hash.as_str())
+    {
+        return Err(not_from_here(format!(
+            "its history does not meet this file's at event {} (where it says it forked)",
+            log.fork.seq
+        )));
+    }
+    // A copy merged before must still hold what was merged: a copy taken
+    // back to an older backup, or worked on two laptops, has other events
+    // under the same numbers, which would otherwise be skipped unseen.
+    if record.merged_through > 0
+        && hash_at(&copy_file.conn, record.merged_through).as_deref() != record.merged_head.as_deref()
+    {
         return Err(copy_refused(
             copy_path,
-            ProblemCode::CopyNotFromHere,
-            &[],
-            format!("its history does not meet this file's at event {} (where it says it forked)", log.fork.seq),
+            ProblemCode::CopyDiverged,
+            &[("seq", record.merged_through.to_string())],
+            format!(
+                "its event {} is not the one merged last time (an older backup of the copy, or a copy of the copy)",
+                record.merged_through
+            ),
         ));
     }
     if log.finalized {
@@ -298,39 +411,7 @@ pub fn merge(path: &Path, copy_path: &Path, ctx: Context<'_>) -> Result<MergeOut
             "the copy is finalized; reopen it first".into(),
         ));
     }
-    let new: Vec<&CopyEvent> = log.events.iter().filter(|e| e.seq > record.merged_through).collect();
-    let mut outcome = MergeOutcome {
-        code: record.copy.code.clone(),
-        for_name: record.copy.for_name.clone(),
-        imported: 0,
-        new_contents: 0,
-        new_content_bytes: 0,
-        conflicts: Vec::new(),
-        open_conflicts: Vec::new(),
-        copy_head_seq: log.head.0,
-        copy_head_hash: log.head.1.clone(),
-    };
-    if !new.iter().any(|e| rules::is_brought_in(&e.change)) && log.head.0 <= record.merged_through.max(log.fork.seq + 1)
-    {
-        outcome.open_conflicts = store::copies::conflicts(&file.conn, false)?;
-        return Ok(outcome);
-    }
-    let located = |e: Error| match e {
-        Error::Storage(s) => Error::from_sqlite_at(path, s),
-        other => other,
-    };
-    let tx = file
-        .conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(|e| Error::from_sqlite_at(path, e))?;
-    (|| {
-        bring_in(&tx, &copy_file, &log, &record, &new, &mut outcome, ctx)?;
-        outcome.open_conflicts = store::copies::conflicts(&tx, false)?;
-        Ok(())
-    })()
-    .map_err(located)?;
-    tx.commit().map_err(|e| Error::from_sqlite_at(path, e))?;
-    Ok(outcome)
+    Ok(record)
 }
 
 /// What the file did since the fork, as one side of the merge: every event
@@ -338,10 +419,8 @@ pub fn merge(path: &Path, copy_path: &Path, ctx: Context<'_>) -> Result<MergeOut
 /// known by the merge event that follows its events), except those of this
 /// copy itself.
 fn ours_since(tx: &Transaction<'_>, fork_seq: i64, copy_id: &str) -> Result<Ours> {
-    let copies: HashMap<String, (String, String)> = store::copies::copies(tx)?
-        .into_iter()
-        .map(|c| (c.copy.id.clone(), (c.copy.code, c.copy.for_name)))
-        .collect();
+    let copies: HashMap<String, (String, String)> =
+        store::copies::copies(tx)?.into_iter().map(|c| (c.copy.id.clone(), (c.copy.code, c.copy.for_name))).collect();
     let mut stmt = tx.prepare("SELECT seq, actor, at, payload FROM event WHERE seq > ?1 ORDER BY seq")?;
     let rows = stmt.query_map([fork_seq], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
@@ -359,11 +438,13 @@ fn ours_since(tx: &Transaction<'_>, fork_seq: i64, copy_id: &str) -> Result<Ours
             ranges.push((merge.first_seq, *seq, merge.copy_id.clone()));
         }
     }
-    let origin_of = |seq: i64| ranges.iter().find(|(first, last, _)| (*first..*last).contains(&seq)).map(|r| r.2.as_str());
+    let origin_of =
+        |seq: i64| ranges.iter().find(|(first, last, _)| (*first..*last).contains(&seq)).map(|r| r.2.as_str());
     let mut ours = Ours::default();
     for (seq, actor, at, change) in events {
         let origin = origin_of(seq);
         if origin == Some(copy_id) {
+            ours.merged_before(&change);
             continue;
         }
         let (code, name) = origin.and_then(|id| copies.get(id).cloned()).unwrap_or_default();
@@ -402,9 +483,14 @@ fn bring_in(
         let clock = At(at.with_timezone(&Utc));
         let actor = Actor::new(event.actor.clone());
         let theirs_ctx = Context { actor: &actor, clock: &clock };
-        if let Change::EvidenceAdded { evidence, .. } = &event.change {
-            if store::evidence::copy_content(tx, &copy_file.conn, &evidence.sha256, evidence.size).map_err(|e| {
-                match e {
+        // The change is brought in inside a savepoint of its own, with the
+        // content it needs: a change that does not fit leaves neither.
+        tx.execute_batch("SAVEPOINT merge_change")?;
+        let mut change = event.change.clone();
+        let mut new_bytes = None;
+        if let Change::EvidenceAdded { evidence, new_content } = &mut change {
+            let stored = store::evidence::copy_content(tx, &copy_file.conn, &evidence.sha256, evidence.size).map_err(
+                |e| match e {
                     Error::Invalid { .. } | Error::NotFound { .. } => copy_refused(
                         copy_file.path(),
                         ProblemCode::CopyContentMismatch,
@@ -412,14 +498,14 @@ fn bring_in(
                         format!("the content of {} is missing or does not match its recorded hash", evidence.id),
                     ),
                     other => other,
-                }
-            })? {
-                outcome.new_contents += 1;
-                outcome.new_content_bytes += evidence.size;
-            }
+                },
+            )?;
+            new_bytes = stored.then_some(evidence.size);
+            // Whether this file stored the content anew, as replay needs it.
+            *new_content = stored;
         }
         let made = Made {
-            change: event.change.clone(),
+            change,
             by: event.actor.clone(),
             at: event.at.clone(),
             origin: issued.copy.code.clone(),
@@ -430,28 +516,37 @@ fn bring_in(
             open_now.insert(c.key.clone(), c.clone());
         }
         let step = rules::decide(&mut ours, &open_now, &made, &control_of);
-        for restore in &step.restore {
-            record(tx, ctx, restore)?;
-        }
-        if let Some(change) = &step.apply {
-            // A change that no longer fits the file (its item gone in a way
-            // no rule above foresaw) is not lost: it becomes a conflict that
-            // a person decides, and the rest of the merge goes on.
-            tx.execute_batch("SAVEPOINT merge_change")?;
-            match record(tx, theirs_ctx, change) {
-                Ok(recorded) => {
-                    tx.execute_batch("RELEASE merge_change")?;
-                    outcome.imported += 1;
-                    if let Change::SignedOff { signoff, .. } = change {
-                        mark_if_changed(tx, theirs_ctx, signoff.item_kind, &signoff.item_id, recorded.seq)?;
-                    }
-                }
-                Err(Error::NotFound { .. } | Error::Invalid { .. } | Error::AlreadyExists { .. }) => {
-                    tx.execute_batch("ROLLBACK TO merge_change; RELEASE merge_change")?;
-                    found.push(rules::unapplied(&made, event.seq));
-                }
-                Err(other) => return Err(other),
+        let applied = (|| -> Result<bool> {
+            for restore in &step.restore {
+                record(tx, ctx, restore)?;
             }
+            if let Some(change) = &step.apply {
+                let recorded = record(tx, theirs_ctx, change)?;
+                if let Change::SignedOff { signoff, .. } = change {
+                    mark_if_changed(tx, theirs_ctx, signoff.item_kind, &signoff.item_id, recorded.seq)?;
+                }
+                return Ok(true);
+            }
+            Ok(false)
+        })();
+        match applied {
+            Ok(imported) => {
+                tx.execute_batch("RELEASE merge_change")?;
+                outcome.imported += u32::from(imported);
+                if let Some(bytes) = new_bytes {
+                    outcome.new_contents += 1;
+                    outcome.new_content_bytes += bytes;
+                }
+            }
+            // A change that no longer fits the file (its item gone in a way
+            // no rule foresaw) is not lost: it becomes a conflict that a
+            // person decides, and the rest of the merge goes on.
+            Err(Error::NotFound { .. } | Error::Invalid { .. } | Error::AlreadyExists { .. }) => {
+                tx.execute_batch("ROLLBACK TO merge_change; RELEASE merge_change")?;
+                found.push(rules::unapplied(&made, event.seq));
+                continue;
+            }
+            Err(other) => return Err(other),
         }
         for c in step.conflicts {
             found.retain(|f| f.key != c.key);
@@ -513,9 +608,9 @@ pub fn resolve_conflict(path: &Path, key: &str, choice: Choice, ctx: Context<'_>
                     Change::ProcedureRemoved { procedure } => Change::ProcedureRemoved {
                         procedure: Box::new(store::work::read_procedure(tx, &procedure.id)?),
                     },
-                    Change::ExceptionRemoved { exception } => Change::ExceptionRemoved {
-                        exception: store::work::read_exception(tx, &exception.id)?,
-                    },
+                    Change::ExceptionRemoved { exception } => {
+                        Change::ExceptionRemoved { exception: store::work::read_exception(tx, &exception.id)? }
+                    }
                     other => other.clone(),
                 })
             };

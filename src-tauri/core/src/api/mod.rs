@@ -342,8 +342,11 @@ pub fn add_procedure(path: &Path, control_id: &str, new: NewProcedure, ctx: Cont
         |tx| {
             let control = store::work::control_facts(tx, control_id)?;
             let code = store::copies::own_code(tx)?;
-            let id =
-                domain::work::next_procedure_id(control_id, &code, store::work::procedure_ids_ever_used(tx, control_id)?);
+            let id = domain::work::next_procedure_id(
+                control_id,
+                &code,
+                store::work::procedure_ids_ever_used(tx, control_id)?,
+            );
             Ok(domain::work::add_procedure(&control, id, new)?.into())
         },
         |file, events| match recorded(events)? {

@@ -109,7 +109,11 @@ pub fn effects(change: &Change) -> Effects {
         Change::EvidenceEdited { id, changes } => e.writes = field_writes(("evidence", id.clone()), changes),
         Change::EvidenceLinked { id, link } | Change::EvidenceUnlinked { id, link } => {
             let linked = matches!(change, Change::EvidenceLinked { .. });
-            e.writes.push(write(("evidence", id.clone()), format!("link:{}:{}", link.kind.as_str(), link.id), json!(linked)));
+            e.writes.push(write(
+                ("evidence", id.clone()),
+                format!("link:{}:{}", link.kind.as_str(), link.id),
+                json!(linked),
+            ));
             e.refers.extend(link_target(link.kind, &link.id));
         }
         // A withdrawn item keeps its record: withdrawing is a field of it.
@@ -157,11 +161,9 @@ pub fn effects(change: &Change) -> Effects {
             format!("attribute:{}", attribute.key),
             Value::Null,
         )),
-        Change::CellSet { procedure_id, no, attribute, after, .. } => e.writes.push(write(
-            ("procedure", procedure_id.clone()),
-            format!("cell:{no}:{attribute}"),
-            json!(after),
-        )),
+        Change::CellSet { procedure_id, no, attribute, after, .. } => {
+            e.writes.push(write(("procedure", procedure_id.clone()), format!("cell:{no}:{attribute}"), json!(after)))
+        }
         Change::TickmarkSet { tickmark, .. } => {
             e.writes.push(write(("tickmark", tickmark.mark.clone()), "meaning", json!(tickmark)))
         }
@@ -180,7 +182,11 @@ pub fn effects(change: &Change) -> Effects {
         )),
         Change::ControlChangeRemoved { change } => {
             e.removes.push(("control_change", change.id.clone()));
-            e.writes.push(write(("control", change.control_id.clone()), format!("change:{}", change.effective), Value::Null));
+            e.writes.push(write(
+                ("control", change.control_id.clone()),
+                format!("change:{}", change.effective),
+                Value::Null,
+            ));
         }
         Change::EngagementCreated { .. }
         | Change::ChangedAfterSignOff { .. }
@@ -233,7 +239,9 @@ pub fn without(change: &Change, dropped: &[String]) -> Option<Change> {
         Change::EvidenceEdited { id, changes } => {
             Change::EvidenceEdited { id: id.clone(), changes: keep(("evidence", id.clone()), changes) }
         }
-        Change::PbcEdited { id, changes } => Change::PbcEdited { id: id.clone(), changes: keep(("pbc", id.clone()), changes) },
+        Change::PbcEdited { id, changes } => {
+            Change::PbcEdited { id: id.clone(), changes: keep(("pbc", id.clone()), changes) }
+        }
         _ => return None,
     };
     match &kept {
@@ -247,6 +255,32 @@ pub fn without(change: &Change, dropped: &[String]) -> Option<Change> {
         }
         _ => Some(kept),
     }
+}
+
+/// The item a change creates with a new ID, and the prefix of that ID
+/// (`model::ids`), when it creates one.
+pub fn created_id(change: &Change) -> Option<(String, String)> {
+    Some(match change {
+        Change::ProcedureAdded { procedure } => (format!("{}/P", procedure.control_id), procedure.id.clone()),
+        Change::ExceptionAdded { exception } => ("E-".into(), exception.id.clone()),
+        Change::EvidenceAdded { evidence, .. } => ("EV-".into(), evidence.id.clone()),
+        Change::PbcAdded { request } => ("PBC-".into(), request.id.clone()),
+        Change::NoteAdded { note } => ("RN-".into(), note.id.clone()),
+        Change::SubsequentEventAdded { event } => ("SE-".into(), event.id.clone()),
+        Change::ControlChangeRecorded { change } => ("CHG-".into(), change.id.clone()),
+        _ => return None,
+    })
+}
+
+/// The item a change creates (or brings back), as effects name items.
+fn created_item(change: &Change) -> Option<Item> {
+    Some(match change {
+        Change::ProcedureAdded { procedure } => ("procedure", procedure.id.clone()),
+        Change::ExceptionAdded { exception } => ("exception", exception.id.clone()),
+        Change::SubsequentEventAdded { event } => ("subsequent_event", event.id.clone()),
+        Change::ControlChangeRecorded { change } => ("control_change", change.id.clone()),
+        _ => return None,
+    })
 }
 
 /// The change that brings back an item `removal` removed (the removal
@@ -304,8 +338,19 @@ pub struct Ours {
 }
 
 impl Ours {
+    /// Notes an event an earlier merge of the same copy recorded: it is not
+    /// the other side, but an item it brought back is there again.
+    pub fn merged_before(&mut self, change: &Change) {
+        if let Some(item) = created_item(change) {
+            self.removed.remove(&item);
+        }
+    }
+
     /// Adds one of the file's events since the fork, in order.
     pub fn add(&mut self, made: Made) {
+        if let Some(item) = created_item(&made.change) {
+            self.removed.remove(&item);
+        }
         let e = effects(&made.change);
         for item in e.writes.iter().map(|w| w.item.clone()).chain(e.refers.iter().cloned()) {
             self.removed.remove(&item);
@@ -416,7 +461,10 @@ pub fn decide(
     let needed: Vec<Item> = e.writes.iter().map(|w| w.item.clone()).chain(e.refers.iter().cloned()).collect();
     for item in needed {
         if let Some(removal) = ours.removed.remove(&item) {
-            let sides = vec![removal.side(Value::Null, true, Some(removal.change.clone())), theirs.side(json!(true), false, None)];
+            let sides = vec![
+                removal.side(Value::Null, true, Some(removal.change.clone())),
+                theirs.side(json!(true), false, None),
+            ];
             conflict(&item, EXISTS, sides, json!(true));
             step.restore.extend(restoring(&removal.change));
             ours.touched.insert(item, removal);
@@ -429,7 +477,8 @@ pub fn decide(
     // A removal of an item the file changed is not applied: a conflict.
     for item in &e.removes {
         if let Some(kept) = ours.touched.get(item) {
-            let sides = vec![kept.side(json!(true), false, None), theirs.side(Value::Null, true, Some(theirs.change.clone()))];
+            let sides =
+                vec![kept.side(json!(true), false, None), theirs.side(Value::Null, true, Some(theirs.change.clone()))];
             conflict(item, EXISTS, sides, json!(true));
             return step;
         }
@@ -590,7 +639,10 @@ pub fn resolve(
     if side.removed {
         let removal = side.change.as_deref().ok_or_else(|| no_side(chosen.clone()))?;
         changes.push(removal_now(removal)?);
-    } else if side.value != conflict.current && conflict.field != EXISTS {
+    } else if conflict.field != EXISTS {
+        // Recorded even when the field seems to hold it already: a later
+        // merge or edit may have changed it since the conflict was found,
+        // and the decision must leave the field holding what was chosen.
         changes.extend(side_change(conflict, side));
     }
     let value = if side.removed { Value::Null } else { side.value.clone() };
@@ -624,8 +676,12 @@ mod tests {
     fn different_fields_of_one_item_do_not_conflict() {
         let mut ours = Ours::default();
         ours.add(made(updated("9.2.1.2/P1", "work_done", "ours"), "2026-05-01T00:00:00.000Z", ""));
-        let step =
-            decide(&mut ours, &HashMap::new(), &made(updated("9.2.1.2/P1", "notes", "x"), "2026-05-02T00:00:00.000Z", "A"), &control);
+        let step = decide(
+            &mut ours,
+            &HashMap::new(),
+            &made(updated("9.2.1.2/P1", "notes", "x"), "2026-05-02T00:00:00.000Z", "A"),
+            &control,
+        );
         assert!(step.conflicts.is_empty());
         assert_eq!(step.apply, Some(updated("9.2.1.2/P1", "notes", "x")));
     }
@@ -674,7 +730,8 @@ mod tests {
         // The copy removed it; the file changed it.
         let mut ours = Ours::default();
         ours.add(made(updated("9.2.1.2/P1", "work_done", "ours"), "2026-05-01T00:00:00.000Z", ""));
-        let step = decide(&mut ours, &HashMap::new(), &made(removal.clone(), "2026-05-02T00:00:00.000Z", "A"), &control);
+        let step =
+            decide(&mut ours, &HashMap::new(), &made(removal.clone(), "2026-05-02T00:00:00.000Z", "A"), &control);
         assert_eq!(step.apply, None);
         assert_eq!(step.conflicts[0].key, "9.2.1.2/P1.exists");
         assert!(step.conflicts[0].sides[1].removed);
@@ -708,11 +765,18 @@ mod tests {
         let no_removal = |_: &Change| -> Result<Change> { unreachable!() };
         let ours_chosen = resolve(c, &Choice::Ours, "mgr", "t".into(), &no_removal).unwrap();
         assert_eq!(ours_chosen.len(), 2);
-        assert!(matches!(&ours_chosen[0], Change::ProcedureUpdated { changes, .. } if changes[0].after == json!("ours") && changes[0].before == json!("theirs")));
+        assert!(
+            matches!(&ours_chosen[0], Change::ProcedureUpdated { changes, .. } if changes[0].after == json!("ours") && changes[0].before == json!("theirs"))
+        );
         let theirs_chosen = resolve(c, &Choice::Theirs, "mgr", "t".into(), &no_removal).unwrap();
-        assert_eq!(theirs_chosen.len(), 1, "the item holds it already");
+        assert_eq!(theirs_chosen.len(), 2, "the chosen value is recorded even when the item seems to hold it");
+        assert!(
+            matches!(&theirs_chosen[0], Change::ProcedureUpdated { changes, .. } if changes[0].after == json!("theirs"))
+        );
         let typed = resolve(c, &Choice::Text(" 両方を確認した ".into()), "mgr", "t".into(), &no_removal).unwrap();
-        assert!(matches!(&typed[0], Change::ProcedureUpdated { changes, .. } if changes[0].after == json!("両方を確認した")));
+        assert!(
+            matches!(&typed[0], Change::ProcedureUpdated { changes, .. } if changes[0].after == json!("両方を確認した"))
+        );
         assert!(resolve(c, &Choice::Copy("Q".into()), "mgr", "t".into(), &no_removal).is_err());
         assert!(resolve(c, &Choice::Text("  ".into()), "mgr", "t".into(), &no_removal).is_err());
     }

@@ -622,7 +622,8 @@ mod tests {
     #[test]
     fn only_the_author_or_a_manager_clears_a_note() {
         let [Change::NoteAdded { note }] =
-            &add_note("RN-005".into(), NoteTargetKind::Control, "9.2.1.2", "根拠は？", "鈴木 一郎", "t".into()).unwrap()[..]
+            &add_note("RN-005".into(), NoteTargetKind::Control, "9.2.1.2", "根拠は？", "鈴木 一郎", "t".into())
+                .unwrap()[..]
         else {
             panic!("a note")
         };

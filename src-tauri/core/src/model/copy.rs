@@ -46,6 +46,9 @@ pub struct CopyRecord {
     /// The copy's last event merged (0: never merged).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub merged_through: i64,
+    /// The hash of that event, as the last merge recorded it.
+    #[serde(default)]
+    pub merged_head: Option<String>,
     pub last_merged_at: Option<String>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub merges: i64,

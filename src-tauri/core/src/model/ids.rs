@@ -60,7 +60,10 @@ pub fn ord(id: &str, prefix: &str) -> Option<i64> {
 
 /// The highest number that `code` has given among `ids` (0 for none).
 pub fn highest<S: AsRef<str>>(ids: impl IntoIterator<Item = S>, prefix: &str, code: &str) -> i64 {
-    ids.into_iter().filter_map(|id| split(id.as_ref(), prefix).filter(|(c, _)| *c == code).map(|(_, n)| n)).max().unwrap_or(0)
+    ids.into_iter()
+        .filter_map(|id| split(id.as_ref(), prefix).filter(|(c, _)| *c == code).map(|(_, n)| n))
+        .max()
+        .unwrap_or(0)
 }
 
 /// The next ID of `code` with `prefix`, its number padded to `width`

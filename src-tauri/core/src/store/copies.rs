@@ -16,6 +16,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
                 here: false,
                 fork: None,
                 merged_through: 0,
+                merged_head: None,
                 last_merged_at: None,
                 merges: 0,
             };
@@ -38,13 +39,10 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
         Change::CopyMerged { merge } => {
             let mut record = copy(tx, &merge.copy_id)?;
             record.merged_through = merge.copy_head_seq;
+            record.merged_head = Some(merge.copy_head_hash.clone());
             record.last_merged_at = Some(event.at.to_string());
             record.merges += 1;
-            write(
-                tx,
-                "UPDATE field_copy SET content = ?2 WHERE id = ?1",
-                params![merge.copy_id, to_json(&record)?],
-            )
+            write(tx, "UPDATE field_copy SET content = ?2 WHERE id = ?1", params![merge.copy_id, to_json(&record)?])
         }
         Change::ConflictFound { conflict } => write(
             tx,
@@ -76,9 +74,8 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+    serde_json::from_str(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// The code of this file's own IDs: the copy's code in a field copy, empty
@@ -155,7 +152,8 @@ pub fn copy(conn: &Connection, id: &str) -> Result<CopyRecord> {
 /// Every copy this file knows, in the order made (by code).
 pub fn copies(conn: &Connection) -> Result<Vec<CopyRecord>> {
     let mut stmt = conn.prepare_cached("SELECT content FROM field_copy")?;
-    let mut all = stmt.query_map([], |r| parse::<CopyRecord>(&r.get::<_, String>(0)?))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut all =
+        stmt.query_map([], |r| parse::<CopyRecord>(&r.get::<_, String>(0)?))?.collect::<rusqlite::Result<Vec<_>>>()?;
     all.sort_by_key(|c| crate::model::ids::code_number(&c.copy.code));
     Ok(all)
 }
@@ -181,8 +179,8 @@ pub fn conflicts(conn: &Connection, all: bool) -> Result<Vec<Conflict>> {
 
 /// The controls with an open conflict on them or their procedures.
 pub fn controls_in_conflict(conn: &Connection) -> Result<std::collections::BTreeSet<String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT DISTINCT control_id FROM merge_conflict WHERE open = 1 AND control_id IS NOT NULL")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT DISTINCT control_id FROM merge_conflict WHERE open = 1 AND control_id IS NOT NULL")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -213,6 +213,12 @@ pub(crate) fn take_in_content(
             "UPDATE blob SET sha256 = ?2, size = ?3 WHERE id = ?1",
             params![stored.blob_id, stored.sha256, stored.size as i64],
         )?;
+    } else if let Some(here) = existing.filter(|id| !has_chunks(tx, *id).unwrap_or(true)) {
+        // A field copy knows this content by its record only (it was left
+        // behind when the copy was made): the bytes just read become its
+        // content here, so that what was taken in can be opened.
+        super::exec(tx, "UPDATE blob_chunk SET blob_id = ?1 WHERE blob_id = ?2", params![here, stored.blob_id])?;
+        super::exec(tx, "DELETE FROM blob WHERE id = ?1", params![stored.blob_id])?;
     } else {
         // The same content is already stored: drop the copy just written.
         // Rolling back to the savepoint truncates the pages it added, which
@@ -234,9 +240,9 @@ pub(crate) fn keep_contents_of(tx: &Transaction<'_>, controls: &[String]) -> Res
     for id in controls {
         tx.execute("INSERT OR IGNORE INTO temp.carried_control (id) VALUES (?1)", [id])?;
     }
-    // The copy's own file holds nothing another person may not see, so its
-    // freed pages need not be overwritten (which would cost as much as
-    // writing them); the VACUUM after this drops them.
+    // Overwriting the freed pages would cost as much as writing them, and
+    // the VACUUM that follows (before the copy is renamed into place)
+    // rewrites the file without them, so nothing of them stays in it.
     tx.execute_batch("PRAGMA secure_delete = OFF")?;
     tx.execute(
         "DELETE FROM blob_chunk WHERE blob_id IN (
@@ -259,7 +265,8 @@ pub(crate) fn keep_contents_of(tx: &Transaction<'_>, controls: &[String]) -> Res
 /// copy is not trusted. Returns whether it was new here (a content added
 /// on two laptops is stored once).
 pub(crate) fn copy_content(tx: &Transaction<'_>, source: &Connection, sha256: &str, size: u64) -> Result<bool> {
-    let here: Option<i64> = tx.query_row("SELECT size FROM blob WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?;
+    let here: Option<i64> =
+        tx.query_row("SELECT size FROM blob WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?;
     if here == Some(size as i64) {
         return Ok(false);
     }
@@ -699,7 +706,9 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 fn has_chunks(conn: &Connection, blob_id: i64) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_chunk WHERE blob_id = ?1)")?.query_row([blob_id], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM blob_chunk WHERE blob_id = ?1)")?
+        .query_row([blob_id], |r| r.get(0))?)
 }
 
 /// Feeds a stored content's chunks, in order, to `sink`, which returns

@@ -292,7 +292,13 @@ fn check_header(path: &Path, schema: &Schema) -> Result<()> {
         1 => 65536,
         n => u64::from(n),
     };
-    if be32(92) == be32(24) {
+    // A writer killed while committing leaves the file part-written beside
+    // its journal, from which SQLite restores it when it opens it: the size
+    // is only judged when there is no journal to restore from.
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    let restorable = std::fs::metadata(std::path::PathBuf::from(journal)).is_ok_and(|m| m.len() > 0);
+    if be32(92) == be32(24) && !restorable {
         let expected = u64::from(be32(28)) * page_size;
         if len < expected {
             return Err(Error::Corrupt {

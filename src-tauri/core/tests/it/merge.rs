@@ -485,3 +485,100 @@ proptest! {
         prop_assert_eq!(hash_of(&ab), before);
     }
 }
+
+#[test]
+fn a_copy_is_merged_into_its_file_only() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    let b = copy_for(&fx, &file, "b.ismap", "鈴木 一郎");
+    let a = copy_for(&fx, &file, "a.ismap", "佐藤 花子");
+    work(&fx, &b, P1, "B の作業");
+    let before = hash_of(&a);
+    let err = api::merge(&a, &b, fx.ctx()).unwrap_err();
+    assert!(format!("{err:?}").contains("CopyOfCopy"), "{err:?}");
+    assert_eq!(hash_of(&a), before);
+}
+
+#[test]
+fn an_item_brought_back_by_a_merge_takes_the_copys_later_work_too() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    let a = copy_for(&fx, &file, "a.ismap", "佐藤 花子");
+    api::remove_procedure(&file, P2, fx.ctx()).unwrap();
+    work(&fx, &a, P2, "一回目");
+    let first = api::merge(&file, &a, fx.ctx()).unwrap();
+    assert!(first.conflicts.contains(&format!("{P2}.exists")), "{first:?}");
+    work(&fx, &a, P2, "二回目");
+    let second = api::merge(&file, &a, fx.ctx()).unwrap();
+    assert_eq!(second.imported, 1, "{second:?}");
+    assert_eq!(procedure(&file, P2).work_done, "二回目");
+    intact(&file);
+}
+
+#[test]
+fn a_copy_taken_back_to_an_older_backup_is_refused_rather_than_half_merged() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    let a = copy_for(&fx, &file, "a.ismap", "佐藤 花子");
+    let backup = fx.path("a-backup.ismap");
+    std::fs::copy(&a, &backup).unwrap();
+    work(&fx, &a, P1, "ノートPCで");
+    api::merge(&file, &a, fx.ctx()).unwrap();
+    // The backup, worked on: its first new event has the number merged already.
+    work(&fx, &backup, P2, "バックアップで");
+    work(&fx, &backup, "6.1.2.1/P1", "バックアップで");
+    let before = hash_of(&file);
+    let err = api::merge(&file, &backup, fx.ctx()).unwrap_err();
+    assert!(format!("{err:?}").contains("CopyDiverged"), "{err:?}");
+    assert_eq!(hash_of(&file), before);
+}
+
+/// Rewrites a copy's history before its fork and recomputes every hash
+/// after it, as someone with the file and the documented hash could: the
+/// copy's chain verifies, but it no longer meets the file at the fork.
+#[test]
+fn a_copy_whose_history_was_rewritten_and_rehashed_is_refused() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    let a = copy_for(&fx, &file, "a.ismap", "佐藤 花子");
+    work(&fx, &a, P1, "コピーの作業");
+    let conn = rusqlite::Connection::open(&a).unwrap();
+    conn.execute("UPDATE event SET actor = '別人' WHERE seq = 5", []).unwrap();
+    let rows: Vec<(i64, String, String, String, String)> = conn
+        .prepare("SELECT seq, kind, payload, actor, at FROM event ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = workbench_core::model::event::GENESIS_HASH.to_string();
+    for (seq, kind, payload, actor, at) in rows {
+        let hash = workbench_core::model::event::event_hash(seq, &kind, &payload, &actor, &at, &prev);
+        conn.execute("UPDATE event SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", rusqlite::params![seq, prev, hash])
+            .unwrap();
+        conn.execute("UPDATE engagement SET head_hash = ?1", [&hash]).unwrap();
+        prev = hash;
+    }
+    drop(conn);
+    assert!(api::verify_log(&a, None).unwrap().first_broken.is_none(), "the rewritten chain verifies on its own");
+    let before = hash_of(&file);
+    let err = api::merge(&file, &a, fx.ctx()).unwrap_err();
+    assert!(format!("{err:?}").contains("CopyNotFromHere"), "{err:?}");
+    assert_eq!(hash_of(&file), before);
+}
+
+#[test]
+fn evidence_taken_in_on_a_copy_that_left_its_content_behind_can_be_opened() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    evidence(&fx, &file, "log.txt", "同じ内容", P1);
+    let a = fx.path("a.ismap");
+    api::make_copy(&file, &a, "佐藤 花子", CopyScope::Controls(vec!["6.1.2.1".into()]), "c".into(), fx.ctx()).unwrap();
+    let id = evidence(&fx, &a, "again.txt", "同じ内容", "6.1.2.1/P1");
+    assert!(api::viewer_copy(&a, &id).is_ok());
+    let check = api::verify_evidence(&a, &mut |_, _| true).unwrap();
+    assert!(check.problems.is_empty() && check.not_carried == 0, "{check:?}");
+    api::merge(&file, &a, fx.ctx()).unwrap();
+    assert!(api::verify_evidence(&file, &mut |_, _| true).unwrap().problems.is_empty());
+    intact(&file);
+}

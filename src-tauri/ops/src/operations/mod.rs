@@ -11,8 +11,8 @@ use workbench_core::api::{
     self, CatalogSummary, ControlDetail, ControlRow, CopyMade, CopyScope, Dashboard, EngagementView, EvidenceCheck,
     FieldCheck, IntakeProgress,
 };
-use workbench_core::model::copy::{Choice, Conflict, MergeOutcome};
 use workbench_core::error::{ErrorPayload, ProblemCode};
+use workbench_core::model::copy::{Choice, Conflict, MergeOutcome};
 use workbench_core::model::engagement::{EngagementFields, ProgramRules, Role};
 use workbench_core::model::event::{format_time, Clock, EventRecord, SystemClock};
 use workbench_core::model::evidence::{

@@ -18,6 +18,7 @@ export class UserMessage extends Error {}
 /** The reasons finalizing can be blocked for, each with its own wording (`review.blocker.*`). */
 const BLOCKER_CODES = new Set<ProblemCode>([
   "log_mismatch",
+  "open_conflict",
   "no_result",
   "no_work_done",
   "no_exception",

@@ -14,4 +14,8 @@ here: boolean, fork: Fork | null,
 /**
  * The copy's last event merged (0: never merged).
  */
-merged_through: number, last_merged_at: string | null, merges: number, };
+merged_through: number, 
+/**
+ * The hash of that event, as the last merge recorded it.
+ */
+merged_head: string | null, last_merged_at: string | null, merges: number, };
