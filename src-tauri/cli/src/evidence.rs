@@ -363,6 +363,9 @@ pub fn evidence(command: EvidenceCommand, ctx: Context<'_>, m: &Messages) -> Out
                     &[("files", &report.files), ("dir", &report.dir.display()), ("bytes", &report.bytes)]
                 )
             );
+            if !report.not_carried.is_empty() {
+                println!("{}", m.get("evidence.export.not_carried", &[("ids", &report.not_carried.join(", "))]));
+            }
             Ok(())
         }
     }

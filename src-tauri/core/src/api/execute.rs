@@ -112,7 +112,15 @@ pub(crate) fn run<T>(
 /// mark an event of its own.
 pub(crate) fn record(tx: &Transaction<'_>, ctx: Context<'_>, change: &Change) -> Result<EventRecord> {
     let event = append_and_apply(tx, ctx, change)?;
-    for (kind, id) in store::review::touched(tx, change)? {
+    // A sign-off covers the item as its signer saw it. One recorded from
+    // elsewhere (a field copy merged, a merge conflict decided) may cover a
+    // content the item no longer has here: it is marked at once, as for
+    // any change after sign-off. A sign-off made here matches, and stays.
+    let mut items = store::review::touched(tx, change)?;
+    if let Change::SignedOff { signoff, .. } = change {
+        items.push((signoff.item_kind, signoff.item_id.clone()));
+    }
+    for (kind, id) in items {
         let rows = store::review::rows_of(tx, kind, &id)?;
         // Only items whose preparer's sign-off stands unmarked can be marked.
         let signed = domain::review::standing(&rows, crate::model::review::SignOffLevel::Preparer);

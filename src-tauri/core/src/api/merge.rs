@@ -306,7 +306,7 @@ pub fn merge(path: &Path, copy_path: &Path, ctx: Context<'_>) -> Result<MergeOut
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(|e| Error::from_sqlite_at(path, e))?;
     let outcome = (|| {
-        let record = check_copy(&tx, &copy_file, &log)?;
+        let record = check_copy(&tx, &copy_file, &log, ctx.clock.now())?;
         let new: Vec<&CopyEvent> = log.events.iter().filter(|e| e.seq > record.merged_through).collect();
         let mut outcome = MergeOutcome {
             code: record.copy.code.clone(),
@@ -349,8 +349,25 @@ fn hash_at(conn: &rusqlite::Connection, seq: i64) -> Option<String> {
 /// Everything that must hold before a copy is brought in, read from the
 /// file in the merge's transaction: the record of the copy this file
 /// issued.
-fn check_copy(tx: &Transaction<'_>, copy_file: &EngagementFile, log: &CopyLog) -> Result<CopyRecord> {
+fn check_copy(
+    tx: &Transaction<'_>,
+    copy_file: &EngagementFile,
+    log: &CopyLog,
+    now: DateTime<Utc>,
+) -> Result<CopyRecord> {
     let copy_path = copy_file.path();
+    // Which side of a conflict stands until decided goes by time, so a
+    // copy's clock may not run ahead of today by more than a day (a laptop
+    // set to the wrong year would otherwise win every conflict).
+    let latest = now + chrono::Duration::days(1);
+    if let Some(e) = log.events.iter().find(|e| DateTime::parse_from_rfc3339(&e.at).is_ok_and(|t| t > latest)) {
+        return Err(copy_refused(
+            copy_path,
+            ProblemCode::CopyBroken,
+            &[("seq", e.seq.to_string())],
+            format!("event {} is dated {}, after today: the clock of the laptop it was made on is wrong", e.seq, e.at),
+        ));
+    }
     if let Some(this) = store::copies::this_copy(tx)? {
         return Err(crate::domain::refuse(
             "copy",
@@ -521,10 +538,7 @@ fn bring_in(
                 record(tx, ctx, restore)?;
             }
             if let Some(change) = &step.apply {
-                let recorded = record(tx, theirs_ctx, change)?;
-                if let Change::SignedOff { signoff, .. } = change {
-                    mark_if_changed(tx, theirs_ctx, signoff.item_kind, &signoff.item_id, recorded.seq)?;
-                }
+                record(tx, theirs_ctx, change)?;
                 return Ok(true);
             }
             Ok(false)
@@ -571,29 +585,6 @@ fn bring_in(
     Ok(())
 }
 
-/// A sign-off brought in from a copy covers the item as the copy had it;
-/// when the file's item differs (the file changed it meanwhile), the
-/// sign-off is marked at once, as for any change after sign-off.
-fn mark_if_changed(
-    tx: &Transaction<'_>,
-    ctx: Context<'_>,
-    kind: crate::model::review::SignableKind,
-    id: &str,
-    seq: i64,
-) -> Result<()> {
-    let rows = store::review::rows_of(tx, kind, id)?;
-    let now = match store::review::content_of(tx, kind, id) {
-        Ok(content) => Some(crate::domain::review::content_hash(&content)),
-        Err(Error::NotFound { .. }) => None,
-        Err(other) => return Err(other),
-    };
-    let at = || format_time(ctx.clock.now());
-    if let Some(marked) = crate::domain::review::changed_after_signoff(kind, id, &rows, now.as_deref(), seq, at) {
-        record(tx, ctx, &marked)?;
-    }
-    Ok(())
-}
-
 /// Decides the conflict `key` with `choice`: records the chosen value as a
 /// change of its item (so that sign-offs covering it see the change), then
 /// the decision.
@@ -603,16 +594,28 @@ pub fn resolve_conflict(path: &Path, key: &str, choice: Choice, ctx: Context<'_>
         ctx,
         |tx| {
             let conflict = store::copies::conflict(tx, key)?;
+            // A removal chosen now is the removal the item allows now, by the
+            // same rules as removing it by hand (no exceptions or evidence
+            // left on it), so that nothing is left pointing at it.
             let removal_now = |removal: &Change| -> Result<Change> {
-                Ok(match removal {
-                    Change::ProcedureRemoved { procedure } => Change::ProcedureRemoved {
-                        procedure: Box::new(store::work::read_procedure(tx, &procedure.id)?),
-                    },
-                    Change::ExceptionRemoved { exception } => {
-                        Change::ExceptionRemoved { exception: store::work::read_exception(tx, &exception.id)? }
+                use crate::model::evidence::LinkKind;
+                let mut changes = match removal {
+                    Change::ProcedureRemoved { procedure } => {
+                        let procedure = store::work::read_procedure(tx, &procedure.id)?;
+                        let attached = crate::domain::work::Attachments {
+                            evidence: store::evidence::linked_evidence(tx, LinkKind::Procedure, &procedure.id)?,
+                            sampled: store::work::is_sampled(tx, &procedure.id)?,
+                        };
+                        crate::domain::work::remove_procedure(&procedure, &attached)?
                     }
-                    other => other.clone(),
-                })
+                    Change::ExceptionRemoved { exception } => {
+                        let exception = store::work::read_exception(tx, &exception.id)?;
+                        let evidence = store::evidence::linked_evidence(tx, LinkKind::Exception, &exception.id)?;
+                        crate::domain::work::remove_exception(&exception, &evidence)?
+                    }
+                    other => vec![other.clone()],
+                };
+                changes.pop().ok_or_else(|| Error::invalid("resolve", "nothing to remove"))
             };
             let at = format_time(ctx.clock.now());
             Ok(rules::resolve(&conflict, &choice, &ctx.actor.name, at, &removal_now)?.into())

@@ -108,7 +108,24 @@ pub(crate) fn control_of(conn: &Connection, item: &crate::domain::merge::Item) -
     match item.0 {
         "control" => Some(item.1.clone()),
         "procedure" => of_procedure(&item.1),
-        "exception" => super::work::read_exception(conn, &item.1).ok().and_then(|e| of_procedure(&e.procedure_id)),
+        // An exception removed here is known by the events that added and
+        // removed it, so that a conflict on it names its control whichever
+        // order copies were merged in.
+        "exception" => match super::work::read_exception(conn, &item.1) {
+            Ok(e) => of_procedure(&e.procedure_id),
+            Err(_) => conn
+                .query_row(
+                    "SELECT json_extract(payload, '$.exception.procedure_id') FROM event
+                     WHERE kind IN ('exception_added', 'exception_removed')
+                       AND json_extract(payload, '$.exception.id') = ?1
+                     ORDER BY seq DESC LIMIT 1",
+                    [&item.1],
+                    |r| r.get::<_, Option<String>>(0),
+                )
+                .ok()
+                .flatten()
+                .and_then(|p| of_procedure(&p)),
+        },
         _ => None,
     }
 }

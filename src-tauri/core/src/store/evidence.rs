@@ -101,6 +101,9 @@ pub struct ExportReport {
     pub files: usize,
     pub bytes: u64,
     pub manifest: PathBuf,
+    /// Items of a field copy whose content the copy does not carry (their
+    /// files are in the engagement file's export).
+    pub not_carried: Vec<String>,
 }
 
 /// The manifest written beside exported evidence.
@@ -235,29 +238,51 @@ pub(crate) fn take_in_content(
 /// copy's log and state stay whole and its file small. Only ever run on the
 /// new copy's own file.
 pub(crate) fn keep_contents_of(tx: &Transaction<'_>, controls: &[String]) -> Result<()> {
-    tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS carried_control (id TEXT PRIMARY KEY)")?;
-    tx.execute("DELETE FROM temp.carried_control", [])?;
-    for id in controls {
-        tx.execute("INSERT OR IGNORE INTO temp.carried_control (id) VALUES (?1)", [id])?;
-    }
+    let carried = carried_contents(tx, controls)?;
     // Overwriting the freed pages would cost as much as writing them, and
     // the VACUUM that follows (before the copy is renamed into place)
     // rewrites the file without them, so nothing of them stays in it.
     tx.execute_batch("PRAGMA secure_delete = OFF")?;
-    tx.execute(
-        "DELETE FROM blob_chunk WHERE blob_id IN (
-             SELECT b.id FROM blob b WHERE NOT EXISTS (
-                 SELECT 1 FROM evidence e JOIN evidence_link l ON l.evidence_id = e.id
-                 LEFT JOIN exception x ON l.target_kind = 'exception' AND x.id = l.target_id
-                 WHERE e.sha256 = b.sha256 AND (
-                     (l.target_kind IN ('procedure', 'sample')
-                      AND substr(l.target_id, 1, instr(l.target_id, '/P') - 1) IN (SELECT id FROM temp.carried_control))
-                  OR (l.target_kind = 'exception'
-                      AND substr(x.procedure_id, 1, instr(x.procedure_id, '/P') - 1) IN (SELECT id FROM temp.carried_control)))))",
-        [],
-    )?;
-    tx.execute_batch("PRAGMA secure_delete = ON; DROP TABLE temp.carried_control")?;
+    let blobs: Vec<(i64, Option<String>)> = {
+        let mut stmt = tx.prepare("SELECT id, sha256 FROM blob")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (id, sha) in blobs {
+        if !sha.is_some_and(|s| carried.contains(&s)) {
+            tx.execute("DELETE FROM blob_chunk WHERE blob_id = ?1", [id])?;
+        }
+    }
+    tx.execute_batch("PRAGMA secure_delete = ON")?;
     Ok(())
+}
+
+/// The contents a field copy made for `controls` carries: those of the
+/// evidence linked to their procedures, to their procedures' exceptions or
+/// to their sample items.
+pub(crate) fn carried_contents(conn: &Connection, controls: &[String]) -> Result<std::collections::HashSet<String>> {
+    let of_procedure = |id: &str| id.rsplit_once("/P").map(|(c, _)| c.to_string());
+    let mut stmt = conn.prepare(
+        "SELECT e.sha256, l.target_kind, l.target_id, x.procedure_id
+         FROM evidence e JOIN evidence_link l ON l.evidence_id = e.id
+         LEFT JOIN exception x ON l.target_kind = 'exception' AND x.id = l.target_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+    })?;
+    let mut carried = std::collections::HashSet::new();
+    for row in rows {
+        let (sha, kind, target, procedure) = row?;
+        let control = match kind.as_str() {
+            "procedure" | "sample" => of_procedure(&target),
+            "exception" => procedure.as_deref().and_then(of_procedure),
+            _ => None,
+        };
+        if control.is_some_and(|c| controls.contains(&c)) {
+            carried.insert(sha);
+        }
+    }
+    Ok(carried)
 }
 
 /// Brings one content from a field copy (`source`) into this file, inside
@@ -395,7 +420,26 @@ impl EngagementFile {
             }
             Err(e) => return Err(Error::io(out, e)),
         }
-        let items = self.evidence_list(false)?;
+        let mut items = self.evidence_list(false)?;
+        let mut not_carried = Vec::new();
+        if let Some(controls) = super::copies::this_copy(&self.conn)?.and_then(|c| c.copy.controls) {
+            let carried = carried_contents(&self.conn, &controls)?;
+            let mut present = Vec::with_capacity(items.len());
+            for e in items {
+                let blob: Option<i64> = self
+                    .conn
+                    .query_row("SELECT id FROM blob WHERE sha256 = ?1", [&e.sha256], |r| r.get(0))
+                    .optional()?;
+                let left_behind =
+                    !carried.contains(&e.sha256) && !blob.map_or(Ok(false), |b| has_chunks(&self.conn, b))?;
+                if left_behind {
+                    not_carried.push(e.id.clone());
+                } else {
+                    present.push(e);
+                }
+            }
+            items = present;
+        }
         let mut manifest_items = Vec::with_capacity(items.len());
         let mut sums = String::new();
         let mut bytes = 0;
@@ -428,7 +472,7 @@ impl EngagementFile {
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::invalid("manifest", e.to_string()))?;
         write_new(&manifest_path, text.as_bytes())?;
         write_new(&out.join("SHA256SUMS"), sums.as_bytes())?;
-        Ok(ExportReport { dir: out.to_path_buf(), files: items.len(), bytes, manifest: manifest_path })
+        Ok(ExportReport { dir: out.to_path_buf(), files: items.len(), bytes, manifest: manifest_path, not_carried })
     }
 
     /// Re-hashes every stored content and checks it against the records and
@@ -444,12 +488,22 @@ impl EngagementFile {
         };
         let total: u64 = blobs.iter().map(|b| b.2).sum();
         let mut done = 0u64;
-        let partial_copy = super::copies::this_copy(&self.conn)?.is_some_and(|c| c.copy.controls.is_some());
+        // In a copy made for some controls, a content is left behind when
+        // no evidence of those controls uses it; one of theirs that has no
+        // bytes is a problem like any other.
+        let carried = match super::copies::this_copy(&self.conn)?.and_then(|c| c.copy.controls) {
+            Some(controls) => Some(carried_contents(&self.conn, &controls)?),
+            None => None,
+        };
         let mut not_carried = 0;
+        let mut left_behind = 0u64;
         for (blob_id, sha, size) in &blobs {
-            if partial_copy && !has_chunks(&self.conn, *blob_id)? {
-                not_carried += 1;
-                continue;
+            if let (Some(carried), Some(sha)) = (&carried, sha) {
+                if !carried.contains(sha) && !has_chunks(&self.conn, *blob_id)? {
+                    not_carried += 1;
+                    left_behind += size;
+                    continue;
+                }
             }
             let Some(sha) = sha else {
                 problems.push(EvidenceProblem {
@@ -535,7 +589,13 @@ impl EngagementFile {
                 }
             }
         }
-        Ok(EvidenceCheck { items: items.len(), contents: blobs.len(), bytes: total, problems, not_carried })
+        Ok(EvidenceCheck {
+            items: items.len(),
+            contents: blobs.len() - not_carried,
+            bytes: total - left_behind,
+            problems,
+            not_carried,
+        })
     }
 
     // ---- The PBC request list ----------------------------------------------

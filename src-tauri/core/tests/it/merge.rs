@@ -582,3 +582,91 @@ fn evidence_taken_in_on_a_copy_that_left_its_content_behind_can_be_opened() {
     assert!(api::verify_evidence(&file, &mut |_, _| true).unwrap().problems.is_empty());
     intact(&file);
 }
+
+#[test]
+fn deciding_a_signoff_conflict_leaves_a_changed_item_marked() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    let done = ProcedurePatch {
+        work_done: Some("質問した".into()),
+        result: Some(Some(ResultKind::NoException)),
+        ..ProcedurePatch::default()
+    };
+    api::update_procedure(&file, P1, done, fx.ctx()).unwrap();
+    let a = copy_for(&fx, &file, "a.ismap", "佐藤 花子");
+    let b = copy_for(&fx, &file, "b.ismap", "鈴木 一郎");
+    let (sato, suzuki) = (Actor::new("佐藤 花子"), Actor::new("鈴木 一郎"));
+    api::sign_off(&a, SignableKind::Procedure, P1, SignOffLevel::Preparer, as_person(&fx, &sato)).unwrap();
+    api::sign_off(&b, SignableKind::Procedure, P1, SignOffLevel::Preparer, as_person(&fx, &suzuki)).unwrap();
+    let notes = ProcedurePatch { notes: Some("本体のメモ".into()), ..ProcedurePatch::default() };
+    api::update_procedure(&file, P1, notes, fx.ctx()).unwrap();
+    api::merge(&file, &a, fx.ctx()).unwrap();
+    let outcome = api::merge(&file, &b, fx.ctx()).unwrap();
+    let key = format!("{P1}.signoff:preparer");
+    assert!(outcome.conflicts.contains(&key), "{outcome:?}");
+    api::resolve_conflict(&file, &key, Choice::Ours, fx.ctx()).unwrap();
+    assert!(
+        api::list_controls(&file).unwrap().iter().any(|c| c.id == "9.2.1.2" && c.changed_after_signoff),
+        "the chosen sign-off covers a content the procedure no longer has"
+    );
+    intact(&file);
+}
+
+#[test]
+fn choosing_a_removal_follows_the_rules_of_removing_by_hand() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    let a = copy_for(&fx, &file, "a.ismap", "佐藤 花子");
+    api::remove_procedure(&file, P2, fx.ctx()).unwrap();
+    api::add_exception(&a, P2, "コピーで見つけた例外", fx.ctx()).unwrap();
+    api::merge(&file, &a, fx.ctx()).unwrap();
+    let err = api::resolve_conflict(&file, &format!("{P2}.exists"), Choice::Ours, fx.ctx()).unwrap_err();
+    assert_eq!(err.kind().as_str(), "invalid", "{err}");
+    assert!(err.to_string().contains("exception"), "{err}");
+    assert!(api::list_procedures(&file).unwrap().iter().any(|p| p.procedure.id == P2));
+    intact(&file);
+}
+
+#[test]
+fn a_partial_copy_that_lost_a_content_it_carries_says_so_and_exports_what_it_has() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    let kept = evidence(&fx, &file, "kept.txt", "9.2.1.2 の証跡", P1);
+    let left = evidence(&fx, &file, "left.txt", "ほかの証跡", "6.1.2.1/P1");
+    let a = fx.path("a.ismap");
+    api::make_copy(&file, &a, "佐藤 花子", CopyScope::Controls(vec!["9.2.1.2".into()]), "c".into(), fx.ctx()).unwrap();
+    let out = fx.path("export");
+    let report = api::export_evidence(&a, &out, fx.ctx()).unwrap();
+    assert_eq!(report.files, 1);
+    assert_eq!(report.not_carried, [left]);
+    let damaged = fx.path("damaged.ismap");
+    std::fs::copy(&a, &damaged).unwrap();
+    rusqlite::Connection::open(&damaged).unwrap().execute("DELETE FROM blob_chunk", []).unwrap();
+    let check = api::verify_evidence(&damaged, &mut |_, _| true).unwrap();
+    assert!(check.problems.iter().any(|p| p.evidence_ids.contains(&kept)), "{check:?}");
+    assert_eq!(check.not_carried, 1);
+}
+
+#[test]
+fn a_copy_dated_in_the_future_is_refused() {
+    let fx = Fixture::new();
+    let file = demo(&fx);
+    let a = copy_for(&fx, &file, "a.ismap", "佐藤 花子");
+    let far = FixedClockAt::new("2030-01-01T00:00:00Z");
+    let sato = Actor::new("佐藤 花子");
+    let patch = ProcedurePatch { work_done: Some("未来".into()), ..ProcedurePatch::default() };
+    api::update_procedure(&a, P1, patch, Context { actor: &sato, clock: &far.0 }).unwrap();
+    let before = hash_of(&file);
+    let err = api::merge(&file, &a, fx.ctx()).unwrap_err();
+    assert!(format!("{err:?}").contains("CopyBroken") && err.to_string().contains("clock"), "{err:?}");
+    assert_eq!(hash_of(&file), before);
+}
+
+struct FixedClockAt(workbench_core::model::event::FixedClock);
+
+impl FixedClockAt {
+    fn new(at: &str) -> FixedClockAt {
+        let at = chrono::DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&chrono::Utc);
+        FixedClockAt(workbench_core::model::event::FixedClock::new(at))
+    }
+}
