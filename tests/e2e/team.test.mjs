@@ -81,6 +81,9 @@ test("make a copy, merge the second assessor's work in the app, decide the confl
     await s.until(`return document.querySelector('[data-testid="merge-dialog"]') === null`);
     await s.until(`return document.querySelector('[data-testid="team-copy"]')?.textContent.includes('1 回')`);
     await shoot(s, "team-dashboard-ja");
+    // The audit trail, checked in the app.
+    await clickIn('[data-testid="log-verify"]');
+    await s.until(`return document.querySelector('[data-testid="log-verify-result"]')?.dataset.intact === 'true'`);
 
     const shown = cli("山田 太郎", "control", "show", demo, "9.2.1.2");
     assert.match(shown, /鈴木が人事部長に質問した/);

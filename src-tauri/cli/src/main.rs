@@ -9,6 +9,7 @@
 mod closing;
 mod evidence;
 mod fields;
+mod keys;
 mod messages;
 mod review;
 mod sampling;
@@ -24,7 +25,7 @@ use workbench_core::api;
 use workbench_core::api::default_data_dir;
 use workbench_core::generate::GenerateOptions;
 use workbench_core::import::{Format, ImportOptions};
-use workbench_core::model::event::{Actor, Context, SystemClock};
+use workbench_core::model::event::{format_time, Actor, Clock, Context, SystemClock};
 use workbench_report::verify::printable;
 use zeroize::Zeroizing;
 
@@ -177,6 +178,9 @@ enum Command {
     Conflicts(team::ConflictsArgs),
     /// List the field copies made from the engagement: for whom, when, when last merged.
     Copies(team::CopiesArgs),
+    /// Personal signing keys on this computer: make one (sealed under a PIN), list them, write a member card.
+    #[command(subcommand)]
+    Key(keys::KeyCommand),
     /// Who changed what, when, before and after: for one item or the whole engagement.
     History {
         /// The engagement file.
@@ -353,6 +357,7 @@ fn main() -> ExitCode {
         default_hook(info)
     }));
     let passphrase = take_passphrase_variable();
+    keys::take_pin_variable();
     let cli = Cli::parse();
     let messages = Messages::load(cli.lang);
     match run(cli, passphrase, &messages) {
@@ -688,6 +693,7 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         Command::Reopen { file, reason } => review::reopen(file, reason, ctx, m),
         Command::History { file, item, json } => review::history(file, item, json, m),
         Command::Copy(args) => team::copy(args, ctx, m),
+        Command::Key(command) => keys::key(command, &data_dir(cli.data_dir)?, &actor.name, format_time(clock.now()), m),
         Command::Merge(args) => team::merge(args, ctx, m),
         Command::Conflicts(args) => team::conflicts(args, m),
         Command::Copies(args) => team::copies(args, m),

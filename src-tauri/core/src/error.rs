@@ -177,6 +177,9 @@ text_enum!(
         CopyBroken = "copy_broken",
         CopyContentMismatch = "copy_content_mismatch",
         CopyDiverged = "copy_diverged",
+        PinTooShort = "pin_too_short",
+        WrongPin = "wrong_pin",
+        SeveralKeys = "several_keys",
     }
 );
 

@@ -52,6 +52,7 @@ pub mod files;
 pub mod generate;
 pub mod import;
 pub mod ismap_id;
+pub mod keys;
 pub mod model;
 pub mod profile;
 pub mod sample;

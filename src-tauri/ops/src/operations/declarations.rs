@@ -476,6 +476,12 @@ operations! {
         s.host().show_in_folder(&path).map_err(|e| host_error(&path, e))
     }
 
+    /// Checks the engagement's audit trail: the hash chain, the state
+    /// rebuilt from the events against the stored state, and every sign-off.
+    verify_log(VerifyLogRequest { engagement: FileHandle }) -> ChainReport |s, r, _p| {
+        api::verify_log(&s.path(&r.engagement)?, None)
+    }
+
     // ---- Team fieldwork: field copies and merging them back ------------------------------
 
     /// The native save dialog for a field copy for `for_name`, starting at a

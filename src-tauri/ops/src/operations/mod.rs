@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use workbench_core::api::{
-    self, CatalogSummary, ControlDetail, ControlRow, CopyMade, CopyScope, Dashboard, EngagementView, EvidenceCheck,
-    FieldCheck, IntakeProgress,
+    self, CatalogSummary, ChainReport, ControlDetail, ControlRow, CopyMade, CopyScope, Dashboard, EngagementView,
+    EvidenceCheck, FieldCheck, IntakeProgress,
 };
 use workbench_core::error::{ErrorPayload, ProblemCode};
 use workbench_core::model::copy::{Choice, Conflict, MergeOutcome};

@@ -64,6 +64,12 @@ describe("team fieldwork on the dashboard, on the real core", () => {
     expect(detail.procedures.find((p) => p.procedure.id === P1)?.procedure.exceptions.map((e) => e.id)).toContain("E-A0001");
     expect(detail.conflicts).toEqual([]);
     expect(core.cli(["log", "verify", join(core.dataDir, "demo.ismap")])).toContain("intact");
+    // The same check in the app, on the dashboard.
+    await fireEvent.click(screen.getByTestId("merge-dialog").querySelector("header button")!);
+    await fireEvent.click(screen.getByTestId("log-verify"));
+    const verified = await screen.findByTestId("log-verify-result");
+    expect(verified.dataset.intact).toBe("true");
+    expect(verified.textContent).toContain("改ざんなし");
   });
 
   it("shows a field copy as a copy in the header's place and offers no copy of it", async () => {

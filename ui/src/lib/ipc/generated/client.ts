@@ -15,6 +15,7 @@ import type { AnswerNoteRequest } from "../bindings/AnswerNoteRequest";
 import type { AssessmentTargetsRequest } from "../bindings/AssessmentTargetsRequest";
 import type { CancelIntakeRequest } from "../bindings/CancelIntakeRequest";
 import type { CatalogSummary } from "../bindings/CatalogSummary";
+import type { ChainReport } from "../bindings/ChainReport";
 import type { ChangeKindInfo } from "../bindings/ChangeKindInfo";
 import type { CheckFieldsRequest } from "../bindings/CheckFieldsRequest";
 import type { ChosenFile } from "../bindings/ChosenFile";
@@ -122,6 +123,7 @@ import type { Tickmark } from "../bindings/Tickmark";
 import type { UnlinkEvidenceRequest } from "../bindings/UnlinkEvidenceRequest";
 import type { UpdateProcedureRequest } from "../bindings/UpdateProcedureRequest";
 import type { VerifyEvidenceRequest } from "../bindings/VerifyEvidenceRequest";
+import type { VerifyLogRequest } from "../bindings/VerifyLogRequest";
 import type { VerifyProgress } from "../bindings/VerifyProgress";
 
 /** Every operation, by the name the transport carries. */
@@ -203,6 +205,7 @@ export const OPERATIONS = [
   "export",
   "open_exported",
   "show_exported",
+  "verify_log",
   "pick_copy_destination",
   "make_copy",
   "pick_copy_to_merge",
@@ -340,6 +343,8 @@ export function client(transport: Transport) {
     openExported: (request: OpenExportedRequest): Promise<null> => transport.call("open_exported", request),
     /** Shows a file the app has just written (a package) in its folder. */
     showExported: (request: ShowExportedRequest): Promise<null> => transport.call("show_exported", request),
+    /** Checks the engagement's audit trail: the hash chain, the state rebuilt from the events against the stored state, and every sign-off. */
+    verifyLog: (request: VerifyLogRequest): Promise<ChainReport> => transport.call("verify_log", request),
     /** The native save dialog for a field copy for `for_name`, starting at a free file beside the engagement; `null` when cancelled. */
     pickCopyDestination: (request: PickCopyDestinationRequest): Promise<ChosenFile | null> => transport.call("pick_copy_destination", request),
     /** Writes a field copy of the engagement for one team member: all its evidence, or that of `controls`, or of the controls assigned to them. */

@@ -1,0 +1,135 @@
+//! Personal signing keys from the command line: make one, list them, hand
+//! over the public half as a member card, check a PIN.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use clap::Subcommand;
+use workbench_core::keys;
+use workbench_core::model::engagement::Role;
+use zeroize::Zeroizing;
+
+use crate::messages::Messages;
+use crate::{print_json, Failure, Outcome};
+
+/// The environment variable that may hold the PIN, for scripts.
+pub const PIN_VARIABLE: &str = "WORKBENCH_SIGNING_PIN";
+
+static PIN: OnceLock<Option<Zeroizing<String>>> = OnceLock::new();
+
+/// Takes the PIN out of the environment at start, before anything else
+/// runs, so that no process started later inherits it.
+pub fn take_pin_variable() {
+    let value = std::env::var_os(PIN_VARIABLE).map(|v| Zeroizing::new(v.to_string_lossy().into_owned()));
+    std::env::remove_var(PIN_VARIABLE);
+    let _ = PIN.set(value);
+}
+
+/// The PIN: $WORKBENCH_SIGNING_PIN (taken at start), else a prompt (twice
+/// for a new key, so that a typing slip does not lock the key away).
+fn pin(m: &Messages, prompt: &str, twice: bool) -> Result<Zeroizing<String>, Failure> {
+    if let Some(Some(pin)) = PIN.get() {
+        return Ok(pin.clone());
+    }
+    let ask = |text: String| {
+        rpassword::prompt_password(text)
+            .map(Zeroizing::new)
+            .map_err(|e| Failure::Usage(m.get("key.no_terminal", &[("error", &e), ("variable", &PIN_VARIABLE)])))
+    };
+    let first = ask(m.get(prompt, &[]))?;
+    if twice && *ask(m.get("key.pin_again", &[]))? != *first {
+        return Err(Failure::Usage(m.get("key.pins_differ", &[])));
+    }
+    Ok(first)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make your personal signing key on this computer, sealed under a PIN you choose (at least four characters;
+    /// from a prompt, or $WORKBENCH_SIGNING_PIN). It stays in the data folder, never in an engagement file.
+    New {
+        /// Whose key it is [default: --as, else $WORKBENCH_USER, else the login name].
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the signing keys of this computer with their fingerprints.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a key's member card (name, role, public key, fingerprint) to hand to the manager.
+    Card {
+        /// The key: its person's name or its fingerprint.
+        #[arg(long, value_name = "NAME|FINGERPRINT")]
+        key: String,
+        /// The role the person takes on the team.
+        #[arg(long, value_parser = ["assessor", "reviewer", "manager", "partner"])]
+        role: Option<String>,
+        /// Where to write the card (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check a key's PIN (it opens the key and closes it again).
+    Check {
+        /// The key: its person's name or its fingerprint.
+        #[arg(long, value_name = "NAME|FINGERPRINT")]
+        key: String,
+    },
+}
+
+pub fn key(command: KeyCommand, data_dir: &Path, actor: &str, now: String, m: &Messages) -> Outcome {
+    match command {
+        KeyCommand::New { name, json } => {
+            let name = name.unwrap_or_else(|| actor.to_string());
+            let pin = pin(m, "key.pin_new", true)?;
+            let made = keys::create(data_dir, &name, &pin, now)?;
+            if json {
+                return print_json(&made);
+            }
+            println!("{}", m.get("key.made", &[("name", &made.name), ("fingerprint", &made.fingerprint)]));
+            println!("{}", m.get("key.kept", &[("path", &made.path.display())]));
+            Ok(())
+        }
+        KeyCommand::List { json } => {
+            let all = keys::list(data_dir)?;
+            if json {
+                return print_json(&all);
+            }
+            if all.is_empty() {
+                println!("{}", m.get("key.none", &[]));
+            }
+            for k in &all {
+                println!(
+                    "{}",
+                    m.get("key.row", &[("name", &k.name), ("fingerprint", &k.fingerprint), ("created", &k.created_at)])
+                );
+            }
+            Ok(())
+        }
+        KeyCommand::Card { key, role, out } => {
+            let role = role.as_deref().and_then(Role::parse);
+            let card = keys::card(data_dir, &key, role)?;
+            if out.exists() {
+                return Err(Failure::Core(workbench_core::Error::AlreadyExists {
+                    what: "file",
+                    id: out.display().to_string(),
+                }));
+            }
+            let text = serde_json::to_string_pretty(&card).map_err(|e| Failure::Usage(e.to_string()))?;
+            workbench_core::files::write_whole(&out, text.as_bytes())?;
+            println!("{}", m.get("key.card_written", &[("path", &out.display()), ("fingerprint", &card.fingerprint)]));
+            Ok(())
+        }
+        KeyCommand::Check { key } => {
+            let found = keys::find(data_dir, &key)?;
+            let pin = pin(m, "key.pin", false)?;
+            let opened = keys::unlock(data_dir, &found.fingerprint, &pin)?;
+            println!("{}", m.get("key.pin_ok", &[("name", &opened.name), ("fingerprint", &opened.fingerprint)]));
+            Ok(())
+        }
+    }
+}

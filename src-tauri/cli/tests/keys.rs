@@ -1,0 +1,98 @@
+//! Personal signing keys through the `workbench` binary: made under a PIN
+//! taken from the environment (never the command line), listed with their
+//! fingerprints, a member card written, a wrong PIN refused.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Run {
+        Run { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn workbench(&self, pin: Option<&str>, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_workbench"));
+        command
+            .args(args)
+            .env("WORKBENCH_DATA_DIR", self.path("data"))
+            .env("WORKBENCH_USER", "佐藤 花子")
+            .env("WORKBENCH_LANG", "en")
+            .env_remove("WORKBENCH_SIGNING_PIN")
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::null());
+        if let Some(pin) = pin {
+            command.env("WORKBENCH_SIGNING_PIN", pin);
+        }
+        command.output().unwrap()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn a_key_is_made_listed_carded_and_checked_with_its_pin() {
+    let run = Run::new();
+    let made = run.workbench(Some("24681357"), &["key", "new"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let text = stdout(&made);
+    assert!(text.contains("Made 佐藤 花子's signing key. Fingerprint: "), "{text}");
+    let fingerprint = text.lines().next().unwrap().rsplit("Fingerprint: ").next().unwrap().to_string();
+    assert_eq!(fingerprint.split(' ').count(), 8, "{fingerprint}");
+
+    // The key file holds no PIN and is its owner's only.
+    let keys: Vec<_> = std::fs::read_dir(run.path("data/keys")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(keys.len(), 1);
+    let stored = std::fs::read_to_string(&keys[0]).unwrap();
+    assert!(!stored.contains("24681357"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&keys[0]).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    let listed = run.workbench(None, &["key", "list"]);
+    assert!(stdout(&listed).contains(&format!("佐藤 花子  {fingerprint}")), "{}", stdout(&listed));
+
+    let card = run.workbench(None, &["key", "card", "--key", "佐藤 花子", "--role", "assessor", "--out", "card.json"]);
+    assert!(card.status.success(), "{}", stderr(&card));
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.path("card.json")).unwrap()).unwrap();
+    assert_eq!(card["fingerprint"], fingerprint.as_str());
+    assert_eq!(card["role"], "assessor");
+    assert!(card.get("sealed").is_none(), "a card carries the public half only");
+
+    let right = run.workbench(Some("24681357"), &["key", "check", "--key", &fingerprint]);
+    assert!(right.status.success(), "{}", stderr(&right));
+    let wrong = run.workbench(Some("11112222"), &["key", "check", "--key", "佐藤 花子"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(stderr(&wrong).contains("wrong PIN for 佐藤 花子's key"), "{}", stderr(&wrong));
+    let ja = run.workbench(Some("11112222"), &["--lang", "ja", "key", "check", "--key", "佐藤 花子"]);
+    assert!(stderr(&ja).contains("PIN が違います"), "{}", stderr(&ja));
+}
+
+#[test]
+fn a_short_pin_is_refused_and_nothing_is_kept() {
+    let run = Run::new();
+    let short = run.workbench(Some("12"), &["key", "new"]);
+    assert_eq!(short.status.code(), Some(1), "{}", stderr(&short));
+    assert!(stderr(&short).contains("at least 4 characters"), "{}", stderr(&short));
+    assert!(!run.path("data/keys").exists() || std::fs::read_dir(run.path("data/keys")).unwrap().next().is_none());
+    let missing = run.workbench(Some("12345678"), &["key", "check", "--key", "誰か"]);
+    assert_eq!(missing.status.code(), Some(1));
+}

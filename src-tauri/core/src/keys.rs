@@ -1,0 +1,439 @@
+//! Personal signing keys: one per person and computer, kept in the data
+//! folder sealed under a PIN the person chooses, never in an engagement
+//! file (docs/security.md, "Personal signing keys").
+//!
+//! A key is an ECDSA P-256 key pair: the workbench already verifies P-256
+//! signatures (signed reports), so no second signature scheme enters the
+//! build. Its secret half is sealed with XChaCha20-Poly1305 under a key
+//! derived from the PIN with Argon2id; a wrong PIN fails the seal's check,
+//! so the workbench can say so rather than sign with garbage. Its public
+//! half travels as a "member card" (name, role, public key, fingerprint)
+//! that a manager adds to an engagement's team.
+
+use std::path::{Path, PathBuf};
+
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ProblemCode, Result};
+use crate::model::engagement::Role;
+
+/// What a key file says it is.
+pub const KEY_FORMAT: &str = "ismap-workbench-signing-key-v1";
+/// What a member card says it is.
+pub const CARD_FORMAT: &str = "ismap-workbench-member-card-v1";
+/// The folder of the data folder that holds the keys.
+const KEYS_DIR: &str = "keys";
+/// The shortest PIN: four characters, as a bank card's.
+pub const MIN_PIN: usize = 4;
+/// A key file or a member card is a few hundred bytes: anything much larger
+/// is not one, and is refused before it is read.
+const MAX_FILE: u64 = 64 * 1024;
+
+/// How the PIN became the sealing key. Argon2id at OWASP's minimum for
+/// interactive use (19 MiB, two passes): about a tenth of a second on a
+/// laptop, and each guess at a stolen file costs the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kdf {
+    pub algorithm: String,
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    pub salt: String,
+}
+
+/// A key as stored: its public half in the clear, its secret half sealed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFile {
+    pub format: String,
+    pub name: String,
+    /// SEC1 compressed point, hex.
+    pub public_key: String,
+    pub fingerprint: String,
+    pub created_at: String,
+    pub kdf: Kdf,
+    pub cipher: String,
+    pub nonce: String,
+    /// The 32-byte secret scalar, sealed, hex.
+    pub sealed: String,
+}
+
+/// A key of this computer, as the profile and `workbench key list` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KeySummary {
+    pub name: String,
+    pub fingerprint: String,
+    pub public_key: String,
+    pub created_at: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub path: PathBuf,
+}
+
+/// The public half of a person's key, to hand to the manager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MemberCard {
+    pub format: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    pub public_key: String,
+    pub fingerprint: String,
+}
+
+/// A key opened with its PIN, for as long as it signs. The secret scalar is
+/// wiped when it is dropped (`p256`'s `SigningKey` zeroizes itself).
+pub struct UnlockedKey {
+    pub name: String,
+    pub fingerprint: String,
+    signing: SigningKey,
+}
+
+impl std::fmt::Debug for UnlockedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnlockedKey").field("name", &self.name).field("fingerprint", &self.fingerprint).finish()
+    }
+}
+
+impl UnlockedKey {
+    /// Signs `message`; the signature as hex (DER-free, 64 bytes).
+    pub fn sign(&self, message: &[u8]) -> String {
+        let signature: Signature = self.signing.sign(message);
+        hex::encode(signature.to_bytes())
+    }
+
+    pub fn public_key(&self) -> String {
+        hex::encode(VerifyingKey::from(&self.signing).to_encoded_point(true).as_bytes())
+    }
+}
+
+/// A key's fingerprint: the first 16 bytes of the SHA-256 of its public key
+/// (SEC1 compressed), in eight groups of four capital hex digits, short
+/// enough to read aloud over the phone and compare.
+pub fn fingerprint(public_key: &[u8]) -> String {
+    let digest = Sha256::digest(public_key);
+    hex::encode_upper(&digest[..16])
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `signature` (hex) is `public_key`'s (hex) over `message`.
+pub fn verify(public_key: &str, message: &[u8], signature: &str) -> bool {
+    let (Ok(key), Ok(sig)) = (hex::decode(public_key), hex::decode(signature)) else { return false };
+    let (Ok(key), Ok(sig)) = (VerifyingKey::from_sec1_bytes(&key), Signature::from_slice(&sig)) else { return false };
+    key.verify(message, &sig).is_ok()
+}
+
+fn refuse(field: &str, code: ProblemCode, params: &[(&str, String)], message: String) -> Error {
+    crate::domain::refuse(field, code, params, message)
+}
+
+fn check_pin(pin: &str) -> Result<()> {
+    if pin.chars().count() < MIN_PIN {
+        return Err(refuse(
+            "pin",
+            ProblemCode::PinTooShort,
+            &[("min", MIN_PIN.to_string())],
+            format!("a PIN has at least {MIN_PIN} characters"),
+        ));
+    }
+    if pin.chars().any(char::is_control) {
+        return Err(refuse("pin", ProblemCode::ControlCharacter, &[], "the PIN holds a control character".into()));
+    }
+    Ok(())
+}
+
+fn sealing_key(pin: &str, kdf: &Kdf) -> Result<Zeroizing<[u8; 32]>> {
+    let bad = |why: &str| Error::invalid("key", format!("the key file's {why} is not one this version uses"));
+    if kdf.algorithm != "argon2id" {
+        return Err(bad("key derivation"));
+    }
+    // Bounds on what a key file may ask for, so that a crafted one cannot
+    // make the workbench allocate gigabytes or loop for hours.
+    if !(8 * 1024..=1024 * 1024).contains(&kdf.memory_kib)
+        || !(1..=10).contains(&kdf.iterations)
+        || kdf.parallelism != 1
+    {
+        return Err(bad("key derivation's parameters"));
+    }
+    let salt = hex::decode(&kdf.salt).map_err(|_| bad("salt"))?;
+    let params = argon2::Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
+        .map_err(|_| bad("key derivation's parameters"))?;
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut key = Zeroizing::new([0u8; 32]);
+    argon.hash_password_into(pin.as_bytes(), &salt, key.as_mut()).map_err(|_| bad("salt"))?;
+    Ok(key)
+}
+
+fn keys_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join(KEYS_DIR)
+}
+
+/// Makes a key for `name` on this computer, sealed under `pin`, and keeps it
+/// in the data folder.
+pub fn create(data_dir: &Path, name: &str, pin: &str, now: String) -> Result<KeySummary> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::required("name", "a key is made for a person: give their name"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(refuse("name", ProblemCode::ControlCharacter, &[], "the name holds a control character".into()));
+    }
+    check_pin(pin)?;
+    let signing = SigningKey::random(&mut OsRng);
+    let public = VerifyingKey::from(&signing).to_encoded_point(true);
+    let mut salt = [0u8; 16];
+    OsRng.fill_bytes(&mut salt);
+    let mut nonce = [0u8; 24];
+    OsRng.fill_bytes(&mut nonce);
+    let kdf = Kdf {
+        algorithm: "argon2id".into(),
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+        salt: hex::encode(salt),
+    };
+    let key = sealing_key(pin, &kdf)?;
+    let secret = Zeroizing::new(signing.to_bytes());
+    let sealed = XChaCha20Poly1305::new(key.as_ref().into())
+        .encrypt(XNonce::from_slice(&nonce), secret.as_slice())
+        .map_err(|_| Error::invalid("key", "the key could not be sealed"))?;
+    let file = KeyFile {
+        format: KEY_FORMAT.into(),
+        name: name.into(),
+        public_key: hex::encode(public.as_bytes()),
+        fingerprint: fingerprint(public.as_bytes()),
+        created_at: now,
+        kdf,
+        cipher: "xchacha20poly1305".into(),
+        nonce: hex::encode(nonce),
+        sealed: hex::encode(sealed),
+    };
+    let dir = keys_dir(data_dir);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(format!("{}.json", file.fingerprint.replace(' ', "")));
+    let text = serde_json::to_string_pretty(&file).map_err(|e| Error::invalid("key", e.to_string()))?;
+    crate::files::write_whole(&path, text.as_bytes())?;
+    restrict_to_owner(&path)?;
+    Ok(summary(&file, path))
+}
+
+#[cfg(unix)]
+fn restrict_to_owner(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+fn summary(file: &KeyFile, path: PathBuf) -> KeySummary {
+    KeySummary {
+        name: file.name.clone(),
+        fingerprint: file.fingerprint.clone(),
+        public_key: file.public_key.clone(),
+        created_at: file.created_at.clone(),
+        path,
+    }
+}
+
+/// Reads a small JSON file from outside: its size capped before reading.
+fn read_small<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound { what: "file", id: path.display().to_string() },
+            _ => Error::io(path, e),
+        })?
+        .len();
+    if len > MAX_FILE {
+        return Err(Error::import_one(path, "file", format!("{len} bytes is too large for a {what}")));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::import_one(path, "file", format!("not a {what}: {e}")))
+}
+
+/// Checks that a key's public half is a P-256 point with that fingerprint.
+fn check_public(path: &Path, public_key: &str, fingerprint_given: &str, what: &str) -> Result<()> {
+    let bytes = hex::decode(public_key)
+        .map_err(|_| Error::import_one(path, "public_key", format!("the {what}'s public key is not hex")))?;
+    VerifyingKey::from_sec1_bytes(&bytes)
+        .map_err(|_| Error::import_one(path, "public_key", format!("the {what}'s public key is not a P-256 key")))?;
+    if fingerprint(&bytes) != fingerprint_given {
+        return Err(Error::import_one(
+            path,
+            "fingerprint",
+            format!("the {what}'s fingerprint is not its public key's"),
+        ));
+    }
+    Ok(())
+}
+
+fn read_key(path: &Path) -> Result<KeyFile> {
+    let file: KeyFile = read_small(path, "key file")?;
+    if file.format != KEY_FORMAT {
+        return Err(Error::import_one(path, "format", format!("not a key file of this version ({:?})", file.format)));
+    }
+    check_public(path, &file.public_key, &file.fingerprint, "key file")?;
+    Ok(file)
+}
+
+/// The keys of this computer, by name; a file that is not a key is skipped.
+pub fn list(data_dir: &Path) -> Result<Vec<KeySummary>> {
+    let dir = keys_dir(data_dir);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(&dir, e)),
+    };
+    let mut keys = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            if let Ok(file) = read_key(&path) {
+                keys.push(summary(&file, path));
+            }
+        }
+    }
+    keys.sort_by(|a, b| (&a.name, &a.created_at).cmp(&(&b.name, &b.created_at)));
+    Ok(keys)
+}
+
+/// The key of this computer that `which` names: its fingerprint (spaces
+/// optional) or its person's name; refused when none or several match.
+pub fn find(data_dir: &Path, which: &str) -> Result<KeySummary> {
+    let wanted = which.replace(' ', "").to_uppercase();
+    let keys = list(data_dir)?;
+    let matching: Vec<KeySummary> =
+        keys.into_iter().filter(|k| k.fingerprint.replace(' ', "") == wanted || k.name == which.trim()).collect();
+    match matching.len() {
+        1 => Ok(matching.into_iter().next().unwrap_or_else(|| unreachable!())),
+        0 => Err(Error::NotFound { what: "signing key", id: which.to_string() }),
+        _ => Err(refuse(
+            "key",
+            ProblemCode::SeveralKeys,
+            &[("name", which.to_string())],
+            format!("several keys of this computer are {which}'s; name one by its fingerprint"),
+        )),
+    }
+}
+
+/// Opens the key `which` with `pin`. A wrong PIN is refused as such.
+pub fn unlock(data_dir: &Path, which: &str, pin: &str) -> Result<UnlockedKey> {
+    let found = find(data_dir, which)?;
+    let file = read_key(&found.path)?;
+    let bad = |why: &str| Error::invalid("key", format!("{}: {why}", found.path.display()));
+    if file.cipher != "xchacha20poly1305" {
+        return Err(bad("the key's cipher is not one this version uses"));
+    }
+    let nonce = hex::decode(&file.nonce).ok().filter(|n| n.len() == 24).ok_or_else(|| bad("its nonce is damaged"))?;
+    let sealed = hex::decode(&file.sealed).map_err(|_| bad("its sealed key is damaged"))?;
+    let key = sealing_key(pin, &file.kdf)?;
+    let secret = Zeroizing::new(
+        XChaCha20Poly1305::new(key.as_ref().into()).decrypt(XNonce::from_slice(&nonce), sealed.as_slice()).map_err(
+            |_| {
+                refuse(
+                    "pin",
+                    ProblemCode::WrongPin,
+                    &[("name", file.name.clone())],
+                    format!("wrong PIN for {}'s key", file.name),
+                )
+            },
+        )?,
+    );
+    let signing = SigningKey::from_slice(&secret).map_err(|_| bad("its sealed key is damaged"))?;
+    if hex::encode(VerifyingKey::from(&signing).to_encoded_point(true).as_bytes()) != file.public_key {
+        return Err(bad("its secret and public halves do not belong together"));
+    }
+    Ok(UnlockedKey { name: file.name, fingerprint: file.fingerprint, signing })
+}
+
+/// The member card of the key `which`: what a manager needs to add the
+/// person to an engagement's team.
+pub fn card(data_dir: &Path, which: &str, role: Option<Role>) -> Result<MemberCard> {
+    let key = find(data_dir, which)?;
+    Ok(MemberCard {
+        format: CARD_FORMAT.into(),
+        name: key.name,
+        role,
+        public_key: key.public_key,
+        fingerprint: key.fingerprint,
+    })
+}
+
+/// Reads a member card a person handed over, checking it whole: its
+/// format, that its key is a P-256 key and that the fingerprint is that
+/// key's.
+pub fn read_card(path: &Path) -> Result<MemberCard> {
+    let card: MemberCard = read_small(path, "member card")?;
+    if card.format != CARD_FORMAT {
+        return Err(Error::import_one(path, "format", format!("not a member card ({:?})", card.format)));
+    }
+    if card.name.trim().is_empty() || card.name.chars().any(char::is_control) || card.name.chars().count() > 200 {
+        return Err(Error::import_one(
+            path,
+            "name",
+            "the member card's name is empty, too long or holds a control character",
+        ));
+    }
+    check_public(path, &card.public_key, &card.fingerprint, "member card")?;
+    Ok(card)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> String {
+        "2026-12-06T00:00:00.000Z".into()
+    }
+
+    #[test]
+    fn a_key_signs_with_its_pin_and_refuses_a_wrong_one() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let made = create(dir.path(), "佐藤 花子", "2468", now()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(made.fingerprint.len(), 39, "{}", made.fingerprint);
+        let key = unlock(dir.path(), "佐藤 花子", "2468").unwrap_or_else(|e| panic!("{e}"));
+        let signature = key.sign(b"engagement|9.2.1.2/P1|preparer|hash");
+        assert!(verify(&made.public_key, b"engagement|9.2.1.2/P1|preparer|hash", &signature));
+        assert!(!verify(&made.public_key, b"engagement|9.2.1.2/P1|reviewer|hash", &signature));
+        let wrong = unlock(dir.path(), &made.fingerprint, "1357").unwrap_err();
+        assert!(matches!(&wrong, Error::Invalid { problems } if problems[0].code == ProblemCode::WrongPin), "{wrong}");
+        assert!(create(dir.path(), "x", "12", now()).is_err(), "a PIN under four characters");
+        // The file holds no secret in the clear.
+        let text = std::fs::read_to_string(&made.path).unwrap_or_default();
+        let secret = hex::encode(key.signing.to_bytes());
+        assert!(!text.contains(&secret));
+    }
+
+    #[test]
+    fn a_member_card_is_checked_whole() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let made = create(dir.path(), "鈴木 一郎", "0000", now()).unwrap_or_else(|e| panic!("{e}"));
+        let card = card(dir.path(), &made.fingerprint, Some(Role::Reviewer)).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("card.json");
+        std::fs::write(&path, serde_json::to_string(&card).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(read_card(&path).unwrap_or_else(|e| panic!("{e}")), card);
+        let mut forged = card.clone();
+        forged.fingerprint = fingerprint(b"another key");
+        std::fs::write(&path, serde_json::to_string(&forged).unwrap_or_default()).unwrap_or_default();
+        assert!(read_card(&path).is_err());
+        std::fs::write(&path, "{\"format\":\"x\"}").unwrap_or_default();
+        assert!(read_card(&path).is_err());
+        std::fs::write(&path, vec![b' '; 70 * 1024]).unwrap_or_default();
+        assert!(read_card(&path).is_err(), "too large to be a card");
+    }
+}
