@@ -27,7 +27,7 @@ pub fn take_pin_variable() {
 
 /// The PIN: $WORKBENCH_SIGNING_PIN (taken at start), else a prompt (twice
 /// for a new key, so that a typing slip does not lock the key away).
-fn pin(m: &Messages, prompt: &str, twice: bool) -> Result<Zeroizing<String>, Failure> {
+pub(crate) fn pin(m: &Messages, prompt: &str, twice: bool) -> Result<Zeroizing<String>, Failure> {
     if let Some(Some(pin)) = PIN.get() {
         return Ok(pin.clone());
     }
@@ -129,6 +129,115 @@ pub fn key(command: KeyCommand, data_dir: &Path, actor: &str, now: String, m: &M
             let pin = pin(m, "key.pin", false)?;
             let opened = keys::unlock(data_dir, &found.fingerprint, &pin)?;
             println!("{}", m.get("key.pin_ok", &[("name", &opened.name), ("fingerprint", &opened.fingerprint)]));
+            Ok(())
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Add a member's key to the engagement's roster from their member card, signed with your key (a manager or
+    /// partner; your own card first, which your key signs itself). The PIN comes from a prompt or
+    /// $WORKBENCH_SIGNING_PIN.
+    Add {
+        /// The engagement file.
+        file: PathBuf,
+        /// The member card (workbench key card).
+        #[arg(long, value_name = "CARD")]
+        card: PathBuf,
+        /// Your key on this computer [default: your only one].
+        #[arg(long, value_name = "NAME|FINGERPRINT")]
+        key: Option<String>,
+    },
+    /// Take a key off the roster, with the reason (a lost laptop, a member who left), signed with your key: its
+    /// past signatures stay valid, and it can sign nothing new.
+    Remove {
+        /// The engagement file.
+        file: PathBuf,
+        /// The key's fingerprint.
+        fingerprint: String,
+        /// Why it is taken off.
+        #[arg(long)]
+        reason: String,
+        /// Your key on this computer [default: your only one].
+        #[arg(long, value_name = "NAME|FINGERPRINT")]
+        key: Option<String>,
+    },
+    /// List the roster's keys: whose, fingerprint, added by whom, removed.
+    List {
+        /// The engagement file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Opens the actor's key: the one named, else their only key here.
+pub(crate) fn open_key(
+    data_dir: &Path,
+    which: Option<&str>,
+    actor: &str,
+    m: &Messages,
+) -> Result<keys::UnlockedKey, Failure> {
+    let found = keys::find(data_dir, which.unwrap_or(actor))?;
+    let pin = pin(m, "key.pin", false)?;
+    Ok(keys::unlock(data_dir, &found.fingerprint, &pin)?)
+}
+
+pub fn roster(
+    command: RosterCommand,
+    data_dir: &Path,
+    ctx: workbench_core::model::event::Context<'_>,
+    m: &Messages,
+) -> Outcome {
+    use workbench_core::api;
+    let print = |entries: &[workbench_core::model::roster::RosterEntry]| {
+        for e in entries {
+            let state = match &e.removal {
+                Some(r) => {
+                    m.get("roster.removed", &[("at", &r.removed_at), ("by", &r.removed_by), ("reason", &r.reason)])
+                }
+                None => m.get("roster.active", &[]),
+            };
+            println!(
+                "{}",
+                m.get(
+                    "roster.row",
+                    &[
+                        ("name", &e.key.name),
+                        ("role", &e.key.role.as_str()),
+                        ("fingerprint", &e.key.fingerprint),
+                        ("by", &e.key.added_by),
+                        ("state", &state)
+                    ]
+                )
+            );
+        }
+    };
+    match command {
+        RosterCommand::Add { file, card, key } => {
+            let opened = open_key(data_dir, key.as_deref(), &ctx.actor.name, m)?;
+            let entries = api::add_member_key(&file, &card, &opened, ctx)?;
+            println!("{}", m.get("roster.added", &[]));
+            print(&entries);
+            Ok(())
+        }
+        RosterCommand::Remove { file, fingerprint, reason, key } => {
+            let opened = open_key(data_dir, key.as_deref(), &ctx.actor.name, m)?;
+            let entries = api::remove_member_key(&file, &fingerprint, &reason, &opened, ctx)?;
+            print(&entries);
+            Ok(())
+        }
+        RosterCommand::List { file, json } => {
+            let entries = api::roster(&file)?;
+            if json {
+                return print_json(&entries);
+            }
+            if entries.is_empty() {
+                println!("{}", m.get("roster.none", &[]));
+            }
+            print(&entries);
             Ok(())
         }
     }

@@ -181,6 +181,9 @@ enum Command {
     /// Personal signing keys on this computer: make one (sealed under a PIN), list them, write a member card.
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// The engagement's roster of public keys: add a member's key from their card, take one off, list them.
+    #[command(subcommand)]
+    Roster(keys::RosterCommand),
     /// Who changed what, when, before and after: for one item or the whole engagement.
     History {
         /// The engagement file.
@@ -684,7 +687,7 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
             m,
         ),
         Command::Verify(args) => verify::verify(args, m),
-        Command::SignOff(args) => review::sign_off(args, ctx, m),
+        Command::SignOff(args) => review::sign_off(args, &data_dir(cli.data_dir.clone())?, ctx, m),
         Command::Review(command) => review::review(command, m),
         Command::Note(command) => review::note(command, ctx, m),
         Command::Representation(command) => closing::representation(command, ctx, m),
@@ -693,6 +696,7 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         Command::Reopen { file, reason } => review::reopen(file, reason, ctx, m),
         Command::History { file, item, json } => review::history(file, item, json, m),
         Command::Copy(args) => team::copy(args, ctx, m),
+        Command::Roster(command) => keys::roster(command, &data_dir(cli.data_dir)?, ctx, m),
         Command::Key(command) => keys::key(command, &data_dir(cli.data_dir)?, &actor.name, format_time(clock.now()), m),
         Command::Merge(args) => team::merge(args, ctx, m),
         Command::Conflicts(args) => team::conflicts(args, m),

@@ -43,6 +43,10 @@ pub struct SignOffArgs {
     /// The level to sign at.
     #[arg(long, value_parser = SignOffLevel::ALL.to_vec(), default_value = "preparer")]
     level: String,
+    /// Sign with this key of this computer (its PIN from a prompt or $WORKBENCH_SIGNING_PIN) [default: your key on
+    /// the engagement's roster, when you hold one].
+    #[arg(long, value_name = "NAME|FINGERPRINT")]
+    key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,9 +105,23 @@ pub enum NoteCommand {
     },
 }
 
-pub fn sign_off(args: SignOffArgs, ctx: Context<'_>, m: &Messages) -> Outcome {
+pub fn sign_off(args: SignOffArgs, data_dir: &std::path::Path, ctx: Context<'_>, m: &Messages) -> Outcome {
     let level = SignOffLevel::parse(&args.level).ok_or_else(|| Failure::Usage("unknown level".into()))?;
-    let state = api::sign_off(&args.file, signable(&args.id), &args.id, level, ctx)?;
+    // A person who holds a key on the engagement's roster signs with it;
+    // the rules refuse a sign-off without it.
+    let which = match args.key {
+        Some(k) => Some(k),
+        None => api::roster(&args.file)?
+            .into_iter()
+            .filter(|e| e.is_active() && e.key.name == ctx.actor.name)
+            .map(|e| e.key.fingerprint)
+            .find(|f| workbench_core::keys::find(data_dir, f).is_ok()),
+    };
+    let key = match which {
+        Some(k) => Some(crate::keys::open_key(data_dir, Some(&k), &ctx.actor.name, m)?),
+        None => None,
+    };
+    let state = api::sign_off_with_key(&args.file, signable(&args.id), &args.id, level, key.as_ref(), ctx)?;
     let level_word = m.word(&format!("signoff.level.{}", level.as_str()), level.as_str());
     println!("{}", m.get("signoff.done", &[("id", &args.id), ("level", &level_word), ("who", &ctx.actor.name)]));
     print_state(&state, m);

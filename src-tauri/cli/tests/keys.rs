@@ -96,3 +96,41 @@ fn a_short_pin_is_refused_and_nothing_is_kept() {
     let missing = run.workbench(Some("12345678"), &["key", "check", "--key", "誰か"]);
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[test]
+fn the_roster_is_built_from_member_cards_and_a_key_holder_signs_with_the_pin() {
+    let run = Run::new();
+    let as_person = |who: &str, pin: Option<&str>, args: &[&str]| {
+        let mut all = vec!["--as", who];
+        all.extend_from_slice(args);
+        run.workbench(pin, &all)
+    };
+    assert!(run.workbench(None, &["demo", "--out", "demo.ismap"]).status.success());
+    for (who, pin) in [("山田 太郎", "manager-pin"), ("佐藤 花子", "assessor-pin")] {
+        assert!(as_person(who, Some(pin), &["key", "new"]).status.success());
+        let card = format!("{who}.card");
+        assert!(as_person(who, None, &["key", "card", "--key", who, "--out", &card]).status.success());
+    }
+    let own = as_person("山田 太郎", Some("manager-pin"), &["roster", "add", "demo.ismap", "--card", "山田 太郎.card"]);
+    assert!(own.status.success(), "{}", stderr(&own));
+    let added =
+        as_person("山田 太郎", Some("manager-pin"), &["roster", "add", "demo.ismap", "--card", "佐藤 花子.card"]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let listed = stdout(&as_person("山田 太郎", None, &["roster", "list", "demo.ismap"]));
+    assert!(listed.contains("佐藤 花子 (assessor)") && listed.contains("added by 山田 太郎"), "{listed}");
+
+    assert!(as_person(
+        "佐藤 花子",
+        None,
+        &["procedure", "record", "demo.ismap", "9.2.1.2/P1", "--work-done", "質問した", "--result", "no_exception"]
+    )
+    .status
+    .success());
+    let wrong = as_person("佐藤 花子", Some("not-her-pin"), &["signoff", "demo.ismap", "9.2.1.2/P1"]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
+    assert!(stderr(&wrong).contains("wrong PIN"), "{}", stderr(&wrong));
+    let signed = as_person("佐藤 花子", Some("assessor-pin"), &["signoff", "demo.ismap", "9.2.1.2/P1"]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let verified = run.workbench(None, &["log", "verify", "demo.ismap"]);
+    assert!(stdout(&verified).contains("intact"), "{}{}", stdout(&verified), stderr(&verified));
+}

@@ -180,6 +180,11 @@ text_enum!(
         PinTooShort = "pin_too_short",
         WrongPin = "wrong_pin",
         SeveralKeys = "several_keys",
+        KeyNotOnRoster = "key_not_on_roster",
+        DuplicateKey = "duplicate_key",
+        ManagerKeyFirst = "manager_key_first",
+        SignatureRequired = "signature_required",
+        SameKey = "same_key",
     }
 );
 

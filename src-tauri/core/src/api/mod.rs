@@ -258,10 +258,12 @@ pub fn verify_log(path: &Path, expect_head: Option<&str>) -> Result<ChainReport>
 fn check_log(file: &EngagementFile) -> Result<ChainReport> {
     let mut report = store::replay::check(file)?;
     if report.first_broken.is_none() {
-        report.signoff_problems = file.verify_signoffs().map_err(|e| match e {
+        let located = |e: Error| match e {
             Error::Storage(s) => Error::from_sqlite_at(file.path(), s),
             other => other,
-        })?;
+        };
+        report.signoff_problems = file.verify_signoffs().map_err(located)?;
+        report.signoff_problems.extend(store::roster::signature_problems(&file.conn).map_err(located)?);
     }
     Ok(report)
 }
@@ -736,6 +738,20 @@ pub fn sign_off(
     level: SignOffLevel,
     ctx: Context<'_>,
 ) -> Result<ReviewState> {
+    sign_off_with_key(path, kind, id, level, None, ctx)
+}
+
+/// Signs an item at `level` as the context's person, with their key
+/// (opened with its PIN) when they hold one on the engagement's roster:
+/// then the sign-off must carry its signature (`domain::roster::sign`).
+pub fn sign_off_with_key(
+    path: &Path,
+    kind: SignableKind,
+    id: &str,
+    level: SignOffLevel,
+    key: Option<&crate::keys::UnlockedKey>,
+    ctx: Context<'_>,
+) -> Result<ReviewState> {
     execute(
         path,
         ctx,
@@ -764,7 +780,16 @@ pub fn sign_off(
             };
             let rows = store::review::rows_of(tx, kind, id)?;
             let at = format_time(ctx.clock.now());
-            Ok(domain::review::sign_off(&fields, &ctx.actor.name, kind, id, level, item, content, &rows, at)?.into())
+            let mut changes =
+                domain::review::sign_off(&fields, &ctx.actor.name, kind, id, level, item, content, &rows, at)?;
+            let roster = store::roster::roster(tx)?;
+            let uuid = store::engagement_file::uuid_of(tx)?;
+            let sign = |message: &[u8]| key.map(|k| k.sign(message)).unwrap_or_default();
+            let signer = key.map(|k| domain::roster::Signer { fingerprint: &k.fingerprint, sign: &sign });
+            if let Some(Change::SignedOff { signoff, .. }) = changes.first_mut() {
+                domain::roster::sign(&roster, signoff, &rows, signer.as_ref(), &uuid)?;
+            }
+            Ok(changes.into())
         },
         |file, _| views::review_state(file, kind, id),
     )
@@ -1309,4 +1334,70 @@ pub fn save_assessment_targets(data_dir: &Path, source: &Path) -> Result<Vec<Tar
 pub fn reset_assessment_targets(data_dir: &Path) -> Result<Vec<TargetDefaults>> {
     store::targets::reset(data_dir)?;
     store::targets::default_targets()
+}
+
+// ---- The roster of public keys (docs/security.md, "Personal signing keys") ------------
+
+use crate::model::roster::RosterEntry;
+
+/// The keys of the engagement's roster, active and removed.
+pub fn roster(path: &Path) -> Result<Vec<RosterEntry>> {
+    read(path, |file| store::roster::roster(&file.conn))
+}
+
+/// Adds the key of the member card at `card` to the roster, signed with
+/// the manager's `key` (their first key signs itself).
+pub fn add_member_key(
+    path: &Path,
+    card: &Path,
+    key: &crate::keys::UnlockedKey,
+    ctx: Context<'_>,
+) -> Result<Vec<RosterEntry>> {
+    let card = crate::keys::read_card(card)?;
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let fields = store::engagement_file::read_fields(tx)?;
+            let roster = store::roster::roster(tx)?;
+            let uuid = store::engagement_file::uuid_of(tx)?;
+            let sign = |message: &[u8]| key.sign(message);
+            let signer = domain::roster::Signer { fingerprint: &key.fingerprint, sign: &sign };
+            let at = format_time(ctx.clock.now());
+            Ok(domain::roster::add_key(&fields, &roster, &card, &ctx.actor.name, &signer, &uuid, at)?.into())
+        },
+        |file, _| store::roster::roster(&file.conn),
+    )
+}
+
+/// Takes a key off the roster, with the reason, signed with the manager's
+/// `key`: its past signatures stay valid, and it can make no new ones.
+pub fn remove_member_key(
+    path: &Path,
+    fingerprint: &str,
+    reason: &str,
+    key: &crate::keys::UnlockedKey,
+    ctx: Context<'_>,
+) -> Result<Vec<RosterEntry>> {
+    execute(
+        path,
+        ctx,
+        |tx| {
+            let fields = store::engagement_file::read_fields(tx)?;
+            let roster = store::roster::roster(tx)?;
+            let uuid = store::engagement_file::uuid_of(tx)?;
+            let sign = |message: &[u8]| key.sign(message);
+            let signer = domain::roster::Signer { fingerprint: &key.fingerprint, sign: &sign };
+            let at = format_time(ctx.clock.now());
+            let wanted = fingerprint.replace(' ', "").to_uppercase();
+            let fingerprint = roster
+                .iter()
+                .map(|e| e.key.fingerprint.clone())
+                .find(|f| f.replace(' ', "") == wanted)
+                .unwrap_or_else(|| fingerprint.to_string());
+            Ok(domain::roster::remove_key(&fields, &roster, &fingerprint, reason, &ctx.actor.name, &signer, &uuid, at)?
+                .into())
+        },
+        |file, _| store::roster::roster(&file.conn),
+    )
 }

@@ -188,6 +188,12 @@ pub fn effects(change: &Change) -> Effects {
                 Value::Null,
             ));
         }
+        Change::MemberKeyAdded { key } => {
+            e.writes.push(write(("roster", key.fingerprint.clone()), "active", json!(true)))
+        }
+        Change::MemberKeyRemoved { removal } => {
+            e.writes.push(write(("roster", removal.fingerprint.clone()), "active", json!(false)))
+        }
         Change::EngagementCreated { .. }
         | Change::ChangedAfterSignOff { .. }
         | Change::EngagementFinalized { .. }

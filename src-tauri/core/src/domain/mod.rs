@@ -23,6 +23,7 @@ pub mod engagement;
 pub mod evidence;
 pub mod merge;
 pub mod review;
+pub mod roster;
 pub mod sampling;
 pub mod work;
 

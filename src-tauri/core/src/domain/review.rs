@@ -201,6 +201,7 @@ pub fn sign_off(
         at,
         content_sha256: content_hash(&content),
         withdrawn: None,
+        signature: None,
     };
     Ok(vec![Change::SignedOff { signoff, content }])
 }
@@ -527,6 +528,7 @@ mod tests {
                 role: Role::Assessor,
                 at: "2026-05-01T00:00:00.000Z".into(),
                 content_sha256: hash.into(),
+                signature: None,
                 withdrawn: None,
             },
             content: "{}".into(),

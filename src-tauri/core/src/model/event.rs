@@ -342,6 +342,14 @@ pub enum Change {
     ConflictFound {
         conflict: Box<super::copy::Conflict>,
     },
+    /// A member's public key added to the roster, signed by a manager.
+    MemberKeyAdded {
+        key: super::roster::MemberKey,
+    },
+    /// A key taken off the roster, signed by a manager.
+    MemberKeyRemoved {
+        removal: super::roster::KeyRemoval,
+    },
     /// A person decided a conflict (the change that sets the chosen value,
     /// when one was needed, is the event before).
     ConflictResolved {
@@ -400,6 +408,8 @@ text_enum!(
         CopyMerged = "copy_merged",
         ConflictFound = "conflict_found",
         ConflictResolved = "conflict_resolved",
+        MemberKeyAdded = "member_key_added",
+        MemberKeyRemoved = "member_key_removed",
     }
 );
 
@@ -449,6 +459,8 @@ impl Change {
             Change::CopyMerged { .. } => EventKind::CopyMerged,
             Change::ConflictFound { .. } => EventKind::ConflictFound,
             Change::ConflictResolved { .. } => EventKind::ConflictResolved,
+            Change::MemberKeyAdded { .. } => EventKind::MemberKeyAdded,
+            Change::MemberKeyRemoved { .. } => EventKind::MemberKeyRemoved,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod procedure;
 pub mod report;
 pub mod representation;
 pub mod review;
+pub mod roster;
 pub mod sampling;
 
 /// A calendar date as it crosses to the UI: chrono's `NaiveDate`, which

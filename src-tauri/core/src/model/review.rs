@@ -84,6 +84,10 @@ pub struct SignOff {
     /// Set when the sign-off no longer stands: the item changed after it
     /// (for reviewers) or it was withdrawn.
     pub withdrawn: Option<Withdrawal>,
+    /// The signer's signature, by their key on the roster
+    /// (`domain::roster::signoff_message`); none for a signer without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<super::roster::KeySignature>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

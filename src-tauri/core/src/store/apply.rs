@@ -67,6 +67,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
         | Change::CopyMerged { .. }
         | Change::ConflictFound { .. }
         | Change::ConflictResolved { .. } => super::copies::apply(tx, event, change),
+        Change::MemberKeyAdded { .. } | Change::MemberKeyRemoved { .. } => super::roster::apply(tx, change),
     }
 }
 

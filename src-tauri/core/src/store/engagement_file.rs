@@ -30,6 +30,7 @@ pub(crate) static SCHEMA: Schema = Schema {
         include_str!("../../migrations/engagement/0007_closing.sql"),
         include_str!("../../migrations/engagement/0008_changes_targets.sql"),
         include_str!("../../migrations/engagement/0009_field_copies.sql"),
+        include_str!("../../migrations/engagement/0010_roster.sql"),
     ],
     page_size: PAGE_SIZE,
 };
@@ -355,6 +356,11 @@ fn legacy_library(name: &str) -> Result<ProcedureLibrary> {
         "procedure_library",
         format!("the procedures were planned from the library {name}, which this file does not hold (made by an earlier version)"),
     ))
+}
+
+/// The engagement's UUID, inside a transaction.
+pub(crate) fn uuid_of(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row("SELECT uuid FROM engagement WHERE id = 1", [], |r| r.get(0))?)
 }
 
 /// An event row read with the columns `seq, kind, payload, actor, at, prev_hash, hash`.

@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod library;
 pub mod replay;
 pub mod review;
+pub mod roster;
 pub mod sampling;
 pub mod targets;
 pub mod wording;

@@ -358,7 +358,15 @@ pub(crate) const TABLES: &[Table] = &[
             "withdrawn_reason",
             "withdrawn_at",
             "withdrawn_seq",
+            "signature",
         ],
+    },
+    Table {
+        name: "member_key",
+        item: "member_key",
+        key: &["fingerprint"],
+        label: &["name"],
+        columns: &["name", "active", "content"],
     },
     Table {
         name: "review_note",

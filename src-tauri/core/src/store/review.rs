@@ -76,7 +76,7 @@ pub(crate) fn content_of(conn: &Connection, kind: SignableKind, id: &str) -> Res
 // ---- Stored sign-offs -------------------------------------------------------------
 
 const ROW_COLUMNS: &str = "item_kind, item_id, level, signer, role, at, content_sha256, content, seq, changed_seq,
-     withdrawn_reason, withdrawn_at, withdrawn_seq";
+     withdrawn_reason, withdrawn_at, withdrawn_seq, signature";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSignOff> {
     let bad = |i: usize| {
@@ -94,6 +94,10 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredSignOff> {
             content_sha256: r.get(6)?,
             withdrawn: match reason {
                 Some(reason) => Some(Withdrawal { reason, at: r.get(11)?, seq: r.get(12)? }),
+                None => None,
+            },
+            signature: match r.get::<_, Option<String>>(13)? {
+                Some(text) => Some(serde_json::from_str(&text).map_err(|_| bad(13))?),
                 None => None,
             },
         },
@@ -197,8 +201,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
         Change::SignedOff { signoff: s, content } => {
             super::exec(
                 tx,
-                "INSERT INTO signoff (item_kind, item_id, level, signer, role, at, content_sha256, content, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO signoff (item_kind, item_id, level, signer, role, at, content_sha256, content, seq, signature)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     s.item_kind.as_str(),
                     s.item_id,
@@ -208,7 +212,8 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
                     s.at,
                     s.content_sha256,
                     content.to_string(),
-                    event.seq
+                    event.seq,
+                    s.signature.as_ref().map(|sig| serde_json::json!(sig).to_string())
                 ],
             )?;
             Ok(())

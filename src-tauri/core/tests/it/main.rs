@@ -13,5 +13,6 @@ mod merge;
 mod replay;
 mod review;
 mod sampling;
+mod signing;
 mod support;
 mod work;

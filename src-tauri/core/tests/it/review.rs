@@ -333,6 +333,15 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
     };
     let fields = api::show_engagement(&path).unwrap().fields;
     let link = EvidenceLink { kind: LinkKind::Procedure, id: P1.into() };
+    let keys = t.fx.path("keys");
+    workbench_core::keys::create(&keys, "山田 太郎", "pin-0000", "2026-04-01T00:00:00.000Z".into()).unwrap();
+    let key = workbench_core::keys::unlock(&keys, "山田 太郎", "pin-0000").unwrap();
+    let card = t.fx.path("card.json");
+    std::fs::write(
+        &card,
+        serde_json::to_string(&workbench_core::keys::card(&keys, "山田 太郎", None).unwrap()).unwrap(),
+    )
+    .unwrap();
     type Call<'a> = Box<dyn Fn() -> workbench_core::Result<()> + 'a>;
     let calls: Vec<(&str, Call)> = vec![
         (
@@ -418,6 +427,15 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
             "sign_off",
             Box::new(|| api::sign_off(&path, SignableKind::Procedure, P1, SignOffLevel::Preparer, ctx).map(|_| ())),
         ),
+        (
+            "sign_off_with_key",
+            Box::new(|| {
+                api::sign_off_with_key(&path, SignableKind::Procedure, P1, SignOffLevel::Preparer, Some(&key), ctx)
+                    .map(|_| ())
+            }),
+        ),
+        ("add_member_key", Box::new(|| api::add_member_key(&path, &card, &key, ctx).map(|_| ()))),
+        ("remove_member_key", Box::new(|| api::remove_member_key(&path, &key.fingerprint, "r", &key, ctx).map(|_| ()))),
         ("add_note", Box::new(|| api::add_note(&path, NoteTargetKind::Control, CONTROL, "n", ctx).map(|_| ()))),
         ("answer_note", Box::new(|| api::answer_note(&path, "RN-001", "a", ctx).map(|_| ()))),
         ("clear_note", Box::new(|| api::clear_note(&path, "RN-001", ctx).map(|_| ()))),

@@ -1,0 +1,360 @@
+//! Who signs with which key: the roster's rules and what each signature
+//! covers (docs/security.md, "Personal signing keys").
+//!
+//! A member's key joins an engagement's roster by a manager's signed event;
+//! the first manager's key signs its own addition. From then on a sign-off
+//! by a person who holds a key on the roster must carry that key's
+//! signature over the engagement, the item, the level, the signer, the
+//! item's content hash and the time; `log verify` checks every signature
+//! against the roster as it was when it was made.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, ProblemCode, Result};
+use crate::keys::MemberCard;
+use crate::model::engagement::{EngagementFields, Role};
+use crate::model::event::Change;
+use crate::model::review::{SignOff, SignOffLevel, StoredSignOff};
+use crate::model::roster::{KeyRemoval, KeySignature, MemberKey, RosterEntry};
+
+use super::refuse;
+
+/// What a sign-off's signature covers, one field a line.
+pub fn signoff_message(uuid: &str, s: &SignOff) -> Vec<u8> {
+    format!(
+        "ismap-workbench-signoff-v1\n{uuid}\n{}\n{}\n{}\n{}\n{}\n{}",
+        s.item_kind.as_str(),
+        s.item_id,
+        s.level.as_str(),
+        s.signer,
+        s.content_sha256,
+        s.at
+    )
+    .into_bytes()
+}
+
+/// What a manager's signature over a key's addition covers.
+pub fn key_added_message(uuid: &str, k: &MemberKey) -> Vec<u8> {
+    format!(
+        "ismap-workbench-member-key-v1\n{uuid}\nadded\n{}\n{}\n{}\n{}\n{}\n{}",
+        k.name,
+        k.role.as_str(),
+        k.public_key,
+        k.fingerprint,
+        k.added_at,
+        k.added_by
+    )
+    .into_bytes()
+}
+
+/// What a manager's signature over a key's removal covers.
+pub fn key_removed_message(uuid: &str, r: &KeyRemoval) -> Vec<u8> {
+    format!(
+        "ismap-workbench-member-key-v1\n{uuid}\nremoved\n{}\n{}\n{}\n{}",
+        r.fingerprint, r.reason, r.removed_at, r.removed_by
+    )
+    .into_bytes()
+}
+
+/// The key a person signs with here: its fingerprint, and the signing
+/// itself (the secret never reaches the rules).
+pub struct Signer<'a> {
+    pub fingerprint: &'a str,
+    pub sign: &'a dyn Fn(&[u8]) -> String,
+}
+
+impl std::fmt::Debug for Signer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer").field("fingerprint", &self.fingerprint).finish()
+    }
+}
+
+fn manager(fields: &EngagementFields, actor: &str) -> Result<()> {
+    let role = super::review::team_role(fields, actor)?;
+    if !matches!(role, Role::Manager | Role::Partner) {
+        return Err(refuse(
+            "role",
+            ProblemCode::RoleNotAllowed,
+            &[("level", "manager".into())],
+            format!("{actor} is on the team as {}; only a manager or partner changes the roster", role.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+fn active_keys<'r>(roster: &'r [RosterEntry], name: &str) -> Vec<&'r RosterEntry> {
+    roster.iter().filter(|e| e.is_active() && e.key.name == name).collect()
+}
+
+/// The manager's own key must sign a change of the roster.
+fn managers_key(roster: &[RosterEntry], actor: &str, signer: &Signer<'_>) -> Result<()> {
+    if active_keys(roster, actor).iter().any(|e| e.key.fingerprint == signer.fingerprint) {
+        return Ok(());
+    }
+    Err(refuse(
+        "key",
+        ProblemCode::KeyNotOnRoster,
+        &[("name", actor.to_string()), ("fingerprint", signer.fingerprint.to_string())],
+        format!("the key {} is not {actor}'s on this engagement's roster", signer.fingerprint),
+    ))
+}
+
+/// Adds `card`'s key to the roster, signed by the manager `actor`. The
+/// first key of a manager signs its own addition; every later change is
+/// signed by a manager's key already on the roster.
+pub fn add_key(
+    fields: &EngagementFields,
+    roster: &[RosterEntry],
+    card: &MemberCard,
+    actor: &str,
+    signer: &Signer<'_>,
+    uuid: &str,
+    at: String,
+) -> Result<Vec<Change>> {
+    manager(fields, actor)?;
+    let role = super::review::team_role(fields, &card.name)?;
+    if roster.iter().any(|e| e.key.fingerprint == card.fingerprint) {
+        return Err(refuse(
+            "card",
+            ProblemCode::DuplicateKey,
+            &[("fingerprint", card.fingerprint.clone())],
+            format!("the key {} is on the roster already", card.fingerprint),
+        ));
+    }
+    if active_keys(roster, actor).is_empty() {
+        // Nobody vouches for the first key of a manager but the manager:
+        // it must be their own, signing itself.
+        if card.name != actor || card.fingerprint != signer.fingerprint {
+            return Err(refuse(
+                "card",
+                ProblemCode::ManagerKeyFirst,
+                &[("name", actor.to_string())],
+                format!("{actor} has no key on this engagement's roster yet: add your own key first, signed with it"),
+            ));
+        }
+    } else {
+        managers_key(roster, actor, signer)?;
+    }
+    let mut key = MemberKey {
+        name: card.name.clone(),
+        role,
+        public_key: card.public_key.clone(),
+        fingerprint: card.fingerprint.clone(),
+        added_at: at,
+        added_by: actor.to_string(),
+        signature: KeySignature { fingerprint: signer.fingerprint.to_string(), value: String::new() },
+    };
+    key.signature.value = (signer.sign)(&key_added_message(uuid, &key));
+    Ok(vec![Change::MemberKeyAdded { key }])
+}
+
+/// Takes a key off the roster, with the reason, signed by a manager.
+#[allow(clippy::too_many_arguments)]
+pub fn remove_key(
+    fields: &EngagementFields,
+    roster: &[RosterEntry],
+    fingerprint: &str,
+    reason: &str,
+    actor: &str,
+    signer: &Signer<'_>,
+    uuid: &str,
+    at: String,
+) -> Result<Vec<Change>> {
+    manager(fields, actor)?;
+    if reason.trim().is_empty() {
+        return Err(Error::required("reason", "say why the key is taken off the roster"));
+    }
+    if !roster.iter().any(|e| e.is_active() && e.key.fingerprint == fingerprint) {
+        return Err(Error::NotFound { what: "signing key", id: fingerprint.to_string() });
+    }
+    managers_key(roster, actor, signer)?;
+    let mut removal = KeyRemoval {
+        fingerprint: fingerprint.to_string(),
+        reason: reason.trim().to_string(),
+        removed_at: at,
+        removed_by: actor.to_string(),
+        signature: KeySignature { fingerprint: signer.fingerprint.to_string(), value: String::new() },
+    };
+    removal.signature.value = (signer.sign)(&key_removed_message(uuid, &removal));
+    Ok(vec![Change::MemberKeyRemoved { removal }])
+}
+
+/// Signs `signoff` when its signer holds a key on the roster (then a key
+/// of theirs must sign, and not one that signed another level of the same
+/// item); a signer without one signs by name, as before keys.
+pub fn sign(
+    roster: &[RosterEntry],
+    signoff: &mut SignOff,
+    other_levels: &[StoredSignOff],
+    signer: Option<&Signer<'_>>,
+    uuid: &str,
+) -> Result<()> {
+    let theirs = active_keys(roster, &signoff.signer);
+    if theirs.is_empty() {
+        if let Some(s) = signer {
+            return Err(refuse(
+                "key",
+                ProblemCode::KeyNotOnRoster,
+                &[("name", signoff.signer.clone()), ("fingerprint", s.fingerprint.to_string())],
+                format!(
+                    "{} has no key on this engagement's roster; a manager adds it from their member card",
+                    signoff.signer
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    let Some(signer) = signer else {
+        return Err(refuse(
+            "key",
+            ProblemCode::SignatureRequired,
+            &[("name", signoff.signer.clone())],
+            format!(
+                "{} holds a key on this engagement's roster: the sign-off needs its signature (and PIN)",
+                signoff.signer
+            ),
+        ));
+    };
+    if !theirs.iter().any(|e| e.key.fingerprint == signer.fingerprint) {
+        return Err(refuse(
+            "key",
+            ProblemCode::KeyNotOnRoster,
+            &[("name", signoff.signer.clone()), ("fingerprint", signer.fingerprint.to_string())],
+            format!("the key {} is not {}'s on this engagement's roster", signer.fingerprint, signoff.signer),
+        ));
+    }
+    // Separation of duties, by key as well as by name: one key never signs
+    // two levels of one item.
+    let standing = [SignOffLevel::Preparer, SignOffLevel::Reviewer, SignOffLevel::SecondReviewer]
+        .into_iter()
+        .filter(|l| *l != signoff.level)
+        .filter_map(|l| super::review::standing(other_levels, l));
+    if let Some(other) =
+        standing.into_iter().find(|o| o.signoff.signature.as_ref().is_some_and(|s| s.fingerprint == signer.fingerprint))
+    {
+        return Err(refuse(
+            "level",
+            ProblemCode::SameKey,
+            &[("level", other.signoff.level.as_str().to_string())],
+            format!(
+                "the key {} signed {} as {} already; another person's key must sign as {}",
+                signer.fingerprint,
+                signoff.item_id,
+                other.signoff.level.as_str(),
+                signoff.level.as_str()
+            ),
+        ));
+    }
+    signoff.signature = Some(KeySignature {
+        fingerprint: signer.fingerprint.to_string(),
+        value: (signer.sign)(&signoff_message(uuid, signoff)),
+    });
+    Ok(())
+}
+
+/// A signature that does not hold, found by `log verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureProblem {
+    pub item_kind: String,
+    pub item_id: String,
+    pub level: String,
+    pub problem: String,
+}
+
+/// Checks every signature of a log, in order, against the roster as it was
+/// at each event: roster changes signed by a manager's key then on it (or a
+/// manager's first key by itself), sign-offs signed by their signer's key
+/// then on it, and no sign-off left unsigned by a person who held a key.
+pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a Change)>) -> Vec<SignatureProblem> {
+    struct Known {
+        name: String,
+        public_key: String,
+        active: bool,
+    }
+    let mut roster: HashMap<String, Known> = HashMap::new();
+    let mut problems = Vec::new();
+    let active_of = |roster: &HashMap<String, Known>, name: &str| roster.values().any(|k| k.active && k.name == name);
+    for (seq, change) in events {
+        match change {
+            Change::MemberKeyAdded { key } => {
+                let signed_by = &key.signature.fingerprint;
+                let by = if *signed_by == key.fingerprint
+                    && key.name == key.added_by
+                    && !active_of(&roster, &key.added_by)
+                {
+                    Some(key.public_key.clone())
+                } else {
+                    roster.get(signed_by).filter(|k| k.active && k.name == key.added_by).map(|k| k.public_key.clone())
+                };
+                let holds =
+                    by.is_some_and(|pk| crate::keys::verify(&pk, &key_added_message(uuid, key), &key.signature.value));
+                if !holds {
+                    problems.push(SignatureProblem {
+                        item_kind: "member_key".into(),
+                        item_id: key.fingerprint.clone(),
+                        level: String::new(),
+                        problem: format!(
+                            "event {seq}: adding {}'s key is not signed by a manager's key on the roster",
+                            key.name
+                        ),
+                    });
+                }
+                roster.insert(
+                    key.fingerprint.clone(),
+                    Known { name: key.name.clone(), public_key: key.public_key.clone(), active: true },
+                );
+            }
+            Change::MemberKeyRemoved { removal } => {
+                let by = roster
+                    .get(&removal.signature.fingerprint)
+                    .filter(|k| k.active && k.name == removal.removed_by)
+                    .map(|k| k.public_key.clone());
+                let holds = by.is_some_and(|pk| {
+                    crate::keys::verify(&pk, &key_removed_message(uuid, removal), &removal.signature.value)
+                });
+                if !holds {
+                    problems.push(SignatureProblem {
+                        item_kind: "member_key".into(),
+                        item_id: removal.fingerprint.clone(),
+                        level: String::new(),
+                        problem: format!(
+                            "event {seq}: the key's removal is not signed by a manager's key on the roster"
+                        ),
+                    });
+                }
+                if let Some(k) = roster.get_mut(&removal.fingerprint) {
+                    k.active = false;
+                }
+            }
+            Change::SignedOff { signoff, .. } => {
+                let problem = |text: String| SignatureProblem {
+                    item_kind: signoff.item_kind.as_str().into(),
+                    item_id: signoff.item_id.clone(),
+                    level: signoff.level.as_str().into(),
+                    problem: format!("event {seq}: {text}"),
+                };
+                match &signoff.signature {
+                    Some(sig) => match roster.get(&sig.fingerprint) {
+                        Some(k) if k.active && k.name == signoff.signer => {
+                            if !crate::keys::verify(&k.public_key, &signoff_message(uuid, signoff), &sig.value) {
+                                problems.push(problem(format!(
+                                    "{}'s signature does not match the sign-off",
+                                    signoff.signer
+                                )));
+                            }
+                        }
+                        _ => problems.push(problem(format!(
+                            "signed with the key {}, which was not {}'s on the roster then",
+                            sig.fingerprint, signoff.signer
+                        ))),
+                    },
+                    None if active_of(&roster, &signoff.signer) => problems
+                        .push(problem(format!("not signed, though {} held a key on the roster then", signoff.signer))),
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}

@@ -1,0 +1,223 @@
+//! Signed sign-offs: each team member's key on the engagement's roster,
+//! added by a manager's signature; a sign-off by a person who holds a key
+//! carries its signature, and `log verify` checks every one against the
+//! roster as it was.
+
+use std::path::{Path, PathBuf};
+
+use workbench_core::api::{self, CopyScope};
+use workbench_core::keys::{self, UnlockedKey};
+use workbench_core::model::event::{Actor, Context};
+use workbench_core::model::procedure::{ProcedurePatch, ResultKind};
+use workbench_core::model::review::{SignOffLevel, SignableKind};
+
+use crate::support::Fixture;
+
+const P1: &str = "9.2.1.2/P1";
+const MANAGER: &str = "山田 太郎";
+const REVIEWER: &str = "鈴木 一郎";
+const ASSESSOR: &str = "佐藤 花子";
+
+struct Team {
+    fx: Fixture,
+    file: PathBuf,
+    keys: PathBuf,
+}
+
+impl Team {
+    fn new() -> Team {
+        let fx = Fixture::new();
+        let file = fx.path("audit.ismap");
+        api::create_demo(&file, "8f6a0c2e-0000-4000-8000-0000000000d1".into(), fx.ctx()).unwrap();
+        let keys = fx.path("keys");
+        for name in [MANAGER, REVIEWER, ASSESSOR] {
+            keys::create(&keys, name, &format!("{name}-pin"), "2026-04-01T00:00:00.000Z".into()).unwrap();
+            let card = keys::card(&keys, name, None).unwrap();
+            std::fs::write(fx.path(&format!("{name}.card")), serde_json::to_string(&card).unwrap()).unwrap();
+        }
+        Team { fx, file, keys }
+    }
+
+    fn key(&self, name: &str) -> UnlockedKey {
+        keys::unlock(&self.keys, name, &format!("{name}-pin")).unwrap()
+    }
+
+    fn card(&self, name: &str) -> PathBuf {
+        self.fx.path(&format!("{name}.card"))
+    }
+
+    fn add(&self, card_of: &str, by: &str) -> workbench_core::Result<()> {
+        let actor = Actor::new(by);
+        let ctx = Context { actor: &actor, clock: &self.fx.clock };
+        api::add_member_key(&self.file, &self.card(card_of), &self.key(by), ctx).map(|_| ())
+    }
+
+    /// The roster of the manager, the reviewer and the assessor.
+    fn rostered(&self) {
+        self.add(MANAGER, MANAGER).unwrap();
+        self.add(REVIEWER, MANAGER).unwrap();
+        self.add(ASSESSOR, MANAGER).unwrap();
+    }
+
+    fn performed(&self, path: &Path) {
+        let patch = ProcedurePatch {
+            work_done: Some("質問した".into()),
+            result: Some(Some(ResultKind::NoException)),
+            ..ProcedurePatch::default()
+        };
+        api::update_procedure(path, P1, patch, self.fx.ctx()).unwrap();
+    }
+
+    fn sign(
+        &self,
+        path: &Path,
+        who: &str,
+        level: SignOffLevel,
+        key: Option<&UnlockedKey>,
+    ) -> workbench_core::Result<()> {
+        let actor = Actor::new(who);
+        let ctx = Context { actor: &actor, clock: &self.fx.clock };
+        api::sign_off_with_key(path, SignableKind::Procedure, P1, level, key, ctx).map(|_| ())
+    }
+}
+
+fn code(err: &workbench_core::Error) -> String {
+    match err {
+        workbench_core::Error::Invalid { problems } => problems[0].code.as_str().to_string(),
+        other => other.kind().as_str().to_string(),
+    }
+}
+
+fn intact(path: &Path) {
+    let report = api::verify_log(path, None).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+}
+
+#[test]
+fn the_roster_starts_with_a_managers_own_key_and_grows_by_a_managers_signature() {
+    let t = Team::new();
+    // Nobody but a manager, and a manager's own key first.
+    assert_eq!(code(&t.add(ASSESSOR, REVIEWER).unwrap_err()), "role_not_allowed");
+    assert_eq!(code(&t.add(ASSESSOR, MANAGER).unwrap_err()), "manager_key_first");
+    t.rostered();
+    assert_eq!(code(&t.add(ASSESSOR, MANAGER).unwrap_err()), "duplicate_key");
+    let roster = api::roster(&t.file).unwrap();
+    assert_eq!(roster.len(), 3);
+    assert!(roster.iter().all(|e| e.key.added_by == MANAGER && e.is_active()));
+    intact(&t.file);
+}
+
+#[test]
+fn a_signoff_by_a_key_holder_carries_their_signature_and_nobody_signs_for_them() {
+    let t = Team::new();
+    t.rostered();
+    t.performed(&t.file);
+    // Without the key, or with another person's, it is refused.
+    assert_eq!(code(&t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, None).unwrap_err()), "signature_required");
+    let reviewers = t.key(REVIEWER);
+    assert_eq!(
+        code(&t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, Some(&reviewers)).unwrap_err()),
+        "key_not_on_roster"
+    );
+    // A wrong PIN never opens the key.
+    let wrong = keys::unlock(&t.keys, ASSESSOR, "0000").unwrap_err();
+    assert_eq!(code(&wrong), "wrong_pin");
+    // With their own key it is signed, and the reviewer signs with theirs.
+    t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, Some(&t.key(ASSESSOR))).unwrap();
+    // The preparer's key may not sign the review, even offered by the reviewer.
+    let assessors = t.key(ASSESSOR);
+    assert!(t.sign(&t.file, REVIEWER, SignOffLevel::Reviewer, Some(&assessors)).is_err());
+    t.sign(&t.file, REVIEWER, SignOffLevel::Reviewer, Some(&reviewers)).unwrap();
+    let state = api::review_state(&t.file, SignableKind::Procedure, P1).unwrap();
+    assert!(state.signoffs.iter().all(|s| s.signature.is_some()), "{state:?}");
+    intact(&t.file);
+}
+
+#[test]
+fn a_forged_or_unsigned_signoff_is_found_by_log_verify_naming_the_item() {
+    let t = Team::new();
+    t.rostered();
+    t.performed(&t.file);
+    t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, Some(&t.key(ASSESSOR))).unwrap();
+    // Someone with the file changes who signed and rewrites the chain to match.
+    let forged = t.fx.path("forged.ismap");
+    std::fs::copy(&t.file, &forged).unwrap();
+    let conn = rusqlite::Connection::open(&forged).unwrap();
+    let seq: i64 = conn.query_row("SELECT max(seq) FROM event WHERE kind = 'signed_off'", [], |r| r.get(0)).unwrap();
+    let payload: String = conn.query_row("SELECT payload FROM event WHERE seq = ?1", [seq], |r| r.get(0)).unwrap();
+    let mut change: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    change["signoff"]["content_sha256"] = serde_json::json!("0".repeat(64));
+    conn.execute("UPDATE event SET payload = ?2 WHERE seq = ?1", rusqlite::params![seq, change.to_string()]).unwrap();
+    conn.execute("UPDATE signoff SET content_sha256 = ?1", [&"0".repeat(64)]).unwrap();
+    rehash(&conn);
+    drop(conn);
+    let report = api::verify_log(&forged, None).unwrap();
+    assert!(report.first_broken.is_none(), "the chain was rewritten to match");
+    assert!(
+        report.signoff_problems.iter().any(|p| p.item_id == P1 && p.problem.contains("signature does not match")),
+        "{report:?}"
+    );
+}
+
+/// Recomputes every event's hash and the head, as someone with the file
+/// and the documented hash could.
+fn rehash(conn: &rusqlite::Connection) {
+    let rows: Vec<(i64, String, String, String, String)> = conn
+        .prepare("SELECT seq, kind, payload, actor, at FROM event ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = workbench_core::model::event::GENESIS_HASH.to_string();
+    for (seq, kind, payload, actor, at) in rows {
+        let hash = workbench_core::model::event::event_hash(seq, &kind, &payload, &actor, &at, &prev);
+        conn.execute("UPDATE event SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", rusqlite::params![seq, prev, hash])
+            .unwrap();
+        conn.execute("UPDATE engagement SET head_hash = ?1", [&hash]).unwrap();
+        prev = hash;
+    }
+}
+
+#[test]
+fn a_removed_key_keeps_its_past_signatures_and_signs_nothing_new() {
+    let t = Team::new();
+    t.rostered();
+    t.performed(&t.file);
+    let assessors = t.key(ASSESSOR);
+    t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, Some(&assessors)).unwrap();
+    let manager = Actor::new(MANAGER);
+    let fingerprint = assessors.fingerprint.clone();
+    api::remove_member_key(
+        &t.file,
+        &fingerprint,
+        "ノートPCを紛失",
+        &t.key(MANAGER),
+        Context { actor: &manager, clock: &t.fx.clock },
+    )
+    .unwrap();
+    intact(&t.file);
+    // The removed key cannot sign again.
+    let notes = ProcedurePatch { notes: Some("追記".into()), ..ProcedurePatch::default() };
+    api::update_procedure(&t.file, P1, notes, t.fx.ctx()).unwrap();
+    assert_eq!(
+        code(&t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, Some(&assessors)).unwrap_err()),
+        "key_not_on_roster"
+    );
+}
+
+#[test]
+fn a_signoff_made_on_a_field_copy_still_verifies_once_merged() {
+    let t = Team::new();
+    t.rostered();
+    t.performed(&t.file);
+    let copy = t.fx.path("copy.ismap");
+    api::make_copy(&t.file, &copy, ASSESSOR, CopyScope::All, "00000000-0000-4000-8000-0000000000d2".into(), t.fx.ctx())
+        .unwrap();
+    t.sign(&copy, ASSESSOR, SignOffLevel::Preparer, Some(&t.key(ASSESSOR))).unwrap();
+    intact(&copy);
+    api::merge(&t.file, &copy, t.fx.ctx()).unwrap();
+    let state = api::review_state(&t.file, SignableKind::Procedure, P1).unwrap();
+    assert!(state.signoffs.iter().any(|s| s.signer == ASSESSOR && s.signature.is_some()), "{state:?}");
+    intact(&t.file);
+}
