@@ -54,6 +54,9 @@ pub struct Session {
     written: Mutex<Vec<FileHandle>>,
     intake_cancel: Arc<AtomicBool>,
     host: Box<dyn Host>,
+    /// The person's signing key, opened with their PIN, and when: it stays
+    /// open for a short while (as `sudo` does), then the PIN is asked again.
+    opened_key: Mutex<Option<(workbench_core::keys::UnlockedKey, std::time::Instant)>>,
 }
 
 impl Session {
@@ -73,7 +76,35 @@ impl Session {
             written: Mutex::new(Vec::new()),
             intake_cancel: Arc::new(AtomicBool::new(false)),
             host,
+            opened_key: Mutex::new(None),
         }
+    }
+
+    /// How long an opened key stays open: `$WORKBENCH_PIN_MINUTES`, else
+    /// five minutes; `0` asks for the PIN at every signature.
+    fn key_lifetime() -> std::time::Duration {
+        let minutes = std::env::var("WORKBENCH_PIN_MINUTES").ok().and_then(|m| m.trim().parse::<u64>().ok()).unwrap_or(5);
+        std::time::Duration::from_secs(minutes * 60)
+    }
+
+    /// Keeps a key opened with its PIN, for its person's next signatures.
+    pub(crate) fn keep_key(&self, key: workbench_core::keys::UnlockedKey) {
+        *self.opened_key.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((key, std::time::Instant::now()));
+    }
+
+    /// Closes the opened key (another person takes the laptop).
+    pub(crate) fn forget_key(&self) {
+        *self.opened_key.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
+    /// Runs `f` with `name`'s opened key, when it is open and fresh.
+    pub(crate) fn with_key<T>(&self, name: &str, f: impl FnOnce(Option<&workbench_core::keys::UnlockedKey>) -> T) -> T {
+        let mut opened = self.opened_key.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if opened.as_ref().is_some_and(|(_, at)| at.elapsed() > Self::key_lifetime()) {
+            *opened = None;
+        }
+        let key = opened.as_ref().map(|(k, _)| k).filter(|k| k.name == name);
+        f(key)
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -56,14 +56,28 @@ export class Session {
 
   /** Saves the profile (the name every change and sign-off is recorded under). */
   async saveProfile(next: ProfileEdit): Promise<boolean> {
-    const saved = await this.attempt(() => this.client.saveProfile({ profile: next }));
-    if (saved) this.profile = saved;
+    try {
+      await this.switchProfile(next, null);
+      return true;
+    } catch (err) {
+      this.fail(err);
+      return false;
+    }
+  }
+
+  /**
+   * Saves the profile; switching to a person with a signing key on this
+   * computer takes their PIN, which opens the key. Rejects with the core's
+   * refusal (a wrong or missing PIN), for the dialog to show.
+   */
+  async switchProfile(next: ProfileEdit, pin: string | null): Promise<void> {
+    const saved = await this.client.saveProfile({ profile: next, pin });
+    this.profile = saved;
     // The user's rights on the open engagement follow their name.
-    if (saved && this.engagement) {
+    if (this.engagement) {
       const reopened = await this.attempt(() => this.client.openEngagement({ file: this.engagement!.handle }));
       if (reopened) this.engagement.update(reopened);
     }
-    return saved !== null;
   }
 
   /** Whether the open engagement is finalized, and so refuses every change. */
@@ -145,7 +159,7 @@ export class Session {
     setLang(next);
     if (this.profile) {
       const { name, initials, role } = this.profile;
-      const saved = await this.attempt(() => this.client.saveProfile({ profile: { name, initials, role, lang: next } }));
+      const saved = await this.attempt(() => this.client.saveProfile({ profile: { name, initials, role, lang: next }, pin: null }));
       if (saved) this.profile = saved;
     }
   }

@@ -28,7 +28,7 @@ export interface Core extends DevServerControls {
   /** A file of the repository, for dialogs to "choose" (the demo's population list, …). */
   repoFile(path: string): string;
   /** Runs the `workbench` CLI on the same data folder (to prepare files as another user would); returns its output. */
-  cli(args: string[], user?: string): string;
+  cli(args: string[], user?: string, env?: Record<string, string>): string;
   /** Opens `path` as the user would: chosen in the open dialog, then opened. */
   open(path: string): Promise<import("../lib/ipc/bindings/OpenedEngagement").OpenedEngagement>;
 }
@@ -63,8 +63,8 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
     client: client(transport),
     dataDir,
     repoFile: (path) => join(repo, path),
-    cli: (args, as = "山田 太郎") =>
-      execFileSync(binary(), ["--data-dir", dataDir, "--as", as, ...args], { encoding: "utf8", env: { ...process.env, WORKBENCH_LANG: "en" } }),
+    cli: (args, as = "山田 太郎", env = {}) =>
+      execFileSync(binary(), ["--data-dir", dataDir, "--as", as, ...args], { encoding: "utf8", env: { ...process.env, WORKBENCH_LANG: "en", ...env } }),
     async open(path) {
       await transport.choose([path]);
       const file = await client(transport).pickEngagementToOpen({});

@@ -19,8 +19,13 @@ operations! {
     }
 
     /// Saves the user's name, initials, role and language.
-    save_profile(SaveProfileRequest { profile: ProfileEdit }) -> ProfileView |s, r, _p| {
+    /// Switching to a person who has a signing key on this computer needs
+    /// their PIN (`pin`), which opens the key for their signatures.
+    save_profile(SaveProfileRequest { profile: ProfileEdit, pin: Option<Passphrase> }) -> ProfileView |s, r, _p| {
         let mut profile = s.profile().clone();
+        if r.profile.name != profile.name {
+            switch_person(s, &r.profile.name, r.pin.as_ref())?;
+        }
         profile.name = r.profile.name;
         profile.initials = r.profile.initials;
         profile.role = r.profile.role;
@@ -252,7 +257,9 @@ operations! {
     /// Signs an item at `level` as the session's user.
     sign_off(SignOffRequest { engagement: FileHandle, item_kind: SignableKind, item_id: String, level: SignOffLevel }) -> ReviewState |s, r, _p| {
         let path = s.path(&r.engagement)?;
-        s.with_ctx(|ctx| api::sign_off(&path, r.item_kind, &r.item_id, r.level, ctx))
+        s.with_ctx(|ctx| {
+            s.with_key(&ctx.actor.name, |key| api::sign_off_with_key(&path, r.item_kind, &r.item_id, r.level, key, ctx))
+        })
     }
 
     add_note(AddNoteRequest { engagement: FileHandle, target_kind: NoteTargetKind, target_id: String, text: String }) -> ReviewNote |s, r, _p| {
@@ -523,5 +530,29 @@ operations! {
     resolve_conflict(ResolveConflictRequest { engagement: FileHandle, key: String, choice: Choice }) -> Conflict |s, r, _p| {
         let path = s.path(&r.engagement)?;
         s.with_ctx(|ctx| api::resolve_conflict(&path, &r.key, r.choice, ctx))
+    }
+
+    // ---- Personal signing keys (docs/security.md) --------------------------------------
+
+    /// The signing keys of this computer.
+    signing_keys(SigningKeysRequest {}) -> Vec<KeySummary> |s, _r, _p| {
+        workbench_core::keys::list(s.data_dir())
+    }
+
+    /// Makes the profile person's signing key, sealed under `pin`, and opens it.
+    create_signing_key(CreateSigningKeyRequest { pin: Passphrase }) -> KeySummary |s, r, _p| {
+        let name = s.actor().name;
+        let made = workbench_core::keys::create(s.data_dir(), &name, r.pin.expose(), format_time(s.now()))?;
+        s.keep_key(workbench_core::keys::unlock(s.data_dir(), &made.fingerprint, r.pin.expose())?);
+        Ok(made)
+    }
+
+    /// Opens the profile person's signing key with their PIN, for their
+    /// signatures over the next few minutes.
+    unlock_signing_key(UnlockSigningKeyRequest { pin: Passphrase }) -> KeySummary |s, r, _p| {
+        let name = s.actor().name;
+        let found = workbench_core::keys::find(s.data_dir(), &name)?;
+        s.keep_key(workbench_core::keys::unlock(s.data_dir(), &found.fingerprint, r.pin.expose())?);
+        Ok(found)
     }
 }

@@ -12,6 +12,7 @@ use workbench_core::api::{
     EvidenceCheck, FieldCheck, IntakeProgress,
 };
 use workbench_core::error::{ErrorPayload, ProblemCode};
+use workbench_core::keys::KeySummary;
 use workbench_core::model::copy::{Choice, Conflict, MergeOutcome};
 use workbench_core::model::engagement::{EngagementFields, ProgramRules, Role};
 use workbench_core::model::event::{format_time, Clock, EventRecord, SystemClock};
@@ -328,6 +329,26 @@ pub(crate) fn free_path(dir: &Path, stem: &str) -> PathBuf {
         return first;
     }
     (2..).map(|n| dir.join(format!("{stem} ({n}).{EXTENSION}"))).find(|p| !p.exists()).unwrap_or(first)
+}
+
+/// Switches the profile to `name`: whoever had the laptop closes their key;
+/// a person with a signing key on this computer is let in only with its
+/// PIN, which opens it.
+fn switch_person(s: &Session, name: &str, pin: Option<&Passphrase>) -> Result<()> {
+    s.forget_key();
+    let Ok(found) = workbench_core::keys::find(s.data_dir(), name) else { return Ok(()) };
+    let Some(pin) = pin else {
+        return Err(Error::Invalid {
+            problems: vec![workbench_core::error::FieldProblem::new(
+                "pin",
+                ProblemCode::PinRequired,
+                &[("name", name.to_string())],
+                format!("{name} has a signing key on this computer: switching to them needs its PIN"),
+            )],
+        });
+    };
+    s.keep_key(workbench_core::keys::unlock(s.data_dir(), &found.fingerprint, pin.expose())?);
+    Ok(())
 }
 
 /// A free file for a field copy, beside the engagement: `SERVICE（NAME）.ismap`.

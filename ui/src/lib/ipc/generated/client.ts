@@ -30,6 +30,7 @@ import type { ControlDetailRequest } from "../bindings/ControlDetailRequest";
 import type { ControlRow } from "../bindings/ControlRow";
 import type { CopyMade } from "../bindings/CopyMade";
 import type { CreateEngagementRequest } from "../bindings/CreateEngagementRequest";
+import type { CreateSigningKeyRequest } from "../bindings/CreateSigningKeyRequest";
 import type { Dashboard } from "../bindings/Dashboard";
 import type { DashboardRequest } from "../bindings/DashboardRequest";
 import type { DiscardSampleRequest } from "../bindings/DiscardSampleRequest";
@@ -55,6 +56,7 @@ import type { GetProfileRequest } from "../bindings/GetProfileRequest";
 import type { ImportPopulationRequest } from "../bindings/ImportPopulationRequest";
 import type { IntakeProgress } from "../bindings/IntakeProgress";
 import type { ItemHistoryRequest } from "../bindings/ItemHistoryRequest";
+import type { KeySummary } from "../bindings/KeySummary";
 import type { LinkEvidenceRequest } from "../bindings/LinkEvidenceRequest";
 import type { ListCatalogsRequest } from "../bindings/ListCatalogsRequest";
 import type { ListConflictsRequest } from "../bindings/ListConflictsRequest";
@@ -115,12 +117,14 @@ import type { SetScopeRequest } from "../bindings/SetScopeRequest";
 import type { SetTickmarkRequest } from "../bindings/SetTickmarkRequest";
 import type { ShowExportedRequest } from "../bindings/ShowExportedRequest";
 import type { SignOffRequest } from "../bindings/SignOffRequest";
+import type { SigningKeysRequest } from "../bindings/SigningKeysRequest";
 import type { SuffixLegendRequest } from "../bindings/SuffixLegendRequest";
 import type { SuffixMeaning } from "../bindings/SuffixMeaning";
 import type { SuggestEngagementFileRequest } from "../bindings/SuggestEngagementFileRequest";
 import type { TargetDefaults } from "../bindings/TargetDefaults";
 import type { Tickmark } from "../bindings/Tickmark";
 import type { UnlinkEvidenceRequest } from "../bindings/UnlinkEvidenceRequest";
+import type { UnlockSigningKeyRequest } from "../bindings/UnlockSigningKeyRequest";
 import type { UpdateProcedureRequest } from "../bindings/UpdateProcedureRequest";
 import type { VerifyEvidenceRequest } from "../bindings/VerifyEvidenceRequest";
 import type { VerifyLogRequest } from "../bindings/VerifyLogRequest";
@@ -212,6 +216,9 @@ export const OPERATIONS = [
   "merge_copy",
   "list_conflicts",
   "resolve_conflict",
+  "signing_keys",
+  "create_signing_key",
+  "unlock_signing_key",
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];
@@ -221,7 +228,7 @@ export function client(transport: Transport) {
   return {
     /** The profile: the user, the language and the recent engagements. */
     getProfile: (request: GetProfileRequest): Promise<ProfileView> => transport.call("get_profile", request),
-    /** Saves the user's name, initials, role and language. */
+    /** Saves the user's name, initials, role and language. Switching to a person who has a signing key on this computer needs their PIN (`pin`), which opens the key for their signatures. */
     saveProfile: (request: SaveProfileRequest): Promise<ProfileView> => transport.call("save_profile", request),
     /** The native dialog to open an engagement; `null` when cancelled. */
     pickEngagementToOpen: (request: PickEngagementToOpenRequest): Promise<FileHandle | null> => transport.call("pick_engagement_to_open", request),
@@ -357,6 +364,12 @@ export function client(transport: Transport) {
     listConflicts: (request: ListConflictsRequest): Promise<Array<Conflict>> => transport.call("list_conflicts", request),
     /** Decides a conflict: one side's value, or a typed text. */
     resolveConflict: (request: ResolveConflictRequest): Promise<Conflict> => transport.call("resolve_conflict", request),
+    /** The signing keys of this computer. */
+    signingKeys: (request: SigningKeysRequest): Promise<Array<KeySummary>> => transport.call("signing_keys", request),
+    /** Makes the profile person's signing key, sealed under `pin`, and opens it. */
+    createSigningKey: (request: CreateSigningKeyRequest): Promise<KeySummary> => transport.call("create_signing_key", request),
+    /** Opens the profile person's signing key with their PIN, for their signatures over the next few minutes. */
+    unlockSigningKey: (request: UnlockSigningKeyRequest): Promise<KeySummary> => transport.call("unlock_signing_key", request),
   };
 }
 
