@@ -83,13 +83,15 @@ impl Session {
     /// How long an opened key stays open: `$WORKBENCH_PIN_MINUTES`, else
     /// five minutes; `0` asks for the PIN at every signature.
     fn key_lifetime() -> std::time::Duration {
-        let minutes = std::env::var("WORKBENCH_PIN_MINUTES").ok().and_then(|m| m.trim().parse::<u64>().ok()).unwrap_or(5);
+        let minutes =
+            std::env::var("WORKBENCH_PIN_MINUTES").ok().and_then(|m| m.trim().parse::<u64>().ok()).unwrap_or(5);
         std::time::Duration::from_secs(minutes * 60)
     }
 
     /// Keeps a key opened with its PIN, for its person's next signatures.
     pub(crate) fn keep_key(&self, key: workbench_core::keys::UnlockedKey) {
-        *self.opened_key.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((key, std::time::Instant::now()));
+        *self.opened_key.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((key, std::time::Instant::now()));
     }
 
     /// Closes the opened key (another person takes the laptop).

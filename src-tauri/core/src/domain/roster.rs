@@ -265,62 +265,77 @@ pub struct SignatureProblem {
 /// at each event: roster changes signed by a manager's key then on it (or a
 /// manager's first key by itself), sign-offs signed by their signer's key
 /// then on it, and no sign-off left unsigned by a person who held a key.
+/// Which key must have signed is decided in one pass, in order; the
+/// signatures themselves are then checked on every core at once (they do
+/// not depend on each other), each key parsed once.
 pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a Change)>) -> Vec<SignatureProblem> {
     struct Known {
         name: String,
-        public_key: String,
+        key: Option<ed25519_dalek::VerifyingKey>,
         active: bool,
+    }
+    struct Job {
+        key: Option<ed25519_dalek::VerifyingKey>,
+        message: Vec<u8>,
+        signature: String,
+        problem: SignatureProblem,
     }
     let mut roster: HashMap<String, Known> = HashMap::new();
     let mut problems = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     let active_of = |roster: &HashMap<String, Known>, name: &str| roster.values().any(|k| k.active && k.name == name);
     for (seq, change) in events {
         match change {
             Change::MemberKeyAdded { key } => {
                 let signed_by = &key.signature.fingerprint;
+                let own = crate::keys::public_key(&key.public_key);
                 let by = if *signed_by == key.fingerprint
                     && key.name == key.added_by
                     && !active_of(&roster, &key.added_by)
                 {
-                    Some(key.public_key.clone())
+                    Some(own)
                 } else {
-                    roster.get(signed_by).filter(|k| k.active && k.name == key.added_by).map(|k| k.public_key.clone())
+                    roster.get(signed_by).filter(|k| k.active && k.name == key.added_by).map(|k| k.key)
                 };
-                let holds =
-                    by.is_some_and(|pk| crate::keys::verify(&pk, &key_added_message(uuid, key), &key.signature.value));
-                if !holds {
-                    problems.push(SignatureProblem {
-                        item_kind: "member_key".into(),
-                        item_id: key.fingerprint.clone(),
-                        level: String::new(),
-                        problem: format!(
-                            "event {seq}: adding {}'s key is not signed by a manager's key on the roster",
-                            key.name
-                        ),
-                    });
+                let problem = SignatureProblem {
+                    item_kind: "member_key".into(),
+                    item_id: key.fingerprint.clone(),
+                    level: String::new(),
+                    problem: format!(
+                        "event {seq}: adding {}'s key is not signed by a manager's key on the roster",
+                        key.name
+                    ),
+                };
+                match by {
+                    Some(k) => jobs.push(Job {
+                        key: k,
+                        message: key_added_message(uuid, key),
+                        signature: key.signature.value.clone(),
+                        problem,
+                    }),
+                    None => problems.push(problem),
                 }
-                roster.insert(
-                    key.fingerprint.clone(),
-                    Known { name: key.name.clone(), public_key: key.public_key.clone(), active: true },
-                );
+                roster.insert(key.fingerprint.clone(), Known { name: key.name.clone(), key: own, active: true });
             }
             Change::MemberKeyRemoved { removal } => {
                 let by = roster
                     .get(&removal.signature.fingerprint)
                     .filter(|k| k.active && k.name == removal.removed_by)
-                    .map(|k| k.public_key.clone());
-                let holds = by.is_some_and(|pk| {
-                    crate::keys::verify(&pk, &key_removed_message(uuid, removal), &removal.signature.value)
-                });
-                if !holds {
-                    problems.push(SignatureProblem {
-                        item_kind: "member_key".into(),
-                        item_id: removal.fingerprint.clone(),
-                        level: String::new(),
-                        problem: format!(
-                            "event {seq}: the key's removal is not signed by a manager's key on the roster"
-                        ),
-                    });
+                    .map(|k| k.key);
+                let problem = SignatureProblem {
+                    item_kind: "member_key".into(),
+                    item_id: removal.fingerprint.clone(),
+                    level: String::new(),
+                    problem: format!("event {seq}: the key's removal is not signed by a manager's key on the roster"),
+                };
+                match by {
+                    Some(k) => jobs.push(Job {
+                        key: k,
+                        message: key_removed_message(uuid, removal),
+                        signature: removal.signature.value.clone(),
+                        problem,
+                    }),
+                    None => problems.push(problem),
                 }
                 if let Some(k) = roster.get_mut(&removal.fingerprint) {
                     k.active = false;
@@ -335,14 +350,12 @@ pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a Change)>
                 };
                 match &signoff.signature {
                     Some(sig) => match roster.get(&sig.fingerprint) {
-                        Some(k) if k.active && k.name == signoff.signer => {
-                            if !crate::keys::verify(&k.public_key, &signoff_message(uuid, signoff), &sig.value) {
-                                problems.push(problem(format!(
-                                    "{}'s signature does not match the sign-off",
-                                    signoff.signer
-                                )));
-                            }
-                        }
+                        Some(k) if k.active && k.name == signoff.signer => jobs.push(Job {
+                            key: k.key,
+                            message: signoff_message(uuid, signoff),
+                            signature: sig.value.clone(),
+                            problem: problem(format!("{}'s signature does not match the sign-off", signoff.signer)),
+                        }),
                         _ => problems.push(problem(format!(
                             "signed with the key {}, which was not {}'s on the roster then",
                             sig.fingerprint, signoff.signer
@@ -356,5 +369,18 @@ pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a Change)>
             _ => {}
         }
     }
+    let holds = |job: &Job| job.key.is_some_and(|k| crate::keys::verify_with(&k, &job.message, &job.signature));
+    let cores = std::thread::available_parallelism().map_or(1, usize::from).max(1);
+    let chunk = jobs.len().div_ceil(cores).max(1);
+    let failed: Vec<SignatureProblem> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().filter(|j| !holds(j)).map(|j| j.problem.clone()).collect::<Vec<_>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    problems.extend(failed);
     problems
 }
