@@ -693,7 +693,7 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         Command::Representation(command) => closing::representation(command, ctx, m),
         Command::Subsequent(command) => closing::subsequent(command, ctx, m),
         Command::Finalize { file, check } => review::finalize(file, check, &data_dir(cli.data_dir)?, ctx, m),
-        Command::Reopen { file, reason } => review::reopen(file, reason, ctx, m),
+        Command::Reopen { file, reason } => review::reopen(file, reason, &data_dir(cli.data_dir.clone())?, ctx, m),
         Command::History { file, item, json } => review::history(file, item, json, m),
         Command::Copy(args) => team::copy(args, ctx, m),
         Command::Roster(command) => keys::roster(command, &data_dir(cli.data_dir)?, ctx, m),

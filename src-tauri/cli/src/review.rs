@@ -107,25 +107,36 @@ pub enum NoteCommand {
 
 pub fn sign_off(args: SignOffArgs, data_dir: &std::path::Path, ctx: Context<'_>, m: &Messages) -> Outcome {
     let level = SignOffLevel::parse(&args.level).ok_or_else(|| Failure::Usage("unknown level".into()))?;
-    // A person who holds a key on the engagement's roster signs with it;
-    // the rules refuse a sign-off without it.
-    let which = match args.key {
-        Some(k) => Some(k),
-        None => api::roster(&args.file)?
-            .into_iter()
-            .filter(|e| e.is_active() && e.key.name == ctx.actor.name)
-            .map(|e| e.key.fingerprint)
-            .find(|f| workbench_core::keys::find(data_dir, f).is_ok()),
-    };
-    let key = match which {
-        Some(k) => Some(crate::keys::open_key(data_dir, Some(&k), &ctx.actor.name, m)?),
-        None => None,
-    };
+    let key = roster_key(&args.file, data_dir, args.key, ctx, m)?;
     let state = api::sign_off_with_key(&args.file, signable(&args.id), &args.id, level, key.as_ref(), ctx)?;
     let level_word = m.word(&format!("signoff.level.{}", level.as_str()), level.as_str());
     println!("{}", m.get("signoff.done", &[("id", &args.id), ("level", &level_word), ("who", &ctx.actor.name)]));
     print_state(&state, m);
     Ok(())
+}
+
+/// The key the acting person signs with: the one named, else their key on
+/// the engagement's roster when it is on this computer (opened with its
+/// PIN); none for a person without one, whom the rules let sign by name.
+fn roster_key(
+    file: &std::path::Path,
+    data_dir: &std::path::Path,
+    named: Option<String>,
+    ctx: Context<'_>,
+    m: &Messages,
+) -> Result<Option<workbench_core::keys::UnlockedKey>, Failure> {
+    let which = match named {
+        Some(k) => Some(k),
+        None => api::roster(file)?
+            .into_iter()
+            .filter(|e| e.is_active() && e.key.name == ctx.actor.name)
+            .map(|e| e.key.fingerprint)
+            .find(|f| workbench_core::keys::find(data_dir, f).is_ok()),
+    };
+    match which {
+        Some(k) => Ok(Some(crate::keys::open_key(data_dir, Some(&k), &ctx.actor.name, m)?)),
+        None => Ok(None),
+    }
 }
 
 fn print_state(s: &ReviewState, m: &Messages) {
@@ -251,13 +262,15 @@ pub fn finalize(file: PathBuf, check: bool, data_dir: &std::path::Path, ctx: Con
         println!("{}", m.get("finalize.ready", &[]));
         return Ok(());
     }
-    let f = api::finalize(&file, ctx)?;
+    let key = roster_key(&file, data_dir, None, ctx, m)?;
+    let f = api::finalize_with_key(&file, key.as_ref(), ctx)?;
     println!("{}", m.get("finalize.done", &[("by", &f.by), ("at", &f.at)]));
     Ok(())
 }
 
-pub fn reopen(file: PathBuf, reason: String, ctx: Context<'_>, m: &Messages) -> Outcome {
-    api::reopen(&file, &reason, ctx)?;
+pub fn reopen(file: PathBuf, reason: String, data_dir: &std::path::Path, ctx: Context<'_>, m: &Messages) -> Outcome {
+    let key = roster_key(&file, data_dir, None, ctx, m)?;
+    api::reopen_with_key(&file, &reason, key.as_ref(), ctx)?;
     println!("{}", m.get("reopen.done", &[("by", &ctx.actor.name)]));
     Ok(())
 }

@@ -879,6 +879,16 @@ fn log_blocker(differences: &[Difference]) -> crate::model::review::Blocker {
 /// Finalizes and locks the engagement; refused with every blocker named,
 /// and refused when the stored state is not what the log gives.
 pub fn finalize(path: &Path, ctx: Context<'_>) -> Result<Finalization> {
+    finalize_with_key(path, None, ctx)
+}
+
+/// Finalizes, signed with the manager's key when they hold one on the
+/// roster (`domain::roster::sign_lock`).
+pub fn finalize_with_key(
+    path: &Path,
+    key: Option<&crate::keys::UnlockedKey>,
+    ctx: Context<'_>,
+) -> Result<Finalization> {
     read(path, |file| if file.finalization()?.is_none() { require_true_log(file) } else { Ok(()) })?;
     execute(
         path,
@@ -888,25 +898,56 @@ pub fn finalize(path: &Path, ctx: Context<'_>) -> Result<Finalization> {
             let finalized = store::review::finalization(tx)?.is_some();
             let file = EngagementFile::open(path, Access::Read)?;
             let check = views::finalize_check(&file)?;
-            Ok(domain::review::finalize(&fields, &ctx.actor.name, finalized, &check, format_time(ctx.clock.now()))?
-                .into())
+            let mut changes =
+                domain::review::finalize(&fields, &ctx.actor.name, finalized, &check, format_time(ctx.clock.now()))?;
+            sign_lock(tx, &mut changes, key)?;
+            Ok(changes.into())
         },
         |file, _| file.finalization()?.ok_or(Error::Locked),
     )
 }
 
 pub fn reopen(path: &Path, reason: &str, ctx: Context<'_>) -> Result<()> {
+    reopen_with_key(path, reason, None, ctx)
+}
+
+/// Reopens, signed with the manager's key when they hold one on the roster.
+pub fn reopen_with_key(
+    path: &Path,
+    reason: &str,
+    key: Option<&crate::keys::UnlockedKey>,
+    ctx: Context<'_>,
+) -> Result<()> {
     execute::execute_on_locked(
         path,
         ctx,
         |tx| {
             let fields = store::engagement_file::read_fields(tx)?;
             let finalized = store::review::finalization(tx)?.is_some();
-            Ok(domain::review::reopen(&fields, &ctx.actor.name, finalized, reason, format_time(ctx.clock.now()))?
-                .into())
+            let mut changes =
+                domain::review::reopen(&fields, &ctx.actor.name, finalized, reason, format_time(ctx.clock.now()))?;
+            sign_lock(tx, &mut changes, key)?;
+            Ok(changes.into())
         },
         |_, _| Ok(()),
     )
+}
+
+/// Signs the finalizing or reopening in `changes` with `key`, as the
+/// roster requires.
+fn sign_lock(
+    tx: &rusqlite::Transaction<'_>,
+    changes: &mut [Change],
+    key: Option<&crate::keys::UnlockedKey>,
+) -> Result<()> {
+    let roster = store::roster::roster(tx)?;
+    let uuid = store::engagement_file::uuid_of(tx)?;
+    let sign = |message: &[u8]| key.map(|k| k.sign(message)).unwrap_or_default();
+    let signer = key.map(|k| domain::roster::Signer { fingerprint: &k.fingerprint, sign: &sign });
+    for change in changes {
+        domain::roster::sign_lock(&roster, change, signer.as_ref(), &uuid)?;
+    }
+    Ok(())
 }
 
 /// The events about one item, oldest first.

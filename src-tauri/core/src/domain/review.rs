@@ -449,7 +449,7 @@ pub fn finalize(
                 .collect(),
         });
     }
-    Ok(vec![Change::EngagementFinalized { finalization: Finalization { by: who.into(), at } }])
+    Ok(vec![Change::EngagementFinalized { finalization: Finalization { by: who.into(), at }, signature: None }])
 }
 
 /// The date of a final report must make sense: after the period it
@@ -499,7 +499,7 @@ pub fn reopen(fields: &EngagementFields, who: &str, finalized: bool, reason: &st
     if reason.trim().is_empty() {
         return Err(Error::required("reason", "reopening needs the reason"));
     }
-    Ok(vec![Change::EngagementReopened { reason: reason.trim().into(), by: who.into(), at }])
+    Ok(vec![Change::EngagementReopened { reason: reason.trim().into(), by: who.into(), at, signature: None }])
 }
 
 /// Whether a control is in scope, for the blockers: out-of-scope controls'

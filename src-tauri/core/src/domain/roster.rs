@@ -56,6 +56,58 @@ pub fn key_removed_message(uuid: &str, r: &KeyRemoval) -> Vec<u8> {
     .into_bytes()
 }
 
+/// What a manager's signature over finalizing covers.
+pub fn finalize_message(uuid: &str, by: &str, at: &str) -> Vec<u8> {
+    format!("ismap-workbench-finalize-v1\n{uuid}\n{by}\n{at}").into_bytes()
+}
+
+/// What a manager's signature over reopening covers.
+pub fn reopen_message(uuid: &str, by: &str, at: &str, reason: &str) -> Vec<u8> {
+    format!("ismap-workbench-reopen-v1\n{uuid}\n{by}\n{at}\n{reason}").into_bytes()
+}
+
+/// Signs a finalizing or reopening (`change`) by a manager who holds a key
+/// on the roster, as a sign-off is signed: with their own key, or refused.
+pub fn sign_lock(roster: &[RosterEntry], change: &mut Change, signer: Option<&Signer<'_>>, uuid: &str) -> Result<()> {
+    let (who, message) = match &*change {
+        Change::EngagementFinalized { finalization, .. } => {
+            (finalization.by.clone(), finalize_message(uuid, &finalization.by, &finalization.at))
+        }
+        Change::EngagementReopened { by, at, reason, .. } => (by.clone(), reopen_message(uuid, by, at, reason)),
+        _ => return Ok(()),
+    };
+    let theirs = active_keys(roster, &who);
+    let signature = match (theirs.is_empty(), signer) {
+        (true, None) => return Ok(()),
+        (_, Some(s)) if theirs.iter().any(|e| e.key.fingerprint == s.fingerprint) => {
+            KeySignature { fingerprint: s.fingerprint.to_string(), value: (s.sign)(&message) }
+        }
+        (false, None) => {
+            return Err(refuse(
+                "key",
+                ProblemCode::SignatureRequired,
+                &[("name", who.clone())],
+                format!("{who} holds a key on this engagement's roster: finalizing and reopening need its signature"),
+            ))
+        }
+        (_, Some(s)) => {
+            return Err(refuse(
+                "key",
+                ProblemCode::KeyNotOnRoster,
+                &[("name", who.clone()), ("fingerprint", s.fingerprint.to_string())],
+                format!("the key {} is not {who}'s on this engagement's roster", s.fingerprint),
+            ))
+        }
+    };
+    match change {
+        Change::EngagementFinalized { signature: slot, .. } | Change::EngagementReopened { signature: slot, .. } => {
+            *slot = Some(signature)
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The key a person signs with here: its fingerprint, and the signing
 /// itself (the secret never reaches the rules).
 pub struct Signer<'a> {
@@ -339,6 +391,41 @@ pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a Change)>
                 }
                 if let Some(k) = roster.get_mut(&removal.fingerprint) {
                     k.active = false;
+                }
+            }
+            Change::EngagementFinalized { .. } | Change::EngagementReopened { .. } => {
+                let (who, message, signature, what) = match change {
+                    Change::EngagementFinalized { finalization: f, signature } => {
+                        (f.by.clone(), finalize_message(uuid, &f.by, &f.at), signature, "finalized")
+                    }
+                    Change::EngagementReopened { by, at, reason, signature } => {
+                        (by.clone(), reopen_message(uuid, by, at, reason), signature, "reopened")
+                    }
+                    _ => continue,
+                };
+                let problem = |text: String| SignatureProblem {
+                    item_kind: "engagement".into(),
+                    item_id: what.into(),
+                    level: String::new(),
+                    problem: format!("event {seq}: {text}"),
+                };
+                match signature {
+                    Some(sig) => match roster.get(&sig.fingerprint) {
+                        Some(k) if k.active && k.name == who => jobs.push(Job {
+                            key: k.key,
+                            message,
+                            signature: sig.value.clone(),
+                            problem: problem(format!("{who}'s signature does not match the engagement {what}")),
+                        }),
+                        _ => problems.push(problem(format!(
+                            "signed with the key {}, which was not {who}'s on the roster then",
+                            sig.fingerprint
+                        ))),
+                    },
+                    None if active_of(&roster, &who) => problems.push(problem(format!(
+                        "{what} without a signature, though {who} held a key on the roster then"
+                    ))),
+                    None => {}
                 }
             }
             Change::SignedOff { signoff, .. } => {

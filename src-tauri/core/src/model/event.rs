@@ -251,11 +251,18 @@ pub enum Change {
     /// From here on every change is refused until a manager reopens.
     EngagementFinalized {
         finalization: Finalization,
+        /// The manager's signature, when they hold a key on the roster
+        /// (`domain::roster::finalize_message`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<super::roster::KeySignature>,
     },
     EngagementReopened {
         reason: String,
         by: String,
         at: String,
+        /// The manager's signature, when they hold a key on the roster.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<super::roster::KeySignature>,
     },
     /// A procedure's population, kept whole in the event so that the state
     /// stays a function of the log. Replaces an earlier one only while no

@@ -271,7 +271,7 @@ pub(crate) fn apply(tx: &Transaction<'_>, event: EventMeta<'_>, change: &Change)
             }
             Ok(())
         }
-        Change::EngagementFinalized { finalization: f } => {
+        Change::EngagementFinalized { finalization: f, .. } => {
             super::exec(
                 tx,
                 "UPDATE engagement SET finalized_by = ?1, finalized_at = ?2 WHERE id = 1",

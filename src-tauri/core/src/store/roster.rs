@@ -61,7 +61,7 @@ pub fn roster(conn: &Connection) -> Result<Vec<RosterEntry>> {
 pub(crate) fn signature_problems(conn: &Connection) -> Result<Vec<super::events::SignOffProblem>> {
     let uuid = super::engagement_file::uuid_of(conn)?;
     let mut stmt = conn.prepare(
-        "SELECT seq, payload FROM event WHERE kind IN ('signed_off', 'member_key_added', 'member_key_removed') ORDER BY seq",
+        "SELECT seq, payload FROM event WHERE kind IN ('signed_off', 'member_key_added', 'member_key_removed', 'engagement_finalized', 'engagement_reopened') ORDER BY seq",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     let mut events = Vec::new();

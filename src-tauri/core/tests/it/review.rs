@@ -440,6 +440,7 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
         ("answer_note", Box::new(|| api::answer_note(&path, "RN-001", "a", ctx).map(|_| ()))),
         ("clear_note", Box::new(|| api::clear_note(&path, "RN-001", ctx).map(|_| ()))),
         ("finalize", Box::new(|| api::finalize(&path, ctx).map(|_| ()))),
+        ("finalize_with_key", Box::new(|| api::finalize_with_key(&path, Some(&key), ctx).map(|_| ()))),
         (
             "import_population",
             Box::new(|| {
@@ -584,6 +585,7 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
         "generate_large",
         "export_evidence",
         "reopen",
+        "reopen_with_key",
         // Considering subsequent events runs up to the report date, after
         // finalizing too (tested below).
         "consider_subsequent_events",

@@ -221,3 +221,26 @@ fn a_signoff_made_on_a_field_copy_still_verifies_once_merged() {
     assert!(state.signoffs.iter().any(|s| s.signer == ASSESSOR && s.signature.is_some()), "{state:?}");
     intact(&t.file);
 }
+
+#[test]
+fn a_manager_who_holds_a_key_finalizes_and_reopens_with_its_signature() {
+    let t = Team::new();
+    t.add(MANAGER, MANAGER).unwrap();
+    // Everything performed and signed (the others hold no key on the roster);
+    // finalizing without the manager's key is refused.
+    let err = workbench_core::sample::perform_and_finalize(&t.file, &t.fx.clock).unwrap_err();
+    assert_eq!(code(&err), "signature_required");
+    let manager = Actor::new(MANAGER);
+    let ctx = Context { actor: &manager, clock: &t.fx.clock };
+    let reviewers = t.key(REVIEWER);
+    assert!(api::finalize_with_key(&t.file, Some(&reviewers), ctx).is_err(), "another person's key");
+    api::finalize_with_key(&t.file, Some(&t.key(MANAGER)), ctx).unwrap();
+    intact(&t.file);
+    assert_eq!(code(&api::reopen(&t.file, "訂正", ctx).unwrap_err()), "signature_required");
+    api::reopen_with_key(&t.file, "訂正", Some(&t.key(MANAGER)), ctx).unwrap();
+    intact(&t.file);
+    let history = api::recent_events(&t.file, 3).unwrap();
+    let reopened: serde_json::Value = serde_json::from_str(&history[0].payload).unwrap();
+    assert_eq!(reopened["kind"], "engagement_reopened");
+    assert!(reopened["signature"]["value"].as_str().is_some_and(|v| v.len() == 128), "{reopened}");
+}

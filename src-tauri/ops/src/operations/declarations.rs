@@ -342,13 +342,13 @@ operations! {
 
     finalize(FinalizeRequest { engagement: FileHandle }) -> OpenedEngagement |s, r, _p| {
         let path = s.path(&r.engagement)?;
-        s.with_ctx(|ctx| api::finalize(&path, ctx))?;
+        s.with_ctx(|ctx| s.with_key(&ctx.actor.name, |key| api::finalize_with_key(&path, key, ctx)))?;
         opened(s, &path)
     }
 
     reopen(ReopenRequest { engagement: FileHandle, reason: String }) -> OpenedEngagement |s, r, _p| {
         let path = s.path(&r.engagement)?;
-        s.with_ctx(|ctx| api::reopen(&path, &r.reason, ctx))?;
+        s.with_ctx(|ctx| s.with_key(&ctx.actor.name, |key| api::reopen_with_key(&path, &r.reason, key, ctx)))?;
         opened(s, &path)
     }
 
