@@ -562,7 +562,13 @@ fn signoffs(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
     let rows: Vec<Vec<String>> = s
         .signers
         .iter()
-        .map(|x| vec![x.name.clone(), word(m, "role", &x.role), word(m, "level", &x.level), x.count.to_string()])
+        .map(|x| {
+            let name = match &x.fingerprint {
+                Some(fp) => m.get("signoff.signed_by_key", &[("name", &x.name), ("fingerprint", fp)]),
+                None => x.name.clone(),
+            };
+            vec![name, word(m, "role", &x.role), word(m, "level", &x.level), x.count.to_string()]
+        })
         .collect();
     if !rows.is_empty() {
         flow.table(&widths(&[0.3, 0.25, 0.25, 0.2]), &header, &rows, 9.5);

@@ -21,6 +21,9 @@ pub const RESULTS_JSON: &str = "results.json";
 pub const RESULTS_CSV: &str = "results.csv";
 pub const OSCAL: &str = "oscal-assessment-results.json";
 pub const EVIDENCE_MANIFEST: &str = "evidence-manifest.json";
+/// The signed sign-offs and the roster's public keys (only when any
+/// sign-off is signed or the roster holds a key).
+pub const SIGNOFFS: &str = "signoffs.json";
 pub const LOG_HEAD: &str = "event-log-head.json";
 
 /// The schema name written into `results.json` and the manifest.
@@ -64,7 +67,13 @@ pub fn build(model: &ReportModel, signed_pdf: &[u8], identity: &SigningIdentity)
     }))
     .map_err(json_error)?;
     let csv = results_csv(model)?;
-    let files: Vec<(&str, &[u8])> = vec![
+    let signatures = serde_json::to_vec_pretty(&json!({
+        "engagement_uuid": model.engagement_uuid,
+        "roster": model.signatures.roster,
+        "signoffs": model.signatures.signoffs,
+    }))
+    .map_err(json_error)?;
+    let mut files: Vec<(&str, &[u8])> = vec![
         (REPORT, signed_pdf),
         (RESULTS_JSON, &results),
         (RESULTS_CSV, &csv),
@@ -72,6 +81,9 @@ pub fn build(model: &ReportModel, signed_pdf: &[u8], identity: &SigningIdentity)
         (EVIDENCE_MANIFEST, &evidence),
         (LOG_HEAD, &head),
     ];
+    if !model.signatures.roster.is_empty() || !model.signatures.signoffs.is_empty() {
+        files.push((SIGNOFFS, &signatures));
+    }
     let manifest = Manifest {
         schema: MANIFEST_SCHEMA.into(),
         engagement_uuid: model.engagement_uuid.clone(),

@@ -23,7 +23,7 @@ pub use sentences::SENTENCES;
 
 use crate::package::{
     csv_cell, Manifest, CSV_COLUMNS, EVIDENCE_MANIFEST, LOG_HEAD, MANIFEST, MANIFEST_SIGNATURE, REPORT, RESULTS_CSV,
-    RESULTS_JSON,
+    RESULTS_JSON, SIGNOFFS,
 };
 
 /// The names of the checks (besides `file NAME`, one per file a manifest
@@ -320,7 +320,37 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: Duration) -> Ver
         );
     }
     v.push("results consistent with the manifest", consistency(&files, &manifest));
+    if let Some(bytes) = files.get(SIGNOFFS) {
+        v.push("sign-off signatures", signoff_signatures(bytes, &manifest.engagement_uuid));
+    }
     v
+}
+
+/// Checks every signed sign-off of `signoffs.json` against the roster's
+/// public key its signer held (the file is covered by the manifest, which
+/// the firm signed; this says the sign-offs are their signers').
+fn signoff_signatures(bytes: &[u8], uuid: &str) -> Result<Sentence, CheckFailure> {
+    let doc: workbench_core::model::report::ReportSignatures = serde_json::from_slice(bytes)
+        .map_err(|e| Malformed.says("file.unreadable", &[("name", &SIGNOFFS), ("error", &e)]))?;
+    for s in &doc.signoffs {
+        let key = doc.roster.iter().find(|k| k.fingerprint == s.fingerprint && k.name == s.signer);
+        let message = workbench_core::domain::roster::signed_fields(
+            uuid,
+            &s.item_kind,
+            &s.item_id,
+            &s.level,
+            &s.signer,
+            &s.content_sha256,
+            &s.at,
+        );
+        if !key.is_some_and(|k| workbench_core::keys::verify(&k.public_key, &message, &s.signature)) {
+            return Err(Changed.says(
+                "signoffs.bad",
+                &[("item", &s.item_id), ("level", &s.level), ("signer", &s.signer), ("fingerprint", &s.fingerprint)],
+            ));
+        }
+    }
+    passed("signoffs.ok", &[("count", &doc.signoffs.len()), ("keys", &doc.roster.len())])
 }
 
 /// Reads `path` within `limit` bytes: its size is checked before it is

@@ -781,3 +781,65 @@ mod random_damage {
         }
     }
 }
+
+/// A package whose sign-offs were signed with the signers' personal keys
+/// carries them with the roster's public keys, and the verifier checks each
+/// offline; a signature that is not the signer's is named.
+#[test]
+fn the_packages_signed_sign_offs_are_checked_offline_against_the_roster() {
+    let fx = Fixture::new();
+    let keys = fx.path("keys");
+    let file = fx.engagement_with(true, |_, _| {});
+    // The roster's public keys as the report model carries them (the API's
+    // own path to them is tested in the core); the package is what is checked.
+    let mut model = fx.model(&file);
+    for (name, pin) in [("山田 太郎", "pin-1234"), ("鈴木 一郎", "pin-5678")] {
+        workbench_core::keys::create(&keys, name, pin, "2026-04-01T00:00:00.000Z".into()).unwrap();
+        let card = workbench_core::keys::card(&keys, name, None).unwrap();
+        model.signatures.roster.push(workbench_core::model::report::ReportRosterKey {
+            name: card.name,
+            role: "reviewer".into(),
+            public_key: card.public_key,
+            fingerprint: card.fingerprint,
+            active: true,
+        });
+    }
+    let reviewer = workbench_core::keys::unlock(&keys, "鈴木 一郎", "pin-5678").unwrap();
+    let fingerprint = reviewer.fingerprint.clone();
+    let entry = |id: &str, signature: String| workbench_core::model::report::ReportSignedOff {
+        item_kind: "procedure".into(),
+        item_id: id.into(),
+        level: "reviewer".into(),
+        signer: "鈴木 一郎".into(),
+        content_sha256: "ab".repeat(32),
+        at: "2026-06-01T00:00:00.000Z".into(),
+        fingerprint: fingerprint.clone(),
+        signature,
+    };
+    let message = |id: &str| {
+        workbench_core::domain::roster::signed_fields(
+            &model.engagement_uuid,
+            "procedure",
+            id,
+            "reviewer",
+            "鈴木 一郎",
+            &"ab".repeat(32),
+            "2026-06-01T00:00:00.000Z",
+        )
+    };
+    let good = entry("9.2.3.11.PB/P1", reviewer.sign(&message("9.2.3.11.PB/P1")));
+    model.signatures.signoffs = vec![good.clone()];
+    let pki = simple_pki(fx.path("pki"));
+    let zip = package_of(&model, &identity(&pki, "rsa"));
+    let v = verify::verify_package(&zip, &anchors(&pki, &["ca"]), NOW);
+    assert!(v.passed(), "{:#?}", v.checks);
+    assert!(v.checks.iter().any(|c| c.name == "sign-off signatures" && c.ok), "{:#?}", v.checks);
+
+    // A signature over another item, in a package the firm signed all the same.
+    model.signatures.signoffs = vec![good, entry("9.2.3.11.PB/P2", reviewer.sign(&message("9.2.3.11.PB/P1")))];
+    let zip = package_of(&model, &identity(&pki, "rsa"));
+    let v = verify::verify_package(&zip, &anchors(&pki, &["ca"]), NOW);
+    assert!(!v.passed());
+    let failed = v.checks.iter().find(|c| c.name == "sign-off signatures").unwrap();
+    assert!(!failed.ok && failed.detail.contains("9.2.3.11.PB/P2"), "{failed:?}");
+}

@@ -159,20 +159,45 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
 
     let summary = super::views::review_summary(file)?;
     let mut signers: Vec<ReportSigner> = Vec::new();
+    let mut signed = Vec::new();
     for state in &summary.states {
         for s in &state.signoffs {
             let level = s.level.as_str().to_string();
-            match signers.iter_mut().find(|x| x.name == s.signer && x.level == level) {
+            let fingerprint = s.signature.as_ref().map(|sig| sig.fingerprint.clone());
+            if let Some(sig) = &s.signature {
+                signed.push(crate::model::report::ReportSignedOff {
+                    item_kind: s.item_kind.as_str().into(),
+                    item_id: s.item_id.clone(),
+                    level: level.clone(),
+                    signer: s.signer.clone(),
+                    content_sha256: s.content_sha256.clone(),
+                    at: s.at.clone(),
+                    fingerprint: sig.fingerprint.clone(),
+                    signature: sig.value.clone(),
+                });
+            }
+            match signers.iter_mut().find(|x| x.name == s.signer && x.level == level && x.fingerprint == fingerprint) {
                 Some(x) => x.count += 1,
                 None => signers.push(ReportSigner {
                     name: s.signer.clone(),
                     role: s.role.as_str().to_string(),
                     level,
                     count: 1,
+                    fingerprint,
                 }),
             }
         }
     }
+    let roster = crate::store::roster::roster(&file.conn)?
+        .into_iter()
+        .map(|e| crate::model::report::ReportRosterKey {
+            active: e.is_active(),
+            name: e.key.name,
+            role: e.key.role.as_str().into(),
+            public_key: e.key.public_key,
+            fingerprint: e.key.fingerprint,
+        })
+        .collect();
     let changed_controls = changed_controls(file, &controls)?;
     let (events, hash) = file.head()?;
     Ok(ReportModel {
@@ -213,6 +238,7 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
             open_notes: summary.open_notes,
             signers,
         },
+        signatures: crate::model::report::ReportSignatures { roster, signoffs: signed },
         log_head: LogHead { events, hash },
     })
 }

@@ -21,16 +21,13 @@ use super::refuse;
 
 /// What a sign-off's signature covers, one field a line.
 pub fn signoff_message(uuid: &str, s: &SignOff) -> Vec<u8> {
-    format!(
-        "ismap-workbench-signoff-v1\n{uuid}\n{}\n{}\n{}\n{}\n{}\n{}",
-        s.item_kind.as_str(),
-        s.item_id,
-        s.level.as_str(),
-        s.signer,
-        s.content_sha256,
-        s.at
-    )
-    .into_bytes()
+    signed_fields(uuid, s.item_kind.as_str(), &s.item_id, s.level.as_str(), &s.signer, &s.content_sha256, &s.at)
+}
+
+/// The same from its fields as text, for a verifier that has only those
+/// (`workbench verify` reading a package's `signoffs.json`).
+pub fn signed_fields(uuid: &str, kind: &str, id: &str, level: &str, signer: &str, sha256: &str, at: &str) -> Vec<u8> {
+    format!("ismap-workbench-signoff-v1\n{uuid}\n{kind}\n{id}\n{level}\n{signer}\n{sha256}\n{at}").into_bytes()
 }
 
 /// What a manager's signature over a key's addition covers.

@@ -33,6 +33,9 @@ pub struct ReportModel {
     pub exceptions: Vec<ReportException>,
     pub evidence: Vec<ReportEvidence>,
     pub signoffs: ReportSignOffs,
+    /// The signatures of the standing sign-offs and the roster's keys.
+    #[serde(default)]
+    pub signatures: ReportSignatures,
     /// The written representation and the subsequent events.
     #[serde(default)]
     pub closing: super::representation::ClosingView,
@@ -193,6 +196,40 @@ pub struct ReportSigner {
     pub role: String,
     pub level: String,
     pub count: u32,
+    /// The fingerprint of the key these sign-offs were signed with, when
+    /// they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+/// The signed sign-offs and the roster's public keys, for `signoffs.json`
+/// in the package, so that anyone can check them offline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSignatures {
+    pub roster: Vec<ReportRosterKey>,
+    pub signoffs: Vec<ReportSignedOff>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRosterKey {
+    pub name: String,
+    pub role: String,
+    pub public_key: String,
+    pub fingerprint: String,
+    pub active: bool,
+}
+
+/// A standing sign-off with its signature: what `domain::roster::signoff_message` covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSignedOff {
+    pub item_kind: String,
+    pub item_id: String,
+    pub level: String,
+    pub signer: String,
+    pub content_sha256: String,
+    pub at: String,
+    pub fingerprint: String,
+    pub signature: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use std::io::Read;
 
 use super::{CheckFailure, FailureKind, Sentence};
 use crate::package::{
-    EVIDENCE_MANIFEST, LOG_HEAD, MANIFEST, MANIFEST_SIGNATURE, OSCAL, REPORT, RESULTS_CSV, RESULTS_JSON,
+    EVIDENCE_MANIFEST, LOG_HEAD, MANIFEST, MANIFEST_SIGNATURE, OSCAL, REPORT, RESULTS_CSV, RESULTS_JSON, SIGNOFFS,
 };
 
 use FailureKind::{Malformed, Unsafe};
@@ -38,6 +38,7 @@ pub fn entry_limit(name: &str) -> Option<u64> {
         MANIFEST => Some(MIB),
         MANIFEST_SIGNATURE => Some(MIB),
         LOG_HEAD => Some(64 * 1024),
+        SIGNOFFS => Some(32 * MIB),
         RESULTS_JSON | OSCAL => Some(32 * MIB),
         RESULTS_CSV => Some(16 * MIB),
         REPORT => Some(MAX_REPORT_BYTES),
@@ -54,8 +55,8 @@ pub fn evidence_manifest_limit(items: usize) -> u64 {
 }
 
 /// The names a package may hold; anything else is refused unread.
-pub const EXPECTED: [&str; 8] =
-    [REPORT, RESULTS_JSON, RESULTS_CSV, OSCAL, EVIDENCE_MANIFEST, LOG_HEAD, MANIFEST, MANIFEST_SIGNATURE];
+pub const EXPECTED: [&str; 9] =
+    [REPORT, RESULTS_JSON, RESULTS_CSV, OSCAL, EVIDENCE_MANIFEST, LOG_HEAD, SIGNOFFS, MANIFEST, MANIFEST_SIGNATURE];
 
 /// One entry as the central directory describes it, checked against its local header.
 #[derive(Debug, Clone)]

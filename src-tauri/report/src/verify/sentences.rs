@@ -38,6 +38,8 @@ pub const SENTENCES: &[(&str, &str)] = &[
     ("file.size", "{size} bytes, the manifest says {listed}"),
     ("file.hash", "its SHA-256 is not the manifest's (the file was changed)"),
     ("file.ok", "SHA-256 {sha256}"),
+    ("signoffs.ok", "{count} sign-offs signed by their signers' keys ({keys} keys on the roster)"),
+    ("signoffs.bad", "the sign-off of {item} as {level} by {signer} does not verify with the roster's key {fingerprint}"),
     ("file.not_listed", "the manifest does not list it"),
     ("manifest.ok", "{count} files listed, engagement {engagement}"),
     ("unlisted.none", "none"),
