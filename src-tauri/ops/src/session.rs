@@ -85,7 +85,7 @@ impl Session {
     fn key_lifetime() -> std::time::Duration {
         let minutes =
             std::env::var("WORKBENCH_PIN_MINUTES").ok().and_then(|m| m.trim().parse::<u64>().ok()).unwrap_or(5);
-        std::time::Duration::from_secs(minutes * 60)
+        std::time::Duration::from_secs(minutes.saturating_mul(60))
     }
 
     /// Keeps a key opened with its PIN, for its person's next signatures.

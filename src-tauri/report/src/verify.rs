@@ -326,14 +326,23 @@ pub fn verify_package(zip: &[u8], anchors: &[Certificate], now: Duration) -> Ver
     v
 }
 
-/// Checks every signed sign-off of `signoffs.json` against the roster's
-/// public key its signer held (the file is covered by the manifest, which
-/// the firm signed; this says the sign-offs are their signers').
+/// Checks every signed sign-off of `signoffs.json` against the public key
+/// the file gives for its signer, whose fingerprint is recomputed: the
+/// sign-offs agree with the keys the package names. That those keys are
+/// the people's is what their fingerprints, compared with the ones they
+/// handed over, show (docs/security.md).
 fn signoff_signatures(bytes: &[u8], uuid: &str) -> Result<Sentence, CheckFailure> {
     let doc: workbench_core::model::report::ReportSignatures = serde_json::from_slice(bytes)
         .map_err(|e| Malformed.says("file.unreadable", &[("name", &SIGNOFFS), ("error", &e)]))?;
     for s in &doc.signoffs {
-        let key = doc.roster.iter().find(|k| k.fingerprint == s.fingerprint && k.name == s.signer);
+        // The fingerprint people compare is recomputed from the key, so a
+        // roster entry cannot show a known fingerprint beside another key.
+        let key = doc.roster.iter().find(|k| {
+            k.fingerprint == s.fingerprint
+                && k.name == s.signer
+                && workbench_core::keys::public_key(&k.public_key)
+                    .is_some_and(|pk| workbench_core::keys::fingerprint(pk.as_bytes()) == k.fingerprint)
+        });
         let message = workbench_core::domain::roster::signed_fields(
             uuid,
             &s.item_kind,

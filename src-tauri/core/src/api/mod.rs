@@ -942,10 +942,12 @@ fn sign_lock(
 ) -> Result<()> {
     let roster = store::roster::roster(tx)?;
     let uuid = store::engagement_file::uuid_of(tx)?;
+    // The event before the one being signed: the head of the log now.
+    let head: String = tx.query_row("SELECT head_hash FROM engagement WHERE id = 1", [], |r| r.get(0))?;
     let sign = |message: &[u8]| key.map(|k| k.sign(message)).unwrap_or_default();
     let signer = key.map(|k| domain::roster::Signer { fingerprint: &k.fingerprint, sign: &sign });
     for change in changes {
-        domain::roster::sign_lock(&roster, change, signer.as_ref(), &uuid)?;
+        domain::roster::sign_lock(&roster, change, signer.as_ref(), &uuid, &head)?;
     }
     Ok(())
 }

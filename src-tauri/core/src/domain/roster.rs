@@ -53,24 +53,34 @@ pub fn key_removed_message(uuid: &str, r: &KeyRemoval) -> Vec<u8> {
     .into_bytes()
 }
 
-/// What a manager's signature over finalizing covers.
-pub fn finalize_message(uuid: &str, by: &str, at: &str) -> Vec<u8> {
-    format!("ismap-workbench-finalize-v1\n{uuid}\n{by}\n{at}").into_bytes()
+/// What a manager's signature over finalizing covers: the engagement,
+/// who, when, and the hash of the event before it, so that a signed
+/// finalizing cannot be moved to another point of the log.
+pub fn finalize_message(uuid: &str, by: &str, at: &str, prev_hash: &str) -> Vec<u8> {
+    format!("ismap-workbench-finalize-v1\n{uuid}\n{by}\n{at}\n{prev_hash}").into_bytes()
 }
 
-/// What a manager's signature over reopening covers.
-pub fn reopen_message(uuid: &str, by: &str, at: &str, reason: &str) -> Vec<u8> {
-    format!("ismap-workbench-reopen-v1\n{uuid}\n{by}\n{at}\n{reason}").into_bytes()
+/// What a manager's signature over reopening covers, likewise.
+pub fn reopen_message(uuid: &str, by: &str, at: &str, reason: &str, prev_hash: &str) -> Vec<u8> {
+    format!("ismap-workbench-reopen-v1\n{uuid}\n{by}\n{at}\n{reason}\n{prev_hash}").into_bytes()
 }
 
 /// Signs a finalizing or reopening (`change`) by a manager who holds a key
 /// on the roster, as a sign-off is signed: with their own key, or refused.
-pub fn sign_lock(roster: &[RosterEntry], change: &mut Change, signer: Option<&Signer<'_>>, uuid: &str) -> Result<()> {
+pub fn sign_lock(
+    roster: &[RosterEntry],
+    change: &mut Change,
+    signer: Option<&Signer<'_>>,
+    uuid: &str,
+    prev_hash: &str,
+) -> Result<()> {
     let (who, message) = match &*change {
         Change::EngagementFinalized { finalization, .. } => {
-            (finalization.by.clone(), finalize_message(uuid, &finalization.by, &finalization.at))
+            (finalization.by.clone(), finalize_message(uuid, &finalization.by, &finalization.at, prev_hash))
         }
-        Change::EngagementReopened { by, at, reason, .. } => (by.clone(), reopen_message(uuid, by, at, reason)),
+        Change::EngagementReopened { by, at, reason, .. } => {
+            (by.clone(), reopen_message(uuid, by, at, reason, prev_hash))
+        }
         _ => return Ok(()),
     };
     let theirs = active_keys(roster, &who);
@@ -170,9 +180,18 @@ pub fn add_key(
             format!("the key {} is on the roster already", card.fingerprint),
         ));
     }
-    if active_keys(roster, actor).is_empty() {
-        // Nobody vouches for the first key of a manager but the manager:
-        // it must be their own, signing itself.
+    if !active_keys(roster, &card.name).is_empty() {
+        return Err(refuse(
+            "card",
+            ProblemCode::DuplicateKey,
+            &[("fingerprint", card.fingerprint.clone())],
+            format!("{} holds a key on the roster already: remove it first", card.name),
+        ));
+    }
+    if roster.is_empty() {
+        // Nobody vouches for the first key of an engagement but its
+        // manager: it must be their own, signing itself, and only while
+        // the roster is empty (else anyone could start a roster of their own).
         if card.name != actor || card.fingerprint != signer.fingerprint {
             return Err(refuse(
                 "card",
@@ -317,7 +336,7 @@ pub struct SignatureProblem {
 /// Which key must have signed is decided in one pass, in order; the
 /// signatures themselves are then checked on every core at once (they do
 /// not depend on each other), each key parsed once.
-pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a Change)>) -> Vec<SignatureProblem> {
+pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a str, &'a Change)>) -> Vec<SignatureProblem> {
     struct Known {
         name: String,
         key: Option<ed25519_dalek::VerifyingKey>,
@@ -333,15 +352,20 @@ pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a Change)>
     let mut problems = Vec::new();
     let mut jobs: Vec<Job> = Vec::new();
     let active_of = |roster: &HashMap<String, Known>, name: &str| roster.values().any(|k| k.active && k.name == name);
-    for (seq, change) in events {
+    for (seq, prev_hash, change) in events {
         match change {
             Change::MemberKeyAdded { key } => {
                 let signed_by = &key.signature.fingerprint;
                 let own = crate::keys::public_key(&key.public_key);
-                let by = if *signed_by == key.fingerprint
-                    && key.name == key.added_by
-                    && !active_of(&roster, &key.added_by)
-                {
+                if own.is_none_or(|k| crate::keys::fingerprint(k.as_bytes()) != key.fingerprint) {
+                    problems.push(SignatureProblem {
+                        item_kind: "member_key".into(),
+                        item_id: key.fingerprint.clone(),
+                        level: String::new(),
+                        problem: format!("event {seq}: {}'s fingerprint is not that of the key it names", key.name),
+                    });
+                }
+                let by = if *signed_by == key.fingerprint && key.name == key.added_by && roster.is_empty() {
                     Some(own)
                 } else {
                     roster.get(signed_by).filter(|k| k.active && k.name == key.added_by).map(|k| k.key)
@@ -393,10 +417,10 @@ pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a Change)>
             Change::EngagementFinalized { .. } | Change::EngagementReopened { .. } => {
                 let (who, message, signature, what) = match change {
                     Change::EngagementFinalized { finalization: f, signature } => {
-                        (f.by.clone(), finalize_message(uuid, &f.by, &f.at), signature, "finalized")
+                        (f.by.clone(), finalize_message(uuid, &f.by, &f.at, prev_hash), signature, "finalized")
                     }
                     Change::EngagementReopened { by, at, reason, signature } => {
-                        (by.clone(), reopen_message(uuid, by, at, reason), signature, "reopened")
+                        (by.clone(), reopen_message(uuid, by, at, reason, prev_hash), signature, "reopened")
                     }
                     _ => continue,
                 };

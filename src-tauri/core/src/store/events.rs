@@ -146,6 +146,11 @@ pub(crate) fn walk(
         } else {
             match serde_json::from_str::<Change>(&payload) {
                 Err(_) => Some("its payload is not a change this version knows".into()),
+                // The kind column names what the payload is; one that says
+                // otherwise would hide the event from checks that go by kind.
+                Ok(change) if change.kind().as_str() != &*kind => {
+                    Some(format!("its kind column says {kind} but its payload is {}", change.kind().as_str()))
+                }
                 Ok(change) => {
                     each(seq, &at, change)?;
                     None

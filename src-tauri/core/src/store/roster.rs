@@ -60,18 +60,23 @@ pub fn roster(conn: &Connection) -> Result<Vec<RosterEntry>> {
 /// as `log verify` reports sign-off problems.
 pub(crate) fn signature_problems(conn: &Connection) -> Result<Vec<super::events::SignOffProblem>> {
     let uuid = super::engagement_file::uuid_of(conn)?;
+    // The kind column is checked against the payload by `events::walk`, so
+    // choosing events by it chooses what the payloads say.
     let mut stmt = conn.prepare(
-        "SELECT seq, payload FROM event WHERE kind IN ('signed_off', 'member_key_added', 'member_key_removed', 'engagement_finalized', 'engagement_reopened') ORDER BY seq",
+        "SELECT seq, prev_hash, payload FROM event
+         WHERE kind IN ('signed_off', 'member_key_added', 'member_key_removed', 'engagement_finalized',
+                        'engagement_reopened')
+         ORDER BY seq",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
     let mut events = Vec::new();
     for row in rows {
-        let (seq, payload) = row?;
+        let (seq, prev_hash, payload) = row?;
         if let Ok(change) = serde_json::from_str::<Change>(&payload) {
-            events.push((seq, change));
+            events.push((seq, prev_hash, change));
         }
     }
-    Ok(crate::domain::roster::check(&uuid, events.iter().map(|(seq, c)| (*seq, c)))
+    Ok(crate::domain::roster::check(&uuid, events.iter().map(|(seq, prev, c)| (*seq, prev.as_str(), c)))
         .into_iter()
         .map(|p| super::events::SignOffProblem {
             item_kind: p.item_kind,

@@ -244,3 +244,41 @@ fn a_manager_who_holds_a_key_finalizes_and_reopens_with_its_signature() {
     assert_eq!(reopened["kind"], "engagement_reopened");
     assert!(reopened["signature"]["value"].as_str().is_some_and(|v| v.len() == 128), "{reopened}");
 }
+
+#[test]
+fn nobody_starts_a_second_roster_or_holds_two_keys() {
+    let t = Team::new();
+    t.add(MANAGER, MANAGER).unwrap();
+    // The partner, a manager-level member without a key, cannot sign her
+    // own key in once the roster has begun: a manager on it must.
+    keys::create(&t.keys, "高橋 美咲", "高橋 美咲-pin", "2026-04-01T00:00:00.000Z".into()).unwrap();
+    let card = keys::card(&t.keys, "高橋 美咲", None).unwrap();
+    std::fs::write(t.card("高橋 美咲"), serde_json::to_string(&card).unwrap()).unwrap();
+    assert_eq!(code(&t.add("高橋 美咲", "高橋 美咲").unwrap_err()), "key_not_on_roster");
+    // A second key for a person who holds one is refused until the first is removed.
+    t.add(ASSESSOR, MANAGER).unwrap();
+    let other = t.fx.path("other-keys");
+    keys::create(&other, ASSESSOR, "another-pin", "2026-04-01T00:00:00.000Z".into()).unwrap();
+    let second = keys::card(&other, ASSESSOR, None).unwrap();
+    let second_card = t.fx.path("second.card");
+    std::fs::write(&second_card, serde_json::to_string(&second).unwrap()).unwrap();
+    let manager = Actor::new(MANAGER);
+    let ctx = Context { actor: &manager, clock: &t.fx.clock };
+    let err = api::add_member_key(&t.file, &second_card, &t.key(MANAGER), ctx).unwrap_err();
+    assert_eq!(code(&err), "duplicate_key");
+    intact(&t.file);
+}
+
+#[test]
+fn an_event_whose_kind_column_hides_what_it_is_breaks_the_chain() {
+    let t = Team::new();
+    t.rostered();
+    // Relabel the roster's first event so that checks by kind would pass it by.
+    let conn = rusqlite::Connection::open(&t.file).unwrap();
+    conn.execute("UPDATE event SET kind = 'note_added' WHERE kind = 'member_key_added'", []).unwrap();
+    rehash(&conn);
+    drop(conn);
+    let report = api::verify_log(&t.file, None).unwrap();
+    let broken = report.first_broken.expect("the relabelled event is named");
+    assert!(broken.reason.contains("kind column"), "{broken:?}");
+}

@@ -336,7 +336,13 @@ pub(crate) fn free_path(dir: &Path, stem: &str) -> PathBuf {
 /// PIN, which opens it.
 fn switch_person(s: &Session, name: &str, pin: Option<&Passphrase>) -> Result<()> {
     s.forget_key();
-    let Ok(found) = workbench_core::keys::find(s.data_dir(), name) else { return Ok(()) };
+    let found = match workbench_core::keys::find(s.data_dir(), name) {
+        Ok(found) => found,
+        // Nobody of that name has a key here: switching needs no PIN.
+        Err(Error::NotFound { .. }) => return Ok(()),
+        // Several keys, or a damaged one: refused, never let in without a PIN.
+        Err(other) => return Err(other),
+    };
     let Some(pin) = pin else {
         return Err(Error::Invalid {
             problems: vec![workbench_core::error::FieldProblem::new(
