@@ -1397,20 +1397,9 @@ pub fn add_member_key(
     ctx: Context<'_>,
 ) -> Result<Vec<RosterEntry>> {
     let card = crate::keys::read_card(card)?;
-    execute(
-        path,
-        ctx,
-        |tx| {
-            let fields = store::engagement_file::read_fields(tx)?;
-            let roster = store::roster::roster(tx)?;
-            let uuid = store::engagement_file::uuid_of(tx)?;
-            let sign = |message: &[u8]| key.sign(message);
-            let signer = domain::roster::Signer { fingerprint: &key.fingerprint, sign: &sign };
-            let at = format_time(ctx.clock.now());
-            Ok(domain::roster::add_key(&fields, &roster, &card, &ctx.actor.name, &signer, &uuid, at)?.into())
-        },
-        |file, _| store::roster::roster(&file.conn),
-    )
+    roster_change(path, key, ctx, |fields, roster, signer, uuid, at| {
+        domain::roster::add_key(fields, roster, &card, &ctx.actor.name, signer, uuid, at)
+    })
 }
 
 /// Takes a key off the roster, with the reason, signed with the manager's
@@ -1422,6 +1411,25 @@ pub fn remove_member_key(
     key: &crate::keys::UnlockedKey,
     ctx: Context<'_>,
 ) -> Result<Vec<RosterEntry>> {
+    let wanted = fingerprint.replace(' ', "").to_uppercase();
+    roster_change(path, key, ctx, |fields, roster, signer, uuid, at| {
+        let fingerprint = roster
+            .iter()
+            .map(|e| e.key.fingerprint.clone())
+            .find(|f| f.replace(' ', "") == wanted)
+            .unwrap_or_else(|| fingerprint.to_string());
+        domain::roster::remove_key(fields, roster, &fingerprint, reason, &ctx.actor.name, signer, uuid, at)
+    })
+}
+
+/// One change of the roster, signed with the manager's `key`: `decide`
+/// gets the team, the roster, the signer, the engagement's UUID and the time.
+fn roster_change(
+    path: &Path,
+    key: &crate::keys::UnlockedKey,
+    ctx: Context<'_>,
+    decide: impl FnOnce(&EngagementFields, &[RosterEntry], &domain::roster::Signer<'_>, &str, String) -> Result<Vec<Change>>,
+) -> Result<Vec<RosterEntry>> {
     execute(
         path,
         ctx,
@@ -1431,15 +1439,7 @@ pub fn remove_member_key(
             let uuid = store::engagement_file::uuid_of(tx)?;
             let sign = |message: &[u8]| key.sign(message);
             let signer = domain::roster::Signer { fingerprint: &key.fingerprint, sign: &sign };
-            let at = format_time(ctx.clock.now());
-            let wanted = fingerprint.replace(' ', "").to_uppercase();
-            let fingerprint = roster
-                .iter()
-                .map(|e| e.key.fingerprint.clone())
-                .find(|f| f.replace(' ', "") == wanted)
-                .unwrap_or_else(|| fingerprint.to_string());
-            Ok(domain::roster::remove_key(&fields, &roster, &fingerprint, reason, &ctx.actor.name, &signer, &uuid, at)?
-                .into())
+            Ok(decide(&fields, &roster, &signer, &uuid, format_time(ctx.clock.now()))?.into())
         },
         |file, _| store::roster::roster(&file.conn),
     )

@@ -544,21 +544,7 @@ fn a_copy_whose_history_was_rewritten_and_rehashed_is_refused() {
     work(&fx, &a, P1, "コピーの作業");
     let conn = rusqlite::Connection::open(&a).unwrap();
     conn.execute("UPDATE event SET actor = '別人' WHERE seq = 5", []).unwrap();
-    let rows: Vec<(i64, String, String, String, String)> = conn
-        .prepare("SELECT seq, kind, payload, actor, at FROM event ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = workbench_core::model::event::GENESIS_HASH.to_string();
-    for (seq, kind, payload, actor, at) in rows {
-        let hash = workbench_core::model::event::event_hash(seq, &kind, &payload, &actor, &at, &prev);
-        conn.execute("UPDATE event SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", rusqlite::params![seq, prev, hash])
-            .unwrap();
-        conn.execute("UPDATE engagement SET head_hash = ?1", [&hash]).unwrap();
-        prev = hash;
-    }
+    crate::support::rehash(&conn);
     drop(conn);
     assert!(api::verify_log(&a, None).unwrap().first_broken.is_none(), "the rewritten chain verifies on its own");
     let before = hash_of(&file);

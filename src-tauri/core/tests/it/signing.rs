@@ -149,7 +149,7 @@ fn a_forged_or_unsigned_signoff_is_found_by_log_verify_naming_the_item() {
     change["signoff"]["content_sha256"] = serde_json::json!("0".repeat(64));
     conn.execute("UPDATE event SET payload = ?2 WHERE seq = ?1", rusqlite::params![seq, change.to_string()]).unwrap();
     conn.execute("UPDATE signoff SET content_sha256 = ?1", [&"0".repeat(64)]).unwrap();
-    rehash(&conn);
+    crate::support::rehash(&conn);
     drop(conn);
     let report = api::verify_log(&forged, None).unwrap();
     assert!(report.first_broken.is_none(), "the chain was rewritten to match");
@@ -157,26 +157,6 @@ fn a_forged_or_unsigned_signoff_is_found_by_log_verify_naming_the_item() {
         report.signoff_problems.iter().any(|p| p.item_id == P1 && p.problem.contains("signature does not match")),
         "{report:?}"
     );
-}
-
-/// Recomputes every event's hash and the head, as someone with the file
-/// and the documented hash could.
-fn rehash(conn: &rusqlite::Connection) {
-    let rows: Vec<(i64, String, String, String, String)> = conn
-        .prepare("SELECT seq, kind, payload, actor, at FROM event ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = workbench_core::model::event::GENESIS_HASH.to_string();
-    for (seq, kind, payload, actor, at) in rows {
-        let hash = workbench_core::model::event::event_hash(seq, &kind, &payload, &actor, &at, &prev);
-        conn.execute("UPDATE event SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", rusqlite::params![seq, prev, hash])
-            .unwrap();
-        conn.execute("UPDATE engagement SET head_hash = ?1", [&hash]).unwrap();
-        prev = hash;
-    }
 }
 
 #[test]
@@ -276,7 +256,7 @@ fn an_event_whose_kind_column_hides_what_it_is_breaks_the_chain() {
     // Relabel the roster's first event so that checks by kind would pass it by.
     let conn = rusqlite::Connection::open(&t.file).unwrap();
     conn.execute("UPDATE event SET kind = 'note_added' WHERE kind = 'member_key_added'", []).unwrap();
-    rehash(&conn);
+    crate::support::rehash(&conn);
     drop(conn);
     let report = api::verify_log(&t.file, None).unwrap();
     let broken = report.first_broken.expect("the relabelled event is named");

@@ -74,3 +74,23 @@ pub fn planned_demo(fx: &Fixture, uuid: &str) -> PathBuf {
     .unwrap();
     path
 }
+
+/// Recomputes every event's hash and the head, as someone with the file
+/// and the documented hash could.
+pub fn rehash(conn: &rusqlite::Connection) {
+    let rows: Vec<(i64, String, String, String, String)> = conn
+        .prepare("SELECT seq, kind, payload, actor, at FROM event ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = workbench_core::model::event::GENESIS_HASH.to_string();
+    for (seq, kind, payload, actor, at) in rows {
+        let hash = workbench_core::model::event::event_hash(seq, &kind, &payload, &actor, &at, &prev);
+        conn.execute("UPDATE event SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", rusqlite::params![seq, prev, hash])
+            .unwrap();
+        conn.execute("UPDATE engagement SET head_hash = ?1", [&hash]).unwrap();
+        prev = hash;
+    }
+}
