@@ -116,6 +116,13 @@ impl<R: Runtime> Host for AppHost<R> {
         self.dialog(|d| d.add_filter("PKCS#12", &["p12", "pfx"]).pick_file()).flatten()
     }
 
+    fn pick_member_card(&self) -> Option<PathBuf> {
+        if let Some(files) = e2e_files() {
+            return files.into_iter().find(|p| p.extension().is_some_and(|e| e == "json" || e == "card"));
+        }
+        self.dialog(|d| d.add_filter("Member card", &["json", "card"]).pick_file()).flatten()
+    }
+
     fn open(&self, path: &Path) -> std::io::Result<()> {
         open::that_detached(path)
     }

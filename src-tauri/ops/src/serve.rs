@@ -70,6 +70,9 @@ impl Host for DevHost {
     fn pick_certificate(&self) -> Option<PathBuf> {
         self.first()
     }
+    fn pick_member_card(&self) -> Option<PathBuf> {
+        self.first()
+    }
     fn open(&self, path: &Path) -> std::io::Result<()> {
         self.0.opened.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(path.to_path_buf());
         Ok(())

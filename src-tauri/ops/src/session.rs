@@ -36,6 +36,8 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     /// whether a zip (the package) or a PDF (the report) is being saved.
     fn pick_export_destination(&self, suggested_name: &str, package: bool) -> Option<PathBuf>;
     fn pick_certificate(&self) -> Option<PathBuf>;
+    /// A member card (a team member's public key, JSON).
+    fn pick_member_card(&self) -> Option<PathBuf>;
     /// Hands a file to the system's default app (a viewer copy, a report).
     fn open(&self, path: &Path) -> std::io::Result<()>;
     /// Shows a file's folder in the file manager.

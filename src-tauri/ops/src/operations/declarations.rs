@@ -555,4 +555,26 @@ operations! {
         s.keep_key(workbench_core::keys::unlock(s.data_dir(), &found.fingerprint, r.pin.expose())?);
         Ok(found)
     }
+
+    /// The engagement's roster of public keys.
+    roster(RosterRequest { engagement: FileHandle }) -> Vec<RosterEntry> |s, r, _p| {
+        api::roster(&s.path(&r.engagement)?)
+    }
+
+    /// The native dialog for a member card; `null` when cancelled.
+    pick_member_card(PickMemberCardRequest {}) -> Option<ChosenFile> |s, _r, _p| {
+        Ok(s.host().pick_member_card().map(|p| chosen(s, p)))
+    }
+
+    /// Adds the key of a member card to the roster, signed with the
+    /// manager's key, opened now with `pin`.
+    add_member_key(AddMemberKeyRequest { engagement: FileHandle, card: FileHandle, pin: Passphrase }) -> Vec<RosterEntry> |s, r, _p| {
+        let (path, card) = (s.path(&r.engagement)?, s.path(&r.card)?);
+        let name = s.actor().name;
+        let found = workbench_core::keys::find(s.data_dir(), &name)?;
+        let key = workbench_core::keys::unlock(s.data_dir(), &found.fingerprint, r.pin.expose())?;
+        let added = s.with_ctx(|ctx| api::add_member_key(&path, &card, &key, ctx))?;
+        s.keep_key(key);
+        Ok(added)
+    }
 }

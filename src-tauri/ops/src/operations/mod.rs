@@ -27,6 +27,7 @@ use workbench_core::model::representation::{ClosingView, RepresentationInput, Su
 use workbench_core::model::review::{
     FinalizeCheck, NoteTargetKind, ReviewNote, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
 };
+use workbench_core::model::roster::RosterEntry;
 use workbench_core::model::sampling::{
     CellInput, Frequency, PopulationColumns, PopulationPreview, Reproduction, SampleRequest, SampleRuleTable,
     SamplingState, Tickmark,

@@ -6,6 +6,7 @@ import type { Transport } from "../transport";
 import type { AddAttributeRequest } from "../bindings/AddAttributeRequest";
 import type { AddEvidenceRequest } from "../bindings/AddEvidenceRequest";
 import type { AddExceptionRequest } from "../bindings/AddExceptionRequest";
+import type { AddMemberKeyRequest } from "../bindings/AddMemberKeyRequest";
 import type { AddNoteRequest } from "../bindings/AddNoteRequest";
 import type { AddPbcRequest } from "../bindings/AddPbcRequest";
 import type { AddProcedureRequest } from "../bindings/AddProcedureRequest";
@@ -79,6 +80,7 @@ import type { PickEngagementToCreateRequest } from "../bindings/PickEngagementTo
 import type { PickEngagementToOpenRequest } from "../bindings/PickEngagementToOpenRequest";
 import type { PickEvidenceFilesRequest } from "../bindings/PickEvidenceFilesRequest";
 import type { PickExportDestinationRequest } from "../bindings/PickExportDestinationRequest";
+import type { PickMemberCardRequest } from "../bindings/PickMemberCardRequest";
 import type { PickPopulationFileRequest } from "../bindings/PickPopulationFileRequest";
 import type { PickedFile } from "../bindings/PickedFile";
 import type { PlanExportRequest } from "../bindings/PlanExportRequest";
@@ -103,6 +105,8 @@ import type { ReviewNote } from "../bindings/ReviewNote";
 import type { ReviewState } from "../bindings/ReviewState";
 import type { ReviewSummary } from "../bindings/ReviewSummary";
 import type { ReviewSummaryRequest } from "../bindings/ReviewSummaryRequest";
+import type { RosterEntry } from "../bindings/RosterEntry";
+import type { RosterRequest } from "../bindings/RosterRequest";
 import type { SampleRuleTable } from "../bindings/SampleRuleTable";
 import type { SampleRulesRequest } from "../bindings/SampleRulesRequest";
 import type { SamplingRequest } from "../bindings/SamplingRequest";
@@ -219,6 +223,9 @@ export const OPERATIONS = [
   "signing_keys",
   "create_signing_key",
   "unlock_signing_key",
+  "roster",
+  "pick_member_card",
+  "add_member_key",
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];
@@ -370,6 +377,12 @@ export function client(transport: Transport) {
     createSigningKey: (request: CreateSigningKeyRequest): Promise<KeySummary> => transport.call("create_signing_key", request),
     /** Opens the profile person's signing key with their PIN, for their signatures over the next few minutes. */
     unlockSigningKey: (request: UnlockSigningKeyRequest): Promise<KeySummary> => transport.call("unlock_signing_key", request),
+    /** The engagement's roster of public keys. */
+    roster: (request: RosterRequest): Promise<Array<RosterEntry>> => transport.call("roster", request),
+    /** The native dialog for a member card; `null` when cancelled. */
+    pickMemberCard: (request: PickMemberCardRequest): Promise<ChosenFile | null> => transport.call("pick_member_card", request),
+    /** Adds the key of a member card to the roster, signed with the manager's key, opened now with `pin`. */
+    addMemberKey: (request: AddMemberKeyRequest): Promise<Array<RosterEntry>> => transport.call("add_member_key", request),
   };
 }
 
