@@ -123,6 +123,21 @@ impl<R: Runtime> Host for AppHost<R> {
         self.dialog(|d| d.add_filter("Member card", &["json", "card"]).pick_file()).flatten()
     }
 
+    fn pick_key_file(&self) -> Option<PathBuf> {
+        if let Some(files) = e2e_files() {
+            return files.into_iter().find(|p| p.extension().is_some_and(|e| e == "json" || e == "key"));
+        }
+        self.dialog(|d| d.add_filter("Signing key", &["json", "key"]).pick_file()).flatten()
+    }
+
+    fn pick_key_destination(&self, suggested_name: &str) -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("WORKBENCH_E2E_EXPORT_DIR") {
+            return Some(PathBuf::from(dir).join(suggested_name));
+        }
+        let name = suggested_name.to_string();
+        self.dialog(move |d| d.add_filter("JSON", &["json"]).set_file_name(name).save_file()).flatten()
+    }
+
     fn open(&self, path: &Path) -> std::io::Result<()> {
         open::that_detached(path)
     }

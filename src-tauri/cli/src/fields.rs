@@ -84,6 +84,10 @@ pub struct FieldArgs {
     /// Whether procedures and controls need a second-level review (true or false).
     #[arg(long, value_name = "BOOL")]
     second_review: Option<bool>,
+    /// Let the engagement's one person (a manager or partner working alone) sign every level of an item, for this
+    /// reason, which the log records; a manager or partner decides it. Empty restores separation of duties.
+    #[arg(long, value_name = "REASON")]
+    one_person_signoff: Option<String>,
 }
 
 /// A date argument that is not a date as `YYYY-MM-DD`. Arguments are read
@@ -168,6 +172,7 @@ impl FieldArgs {
             },
             team: Vec::new(),
             second_review: false,
+            one_person_signoff: None,
         };
         self.apply_to(empty)
     }
@@ -204,6 +209,9 @@ impl FieldArgs {
         }
         if let (Some(start), Some(end)) = (self.prior_period_start, self.prior_period_end) {
             f.prior_period = Some(Period { start, end });
+        }
+        if let Some(reason) = self.one_person_signoff {
+            f.one_person_signoff = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
         }
         if let Some(reason) = self.period_rule_override {
             f.period_rule_override = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
@@ -306,6 +314,9 @@ pub fn print_view(v: &EngagementView, m: &Messages) {
         let role = m.word(&format!("role.{}", member.role.as_str()), member.role.as_str());
         let key = if i == 0 { "show.member" } else { "show.member_more" };
         lines.push(m.get(key, &[("name", &member.name), ("role", &role)]));
+    }
+    if let Some(reason) = f.one_person_reason() {
+        lines.push(m.get("show.one_person_signoff", &[("reason", &reason)]));
     }
     lines.push(m.get("show.catalog", &[("name", &v.catalog.name), ("version", &v.catalog.version)]));
     lines.push(m.get("show.controls", &[("items", &v.controls.items), ("assessable", &v.controls.assessable)]));

@@ -73,6 +73,25 @@ pub enum KeyCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Write a key, still sealed under its PIN, to a file you carry to another computer of yours (keep it as you
+    /// would a bank card: with its PIN, it signs as you).
+    Export {
+        /// The key: its person's name or its fingerprint.
+        #[arg(long, value_name = "NAME|FINGERPRINT")]
+        key: String,
+        /// Where to write it (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Bring your key file (from `workbench key export` on another computer) into this computer's data folder.
+    /// Its PIN (from a prompt, or $WORKBENCH_SIGNING_PIN) must open it; nothing is written otherwise.
+    Import {
+        /// The key file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a key's PIN (it opens the key and closes it again).
     Check {
         /// The key: its person's name or its fingerprint.
@@ -111,17 +130,23 @@ pub fn key(command: KeyCommand, data_dir: &Path, actor: &str, now: String, m: &M
             Ok(())
         }
         KeyCommand::Card { key, role, out } => {
-            let role = role.as_deref().and_then(Role::parse);
-            let card = keys::card(data_dir, &key, role)?;
-            if out.exists() {
-                return Err(Failure::Core(workbench_core::Error::AlreadyExists {
-                    what: "file",
-                    id: out.display().to_string(),
-                }));
-            }
-            let text = serde_json::to_string_pretty(&card).map_err(|e| Failure::Usage(e.to_string()))?;
-            workbench_core::files::write_whole(&out, text.as_bytes())?;
+            let card = keys::write_card(data_dir, &key, role.as_deref().and_then(Role::parse), &out)?;
             println!("{}", m.get("key.card_written", &[("path", &out.display()), ("fingerprint", &card.fingerprint)]));
+            Ok(())
+        }
+        KeyCommand::Export { key, out } => {
+            let written = keys::export(data_dir, &key, &out)?;
+            println!("{}", m.get("key.exported", &[("path", &out.display()), ("fingerprint", &written.fingerprint)]));
+            Ok(())
+        }
+        KeyCommand::Import { file, json } => {
+            let pin = pin(m, "key.pin", false)?;
+            let here = keys::import(data_dir, &file, &pin)?;
+            if json {
+                return print_json(&here);
+            }
+            println!("{}", m.get("key.imported", &[("name", &here.name), ("fingerprint", &here.fingerprint)]));
+            println!("{}", m.get("key.kept", &[("path", &here.path.display())]));
             Ok(())
         }
         KeyCommand::Check { key } => {

@@ -134,3 +134,37 @@ fn the_roster_is_built_from_member_cards_and_a_key_holder_signs_with_the_pin() {
     let verified = run.workbench(None, &["log", "verify", "demo.ismap"]);
     assert!(stdout(&verified).contains("intact"), "{}{}", stdout(&verified), stderr(&verified));
 }
+
+#[test]
+fn a_key_carried_to_another_computer_arrives_only_with_its_pin() {
+    let laptop = Run::new();
+    let made = laptop.workbench(Some("24681357"), &["key", "new"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let out = laptop.path("my-key.json");
+    let exported = laptop.workbench(None, &["key", "export", "--key", "佐藤 花子", "--out", out.to_str().unwrap()]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(stdout(&exported).contains("still sealed under its PIN"), "{}", stdout(&exported));
+
+    // Another computer: another data folder.
+    let desktop = Run::new();
+    let file = out.to_str().unwrap();
+    let wrong = desktop.workbench(Some("00000000"), &["key", "import", file]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
+    assert!(stderr(&wrong).contains("wrong PIN"), "{}", stderr(&wrong));
+    assert!(!desktop.path("data/keys").exists() || std::fs::read_dir(desktop.path("data/keys")).unwrap().count() == 0);
+
+    let imported = desktop.workbench(Some("24681357"), &["key", "import", file, "--json"]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let summary: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(summary["name"], "佐藤 花子");
+    let checked = desktop.workbench(Some("24681357"), &["key", "check", "--key", "佐藤 花子"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let twice = desktop.workbench(Some("24681357"), &["key", "import", file]);
+    assert_eq!(twice.status.code(), Some(1), "a key already here is refused");
+
+    // Something else dressed as a key file is refused before any PIN is tried.
+    std::fs::write(desktop.path("card.json"), b"{\"format\":\"ismap-workbench-member-card-v1\"}").unwrap();
+    let card = desktop.workbench(Some("24681357"), &["key", "import", desktop.path("card.json").to_str().unwrap()]);
+    assert_eq!(card.status.code(), Some(1));
+    assert!(stderr(&card).contains("card.json"), "names the file: {}", stderr(&card));
+}

@@ -185,6 +185,7 @@ text_enum!(
         ManagerKeyFirst = "manager_key_first",
         SignatureRequired = "signature_required",
         SameKey = "same_key",
+        NotOnePerson = "not_one_person",
         PinRequired = "pin_required",
     }
 );

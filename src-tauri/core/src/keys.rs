@@ -352,8 +352,55 @@ pub fn find(data_dir: &Path, which: &str) -> Result<KeySummary> {
 /// Opens the key `which` with `pin`. A wrong PIN is refused as such.
 pub fn unlock(data_dir: &Path, which: &str, pin: &str) -> Result<UnlockedKey> {
     let found = find(data_dir, which)?;
+    open(read_key(&found.path)?, &found.path, pin)
+}
+
+/// Writes the key `which`, still sealed under its PIN, to `out` (which must
+/// not exist), for its person to carry to another computer of theirs.
+pub fn export(data_dir: &Path, which: &str, out: &Path) -> Result<KeySummary> {
+    let found = find(data_dir, which)?;
     let file = read_key(&found.path)?;
-    let bad = |why: &str| Error::invalid("key", format!("{}: {why}", found.path.display()));
+    if out.exists() {
+        return Err(Error::AlreadyExists { what: "file", id: out.display().to_string() });
+    }
+    let text = serde_json::to_string_pretty(&file).map_err(|e| Error::invalid("key", e.to_string()))?;
+    crate::files::write_whole(out, text.as_bytes())?;
+    restrict_to_owner(out)?;
+    Ok(summary(&file, out.to_path_buf()))
+}
+
+/// Brings a person's key file from another computer into this one's data
+/// folder. The file is read within its cap and checked whole, and opened
+/// with `pin` before anything is written: a damaged file, another file
+/// dressed as a key, or a PIN that is not the key's leaves the data folder
+/// as it was. A key already here is refused as such.
+pub fn import(data_dir: &Path, path: &Path, pin: &str) -> Result<KeySummary> {
+    let file = read_key(path)?;
+    if file.name.trim().is_empty() || file.name.chars().any(char::is_control) || file.name.chars().count() > 200 {
+        return Err(Error::import_one(
+            path,
+            "name",
+            "the key file's name is empty, too long or holds a control character",
+        ));
+    }
+    drop(open(file.clone(), path, pin)?);
+    if let Some(here) = list(data_dir)?.into_iter().find(|k| k.fingerprint == file.fingerprint) {
+        return Err(Error::AlreadyExists { what: "signing key", id: format!("{} ({})", here.fingerprint, here.name) });
+    }
+    let dir = keys_dir(data_dir);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    // The name of the file here is ours, from the fingerprint, never the
+    // name the file came with.
+    let target = dir.join(format!("{}.json", file.fingerprint.replace(' ', "")));
+    let text = serde_json::to_string_pretty(&file).map_err(|e| Error::invalid("key", e.to_string()))?;
+    crate::files::write_whole(&target, text.as_bytes())?;
+    restrict_to_owner(&target)?;
+    Ok(summary(&file, target))
+}
+
+/// Opens a key file read from `path` with `pin`.
+fn open(file: KeyFile, path: &Path, pin: &str) -> Result<UnlockedKey> {
+    let bad = |why: &str| Error::invalid("key", format!("{}: {why}", path.display()));
     if file.cipher != "xchacha20poly1305" {
         return Err(bad("the key's cipher is not one this version uses"));
     }
@@ -392,6 +439,17 @@ pub fn card(data_dir: &Path, which: &str, role: Option<Role>) -> Result<MemberCa
         public_key: key.public_key,
         fingerprint: key.fingerprint,
     })
+}
+
+/// Writes the member card of the key `which` to `out`, which must not exist.
+pub fn write_card(data_dir: &Path, which: &str, role: Option<Role>, out: &Path) -> Result<MemberCard> {
+    let card = card(data_dir, which, role)?;
+    if out.exists() {
+        return Err(Error::AlreadyExists { what: "file", id: out.display().to_string() });
+    }
+    let text = serde_json::to_string_pretty(&card).map_err(|e| Error::invalid("card", e.to_string()))?;
+    crate::files::write_whole(out, text.as_bytes())?;
+    Ok(card)
 }
 
 /// Reads a member card a person handed over, checking it whole: its
@@ -455,5 +513,40 @@ mod tests {
         assert!(read_card(&path).is_err());
         std::fs::write(&path, vec![b' '; 70 * 1024]).unwrap_or_default();
         assert!(read_card(&path).is_err(), "too large to be a card");
+    }
+
+    #[test]
+    fn a_key_travels_sealed_and_arrives_only_with_its_pin() {
+        let (laptop, desktop) = (
+            tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
+            tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
+        );
+        let made = create(laptop.path(), "佐藤 花子", "1234", now()).unwrap_or_else(|e| panic!("{e}"));
+        let carried = laptop.path().join("carried.json");
+        export(laptop.path(), &made.fingerprint, &carried).unwrap_or_else(|e| panic!("{e}"));
+        assert!(export(laptop.path(), &made.fingerprint, &carried).is_err(), "an existing file is not overwritten");
+        // The secret does not travel in the clear.
+        let text = std::fs::read_to_string(&carried).unwrap_or_default();
+        assert!(text.contains("\"sealed\""));
+
+        let wrong = import(desktop.path(), &carried, "9999").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(wrong.contains("wrong PIN"), "{wrong}");
+        assert!(list(desktop.path()).unwrap_or_default().is_empty(), "nothing written on a wrong PIN");
+
+        let here = import(desktop.path(), &carried, "1234").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(here.fingerprint, made.fingerprint);
+        assert!(here.path.starts_with(desktop.path().join(KEYS_DIR)));
+        let opened = unlock(desktop.path(), "佐藤 花子", "1234").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(opened.fingerprint, made.fingerprint);
+        assert!(import(desktop.path(), &carried, "1234").is_err(), "a key already here is refused");
+
+        // A file whose public half was swapped for another key's is not a key.
+        let other = create(laptop.path(), "鈴木 一郎", "1234", now()).unwrap_or_else(|e| panic!("{e}"));
+        let swapped = text.replace(&made.public_key, &other.public_key).replace(&made.fingerprint, &other.fingerprint);
+        let forged = laptop.path().join("forged.json");
+        std::fs::write(&forged, swapped).unwrap_or_default();
+        let third = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        assert!(import(third.path(), &forged, "1234").is_err());
+        assert!(list(third.path()).unwrap_or_default().is_empty());
     }
 }

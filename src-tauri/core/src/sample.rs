@@ -65,6 +65,7 @@ pub fn demo_fields() -> EngagementFields {
             TeamMember { name: "佐藤 花子".into(), role: Role::Assessor },
         ],
         second_review: false,
+        one_person_signoff: None,
     }
 }
 

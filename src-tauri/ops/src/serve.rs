@@ -73,6 +73,12 @@ impl Host for DevHost {
     fn pick_member_card(&self) -> Option<PathBuf> {
         self.first()
     }
+    fn pick_key_file(&self) -> Option<PathBuf> {
+        self.first()
+    }
+    fn pick_key_destination(&self, _suggested_name: &str) -> Option<PathBuf> {
+        self.first()
+    }
     fn open(&self, path: &Path) -> std::io::Result<()> {
         self.0.opened.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(path.to_path_buf());
         Ok(())

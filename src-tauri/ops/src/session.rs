@@ -38,6 +38,10 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     fn pick_certificate(&self) -> Option<PathBuf>;
     /// A member card (a team member's public key, JSON).
     fn pick_member_card(&self) -> Option<PathBuf>;
+    /// A person's key file, carried from another computer of theirs.
+    fn pick_key_file(&self) -> Option<PathBuf>;
+    /// Where to save a member card or a key file (JSON), proposing `suggested_name`.
+    fn pick_key_destination(&self, suggested_name: &str) -> Option<PathBuf>;
     /// Hands a file to the system's default app (a viewer copy, a report).
     fn open(&self, path: &Path) -> std::io::Result<()>;
     /// Shows a file's folder in the file manager.

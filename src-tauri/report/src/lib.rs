@@ -558,6 +558,9 @@ fn signoffs(flow: &mut Flow<'_>, model: &ReportModel, m: &Messages) {
     );
     let second = m.get(if s.second_review { "yes" } else { "no" }, &[]);
     flow.paragraph(&m.get("signoff.second", &[("value", &second)]), 10.0, 0.0);
+    if let Some(reason) = &s.one_person_signoff {
+        flow.paragraph(&m.get("signoff.one_person", &[("reason", reason)]), 10.0, 0.0);
+    }
     let header = vec![m.get("col.name", &[]), m.get("col.role", &[]), m.get("col.level", &[]), m.get("col.items", &[])];
     let rows: Vec<Vec<String>> = s
         .signers

@@ -225,7 +225,7 @@ pub fn edit_engagement(path: &Path, fields: EngagementFields, ctx: Context<'_>) 
         |tx| {
             let file_fields = store::engagement_file::read_fields(tx)?;
             let rules = store::engagement_file::read_rules(tx)?;
-            let changes = domain::engagement::edit(&file_fields, &rules, &fields)?;
+            let changes = domain::engagement::edit(&file_fields, &rules, &fields, &ctx.actor.name)?;
             if !changes.is_empty() {
                 domain::change::check_period(fields.period.start, fields.period.end, &store::change::all_changes(tx)?)?;
             }
@@ -787,7 +787,8 @@ pub fn sign_off_with_key(
             let sign = |message: &[u8]| key.map(|k| k.sign(message)).unwrap_or_default();
             let signer = key.map(|k| domain::roster::Signer { fingerprint: &k.fingerprint, sign: &sign });
             if let Some(Change::SignedOff { signoff, .. }) = changes.first_mut() {
-                domain::roster::sign(&roster, signoff, &rows, signer.as_ref(), &uuid)?;
+                let separate = fields.one_person_reason().is_none();
+                domain::roster::sign(&roster, signoff, &rows, signer.as_ref(), &uuid, separate)?;
             }
             Ok(changes.into())
         },

@@ -200,6 +200,7 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
         .collect();
     let changed_controls = changed_controls(file, &controls)?;
     let (events, hash) = file.head()?;
+    let one_person = fields.one_person_reason().map(str::to_string);
     Ok(ReportModel {
         is_final: finalization.is_some(),
         engagement_uuid: file.uuid()?,
@@ -237,6 +238,7 @@ pub(crate) fn report_model(file: &EngagementFile, report_date: NaiveDate, genera
             changed_after_signoff: summary.changed_after_signoff,
             open_notes: summary.open_notes,
             signers,
+            one_person_signoff: one_person,
         },
         signatures: crate::model::report::ReportSignatures { roster, signoffs: signed },
         log_head: LogHead { events, hash },

@@ -62,12 +62,21 @@ pub fn default_evaluation(kind: AuditKind) -> Evaluation {
     }
 }
 
-/// Replacing the engagement's fields: refused while any rule is broken;
-/// nothing to record when nothing changed.
-pub fn edit(before: &EngagementFields, rules: &ProgramRules, after: &EngagementFields) -> Result<Vec<Change>> {
+/// Replacing the engagement's fields by `actor`: refused while any rule is
+/// broken; nothing to record when nothing changed. Relaxing separation of
+/// duties (or restoring it) is a manager's or partner's decision.
+pub fn edit(
+    before: &EngagementFields,
+    rules: &ProgramRules,
+    after: &EngagementFields,
+    actor: &str,
+) -> Result<Vec<Change>> {
     let problems = after.problems(rules);
     if !problems.is_empty() {
         return Err(Error::Invalid { problems });
+    }
+    if before.one_person_reason() != after.one_person_reason() {
+        super::review::require_manager(before, actor, "decides whether one person signs every level")?;
     }
     let changes = diff_fields(before, after)?;
     Ok(if changes.is_empty() { Vec::new() } else { vec![Change::EngagementEdited { changes }] })
@@ -95,6 +104,17 @@ pub fn diff_fields(before: &EngagementFields, after: &EngagementFields) -> Resul
                     changes.push(FieldChange { field: key.clone(), before: b_value, after: a_value.clone() });
                 }
                 _ => {}
+            }
+        }
+        // A field left out when empty (an optional reason, the prior
+        // period) that the edit cleared is a change to nothing.
+        for (key, b_value) in b {
+            if !a.contains_key(key) && !b_value.is_null() {
+                changes.push(FieldChange {
+                    field: key.clone(),
+                    before: b_value.clone(),
+                    after: serde_json::Value::Null,
+                });
             }
         }
     }
@@ -126,7 +146,7 @@ mod tests {
         let before = fields();
         let mut after = before.clone();
         after.provider.corporate_number = "1234567890123".into();
-        let Err(Error::Invalid { problems }) = edit(&before, &ProgramRules::default(), &after) else {
+        let Err(Error::Invalid { problems }) = edit(&before, &ProgramRules::default(), &after, "山田 太郎") else {
             panic!("a bad corporate number must be refused")
         };
         assert_eq!(problems[0].field, "provider.corporate_number");
@@ -138,7 +158,7 @@ mod tests {
         let mut after = before.clone();
         after.service.name = "別のサービス".into();
         after.second_review = true;
-        let changes = edit(&before, &ProgramRules::default(), &after).unwrap();
+        let changes = edit(&before, &ProgramRules::default(), &after, "山田 太郎").unwrap();
         let [Change::EngagementEdited { changes }] = changes.as_slice() else { panic!("one edit event") };
         let names: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(names, ["second_review", "service.name"]);
@@ -148,6 +168,16 @@ mod tests {
     #[test]
     fn nothing_changed_records_nothing() {
         let before = fields();
-        assert!(edit(&before, &ProgramRules::default(), &before.clone()).unwrap().is_empty());
+        assert!(edit(&before, &ProgramRules::default(), &before.clone(), "山田 太郎").unwrap().is_empty());
+    }
+
+    #[test]
+    fn clearing_an_optional_field_is_recorded_and_replays_to_nothing() {
+        let before = fields();
+        let mut overridden = before.clone();
+        overridden.period_rule_override = Some("OSO と協議済み".into());
+        let cleared = edit(&overridden, &ProgramRules::default(), &before, "山田 太郎").unwrap();
+        let Some(Change::EngagementEdited { changes }) = cleared.first() else { panic!("{cleared:?}") };
+        assert_eq!(edited(&overridden, changes).unwrap().period_rule_override, None);
     }
 }

@@ -179,9 +179,11 @@ pub fn sign_off(
             ));
         }
     }
-    // One person does not sign two levels of the same item.
+    // One person does not sign two levels of the same item, unless the
+    // engagement is worked by one person alone and a manager recorded why.
+    let separate = fields.one_person_reason().is_none();
     for other in [SignOffLevel::Preparer, SignOffLevel::Reviewer, SignOffLevel::SecondReviewer] {
-        if other != level && standing(rows, other).is_some_and(|r| r.signoff.signer == signer) {
+        if separate && other != level && standing(rows, other).is_some_and(|r| r.signoff.signer == signer) {
             return Err(refuse_level(
                 ProblemCode::SamePerson,
                 format!(

@@ -248,14 +248,16 @@ pub fn remove_key(
 }
 
 /// Signs `signoff` when its signer holds a key on the roster (then a key
-/// of theirs must sign, and not one that signed another level of the same
-/// item); a signer without one signs by name, as before keys.
+/// of theirs must sign, and, when duties are `separate`, not one that
+/// signed another level of the same item); a signer without one signs by
+/// name, as before keys.
 pub fn sign(
     roster: &[RosterEntry],
     signoff: &mut SignOff,
     other_levels: &[StoredSignOff],
     signer: Option<&Signer<'_>>,
     uuid: &str,
+    separate: bool,
 ) -> Result<()> {
     let theirs = active_keys(roster, &signoff.signer);
     if theirs.is_empty() {
@@ -297,8 +299,10 @@ pub fn sign(
         .into_iter()
         .filter(|l| *l != signoff.level)
         .filter_map(|l| super::review::standing(other_levels, l));
-    if let Some(other) =
-        standing.into_iter().find(|o| o.signoff.signature.as_ref().is_some_and(|s| s.fingerprint == signer.fingerprint))
+    if let Some(other) = standing
+        .into_iter()
+        .filter(|_| separate)
+        .find(|o| o.signoff.signature.as_ref().is_some_and(|s| s.fingerprint == signer.fingerprint))
     {
         return Err(refuse(
             "level",

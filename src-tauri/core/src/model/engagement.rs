@@ -99,6 +99,14 @@ pub struct EngagementFields {
     /// manager's or partner's sign-off after the reviewer's).
     #[serde(default)]
     pub second_review: bool,
+    /// Why one person may sign more than one level of the same item: an
+    /// engagement worked by a single person, which the firm allows. Set by
+    /// a manager or partner and recorded in the event that sets it; refused
+    /// while the team has more than one person. Without it, separation of
+    /// duties holds: one person, or one key, signs one level of an item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub one_person_signoff: Option<String>,
 }
 
 /// The program's time rules. They come from secondary sources (ISMAP.md
@@ -246,6 +254,20 @@ impl EngagementFields {
         if self.assessor.name.trim().is_empty() {
             bad("assessor.name", ProblemCode::Required, &[], "the assessor firm's name is required".into());
         }
+        if self.one_person_reason().is_some()
+            && (self.team.len() != 1 || !self.team.iter().all(|m| matches!(m.role, Role::Manager | Role::Partner)))
+        {
+            bad(
+                "one_person_signoff",
+                ProblemCode::NotOnePerson,
+                &[("count", self.team.len().to_string())],
+                format!(
+                    "one person signs every level only on an engagement worked by one manager or partner alone; \
+                     the team has {}",
+                    self.team.len()
+                ),
+            );
+        }
         for (i, member) in self.team.iter().enumerate() {
             if member.name.trim().is_empty() {
                 bad(&format!("team[{i}].name"), ProblemCode::Required, &[], "a team member needs a name".into());
@@ -259,6 +281,12 @@ impl EngagementFields {
             }
         }
         out
+    }
+
+    /// The reason recorded for letting the engagement's one person sign
+    /// every level, if any.
+    pub fn one_person_reason(&self) -> Option<&str> {
+        self.one_person_signoff.as_deref().map(str::trim).filter(|r| !r.is_empty())
     }
 
     /// The reason recorded for departing from the period rules, if any.
@@ -416,6 +444,7 @@ pub(crate) mod tests {
             },
             team: vec![TeamMember { name: "佐藤".into(), role: Role::Assessor }],
             second_review: false,
+            one_person_signoff: None,
         }
     }
 

@@ -188,6 +188,10 @@ pub struct ReportSignOffs {
     pub open_notes: u32,
     /// The people who signed, with their role and how many items at each level.
     pub signers: Vec<ReportSigner>,
+    /// Why one person signed every level (an engagement worked by one
+    /// person), when separation of duties was relaxed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_person_signoff: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -262,3 +262,51 @@ fn an_event_whose_kind_column_hides_what_it_is_breaks_the_chain() {
     let broken = report.first_broken.expect("the relabelled event is named");
     assert!(broken.reason.contains("kind column"), "{broken:?}");
 }
+
+#[test]
+fn one_person_signs_every_level_only_where_a_manager_recorded_that_they_work_alone() {
+    let t = Team::new();
+    let as_manager = |path: &Path, f: &dyn Fn(Context<'_>) -> workbench_core::Result<()>| {
+        let actor = Actor::new(MANAGER);
+        f(Context { actor: &actor, clock: &t.fx.clock }).map(|_| ()).map_err(|e| (path.to_path_buf(), e))
+    };
+    let mut fields = api::show_engagement(&t.file).unwrap().fields;
+    // With a team of four, relaxing separation of duties is refused.
+    fields.one_person_signoff = Some("一人事務所".into());
+    let refused = as_manager(&t.file, &|ctx| api::edit_engagement(&t.file, fields.clone(), ctx).map(|_| ()));
+    assert_eq!(code(&refused.unwrap_err().1), "not_one_person");
+    // A team of one assessor cannot have it either: the one person must be a manager or partner.
+    let mut alone = fields.clone();
+    alone.team.retain(|m| m.name == ASSESSOR);
+    let refused = as_manager(&t.file, &|ctx| api::edit_engagement(&t.file, alone.clone(), ctx).map(|_| ()));
+    assert_eq!(code(&refused.unwrap_err().1), "not_one_person");
+    // The manager alone, and only the manager may decide it.
+    alone.team = fields.team.iter().filter(|m| m.name == MANAGER).cloned().collect();
+    let by_assessor = api::edit_engagement(&t.file, alone.clone(), t.fx.ctx()).unwrap_err();
+    assert_eq!(code(&by_assessor), "role_not_allowed", "{by_assessor}");
+    as_manager(&t.file, &|ctx| api::edit_engagement(&t.file, alone.clone(), ctx).map(|_| ())).unwrap();
+    // The decision is an event with its reason.
+    let history = api::show_engagement(&t.file).unwrap();
+    assert_eq!(history.fields.one_person_reason(), Some("一人事務所"));
+
+    t.add(MANAGER, MANAGER).unwrap();
+    t.performed(&t.file);
+    let key = t.key(MANAGER);
+    t.sign(&t.file, MANAGER, SignOffLevel::Preparer, Some(&key)).unwrap();
+    t.sign(&t.file, MANAGER, SignOffLevel::Reviewer, Some(&key)).unwrap();
+    intact(&t.file);
+
+    // Restoring separation (an empty reason): once the work changes and the
+    // manager signs it again as preparer, the review needs another person.
+    let mut restored = api::show_engagement(&t.file).unwrap().fields;
+    restored.one_person_signoff = None;
+    restored.team = fields.team.clone();
+    as_manager(&t.file, &|ctx| api::edit_engagement(&t.file, restored.clone(), ctx).map(|_| ())).unwrap();
+    let patch =
+        ProcedurePatch { work_done: Some("質問し、記録を閲覧した".into()), ..ProcedurePatch::default() };
+    api::update_procedure(&t.file, P1, patch, t.fx.ctx()).unwrap();
+    t.sign(&t.file, MANAGER, SignOffLevel::Preparer, Some(&key)).unwrap();
+    let again = t.sign(&t.file, MANAGER, SignOffLevel::Reviewer, Some(&key)).unwrap_err();
+    assert_eq!(code(&again), "same_person", "{again}");
+    intact(&t.file);
+}

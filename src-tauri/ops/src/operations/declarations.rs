@@ -556,6 +556,44 @@ operations! {
         Ok(found)
     }
 
+    /// Writes the profile person's member card (name, role, public key,
+    /// fingerprint) where they choose, to hand to the manager; `null` when
+    /// the save dialog is cancelled.
+    save_member_card(SaveMemberCardRequest {}) -> Option<ChosenFile> |s, _r, _p| {
+        let (name, role) = { let p = s.profile(); (p.name.clone(), p.role) };
+        let found = workbench_core::keys::find(s.data_dir(), &name)?;
+        let Some(out) = s.host().pick_key_destination(&key_file_name("member-card", &found.fingerprint)) else { return Ok(None) };
+        workbench_core::keys::write_card(s.data_dir(), &found.fingerprint, Some(role), &out)?;
+        Ok(Some(chosen(s, out)))
+    }
+
+    /// Writes the profile person's key, still sealed under their PIN, where
+    /// they choose, to carry to another computer of theirs; `null` when the
+    /// save dialog is cancelled.
+    export_signing_key(ExportSigningKeyRequest {}) -> Option<ChosenFile> |s, _r, _p| {
+        let name = s.actor().name;
+        let found = workbench_core::keys::find(s.data_dir(), &name)?;
+        let Some(out) = s.host().pick_key_destination(&key_file_name("signing-key", &found.fingerprint)) else { return Ok(None) };
+        workbench_core::keys::export(s.data_dir(), &found.fingerprint, &out)?;
+        Ok(Some(chosen(s, out)))
+    }
+
+    /// The native dialog for a key file carried from another computer; `null` when cancelled.
+    pick_key_file(PickKeyFileRequest {}) -> Option<ChosenFile> |s, _r, _p| {
+        Ok(s.host().pick_key_file().map(|p| chosen(s, p)))
+    }
+
+    /// Brings a key file into this computer's data folder; its PIN must
+    /// open it. A key of the profile person is then open for signing.
+    import_signing_key(ImportSigningKeyRequest { file: FileHandle, pin: Passphrase }) -> KeySummary |s, r, _p| {
+        let path = s.path(&r.file)?;
+        let here = workbench_core::keys::import(s.data_dir(), &path, r.pin.expose())?;
+        if here.name == s.actor().name {
+            s.keep_key(workbench_core::keys::unlock(s.data_dir(), &here.fingerprint, r.pin.expose())?);
+        }
+        Ok(here)
+    }
+
     /// The engagement's roster of public keys.
     roster(RosterRequest { engagement: FileHandle }) -> Vec<RosterEntry> |s, r, _p| {
         api::roster(&s.path(&r.engagement)?)

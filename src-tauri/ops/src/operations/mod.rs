@@ -383,6 +383,14 @@ pub struct ChosenFile {
     pub location: String,
 }
 
+/// The file name a save dialog proposes for a member card or a key file:
+/// ASCII, from the key's fingerprint, so that it means the same on every
+/// system (`member-card-1A2B3C4D.json`).
+fn key_file_name(what: &str, fingerprint: &str) -> String {
+    let short: String = fingerprint.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+    format!("{what}-{short}.json")
+}
+
 fn chosen(s: &Session, path: PathBuf) -> ChosenFile {
     ChosenFile { location: path.display().to_string(), file: s.handle_for(path) }
 }

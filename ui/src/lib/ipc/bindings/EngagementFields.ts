@@ -28,4 +28,12 @@ period_rule_override?: string, assessor: AssessorFirm, team: Array<TeamMember>,
  * Whether procedures and controls need a second-level review (a
  * manager's or partner's sign-off after the reviewer's).
  */
-second_review: boolean, };
+second_review: boolean, 
+/**
+ * Why one person may sign more than one level of the same item: an
+ * engagement worked by a single person, which the firm allows. Set by
+ * a manager or partner and recorded in the event that sets it; refused
+ * while the team has more than one person. Without it, separation of
+ * duties holds: one person, or one key, signs one level of an item.
+ */
+one_person_signoff?: string, };

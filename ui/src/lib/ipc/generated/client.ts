@@ -47,6 +47,7 @@ import type { ExceptionRecord } from "../bindings/ExceptionRecord";
 import type { ExportPlan } from "../bindings/ExportPlan";
 import type { ExportProgress } from "../bindings/ExportProgress";
 import type { ExportRequest } from "../bindings/ExportRequest";
+import type { ExportSigningKeyRequest } from "../bindings/ExportSigningKeyRequest";
 import type { Exported } from "../bindings/Exported";
 import type { FieldCheck } from "../bindings/FieldCheck";
 import type { FileHandle } from "../bindings/FileHandle";
@@ -55,6 +56,7 @@ import type { FinalizeCheckRequest } from "../bindings/FinalizeCheckRequest";
 import type { FinalizeRequest } from "../bindings/FinalizeRequest";
 import type { GetProfileRequest } from "../bindings/GetProfileRequest";
 import type { ImportPopulationRequest } from "../bindings/ImportPopulationRequest";
+import type { ImportSigningKeyRequest } from "../bindings/ImportSigningKeyRequest";
 import type { IntakeProgress } from "../bindings/IntakeProgress";
 import type { ItemHistoryRequest } from "../bindings/ItemHistoryRequest";
 import type { KeySummary } from "../bindings/KeySummary";
@@ -80,6 +82,7 @@ import type { PickEngagementToCreateRequest } from "../bindings/PickEngagementTo
 import type { PickEngagementToOpenRequest } from "../bindings/PickEngagementToOpenRequest";
 import type { PickEvidenceFilesRequest } from "../bindings/PickEvidenceFilesRequest";
 import type { PickExportDestinationRequest } from "../bindings/PickExportDestinationRequest";
+import type { PickKeyFileRequest } from "../bindings/PickKeyFileRequest";
 import type { PickMemberCardRequest } from "../bindings/PickMemberCardRequest";
 import type { PickPopulationFileRequest } from "../bindings/PickPopulationFileRequest";
 import type { PickedFile } from "../bindings/PickedFile";
@@ -111,6 +114,7 @@ import type { SampleRuleTable } from "../bindings/SampleRuleTable";
 import type { SampleRulesRequest } from "../bindings/SampleRulesRequest";
 import type { SamplingRequest } from "../bindings/SamplingRequest";
 import type { SamplingView } from "../bindings/SamplingView";
+import type { SaveMemberCardRequest } from "../bindings/SaveMemberCardRequest";
 import type { SaveProfileRequest } from "../bindings/SaveProfileRequest";
 import type { SaveSampleRulesRequest } from "../bindings/SaveSampleRulesRequest";
 import type { SelectSampleManuallyRequest } from "../bindings/SelectSampleManuallyRequest";
@@ -223,6 +227,10 @@ export const OPERATIONS = [
   "signing_keys",
   "create_signing_key",
   "unlock_signing_key",
+  "save_member_card",
+  "export_signing_key",
+  "pick_key_file",
+  "import_signing_key",
   "roster",
   "pick_member_card",
   "add_member_key",
@@ -377,6 +385,14 @@ export function client(transport: Transport) {
     createSigningKey: (request: CreateSigningKeyRequest): Promise<KeySummary> => transport.call("create_signing_key", request),
     /** Opens the profile person's signing key with their PIN, for their signatures over the next few minutes. */
     unlockSigningKey: (request: UnlockSigningKeyRequest): Promise<KeySummary> => transport.call("unlock_signing_key", request),
+    /** Writes the profile person's member card (name, role, public key, fingerprint) where they choose, to hand to the manager; `null` when the save dialog is cancelled. */
+    saveMemberCard: (request: SaveMemberCardRequest): Promise<ChosenFile | null> => transport.call("save_member_card", request),
+    /** Writes the profile person's key, still sealed under their PIN, where they choose, to carry to another computer of theirs; `null` when the save dialog is cancelled. */
+    exportSigningKey: (request: ExportSigningKeyRequest): Promise<ChosenFile | null> => transport.call("export_signing_key", request),
+    /** The native dialog for a key file carried from another computer; `null` when cancelled. */
+    pickKeyFile: (request: PickKeyFileRequest): Promise<ChosenFile | null> => transport.call("pick_key_file", request),
+    /** Brings a key file into this computer's data folder; its PIN must open it. A key of the profile person is then open for signing. */
+    importSigningKey: (request: ImportSigningKeyRequest): Promise<KeySummary> => transport.call("import_signing_key", request),
     /** The engagement's roster of public keys. */
     roster: (request: RosterRequest): Promise<Array<RosterEntry>> => transport.call("roster", request),
     /** The native dialog for a member card; `null` when cancelled. */
