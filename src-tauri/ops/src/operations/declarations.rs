@@ -615,4 +615,17 @@ operations! {
         s.keep_key(key);
         Ok(added)
     }
+
+    /// Takes a key off the roster (a lost laptop, a member who left), with
+    /// the reason, signed with the manager's key, opened now with `pin`.
+    /// Its past signatures stay valid; it signs nothing new.
+    remove_member_key(RemoveMemberKeyRequest { engagement: FileHandle, fingerprint: String, reason: String, pin: Passphrase }) -> Vec<RosterEntry> |s, r, _p| {
+        let path = s.path(&r.engagement)?;
+        let name = s.actor().name;
+        let found = workbench_core::keys::find(s.data_dir(), &name)?;
+        let key = workbench_core::keys::unlock(s.data_dir(), &found.fingerprint, r.pin.expose())?;
+        let left = s.with_ctx(|ctx| api::remove_member_key(&path, &r.fingerprint, &r.reason, &key, ctx))?;
+        s.keep_key(key);
+        Ok(left)
+    }
 }

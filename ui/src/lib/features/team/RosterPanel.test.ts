@@ -45,4 +45,22 @@ it("lets a manager add member cards to the roster with the PIN of the manager's 
   await waitFor(() => expect(screen.getAllByTestId("roster-row")).toHaveLength(2));
   expect(within(screen.getByTestId("roster-table")).getByText(/鈴木 一郎/)).toBeTruthy();
   expect(c.cli(["log", "verify", join(c.dataDir, "demo.ismap")])).toContain("intact");
+
+  // The reviewer's laptop is lost: the manager takes his key off, with the reason and his PIN.
+  const suzuki = () => screen.getAllByTestId("roster-row").find((r) => r.textContent?.includes("鈴木 一郎"))!;
+  await fireEvent.click(within(suzuki()).getByTestId("roster-remove"));
+  const form = await screen.findByTestId("roster-remove-form");
+  expect(within(form).getByTestId<HTMLButtonElement>("roster-remove-confirm").disabled).toBe(true);
+  await fireEvent.input(within(form).getByTestId("roster-remove-reason"), { target: { value: "ノートPCの紛失" } });
+  await fireEvent.input(within(form).getByTestId("roster-remove-pin"), { target: { value: "not-my-pin" } });
+  await fireEvent.click(within(form).getByTestId("roster-remove-confirm"));
+  expect((await screen.findByTestId("roster-problem")).textContent).toContain("PIN が違います");
+  expect(suzuki().dataset.active).toBe("true");
+  await fireEvent.input(within(form).getByTestId("roster-remove-pin"), { target: { value: "yamada-pin" } });
+  await fireEvent.click(within(form).getByTestId("roster-remove-confirm"));
+  await waitFor(() => expect(suzuki().dataset.active).toBe("false"));
+  expect(suzuki().textContent).toContain("削除済み（ノートPCの紛失）");
+  expect(screen.queryByTestId("roster-remove-form")).toBeNull();
+  expect(c.cli(["roster", "list", join(c.dataDir, "demo.ismap")])).toContain("ノートPCの紛失");
+  expect(c.cli(["log", "verify", join(c.dataDir, "demo.ismap")])).toContain("intact");
 });

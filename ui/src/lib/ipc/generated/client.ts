@@ -97,6 +97,7 @@ import type { RemoveAttributeRequest } from "../bindings/RemoveAttributeRequest"
 import type { RemoveControlChangeRequest } from "../bindings/RemoveControlChangeRequest";
 import type { RemoveEvidenceRequest } from "../bindings/RemoveEvidenceRequest";
 import type { RemoveExceptionRequest } from "../bindings/RemoveExceptionRequest";
+import type { RemoveMemberKeyRequest } from "../bindings/RemoveMemberKeyRequest";
 import type { RemoveProcedureRequest } from "../bindings/RemoveProcedureRequest";
 import type { RemoveSubsequentEventRequest } from "../bindings/RemoveSubsequentEventRequest";
 import type { ReopenRequest } from "../bindings/ReopenRequest";
@@ -234,6 +235,7 @@ export const OPERATIONS = [
   "roster",
   "pick_member_card",
   "add_member_key",
+  "remove_member_key",
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];
@@ -399,6 +401,8 @@ export function client(transport: Transport) {
     pickMemberCard: (request: PickMemberCardRequest): Promise<ChosenFile | null> => transport.call("pick_member_card", request),
     /** Adds the key of a member card to the roster, signed with the manager's key, opened now with `pin`. */
     addMemberKey: (request: AddMemberKeyRequest): Promise<Array<RosterEntry>> => transport.call("add_member_key", request),
+    /** Takes a key off the roster (a lost laptop, a member who left), with the reason, signed with the manager's key, opened now with `pin`. Its past signatures stay valid; it signs nothing new. */
+    removeMemberKey: (request: RemoveMemberKeyRequest): Promise<Array<RosterEntry>> => transport.call("remove_member_key", request),
   };
 }
 
