@@ -23,7 +23,8 @@ function todayInJapan() {
 test("the representation and subsequent events gate finalizing; assurance-like wording is listed", { timeout: 240000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
   const home = mkdtempSync(join(tmpdir(), "workbench-e2e-closing-"));
-  const env = { WORKBENCH_DATA_DIR: join(home, "data"), WORKBENCH_DOCUMENTS_DIR: home, WORKBENCH_USER: "e2e" };
+  // The demo's team signs with its demo keys, whose PIN is the published 0000.
+  const env = { WORKBENCH_DATA_DIR: join(home, "data"), WORKBENCH_DOCUMENTS_DIR: home, WORKBENCH_USER: "e2e", WORKBENCH_SIGNING_PIN: "0000" };
   mkdirSync(env.WORKBENCH_DATA_DIR, { recursive: true });
   const demo = join(env.WORKBENCH_DATA_DIR, "demo.ismap");
   const cli = (...args) => execFileSync(workbench, ["--lang", "en", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
@@ -82,6 +83,9 @@ test("the representation and subsequent events gate finalizing; assurance-like w
     await s.until(`return document.querySelector('[data-testid="subsequent-considered-through"]')?.dataset.through === arguments[0]`, [today]);
     await shoot(s, "41-closing-recorded");
     await clickIn('[data-testid="finalize-button"]');
+    // The manager's key is on the roster: finalizing asks for its PIN.
+    await (await s.find("finalize-pin")).set("0000");
+    await clickIn('[data-testid="finalize-pin-submit"]');
     await s.find("locked-banner");
     await s.quit();
     s = null;

@@ -42,7 +42,7 @@ test("export the finalized demo as a signed report and a package, and both verif
   };
   // The app opens the demo engagement in its data folder; make it the finalized one.
   mkdirSync(env.WORKBENCH_DATA_DIR, { recursive: true });
-  execFileSync(workbench, ["demo", "--finalized", "--out", join(env.WORKBENCH_DATA_DIR, "demo.ismap")], { stdio: "pipe" });
+  execFileSync(workbench, ["demo", "--finalized", "--out", join(env.WORKBENCH_DATA_DIR, "demo.ismap")], { stdio: "pipe", env: { ...process.env, ...env } });
   const driver = await startDriver(env);
   let s = null;
   try {

@@ -23,7 +23,8 @@ const CONTROL = "9.2.3.11.PB";
 test("assessor signs, reviewer notes, answers, clears and signs, manager finalizes, edits refused", { timeout: 240000 }, async () => {
   assert.ok(existsSync(app), `build the app first: ${app}`);
   const home = mkdtempSync(join(tmpdir(), "workbench-e2e-review-"));
-  const env = { WORKBENCH_DATA_DIR: join(home, "data"), WORKBENCH_DOCUMENTS_DIR: home, WORKBENCH_USER: "e2e" };
+  // The demo's team signs with its demo keys, whose PIN is the published 0000.
+  const env = { WORKBENCH_DATA_DIR: join(home, "data"), WORKBENCH_DOCUMENTS_DIR: home, WORKBENCH_USER: "e2e", WORKBENCH_SIGNING_PIN: "0000" };
   mkdirSync(env.WORKBENCH_DATA_DIR, { recursive: true });
   const demo = join(env.WORKBENCH_DATA_DIR, "demo.ismap");
   const cli = (...args) => execFileSync(workbench, ["--lang", "en", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
@@ -38,6 +39,8 @@ test("assessor signs, reviewer notes, answers, clears and signs, manager finaliz
     await (await s.find("profile-button")).click();
     await s.find("profile-dialog");
     await (await s.find("profile-name-input")).set(name);
+    // Each demo member's key is on this computer: switching takes its PIN.
+    await (await s.find("profile-pin")).set("0000");
     await (await s.find("profile-save")).click();
     await s.until(`return document.querySelector('[data-testid="profile-dialog"]') === null`);
     await s.until(`return document.querySelector('[data-testid="profile-button"]').textContent.includes(arguments[0])`, [name]);
@@ -64,6 +67,9 @@ test("assessor signs, reviewer notes, answers, clears and signs, manager finaliz
     await s.until(`return document.querySelector('[data-testid="save-state"]')?.dataset.state === 'saved'`);
     await s.until(`return document.querySelector(arguments[0]) !== null`, [card('[data-testid="changed-badge"]')]);
     await clickIn(card('[data-testid="sign-button"][data-level="preparer"]'));
+    // Her key opens with its PIN, asked beside the button.
+    await (await s.find("signoff-pin")).set("0000");
+    await clickIn(card('[data-testid="signoff-pin-sign"]'));
     await s.until(`return document.querySelector(arguments[0])?.textContent.includes('佐藤 花子')`, [card('[data-testid="signoff-chip"][data-level="preparer"]')]);
     await shoot(s, "20-assessor-signed");
 

@@ -19,7 +19,8 @@ const out = join(root, "docs/screenshots");
 mkdirSync(out, { recursive: true });
 
 const home = mkdtempSync(join(tmpdir(), "workbench-shots-"));
-const env = { WORKBENCH_DATA_DIR: join(home, "data"), WORKBENCH_DOCUMENTS_DIR: home, WORKBENCH_USER: "佐藤 花子" };
+// The demo's team signs with its demo keys, whose PIN is the published 0000.
+const env = { WORKBENCH_DATA_DIR: join(home, "data"), WORKBENCH_DOCUMENTS_DIR: home, WORKBENCH_USER: "佐藤 花子", WORKBENCH_SIGNING_PIN: "0000" };
 const demo = join(env.WORKBENCH_DATA_DIR, "demo.ismap");
 mkdirSync(env.WORKBENCH_DATA_DIR, { recursive: true });
 const wb = (...args) => execFileSync(cli, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });

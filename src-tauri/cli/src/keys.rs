@@ -126,6 +126,9 @@ pub fn key(command: KeyCommand, data_dir: &Path, actor: &str, now: String, m: &M
                     "{}",
                     m.get("key.row", &[("name", &k.name), ("fingerprint", &k.fingerprint), ("created", &k.created_at)])
                 );
+                if k.demo {
+                    println!("{}", m.get("key.demo", &[("pin", &keys::DEMO_PIN)]));
+                }
             }
             Ok(())
         }

@@ -65,6 +65,10 @@ enum Command {
         /// Perform every in-scope procedure, sign everything at every level and finalize (to try the final report).
         #[arg(long)]
         finalized: bool,
+        /// Leave the demo's roster empty and install no demo keys (to try adding members' cards yourself); its team
+        /// then signs by name.
+        #[arg(long)]
+        without_keys: bool,
     },
     /// Import and list catalogs of control criteria.
     #[command(subcommand)]
@@ -533,13 +537,16 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
     let clock = SystemClock;
     let ctx = Context { actor: &actor, clock: &clock };
     match cli.command {
-        Command::Demo { out, finalized } => {
-            let view = if finalized {
-                api::create_demo_finalized(&out, new_uuid(), ctx)?
-            } else {
-                api::create_demo(&out, new_uuid(), ctx)?
+        Command::Demo { out, finalized, without_keys } => {
+            let view = match (without_keys, finalized) {
+                (true, true) => api::create_demo_finalized(&out, new_uuid(), ctx)?,
+                (true, false) => api::create_demo(&out, new_uuid(), ctx)?,
+                (false, _) => api::create_demo_with_keys(&out, new_uuid(), &data_dir(cli.data_dir)?, finalized, ctx)?,
             };
             println!("{}", m.get("demo.created", &[("path", &out.display())]));
+            if !without_keys {
+                println!("{}", m.get("demo.keys", &[("pin", &workbench_core::keys::DEMO_PIN)]));
+            }
             println!();
             fields::print_view(&view, m);
             Ok(())

@@ -19,12 +19,14 @@ impl Run {
         self.dir.path().join(name)
     }
 
-    /// Runs `workbench` with a private data folder and a fixed user.
+    /// Runs `workbench` with a private data folder and a fixed user, whose
+    /// signatures (the demo team's keys) open with the demo's PIN.
     fn workbench(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_workbench"))
             .args(args)
             .env("WORKBENCH_DATA_DIR", self.path("data"))
             .env("WORKBENCH_USER", "佐藤 花子")
+            .env("WORKBENCH_SIGNING_PIN", "0000")
             .env_remove("WORKBENCH_LANG")
             .current_dir(self.dir.path())
             .output()

@@ -64,6 +64,10 @@ pub struct KeyFile {
     pub nonce: String,
     /// The 32-byte secret key, sealed, hex.
     pub sealed: String,
+    /// A key of the demo's team, sealed under the published PIN `0000`:
+    /// it signs only as well as a key whose PIN everyone knows, and says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
 }
 
 /// A key of this computer, as the profile and `workbench key list` show it.
@@ -76,6 +80,8 @@ pub struct KeySummary {
     pub created_at: String,
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub path: PathBuf,
+    /// A demo key (PIN `0000`), never for a real engagement.
+    pub demo: bool,
 }
 
 /// The public half of a person's key, to hand to the manager.
@@ -190,9 +196,32 @@ fn keys_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(KEYS_DIR)
 }
 
+/// The PIN of every demo key, published in the documentation so that the
+/// demo can be tried by anyone.
+pub const DEMO_PIN: &str = "0000";
+
 /// Makes a key for `name` on this computer, sealed under `pin`, and keeps it
 /// in the data folder.
 pub fn create(data_dir: &Path, name: &str, pin: &str, now: String) -> Result<KeySummary> {
+    make(data_dir, name, pin, now, false)
+}
+
+/// The demo keys of `names` on this computer: the ones already here (a
+/// demo made before) kept, the others made, each sealed under [`DEMO_PIN`]
+/// and marked as a demo key. Each is a fresh random key, never one derived
+/// from something published: only its PIN is known to everyone.
+pub fn install_demo(data_dir: &Path, names: &[&str], now: &str) -> Result<Vec<KeySummary>> {
+    let here = list(data_dir)?;
+    names
+        .iter()
+        .map(|name| match here.iter().find(|k| k.demo && k.name == *name) {
+            Some(k) => Ok(k.clone()),
+            None => make(data_dir, name, DEMO_PIN, now.to_string(), true),
+        })
+        .collect()
+}
+
+fn make(data_dir: &Path, name: &str, pin: &str, now: String, demo: bool) -> Result<KeySummary> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::required("name", "a key is made for a person: give their name"));
@@ -229,6 +258,7 @@ pub fn create(data_dir: &Path, name: &str, pin: &str, now: String) -> Result<Key
         cipher: "xchacha20poly1305".into(),
         nonce: hex::encode(nonce),
         sealed: hex::encode(sealed),
+        demo,
     };
     let dir = keys_dir(data_dir);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -257,6 +287,7 @@ fn summary(file: &KeyFile, path: PathBuf) -> KeySummary {
         public_key: file.public_key.clone(),
         created_at: file.created_at.clone(),
         path,
+        demo: file.demo,
     }
 }
 
@@ -335,8 +366,13 @@ pub fn list(data_dir: &Path) -> Result<Vec<KeySummary>> {
 pub fn find(data_dir: &Path, which: &str) -> Result<KeySummary> {
     let wanted = which.replace(' ', "").to_uppercase();
     let keys = list(data_dir)?;
-    let matching: Vec<KeySummary> =
+    let mut matching: Vec<KeySummary> =
         keys.into_iter().filter(|k| k.fingerprint.replace(' ', "") == wanted || k.name == which.trim()).collect();
+    // A person's own key goes before a demo key of the same name (someone
+    // who tried the demo under their own name, then made their key).
+    if matching.iter().any(|k| !k.demo) {
+        matching.retain(|k| !k.demo);
+    }
     match matching.len() {
         1 => Ok(matching.into_iter().next().unwrap_or_else(|| unreachable!())),
         0 => Err(Error::NotFound { what: "signing key", id: which.to_string() }),

@@ -75,6 +75,16 @@ pub fn demo_fields() -> EngagementFields {
 /// prepares, the reviewer (鈴木 一郎) reviews, the manager (山田 太郎) signs
 /// the second level when the engagement asks for one, and finalizes.
 pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::event::Clock) -> Result<()> {
+    perform_and_finalize_signed(path, clock, &[])
+}
+
+/// [`perform_and_finalize`], each sign-off and the finalizing signed with
+/// the key of `keys` that is its person's, when one is.
+pub fn perform_and_finalize_signed(
+    path: &std::path::Path,
+    clock: &dyn crate::model::event::Clock,
+    keys: &[crate::keys::UnlockedKey],
+) -> Result<()> {
     use crate::api;
     use crate::model::event::{Actor, Context};
     use crate::model::procedure::{ProcedurePatch, ResultKind, ScopeDecision};
@@ -84,12 +94,13 @@ pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::ev
     let reviewer = Actor::new("鈴木 一郎");
     let manager = Actor::new("山田 太郎");
     let as_ = |actor| Context { actor, clock };
+    let key_of = |actor: &Actor| keys.iter().find(|k| k.name == actor.name);
     let second = api::show_engagement(path)?.fields.second_review;
     let sign = |kind: SignableKind, id: &str| -> Result<()> {
-        api::sign_off(path, kind, id, SignOffLevel::Preparer, as_(&assessor))?;
-        api::sign_off(path, kind, id, SignOffLevel::Reviewer, as_(&reviewer))?;
+        api::sign_off_with_key(path, kind, id, SignOffLevel::Preparer, key_of(&assessor), as_(&assessor))?;
+        api::sign_off_with_key(path, kind, id, SignOffLevel::Reviewer, key_of(&reviewer), as_(&reviewer))?;
         if second {
-            api::sign_off(path, kind, id, SignOffLevel::SecondReviewer, as_(&manager))?;
+            api::sign_off_with_key(path, kind, id, SignOffLevel::SecondReviewer, key_of(&manager), as_(&manager))?;
         }
         Ok(())
     };
@@ -137,7 +148,7 @@ pub fn perform_and_finalize(path: &std::path::Path, clock: &dyn crate::model::ev
     let period_end = api::show_engagement(path)?.fields.period.end;
     let day_after = period_end.succ_opt().unwrap_or(period_end);
     api::consider_subsequent_events(path, clock.today_in_japan().max(day_after), as_(&manager))?;
-    api::finalize(path, as_(&manager))?;
+    api::finalize_with_key(path, key_of(&manager), as_(&manager))?;
     Ok(())
 }
 

@@ -229,11 +229,19 @@ fn review_rights_follow_the_team_and_a_finalized_file_is_locked() {
         "update_procedure",
         json!({"engagement": engagement, "procedure_id": id, "patch": {"work_done": "規程を閲覧した", "result": "no_exception"}}),
     );
+    // The demo's team holds demo keys: signing asks for hers first (PIN 0000).
+    let unsigned = f.refused(
+        "sign_off",
+        json!({"engagement": engagement, "item_kind": "procedure", "item_id": id, "level": "preparer"}),
+    );
+    assert_eq!(unsigned["field_problems"][0]["code"], "signature_required");
+    assert_eq!(f.ok("unlock_signing_key", json!({"pin": "0000"}))["demo"], true);
     let state = f.ok(
         "sign_off",
         json!({"engagement": engagement, "item_kind": "procedure", "item_id": id, "level": "preparer"}),
     );
     assert_eq!(state["signoffs"][0]["signer"], "佐藤 花子");
+    assert!(state["signoffs"][0]["signature"]["fingerprint"].is_string(), "{state}");
     let refused = f.refused(
         "sign_off",
         json!({"engagement": engagement, "item_kind": "procedure", "item_id": id, "level": "reviewer"}),
@@ -262,7 +270,9 @@ fn review_rights_follow_the_team_and_a_finalized_file_is_locked() {
     let mut profile = f.ok("get_profile", json!({}));
     profile["name"] = json!("山田 太郎");
     let edit = json!({"name": profile["name"], "initials": "TY", "role": "manager", "lang": "en"});
-    assert_eq!(f.ok("save_profile", json!({ "profile": edit }))["lang"], "en");
+    // His demo key is on this computer: switching to him takes its PIN.
+    assert_eq!(f.refused("save_profile", json!({ "profile": edit }))["field_problems"][0]["field"], "pin");
+    assert_eq!(f.ok("save_profile", json!({ "profile": edit, "pin": "0000" }))["lang"], "en");
     let opened = f.open(&final_path);
     assert_eq!((&opened["rights"]["may_reopen"], &opened["rights"]["may_finalize"]), (&json!(true), &json!(true)));
 }

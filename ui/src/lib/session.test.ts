@@ -34,7 +34,8 @@ describe("session, on the real core", () => {
     expect(session.engagement?.rights.may_sign).toEqual(["preparer"]);
     expect(session.controls.length).toBeGreaterThan(10);
     // Renamed to the demo's manager, the rights follow.
-    await session.saveProfile({ name: "山田 太郎", initials: "", role: "manager", lang: "ja" });
+    // His demo key is on this computer: switching to him takes its PIN (the demo's 0000).
+    await session.switchProfile({ name: "山田 太郎", initials: "", role: "manager", lang: "ja" }, "0000");
     expect(session.engagement?.rights.may_reopen).toBe(true);
   });
 
@@ -48,6 +49,8 @@ describe("session, on the real core", () => {
     await session.show(await core.open(path));
     expect(session.locked).toBe(true);
     const engagement = session.engagement!;
+    // He reopens with his demo key, opened with the demo's PIN.
+    await core.client.unlockSigningKey({ pin: "0000" });
     engagement.update(await engagement.client.reopen({ reason: "追加の手続" }));
     expect(session.locked).toBe(false);
     // Finalized again elsewhere: the session learns it from a refused change.

@@ -27,7 +27,7 @@ export interface Core extends DevServerControls {
   dataDir: string;
   /** A file of the repository, for dialogs to "choose" (the demo's population list, …). */
   repoFile(path: string): string;
-  /** Runs the `workbench` CLI on the same data folder (to prepare files as another user would); returns its output. */
+  /** Runs the `workbench` CLI on the same data folder (to prepare files as another user would; a key opens with the demo's PIN unless `env` gives another); returns its output. */
   cli(args: string[], user?: string, env?: Record<string, string>): string;
   /** Opens `path` as the user would: chosen in the open dialog, then opened. */
   open(path: string): Promise<import("../lib/ipc/bindings/OpenedEngagement").OpenedEngagement>;
@@ -64,7 +64,11 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
     dataDir,
     repoFile: (path) => join(repo, path),
     cli: (args, as = "山田 太郎", env = {}) =>
-      execFileSync(binary(), ["--data-dir", dataDir, "--as", as, ...args], { encoding: "utf8", env: { ...process.env, WORKBENCH_LANG: "en", ...env } }),
+      execFileSync(binary(), ["--data-dir", dataDir, "--as", as, ...args], {
+        encoding: "utf8",
+        // The demo team's keys open with the demo's published PIN.
+        env: { ...process.env, WORKBENCH_LANG: "en", WORKBENCH_SIGNING_PIN: "0000", ...env },
+      }),
     async open(path) {
       await transport.choose([path]);
       const file = await client(transport).pickEngagementToOpen({});

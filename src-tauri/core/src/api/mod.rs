@@ -190,6 +190,71 @@ pub fn create_demo_finalized(path: &Path, uuid: String, ctx: Context<'_>) -> Res
     })
 }
 
+/// The demo as the front ends make it: its team holds demo keys (installed
+/// in `data_dir`, each sealed under the published PIN `0000`, and put on the
+/// demo's roster by its manager), so that its sign-offs are signed as a real
+/// engagement's are. `finalized` does the whole audit as
+/// [`create_demo_finalized`] does, every signature made with the signer's key.
+pub fn create_demo_with_keys(
+    path: &Path,
+    uuid: String,
+    data_dir: &Path,
+    finalized: bool,
+    ctx: Context<'_>,
+) -> Result<EngagementView> {
+    build_then_rename(path, |work| {
+        create_engagement_from_sample(work, uuid, crate::sample::demo_fields(), ProgramRules::default(), ctx)?;
+        crate::sample::add_demo_sampling(work, ctx.clock)?;
+        crate::sample::add_demo_scope(work, ctx.clock)?;
+        let keys = add_demo_keys(work, data_dir, ctx.clock)?;
+        if finalized {
+            crate::sample::perform_and_finalize_signed(work, ctx.clock, &keys)
+        } else {
+            crate::sample::add_demo_closing(work, ctx.clock)
+        }
+    })
+}
+
+/// Installs the demo keys of the team of the engagement at `path` in
+/// `data_dir` and puts them on its roster: the manager's first, signing
+/// itself, then the others, signed by the manager's. Returns them opened.
+fn add_demo_keys(
+    path: &Path,
+    data_dir: &Path,
+    clock: &dyn crate::model::event::Clock,
+) -> Result<Vec<crate::keys::UnlockedKey>> {
+    use crate::model::engagement::Role;
+    let fields = show_engagement(path)?.fields;
+    let names: Vec<&str> = fields.team.iter().map(|m| m.name.as_str()).collect();
+    let installed = crate::keys::install_demo(data_dir, &names, &format_time(clock.now()))?;
+    let opened = installed
+        .iter()
+        .map(|k| crate::keys::unlock(data_dir, &k.fingerprint, crate::keys::DEMO_PIN))
+        .collect::<Result<Vec<_>>>()?;
+    let manager = fields
+        .team
+        .iter()
+        .find(|m| m.role == Role::Manager)
+        .ok_or_else(|| Error::invalid("team", "the demo's team has no manager to start its roster"))?;
+    let signer = opened
+        .iter()
+        .find(|k| k.name == manager.name)
+        .ok_or_else(|| Error::invalid("team", "the demo's manager has no demo key"))?;
+    let actor = crate::model::event::Actor::new(manager.name.clone());
+    let ctx = Context { actor: &actor, clock };
+    let mut order: Vec<&crate::model::engagement::TeamMember> = fields.team.iter().collect();
+    order.sort_by_key(|m| m.name != manager.name);
+    for member in order {
+        let key = installed
+            .iter()
+            .find(|k| k.name == member.name)
+            .ok_or_else(|| Error::invalid("team", format!("{} has no demo key", member.name)))?;
+        let card = crate::keys::card(data_dir, &key.fingerprint, Some(member.role))?;
+        add_member_card(path, &card, signer, ctx)?;
+    }
+    Ok(opened)
+}
+
 /// Builds a file in several steps under a temporary name beside `path` and
 /// renames it into place only when every step worked, like every new
 /// engagement: a failure leaves nothing behind.
@@ -1397,9 +1462,18 @@ pub fn add_member_key(
     key: &crate::keys::UnlockedKey,
     ctx: Context<'_>,
 ) -> Result<Vec<RosterEntry>> {
-    let card = crate::keys::read_card(card)?;
+    add_member_card(path, &crate::keys::read_card(card)?, key, ctx)
+}
+
+/// Adds the key of a member card, already read and checked, to the roster.
+fn add_member_card(
+    path: &Path,
+    card: &crate::keys::MemberCard,
+    key: &crate::keys::UnlockedKey,
+    ctx: Context<'_>,
+) -> Result<Vec<RosterEntry>> {
     roster_change(path, key, ctx, |fields, roster, signer, uuid, at| {
-        domain::roster::add_key(fields, roster, &card, &ctx.actor.name, signer, uuid, at)
+        domain::roster::add_key(fields, roster, card, &ctx.actor.name, signer, uuid, at)
     })
 }
 

@@ -582,6 +582,7 @@ fn every_mutating_call_is_refused_on_a_finalized_engagement() {
         "create_engagement_from_sample",
         "create_demo",
         "create_demo_finalized",
+        "create_demo_with_keys",
         "generate_large",
         "export_evidence",
         "reopen",

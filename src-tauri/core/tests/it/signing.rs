@@ -310,3 +310,46 @@ fn one_person_signs_every_level_only_where_a_manager_recorded_that_they_work_alo
     assert_eq!(code(&again), "same_person", "{again}");
     intact(&t.file);
 }
+
+#[test]
+fn the_demo_team_signs_with_demo_keys_under_the_published_pin() {
+    let fx = Fixture::new();
+    let data = fx.path("data");
+    let file = fx.path("demo.ismap");
+    api::create_demo_with_keys(&file, "8f6a0c2e-0000-4000-8000-0000000000d2".into(), &data, true, fx.ctx()).unwrap();
+    // Every member of the demo's team holds a demo key, on its roster, added by its manager.
+    let team: Vec<String> = api::show_engagement(&file).unwrap().fields.team.into_iter().map(|m| m.name).collect();
+    let roster = api::roster(&file).unwrap();
+    let mut on_roster: Vec<String> = roster.iter().map(|e| e.key.name.clone()).collect();
+    let mut expected = team.clone();
+    on_roster.sort();
+    expected.sort();
+    assert_eq!(on_roster, expected);
+    assert!(roster.iter().all(|e| e.key.added_by == MANAGER && e.is_active()));
+    // Marked as demo keys on this computer, each opened by 0000 and by nothing else.
+    let here = keys::list(&data).unwrap();
+    assert_eq!(here.len(), team.len());
+    assert!(here.iter().all(|k| k.demo));
+    assert_eq!(keys::unlock(&data, ASSESSOR, keys::DEMO_PIN).unwrap().name, ASSESSOR);
+    assert_eq!(code(&keys::unlock(&data, ASSESSOR, "1234").unwrap_err()), "wrong_pin");
+    // The whole audit was signed with them: log verify finds no sign-off
+    // left unsigned by a key holder, and the finalizing is signed.
+    intact(&file);
+    let finalized =
+        api::recent_events(&file, 5).unwrap().into_iter().find(|e| e.kind == "engagement_finalized").unwrap();
+    assert!(finalized.payload.contains("\"signature\":{"), "{}", finalized.payload);
+
+    // A second demo on the same computer uses the same keys.
+    let again = fx.path("again.ismap");
+    api::create_demo_with_keys(&again, "8f6a0c2e-0000-4000-8000-0000000000d3".into(), &data, false, fx.ctx()).unwrap();
+    assert_eq!(keys::list(&data).unwrap().len(), team.len());
+    let fingerprints = |p: &Path| {
+        let mut f: Vec<String> = api::roster(p).unwrap().into_iter().map(|e| e.key.fingerprint).collect();
+        f.sort();
+        f
+    };
+    assert_eq!(fingerprints(&again), fingerprints(&file));
+    // A person's own key goes before their demo key when both are here.
+    let own = keys::create(&data, ASSESSOR, "her-own-pin", "2026-04-01T00:00:00.000Z".into()).unwrap();
+    assert_eq!(keys::find(&data, ASSESSOR).unwrap().fingerprint, own.fingerprint);
+}

@@ -58,12 +58,13 @@ operations! {
         opened(s, &s.path(&r.file)?)
     }
 
-    /// Opens the demo engagement, creating it in the data folder the first time.
+    /// Opens the demo engagement, creating it in the data folder the first
+    /// time, with its team's demo keys (PIN `0000`) on its roster.
     open_demo(OpenDemoRequest {}) -> OpenedEngagement |s, _r, _p| {
         std::fs::create_dir_all(s.data_dir()).map_err(|e| Error::Io { path: s.data_dir().to_path_buf(), source: e })?;
         let path = s.data_dir().join(format!("demo.{EXTENSION}"));
         if !path.exists() {
-            s.with_ctx(|ctx| api::create_demo(&path, uuid::Uuid::new_v4().to_string(), ctx))?;
+            s.with_ctx(|ctx| api::create_demo_with_keys(&path, uuid::Uuid::new_v4().to_string(), s.data_dir(), false, ctx))?;
         }
         opened(s, &path)
     }

@@ -13,7 +13,7 @@ import DashboardView from "../dashboard/DashboardView.svelte";
 import ReviewView from "../review/ReviewView.svelte";
 import Header from "../shell/Header.svelte";
 import type { Session } from "../../session.svelte";
-import { ROLES, switchProfile } from "../review/review.testing";
+import { DEMO_PIN, ROLES, switchProfile } from "../review/review.testing";
 import { setLang } from "../../i18n/index.svelte";
 import { startCore, type Core } from "../../../test/core";
 import { renderInApp, sessionOn } from "../../../test/render";
@@ -33,7 +33,10 @@ async function setup(user: string, start: "fresh" | "finalized" = "fresh"): Prom
   setLang("ja");
   core = await startCore({ user, role: ROLES[user] ?? "assessor" });
   if (start === "finalized") core.cli(["demo", "--finalized", "--out", join(core.dataDir, "demo.ismap")]);
-  return sessionOn(core);
+  const session = await sessionOn(core);
+  // The person at the laptop opened their demo key with its PIN earlier.
+  if (user in ROLES) await core.client.unlockSigningKey({ pin: DEMO_PIN });
+  return session;
 }
 
 const panel = () => screen.getByTestId("closing-panel");

@@ -119,6 +119,8 @@ describe("evidence list, on the real core", () => {
     await takeIn(core, session, ITEMS.slice(0, 1), [{ kind: "procedure", id: PROCEDURE }]);
     const engagement = session.engagement!.client;
     await engagement.updateProcedure({ procedure_id: PROCEDURE, patch: { work_done: "規程を閲覧した。", result: "no_exception" } });
+    // Her demo key, opened with the demo's PIN, signs it.
+    await core.client.unlockSigningKey({ pin: "0000" });
     await engagement.signOff({ item_kind: "procedure", item_id: PROCEDURE, level: "preparer" });
     renderInApp(EvidenceView, session);
     await fireEvent.click(await screen.findByTestId("evidence-withdraw"));

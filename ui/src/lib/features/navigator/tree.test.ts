@@ -38,6 +38,8 @@ describe("navigator, on the real core's control list", () => {
 
   it("filters the controls changed after their sign-off", async () => {
     const engagement = demo.engagement;
+    // The demo's assessor signs with her demo key, opened with the demo's PIN.
+    await core.client.unlockSigningKey({ pin: "0000" });
     for (const id of ["9.2.1.1/P1", "9.2.1.2/P1"]) {
       await core.client.updateProcedure({ engagement, procedure_id: id, patch: { work_done: "規程を閲覧した。", result: "no_exception" } });
       await core.client.signOff({ engagement, item_kind: "procedure", item_id: id, level: "preparer" });

@@ -13,7 +13,7 @@ import DashboardView from "../dashboard/DashboardView.svelte";
 import NavigatorView from "../navigator/NavigatorView.svelte";
 import ReviewView from "./ReviewView.svelte";
 import type { Session } from "../../session.svelte";
-import { ROLES, switchProfile } from "./review.testing";
+import { DEMO_PIN, ROLES, switchProfile } from "./review.testing";
 import type { SignOffLevel } from "../../ipc/bindings/SignOffLevel";
 import { setLang } from "../../i18n/index.svelte";
 import { startCore, type Core } from "../../../test/core";
@@ -45,7 +45,10 @@ async function setup(user: string, start: Start = "fresh", prepare: (demo: strin
   if (start === "signed") core.cli(["reopen", demo, "--reason", "テストのため"]);
   await core.client.openDemo({});
   await prepare(demo);
-  return { session: await sessionOn(core), demo, core };
+  const session = await sessionOn(core);
+  // The person at the laptop (a member of the demo's team) opened their demo key with its PIN earlier.
+  if (user in ROLES) await core.client.unlockSigningKey({ pin: DEMO_PIN });
+  return { session, demo, core };
 }
 
 /** Runs the CLI as `who` on the test's core. */
@@ -82,6 +85,9 @@ describe("profile", () => {
     expect((within(dialog).getByTestId("profile-name-input") as HTMLInputElement).value).toBe("鈴木 一郎");
     expect((within(dialog).getByTestId("profile-role-select") as HTMLSelectElement).value).toBe("reviewer");
     expect(within(dialog).getByTestId("profile-team-role").textContent).toContain("レビュアー");
+    // His demo key is on this computer: switching to him takes its PIN.
+    expect((await within(dialog).findByTestId("profile-demo-pin")).textContent).toContain("0000");
+    await fireEvent.input(within(dialog).getByTestId("profile-pin"), { target: { value: DEMO_PIN } });
     await fireEvent.input(within(dialog).getByTestId("profile-initials-input"), { target: { value: "IS" } });
     await fireEvent.click(within(dialog).getByTestId("profile-save"));
     await waitFor(() => expect(screen.queryByTestId("profile-dialog")).toBeNull());

@@ -25,6 +25,8 @@ it("signs with the signer's key and PIN, refuses a wrong PIN, and takes the PIN 
   core = await startCore({ user: "佐藤 花子", role: "assessor" });
   const c = core;
   const demo = join(c.dataDir, "demo.ismap");
+  // The demo without its demo keys: this roster is built from the people's own.
+  c.cli(["demo", "--out", demo, "--without-keys"]);
   await c.client.openDemo({});
   for (const [who, pin] of [["山田 太郎", "yamada-pin"], ["佐藤 花子", "sato-pin"]]) {
     c.cli(["key", "new"], who, { WORKBENCH_SIGNING_PIN: pin });

@@ -3,4 +3,8 @@
 /**
  * A key of this computer, as the profile and `workbench key list` show it.
  */
-export type KeySummary = { name: string, fingerprint: string, public_key: string, created_at: string, path: string, };
+export type KeySummary = { name: string, fingerprint: string, public_key: string, created_at: string, path: string, 
+/**
+ * A demo key (PIN `0000`), never for a real engagement.
+ */
+demo: boolean, };

@@ -2,6 +2,7 @@
 
 /**
  *The request of `open_demo`.
- * Opens the demo engagement, creating it in the data folder the first time.
+ * Opens the demo engagement, creating it in the data folder the first
+ * time, with its team's demo keys (PIN `0000`) on its roster.
  */
 export type OpenDemoRequest = Record<symbol, never>;

@@ -255,7 +255,7 @@ export function client(transport: Transport) {
     pickEngagementToCreate: (request: PickEngagementToCreateRequest): Promise<ChosenFile | null> => transport.call("pick_engagement_to_create", request),
     /** Opens an engagement (and remembers it first in the recent list). */
     openEngagement: (request: OpenEngagementRequest): Promise<OpenedEngagement> => transport.call("open_engagement", request),
-    /** Opens the demo engagement, creating it in the data folder the first time. */
+    /** Opens the demo engagement, creating it in the data folder the first time, with its team's demo keys (PIN `0000`) on its roster. */
     openDemo: (request: OpenDemoRequest): Promise<OpenedEngagement> => transport.call("open_demo", request),
     /** The catalogs of the library. */
     listCatalogs: (request: ListCatalogsRequest): Promise<Array<CatalogSummary>> => transport.call("list_catalogs", request),
