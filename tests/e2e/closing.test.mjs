@@ -85,6 +85,7 @@ test("the representation and subsequent events gate finalizing; assurance-like w
     await clickIn('[data-testid="finalize-button"]');
     // The manager's key is on the roster: finalizing asks for its PIN.
     await (await s.find("finalize-pin")).set("0000");
+    await shoot(s, "42-finalize-pin");
     await clickIn('[data-testid="finalize-pin-submit"]');
     await s.find("locked-banner");
     await s.quit();

@@ -41,6 +41,7 @@ test("assessor signs, reviewer notes, answers, clears and signs, manager finaliz
     await (await s.find("profile-name-input")).set(name);
     // Each demo member's key is on this computer: switching takes its PIN.
     await (await s.find("profile-pin")).set("0000");
+    if (name === "鈴木 一郎") await shoot(s, "23-switch-demo-pin");
     await (await s.find("profile-save")).click();
     await s.until(`return document.querySelector('[data-testid="profile-dialog"]') === null`);
     await s.until(`return document.querySelector('[data-testid="profile-button"]').textContent.includes(arguments[0])`, [name]);

@@ -50,6 +50,8 @@ test("a key made in the profile signs with its PIN; switching to a key holder ta
     // Her key, made in the profile dialog with a PIN typed twice.
     await clickIn('[data-testid="profile-button"]');
     await s.find("profile-dialog");
+    await s.find("profile-choose-key-file");
+    await shoot(s, "signing-profile-no-key-ja");
     await (await s.find("profile-new-pin")).set("sato-pin-2026");
     await (await s.find("profile-new-pin-again")).set("sato-pin-2026");
     await clickIn('[data-testid="profile-make-key"]');
