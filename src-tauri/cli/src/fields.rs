@@ -124,8 +124,12 @@ impl FieldArgs {
         let Some(path) = &self.fields_file else {
             return Ok(None);
         };
-        let text = std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-        serde_json::from_str(&text).map(Some).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+        // The fields of an engagement are a few kilobytes; the file is read
+        // within a cap like every other input.
+        let bytes = workbench_core::import::read_limited(path, 1 << 20, |len| {
+            format!("{len} bytes is too large for an engagement's fields")
+        })?;
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
     }
 
     /// The fields of a new engagement: from --fields and the flags; every

@@ -228,13 +228,14 @@ pub fn roster(
                 }
                 None => m.get("roster.active", &[]),
             };
+            let role = m.word(&format!("role.{}", e.key.role.as_str()), e.key.role.as_str());
             println!(
                 "{}",
                 m.get(
                     "roster.row",
                     &[
                         ("name", &e.key.name),
-                        ("role", &e.key.role.as_str()),
+                        ("role", &role),
                         ("fingerprint", &e.key.fingerprint),
                         ("by", &e.key.added_by),
                         ("state", &state)

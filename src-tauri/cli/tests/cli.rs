@@ -1132,3 +1132,15 @@ fn a_changed_control_is_recorded_listed_and_its_sample_shows_each_items_version(
     let err = stderr(&out);
     assert!(err.contains("取り込んでいません") && err.lines().count() == 2 && !err.contains("\\u{a}"), "{err}");
 }
+
+#[test]
+fn a_fields_file_is_read_within_its_cap() {
+    let run = Run::new();
+    // Two megabytes of JSON whitespace: refused before it is parsed, naming the file.
+    std::fs::write(run.path("huge.json"), vec![b' '; 2 << 20]).unwrap();
+    let args = ["engagement", "new", "--catalog", "ismap-sample@1", "--fields", "huge.json", "--out", "e.ismap"];
+    let out = run.workbench(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("huge.json"), "{}", stderr(&out));
+    assert!(!run.path("e.ismap").exists());
+}

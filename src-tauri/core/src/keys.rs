@@ -293,25 +293,10 @@ fn summary(file: &KeyFile, path: PathBuf) -> KeySummary {
 
 /// Reads a small JSON file from outside: its size capped before reading.
 fn read_small<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::NotFound { what: "file", id: path.display().to_string() },
-            _ => Error::io(path, e),
-        })?
-        .len();
-    if len > MAX_FILE {
-        return Err(Error::import_one(path, "file", format!("{len} bytes is too large for a {what}")));
+    if !path.exists() {
+        return Err(Error::NotFound { what: "file", id: path.display().to_string() });
     }
-    // Read no more than the cap even if the file grows or is not a regular
-    // file (a pipe or a device passes the size check with 0 bytes).
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(Error::import_one(path, "file", format!("more than {MAX_FILE} bytes is too large for a {what}")));
-    }
+    let bytes = crate::import::read_limited(path, MAX_FILE, |len| format!("{len} bytes is too large for a {what}"))?;
     serde_json::from_slice(&bytes).map_err(|e| Error::import_one(path, "file", format!("not a {what}: {e}")))
 }
 

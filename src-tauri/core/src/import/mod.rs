@@ -93,7 +93,7 @@ pub fn read_catalog_bytes(bytes: &[u8], format: Format, label: &str) -> Result<C
 /// `limit` + 1 bytes, so a file that grows meanwhile is refused too rather
 /// than read to any size. `too_large` words the refusal, given the size (for
 /// a file that grew, the bytes read before it was stopped).
-pub(crate) fn read_limited(path: &Path, limit: u64, too_large: impl Fn(u64) -> String) -> Result<Vec<u8>> {
+pub fn read_limited(path: &Path, limit: u64, too_large: impl Fn(u64) -> String) -> Result<Vec<u8>> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
