@@ -15,12 +15,14 @@ use crate::{print_json, Failure, Outcome};
 /// The environment variable that may hold the PIN, for scripts.
 pub const PIN_VARIABLE: &str = "WORKBENCH_SIGNING_PIN";
 
-static PIN: OnceLock<Option<Zeroizing<String>>> = OnceLock::new();
+/// The PIN from the environment: none, the text, or bytes that are not
+/// text (refused when asked for: replacing them would make many PINs one).
+static PIN: OnceLock<Option<Result<Zeroizing<String>, ()>>> = OnceLock::new();
 
 /// Takes the PIN out of the environment at start, before anything else
 /// runs, so that no process started later inherits it.
 pub fn take_pin_variable() {
-    let value = std::env::var_os(PIN_VARIABLE).map(|v| Zeroizing::new(v.to_string_lossy().into_owned()));
+    let value = std::env::var_os(PIN_VARIABLE).map(|v| v.into_string().map(Zeroizing::new).map_err(|_| ()));
     std::env::remove_var(PIN_VARIABLE);
     let _ = PIN.set(value);
 }
@@ -28,8 +30,10 @@ pub fn take_pin_variable() {
 /// The PIN: $WORKBENCH_SIGNING_PIN (taken at start), else a prompt (twice
 /// for a new key, so that a typing slip does not lock the key away).
 pub(crate) fn pin(m: &Messages, prompt: &str, twice: bool) -> Result<Zeroizing<String>, Failure> {
-    if let Some(Some(pin)) = PIN.get() {
-        return Ok(pin.clone());
+    match PIN.get() {
+        Some(Some(Ok(pin))) => return Ok(pin.clone()),
+        Some(Some(Err(()))) => return Err(Failure::Usage(m.get("key.pin_not_text", &[("variable", &PIN_VARIABLE)]))),
+        _ => {}
     }
     let ask = |text: String| {
         rpassword::prompt_password(text)

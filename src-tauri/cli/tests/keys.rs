@@ -169,3 +169,26 @@ fn a_key_carried_to_another_computer_arrives_only_with_its_pin() {
     assert_eq!(card.status.code(), Some(1));
     assert!(stderr(&card).contains("card.json"), "names the file: {}", stderr(&card));
 }
+
+#[test]
+fn a_pin_that_is_not_text_is_refused_rather_than_made_into_another() {
+    use std::os::unix::ffi::OsStrExt;
+    let run = Run::new();
+    let not_text = std::ffi::OsStr::from_bytes(b"\xff\xfe\xfd\xfc");
+    let out = Command::new(env!("CARGO_BIN_EXE_workbench"))
+        .args(["key", "new"])
+        .env("WORKBENCH_DATA_DIR", run.path("data"))
+        .env("WORKBENCH_USER", "佐藤 花子")
+        .env("WORKBENCH_LANG", "en")
+        .env("WORKBENCH_SIGNING_PIN", not_text)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not text"), "{}", stderr(&out));
+    assert!(!run.path("data/keys").exists());
+    // A name a card could not carry is refused when the key is made.
+    let long = "A".repeat(201);
+    let out = run.workbench(Some("24681357"), &["key", "new", "--name", &long]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}

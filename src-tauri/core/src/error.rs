@@ -186,6 +186,8 @@ text_enum!(
         SignatureRequired = "signature_required",
         SameKey = "same_key",
         NotOnePerson = "not_one_person",
+        NoKeyOnRoster = "no_key_on_roster",
+        LastManagerKey = "last_manager_key",
         PinRequired = "pin_required",
     }
 );

@@ -33,6 +33,8 @@ pub const CARD_FORMAT: &str = "ismap-workbench-member-card-v1";
 const KEYS_DIR: &str = "keys";
 /// The shortest PIN: four characters, as a bank card's.
 pub const MIN_PIN: usize = 4;
+/// The longest name of a key or a card.
+const MAX_NAME: usize = 200;
 /// A key file or a member card is a few hundred bytes: anything much larger
 /// is not one, and is refused before it is read.
 const MAX_FILE: u64 = 64 * 1024;
@@ -229,6 +231,11 @@ fn make(data_dir: &Path, name: &str, pin: &str, now: String, demo: bool) -> Resu
     if name.chars().any(char::is_control) {
         return Err(refuse("name", ProblemCode::ControlCharacter, &[], "the name holds a control character".into()));
     }
+    // The same bound as a card's or an imported key's name, so that a key
+    // made here can always travel.
+    if name.chars().count() > MAX_NAME {
+        return Err(Error::invalid("name", format!("a name has at most {MAX_NAME} characters")));
+    }
     check_pin(pin)?;
     let signing = SigningKey::generate(&mut OsRng);
     let public = signing.verifying_key();
@@ -397,7 +404,7 @@ pub fn export(data_dir: &Path, which: &str, out: &Path) -> Result<KeySummary> {
 /// as it was. A key already here is refused as such.
 pub fn import(data_dir: &Path, path: &Path, pin: &str) -> Result<KeySummary> {
     let file = read_key(path)?;
-    if file.name.trim().is_empty() || file.name.chars().any(char::is_control) || file.name.chars().count() > 200 {
+    if file.name.trim().is_empty() || file.name.chars().any(char::is_control) || file.name.chars().count() > MAX_NAME {
         return Err(Error::import_one(
             path,
             "name",
@@ -481,7 +488,7 @@ pub fn read_card(path: &Path) -> Result<MemberCard> {
     if card.format != CARD_FORMAT {
         return Err(Error::import_one(path, "format", format!("not a member card ({:?})", card.format)));
     }
-    if card.name.trim().is_empty() || card.name.chars().any(char::is_control) || card.name.chars().count() > 200 {
+    if card.name.trim().is_empty() || card.name.chars().any(char::is_control) || card.name.chars().count() > MAX_NAME {
         return Err(Error::import_one(
             path,
             "name",

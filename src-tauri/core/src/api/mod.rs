@@ -290,7 +290,8 @@ pub fn edit_engagement(path: &Path, fields: EngagementFields, ctx: Context<'_>) 
         |tx| {
             let file_fields = store::engagement_file::read_fields(tx)?;
             let rules = store::engagement_file::read_rules(tx)?;
-            let changes = domain::engagement::edit(&file_fields, &rules, &fields, &ctx.actor.name)?;
+            let keyed = store::roster::roster(tx)?.iter().any(|e| e.is_active());
+            let changes = domain::engagement::edit(&file_fields, &rules, &fields, &ctx.actor.name, keyed)?;
             if !changes.is_empty() {
                 domain::change::check_period(fields.period.start, fields.period.end, &store::change::all_changes(tx)?)?;
             }

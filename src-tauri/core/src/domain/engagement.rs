@@ -64,12 +64,15 @@ pub fn default_evaluation(kind: AuditKind) -> Evaluation {
 
 /// Replacing the engagement's fields by `actor`: refused while any rule is
 /// broken; nothing to record when nothing changed. Relaxing separation of
-/// duties (or restoring it) is a manager's or partner's decision.
+/// duties (or restoring it) is a manager's or partner's decision, and so is
+/// the team of an engagement whose roster holds keys (`keyed`): the team
+/// says who may sign and who may change the roster.
 pub fn edit(
     before: &EngagementFields,
     rules: &ProgramRules,
     after: &EngagementFields,
     actor: &str,
+    keyed: bool,
 ) -> Result<Vec<Change>> {
     let problems = after.problems(rules);
     if !problems.is_empty() {
@@ -77,6 +80,9 @@ pub fn edit(
     }
     if before.one_person_reason() != after.one_person_reason() {
         super::review::require_manager(before, actor, "decides whether one person signs every level")?;
+    }
+    if keyed && before.team != after.team {
+        super::review::require_manager(before, actor, "changes the team of an engagement whose sign-offs are signed")?;
     }
     let changes = diff_fields(before, after)?;
     Ok(if changes.is_empty() { Vec::new() } else { vec![Change::EngagementEdited { changes }] })
@@ -146,7 +152,8 @@ mod tests {
         let before = fields();
         let mut after = before.clone();
         after.provider.corporate_number = "1234567890123".into();
-        let Err(Error::Invalid { problems }) = edit(&before, &ProgramRules::default(), &after, "山田 太郎") else {
+        let Err(Error::Invalid { problems }) = edit(&before, &ProgramRules::default(), &after, "山田 太郎", false)
+        else {
             panic!("a bad corporate number must be refused")
         };
         assert_eq!(problems[0].field, "provider.corporate_number");
@@ -158,7 +165,7 @@ mod tests {
         let mut after = before.clone();
         after.service.name = "別のサービス".into();
         after.second_review = true;
-        let changes = edit(&before, &ProgramRules::default(), &after, "山田 太郎").unwrap();
+        let changes = edit(&before, &ProgramRules::default(), &after, "山田 太郎", false).unwrap();
         let [Change::EngagementEdited { changes }] = changes.as_slice() else { panic!("one edit event") };
         let names: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(names, ["second_review", "service.name"]);
@@ -168,7 +175,7 @@ mod tests {
     #[test]
     fn nothing_changed_records_nothing() {
         let before = fields();
-        assert!(edit(&before, &ProgramRules::default(), &before.clone(), "山田 太郎").unwrap().is_empty());
+        assert!(edit(&before, &ProgramRules::default(), &before.clone(), "山田 太郎", false).unwrap().is_empty());
     }
 
     #[test]
@@ -176,7 +183,7 @@ mod tests {
         let before = fields();
         let mut overridden = before.clone();
         overridden.period_rule_override = Some("OSO と協議済み".into());
-        let cleared = edit(&overridden, &ProgramRules::default(), &before, "山田 太郎").unwrap();
+        let cleared = edit(&overridden, &ProgramRules::default(), &before, "山田 太郎", false).unwrap();
         let Some(Change::EngagementEdited { changes }) = cleared.first() else { panic!("{cleared:?}") };
         assert_eq!(edited(&overridden, changes).unwrap().period_rule_override, None);
     }

@@ -85,6 +85,7 @@ pub fn sign_lock(
     };
     let theirs = active_keys(roster, &who);
     let signature = match (theirs.is_empty(), signer) {
+        (true, None) if roster.iter().any(RosterEntry::is_active) => return Err(no_key_on_roster(&who)),
         (true, None) => return Ok(()),
         (_, Some(s)) if theirs.iter().any(|e| e.key.fingerprint == s.fingerprint) => {
             KeySignature { fingerprint: s.fingerprint.to_string(), value: (s.sign)(&message) }
@@ -139,6 +140,21 @@ fn manager(fields: &EngagementFields, actor: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Once an engagement's roster holds keys, every signature needs one: a
+/// member without a key on it (not added yet, or taken off) signs nothing
+/// by name.
+fn no_key_on_roster(name: &str) -> Error {
+    refuse(
+        "key",
+        ProblemCode::NoKeyOnRoster,
+        &[("name", name.to_string())],
+        format!(
+            "{name} has no key on this engagement's roster, which holds keys: every signature needs the signer's \
+             key; a manager adds it from their member card"
+        ),
+    )
 }
 
 fn active_keys<'r>(roster: &'r [RosterEntry], name: &str) -> Vec<&'r RosterEntry> {
@@ -236,6 +252,22 @@ pub fn remove_key(
         return Err(Error::NotFound { what: "signing key", id: fingerprint.to_string() });
     }
     managers_key(roster, actor, signer)?;
+    // A roster with keys but no manager's key could never change again,
+    // while every sign-off still needs a key on it: the last key of a
+    // manager or partner stays until another's is added.
+    let manages = |e: &&RosterEntry| {
+        super::review::team_role(fields, &e.key.name).is_ok_and(|role| matches!(role, Role::Manager | Role::Partner))
+    };
+    if !roster.iter().filter(|e| e.is_active() && e.key.fingerprint != fingerprint).any(|e| manages(&e)) {
+        return Err(refuse(
+            "fingerprint",
+            ProblemCode::LastManagerKey,
+            &[],
+            "this is the roster's last manager's or partner's key: add another manager's or partner's key first, \
+             who then takes this one off"
+                .into(),
+        ));
+    }
     let mut removal = KeyRemoval {
         fingerprint: fingerprint.to_string(),
         reason: reason.trim().to_string(),
@@ -261,6 +293,9 @@ pub fn sign(
 ) -> Result<()> {
     let theirs = active_keys(roster, &signoff.signer);
     if theirs.is_empty() {
+        if signer.is_none() && roster.iter().any(RosterEntry::is_active) {
+            return Err(no_key_on_roster(&signoff.signer));
+        }
         if let Some(s) = signer {
             return Err(refuse(
                 "key",
@@ -355,7 +390,7 @@ pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a str, &'a
     let mut roster: HashMap<String, Known> = HashMap::new();
     let mut problems = Vec::new();
     let mut jobs: Vec<Job> = Vec::new();
-    let active_of = |roster: &HashMap<String, Known>, name: &str| roster.values().any(|k| k.active && k.name == name);
+    let any_active = |roster: &HashMap<String, Known>| roster.values().any(|k| k.active);
     for (seq, prev_hash, change) in events {
         match change {
             Change::MemberKeyAdded { key } => {
@@ -447,19 +482,24 @@ pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a str, &'a
                             sig.fingerprint
                         ))),
                     },
-                    None if active_of(&roster, &who) => problems.push(problem(format!(
-                        "{what} without a signature, though {who} held a key on the roster then"
+                    None if any_active(&roster) => problems.push(problem(format!(
+                        "{what} by {who} without a signature, though the roster held keys then"
                     ))),
                     None => {}
                 }
             }
-            Change::SignedOff { signoff, .. } => {
+            Change::SignedOff { signoff, content } => {
                 let problem = |text: String| SignatureProblem {
                     item_kind: signoff.item_kind.as_str().into(),
                     item_id: signoff.item_id.clone(),
                     level: signoff.level.as_str().into(),
                     problem: format!("event {seq}: {text}"),
                 };
+                // What was signed is the content's hash: content rewritten
+                // in the log (the chain rehashed after it) no longer has it.
+                if super::review::content_hash(content) != signoff.content_sha256 {
+                    problems.push(problem("the content recorded with the sign-off is not the content signed".into()));
+                }
                 match &signoff.signature {
                     Some(sig) => match roster.get(&sig.fingerprint) {
                         Some(k) if k.active && k.name == signoff.signer => jobs.push(Job {
@@ -473,8 +513,10 @@ pub fn check<'a>(uuid: &str, events: impl IntoIterator<Item = (i64, &'a str, &'a
                             sig.fingerprint, signoff.signer
                         ))),
                     },
-                    None if active_of(&roster, &signoff.signer) => problems
-                        .push(problem(format!("not signed, though {} held a key on the roster then", signoff.signer))),
+                    None if any_active(&roster) => problems.push(problem(format!(
+                        "signed by {} by name, without a key, though the roster held keys then",
+                        signoff.signer
+                    ))),
                     None => {}
                 }
             }

@@ -205,10 +205,11 @@ fn a_signoff_made_on_a_field_copy_still_verifies_once_merged() {
 #[test]
 fn a_manager_who_holds_a_key_finalizes_and_reopens_with_its_signature() {
     let t = Team::new();
-    t.add(MANAGER, MANAGER).unwrap();
-    // Everything performed and signed (the others hold no key on the roster);
-    // finalizing without the manager's key is refused.
-    let err = workbench_core::sample::perform_and_finalize(&t.file, &t.fx.clock).unwrap_err();
+    t.rostered();
+    // Everything performed and signed with the assessor's and the
+    // reviewer's keys; finalizing without the manager's key is refused.
+    let signers = [t.key(ASSESSOR), t.key(REVIEWER)];
+    let err = workbench_core::sample::perform_and_finalize_signed(&t.file, &t.fx.clock, &signers).unwrap_err();
     assert_eq!(code(&err), "signature_required");
     let manager = Actor::new(MANAGER);
     let ctx = Context { actor: &manager, clock: &t.fx.clock };
@@ -352,4 +353,74 @@ fn the_demo_team_signs_with_demo_keys_under_the_published_pin() {
     // A person's own key goes before their demo key when both are here.
     let own = keys::create(&data, ASSESSOR, "her-own-pin", "2026-04-01T00:00:00.000Z".into()).unwrap();
     assert_eq!(keys::find(&data, ASSESSOR).unwrap().fingerprint, own.fingerprint);
+}
+
+#[test]
+fn once_the_roster_holds_keys_nobody_signs_by_name_and_its_last_managers_key_stays() {
+    let t = Team::new();
+    t.add(MANAGER, MANAGER).unwrap();
+    t.add(ASSESSOR, MANAGER).unwrap();
+    t.performed(&t.file);
+    // The reviewer has no key on the roster yet: his sign-off by name is refused.
+    t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, Some(&t.key(ASSESSOR))).unwrap();
+    assert_eq!(code(&t.sign(&t.file, REVIEWER, SignOffLevel::Reviewer, None).unwrap_err()), "no_key_on_roster");
+    // A member whose key was taken off signs nothing by name either.
+    let actor = Actor::new(MANAGER);
+    let ctx = Context { actor: &actor, clock: &t.fx.clock };
+    let assessors = keys::find(&t.keys, ASSESSOR).unwrap().fingerprint;
+    api::remove_member_key(&t.file, &assessors, "ノートPCの紛失", &t.key(MANAGER), ctx).unwrap();
+    let patch =
+        ProcedurePatch { work_done: Some("質問し、記録を閲覧した".into()), ..ProcedurePatch::default() };
+    api::update_procedure(&t.file, P1, patch, t.fx.ctx()).unwrap();
+    assert_eq!(code(&t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, None).unwrap_err()), "no_key_on_roster");
+    // The manager's key is the roster's last manager's key: it stays.
+    let managers = keys::find(&t.keys, MANAGER).unwrap().fingerprint;
+    let last = api::remove_member_key(&t.file, &managers, "交代", &t.key(MANAGER), ctx).unwrap_err();
+    assert_eq!(code(&last), "last_manager_key", "{last}");
+    intact(&t.file);
+}
+
+#[test]
+fn on_a_signed_engagement_only_a_manager_changes_the_team() {
+    let t = Team::new();
+    t.rostered();
+    let mut fields = api::show_engagement(&t.file).unwrap().fields;
+    fields.team.push(workbench_core::model::engagement::TeamMember {
+        name: "部外者 次郎".into(),
+        role: workbench_core::model::engagement::Role::Partner,
+    });
+    let actor = Actor::new(ASSESSOR);
+    let by_assessor = api::edit_engagement(&t.file, fields.clone(), Context { actor: &actor, clock: &t.fx.clock });
+    assert_eq!(code(&by_assessor.unwrap_err()), "role_not_allowed");
+    let outsider = Actor::new("部外者 次郎");
+    let by_outsider = api::edit_engagement(&t.file, fields.clone(), Context { actor: &outsider, clock: &t.fx.clock });
+    assert!(by_outsider.is_err(), "a name not on the team changes nothing");
+    let manager = Actor::new(MANAGER);
+    api::edit_engagement(&t.file, fields, Context { actor: &manager, clock: &t.fx.clock }).unwrap();
+}
+
+#[test]
+fn content_rewritten_under_a_signature_is_found_by_log_verify() {
+    let t = Team::new();
+    t.rostered();
+    t.performed(&t.file);
+    t.sign(&t.file, ASSESSOR, SignOffLevel::Preparer, Some(&t.key(ASSESSOR))).unwrap();
+    intact(&t.file);
+    // The sign-off event's recorded content is rewritten, and the chain
+    // rehashed after it, as someone with the file and the source could.
+    let conn = rusqlite::Connection::open(&t.file).unwrap();
+    let (seq, payload): (i64, String) = conn
+        .query_row("SELECT seq, payload FROM event WHERE kind = 'signed_off' ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    value["content"]["work_done"] = serde_json::json!("書き換えた内容");
+    conn.execute("UPDATE event SET payload = ?1 WHERE seq = ?2", rusqlite::params![value.to_string(), seq]).unwrap();
+    crate::support::rehash(&conn);
+    drop(conn);
+    let report = api::verify_log(&t.file, None).unwrap();
+    assert!(!report.is_intact());
+    let text = format!("{report:?}");
+    assert!(text.contains(P1) && text.contains("not the content signed"), "{text}");
 }
