@@ -1,0 +1,54 @@
+// Keyboard flow over a day's work, against the real core (issue 18, point
+// 2): Escape closes the shortcut overlay that F1 opened, Ctrl+G jumps from
+// any screen (not only the walkthrough), and Alt+↓ from a control just
+// opened goes to its first procedure.
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
+import Header from "../shell/Header.svelte";
+import DashboardView from "../dashboard/DashboardView.svelte";
+import WalkthroughView from "./WalkthroughView.svelte";
+import { setLang } from "../../i18n/index.svelte";
+import { startCore, type Core } from "../../../test/core";
+import { renderInApp, sessionOn } from "../../../test/render";
+
+let core: Core;
+beforeEach(async () => {
+  setLang("ja");
+  core = await startCore();
+});
+afterEach(async () => {
+  await core.stop();
+});
+
+it("closes the shortcut overlay with Escape, as the overlay says", async () => {
+  const session = await sessionOn(core);
+  session.openControl("9.2.3.11.PB");
+  renderInApp(WalkthroughView, session, { saveDelay: 20, listenForDrops: null });
+  await screen.findByTestId("control-id");
+  await fireEvent.keyDown(window, { key: "F1", code: "F1" });
+  const help = await screen.findByTestId("shortcut-help");
+  // Escape pressed inside the overlay (where the focus is) closes it.
+  await fireEvent.keyDown(within(help).getAllByRole("button")[0], { key: "Escape", code: "Escape" });
+  await waitFor(() => expect(screen.queryByTestId("shortcut-help")).toBeNull());
+});
+
+it("jumps with Ctrl+G from the dashboard, not only from the walkthrough", async () => {
+  const session = await sessionOn(core);
+  renderInApp(Header, session);
+  renderInApp(DashboardView, session);
+  await screen.findByTestId("engagement-name");
+  await fireEvent.keyDown(window, { key: "g", code: "KeyG", ctrlKey: true });
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("jump-input")));
+});
+
+it("goes to the first procedure with Alt+↓ from a control just opened, then to the next", async () => {
+  const session = await sessionOn(core);
+  session.openControl("9.2.3.11.PB");
+  renderInApp(WalkthroughView, session, { saveDelay: 20, listenForDrops: null });
+  await screen.findByTestId("control-id");
+  const workDone = (i: number) => within(screen.getAllByTestId("procedure")[i]).getByTestId("work-done");
+  await fireEvent.keyDown(window, { key: "ArrowDown", code: "ArrowDown", altKey: true });
+  await waitFor(() => expect(document.activeElement).toBe(workDone(0)));
+  await fireEvent.keyDown(window, { key: "ArrowDown", code: "ArrowDown", altKey: true });
+  await waitFor(() => expect(document.activeElement).toBe(workDone(1)));
+});
