@@ -95,6 +95,40 @@ test("create, walk through with the keyboard, restart, and find everything kept"
     assert.equal(await chosen.attribute("aria-pressed"), "true");
     assert.match(await (await s.find("exception-item")).text(), /E-0001/);
     await shoot(s, "04-after-restart");
+
+    // Alt+↓ goes to the next procedure, and the card reached is wholly in
+    // view below the sticky toolbar (the window is 1280×800).
+    const ARROW_DOWN = "\uE015";
+    await kept.type(Keys.ALT + ARROW_DOWN + Keys.NULL);
+    await s.until(`return document.activeElement === document.querySelector('[data-testid="procedure"][data-index="1"] [data-testid="work-done"]')`);
+    await (await s.find("procedure", '[data-index="1"] [data-testid="work-done"]')).type(Keys.ALT + ARROW_DOWN + Keys.NULL);
+    await s.until(`return document.activeElement === document.querySelector('[data-testid="procedure"][data-index="2"] [data-testid="work-done"]')`);
+    const place = await s.run(`
+      const card = document.querySelector('[data-testid="procedure"][data-index="2"]').getBoundingClientRect();
+      const bar = document.querySelector('[data-testid="walkthrough-bar"]').getBoundingClientRect();
+      const main = document.querySelector('main').getBoundingClientRect();
+      return { cardTop: card.top, cardBottom: card.bottom, barBottom: bar.bottom, mainBottom: main.bottom };`);
+    assert.ok(place.cardTop >= place.barBottom, `the card starts below the toolbar: ${JSON.stringify(place)}`);
+    assert.ok(place.cardBottom <= place.mainBottom + 1, `the card ends in view: ${JSON.stringify(place)}`);
+    // Back up with Alt+↑: the card reached is not left under the toolbar.
+    const ARROW_UP = "\uE013";
+    await (await s.find("procedure", '[data-index="2"] [data-testid="work-done"]')).type(Keys.ALT + ARROW_UP + Keys.NULL);
+    await s.until(`return document.activeElement === document.querySelector('[data-testid="procedure"][data-index="1"] [data-testid="work-done"]')`);
+    const back = await s.run(`
+      const card = document.querySelector('[data-testid="procedure"][data-index="1"]').getBoundingClientRect();
+      const bar = document.querySelector('[data-testid="walkthrough-bar"]').getBoundingClientRect();
+      return { cardTop: card.top, barBottom: bar.bottom };`);
+    assert.ok(back.cardTop >= back.barBottom, `the card starts below the toolbar: ${JSON.stringify(back)}`);
+
+    // A jump to an ID that does not exist keeps the text for correction, and says so on one line.
+    const jumpAgain = await s.find("jump-input");
+    await jumpAgain.click();
+    await jumpAgain.type("99.9.9" + Keys.ENTER);
+    const missing = await s.find("jump-missing");
+    assert.equal(await jumpAgain.property("value"), "99.9.9");
+    assert.equal(await s.run(`return document.querySelector('[data-testid="jump-missing"]').getClientRects().length`), 1);
+    assert.ok((await s.run(`return document.querySelector('[data-testid="jump-missing"]').offsetHeight`)) < 28, "one line");
+    assert.match(await missing.text(), /99\.9\.9/);
     await s.quit();
 
     // The file's audit trail records each change, and verifies.
