@@ -37,11 +37,7 @@ test("the representation and subsequent events gate finalizing; assurance-like w
 
   const driver = await startDriver(env);
   let s = null;
-  const clickIn = async (selector) => {
-    await s.until(`const el = document.querySelector(arguments[0]); return el !== null && !el.disabled`, [selector]);
-    const el = await s.run(`const el = document.querySelector(arguments[0]); el.scrollIntoView({ block: "center" }); return el;`, [selector]);
-    await s.cmd("POST", `/element/${Object.values(el)[0]}/click`, {});
-  };
+  const clickIn = (selector) => s.clickOn(selector);
   const blockers = () => s.run(`return Array.from(document.querySelectorAll('[data-testid="finalize-blocker"]')).map((b) => b.dataset.code)`);
   try {
     s = await Session.create(driver.url, app);

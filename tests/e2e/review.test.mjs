@@ -51,11 +51,7 @@ test("assessor signs, reviewer notes, answers, clears and signs, manager finaliz
     await s.until(`return document.querySelector('[data-testid="control-id"]')?.textContent === arguments[0]`, [id]);
   };
   const card = (extra) => `[data-testid="procedure"][data-index="0"] ${extra}`;
-  const clickIn = async (selector) => {
-    await s.until(`const el = document.querySelector(arguments[0]); return el !== null && !el.disabled`, [selector]);
-    const el = await s.run(`const el = document.querySelector(arguments[0]); el.scrollIntoView({ block: "center" }); return el;`, [selector]);
-    await s.cmd("POST", `/element/${Object.values(el)[0]}/click`, {});
-  };
+  const clickIn = (selector) => s.clickOn(selector);
   try {
     s = await Session.create(driver.url, app);
     await s.until(`return document.querySelector('[data-testid="engagement-name"]')?.textContent.includes('株式会社サンプルクラウド')`);

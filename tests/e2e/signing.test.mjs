@@ -37,11 +37,7 @@ test("a key made in the profile signs with its PIN; switching to a key holder ta
 
   const driver = await startDriver(env);
   let s = null;
-  const clickIn = async (selector) => {
-    await s.until(`const el = document.querySelector(arguments[0]); return el !== null && !el.disabled`, [selector]);
-    const el = await s.run(`const el = document.querySelector(arguments[0]); el.scrollIntoView({ block: "center" }); return el;`, [selector]);
-    await s.cmd("POST", `/element/${Object.values(el)[0]}/click`, {});
-  };
+  const clickIn = (selector) => s.clickOn(selector);
   const card = (extra) => `[data-testid="procedure"][data-index="0"] ${extra}`;
   try {
     s = await Session.create(driver.url, app);

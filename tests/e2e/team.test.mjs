@@ -37,11 +37,7 @@ test("make a copy, merge the second assessor's work in the app, decide the confl
 
   const driver = await startDriver(env);
   let s = null;
-  const clickIn = async (selector) => {
-    await s.until(`const el = document.querySelector(arguments[0]); return el !== null && !el.disabled`, [selector]);
-    const el = await s.run(`const el = document.querySelector(arguments[0]); el.scrollIntoView({ block: "center" }); return el;`, [selector]);
-    await s.cmd("POST", `/element/${Object.values(el)[0]}/click`, {});
-  };
+  const clickIn = (selector) => s.clickOn(selector);
   try {
     s = await Session.create(driver.url, app);
     await s.until(`return document.querySelector('[data-testid="engagement-name"]')?.textContent.includes('株式会社サンプルクラウド')`);

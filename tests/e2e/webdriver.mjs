@@ -122,6 +122,17 @@ export class Session {
     }
   }
 
+  /**
+   * Clicks the element `selector` names once it exists and is enabled,
+   * scrolled to the middle first: a button below the fold or under a sticky
+   * bar is clicked as a user would, after scrolling to it.
+   */
+  async clickOn(selector) {
+    await this.until(`const el = document.querySelector(arguments[0]); return el !== null && !el.disabled`, [selector]);
+    const el = await this.run(`const el = document.querySelector(arguments[0]); el.scrollIntoView({ block: "center" }); return el;`, [selector]);
+    await this.cmd("POST", `/element/${Object.values(el)[0]}/click`, {});
+  }
+
   run(script, args = []) {
     return this.cmd("POST", "/execute/sync", { script, args });
   }

@@ -10,6 +10,7 @@ import { BackendError } from "../../ipc";
 import type { Blocker } from "../../ipc/bindings/Blocker";
 import type { EventRecord } from "../../ipc/bindings/EventRecord";
 import type { FieldProblem } from "../../ipc/bindings/FieldProblem";
+import type { KeySummary } from "../../ipc/bindings/KeySummary";
 import type { ProblemCode } from "../../ipc/bindings/ProblemCode";
 
 /** A refusal decided in the page (not by the core), already in the user's language. */
@@ -65,6 +66,17 @@ function reviewProblemText(p: FieldProblem): string {
 }
 
 /** The message for a failed review call: each of the core's problems translated, a standing sign-off, or the error's kind. */
+/**
+ * Whether a refused signature (a sign-off, finalizing, reopening) waits only
+ * for the PIN: the core asked for the signer's signature and the signer's
+ * key is on this computer. Without the key here, asking for a PIN would
+ * lead nowhere; the refusal then says how to bring the key.
+ */
+export async function waitsForPin(err: unknown, signer: string, keys: () => Promise<KeySummary[]>): Promise<boolean> {
+  if (!(err instanceof BackendError) || !err.payload.field_problems.some((p) => p.code === "signature_required")) return false;
+  return (await keys()).some((k) => k.name === signer);
+}
+
 export function reviewErrorText(err: unknown): string {
   if (err instanceof UserMessage) return err.message;
   if (err instanceof BackendError) {
