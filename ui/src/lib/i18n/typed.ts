@@ -35,6 +35,8 @@ import jaSampling from "./ja/sampling.json";
 import jaReview from "./ja/review.json";
 import jaClosing from "./ja/closing.json";
 import jaTeam from "./ja/team.json";
+import jaQueue from "./ja/queue.json";
+import jaWorkday from "./ja/workday.json";
 import enCommon from "./en/common.json";
 import enWalkthrough from "./en/walkthrough.json";
 import enEvidence from "./en/evidence.json";
@@ -42,6 +44,8 @@ import enSampling from "./en/sampling.json";
 import enReview from "./en/review.json";
 import enClosing from "./en/closing.json";
 import enTeam from "./en/team.json";
+import enQueue from "./en/queue.json";
+import enWorkday from "./en/workday.json";
 
 /** A message for each value of `Values`, under `Prefix.value`. */
 type MessagesFor<Prefix extends string, Values extends string> = { [V in Values as `${Prefix}.${V}`]: string };
@@ -77,8 +81,8 @@ export type ClosedSetMessages = MessagesFor<"error", ErrorKind> &
   MessagesFor<"closing.answer", Answer> &
   MessagesFor<"target", AssessmentTarget>;
 
-const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview, ...jaClosing, ...jaTeam };
-const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview, ...enClosing, ...enTeam };
+const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview, ...jaClosing, ...jaTeam, ...jaQueue, ...jaWorkday };
+const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview, ...enClosing, ...enTeam, ...enQueue, ...enWorkday };
 
 export const ja: ClosedSetMessages & Record<string, string> = jaAll;
 export const en: ClosedSetMessages & Record<string, string> = enAll;
