@@ -37,6 +37,7 @@ import jaClosing from "./ja/closing.json";
 import jaTeam from "./ja/team.json";
 import jaQueue from "./ja/queue.json";
 import jaWorkday from "./ja/workday.json";
+import jaSaving from "./ja/saving.json";
 import enCommon from "./en/common.json";
 import enWalkthrough from "./en/walkthrough.json";
 import enEvidence from "./en/evidence.json";
@@ -46,6 +47,7 @@ import enClosing from "./en/closing.json";
 import enTeam from "./en/team.json";
 import enQueue from "./en/queue.json";
 import enWorkday from "./en/workday.json";
+import enSaving from "./en/saving.json";
 
 /** A message for each value of `Values`, under `Prefix.value`. */
 type MessagesFor<Prefix extends string, Values extends string> = { [V in Values as `${Prefix}.${V}`]: string };
@@ -81,8 +83,8 @@ export type ClosedSetMessages = MessagesFor<"error", ErrorKind> &
   MessagesFor<"closing.answer", Answer> &
   MessagesFor<"target", AssessmentTarget>;
 
-const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview, ...jaClosing, ...jaTeam, ...jaQueue, ...jaWorkday };
-const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview, ...enClosing, ...enTeam, ...enQueue, ...enWorkday };
+const jaAll = { ...jaCommon, ...jaWalkthrough, ...jaEvidence, ...jaSampling, ...jaReview, ...jaClosing, ...jaTeam, ...jaQueue, ...jaWorkday, ...jaSaving };
+const enAll = { ...enCommon, ...enWalkthrough, ...enEvidence, ...enSampling, ...enReview, ...enClosing, ...enTeam, ...enQueue, ...enWorkday, ...enSaving };
 
 export const ja: ClosedSetMessages & Record<string, string> = jaAll;
 export const en: ClosedSetMessages & Record<string, string> = enAll;
