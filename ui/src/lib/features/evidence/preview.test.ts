@@ -47,7 +47,8 @@ describe("formats", () => {
     expect(formatBytes(5 * 1024 ** 3)).toBe("5.0 GB");
   });
 
-  it("takes the local date, not the UTC one", () => {
-    expect(localToday(new Date(2026, 0, 2, 0, 30))).toBe("2026-01-02");
+  it("takes the date in Japan, not the UTC one", () => {
+    // 2026-01-02 00:30 in Japan is still the first of January in UTC.
+    expect(localToday(new Date("2026-01-01T15:30:00Z"))).toBe("2026-01-02");
   });
 });
