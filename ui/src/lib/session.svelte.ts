@@ -9,7 +9,8 @@ import type { OpenedEngagement } from "./ipc/bindings/OpenedEngagement";
 import type { ProfileEdit } from "./ipc/bindings/ProfileEdit";
 import type { ProfileView } from "./ipc/bindings/ProfileView";
 import type { Lang } from "./ipc/bindings/Lang";
-import { lang, setLang } from "./i18n/index.svelte";
+import { lang, setLang, t } from "./i18n/index.svelte";
+import { anythingUnsaved, saveEverything, type SaveEverythingOutcome } from "./features/walkthrough/autosave";
 import { errorText } from "./i18n/messages";
 import { NO_FILTER, type ControlFilter } from "./features/navigator/tree";
 import { OpenEngagement } from "./engagement.svelte";
@@ -35,6 +36,14 @@ export class Session {
   jumpRequest = $state(0);
   /** Whether the profile dialog is open (from the header, or by itself on the first start). */
   profileOpen = $state(false);
+  /**
+   * Set when the window was asked to close but what was typed could not be
+   * saved (or the saves did not end in time): the app then asks the user
+   * whether to try again or to close without it.
+   */
+  closeProblem = $state<Exclude<SaveEverythingOutcome, "saved"> | null>(null);
+  /** How long the window's close request waits for the saves before asking the user. */
+  closeTimeoutMs = 10_000;
 
   constructor(client: Client) {
     this.client = client;
@@ -116,7 +125,35 @@ export class Session {
     }
   }
 
+  /**
+   * Saves everything typed and not yet saved, on every screen, before the
+   * engagement is left (another one opened, the start screen, a new one).
+   * When something cannot be saved the banner says so and the caller stays
+   * where it is: the text is still in its field, with its retry.
+   */
+  async saveBeforeLeaving(): Promise<boolean> {
+    const outcome = await saveEverything(this.closeTimeoutMs);
+    if (outcome === "saved") return true;
+    this.error = t(outcome === "timeout" ? "saving.leave_timeout" : "saving.leave_failed");
+    return false;
+  }
+
+  /**
+   * The window's close request: everything typed is saved first. Returns
+   * whether the window may close now; when not, `closeProblem` says why and
+   * the app asks the user.
+   */
+  async mayCloseWindow(): Promise<boolean> {
+    this.closeProblem = null;
+    const outcome = await saveEverything(this.closeTimeoutMs);
+    if (outcome === "saved") return true;
+    this.closeProblem = outcome;
+    return false;
+  }
+
   async show(opened: OpenedEngagement, screen: Screen = "dashboard"): Promise<void> {
+    // What was typed in the engagement on screen is saved before another replaces it.
+    if (!(await this.saveBeforeLeaving())) return;
     this.engagement = new OpenEngagement(this.client, opened);
     this.controlId = null;
     this.filter = { ...NO_FILTER };
@@ -142,13 +179,22 @@ export class Session {
 
   goto(screen: Screen): void {
     this.error = null;
+    // A new engagement's form replaces the open engagement: what was typed is saved first.
+    if (screen === "new" && anythingUnsaved()) {
+      void this.saveBeforeLeaving().then((saved) => {
+        if (saved) this.screen = "new";
+      });
+      return;
+    }
     if (screen === "walkthrough" && this.controlId === null) {
       this.controlId = this.controls.find((r) => r.assessable)?.id ?? null;
     }
     this.screen = screen;
   }
 
-  close(): void {
+  /** Goes back to the start screen, once everything typed is saved. */
+  async close(): Promise<void> {
+    if (!(await this.saveBeforeLeaving())) return;
     this.engagement = null;
     this.controls = [];
     this.controlId = null;

@@ -4,6 +4,11 @@
 // an older value never overwrites a newer one; and a value typed while a save
 // is running stays pending until it is saved in turn, so no keystroke is
 // lost. A failed save keeps its value pending for a retry.
+//
+// Every queue with something not yet saved is listed in one registry
+// (`saveEverything`), so that closing the window, switching engagement or
+// going to the start screen saves it first, whichever screen it was typed
+// on and even after that screen is gone.
 
 import type { Procedure } from "../../ipc/bindings/Procedure";
 import type { ProcedurePatch } from "../../ipc/bindings/ProcedurePatch";
@@ -24,9 +29,62 @@ export interface AutosaveOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Anything that holds typed values not yet saved. */
+export interface UnsavedWork {
+  /** Saves every pending value at once (failed ones again) and waits for every save to end, saved or failed. */
+  saveNow(): Promise<void>;
+  /** Whether a value is still not saved (waiting, saving or failed). */
+  unsaved(): boolean;
+}
+
+/** The holders of unsaved work now; a queue adds and removes itself as its state changes. */
+const holders = new Set<UnsavedWork>();
+
+/** Lists `work` until it reports nothing unsaved (for forms that keep their own unsaved values). */
+export function holdUnsaved(work: UnsavedWork): void {
+  holders.add(work);
+}
+
+/** Takes `work` off the list (its values are saved, or the user chose to drop them). */
+export function releaseUnsaved(work: UnsavedWork): void {
+  holders.delete(work);
+}
+
+/** Whether anything typed anywhere is not saved yet. */
+export function anythingUnsaved(): boolean {
+  return [...holders].some((w) => w.unsaved());
+}
+
+export type SaveEverythingOutcome = "saved" | "failed" | "timeout";
+
+/**
+ * Saves everything typed and not yet saved, everywhere, and says how it
+ * ended: "failed" when a save was refused or could not reach the core (its
+ * value stays pending), "timeout" when the saves had not ended after
+ * `timeoutMs` (a hung save must not keep the window from closing; the user
+ * is asked instead). Holders that report nothing unsaved are dropped.
+ */
+export async function saveEverything(timeoutMs = 10_000): Promise<SaveEverythingOutcome> {
+  const work = [...holders];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<"timeout">((done) => {
+    timer = setTimeout(() => done("timeout"), timeoutMs);
+  });
+  try {
+    const ended = Promise.all(work.map((w) => w.saveNow())).then(() => "ended" as const);
+    if ((await Promise.race([ended, expired])) === "timeout") return "timeout";
+  } catch {
+    // A holder whose save threw keeps its work unsaved, and is reported below.
+  } finally {
+    clearTimeout(timer);
+  }
+  for (const w of work) if (!w.unsaved()) holders.delete(w);
+  return anythingUnsaved() ? "failed" : "saved";
+}
+
 const key = (procedureId: string, field: PatchField) => `${procedureId}\u0000${field}`;
 
-export class AutosaveQueue {
+export class AutosaveQueue implements UnsavedWork {
   private readonly options: AutosaveOptions;
   /** The newest value of each field that is not yet known to be saved. */
   private readonly pending = new Map<string, { procedureId: string; field: PatchField; value: Value }>();
@@ -77,6 +135,17 @@ export class AutosaveQueue {
       void this.enqueue(k);
     }
     await Promise.all([...this.chains.values()]);
+  }
+
+  /** Saves every waiting value and tries every failed one again; waits for all of them. */
+  async saveNow(): Promise<void> {
+    for (const k of this.failed) if (this.pending.has(k) && !this.timers.has(k)) void this.enqueue(k);
+    await this.flushAll();
+  }
+
+  /** Whether a value is waiting, being saved, or failed. */
+  unsaved(): boolean {
+    return this.pending.size > 0 || [...this.running.values()].some((n) => n > 0);
   }
 
   /** Tries again every value whose save failed. */
@@ -140,6 +209,8 @@ export class AutosaveQueue {
   }
 
   private changed(): void {
+    if (this.unsaved()) holders.add(this);
+    else holders.delete(this);
     this.options.onChange?.();
   }
 }

@@ -1,0 +1,133 @@
+// Never losing a keystroke (issue 18, point 6), against the real core: what
+// is typed is saved before the window closes and before the engagement is
+// left, wherever it was typed; a change that would withdraw a reviewer's
+// sign-off is agreed to before anything of it is saved.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
+import { join } from "node:path";
+import { setLang } from "../../i18n/index.svelte";
+import { renderInApp, sessionOn } from "../../../test/render";
+import { startCore, type Core } from "../../../test/core";
+import { openWalkthrough } from "./walkthrough.testing";
+import { holdUnsaved, releaseUnsaved, saveEverything, type UnsavedWork } from "./autosave";
+import WalkthroughView from "./WalkthroughView.svelte";
+
+const card = (index: number) => screen.getAllByTestId("procedure")[index];
+
+// First in the file: the registry is the module's, and holds whatever the
+// other tests leave unsaved when their core stops.
+describe("saving everything typed, across holders", () => {
+  const holders: UnsavedWork[] = [];
+  const hold = (work: UnsavedWork) => {
+    holders.push(work);
+    holdUnsaved(work);
+  };
+  afterEach(() => {
+    for (const w of holders.splice(0)) releaseUnsaved(w);
+  });
+
+  it("says when a save failed, and when the saves did not end in time", async () => {
+    let saved = false;
+    const failing: UnsavedWork = { saveNow: async () => {}, unsaved: () => !saved };
+    hold(failing);
+    expect(await saveEverything(60_000)).toBe("failed");
+    saved = true;
+    expect(await saveEverything(60_000)).toBe("saved");
+
+    // A save that never ends: the wait ends at the timeout, and the work stays listed.
+    const hung: UnsavedWork = { saveNow: () => new Promise<void>(() => {}), unsaved: () => true };
+    hold(hung);
+    expect(await saveEverything(10)).toBe("timeout");
+  });
+});
+
+describe("saving everything typed, on the real core", () => {
+  let core: Core;
+  beforeEach(async () => {
+    core = await startCore();
+  });
+  afterEach(() => core.stop());
+
+  it("saves a text still waiting for its quiet time when the window is asked to close", async () => {
+    setLang("ja");
+    await core.client.openDemo({});
+    const session = await sessionOn(core);
+    session.openControl("5.1.1.1");
+    // A quiet time far longer than the test: only the close request can save it.
+    renderInApp(WalkthroughView, session, { saveDelay: 3_600_000 });
+    await screen.findByTestId("control-id");
+    await fireEvent.input(within(card(0)).getByTestId("work-done"), { target: { value: "閉じる直前に入力した。" } });
+    const engagement = session.engagement!;
+    expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("");
+
+    expect(await session.mayCloseWindow()).toBe(true);
+    expect(session.closeProblem).toBeNull();
+    expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("閉じる直前に入力した。");
+  });
+
+  it("saves what was typed before going to the start screen, after the walkthrough is gone too", async () => {
+    setLang("ja");
+    await core.client.openDemo({});
+    const session = await sessionOn(core);
+    session.openControl("5.1.1.1");
+    const view = renderInApp(WalkthroughView, session, { saveDelay: 3_600_000 });
+    await screen.findByTestId("control-id");
+    await fireEvent.input(within(card(0)).getByTestId("notes"), { target: { value: "スタート画面へ戻る前のメモ" } });
+    const engagement = session.engagement!;
+    await session.close();
+    expect(session.screen).toBe("start");
+    view.unmount();
+    expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.notes).toBe("スタート画面へ戻る前のメモ");
+  });
+
+  it("asks before the first change of a procedure a reviewer signed, and saves nothing when declined", async () => {
+    const P1 = "9.2.3.11.PB/P1";
+    const demo = join(core.dataDir, "signed.ismap");
+    core.cli(["demo", "--out", demo, "--without-keys"]);
+    core.cli(["procedure", "record", demo, P1, "--result", "no_exception", "--work-done", "質問した。"], "佐藤 花子");
+    core.cli(["signoff", demo, P1, "--level", "preparer"], "佐藤 花子");
+    core.cli(["signoff", demo, P1, "--level", "reviewer"], "鈴木 一郎");
+    setLang("ja");
+    const session = await sessionOn(core, false);
+    await session.show(await core.open(demo));
+    session.openControl("9.2.3.11.PB");
+    renderInApp(WalkthroughView, session, { saveDelay: 20 });
+    await screen.findByTestId("control-id");
+    const engagement = session.engagement!;
+    const reviewers = async () =>
+      (await engagement.client.controlDetail({ control_id: "9.2.3.11.PB" })).procedures[0].review.signoffs.map((s) => s.level);
+    expect(await reviewers()).toEqual(["preparer", "reviewer"]);
+
+    // Declined: the field shows the stored text again and nothing is saved.
+    const work = within(card(0)).getByTestId("work-done") as HTMLTextAreaElement;
+    await fireEvent.input(work, { target: { value: "質問した。追記" } });
+    const warning = await screen.findByTestId("signed-warning");
+    expect(within(warning).getByTestId("signed-warning-procedure").textContent).toContain("鈴木 一郎");
+    await fireEvent.click(within(warning).getByTestId("signed-cancel"));
+    await waitFor(() => expect(screen.queryByTestId("signed-warning")).toBeNull());
+    expect(work.value).toBe("質問した。");
+    // A result chosen is asked about too, and declining keeps the stored one.
+    await fireEvent.click(within(card(0)).getByTestId("result-exception"));
+    await fireEvent.click(within(await screen.findByTestId("signed-warning")).getByTestId("signed-cancel"));
+    await waitFor(() => expect(screen.queryByTestId("signed-warning")).toBeNull());
+    expect(within(card(0)).getByTestId("result-no_exception").getAttribute("aria-pressed")).toBe("true");
+    expect(await reviewers()).toEqual(["preparer", "reviewer"]);
+    const stored = (await engagement.client.controlDetail({ control_id: "9.2.3.11.PB" })).procedures[0].procedure;
+    expect([stored.work_done, stored.result]).toEqual(["質問した。", "no_exception"]);
+
+    // Agreed: the edit is saved, the core withdraws the reviewer's sign-off,
+    // and further typing in the procedure is not asked about again.
+    await fireEvent.input(work, { target: { value: "質問した。追記" } });
+    await fireEvent.click(within(await screen.findByTestId("signed-warning")).getByTestId("signed-continue"));
+    await waitFor(() => expect(screen.queryByTestId("signed-warning")).toBeNull());
+    await fireEvent.input(work, { target: { value: "質問した。追記2" } });
+    expect(screen.queryByTestId("signed-warning")).toBeNull();
+    await waitFor(async () => expect((await engagement.client.controlDetail({ control_id: "9.2.3.11.PB" })).procedures[0].procedure.work_done).toBe("質問した。追記2"));
+    expect(await reviewers()).toEqual(["preparer"]);
+    // A procedure nobody signed is changed without asking.
+    await fireEvent.input(within(card(1)).getByTestId("work-done"), { target: { value: "閲覧した。" } });
+    expect(screen.queryByTestId("signed-warning")).toBeNull();
+    await waitFor(() => expect(screen.getByTestId("save-state").dataset.state).toBe("saved"));
+  });
+});
+
