@@ -43,6 +43,8 @@ test("pick a file for a procedure, see it listed and previewed, restart, and fin
     await s.until(`return document.querySelector('[data-testid="intake-title-input"]').value === '管理画面 MFA設定'`);
     await title.clear();
     await title.set("管理画面のMFA設定（本番環境）");
+    // The as-of date starts empty: the date the evidence speaks for is the assessor's to give.
+    await (await s.find("meta-as-of")).set("2026-04-01");
     await (await s.find("intake-submit")).click();
 
     // Listed in the control's evidence panel, then previewed as an image.

@@ -219,7 +219,7 @@ describe("the consideration of subsequent events", () => {
     await fireEvent.input(through, { target: { value: "2026-11-20" } });
     await fireEvent.click(byTestId("subsequent-considered-save"));
     await waitFor(() => expect(byTestId("subsequent-considered-through").dataset.through).toBe("2026-11-20"));
-    expect(text("subsequent-considered-through")).toMatch(/^2026-11-20 まで検討済み（山田 太郎・\d{4}-\d{2}-\d{2} \d{2}:\d{2}）$/);
+    expect(text("subsequent-considered-through")).toMatch(/^2026-11-20 まで検討済み（山田 太郎・\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST）$/);
     expect(text("closing-notice")).toBe("後発事象の検討を記録しました。");
     expect(within(panel()).queryByTestId("subsequent-considered-problem")).toBeNull();
     // The review screen asked for its check again: the consideration no longer blocks finalizing.

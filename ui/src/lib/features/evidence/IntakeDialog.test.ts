@@ -45,8 +45,13 @@ describe("evidence intake, on the real core", () => {
     expect(title.value).toBe("特権ID申請記録_2026-04");
     expect((within(dialog).getByTestId("meta-kind") as HTMLSelectElement).value).toBe("document");
     expect(input(dialog, "meta-obtained-by").value).toBe("佐藤 花子");
-    expect(input(dialog, "meta-as-of").value).toBe(localToday());
+    // The as-of date is the assessor's to say: it starts empty, and the form cannot be sent without it.
+    expect(input(dialog, "meta-as-of").value).toBe("");
     expect(input(dialog, "meta-obtained-at").value).toBe(localToday());
+    expect(dialog.textContent).toContain("入力してください。");
+    expect((within(dialog).getByTestId("intake-submit") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(input(dialog, "meta-as-of"), { target: { value: "2026/4/30" } });
+    expect((within(dialog).getByTestId("intake-submit") as HTMLButtonElement).disabled).toBe(false);
     expect(within(dialog).getByTestId("intake-link").textContent).toBe("関連付け先: 手続 9.2.3.11.PB/P2");
     expect(dialog.textContent).toContain("特権ID申請記録_2026-04.xlsx");
     // The team is offered for "obtained by".
@@ -59,9 +64,10 @@ describe("evidence intake, on the real core", () => {
     expect(await stored()).toEqual([]);
     expect(ondone).not.toHaveBeenCalled();
 
-    // A date input left empty is no date: the form cannot be sent until it is one.
-    await fireEvent.input(input(dialog, "meta-as-of"), { target: { value: "" } });
-    expect(dialog.textContent).toContain("入力してください。");
+    // A day that does not exist is no date either: the field says so, and the form cannot be sent.
+    await fireEvent.input(input(dialog, "meta-as-of"), { target: { value: "2026-04-31" } });
+    await fireEvent.blur(input(dialog, "meta-as-of"));
+    expect(within(dialog).getByTestId("meta-as-of-not-a-date").textContent).toContain("「2026-04-31」は日付として読めません");
     expect((within(dialog).getByTestId("intake-submit") as HTMLButtonElement).disabled).toBe(true);
     await fireEvent.input(input(dialog, "meta-as-of"), { target: { value: "2026-04-30" } });
 
@@ -77,6 +83,27 @@ describe("evidence intake, on the real core", () => {
       obtained_at: localToday(),
       links: [PROCEDURE],
     });
+  });
+
+  it("copies the first file's as-of date only to the files that have none, keeping each file's own", async () => {
+    const { dialog, ondone } = await open({ "config.txt": "a", "auth.log": "b", "memo.txt": "c" });
+    expect([0, 1, 2].map((i) => input(dialog, "meta-as-of", i).value)).toEqual(["", "", ""]);
+    await fireEvent.input(input(dialog, "meta-as-of", 0), { target: { value: "2026-03-31" } });
+    await fireEvent.input(input(dialog, "meta-as-of", 1), { target: { value: "2026-02-28" } });
+    await fireEvent.input(input(dialog, "meta-obtained-at", 0), { target: { value: "2026-04-02" } });
+    await fireEvent.click(within(dialog).getByTestId("intake-same-for-all"));
+    // The log's own as-of date stays; the memo, which had none, takes the first file's.
+    expect([0, 1, 2].map((i) => input(dialog, "meta-as-of", i).value)).toEqual(["2026-03-31", "2026-02-28", "2026-03-31"]);
+    // The day obtained is shared, as before.
+    expect([0, 1, 2].map((i) => input(dialog, "meta-obtained-at", i).value)).toEqual(["2026-04-02", "2026-04-02", "2026-04-02"]);
+    expect(within(dialog).getByTestId("intake-same-for-all").textContent).toBe("入手元・入手者・入手日を全ファイルに揃え、空の基準日を埋める");
+    await fireEvent.click(within(dialog).getByTestId("intake-submit"));
+    await waitFor(() => expect(ondone).toHaveBeenCalledTimes(1));
+    expect((await stored()).map((e) => [e.id, e.as_of])).toEqual([
+      ["EV-0001", "2026-03-31"],
+      ["EV-0002", "2026-02-28"],
+      ["EV-0003", "2026-03-31"],
+    ]);
   });
 
   it("guesses a screenshot from an image, and copies the first file's source and dates to the others", async () => {
@@ -106,6 +133,7 @@ describe("evidence intake, on the real core", () => {
     const ondone = vi.fn();
     renderInApp(IntakeDialog, session, { files: await pick(core, [path]), link: PROCEDURE, onclose, ondone });
     const dialog = await screen.findByTestId("intake-dialog");
+    await fireEvent.input(input(dialog, "meta-as-of"), { target: { value: "2026-04-01" } });
     await fireEvent.click(within(dialog).getByTestId("intake-submit"));
     expect(within(dialog).getByTestId("intake-progress")).toBeTruthy();
     // While the intake runs, the form cannot be sent again, only cancelled.
@@ -124,6 +152,7 @@ describe("evidence intake, on the real core", () => {
   it("keeps the form and stores nothing when a file is emptied before the intake", async () => {
     const { dialog, paths, ondone } = await open({ "auth.log": "2026-04-01 ログオン成功\n" });
     await fireEvent.input(input(dialog, "intake-title-input"), { target: { value: "認証ログ" } });
+    await fireEvent.input(input(dialog, "meta-as-of"), { target: { value: "2026-04-01" } });
     writeFileSync(paths[0], "");
     await fireEvent.click(within(dialog).getByTestId("intake-submit"));
     expect((await within(dialog).findByTestId("intake-error")).textContent).toContain("取り込めません");
@@ -134,6 +163,8 @@ describe("evidence intake, on the real core", () => {
 
   it("keeps Tab inside the dialog and closes on Escape sent to the page", async () => {
     const { dialog, onclose } = await open({ "a.txt": "a" });
+    // With its as-of date the form can be sent, so its last button (send) takes the focus.
+    await fireEvent.input(input(dialog, "meta-as-of"), { target: { value: "2026-04-01" } });
     const buttons = within(dialog).getAllByRole("button");
     const last = buttons[buttons.length - 1];
     last.focus();

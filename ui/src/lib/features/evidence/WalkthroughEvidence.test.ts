@@ -24,6 +24,7 @@ describe("walkthrough: evidence, on the real core", () => {
     const dialog = await screen.findByTestId("intake-dialog");
     expect(within(dialog).getByTestId("intake-link").textContent).toContain(`${CONTROL}/P2`);
     await fireEvent.input(within(dialog).getByTestId("intake-title-input"), { target: { value: "特権ID利用申請・承認記録（2026年4月）" } });
+    await fireEvent.input(within(dialog).getByTestId("meta-as-of"), { target: { value: "2026-04-30" } });
     await fireEvent.click(within(dialog).getByTestId("intake-submit"));
 
     await waitFor(() => expect(screen.queryByTestId("intake-dialog")).toBeNull());
@@ -48,6 +49,7 @@ describe("walkthrough: evidence, on the real core", () => {
     // The demo's one exception is E-0001 (in its sampled test), so this one is E-0002.
     expect(within(dialog).getByTestId("intake-link").textContent).toContain("例外事項 E-0002");
     expect((within(dialog).getByTestId("meta-kind") as HTMLSelectElement).value).toBe("screenshot");
+    await fireEvent.input(within(dialog).getByTestId("meta-as-of"), { target: { value: "2026-04-30" } });
     await fireEvent.click(within(dialog).getByTestId("intake-submit"));
     await waitFor(() => expect(screen.queryByTestId("intake-dialog")).toBeNull());
     expect((await engagement.client.listEvidence({ include_removed: false }))[0].links).toEqual([{ kind: "exception", id: "E-0002" }]);

@@ -27,9 +27,16 @@ export interface MetaDraft {
 /** What a form shows beside its fields: the translated problem of each, if any. */
 export type MetaProblems = Partial<Record<"title" | "as_of" | "obtained_at", string>>;
 
-/** The intake form's defaults: the core's title and kind for the file, the user as the one who obtained it, today for both dates. */
+/**
+ * The intake form's defaults: the core's title and kind for the file, the
+ * user as the one who obtained it, today as the day it was obtained. The
+ * as-of date starts empty: it is the date the evidence speaks for (a
+ * configuration as of, a log up to), which only the assessor knows, and a
+ * default of today would pass the required check without anyone having
+ * looked.
+ */
 export function draftFromPicked(file: PickedFile, user: string, today: IsoDate): MetaDraft {
-  return { title: file.title, description: "", kind: file.kind, obtained_from: "", obtained_by: user, obtained_at: today, as_of: today };
+  return { title: file.title, description: "", kind: file.kind, obtained_from: "", obtained_by: user, obtained_at: today, as_of: "" };
 }
 
 export function draftFromEvidence(e: Evidence): MetaDraft {
