@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fireEvent, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import NewEngagementView from "./NewEngagementView.svelte";
+import Header from "../shell/Header.svelte";
 import { setLang } from "../../i18n/index.svelte";
 import { startCore, type Core } from "../../../test/core";
 import { renderInApp, sessionOn } from "../../../test/render";
+import type { Session } from "../../session.svelte";
 
 async function type(testid: string, value: string) {
   await fireEvent.input(screen.getByTestId(testid), { target: { value } });
@@ -147,5 +149,68 @@ describe("new engagement form, on the real core", () => {
     expect((await screen.findByTestId("problem-current_registration.number")).textContent).toBe("入力してください。");
     expect((await screen.findByTestId("problem-current_registration.expires_on")).textContent).toBe("有効期限が登録日以前になっています。");
     expect(createButton().disabled).toBe(true);
+  });
+
+  it("reads a date typed the Japanese way, and says when a typed date is no day", async () => {
+    await openForm();
+    await type("field-period.start", "２０２５／４／１");
+    await fireEvent.blur(screen.getByTestId("field-period.start"));
+    expect((screen.getByTestId("field-period.start") as HTMLInputElement).value).toBe("2025-04-01");
+    await type("field-period.end", "2026-02-29");
+    await fireEvent.blur(screen.getByTestId("field-period.end"));
+    expect(screen.getByTestId("field-period.end-not-a-date").textContent).toContain("「2026-02-29」は日付として読めません");
+    expect(createButton().disabled).toBe(true);
+  });
+
+  describe("leaving the form", () => {
+    async function openOnScreen(): Promise<Session> {
+      const session = await openForm();
+      session.screen = "new";
+      return session;
+    }
+
+    it("leaves at once when nothing was typed", async () => {
+      const session = await openOnScreen();
+      await fireEvent.click(screen.getByTestId("new-cancel"));
+      expect(session.screen).toBe("start");
+      expect(screen.queryByTestId("new-leave-dialog")).toBeNull();
+    });
+
+    it("asks first on Cancel once something was typed, and stays or leaves as answered", async () => {
+      const session = await openOnScreen();
+      await type("field-provider.name", "株式会社テスト");
+      await fireEvent.click(screen.getByTestId("new-cancel"));
+      const dialog = await screen.findByTestId("new-leave-dialog");
+      expect(dialog.textContent).toContain("入力内容を破棄しますか");
+      expect(session.screen).toBe("new");
+      await fireEvent.click(within(dialog).getByTestId("new-leave-stay"));
+      expect(screen.queryByTestId("new-leave-dialog")).toBeNull();
+      expect(session.screen).toBe("new");
+      expect((screen.getByTestId("field-provider.name") as HTMLInputElement).value).toBe("株式会社テスト");
+      await fireEvent.click(screen.getByTestId("new-cancel"));
+      await fireEvent.click(within(await screen.findByTestId("new-leave-dialog")).getByTestId("new-leave-discard"));
+      expect(session.screen).toBe("start");
+    });
+
+    it("asks first on Escape, and Escape in the question keeps the form", async () => {
+      const session = await openOnScreen();
+      await type("field-period.start", "2025-04-01");
+      document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+      await screen.findByTestId("new-leave-dialog");
+      document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+      await waitFor(() => expect(screen.queryByTestId("new-leave-dialog")).toBeNull());
+      expect(session.screen).toBe("new");
+    });
+
+    it("asks first when the header's start button is pressed", async () => {
+      const session = await openOnScreen();
+      renderInApp(Header, session);
+      await fireEvent.change(screen.getByTestId("field-audit_kind"), { target: { value: "renewal" } });
+      await fireEvent.click(screen.getByTestId("nav-start"));
+      const dialog = await screen.findByTestId("new-leave-dialog");
+      expect(session.screen).toBe("new");
+      await fireEvent.click(within(dialog).getByTestId("new-leave-discard"));
+      await waitFor(() => expect(session.screen).toBe("start"));
+    });
   });
 });

@@ -1,0 +1,27 @@
+// The header names the open engagement by its service, whole, with the
+// provider after it and both in the tooltip and the accessible name: cut to
+// a width, a provider's name alone ("株式会社サン…") told nothing.
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { screen } from "@testing-library/svelte";
+import Header from "./Header.svelte";
+import { setLang } from "../../i18n/index.svelte";
+import { startCore, type Core } from "../../../test/core";
+import { renderInApp, sessionOn } from "../../../test/render";
+
+let core: Core;
+beforeEach(async () => {
+  setLang("ja");
+  core = await startCore();
+});
+afterEach(() => core.stop());
+
+it("names the engagement by its service first, and says provider and service in full in the tooltip and label", async () => {
+  const session = await sessionOn(core);
+  renderInApp(Header, session);
+  const name = screen.getByTestId("engagement-name");
+  expect(screen.getByTestId("engagement-service").textContent).toBe("サンプルクラウド IaaS");
+  expect(name.getAttribute("title")).toBe(`株式会社サンプルクラウド　サンプルクラウド IaaS\n${session.engagement!.view.path}`);
+  expect(name.getAttribute("aria-label")).toBe("開いている監査: 株式会社サンプルクラウド　サンプルクラウド IaaS");
+  // The end-to-end tests find the engagement by its provider's name, which stays in the text.
+  expect(name.textContent).toContain("株式会社サンプルクラウド");
+});
