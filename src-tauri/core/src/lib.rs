@@ -56,6 +56,7 @@ pub mod keys;
 pub mod model;
 pub mod profile;
 pub mod sample;
+pub mod search;
 pub(crate) mod store;
 
 pub use error::{Error, Result};

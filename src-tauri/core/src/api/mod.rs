@@ -305,6 +305,15 @@ pub fn list_controls(path: &Path) -> Result<Vec<ControlRow>> {
     read(path, views::control_rows)
 }
 
+/// The catalog items holding every word of `query` in their ID, titles or
+/// criterion text (Japanese or English), in catalog order, with context.
+pub fn search_controls(path: &Path, query: &str) -> Result<crate::search::SearchResult> {
+    read(path, |file| {
+        let catalog = file.catalog_info()?;
+        store::search::index_for(&file.conn, path, &catalog.content_sha256)?.search(query)
+    })
+}
+
 pub fn recent_events(path: &Path, limit: usize) -> Result<Vec<EventRecord>> {
     read(path, |file| file.recent_events(limit))
 }
@@ -783,6 +792,12 @@ pub fn edit_pbc(path: &Path, id: &str, fields: PbcFields, ctx: Context<'_>) -> R
 use crate::model::review::{
     Finalization, FinalizeCheck, NoteTargetKind, ReviewNote, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
 };
+
+/// The work queue of `person`: what waits to be reviewed, signed again,
+/// answered or cleared, and what is not yet prepared.
+pub fn review_queue(path: &Path, person: &str) -> Result<crate::model::review::ReviewQueue> {
+    read(path, |file| views::review_queue(file, person))
+}
 
 pub fn review_summary(path: &Path) -> Result<ReviewSummary> {
     read(path, views::review_summary)

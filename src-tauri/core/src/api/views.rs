@@ -197,6 +197,9 @@ pub struct ExceptionListing {
     pub control_id: String,
     pub control_title_ja: String,
     pub control_title_en: String,
+    /// The control's result: none until every procedure has one, so a
+    /// control can list an exception before it is concluded 例外事項あり.
+    pub control_result: Option<ResultKind>,
 }
 
 /// Everything the dashboard shows.
@@ -205,7 +208,13 @@ pub struct ExceptionListing {
 pub struct Dashboard {
     pub engagement: EngagementView,
     pub progress: Vec<Progress>,
+    /// The whole engagement's counts (the sum of `progress`), so that every
+    /// screen shows the core's figures rather than adding its own.
+    pub totals: Progress,
     pub exceptions: Vec<ExceptionListing>,
+    /// Assessed controls with at least one exception recorded, concluded or
+    /// not: as many as the distinct controls of `exceptions`.
+    pub controls_with_exceptions: u32,
     /// Evidence items taken in (withdrawn ones not counted).
     pub evidence_items: u32,
     /// PBC requests still owed by the provider.
@@ -496,6 +505,24 @@ pub(crate) fn finalize_check(file: &EngagementFile) -> Result<FinalizeCheck> {
     Ok(check)
 }
 
+/// The work queue of `person` (`domain::review::queue`).
+pub(crate) fn review_queue(file: &EngagementFile, person: &str) -> Result<crate::model::review::ReviewQueue> {
+    let (items, incomplete) = items_to_sign(file)?;
+    let notes = file.notes()?;
+    let mut assignees: HashMap<String, Vec<String>> =
+        control_rows(file)?.into_iter().filter(|c| c.assessable).map(|c| (c.id, c.assignees)).collect();
+    for p in work_store::procedure_listings(&file.conn)? {
+        assignees.insert(p.id, p.assignee.into_iter().collect());
+    }
+    let note_controls: HashMap<String, String> = notes
+        .iter()
+        .filter(|n| n.status != NoteStatus::Cleared)
+        .filter_map(|n| Some((n.id.clone(), review_store::control_of_note(&file.conn, n)?)))
+        .collect();
+    let context = domain::review::QueueContext { assignees: &assignees, note_controls: &note_controls };
+    Ok(domain::review::queue(&file.fields()?, person, &items, &incomplete, &notes, &context))
+}
+
 pub(crate) fn review_summary(file: &EngagementFile) -> Result<ReviewSummary> {
     let (rows, second) = review_rows(file)?;
     let (items, _) = items_to_sign(file)?;
@@ -562,20 +589,42 @@ pub(crate) fn dashboard(file: &EngagementFile, today: NaiveDate) -> Result<Dashb
             None => {}
         }
     }
+    let mut totals = Progress::default();
+    for p in &progress {
+        totals.controls += p.controls;
+        totals.not_started += p.not_started;
+        totals.in_progress += p.in_progress;
+        totals.done += p.done;
+        totals.no_procedures += p.no_procedures;
+        totals.out_of_scope += p.out_of_scope;
+        totals.no_exception += p.no_exception;
+        totals.exception += p.exception;
+        totals.not_applicable += p.not_applicable;
+        totals.not_performed += p.not_performed;
+    }
+    let results: HashMap<&str, Option<ResultKind>> = controls.iter().map(|c| (c.id.as_str(), c.result)).collect();
     let exceptions = file
         .exceptions()?
         .into_iter()
         .map(|e| {
-            let control_id = e.procedure_id.rsplit_once("/P").map_or(String::new(), |(c, _)| c.to_string());
+            let control_id = domain::review::control_of_item(&e.procedure_id).to_string();
             let (ja, en) = titles.get(control_id.as_str()).copied().unwrap_or(("", ""));
-            ExceptionListing { control_title_ja: ja.into(), control_title_en: en.into(), control_id, exception: e }
+            ExceptionListing {
+                control_title_ja: ja.into(),
+                control_title_en: en.into(),
+                control_result: results.get(control_id.as_str()).copied().flatten(),
+                control_id,
+                exception: e,
+            }
         })
         .collect();
     let pbc = file.pbc_list()?;
     Ok(Dashboard {
         engagement,
         progress,
+        totals,
         exceptions,
+        controls_with_exceptions: controls.iter().filter(|c| c.assessable && c.exceptions > 0).count() as u32,
         evidence_items: file.evidence_list(false)?.len() as u32,
         pbc_open: pbc.iter().filter(|r| r.status.is_open()).count() as u32,
         pbc_overdue: pbc.into_iter().filter(|r| r.is_overdue(today)).collect(),

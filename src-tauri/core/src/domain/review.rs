@@ -12,7 +12,7 @@ use crate::model::engagement::{EngagementFields, Role};
 use crate::model::event::{Change, FieldChange};
 use crate::model::procedure::{Procedure, ScopeDecision};
 use crate::model::review::{
-    may_reopen, Blocker, Finalization, FinalizeCheck, NoteStatus, NoteTargetKind, ReviewNote, ReviewState, SignOff,
+    may_reopen, Blocker, Finalization, FinalizeCheck, NoteStatus, NoteTargetKind, QueueCategory, QueueCount, QueueRow, ReviewNote, ReviewQueue, ReviewState, SignOff,
     SignOffLevel, SignableKind, StoredSignOff, WordingHit,
 };
 
@@ -381,6 +381,128 @@ pub fn blockers(
         });
     }
     FinalizeCheck { ready: blockers.is_empty(), blockers, wording: Vec::new() }
+}
+
+/// What the work queue needs besides the items and notes: who is assigned
+/// to each item (a procedure's assignee; for a control, its procedures'),
+/// and the control each note is about.
+#[derive(Debug)]
+pub struct QueueContext<'a> {
+    pub assignees: &'a std::collections::HashMap<String, Vec<String>>,
+    pub note_controls: &'a std::collections::HashMap<String, String>,
+}
+
+/// The control a procedure (`C/P1`), a sample item (`C/P1/S2`) or a control
+/// ID belongs to.
+pub fn control_of_item(id: &str) -> &str {
+    id.rsplit_once("/P").map_or(id, |(control, _)| control)
+}
+
+/// The work queue of `person`: every item not yet complete, in the list its
+/// review state puts it in (`QueueCategory`), and every note not cleared;
+/// `mine` marks what waits for this person. The lists hold what the
+/// finalize check counts as blockers, grouped by item, so that the queue's
+/// counts and the dashboard's agree.
+pub fn queue(
+    fields: &EngagementFields,
+    person: &str,
+    items: &[ItemToSign],
+    incomplete: &[(String, Vec<FieldProblem>)],
+    notes: &[ReviewNote],
+    context: &QueueContext<'_>,
+) -> ReviewQueue {
+    let rights = rights(fields, person);
+    let separate = fields.one_person_reason().is_none();
+    let assigned = |item: &str| context.assignees.get(item).map_or(&[][..], Vec::as_slice);
+    // Work nobody is assigned to waits for the team's assessors (or for the
+    // one person who works the engagement alone), not for every reviewer
+    // who could also prepare it.
+    let preparer = rights.role == Some(Role::Assessor) || !separate;
+    let my_work = |item: &str| {
+        let people = assigned(item);
+        people.iter().any(|p| p == person) || (people.is_empty() && preparer)
+    };
+    let missing: std::collections::HashMap<&str, &Vec<FieldProblem>> =
+        incomplete.iter().map(|(id, problems)| (id.as_str(), problems)).collect();
+    let mut rows = Vec::new();
+    for item in items {
+        let s = &item.state;
+        let control = control_of_item(&item.id).to_string();
+        let kind = item.kind.as_str().to_string();
+        if s.changed_after_signoff {
+            let signed_it = s.signoffs.iter().any(|x| x.level == SignOffLevel::Preparer && x.signer == person);
+            rows.push(QueueRow {
+                category: QueueCategory::ChangedAfterSignoff,
+                item_kind: kind,
+                item_id: item.id.clone(),
+                mine: signed_it || my_work(&item.id),
+                control_id: Some(control),
+                level: Some(SignOffLevel::Preparer),
+                codes: vec![ProblemCode::ChangedAfterSignoff],
+                note_status: None,
+                text: String::new(),
+            });
+            continue;
+        }
+        let Some(level) = s.next else { continue };
+        if level == SignOffLevel::Preparer {
+            let mut codes: Vec<ProblemCode> =
+                missing.get(item.id.as_str()).map_or_else(Vec::new, |p| p.iter().map(|x| x.code).collect());
+            codes.push(ProblemCode::NotSigned);
+            rows.push(QueueRow {
+                category: QueueCategory::Incomplete,
+                item_kind: kind,
+                item_id: item.id.clone(),
+                mine: my_work(&item.id),
+                control_id: Some(control),
+                level: Some(level),
+                codes,
+                note_status: None,
+                text: String::new(),
+            });
+        } else {
+            let signed_below = s.signoffs.iter().any(|x| x.level != level && x.signer == person);
+            rows.push(QueueRow {
+                category: QueueCategory::AwaitingReview,
+                item_kind: kind,
+                item_id: item.id.clone(),
+                mine: rights.may_sign.contains(&level) && !(separate && signed_below),
+                control_id: Some(control),
+                level: Some(level),
+                codes: vec![ProblemCode::NotSigned],
+                note_status: None,
+                text: String::new(),
+            });
+        }
+    }
+    for n in notes.iter().filter(|n| n.status != NoteStatus::Cleared) {
+        let control = context.note_controls.get(&n.id).cloned();
+        // An open note waits for an answer from whoever does the work; an
+        // answered one for its author (or a manager) to clear it.
+        let mine = match n.status {
+            NoteStatus::Open => control.as_deref().map_or(preparer, my_work),
+            _ => n.author == person || rights.may_clear_any_note,
+        };
+        rows.push(QueueRow {
+            category: QueueCategory::OpenNote,
+            item_kind: "note".into(),
+            item_id: n.id.clone(),
+            control_id: control,
+            level: None,
+            codes: vec![ProblemCode::OpenNote],
+            mine,
+            note_status: Some(n.status),
+            text: n.text.clone(),
+        });
+    }
+    let counts = QueueCategory::VARIANTS
+        .iter()
+        .map(|category| {
+            let of: Vec<&QueueRow> = rows.iter().filter(|r| r.category == *category).collect();
+            QueueCount { category: *category, all: of.len() as u32, mine: of.iter().filter(|r| r.mine).count() as u32 }
+        })
+        .collect();
+    ReviewQueue { person: person.to_string(), levels: rights.may_sign, counts, rows }
 }
 
 /// One text of the workpapers to check for assurance-like wording.

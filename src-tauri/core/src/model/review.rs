@@ -218,6 +218,69 @@ pub struct ReviewSummary {
     pub notes: Vec<ReviewNote>,
 }
 
+text_enum!(
+    /// The lists of the reviewer's work queue (レビュー待ち行列), one per
+    /// reason an item is not done with: each item not yet complete is in
+    /// exactly one of the first three, and each note not cleared in the last.
+    QueueCategory {
+        /// Signed by its preparer and waiting for a reviewer's sign-off (査閲待ち).
+        AwaitingReview = "awaiting_review",
+        /// Changed after its preparer signed: to be signed again (署名後に変更あり).
+        ChangedAfterSignoff = "changed_after_signoff",
+        /// A review note not yet cleared (未解消のレビューノート).
+        OpenNote = "open_note",
+        /// Not yet signed by its preparer, its workpaper perhaps incomplete (未完了).
+        Incomplete = "incomplete",
+    }
+);
+
+/// One row of the work queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct QueueRow {
+    pub category: QueueCategory,
+    /// `procedure`, `control` or `note`.
+    pub item_kind: String,
+    pub item_id: String,
+    /// The control to open for it, when known (a note on evidence linked to
+    /// nothing has none).
+    pub control_id: Option<String>,
+    /// The sign-off level it waits for (none for notes).
+    pub level: Option<SignOffLevel>,
+    /// Why it is in the queue, as blocker codes: `not_signed`,
+    /// `changed_after_signoff`, `open_note`, or what its workpaper lacks
+    /// (`no_result`, `no_work_done`, ...).
+    pub codes: Vec<crate::error::ProblemCode>,
+    /// Whether it waits for the person the queue was asked for: a level they
+    /// may sign and did not sign below, their own assigned work, a note to
+    /// answer on their work or to clear as its author.
+    pub mine: bool,
+    /// For a note: its status and text.
+    pub note_status: Option<NoteStatus>,
+    pub text: String,
+}
+
+/// How many rows a list of the queue holds, for everyone and for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct QueueCount {
+    pub category: QueueCategory,
+    pub all: u32,
+    pub mine: u32,
+}
+
+/// The work queue of one person: every row, with `mine` set for theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReviewQueue {
+    pub person: String,
+    /// The levels the person may sign on this engagement.
+    pub levels: Vec<SignOffLevel>,
+    /// One count per list, in the order of `QueueCategory`.
+    pub counts: Vec<QueueCount>,
+    pub rows: Vec<QueueRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

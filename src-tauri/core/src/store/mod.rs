@@ -15,6 +15,7 @@ pub mod replay;
 pub mod review;
 pub mod roster;
 pub mod sampling;
+pub(crate) mod search;
 pub mod targets;
 pub mod wording;
 pub mod work;

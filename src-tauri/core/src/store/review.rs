@@ -324,8 +324,10 @@ pub(crate) fn read_note(conn: &Connection, id: &str) -> Result<ReviewNote> {
         .ok_or_else(|| Error::NotFound { what: "review note", id: id.into() })
 }
 
-/// The control a note's target belongs to, for showing notes per control.
-fn control_of_note(conn: &Connection, note: &ReviewNote) -> Option<String> {
+/// The control a note's target belongs to, for showing notes per control
+/// and leading from the work queue: evidence leads to the control of the
+/// first procedure, sample item or exception it is linked to.
+pub(crate) fn control_of_note(conn: &Connection, note: &ReviewNote) -> Option<String> {
     let of_procedure = |p: &str| p.rsplit_once("/P").map(|(c, _)| c.to_string());
     match note.target_kind {
         NoteTargetKind::Control => Some(note.target_id.clone()),
@@ -333,7 +335,24 @@ fn control_of_note(conn: &Connection, note: &ReviewNote) -> Option<String> {
         NoteTargetKind::Exception => {
             read_exception(conn, &note.target_id).ok().and_then(|e| of_procedure(&e.procedure_id))
         }
-        NoteTargetKind::Evidence => None,
+        NoteTargetKind::Evidence => {
+            let (kind, target): (String, String) = conn
+                .query_row(
+                    "SELECT target_kind, target_id FROM evidence_link
+                     WHERE evidence_id = ?1 AND target_kind IN ('procedure', 'sample', 'exception')
+                     ORDER BY target_kind DESC, target_id LIMIT 1",
+                    [&note.target_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .ok()
+                .flatten()?;
+            if kind == "exception" {
+                read_exception(conn, &target).ok().and_then(|e| of_procedure(&e.procedure_id))
+            } else {
+                of_procedure(&target)
+            }
+        }
     }
 }
 

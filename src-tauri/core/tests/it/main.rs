@@ -16,3 +16,4 @@ mod sampling;
 mod signing;
 mod support;
 mod work;
+mod workday;

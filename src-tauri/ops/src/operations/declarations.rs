@@ -111,6 +111,12 @@ operations! {
         api::list_controls(&s.path(&r.engagement)?)
     }
 
+    /// The catalog items holding every word of the query (IDs, titles and
+    /// criterion text, Japanese and English), each with its context.
+    search_controls(SearchControlsRequest { engagement: FileHandle, query: String }) -> SearchResult |s, r, _p| {
+        api::search_controls(&s.path(&r.engagement)?, &r.query)
+    }
+
     /// One control with everything the walkthrough shows.
     control_detail(ControlDetailRequest { engagement: FileHandle, control_id: String }) -> ControlDetail |s, r, _p| {
         api::control_detail(&s.path(&r.engagement)?, &r.control_id)
@@ -250,6 +256,14 @@ operations! {
     }
 
     // ---- Review and sign-off ----------------------------------------------------------
+
+    /// The work queue of a team member (of the person using the app when
+    /// none is named): what waits for review, for signing again, for an
+    /// answer or clearing, and what is not yet prepared.
+    review_queue(ReviewQueueRequest { engagement: FileHandle, person: Option<String> }) -> ReviewQueue |s, r, _p| {
+        let person = r.person.clone().unwrap_or_else(|| s.actor().name);
+        api::review_queue(&s.path(&r.engagement)?, &person)
+    }
 
     review_summary(ReviewSummaryRequest { engagement: FileHandle }) -> ReviewSummary |s, r, _p| {
         api::review_summary(&s.path(&r.engagement)?)

@@ -25,9 +25,10 @@ use workbench_core::model::procedure::{
 use workbench_core::model::report::{ExportKind, ExportProgress, ExportResult, ExportStage};
 use workbench_core::model::representation::{ClosingView, RepresentationInput, SubsequentEventInput};
 use workbench_core::model::review::{
-    FinalizeCheck, NoteTargetKind, ReviewNote, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
+    FinalizeCheck, NoteTargetKind, ReviewNote, ReviewQueue, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
 };
 use workbench_core::model::roster::RosterEntry;
+use workbench_core::search::SearchResult;
 use workbench_core::model::sampling::{
     CellInput, Frequency, PopulationColumns, PopulationPreview, Reproduction, SampleRequest, SampleRuleTable,
     SamplingState, Tickmark,

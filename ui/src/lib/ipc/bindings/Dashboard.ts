@@ -9,7 +9,17 @@ import type { ReviewSummary } from "./ReviewSummary";
 /**
  * Everything the dashboard shows.
  */
-export type Dashboard = { engagement: EngagementView, progress: Array<Progress>, exceptions: Array<ExceptionListing>, 
+export type Dashboard = { engagement: EngagementView, progress: Array<Progress>, 
+/**
+ * The whole engagement's counts (the sum of `progress`), so that every
+ * screen shows the core's figures rather than adding its own.
+ */
+totals: Progress, exceptions: Array<ExceptionListing>, 
+/**
+ * Assessed controls with at least one exception recorded, concluded or
+ * not: as many as the distinct controls of `exceptions`.
+ */
+controls_with_exceptions: number, 
 /**
  * Evidence items taken in (withdrawn ones not counted).
  */

@@ -106,6 +106,8 @@ import type { Reproduction } from "../bindings/Reproduction";
 import type { ResetSampleRulesRequest } from "../bindings/ResetSampleRulesRequest";
 import type { ResolveConflictRequest } from "../bindings/ResolveConflictRequest";
 import type { ReviewNote } from "../bindings/ReviewNote";
+import type { ReviewQueue } from "../bindings/ReviewQueue";
+import type { ReviewQueueRequest } from "../bindings/ReviewQueueRequest";
 import type { ReviewState } from "../bindings/ReviewState";
 import type { ReviewSummary } from "../bindings/ReviewSummary";
 import type { ReviewSummaryRequest } from "../bindings/ReviewSummaryRequest";
@@ -118,6 +120,8 @@ import type { SamplingView } from "../bindings/SamplingView";
 import type { SaveMemberCardRequest } from "../bindings/SaveMemberCardRequest";
 import type { SaveProfileRequest } from "../bindings/SaveProfileRequest";
 import type { SaveSampleRulesRequest } from "../bindings/SaveSampleRulesRequest";
+import type { SearchControlsRequest } from "../bindings/SearchControlsRequest";
+import type { SearchResult } from "../bindings/SearchResult";
 import type { SelectSampleManuallyRequest } from "../bindings/SelectSampleManuallyRequest";
 import type { SelectSampleRequest } from "../bindings/SelectSampleRequest";
 import type { SetCellRequest } from "../bindings/SetCellRequest";
@@ -153,6 +157,7 @@ export const OPERATIONS = [
   "create_engagement",
   "dashboard",
   "list_controls",
+  "search_controls",
   "control_detail",
   "set_scope",
   "add_procedure",
@@ -175,6 +180,7 @@ export const OPERATIONS = [
   "list_pbc",
   "add_pbc",
   "edit_pbc",
+  "review_queue",
   "review_summary",
   "sign_off",
   "add_note",
@@ -267,6 +273,8 @@ export function client(transport: Transport) {
     dashboard: (request: DashboardRequest): Promise<Dashboard> => transport.call("dashboard", request),
     /** Every catalog item, assessed controls with their status and result. */
     listControls: (request: ListControlsRequest): Promise<Array<ControlRow>> => transport.call("list_controls", request),
+    /** The catalog items holding every word of the query (IDs, titles and criterion text, Japanese and English), each with its context. */
+    searchControls: (request: SearchControlsRequest): Promise<SearchResult> => transport.call("search_controls", request),
     /** One control with everything the walkthrough shows. */
     controlDetail: (request: ControlDetailRequest): Promise<ControlDetail> => transport.call("control_detail", request),
     setScope: (request: SetScopeRequest): Promise<ControlDetail> => transport.call("set_scope", request),
@@ -299,6 +307,8 @@ export function client(transport: Transport) {
     listPbc: (request: ListPbcRequest): Promise<Array<PbcRow>> => transport.call("list_pbc", request),
     addPbc: (request: AddPbcRequest): Promise<PbcRow> => transport.call("add_pbc", request),
     editPbc: (request: EditPbcRequest): Promise<PbcRow> => transport.call("edit_pbc", request),
+    /** The work queue of a team member (of the person using the app when none is named): what waits for review, for signing again, for an answer or clearing, and what is not yet prepared. */
+    reviewQueue: (request: ReviewQueueRequest): Promise<ReviewQueue> => transport.call("review_queue", request),
     reviewSummary: (request: ReviewSummaryRequest): Promise<ReviewSummary> => transport.call("review_summary", request),
     /** Signs an item at `level` as the session's user. */
     signOff: (request: SignOffRequest): Promise<ReviewState> => transport.call("sign_off", request),
