@@ -52,10 +52,12 @@ export function draftFromEvidence(e: Evidence): MetaDraft {
  */
 export function dateProblems(d: MetaDraft, keepObtainedAt = false): MetaProblems {
   const out: MetaProblems = {};
+  // A date typed but not a day holds the form back with no words of its
+  // own: the date field says why once the user leaves it (DateField).
   if (d.as_of === "") out.as_of = t("problem.required");
-  else if (isoDate(d.as_of) === null) out.as_of = t("evidence.problem.date");
+  else if (isoDate(d.as_of) === null) out.as_of = "";
   if (d.obtained_at === "" && keepObtainedAt) out.obtained_at = t("evidence.problem.obtained_at_kept");
-  else if (d.obtained_at !== "" && isoDate(d.obtained_at) === null) out.obtained_at = t("evidence.problem.date");
+  else if (d.obtained_at !== "" && isoDate(d.obtained_at) === null) out.obtained_at = "";
   return out;
 }
 

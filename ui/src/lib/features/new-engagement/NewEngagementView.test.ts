@@ -159,7 +159,20 @@ describe("new engagement form, on the real core", () => {
     await type("field-period.end", "2026-02-29");
     await fireEvent.blur(screen.getByTestId("field-period.end"));
     expect(screen.getByTestId("field-period.end-not-a-date").textContent).toContain("「2026-02-29」は日付として読めません");
+    // The field says why; "required" beside it would be wrong.
+    await fireEvent.click(createButton());
+    expect(screen.queryByTestId("problem-period.end")).toBeNull();
     expect(createButton().disabled).toBe(true);
+  });
+
+  it("does not drop a registration date typed wrong, though the field may be left empty", async () => {
+    await openForm();
+    await fillValid();
+    await waitFor(() => expect(createButton().disabled).toBe(false));
+    await type("field-assessor.registration_valid_until", "2027-13-01");
+    await waitFor(() => expect(createButton().disabled).toBe(true));
+    await type("field-assessor.registration_valid_until", "");
+    await waitFor(() => expect(createButton().disabled).toBe(false));
   });
 
   describe("leaving the form", () => {
