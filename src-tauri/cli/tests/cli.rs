@@ -220,7 +220,7 @@ fn demo_prints_the_summary_in_japanese_and_english() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     for expected in [
-        "デモ用エンゲージメントを作成しました",
+        "デモ用の監査業務を作成しました",
         "被監査事業者:       株式会社サンプルクラウド（法人番号 7123456789012）",
         "監査対象期間:       2025-10-01 〜 2026-09-30",
         "報告書の提出期限:   2026-12-31",
@@ -389,7 +389,7 @@ fn foreign_truncated_and_newer_files_are_refused_by_the_cli() {
     std::fs::write(run.path("notes.ismap"), "これはエンゲージメントではありません").unwrap();
     let out = run.workbench(&["engagement", "show", "notes.ismap"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("エンゲージメントファイルではありません"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("監査業務ファイルではありません"), "{}", stderr(&out));
     assert!(stderr(&out).contains("notes.ismap"), "{}", stderr(&out));
 
     assert!(run

@@ -121,7 +121,7 @@ pub fn perform_and_finalize_signed(
                 continue;
             }
             let patch = ProcedurePatch {
-                work_done: Some(format!("2026-05-12 {} を実施し、記録を閲覧した。", entry.procedure.kind.as_str())),
+                work_done: Some(demo_work_done(entry.procedure.kind).into()),
                 result: Some(Some(if found_exception { ResultKind::Exception } else { ResultKind::NoException })),
                 ..ProcedurePatch::default()
             };
@@ -150,6 +150,20 @@ pub fn perform_and_finalize_signed(
     api::consider_subsequent_events(path, clock.today_in_japan().max(day_after), as_(&manager))?;
     api::finalize_with_key(path, key_of(&manager), as_(&manager))?;
     Ok(())
+}
+
+/// What the demo's assessor wrote as done for a procedure of `kind`, in
+/// Japanese as an assessor writes it: the kind named by its Japanese word
+/// (質問, 閲覧, 観察, 再実施), never by its code, which the workpaper would
+/// otherwise show as 「inquiry を実施し」.
+fn demo_work_done(kind: crate::model::procedure::ProcedureKind) -> &'static str {
+    use crate::model::procedure::ProcedureKind;
+    match kind {
+        ProcedureKind::Inquiry => "2026-05-12 情報システム部の担当責任者に質問し、回答を記録した。",
+        ProcedureKind::Inspection => "2026-05-12 規程、手順書及び実施記録を閲覧した。",
+        ProcedureKind::Observation => "2026-05-12 統制の実施状況を画面共有で観察した。",
+        ProcedureKind::Reperformance => "2026-05-12 統制を再実施し、結果を実施記録と照合した。",
+    }
 }
 
 /// The demo's population of change tickets (`assets/demo/change-tickets.csv`):
@@ -374,4 +388,28 @@ pub fn add_demo_scope(path: &std::path::Path, clock: &dyn crate::model::event::C
         ctx,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::procedure::ProcedureKind;
+
+    /// The demo's workpapers are Japanese: each kind of procedure is named by
+    /// its Japanese word (the words of docs/glossary.md), and no code of the
+    /// kind ("inquiry", "reperformance") shows through.
+    #[test]
+    fn the_demo_work_done_names_each_kind_in_japanese() {
+        let words = [
+            (ProcedureKind::Inquiry, "質問"),
+            (ProcedureKind::Inspection, "閲覧"),
+            (ProcedureKind::Observation, "観察"),
+            (ProcedureKind::Reperformance, "再実施"),
+        ];
+        assert_eq!(words.len(), ProcedureKind::VARIANTS.len());
+        for (kind, word) in words {
+            let text = super::demo_work_done(kind);
+            assert!(text.contains(word), "{text}");
+            assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "{text}");
+        }
+    }
 }

@@ -51,7 +51,7 @@ fn the_japanese_report_says_what_the_engagement_holds() {
         "経営者の記載は次のとおり。",
         "SE-001（2026-10-20）",
         "6. 証跡一覧",
-        "7. 査閲と承認",
+        "7. 査閲と署名",
         "EV-0001",
         "特権ID管理手順書",
         "取扱注意：関係者限り",
@@ -88,7 +88,7 @@ fn the_english_report_and_the_draft() {
     }
     let (draft, pages) = fx.report(false, Lang::Ja);
     let text = text_of(&fx, "draft.pdf", &draft);
-    assert!(text.contains("草案：この報告書は確定前のエンゲージメントから作成されたもので、署名されていません。"));
+    assert!(text.contains("草案：この報告書は確定前の監査業務から作成されたもので、署名されていません。"));
     // The watermark is set at an angle, which pdftotext reads best in raw order.
     let file = fx.write("draft-raw.pdf", &draft);
     let (ok, raw) = run("pdftotext", &["-raw", file.to_str().unwrap(), "-"]);

@@ -58,7 +58,7 @@ describe("session, on the real core", () => {
     expect(session.locked).toBe(false);
     session.fail(new BackendError({ kind: "locked", message: "x", input_problems: [], field_problems: [] }));
     expect(session.error).toBe(
-      "この監査は確定（ロック）されているため、変更できませんでした。変更が必要な場合は、マネージャーまたは業務執行責任者が再開してください。",
+      "この監査業務は確定（ロック）されているため、変更できませんでした。変更が必要な場合は、マネージャーまたは業務執行責任者が再開してください。",
     );
     await vi.waitFor(() => expect(session.locked).toBe(true));
   });

@@ -113,7 +113,7 @@ describe("export of an open engagement", () => {
     const dialog = await openFrom(DashboardView, session);
     const today = todayInJapan();
 
-    expect(within(dialog).getByTestId("export-status").textContent).toBe("このエンゲージメントは未確定のため、草案（透かし入り・署名なし）を出力します");
+    expect(within(dialog).getByTestId("export-status").textContent).toBe("この監査業務は未確定のため、草案（透かし入り・署名なし）を出力します");
     expect(within(dialog).queryByTestId("export-sign")).toBeNull();
     expect(within(dialog).queryByTestId("export-passphrase")).toBeNull();
     expect(within(dialog).queryByTestId("export-certificate-pick")).toBeNull();
@@ -121,7 +121,7 @@ describe("export of an open engagement", () => {
     expect(input(dialog, "export-kind-report").checked).toBe(true);
     expect(input(dialog, "export-kind-package").disabled).toBe(true);
     expect(within(dialog).getByTestId("export-package-note").textContent).toBe(
-      "提出パッケージは確定済みのエンゲージメントからのみ作成できます。レビュー画面で確定してから出力してください。",
+      "提出パッケージは確定済みの監査業務からのみ作成できます。レビュー画面で確定してから出力してください。",
     );
     expect((within(dialog).getByTestId("export-lang") as HTMLSelectElement).value).toBe("ja");
     expect(input(dialog, "export-date").value).toBe(today);
@@ -368,7 +368,7 @@ describe("export of a finalized engagement", { timeout: 60_000 }, () => {
     await fireEvent.click(within(dialog).getByTestId("export-submit"));
     const error = await within(dialog).findByTestId("export-error", {}, { timeout: 20_000 });
     expect(error.dataset.field).toBe("");
-    expect(error.textContent).toContain("このエンゲージメントは確定されていないため、署名した報告書や提出パッケージは出力できません。");
+    expect(error.textContent).toContain("この監査業務は確定されていないため、署名した報告書や提出パッケージは出力できません。");
     expect(error.textContent).toContain("ファイルは書き込まれていません。");
     await waitFor(() => expect(within(dialog).getByTestId("export-status").dataset.final).toBe("false"));
     expect(within(dialog).queryByTestId("export-sign")).toBeNull();

@@ -223,7 +223,7 @@ describe("the sampling panel, on the real core", { timeout: 60000 }, () => {
     expect((within(editor).getByTestId("cell-tickmark") as HTMLSelectElement).value).toBe("×");
     // Saved without the facts, the core says what is missing.
     await fireEvent.keyDown(comment, { key: "Enter" });
-    await waitFor(() => expect(within(editor).getByTestId("cell-problem").textContent).toBe("「例外あり」には、例外事項として記録する事実をコメントに記載してください。"));
+    await waitFor(() => expect(within(editor).getByTestId("cell-problem").textContent).toBe("「例外事項あり」には、例外事項として記録する事実をコメントに記載してください。"));
     await fireEvent.input(comment, { target: { value: "承認日が実施日より後であった。" } });
     await fireEvent.keyDown(comment, { key: "Enter" });
     await waitFor(() => expect(screen.queryByTestId("cell-editor")).toBeNull());
