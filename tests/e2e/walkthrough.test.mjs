@@ -13,7 +13,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Keys, Session, startDriver, stopDriver, app, root, shoot, workbench } from "./webdriver.mjs";
+import { Keys, Session, app, root, shoot, workbench } from "./webdriver.mjs";
+import { startDriver } from "./driver-group.mjs";
 
 
 test("create, walk through with the keyboard, restart, and find everything kept", { timeout: 180000 }, async () => {
@@ -140,6 +141,6 @@ test("create, walk through with the keyboard, restart, and find everything kept"
     throw new Error(`${err.message}\n--- tauri-driver said:\n${driver.log().slice(-2000)}`);
   } finally {
     if (s) await s.quit().catch(() => {});
-    await stopDriver(driver, app);
+    await driver.stop();
   }
 });

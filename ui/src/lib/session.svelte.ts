@@ -9,8 +9,8 @@ import type { OpenedEngagement } from "./ipc/bindings/OpenedEngagement";
 import type { ProfileEdit } from "./ipc/bindings/ProfileEdit";
 import type { ProfileView } from "./ipc/bindings/ProfileView";
 import type { Lang } from "./ipc/bindings/Lang";
-import { lang, setLang, t } from "./i18n/index.svelte";
-import { anythingUnsaved, saveEverything, type SaveEverythingOutcome } from "./features/walkthrough/autosave";
+import { lang, setLang } from "./i18n/index.svelte";
+import { UnsavedList, type SaveEverythingOutcome } from "./features/walkthrough/autosave";
 import { errorText } from "./i18n/messages";
 import { NO_FILTER, type ControlFilter } from "./features/navigator/tree";
 import { OpenEngagement } from "./engagement.svelte";
@@ -36,14 +36,17 @@ export class Session {
   jumpRequest = $state(0);
   /** Whether the profile dialog is open (from the header, or by itself on the first start). */
   profileOpen = $state(false);
+  /** Everything typed on any screen and not yet saved (the autosave queues list themselves here). */
+  readonly unsaved = new UnsavedList();
   /**
-   * Set when the window was asked to close but what was typed could not be
-   * saved (or the saves did not end in time): the app then asks the user
-   * whether to try again or to close without it.
+   * Set when what was typed could not be saved (or the saves did not end in
+   * time) as the window was to close or the engagement to be left: the app
+   * asks the user whether to try again, to go on without it, or to stay.
+   * `leaving` is what leaving the engagement does; null for the window's close.
    */
-  closeProblem = $state<Exclude<SaveEverythingOutcome, "saved"> | null>(null);
-  /** How long the window's close request waits for the saves before asking the user. */
-  closeTimeoutMs = 10_000;
+  unsavedProblem = $state<{ outcome: Exclude<SaveEverythingOutcome, "saved">; leaving: (() => Promise<void>) | null } | null>(null);
+  /** How long closing or leaving waits for the saves before asking the user. */
+  saveTimeoutMs = 10_000;
 
   constructor(client: Client) {
     this.client = client;
@@ -126,34 +129,52 @@ export class Session {
   }
 
   /**
-   * Saves everything typed and not yet saved, on every screen, before the
-   * engagement is left (another one opened, the start screen, a new one).
-   * When something cannot be saved the banner says so and the caller stays
-   * where it is: the text is still in its field, with its retry.
+   * Leaves the engagement (`go`: another one opened, the start screen, a new
+   * one) once everything typed on every screen is saved. When something
+   * cannot be saved, nothing is left yet: `unsavedProblem` asks the user.
    */
-  async saveBeforeLeaving(): Promise<boolean> {
-    const outcome = await saveEverything(this.closeTimeoutMs);
-    if (outcome === "saved") return true;
-    this.error = t(outcome === "timeout" ? "saving.leave_timeout" : "saving.leave_failed");
-    return false;
+  private async leaveThen(go: () => Promise<void>): Promise<void> {
+    const outcome = await this.unsaved.saveAll(this.saveTimeoutMs);
+    if (outcome === "saved") await go();
+    else this.unsavedProblem = { outcome, leaving: go };
   }
 
   /**
    * The window's close request: everything typed is saved first. Returns
-   * whether the window may close now; when not, `closeProblem` says why and
-   * the app asks the user.
+   * whether the window may close now; when not, `unsavedProblem` asks the user.
    */
   async mayCloseWindow(): Promise<boolean> {
-    this.closeProblem = null;
-    const outcome = await saveEverything(this.closeTimeoutMs);
+    this.unsavedProblem = null;
+    const outcome = await this.unsaved.saveAll(this.saveTimeoutMs);
     if (outcome === "saved") return true;
-    this.closeProblem = outcome;
+    this.unsavedProblem = { outcome, leaving: null };
     return false;
+  }
+
+  /** Tries the saves again after they failed; true when everything is now saved (what was asked can go on). */
+  async retryUnsaved(): Promise<boolean> {
+    const problem = this.unsavedProblem;
+    const outcome = await this.unsaved.saveAll(this.saveTimeoutMs);
+    if (outcome === "saved") {
+      this.unsavedProblem = null;
+      return true;
+    }
+    if (problem) this.unsavedProblem = { ...problem, outcome };
+    return false;
+  }
+
+  /** Forgets what could not be saved, as the user chose, so that closing or leaving goes on. */
+  discardUnsaved(): void {
+    this.unsaved.discardAll();
+    this.unsavedProblem = null;
   }
 
   async show(opened: OpenedEngagement, screen: Screen = "dashboard"): Promise<void> {
     // What was typed in the engagement on screen is saved before another replaces it.
-    if (!(await this.saveBeforeLeaving())) return;
+    await this.leaveThen(() => this.showNow(opened, screen));
+  }
+
+  private async showNow(opened: OpenedEngagement, screen: Screen): Promise<void> {
     this.engagement = new OpenEngagement(this.client, opened);
     this.controlId = null;
     this.filter = { ...NO_FILTER };
@@ -180,9 +201,9 @@ export class Session {
   goto(screen: Screen): void {
     this.error = null;
     // A new engagement's form replaces the open engagement: what was typed is saved first.
-    if (screen === "new" && anythingUnsaved()) {
-      void this.saveBeforeLeaving().then((saved) => {
-        if (saved) this.screen = "new";
+    if (screen === "new" && this.unsaved.any()) {
+      void this.leaveThen(async () => {
+        this.screen = "new";
       });
       return;
     }
@@ -194,7 +215,10 @@ export class Session {
 
   /** Goes back to the start screen, once everything typed is saved. */
   async close(): Promise<void> {
-    if (!(await this.saveBeforeLeaving())) return;
+    await this.leaveThen(async () => this.closeNow());
+  }
+
+  private closeNow(): void {
     this.engagement = null;
     this.controls = [];
     this.controlId = null;

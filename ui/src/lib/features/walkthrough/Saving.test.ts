@@ -4,40 +4,36 @@
 // sign-off is agreed to before anything of it is saved.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
+import { renameSync } from "node:fs";
 import { join } from "node:path";
 import { setLang } from "../../i18n/index.svelte";
 import { renderInApp, sessionOn } from "../../../test/render";
 import { startCore, type Core } from "../../../test/core";
 import { openWalkthrough } from "./walkthrough.testing";
-import { holdUnsaved, releaseUnsaved, saveEverything, type UnsavedWork } from "./autosave";
+import { UnsavedList, type UnsavedWork } from "./autosave";
 import WalkthroughView from "./WalkthroughView.svelte";
 
 const card = (index: number) => screen.getAllByTestId("procedure")[index];
 
-// First in the file: the registry is the module's, and holds whatever the
-// other tests leave unsaved when their core stops.
-describe("saving everything typed, across holders", () => {
-  const holders: UnsavedWork[] = [];
-  const hold = (work: UnsavedWork) => {
-    holders.push(work);
-    holdUnsaved(work);
-  };
-  afterEach(() => {
-    for (const w of holders.splice(0)) releaseUnsaved(w);
-  });
-
+describe("the list of unsaved work", () => {
   it("says when a save failed, and when the saves did not end in time", async () => {
+    const list = new UnsavedList();
     let saved = false;
-    const failing: UnsavedWork = { saveNow: async () => {}, unsaved: () => !saved };
-    hold(failing);
-    expect(await saveEverything(60_000)).toBe("failed");
+    let discarded = false;
+    const failing: UnsavedWork = { saveNow: async () => {}, unsaved: () => !saved, discard: () => (discarded = true) };
+    list.hold(failing);
+    expect(await list.saveAll(60_000)).toBe("failed");
     saved = true;
-    expect(await saveEverything(60_000)).toBe("saved");
+    expect(await list.saveAll(60_000)).toBe("saved");
+    expect(list.any()).toBe(false);
 
-    // A save that never ends: the wait ends at the timeout, and the work stays listed.
-    const hung: UnsavedWork = { saveNow: () => new Promise<void>(() => {}), unsaved: () => true };
-    hold(hung);
-    expect(await saveEverything(10)).toBe("timeout");
+    // A save that never ends: the wait ends at the timeout, and the work stays listed until dropped.
+    const hung: UnsavedWork = { saveNow: () => new Promise<void>(() => {}), unsaved: () => true, discard: () => (discarded = true) };
+    list.hold(hung);
+    expect(await list.saveAll(10)).toBe("timeout");
+    expect(list.any()).toBe(true);
+    list.discardAll();
+    expect([discarded, list.any()]).toEqual([true, false]);
   });
 });
 
@@ -61,7 +57,7 @@ describe("saving everything typed, on the real core", () => {
     expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("");
 
     expect(await session.mayCloseWindow()).toBe(true);
-    expect(session.closeProblem).toBeNull();
+    expect(session.unsavedProblem).toBeNull();
     expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("閉じる直前に入力した。");
   });
 
@@ -78,6 +74,31 @@ describe("saving everything typed, on the real core", () => {
     expect(session.screen).toBe("start");
     view.unmount();
     expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.notes).toBe("スタート画面へ戻る前のメモ");
+  });
+
+  it("asks before leaving the engagement when what was typed cannot be saved, and leaves once it is", async () => {
+    setLang("ja");
+    await core.client.openDemo({});
+    const session = await sessionOn(core);
+    session.openControl("5.1.1.1");
+    renderInApp(WalkthroughView, session, { saveDelay: 3_600_000 });
+    await screen.findByTestId("control-id");
+    const engagement = session.engagement!;
+    // The engagement's file is out of reach (a network drive gone, say) when the user goes to the start screen.
+    const file = join(core.dataDir, "demo.ismap");
+    renameSync(file, `${file}.away`);
+    await fireEvent.input(within(card(0)).getByTestId("work-done"), { target: { value: "保存できないときの入力" } });
+    await session.close();
+    expect(session.screen).toBe("walkthrough");
+    expect(session.unsavedProblem?.outcome).toBe("failed");
+    expect(session.unsavedProblem?.leaving).not.toBeNull();
+    // Back in reach: trying again saves it, and the start screen follows.
+    renameSync(`${file}.away`, file);
+    const leaving = session.unsavedProblem!.leaving!;
+    expect(await session.retryUnsaved()).toBe(true);
+    await leaving();
+    expect([session.screen, session.unsavedProblem]).toEqual(["start", null]);
+    expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("保存できないときの入力");
   });
 
   it("asks before the first change of a procedure a reviewer signed, and saves nothing when declined", async () => {

@@ -5,10 +5,10 @@
 // is running stays pending until it is saved in turn, so no keystroke is
 // lost. A failed save keeps its value pending for a retry.
 //
-// Every queue with something not yet saved is listed in one registry
-// (`saveEverything`), so that closing the window, switching engagement or
-// going to the start screen saves it first, whichever screen it was typed
-// on and even after that screen is gone.
+// Every queue with something not yet saved lists itself in the session's
+// `UnsavedList`, so that closing the window, switching engagement or going
+// to the start screen saves it first, whichever screen it was typed on and
+// even after that screen is gone.
 
 import type { Procedure } from "../../ipc/bindings/Procedure";
 import type { ProcedurePatch } from "../../ipc/bindings/ProcedurePatch";
@@ -27,6 +27,8 @@ export interface AutosaveOptions {
   onSaved?: (procedure: Procedure) => void;
   /** Called with the error of each failed save (the value stays pending for a retry). */
   onError?: (error: unknown) => void;
+  /** Where the queue lists itself while it holds values not yet saved (the session's list). */
+  unsaved?: UnsavedList;
 }
 
 /** Anything that holds typed values not yet saved. */
@@ -35,51 +37,64 @@ export interface UnsavedWork {
   saveNow(): Promise<void>;
   /** Whether a value is still not saved (waiting, saving or failed). */
   unsaved(): boolean;
-}
-
-/** The holders of unsaved work now; a queue adds and removes itself as its state changes. */
-const holders = new Set<UnsavedWork>();
-
-/** Lists `work` until it reports nothing unsaved (for forms that keep their own unsaved values). */
-export function holdUnsaved(work: UnsavedWork): void {
-  holders.add(work);
-}
-
-/** Takes `work` off the list (its values are saved, or the user chose to drop them). */
-export function releaseUnsaved(work: UnsavedWork): void {
-  holders.delete(work);
-}
-
-/** Whether anything typed anywhere is not saved yet. */
-export function anythingUnsaved(): boolean {
-  return [...holders].some((w) => w.unsaved());
+  /** Forgets every value not yet saved (the user chose to go on without them). */
+  discard(): void;
 }
 
 export type SaveEverythingOutcome = "saved" | "failed" | "timeout";
 
 /**
- * Saves everything typed and not yet saved, everywhere, and says how it
- * ended: "failed" when a save was refused or could not reach the core (its
- * value stays pending), "timeout" when the saves had not ended after
- * `timeoutMs` (a hung save must not keep the window from closing; the user
- * is asked instead). Holders that report nothing unsaved are dropped.
+ * Everything of the app that holds typed values not yet saved, whichever
+ * screen they were typed on and even after that screen is gone; the
+ * session holds one, and an autosave queue adds and removes itself as its
+ * state changes.
  */
-export async function saveEverything(timeoutMs = 10_000): Promise<SaveEverythingOutcome> {
-  const work = [...holders];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<"timeout">((done) => {
-    timer = setTimeout(() => done("timeout"), timeoutMs);
-  });
-  try {
-    const ended = Promise.all(work.map((w) => w.saveNow())).then(() => "ended" as const);
-    if ((await Promise.race([ended, expired])) === "timeout") return "timeout";
-  } catch {
-    // A holder whose save threw keeps its work unsaved, and is reported below.
-  } finally {
-    clearTimeout(timer);
+export class UnsavedList {
+  private readonly holders = new Set<UnsavedWork>();
+
+  hold(work: UnsavedWork): void {
+    this.holders.add(work);
   }
-  for (const w of work) if (!w.unsaved()) holders.delete(w);
-  return anythingUnsaved() ? "failed" : "saved";
+
+  release(work: UnsavedWork): void {
+    this.holders.delete(work);
+  }
+
+  /** Whether anything typed anywhere is not saved yet. */
+  any(): boolean {
+    return [...this.holders].some((w) => w.unsaved());
+  }
+
+  /**
+   * Saves everything not yet saved and says how it ended: "failed" when a
+   * save was refused or could not reach the core (its value stays
+   * pending), "timeout" when the saves had not ended after `timeoutMs` (a
+   * hung save must not keep the window from closing; the user is asked
+   * instead). Holders left with nothing unsaved are dropped.
+   */
+  async saveAll(timeoutMs = 10_000): Promise<SaveEverythingOutcome> {
+    const work = [...this.holders];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<"timeout">((done) => {
+      timer = setTimeout(() => done("timeout"), timeoutMs);
+    });
+    try {
+      const ended = Promise.all(work.map((w) => w.saveNow())).then(() => "ended" as const);
+      if ((await Promise.race([ended, expired])) === "timeout") return "timeout";
+    } catch {
+      // A holder whose save threw keeps its work unsaved, and is reported below.
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const w of work) if (!w.unsaved()) this.holders.delete(w);
+    return this.any() ? "failed" : "saved";
+  }
+
+  /** Forgets everything not yet saved, after the user chose to go on without it. */
+  discardAll(): void {
+    for (const w of [...this.holders]) w.discard();
+    this.holders.clear();
+  }
 }
 
 const key = (procedureId: string, field: PatchField) => `${procedureId}\u0000${field}`;
@@ -148,6 +163,14 @@ export class AutosaveQueue implements UnsavedWork {
     return this.pending.size > 0 || [...this.running.values()].some((n) => n > 0);
   }
 
+  /** Forgets every value not yet saved; a save already running ends as it will. */
+  discard(): void {
+    for (const k of [...this.timers.keys()]) this.clearTimer(k);
+    this.pending.clear();
+    this.failed.clear();
+    this.changed();
+  }
+
   /** Tries again every value whose save failed. */
   retry(): Promise<void> {
     for (const k of this.failed) if (this.pending.has(k)) void this.enqueue(k);
@@ -209,8 +232,8 @@ export class AutosaveQueue implements UnsavedWork {
   }
 
   private changed(): void {
-    if (this.unsaved()) holders.add(this);
-    else holders.delete(this);
+    if (this.unsaved()) this.options.unsaved?.hold(this);
+    else this.options.unsaved?.release(this);
     this.options.onChange?.();
   }
 }
