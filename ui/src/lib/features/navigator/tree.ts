@@ -1,6 +1,6 @@
 // The navigator's logic, kept free of Svelte so it can be tested directly and
-// stays fast for 1,500 controls: filtering, text search, the flattened tree
-// of visible rows, and jumping to a typed ID.
+// stays fast for 1,500 controls: filtering (with the core's search hits),
+// the flattened tree of visible rows, and jumping to a typed ID.
 
 import type { ControlRow } from "../../ipc/bindings/ControlRow";
 import type { ResultKind } from "../../ipc/bindings/ResultKind";
@@ -22,10 +22,9 @@ export interface ControlFilter {
 export const NO_FILTER: ControlFilter = { status: "", result: "", assignee: "", suffix: "", scope: "", changed: false, query: "" };
 
 /**
- * Normalizes text for search the way Japanese users expect: full-width
- * letters and digits (９．２, ＡＢＣ) match their half-width forms, and case is
- * ignored. Kana and kanji are matched as substrings, since Japanese has no
- * spaces between words.
+ * Normalizes typed text the way Japanese users expect: full-width letters
+ * and digits (９．２, ＡＢＣ) read as their half-width forms, and case is
+ * ignored. Used to resolve typed IDs and to tell whether a query is empty.
  */
 export function normalize(text: string): string {
   return text.normalize("NFKC").toLowerCase().trim();
@@ -35,9 +34,21 @@ export function isFiltering(f: ControlFilter): boolean {
   return f.status !== "" || f.result !== "" || f.assignee !== "" || f.suffix !== "" || f.scope !== "" || f.changed || normalize(f.query) !== "";
 }
 
-/** Whether an assessed control passes the filters (search included). Headings never match by themselves. */
-export function matches(row: ControlRow, f: ControlFilter, query = normalize(f.query)): boolean {
-  if (!row.assessable) return false;
+/** Whether only the search box is filled: then headings found by the search are shown too. */
+function onlySearching(f: ControlFilter): boolean {
+  return normalize(f.query) !== "" && !isFiltering({ ...f, query: "" });
+}
+
+/**
+ * Whether a row passes the filters. The search itself is the core's
+ * (`searchControls`, a full-text index over IDs, titles and criterion
+ * text): `hits` holds the IDs it found for the query, null until it has
+ * answered. Headings match only what the search found, and only when
+ * nothing else is filtered (they have no status, result or assignee).
+ */
+export function matches(row: ControlRow, f: ControlFilter, hits: ReadonlySet<string> | null = null): boolean {
+  const searching = normalize(f.query) !== "";
+  if (!row.assessable) return searching && onlySearching(f) && (hits?.has(row.id) ?? false);
   if (f.status !== "" && row.status !== f.status) return false;
   if (f.result === "none" ? row.result !== null : f.result !== "" && row.result !== f.result) return false;
   if (f.assignee !== "" && !row.assignees.includes(f.assignee)) return false;
@@ -45,10 +56,7 @@ export function matches(row: ControlRow, f: ControlFilter, query = normalize(f.q
   if (f.scope === "in" && row.scope !== "in_scope") return false;
   if (f.scope === "out" && row.scope === "in_scope") return false;
   if (f.changed && !row.changed_after_signoff) return false;
-  if (query !== "") {
-    const haystack = normalize(`${row.id}\n${row.title_ja}\n${row.title_en}`);
-    if (!haystack.includes(query)) return false;
-  }
+  if (searching && !(hits?.has(row.id) ?? false)) return false;
   return true;
 }
 
@@ -87,10 +95,9 @@ export function buildTree(rows: ControlRow[]): ControlTree {
  * shown when it is expanded. With filters, every matching control is shown
  * with the headings above it, expanded, so that nothing found is hidden.
  */
-export function visibleRows(tree: ControlTree, f: ControlFilter, expanded: Set<string>): VisibleRow[] {
+export function visibleRows(tree: ControlTree, f: ControlFilter, expanded: Set<string>, hits: ReadonlySet<string> | null = null): VisibleRow[] {
   const out: VisibleRow[] = [];
   const filtering = isFiltering(f);
-  const query = normalize(f.query);
   // Returns whether the subtree holds a match; pushes its rows when it does.
   const walk = (row: ControlRow, depth: number): boolean => {
     const kids = tree.children.get(row.id) ?? [];
@@ -107,7 +114,7 @@ export function visibleRows(tree: ControlTree, f: ControlFilter, expanded: Set<s
     out.push(entry);
     let any = false;
     for (const k of kids) any = walk(k, depth + 1) || any;
-    if (any || matches(row, f, query)) {
+    if (any || matches(row, f, hits)) {
       entry.expanded = any;
       return true;
     }

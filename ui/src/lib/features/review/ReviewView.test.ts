@@ -84,7 +84,7 @@ describe("profile", () => {
     await fireEvent.click(within(dialog).getAllByTestId("profile-member").find((b) => b.textContent?.startsWith("鈴木 一郎"))!);
     expect((within(dialog).getByTestId("profile-name-input") as HTMLInputElement).value).toBe("鈴木 一郎");
     expect((within(dialog).getByTestId("profile-role-select") as HTMLSelectElement).value).toBe("reviewer");
-    expect(within(dialog).getByTestId("profile-team-role").textContent).toContain("レビュアー");
+    expect(within(dialog).getByTestId("profile-team-role").textContent).toContain("査閲者");
     // His demo key is on this computer: switching to him takes its PIN.
     expect((await within(dialog).findByTestId("profile-demo-pin")).textContent).toContain("0000");
     await fireEvent.input(within(dialog).getByTestId("profile-pin"), { target: { value: DEMO_PIN } });
@@ -113,7 +113,7 @@ describe("sign-off in the walkthrough", () => {
 
     const sign = button("sign-button", card(0));
     expect(sign.dataset.level).toBe("preparer");
-    expect(sign.textContent?.trim()).toBe("署名（作成者）");
+    expect(sign.textContent?.trim()).toBe("作成者として署名");
     await fireEvent.click(sign);
     await waitFor(() => expect(chip(card(0), "preparer").dataset.signed).toBe("true"));
     expect(chip(card(0), "preparer").dataset.signer).toBe("佐藤 花子");
@@ -129,7 +129,7 @@ describe("sign-off in the walkthrough", () => {
     await switchProfile("鈴木 一郎");
     const review = button("sign-button", card(0));
     expect(review.dataset.level).toBe("reviewer");
-    expect(review.textContent?.trim()).toBe("署名（査閲）");
+    expect(review.textContent?.trim()).toBe("査閲者として署名");
     // The refusal was for the assessor; the reviewer starts afresh.
     expect(within(card(1)).queryByTestId("signoff-error")).toBeNull();
     await fireEvent.click(review);
@@ -181,6 +181,8 @@ describe("sign-off in the walkthrough", () => {
     expect(within(card(0)).queryByTestId("changed-badge")).toBeNull();
 
     await fireEvent.input(within(card(0)).getByTestId("work-done"), { target: { value: "質問し、規程を閲覧した。" } });
+    // A reviewer signed it: the first change asks before it withdraws that sign-off.
+    await fireEvent.click(await screen.findByTestId("signed-continue"));
     const badge = await within(card(0)).findByTestId("changed-badge");
     expect(badge.textContent?.trim()).toBe("署名後に変更あり");
     expect(chip(card(0), "reviewer").dataset.signed).toBe("false");
@@ -196,7 +198,7 @@ describe("sign-off in the walkthrough", () => {
 
     const again = button("sign-button", card(0));
     expect(again.dataset.level).toBe("preparer");
-    expect(again.textContent?.trim()).toBe("再署名（作成者）");
+    expect(again.textContent?.trim()).toBe("作成者として再署名");
     await fireEvent.click(again);
     await waitFor(() => expect(within(card(0)).queryByTestId("changed-badge")).toBeNull());
     expect(within(card(0)).getByTestId("sign-waiting").textContent).toBe("査閲者の署名待ち");
@@ -325,12 +327,12 @@ describe("review screen: finalizing and reopening", SLOW, () => {
       ["not_signed", "5.1.1.1"],
       ["open_note", "RN-001"],
     ]);
-    expect(items[0].textContent).toContain("5.1.1.1/P1: 結果が未入力です");
+    expect(items[0].textContent).toContain("5.1.1.1/P1: 結果が未記録です");
     expect(items[1].textContent).toContain("5.1.1.1/P1: 署名後に変更されています（再署名が必要）");
     expect(items[2].textContent).toContain("5.1.1.1/P1: 査閲者の署名がありません");
     expect(items[5].textContent).toContain("RN-001: レビューノートが解消されていません");
     expect(screen.getAllByTestId("finalize-blocker-count").map((c) => c.textContent)).toEqual([
-      "結果未入力 1 件",
+      "結果未記録 1 件",
       "署名後の変更 2 件",
       "署名なし 2 件",
       "未解消のレビューノート 1 件",
@@ -442,9 +444,10 @@ describe("a finalized engagement", SLOW, () => {
     // The manager finalizes on another computer, behind this window's back.
     as("山田 太郎", "finalize", demo);
     await fireEvent.input(within(card(0)).getByTestId("work-done"), { target: { value: "後から追記" } });
+    await fireEvent.click(await screen.findByTestId("signed-continue"));
     await waitFor(() =>
       expect(session.error).toBe(
-        "この監査は確定（ロック）されているため、変更できませんでした。変更が必要な場合は、マネージャーまたは業務執行責任者が再開してください。",
+        "この監査業務は確定（ロック）されているため、変更できませんでした。変更が必要な場合は、マネージャーまたは業務執行責任者が再開してください。",
       ),
     );
     await screen.findByTestId("locked-banner");

@@ -39,7 +39,7 @@ describe("review: messages", () => {
         { field: "5.1.1.1", code: "not_signed", params: { level: "reviewer" }, message: "x" },
       ],
     });
-    expect(reviewErrorText(err)).toBe("5.1.1.1/P1: 結果が未入力です 5.1.1.1: 査閲者の署名がありません");
+    expect(reviewErrorText(err)).toBe("5.1.1.1/P1: 結果が未記録です 5.1.1.1: 査閲者の署名がありません");
   });
 
   it("names each blocker and counts them in Japanese", () => {
