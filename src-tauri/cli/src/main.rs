@@ -695,7 +695,7 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         ),
         Command::Verify(args) => verify::verify(args, m),
         Command::SignOff(args) => review::sign_off(args, &data_dir(cli.data_dir.clone())?, ctx, m),
-        Command::Review(command) => review::review(command, m),
+        Command::Review(command) => review::review(command, ctx, m),
         Command::Note(command) => review::note(command, ctx, m),
         Command::Representation(command) => closing::representation(command, ctx, m),
         Command::Subsequent(command) => closing::subsequent(command, ctx, m),

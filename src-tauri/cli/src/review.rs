@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use workbench_core::api;
 use workbench_core::model::event::Context;
-use workbench_core::model::review::{NoteStatus, NoteTargetKind, ReviewState, SignOffLevel, SignableKind};
+use workbench_core::model::review::{
+    NoteStatus, NoteTargetKind, QueueCategory, ReviewState, SignOffLevel, SignableKind,
+};
 
 use crate::messages::Messages;
 use crate::{print_json, Failure, Outcome};
@@ -58,6 +60,24 @@ pub enum ReviewCommand {
         /// Only the items changed after their sign-off.
         #[arg(long)]
         changed: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A person's work queue: what waits for their review (査閲待ち), what changed after its sign-off, the review
+    /// notes to answer or clear, and the work not yet prepared (未完了).
+    Queue {
+        /// The engagement file.
+        file: PathBuf,
+        /// Whose queue [default: the person acting, --as].
+        #[arg(long, value_name = "NAME")]
+        person: Option<String>,
+        /// Only this list.
+        #[arg(long, value_parser = QueueCategory::ALL.to_vec())]
+        list: Option<String>,
+        /// Everyone's items, not only those waiting for the person.
+        #[arg(long)]
+        all: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -155,8 +175,13 @@ fn print_state(s: &ReviewState, m: &Messages) {
     }
 }
 
-pub fn review(command: ReviewCommand, m: &Messages) -> Outcome {
-    let ReviewCommand::Status { file, changed, json } = command;
+pub fn review(command: ReviewCommand, ctx: Context<'_>, m: &Messages) -> Outcome {
+    let (file, changed, json) = match command {
+        ReviewCommand::Status { file, changed, json } => (file, changed, json),
+        ReviewCommand::Queue { file, person, list, all, json } => {
+            return queue(&file, person.as_deref().unwrap_or(&ctx.actor.name), list.as_deref(), all, json, m)
+        }
+    };
     let summary = api::review_summary(&file)?;
     if json {
         return print_json(&summary);
@@ -184,9 +209,46 @@ pub fn review(command: ReviewCommand, m: &Messages) -> Outcome {
         } else {
             "review.item.partial"
         };
-        let levels =
-            s.signoffs.iter().map(|x| format!("{}:{}", x.level.as_str(), x.signer)).collect::<Vec<_>>().join(", ");
+        let levels = s
+            .signoffs
+            .iter()
+            .map(|x| {
+                let level = m.word(&format!("signoff.level.{}", x.level.as_str()), x.level.as_str());
+                m.get("review.item.signoff", &[("level", &level), ("who", &x.signer)])
+            })
+            .collect::<Vec<_>>()
+            .join(m.get("review.item.separator", &[]).as_str());
         println!("{}", m.get(key, &[("id", &s.item_id), ("signoffs", &levels)]));
+    }
+    Ok(())
+}
+
+fn queue(file: &std::path::Path, person: &str, list: Option<&str>, all: bool, json: bool, m: &Messages) -> Outcome {
+    let queue = api::review_queue(file, person)?;
+    if json {
+        return print_json(&queue);
+    }
+    for count in &queue.counts {
+        let category = count.category.as_str();
+        if list.is_some_and(|l| l != category) {
+            continue;
+        }
+        let name = m.word(&format!("queue.category.{category}"), category);
+        println!(
+            "{}",
+            m.get("queue.heading", &[("list", &name), ("mine", &count.mine), ("all", &count.all), ("person", &person)])
+        );
+        for r in queue.rows.iter().filter(|r| r.category == count.category && (all || r.mine)) {
+            let level = r.level.map(|l| m.word(&format!("signoff.level.{}", l.as_str()), l.as_str())).unwrap_or_default();
+            let reasons = r
+                .codes
+                .iter()
+                .map(|c| m.word(&format!("queue.reason.{}", c.as_str()), c.as_str()))
+                .collect::<Vec<_>>()
+                .join(m.get("review.item.separator", &[]).as_str());
+            let key = if r.item_kind == "note" { "queue.row.note" } else { "queue.row" };
+            println!("{}", m.get(key, &[("id", &r.item_id), ("level", &level), ("reasons", &reasons), ("text", &r.text)]));
+        }
     }
     Ok(())
 }

@@ -30,6 +30,10 @@ pub struct ControlsArgs {
     /// Only controls with a procedure assigned to this person.
     #[arg(long)]
     assignee: Option<String>,
+    /// Only controls holding every word of this text in their ID, titles or criterion text (Japanese or English;
+    /// words separated by spaces); each is shown with where it matched.
+    #[arg(long, value_name = "WORDS")]
+    search: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -260,9 +264,23 @@ fn result_word(m: &Messages, r: Option<ResultKind>) -> String {
 }
 
 pub fn controls(args: ControlsArgs, m: &Messages) -> Outcome {
+    let found = match &args.search {
+        Some(words) => Some(api::search_controls(&args.file, words)?),
+        None => None,
+    };
+    let contexts: std::collections::HashMap<&str, String> = found
+        .iter()
+        .flat_map(|f| &f.hits)
+        .map(|h| {
+            let text: String =
+                h.context.iter().map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() }).collect();
+            (h.id.as_str(), text)
+        })
+        .collect();
     let controls: Vec<_> = api::list_controls(&args.file)?
         .into_iter()
         .filter(|c| c.assessable)
+        .filter(|c| found.is_none() || contexts.contains_key(c.id.as_str()))
         .filter(|c| args.status.as_deref().is_none_or(|s| c.status.map(Status::as_str) == Some(s)))
         .filter(|c| args.result.as_deref().is_none_or(|r| c.result.map(ResultKind::as_str) == Some(r)))
         .filter(|c| args.assignee.as_ref().is_none_or(|a| c.assignees.contains(a)))
@@ -287,6 +305,12 @@ pub fn controls(args: ControlsArgs, m: &Messages) -> Outcome {
                 ]
             )
         );
+        if let Some(context) = contexts.get(c.id.as_str()) {
+            println!("{}", m.get("controls.context", &[("context", context)]));
+        }
+    }
+    if found.is_some() && controls.is_empty() {
+        println!("{}", m.get("controls.no_hits", &[("query", &args.search.as_deref().unwrap_or_default().trim())]));
     }
     Ok(())
 }

@@ -128,6 +128,7 @@ fn every_command_has_help() {
         &["engagement", "show"],
         &["engagement", "edit"],
         &["controls"],
+        &["review", "queue"],
         &["control"],
         &["control", "show"],
         &["procedure"],
@@ -534,6 +535,37 @@ fn review_from_the_command_line_sign_note_finalize_lock_reopen() {
     let out = run.workbench(&["--lang", "en", "history", "final.ismap", "--item", "9.2.3.11.PB/P1"]);
     let text = stdout(&out);
     assert!(text.contains("changed_after_signoff") && text.contains("再確認した。"), "{text}");
+}
+
+#[test]
+fn search_and_the_work_queue_from_the_command_line() {
+    let run = Run::new();
+    assert!(run.workbench(&["demo", "--out", "d.ismap"]).status.success());
+    // Both words, in the sample catalog only in 9.2.3.1 「特権IDの付与を承認する」, marked where they matched.
+    let out = run.workbench(&["controls", "d.ismap", "--search", "特権　承認"]);
+    assert_eq!(stdout(&out), "9.2.3.1  実施中  結果未記録  1/4  特権IDの付与を承認する\n    [特権]IDの付与を[承認]する\n");
+    let out = run.workbench(&["controls", "d.ismap", "--search", "見つからない語"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("「見つからない語」に一致する管理策はありません"), "{}", stdout(&out));
+
+    let steps: &[&[&str]] = &[
+        &["procedure", "record", "d.ismap", "9.2.3.11.PB/P1", "--result", "no_exception", "--work-done", "質問した。"],
+        &["signoff", "d.ismap", "9.2.3.11.PB/P1"],
+    ];
+    for step in steps {
+        let out = run.workbench(step);
+        assert!(out.status.success(), "{step:?}: {}", stderr(&out));
+    }
+    let out = run.workbench(&["--as", "鈴木 一郎", "review", "queue", "d.ismap", "--list", "awaiting_review"]);
+    assert_eq!(
+        stdout(&out),
+        "査閲待ち: 鈴木 一郎 さんを待っているもの 1 件（全 1 件）\n  9.2.3.11.PB/P1  査閲者  署名待ち\n"
+    );
+    // The assessor's own queue does not hold her work waiting for review, and names levels in words.
+    let out = run.workbench(&["--lang", "en", "review", "queue", "d.ismap", "--list", "awaiting_review"]);
+    assert_eq!(stdout(&out), "Awaiting review: 0 waiting for 佐藤 花子 (1 in all)\n");
+    let out = run.workbench(&["review", "status", "d.ismap"]);
+    assert!(stdout(&out).contains("9.2.3.11.PB/P1  署名途中  [作成者: 佐藤 花子]"), "{}", stdout(&out));
 }
 
 #[test]

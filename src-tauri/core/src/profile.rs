@@ -39,6 +39,23 @@ pub struct RecentEngagement {
     /// What to show: the provider and service.
     pub title: String,
     pub opened_at: String,
+    /// What tells engagements of the same service apart, as it was when the
+    /// file was last opened (none in profiles written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub details: Option<RecentDetails>,
+}
+
+/// The facts a recent file is recognized by: whose service, which period,
+/// which kind of audit, and whether it is finalized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RecentDetails {
+    pub provider: String,
+    pub service: String,
+    pub period: crate::model::engagement::Period,
+    pub audit_kind: crate::model::engagement::AuditKind,
+    pub finalized: bool,
 }
 
 text_enum!(
@@ -96,10 +113,10 @@ impl Profile {
     }
 
     /// Puts `path` first in the recent list.
-    pub fn remember(&mut self, path: &Path, title: String, opened_at: String) {
+    pub fn remember(&mut self, path: &Path, title: String, opened_at: String, details: Option<RecentDetails>) {
         let path = path.display().to_string();
         self.recent.retain(|r| r.path != path);
-        self.recent.insert(0, RecentEngagement { path, title, opened_at });
+        self.recent.insert(0, RecentEngagement { path, title, opened_at, details });
         self.recent.truncate(RECENT_LIMIT);
     }
 }
@@ -114,9 +131,9 @@ mod tests {
         let mut p = Profile::load(dir.path()).unwrap();
         assert_eq!(p, Profile::default());
         for i in 0..12 {
-            p.remember(Path::new(&format!("/e/{i}.ismap")), format!("E{i}"), "t".into());
+            p.remember(Path::new(&format!("/e/{i}.ismap")), format!("E{i}"), "t".into(), None);
         }
-        p.remember(Path::new("/e/5.ismap"), "E5".into(), "t".into());
+        p.remember(Path::new("/e/5.ismap"), "E5".into(), "t".into(), None);
         p.save(dir.path()).unwrap();
         let loaded = Profile::load(dir.path()).unwrap();
         assert_eq!(loaded.recent.len(), RECENT_LIMIT);

@@ -33,7 +33,7 @@ use workbench_core::model::sampling::{
     CellInput, Frequency, PopulationColumns, PopulationPreview, Reproduction, SampleRequest, SampleRuleTable,
     SamplingState, Tickmark,
 };
-use workbench_core::profile::{Profile, RecentEngagement};
+use workbench_core::profile::{Profile, RecentDetails, RecentEngagement};
 use workbench_core::{Error, Lang, Result};
 
 use crate::{Bytes, FileHandle, Passphrase, Session};
@@ -68,6 +68,8 @@ pub struct RecentView {
     /// Where it is, for people to read.
     pub location: String,
     pub opened_at: String,
+    /// Provider, service, period, audit kind and status, when known.
+    pub details: Option<RecentDetails>,
 }
 
 /// What the user may change of the profile.
@@ -96,6 +98,7 @@ fn recent_view(s: &Session, r: &RecentEngagement) -> RecentView {
         title: r.title.clone(),
         location: r.path.clone(),
         opened_at: r.opened_at.clone(),
+        details: r.details.clone(),
     }
 }
 
@@ -149,7 +152,14 @@ fn opened(s: &Session, path: &Path) -> Result<OpenedEngagement> {
 fn remember(s: &Session, view: &EngagementView) -> Result<()> {
     let title = format!("{} / {}", view.fields.provider.name, view.fields.service.name);
     let mut profile = s.profile();
-    profile.remember(&view.path, title, format_time(s.now()));
+    let details = RecentDetails {
+        provider: view.fields.provider.name.clone(),
+        service: view.fields.service.name.clone(),
+        period: view.fields.period.clone(),
+        audit_kind: view.fields.audit_kind,
+        finalized: view.finalized.is_some(),
+    };
+    profile.remember(&view.path, title, format_time(s.now()), Some(details));
     profile.save(s.data_dir())
 }
 
