@@ -17,7 +17,7 @@ use crate::model::procedure::{
     control_result, control_status, ExceptionRecord, Procedure, ResultKind, ScopeDecision, Status,
 };
 use crate::model::review::{
-    Finalization, FinalizeCheck, NoteStatus, ReviewNote, ReviewState, ReviewSummary, SignableKind,
+    Finalization, FinalizeCheck, NoteStatus, ReviewNote, ReviewState, ReviewSummary, SignOff, SignableKind,
 };
 use crate::store::engagement_file::{self, CatalogInfo, EngagementFile};
 use crate::store::review::RowsByItem;
@@ -115,6 +115,13 @@ pub struct ControlDetail {
     pub evidence: Vec<Evidence>,
     /// The control's own sign-offs (assessed controls only).
     pub review: Option<ReviewState>,
+    /// The reviewers' standing sign-offs on the control that a change of
+    /// its own content (its scope decision, its changes during the period,
+    /// a procedure added) would withdraw now
+    /// (`domain::review::withdrawn_by_change`); empty when none would. A
+    /// change of one of its procedures is that procedure's
+    /// `withdrawn_by_change`.
+    pub withdrawn_by_change: Vec<SignOff>,
     /// Review notes on the control, its procedures, their exceptions and evidence.
     pub notes: Vec<ReviewNote>,
     /// The control objective (統制目標, a 3-part ID) it belongs to, whose
@@ -166,6 +173,11 @@ pub struct ProcedureEntry {
     /// Whether its test is on a sample unless the assessor says otherwise
     /// (operating effectiveness of records, CC2022 Attached table 8).
     pub sampled_by_default: bool,
+    /// The reviewers' standing sign-offs, on the procedure and then on its
+    /// control, that a change of the procedure would withdraw now
+    /// (`domain::review::withdrawn_by_procedure_change`); empty when none
+    /// would, so that a screen asks before such a change and only then.
+    pub withdrawn_by_change: Vec<SignOff>,
 }
 
 /// Progress of one criteria group and domain: controls by status and result.
@@ -353,13 +365,16 @@ pub(crate) fn control_rows(file: &EngagementFile) -> Result<Vec<ControlRow>> {
 pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlDetail> {
     let (item, assessable) = work_store::catalog_item(&file.conn, id)?;
     let (scope, scope_reason) = work_store::scope_of(&file.conn, id)?;
+    let control_signoffs = review_store::rows_of(&file.conn, SignableKind::Control, id)?;
     let procedures: Vec<ProcedureEntry> = work_store::procedures_of(&file.conn, id)?
         .into_iter()
         .map(|p| {
+            let rows = review_store::rows_of(&file.conn, SignableKind::Procedure, &p.id)?;
             Ok(ProcedureEntry {
                 status: p.status(),
                 sampled_by_default: crate::model::procedure::sampled_by_default(p.evaluation, p.target),
                 review: review_state(file, SignableKind::Procedure, &p.id)?,
+                withdrawn_by_change: domain::review::withdrawn_by_procedure_change(&rows, &control_signoffs),
                 procedure: p,
             })
         })
@@ -380,6 +395,7 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
         procedures,
         evidence: file.control_evidence(id)?,
         review: if assessable { Some(review_state(file, SignableKind::Control, id)?) } else { None },
+        withdrawn_by_change: domain::review::withdrawn_by_change(&control_signoffs).into_iter().cloned().collect(),
         notes: file.control_notes(id)?,
         objective: match &item_parent {
             Some(parent) => objective_scope(file, parent)?,
@@ -397,6 +413,8 @@ pub(crate) fn control_detail(file: &EngagementFile, id: &str) -> Result<ControlD
 /// Every procedure with its status and review, in catalog order.
 pub(crate) fn procedure_entries(file: &EngagementFile) -> Result<Vec<ProcedureEntry>> {
     let (rows, second) = review_rows(file)?;
+    let empty = Vec::new();
+    let rows_of = |kind: SignableKind, id: &str| rows.get(&(kind, id.to_string())).unwrap_or(&empty);
     Ok(file
         .procedures()?
         .into_iter()
@@ -404,6 +422,10 @@ pub(crate) fn procedure_entries(file: &EngagementFile) -> Result<Vec<ProcedureEn
             status: p.status(),
             sampled_by_default: crate::model::procedure::sampled_by_default(p.evaluation, p.target),
             review: state_from(&rows, second, SignableKind::Procedure, &p.id),
+            withdrawn_by_change: domain::review::withdrawn_by_procedure_change(
+                rows_of(SignableKind::Procedure, &p.id),
+                rows_of(SignableKind::Control, &p.control_id),
+            ),
             procedure: p,
         })
         .collect())

@@ -12,8 +12,8 @@ use crate::model::engagement::{EngagementFields, Role};
 use crate::model::event::{Change, FieldChange};
 use crate::model::procedure::{Procedure, ScopeDecision};
 use crate::model::review::{
-    may_reopen, Blocker, Finalization, FinalizeCheck, NoteStatus, NoteTargetKind, QueueCategory, QueueCount, QueueRow, ReviewNote, ReviewQueue, ReviewState, SignOff,
-    SignOffLevel, SignableKind, StoredSignOff, WordingHit,
+    may_reopen, Blocker, Finalization, FinalizeCheck, NoteStatus, NoteTargetKind, QueueCategory, QueueCount, QueueRow,
+    ReviewNote, ReviewQueue, ReviewState, SignOff, SignOffLevel, SignableKind, StoredSignOff, WordingHit,
 };
 
 /// SHA-256 of a content's JSON. serde_json writes object keys in sorted
@@ -225,11 +225,35 @@ pub fn changed_after_signoff(
     if preparer.changed_seq.is_some() || now == Some(preparer.signoff.content_sha256.as_str()) {
         return None;
     }
-    let withdrawn = [SignOffLevel::Reviewer, SignOffLevel::SecondReviewer]
-        .into_iter()
-        .filter(|l| standing(rows, *l).is_some())
-        .collect();
+    let withdrawn = withdrawn_by_change(rows).into_iter().map(|s| s.level).collect();
     Some(Change::ChangedAfterSignOff { item_kind: kind, item_id: id.to_string(), by_seq, at: at(), withdrawn })
+}
+
+/// The reviewers' sign-offs (reviewer, second reviewer) of one item that a
+/// change of its content would withdraw now: those standing while its
+/// preparer's sign-off stands unmarked. `changed_after_signoff` withdraws
+/// exactly these, so that what a screen warns of before a change is what
+/// the change then does. Nothing without a preparer's sign-off, and
+/// nothing once it is marked: the change that marked it withdrew them.
+pub fn withdrawn_by_change(rows: &[StoredSignOff]) -> Vec<&SignOff> {
+    match standing(rows, SignOffLevel::Preparer) {
+        Some(preparer) if preparer.changed_seq.is_none() => [SignOffLevel::Reviewer, SignOffLevel::SecondReviewer]
+            .into_iter()
+            .filter_map(|l| standing(rows, l))
+            .map(|r| &r.signoff)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What a change of a procedure (its fields, its exceptions, its evidence,
+/// its sample; or its removal) would withdraw now: the reviewers'
+/// sign-offs on the procedure and on its control, procedure first. A
+/// control's signed content holds the content hash of each of its
+/// procedures (`store::review::control_content`), so a procedure that
+/// changes changes its control too.
+pub fn withdrawn_by_procedure_change(procedure: &[StoredSignOff], control: &[StoredSignOff]) -> Vec<SignOff> {
+    withdrawn_by_change(procedure).into_iter().chain(withdrawn_by_change(control)).cloned().collect()
 }
 
 /// What a person may do on an engagement, from their role on its team: the
@@ -743,6 +767,62 @@ mod tests {
         assert_eq!((withdrawn, by_seq), (vec![SignOffLevel::Reviewer], 12));
         let gone = changed_after_signoff(SignableKind::Control, "9.2.1.2", &rows, None, 12, || "t".into());
         assert!(gone.is_some(), "a removed item changed too");
+    }
+
+    #[test]
+    fn a_change_would_withdraw_the_standing_reviewers_of_an_unmarked_preparer_on_the_procedure_and_its_control() {
+        let levels = |signoffs: &[SignOff]| signoffs.iter().map(|s| (s.item_kind, s.level)).collect::<Vec<_>>();
+        let procedure = |level, signer: &str| {
+            let mut row = signed(level, signer, "h1");
+            row.signoff.item_kind = SignableKind::Procedure;
+            row.signoff.item_id = "9.2.1.2/P1".into();
+            row
+        };
+        // Only a preparer's sign-off: nothing to withdraw, on either item.
+        let prepared = [procedure(SignOffLevel::Preparer, "a")];
+        assert_eq!(withdrawn_by_procedure_change(&prepared, &[]), []);
+        let control_prepared = [signed(SignOffLevel::Preparer, "a", "h1")];
+        assert_eq!(withdrawn_by_procedure_change(&prepared, &control_prepared), []);
+
+        // Reviewed at both levels, the procedure and its control: all four, procedure first.
+        let reviewed = [
+            procedure(SignOffLevel::Preparer, "a"),
+            procedure(SignOffLevel::Reviewer, "b"),
+            procedure(SignOffLevel::SecondReviewer, "c"),
+        ];
+        let control_reviewed = [signed(SignOffLevel::Preparer, "a", "h1"), signed(SignOffLevel::Reviewer, "b", "h1")];
+        assert_eq!(
+            levels(&withdrawn_by_procedure_change(&reviewed, &control_reviewed)),
+            [
+                (SignableKind::Procedure, SignOffLevel::Reviewer),
+                (SignableKind::Procedure, SignOffLevel::SecondReviewer),
+                (SignableKind::Control, SignOffLevel::Reviewer),
+            ]
+        );
+        let named = withdrawn_by_procedure_change(&reviewed, &[]);
+        assert_eq!(named.iter().map(|s| s.signer.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+
+        // A reviewer's sign-off already withdrawn does not stand, and a
+        // preparer's already marked means the change that marked it
+        // withdrew the reviewers'.
+        let mut withdrawn = reviewed.clone();
+        withdrawn[1].signoff.withdrawn =
+            Some(crate::model::review::Withdrawal { reason: "changed after sign-off".into(), at: "t".into(), seq: 11 });
+        assert_eq!(
+            levels(&withdrawn_by_procedure_change(&withdrawn, &[])),
+            [(SignableKind::Procedure, SignOffLevel::SecondReviewer)]
+        );
+        let mut marked = reviewed.clone();
+        marked[0].changed_seq = Some(12);
+        assert_eq!(withdrawn_by_procedure_change(&marked, &[]), []);
+
+        // What the change then withdraws is what was named.
+        let Some(Change::ChangedAfterSignOff { withdrawn, .. }) =
+            changed_after_signoff(SignableKind::Procedure, "9.2.1.2/P1", &reviewed, Some("h2"), 13, || "t".into())
+        else {
+            panic!("marked")
+        };
+        assert_eq!(withdrawn, [SignOffLevel::Reviewer, SignOffLevel::SecondReviewer]);
     }
 
     #[test]

@@ -15,5 +15,6 @@ mod review;
 mod sampling;
 mod signing;
 mod support;
+mod withdrawal;
 mod work;
 mod workday;
