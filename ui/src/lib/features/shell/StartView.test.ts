@@ -1,6 +1,6 @@
 // The start screen's recent files, against the real core: three
 // engagements of one service share a title, so each entry shows what tells
-// it apart that the recent list carries (its file name and folder) and when
+// it apart: its period, audit kind and status, its file name and folder, and when
 // it was opened, on Japan's clock.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { screen, within } from "@testing-library/svelte";
@@ -23,7 +23,8 @@ describe("recent files", () => {
     const paths = ["2025年度/初回.ismap", "2026年度/更新.ismap", "2026年度/再監査.ismap"].map((p) => join(core.dataDir, p));
     for (const p of paths) {
       mkdirSync(join(p, ".."), { recursive: true });
-      core.cli(["demo", "--out", p]);
+      // The first is finalized, the others not.
+      core.cli(p === paths[0] ? ["demo", "--finalized", "--out", p] : ["demo", "--out", p]);
       await core.open(p);
     }
     const session = await sessionOn(core, false);
@@ -33,6 +34,12 @@ describe("recent files", () => {
     // The latest opened first; the demo's title is the same for all three.
     expect(items.map((i) => within(i).getByTestId("recent-file").textContent)).toEqual(["再監査.ismap", "更新.ismap", "初回.ismap"]);
     expect(new Set(items.map((i) => i.querySelector(".title")!.textContent)).size).toBe(1);
+    expect(items[0].querySelector(".title")!.textContent).toBe("サンプルクラウド IaaS（株式会社サンプルクラウド）");
+    // Each shows its period and audit kind, and whether it is finalized.
+    for (const item of items) {
+      expect(within(item).getByTestId("recent-details").textContent).toMatch(/^対象期間 \d{4}-\d{2}-\d{2} 〜 \d{4}-\d{2}-\d{2}・(初回|更新|追加|再)監査/);
+    }
+    expect(items.map((i) => within(i).getByTestId("recent-status").textContent)).toEqual(["未確定", "未確定", "確定済み"]);
     expect(items[2].textContent).toContain(join(core.dataDir, "2025年度"));
     for (const item of items) {
       expect(within(item).getByTestId("recent-opened").textContent).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST に開きました$/);
