@@ -11,6 +11,7 @@ import type { ResultKind } from "./ResultKind";
 import type { ReviewNote } from "./ReviewNote";
 import type { ReviewState } from "./ReviewState";
 import type { ScopeDecision } from "./ScopeDecision";
+import type { SignOff } from "./SignOff";
 import type { Status } from "./Status";
 
 /**
@@ -29,6 +30,15 @@ evidence: Array<Evidence>,
  * The control's own sign-offs (assessed controls only).
  */
 review: ReviewState | null, 
+/**
+ * The reviewers' standing sign-offs on the control that a change of
+ * its own content (its scope decision, its changes during the period,
+ * a procedure added) would withdraw now
+ * (`domain::review::withdrawn_by_change`); empty when none would. A
+ * change of one of its procedures is that procedure's
+ * `withdrawn_by_change`.
+ */
+withdrawn_by_change: Array<SignOff>, 
 /**
  * Review notes on the control, its procedures, their exceptions and evidence.
  */
