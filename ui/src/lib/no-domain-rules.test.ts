@@ -18,6 +18,8 @@ const RULES: [string, RegExp][] = [
   ["the corporate number's check digit", /\bcorporateNumberValid\b|\bcheckDigit\b/],
   ["dates derived from the period", /\blatestEnd\b|\bderivedDates\b/],
   ["reading population lists", /\breadCsv\b|\bguessColumns\b|\bparseListDate\b/],
+  // A change withdraws the sign-offs the core names (withdrawn_by_change), not the non-preparer ones a page picks.
+  ["which sign-offs a change withdraws", /\blevel\s*!==?\s*["']preparer["']|["']preparer["']\s*!==?\s*[\w.]*\blevel\b|\breviewerSignOffs\b/],
 ];
 
 function sources(dir: string, out: string[] = []): string[] {

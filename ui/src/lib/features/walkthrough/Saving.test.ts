@@ -150,5 +150,45 @@ describe("saving everything typed, on the real core", () => {
     expect(screen.queryByTestId("signed-warning")).toBeNull();
     await waitFor(() => expect(screen.getByTestId("save-state").dataset.state).toBe("saved"));
   });
+
+  it("asks before changing a procedure only its preparer signed when a reviewer signed its control, naming the control's reviewer", async () => {
+    const demo = join(core.dataDir, "control-signed.ismap");
+    core.cli(["demo", "--out", demo, "--without-keys"]);
+    for (const p of ["P1", "P2", "P3"]) {
+      core.cli(["procedure", "record", demo, `9.2.3.11.PB/${p}`, "--result", "no_exception", "--work-done", "質問した。"], "佐藤 花子");
+    }
+    core.cli(["signoff", demo, "9.2.3.11.PB/P1", "--level", "preparer"], "佐藤 花子");
+    core.cli(["signoff", demo, "9.2.3.11.PB", "--level", "preparer"], "佐藤 花子");
+    core.cli(["signoff", demo, "9.2.3.11.PB", "--level", "reviewer"], "鈴木 一郎");
+    setLang("ja");
+    const session = await sessionOn(core, false);
+    await session.show(await core.open(demo));
+    session.openControl("9.2.3.11.PB");
+    renderInApp(WalkthroughView, session, { saveDelay: 20 });
+    await screen.findByTestId("control-id");
+    const engagement = session.engagement!;
+    const controlSigners = async () => (await engagement.client.controlDetail({ control_id: "9.2.3.11.PB" })).review?.signoffs.map((s) => s.level);
+
+    // P1 carries only its preparer's sign-off: the warning names the
+    // control's reviewer, whose sign-off covers P1's content, and no
+    // reviewer of P1.
+    const work = within(card(0)).getByTestId("work-done") as HTMLTextAreaElement;
+    await fireEvent.input(work, { target: { value: "質問した。追記" } });
+    const warning = await screen.findByTestId("signed-warning");
+    expect(within(warning).queryByTestId("signed-warning-procedure")).toBeNull();
+    expect(within(warning).getByTestId("signed-warning-control").textContent).toBe(
+      "管理策 9.2.3.11.PB には査閲者の署名があります（査閲者：鈴木 一郎）。手続を変更すると、管理策の署名も取り消されます。",
+    );
+    await fireEvent.click(within(warning).getByTestId("signed-continue"));
+    await waitFor(() => expect(screen.queryByTestId("signed-warning")).toBeNull());
+    await waitFor(async () => expect(await controlSigners()).toEqual(["preparer"]));
+    // Nothing is left for a change to withdraw: P2 is changed without asking.
+    // Once the page shows the control changed, it holds the core's word that nothing is left to withdraw.
+    await waitFor(() => expect(document.querySelector<HTMLElement>('[data-testid="signoff-bar"][data-item-id="9.2.3.11.PB"]')?.dataset.changed).toBe("true"));
+    expect((await engagement.client.controlDetail({ control_id: "9.2.3.11.PB" })).procedures[1].withdrawn_by_change).toEqual([]);
+    await fireEvent.input(within(card(1)).getByTestId("work-done"), { target: { value: "質問した。再確認" } });
+    expect(screen.queryByTestId("signed-warning")).toBeNull();
+    await waitFor(() => expect(screen.getByTestId("save-state").dataset.state).toBe("saved"));
+  });
 });
 
