@@ -314,6 +314,16 @@ pub fn search_controls(path: &Path, query: &str) -> Result<crate::search::Search
     })
 }
 
+/// Builds the search index of the engagement's catalog ahead of the first
+/// search (a front end calls it when a file is opened, off the main
+/// thread), so that the first search answers as fast as the next ones.
+pub fn prepare_search(path: &Path) -> Result<()> {
+    read(path, |file| {
+        let catalog = file.catalog_info()?;
+        store::search::index_for(&file.conn, path, &catalog.content_sha256).map(|_| ())
+    })
+}
+
 pub fn recent_events(path: &Path, limit: usize) -> Result<Vec<EventRecord>> {
     read(path, |file| file.recent_events(limit))
 }

@@ -35,9 +35,11 @@ pub(crate) struct CatalogIndex {
 const KEPT: usize = 4;
 
 type Key = (PathBuf, String);
+/// The indexes kept, the most recently used last.
+type Kept = Mutex<Vec<(Key, Arc<CatalogIndex>)>>;
 
-fn kept() -> &'static Mutex<Vec<(Key, Arc<CatalogIndex>)>> {
-    static KEPT_INDEXES: OnceLock<Mutex<Vec<(Key, Arc<CatalogIndex>)>>> = OnceLock::new();
+fn kept() -> &'static Kept {
+    static KEPT_INDEXES: OnceLock<Kept> = OnceLock::new();
     KEPT_INDEXES.get_or_init(|| Mutex::new(Vec::new()))
 }
 

@@ -146,6 +146,11 @@ fn rights(s: &Session, fields: &EngagementFields) -> Rights {
 fn opened(s: &Session, path: &Path) -> Result<OpenedEngagement> {
     let view = api::show_engagement(path)?;
     remember(s, &view)?;
+    // The catalog's search index is built while the user looks at the
+    // dashboard, so that the first search answers as fast as the next. A
+    // failure here is the first search's to report, so it is ignored.
+    let indexed = path.to_path_buf();
+    std::thread::spawn(move || api::prepare_search(&indexed));
     Ok(OpenedEngagement { engagement: s.handle_for(path.to_path_buf()), rights: rights(s, &view.fields), view })
 }
 
