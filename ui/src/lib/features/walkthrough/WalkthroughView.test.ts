@@ -18,6 +18,14 @@ describe("walkthrough, on the real core", () => {
   });
   afterEach(() => core.stop());
 
+  it("shows the catalog's importance in words, never its raw code", async () => {
+    // 3.1.1.1 is marked "high" in assets/catalogs/sample-catalog.json.
+    await openWalkthrough(core, "3.1.1.1");
+    const header = (await screen.findByTestId("control-id")).closest("header") ?? document.body;
+    expect(header.textContent).toContain("重要度 高");
+    expect(header.textContent).not.toContain("high");
+  });
+
   it("sets the current procedure's result with Alt+1..4, but not during IME composition", async () => {
     const { engagement } = await openWalkthrough(core, "9.2.3.11.PB");
     expect(screen.getByTestId("control-id").textContent).toBe("9.2.3.11.PB");
