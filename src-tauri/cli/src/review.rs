@@ -239,7 +239,8 @@ fn queue(file: &std::path::Path, person: &str, list: Option<&str>, all: bool, js
             m.get("queue.heading", &[("list", &name), ("mine", &count.mine), ("all", &count.all), ("person", &person)])
         );
         for r in queue.rows.iter().filter(|r| r.category == count.category && (all || r.mine)) {
-            let level = r.level.map(|l| m.word(&format!("signoff.level.{}", l.as_str()), l.as_str())).unwrap_or_default();
+            let level =
+                r.level.map(|l| m.word(&format!("signoff.level.{}", l.as_str()), l.as_str())).unwrap_or_default();
             let reasons = r
                 .codes
                 .iter()
@@ -247,7 +248,10 @@ fn queue(file: &std::path::Path, person: &str, list: Option<&str>, all: bool, js
                 .collect::<Vec<_>>()
                 .join(m.get("review.item.separator", &[]).as_str());
             let key = if r.item_kind == "note" { "queue.row.note" } else { "queue.row" };
-            println!("{}", m.get(key, &[("id", &r.item_id), ("level", &level), ("reasons", &reasons), ("text", &r.text)]));
+            println!(
+                "{}",
+                m.get(key, &[("id", &r.item_id), ("level", &level), ("reasons", &reasons), ("text", &r.text)])
+            );
         }
     }
     Ok(())

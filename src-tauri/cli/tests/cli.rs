@@ -543,7 +543,10 @@ fn search_and_the_work_queue_from_the_command_line() {
     assert!(run.workbench(&["demo", "--out", "d.ismap"]).status.success());
     // Both words, in the sample catalog only in 9.2.3.1 「特権IDの付与を承認する」, marked where they matched.
     let out = run.workbench(&["controls", "d.ismap", "--search", "特権　承認"]);
-    assert_eq!(stdout(&out), "9.2.3.1  実施中  結果未記録  1/4  特権IDの付与を承認する\n    [特権]IDの付与を[承認]する\n");
+    assert_eq!(
+        stdout(&out),
+        "9.2.3.1  実施中  結果未記録  1/4  特権IDの付与を承認する\n    [特権]IDの付与を[承認]する\n"
+    );
     let out = run.workbench(&["controls", "d.ismap", "--search", "見つからない語"]);
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("「見つからない語」に一致する管理策はありません"), "{}", stdout(&out));

@@ -180,7 +180,12 @@ fn main() {
         })
         .collect();
     let scan = time(runs * 4, || texts.iter().filter(|t| words.iter().all(|w| t.contains(w.as_str()))).count());
-    row(&format!("search the catalog, two words, {hits} hits (index built)"), warm, "scan of the texts in memory", scan);
+    row(
+        &format!("search the catalog, two words, {hits} hits (index built)"),
+        warm,
+        "scan of the texts in memory",
+        scan,
+    );
     row("first search of a file (builds the index)", first, "scan of the texts in memory", scan);
 
     let size = std::fs::metadata(&path).unwrap().len();

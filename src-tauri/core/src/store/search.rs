@@ -63,8 +63,7 @@ pub(crate) fn index_for(conn: &Connection, path: &Path, catalog_sha256: &str) ->
 }
 
 fn build(conn: &Connection) -> Result<CatalogIndex> {
-    let mut stmt =
-        conn.prepare("SELECT item_id, title_ja, title_en, text_ja, text_en FROM control ORDER BY ord")?;
+    let mut stmt = conn.prepare("SELECT item_id, title_ja, title_en, text_ja, text_en FROM control ORDER BY ord")?;
     let entries: Vec<Entry> = stmt
         .query_map([], |r| {
             Ok(Entry {
@@ -134,7 +133,8 @@ impl CatalogIndex {
         let rows: Vec<i64> = {
             let conn = self.conn.lock().map_err(|_| Error::invalid("search", "the search index is unusable"))?;
             let mut stmt = conn.prepare_cached(&sql)?;
-            let found = stmt.query_map(params_from_iter(values.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let found =
+                stmt.query_map(params_from_iter(values.iter()), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             found
         };
         let hits = rows

@@ -124,13 +124,15 @@ fn the_queue_puts_each_item_in_one_list_and_marks_what_waits_for_the_person() {
     // Signed by the reviewer, then changed: back to the preparer, as a change.
     api::sign_off(&path, SignableKind::Procedure, P1, SignOffLevel::Reviewer, ctx(&reviewer)).unwrap();
     assert!(!api::review_queue(&path, REVIEWER).unwrap().rows.iter().any(|r| r.item_id == P1));
-    let patch = ProcedurePatch { work_done: Some("2026-05-20 再度質問した。".into()), ..ProcedurePatch::default() };
+    let patch =
+        ProcedurePatch { work_done: Some("2026-05-20 再度質問した。".into()), ..ProcedurePatch::default() };
     api::update_procedure(&path, P1, patch, ctx(&assessor)).unwrap();
     let for_assessor = api::review_queue(&path, ASSESSOR).unwrap();
     assert!(category(&for_assessor, QueueCategory::ChangedAfterSignoff).contains(&(P1, true)));
 
     // A note on the control waits for the assessor's answer, then for its author.
-    let note = api::add_note(&path, NoteTargetKind::Control, CONTROL, "根拠を追加してください。", ctx(&reviewer)).unwrap();
+    let note =
+        api::add_note(&path, NoteTargetKind::Control, CONTROL, "根拠を追加してください。", ctx(&reviewer)).unwrap();
     let open = api::review_queue(&path, ASSESSOR).unwrap();
     assert!(category(&open, QueueCategory::OpenNote).contains(&(note.id.as_str(), true)));
     assert!(category(&api::review_queue(&path, REVIEWER).unwrap(), QueueCategory::OpenNote)
@@ -197,7 +199,11 @@ fn the_queue_the_dashboard_the_review_summary_and_the_control_list_count_alike()
     assert_eq!(notes, summary.open_notes);
     assert_eq!(awaiting + changed + incomplete, summary.items - summary.complete);
     assert!(awaiting >= 1 && notes >= 1);
-    let mine_on_p1 = queue.rows.iter().filter(|r| r.category == QueueCategory::OpenNote && r.control_id.as_deref() == Some(CONTROL) && r.mine).count();
+    let mine_on_p1 = queue
+        .rows
+        .iter()
+        .filter(|r| r.category == QueueCategory::OpenNote && r.control_id.as_deref() == Some(CONTROL) && r.mine)
+        .count();
     assert_eq!(mine_on_p1, 0, "an open note waits for the assessor's answer, not the reviewer");
     assert!(notes_mine <= notes);
     assert_eq!(queue.rows.len() as u32, queue.counts.iter().map(|c| c.all).sum::<u32>());

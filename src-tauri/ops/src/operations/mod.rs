@@ -28,12 +28,12 @@ use workbench_core::model::review::{
     FinalizeCheck, NoteTargetKind, ReviewNote, ReviewQueue, ReviewState, ReviewSummary, SignOffLevel, SignableKind,
 };
 use workbench_core::model::roster::RosterEntry;
-use workbench_core::search::SearchResult;
 use workbench_core::model::sampling::{
     CellInput, Frequency, PopulationColumns, PopulationPreview, Reproduction, SampleRequest, SampleRuleTable,
     SamplingState, Tickmark,
 };
 use workbench_core::profile::{Profile, RecentDetails, RecentEngagement};
+use workbench_core::search::SearchResult;
 use workbench_core::{Error, Lang, Result};
 
 use crate::{Bytes, FileHandle, Passphrase, Session};
