@@ -12,7 +12,8 @@
 // dashboard's; the tabs move with the arrow keys; the filters narrow the
 // list; a row opens its control in the walkthrough. In the control list, a
 // search of two words finds one control, with both words marked in its
-// context, and a search with no hits says so, naming what was searched.
+// title, a search of words in the criterion text shows them in context,
+// and a search with no hits says so, naming what was searched.
 // A second test starts the app with classic scrollbars (which take room, as
 // on Windows) and checks that the list's column headers stay over its columns.
 //
@@ -182,18 +183,18 @@ test("the reviewer's queue agrees with the dashboard, moves by keyboard, filters
     assertColumnsAligned(await columnEdges(s));
     await forDocs("list-headers");
 
-    // A search of two words finds the one control with both, and marks both in its context.
+    // A search of two words finds the one control with both, and marks both in its title, where they matched.
     await (await s.find("navigator-search")).set("特権 承認");
     await s.find("navigator-found");
     const assessableRows = `return [...document.querySelectorAll('[data-testid="control-row"]')].filter((r) => r.querySelector('.cells')).map((r) => r.dataset.id)`;
     await s.until(`${assessableRows}.join(',') === '9.2.3.1'`);
-    const marks = await s.run(`return [...document.querySelectorAll('[data-testid="control-row"][data-id="9.2.3.1"] [data-testid="row-context"] mark')].map((m) => m.textContent)`);
+    const marks = await s.run(`return [...document.querySelectorAll('[data-testid="control-row"][data-id="9.2.3.1"] .title mark')].map((m) => m.textContent)`);
     assert.equal(marks.length, 2, `two words marked: ${JSON.stringify(marks)}`);
     assert.deepEqual([...marks].sort(), ["承認", "特権"].sort());
     assert.match(await (await s.find("navigator-found")).text(), /1/);
 
-    // One word: several controls, each with its context, for the screenshot.
-    await (await s.find("navigator-search")).set("特権");
+    // A word of the titles and one only in the criterion texts: several controls, each with its context, for the screenshot.
+    await (await s.find("navigator-search")).set("特権 すること");
     await s.until(`${assessableRows}.length > 1 && document.querySelectorAll('[data-testid="row-context"]').length > 1`);
     await forDocs("search-context");
 
@@ -236,7 +237,7 @@ test("with classic scrollbars, the control list's column headers are over its co
     await openWholeList(s);
     assertColumnsAligned(await columnEdges(s));
     await shoot(s, "list-headers-classic-scrollbars");
-    await (await s.find("navigator-search")).set("特権");
+    await (await s.find("navigator-search")).set("特権 すること");
     await s.until(`return document.querySelectorAll('[data-testid="row-context"]').length > 1`);
     assertColumnsAligned(await columnEdges(s));
   } catch (err) {

@@ -35,7 +35,9 @@ describe("navigator screen, on the real core", () => {
     const row = screen.getAllByTestId("control-row").find((r) => r.dataset.id === "9.2.3.1")!;
     expect(row.textContent).toContain("実施中");
 
-    await fireEvent.click(within(row).getByText("特権IDの付与を承認する"));
+    // Its title reads whole, the searched word marked in it.
+    expect(row.querySelector(".title")!.textContent).toBe("特権IDの付与を承認する");
+    await fireEvent.click(row.querySelector("button.open")!);
     expect(session.screen).toBe("walkthrough");
     expect(session.controlId).toBe("9.2.3.1");
     // The filters stay for the next visit.
@@ -48,8 +50,15 @@ describe("navigator screen, on the real core", () => {
     await fireEvent.input(screen.getByTestId("navigator-search"), { target: { value: "特権　承認" } });
     await waitFor(() => expect(rowIds()).toEqual(["9", "9.2", "9.2.3", "9.2.3.1"]));
     const row = screen.getAllByTestId("control-row").find((r) => r.dataset.id === "9.2.3.1")!;
-    const context = within(row).getByTestId("row-context");
-    expect([...context.querySelectorAll("mark")].map((m) => m.textContent)).toEqual(["特権", "承認"]);
+    // Both words are in its title, so they are marked there, with no line of context repeating it.
+    expect([...row.querySelectorAll(".title mark")].map((m) => m.textContent)).toEqual(["特権", "承認"]);
+    expect(within(row).queryByTestId("row-context")).toBeNull();
+
+    // A word only in the English criterion text shows that text as context under the title.
+    await fireEvent.input(screen.getByTestId("navigator-search"), { target: { value: "grants" } });
+    await waitFor(() => expect(rowIds()).toContain("9.2.3.1"));
+    const english = screen.getAllByTestId("control-row").find((r) => r.dataset.id === "9.2.3.1")!;
+    expect([...within(english).getByTestId("row-context").querySelectorAll("mark")].map((m) => m.textContent)).toEqual(["Grants"]);
 
     // English words of the criterion text, any case.
     await fireEvent.input(screen.getByTestId("navigator-search"), { target: { value: "GRANTS approved" } });
