@@ -160,7 +160,7 @@ fn remember(s: &Session, view: &EngagementView) -> Result<()> {
     let details = RecentDetails {
         provider: view.fields.provider.name.clone(),
         service: view.fields.service.name.clone(),
-        period: view.fields.period.clone(),
+        period: view.fields.period,
         audit_kind: view.fields.audit_kind,
         finalized: view.finalized.is_some(),
     };
