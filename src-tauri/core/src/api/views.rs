@@ -145,6 +145,10 @@ pub struct ObjectiveScope {
     /// `in_scope`, or `not_adopted` when excluded.
     pub scope: ScopeDecision,
     pub reason: String,
+    /// The reviewers' sign-offs a change of its decision would withdraw: on
+    /// the basic-statement controls it exempts or puts back, whose scope
+    /// (part of what was signed) follows it.
+    pub withdrawn_by_change: Vec<SignOff>,
 }
 
 /// The objective `id`, if it is one.
@@ -154,12 +158,21 @@ fn objective_scope(file: &EngagementFile, id: &str) -> Result<Option<ObjectiveSc
         return Ok(None);
     }
     let (item, _) = work_store::catalog_item(&file.conn, id)?;
+    let mut withdrawn = Vec::new();
+    for control in work_store::basic_statements_under(&file.conn, id)? {
+        let (scope, _) = work_store::scope_of(&file.conn, &control)?;
+        if matches!(scope, ScopeDecision::InScope | ScopeDecision::ExemptByObjective) {
+            let rows = review_store::rows_of(&file.conn, SignableKind::Control, &control)?;
+            withdrawn.extend(domain::review::withdrawn_by_change(&rows).into_iter().cloned());
+        }
+    }
     Ok(Some(ObjectiveScope {
         id: id.to_string(),
         title_ja: item.title_ja,
         title_en: item.title_en,
         scope: facts.recorded.0,
         reason: facts.recorded.1,
+        withdrawn_by_change: withdrawn,
     }))
 }
 

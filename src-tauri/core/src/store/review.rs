@@ -141,7 +141,12 @@ pub(crate) fn touched(conn: &Connection, change: &Change) -> Result<Vec<(Signabl
         LinkKind::Sample => procedures.extend(super::sampling::procedure_of_sample_item(id).map(str::to_string)),
     };
     match change {
-        Change::ScopeSet { control_id, .. } => controls.push(control_id.clone()),
+        Change::ScopeSet { control_id, .. } => {
+            controls.push(control_id.clone());
+            // A control objective's decision is also the scope of the
+            // basic-statement controls it exempts when excluded.
+            controls.extend(super::work::basic_statements_under(conn, control_id)?);
+        }
         Change::ControlChangeRecorded { change } | Change::ControlChangeRemoved { change } => {
             controls.push(change.control_id.clone())
         }

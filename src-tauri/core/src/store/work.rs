@@ -353,6 +353,29 @@ pub(crate) fn is_basic_statement(suffix: Option<&str>) -> bool {
     suffix.is_some_and(|s| s.contains('B'))
 }
 
+/// The basic-statement controls whose nearest control objective is
+/// `objective`: those its exclusion exempts, whose scope (and so signed
+/// content) follows its decision.
+pub(crate) fn basic_statements_under(conn: &Connection, objective: &str) -> Result<Vec<String>> {
+    let level: Option<String> = conn
+        .prepare_cached("SELECT level FROM control WHERE item_id = ?1")?
+        .query_row([objective], |r| r.get(0))
+        .optional()?;
+    if level.as_deref() != Some(crate::ismap_id::Level::Objective.as_str()) {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached("SELECT item_id, suffix FROM control WHERE assessable = 1 ORDER BY ord")?;
+    let candidates: Vec<(String, Option<String>)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for (id, suffix) in candidates {
+        if is_basic_statement(suffix.as_deref()) && objective_of(conn, &id)?.as_deref() == Some(objective) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
 /// The control objective above a catalog item (its nearest ancestor of
 /// level `objective`), if any.
 fn objective_of(conn: &Connection, id: &str) -> Result<Option<String>> {

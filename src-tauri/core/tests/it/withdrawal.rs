@@ -198,3 +198,43 @@ fn a_change_of_the_control_withdraws_exactly_what_the_detail_named() {
     assert_eq!(withdrawn, named_for_control);
     assert_eq!(e.detail().withdrawn_by_change, []);
 }
+
+/// Excluding a control objective exempts its basic-statement controls: their
+/// scope, part of what was signed, changes with it. The change is recorded
+/// against them (before, it was not, and `log verify` then reported the
+/// signed `.B` control as changed around the log), and the objective's
+/// detail names the sign-offs it would withdraw.
+#[test]
+fn excluding_an_objective_withdraws_the_sign_offs_on_the_controls_it_exempts_and_the_log_stays_intact() {
+    const BASIC: &str = "5.1.1.2.B";
+    const OBJECTIVE: &str = "5.1.1";
+    let e = Engagement::new();
+    for p in 1..=3 {
+        let patch = ProcedurePatch {
+            work_done: Some("2026-05-12 閲覧した。".into()),
+            result: Some(Some(ResultKind::NoException)),
+            ..ProcedurePatch::default()
+        };
+        api::update_procedure(&e.path, &format!("{BASIC}/P{p}"), patch, e.ctx(ASSESSOR)).unwrap();
+    }
+    e.sign(SignableKind::Control, BASIC, SignOffLevel::Preparer, ASSESSOR);
+    e.sign(SignableKind::Control, BASIC, SignOffLevel::Reviewer, REVIEWER);
+
+    let objective = api::control_detail(&e.path, BASIC).unwrap().objective.unwrap();
+    assert_eq!(objective.id, OBJECTIVE);
+    assert_eq!(
+        named(&objective.withdrawn_by_change),
+        expected(&[(SignableKind::Control, BASIC, SignOffLevel::Reviewer, REVIEWER)])
+    );
+
+    api::set_scope(&e.path, OBJECTIVE, ScopeDecision::NotAdopted, "採用していない", None, e.ctx(MANAGER)).unwrap();
+    let state = api::review_state(&e.path, SignableKind::Control, BASIC).unwrap();
+    assert!(state.changed_after_signoff, "{state:?}");
+    assert_eq!(named(&state.signoffs), expected(&[(SignableKind::Control, BASIC, SignOffLevel::Preparer, ASSESSOR)]));
+    assert!(state.changes.iter().any(|c| c.field.contains("scope")), "{:?}", state.changes);
+    let report = api::verify_log(&e.path, None).unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    // Nothing more to withdraw now; a control outside the objective is untouched.
+    assert_eq!(api::control_detail(&e.path, BASIC).unwrap().objective.unwrap().withdrawn_by_change, []);
+    assert!(!api::review_state(&e.path, SignableKind::Control, CONTROL).unwrap().changed_after_signoff);
+}
