@@ -160,4 +160,39 @@ describe("a change of a control a reviewer signed", () => {
     await waitFor(async () => expect((await stored(engagement)).scope).toBe("not_adopted"));
     expect(screen.queryByTestId("signed-warning")).toBeNull();
   });
+  it("asks before a control objective is excluded when that withdraws reviewers' sign-offs on the basic-statement controls it exempts", async () => {
+    const BASIC = "5.1.1.2.B";
+    const demo = join(core.dataDir, "signed-basic.ismap");
+    core.cli(["demo", "--out", demo]);
+    for (const p of ["P1", "P2", "P3"]) {
+      core.cli(["procedure", "record", demo, `${BASIC}/${p}`, "--result", "no_exception", "--work-done", "閲覧した。"], "佐藤 花子");
+    }
+    core.cli(["signoff", demo, BASIC, "--level", "preparer"], "佐藤 花子");
+    core.cli(["signoff", demo, BASIC, "--level", "reviewer"], "鈴木 一郎");
+    setLang("ja");
+    const session = await sessionOn(core, false);
+    await session.show(await core.open(demo));
+    session.openControl(BASIC);
+    renderInApp(WalkthroughView, session, { saveDelay: 20 });
+    await screen.findByTestId("control-id");
+    const engagement = session.engagement!;
+    const levels = async () => (await engagement.client.controlDetail({ control_id: BASIC })).review?.signoffs.map((s) => s.level);
+
+    await fireEvent.click(screen.getByTestId("objective-exclude"));
+    await fireEvent.input(screen.getByTestId("objective-reason"), { target: { value: "採用していない" } });
+    await fireEvent.click(screen.getByTestId("objective-exclude-save"));
+    const warning = await screen.findByTestId("signed-warning");
+    expect(warning.textContent).toContain("統制目標 5.1.1");
+    expect(warning.textContent).toContain("5.1.1.2.B の査閲者：鈴木 一郎");
+    await fireEvent.click(within(warning).getByTestId("signed-cancel"));
+    await waitFor(() => expect(screen.queryByTestId("signed-warning")).toBeNull());
+    // Taken back: the form stays as typed, nothing changed in the core.
+    expect((screen.getByTestId("objective-reason") as HTMLInputElement).value).toBe("採用していない");
+    expect(await levels()).toEqual(["preparer", "reviewer"]);
+
+    await fireEvent.click(screen.getByTestId("objective-exclude-save"));
+    await fireEvent.click(within(await screen.findByTestId("signed-warning")).getByTestId("signed-continue"));
+    await screen.findByTestId("objective-excluded");
+    expect(await levels()).toEqual(["preparer"]);
+  });
 });
