@@ -4,6 +4,7 @@
 // control survive switching screens.
 
 import { BackendError, type Client } from "./ipc";
+import type { SearchResult } from "./ipc/bindings/SearchResult";
 import type { ControlRow } from "./ipc/bindings/ControlRow";
 import type { OpenedEngagement } from "./ipc/bindings/OpenedEngagement";
 import type { ProfileEdit } from "./ipc/bindings/ProfileEdit";
@@ -31,6 +32,11 @@ export class Session {
   /** A translated error to show in the banner, or null. */
   error = $state<string | null>(null);
   filter = $state<ControlFilter>({ ...NO_FILTER });
+  /**
+   * The core's last answer to the list's search, with the query it answers:
+   * the list shows it, and the walkthrough moves through what it found.
+   */
+  searched = $state.raw<{ query: string; result: SearchResult } | null>(null);
   expanded = $state.raw<Set<string>>(new Set());
   /** Set when the user asks to jump to an ID (Ctrl+G), so the header focuses its input. */
   jumpRequest = $state(0);
@@ -178,6 +184,7 @@ export class Session {
     this.engagement = new OpenEngagement(this.client, opened);
     this.controlId = null;
     this.filter = { ...NO_FILTER };
+    this.searched = null;
     // Domains start expanded, so the navigator opens on a useful depth.
     this.expanded = new Set();
     await this.refreshControls();

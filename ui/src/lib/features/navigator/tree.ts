@@ -5,6 +5,7 @@
 import type { ControlRow } from "../../ipc/bindings/ControlRow";
 import type { ResultKind } from "../../ipc/bindings/ResultKind";
 import type { Status } from "../../ipc/bindings/Status";
+import type { SearchResult } from "../../ipc/bindings/SearchResult";
 
 export interface ControlFilter {
   status: Status | "";
@@ -157,7 +158,29 @@ export function assigneesOf(rows: ControlRow[]): string[] {
   return [...set].sort((a, b) => a.localeCompare(b, "ja"));
 }
 
+/** The core's answer to the list's current query, once it has come; null otherwise. */
+export function searchAnswer(state: { filter: ControlFilter; searched: { query: string; result: SearchResult } | null }): SearchResult | null {
+  if (normalize(state.filter.query) === "") return null;
+  return state.searched?.query === state.filter.query ? state.searched.result : null;
+}
+
 /** The assessed controls in catalog order, for next/previous in the walkthrough. */
 export function assessedIds(rows: ControlRow[]): string[] {
   return rows.filter((r) => r.assessable).map((r) => r.id);
+}
+
+/**
+ * The controls next/previous moves through: the list's, as filtered, when
+ * a filter is on and finds anything (so the assessor works through what
+ * they picked); otherwise every assessed control.
+ */
+export function walkOrder(rows: ControlRow[], f: ControlFilter, hits: ReadonlySet<string> | null, current: string | null): { ids: string[]; filtered: boolean } {
+  if (isFiltering(f)) {
+    // The control shown stays in the order even when it no longer matches
+    // (its status changed as the assessor worked on it), so next still
+    // means the next one found.
+    const picked = rows.filter((r) => r.assessable && (r.id === current || matches(r, f, hits))).map((r) => r.id);
+    if (picked.some((id) => id !== current)) return { ids: picked, filtered: true };
+  }
+  return { ids: assessedIds(rows), filtered: false };
 }

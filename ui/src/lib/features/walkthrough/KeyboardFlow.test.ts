@@ -52,3 +52,20 @@ it("goes to the first procedure with Alt+↓ from a control just opened, then to
   await fireEvent.keyDown(window, { key: "ArrowDown", code: "ArrowDown", altKey: true });
   await waitFor(() => expect(document.activeElement).toBe(workDone(1)));
 });
+
+it("goes through the controls the list's filter found with Alt+→, and says so", async () => {
+  const session = await sessionOn(core);
+  // The demo's two controls with procedures assigned to the assessor (its sampled tests).
+  session.filter = { ...session.filter, assignee: "佐藤 花子" };
+  session.openControl("4.4.1.1");
+  renderInApp(WalkthroughView, session, { saveDelay: 20, listenForDrops: null });
+  await screen.findByTestId("control-id");
+  expect(screen.getByTestId("walk-position").textContent).toBe("1 / 2（一覧で絞り込み中）");
+  await fireEvent.keyDown(window, { key: "ArrowRight", code: "ArrowRight", altKey: true });
+  await waitFor(() => expect(session.controlId).toBe("9.2.3.1"));
+  expect(screen.getByTestId("walk-position").textContent).toBe("2 / 2（一覧で絞り込み中）");
+
+  // Without a filter, next is the next control of the catalog.
+  session.filter = { ...session.filter, assignee: "" };
+  await waitFor(() => expect(screen.getByTestId("walk-position").textContent).toMatch(/^\d+ \/ 50$/));
+});
