@@ -29,6 +29,8 @@ export class Session {
   /** The control list; raw because it is replaced whole and can hold 1,700 rows. */
   controls = $state.raw<ControlRow[]>([]);
   controlId = $state<string | null>(null);
+  /** The procedure the walkthrough opens the control at, once; null for its first. */
+  openAt = $state<string | null>(null);
   /** A translated error to show in the banner, or null. */
   error = $state<string | null>(null);
   filter = $state<ControlFilter>({ ...NO_FILTER });
@@ -200,7 +202,13 @@ export class Session {
     if (rows) this.controls = rows;
   }
 
-  openControl(id: string): void {
+  /**
+   * Opens a control in the walkthrough; with `procedureId` (a procedure of
+   * it, or an item under one: `C/P2/S1`), at that procedure, as the work
+   * queue and lists that name an item do.
+   */
+  openControl(id: string, procedureId: string | null = null): void {
+    this.openAt = procedureId;
     this.controlId = id;
     this.screen = "walkthrough";
   }

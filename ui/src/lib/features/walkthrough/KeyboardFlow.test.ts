@@ -69,3 +69,15 @@ it("goes through the controls the list's filter found with Alt+→, and says so"
   session.filter = { ...session.filter, assignee: "" };
   await waitFor(() => expect(screen.getByTestId("walk-position").textContent).toMatch(/^\d+ \/ 50$/));
 });
+
+it("opens a control at the procedure an item of the work queue names, current and focused", async () => {
+  const session = await sessionOn(core);
+  session.openControl("9.2.3.11.PB", "9.2.3.11.PB/P3");
+  renderInApp(WalkthroughView, session, { saveDelay: 20, listenForDrops: null });
+  await screen.findByTestId("control-id");
+  const third = () => screen.getAllByTestId("procedure")[2];
+  await waitFor(() => expect(third().classList.contains("current")).toBe(true));
+  expect(third().contains(document.activeElement)).toBe(true);
+  expect(screen.getAllByTestId("procedure")[0].classList.contains("current")).toBe(false);
+  expect(session.openAt).toBe(null);
+});
