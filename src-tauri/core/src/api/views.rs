@@ -563,6 +563,7 @@ pub(crate) fn review_summary(file: &EngagementFile) -> Result<ReviewSummary> {
     let (items, _) = items_to_sign(file)?;
     let complete = items.iter().filter(|i| i.state.complete).count() as u32;
     let changed = items.iter().filter(|i| i.state.changed_after_signoff).count() as u32;
+    let awaiting = items.iter().filter(|i| domain::review::awaits_review(&i.state)).count() as u32;
     let mut states: Vec<ReviewState> = Vec::new();
     let mut keys: Vec<&(SignableKind, String)> = rows.keys().collect();
     keys.sort_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
@@ -578,6 +579,7 @@ pub(crate) fn review_summary(file: &EngagementFile) -> Result<ReviewSummary> {
         items: items.len() as u32,
         complete,
         changed_after_signoff: changed,
+        awaiting_review: awaiting,
         open_notes: notes.iter().filter(|n| n.status != NoteStatus::Cleared).count() as u32,
         states,
         notes,

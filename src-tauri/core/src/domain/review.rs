@@ -422,6 +422,12 @@ pub fn control_of_item(id: &str) -> &str {
     id.rsplit_once("/P").map_or(id, |(control, _)| control)
 }
 
+/// Whether an item waits for a reviewer: its preparer signed it, nothing
+/// changed since, and a reviewer's level is the next one required.
+pub fn awaits_review(state: &ReviewState) -> bool {
+    !state.changed_after_signoff && state.next.is_some_and(|l| l != SignOffLevel::Preparer)
+}
+
 /// The work queue of `person`: every item not yet complete, in the list its
 /// review state puts it in (`QueueCategory`), and every note not cleared;
 /// `mine` marks what waits for this person. The lists hold what the
@@ -469,7 +475,7 @@ pub fn queue(
             continue;
         }
         let Some(level) = s.next else { continue };
-        if level == SignOffLevel::Preparer {
+        if !awaits_review(s) {
             let mut codes: Vec<ProblemCode> =
                 missing.get(item.id.as_str()).map_or_else(Vec::new, |p| p.iter().map(|x| x.code).collect());
             codes.push(ProblemCode::NotSigned);

@@ -212,6 +212,8 @@ pub struct ReviewSummary {
     /// Of those, signed at every required level and unchanged.
     pub complete: u32,
     pub changed_after_signoff: u32,
+    /// Of those, signed by their preparer and waiting for a reviewer (査閲待ち).
+    pub awaiting_review: u32,
     pub open_notes: u32,
     /// Every item's review state (only those with a sign-off or a note).
     pub states: Vec<ReviewState>,

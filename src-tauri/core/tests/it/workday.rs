@@ -196,6 +196,7 @@ fn the_queue_the_dashboard_the_review_summary_and_the_control_list_count_alike()
     let (incomplete, _) = count(&queue, QueueCategory::Incomplete);
     let (notes, notes_mine) = count(&queue, QueueCategory::OpenNote);
     assert_eq!(changed, summary.changed_after_signoff);
+    assert_eq!(awaiting, summary.awaiting_review);
     assert_eq!(notes, summary.open_notes);
     assert_eq!(awaiting + changed + incomplete, summary.items - summary.complete);
     assert!(awaiting >= 1 && notes >= 1);

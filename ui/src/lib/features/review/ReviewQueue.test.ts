@@ -58,6 +58,7 @@ describe("the reviewer's work queue", () => {
     const all = (c: string) => q.counts.find((x) => x.category === c)!.all;
     expect(all("changed_after_signoff")).toBe(summary.changed_after_signoff);
     expect(all("open_note")).toBe(summary.open_notes);
+    expect(all("awaiting_review")).toBe(summary.awaiting_review);
     expect(all("awaiting_review") + all("changed_after_signoff") + all("incomplete")).toBe(summary.items - summary.complete);
     expect(tabCount("open_note")).toBe(`0 / 全 ${summary.open_notes} 件`);
 
@@ -109,5 +110,7 @@ describe("the reviewer's work queue", () => {
     expect(note.textContent).toContain("例外事項が記録された管理策 1 件");
     expect(note.textContent).toContain("うち 1 件は手続の結果がそろっていない");
     expect(screen.getAllByTestId("dashboard-exception-unconcluded")).toHaveLength(1);
+    // P1, signed by its preparer, waits for review: the dashboard counts it as the queue does.
+    expect(screen.getByTestId("dashboard-review-awaiting").textContent).toBe("査閲待ち 1 件");
   });
 });

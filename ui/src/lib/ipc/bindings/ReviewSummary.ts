@@ -14,7 +14,11 @@ items: number,
 /**
  * Of those, signed at every required level and unchanged.
  */
-complete: number, changed_after_signoff: number, open_notes: number, 
+complete: number, changed_after_signoff: number, 
+/**
+ * Of those, signed by their preparer and waiting for a reviewer (査閲待ち).
+ */
+awaiting_review: number, open_notes: number, 
 /**
  * Every item's review state (only those with a sign-off or a note).
  */
