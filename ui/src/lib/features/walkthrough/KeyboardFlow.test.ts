@@ -64,6 +64,8 @@ it("goes through the controls the list's filter found with Alt+→, and says so"
   await fireEvent.keyDown(window, { key: "ArrowRight", code: "ArrowRight", altKey: true });
   await waitFor(() => expect(session.controlId).toBe("9.2.3.1"));
   expect(screen.getByTestId("walk-position").textContent).toBe("2 / 2（一覧で絞り込み中）");
+  // The sticky bar names the control, which stays in view below its procedures.
+  await waitFor(() => expect(screen.getByTestId("bar-control-id").textContent).toBe("9.2.3.1"));
 
   // Without a filter, next is the next control of the catalog.
   session.filter = { ...session.filter, assignee: "" };
