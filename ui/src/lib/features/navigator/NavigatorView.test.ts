@@ -71,4 +71,24 @@ describe("navigator screen, on the real core", () => {
     expect(session.filter.query).toBe("");
     expect(rowIds()).toContain("9.2");
   });
+  it("moves between rows with ↑ and ↓, and opens and closes headings with → and ←", async () => {
+    const session = await sessionOn(core);
+    renderInApp(NavigatorView, session);
+    const rowButton = (id: string) => screen.getAllByTestId("control-row").find((r) => r.dataset.id === id)!.querySelector("button")!;
+    const focusedRow = () => (document.activeElement as HTMLElement).closest<HTMLElement>('[data-testid="control-row"]')?.dataset.id;
+    // From the domain 9's heading down into its first category (9.2 in the sample catalog).
+    rowButton("9").focus();
+    await fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
+    await waitFor(() => expect(focusedRow()).toBe("9.2"));
+    await fireEvent.keyDown(document.activeElement!, { key: "ArrowUp" });
+    await waitFor(() => expect(focusedRow()).toBe("9"));
+    // ← closes the heading, → opens it again.
+    await fireEvent.keyDown(document.activeElement!, { key: "ArrowLeft" });
+    expect(rowIds()).not.toContain("9.2");
+    await fireEvent.keyDown(document.activeElement!, { key: "ArrowRight" });
+    expect(rowIds()).toContain("9.2");
+    // End goes to the last row, scrolled into the DOM.
+    await fireEvent.keyDown(document.activeElement!, { key: "End" });
+    await waitFor(() => expect(focusedRow()).toBe(rowIds().at(-1)));
+  });
 });
