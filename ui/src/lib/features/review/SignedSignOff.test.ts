@@ -65,7 +65,9 @@ it("signs with the signer's key and PIN, refuses a wrong PIN, and takes the PIN 
   // Switching to the manager, whose key is on this computer, takes his PIN.
   await fireEvent.input(within(dialog).getByTestId("profile-name-input"), { target: { value: "山田 太郎" } });
   await fireEvent.click(within(dialog).getByTestId("profile-save"));
-  expect((await within(dialog).findByTestId("profile-pin-problem")).textContent).toContain("PIN");
+  // Asked for, not tried empty: the field says so and takes the keyboard.
+  expect((await within(dialog).findByTestId("profile-pin-problem")).textContent).toBe("山田 太郎 さんの鍵の PIN を入力してください。");
+  expect(document.activeElement).toBe(within(dialog).getByTestId("profile-pin"));
   expect(screen.getByTestId("profile-current").textContent).toBe("佐藤 花子");
   await fireEvent.input(within(dialog).getByTestId("profile-pin"), { target: { value: "yamada-pin" } });
   await fireEvent.click(within(dialog).getByTestId("profile-save"));
