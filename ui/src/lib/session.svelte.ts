@@ -20,6 +20,12 @@ export { errorText };
 
 export type Screen = "start" | "new" | "dashboard" | "navigator" | "walkthrough" | "evidence" | "pbc" | "review";
 
+/** One item of the work queue as the walkthrough opens it: its control and, for a procedure, which. */
+export interface QueueStop {
+  control: string;
+  procedure: string | null;
+}
+
 export class Session {
   readonly client: Client;
   screen = $state<Screen>("start");
@@ -29,6 +35,8 @@ export class Session {
   /** The control list; raw because it is replaced whole and can hold 1,700 rows. */
   controls = $state.raw<ControlRow[]>([]);
   controlId = $state<string | null>(null);
+  /** The work queue's list being gone through from the walkthrough, and where in it. */
+  queueTrail = $state.raw<{ items: QueueStop[]; at: number } | null>(null);
   /** The procedure the walkthrough opens the control at, once; null for its first. */
   openAt = $state<string | null>(null);
   /** A translated error to show in the banner, or null. */
@@ -187,6 +195,7 @@ export class Session {
     this.controlId = null;
     this.filter = { ...NO_FILTER };
     this.searched = null;
+    this.queueTrail = null;
     // Domains start expanded, so the navigator opens on a useful depth.
     this.expanded = new Set();
     await this.refreshControls();
@@ -207,6 +216,18 @@ export class Session {
    * it, or an item under one: `C/P2/S1`), at that procedure, as the work
    * queue and lists that name an item do.
    */
+  /**
+   * Opens the item at `at` of a list of the work queue, remembering the
+   * list, so that the walkthrough offers the next one (a reviewer goes
+   * through the queue without going back to it after each item).
+   */
+  followQueue(items: QueueStop[], at: number): void {
+    const stop = items[at];
+    if (!stop) return;
+    this.queueTrail = { items, at };
+    this.openControl(stop.control, stop.procedure);
+  }
+
   openControl(id: string, procedureId: string | null = null): void {
     this.openAt = procedureId;
     this.controlId = id;

@@ -7,6 +7,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { join } from "node:path";
 import ReviewView from "./ReviewView.svelte";
 import DashboardView from "../dashboard/DashboardView.svelte";
+import WalkthroughView from "../walkthrough/WalkthroughView.svelte";
 import { DEMO_PIN, ROLES } from "./review.testing";
 import { setLang } from "../../i18n/index.svelte";
 import { startCore, type Core } from "../../../test/core";
@@ -112,5 +113,28 @@ describe("the reviewer's work queue", () => {
     expect(screen.getAllByTestId("dashboard-exception-unconcluded")).toHaveLength(1);
     // P1, signed by its preparer, waits for review: the dashboard counts it as the queue does.
     expect(screen.getByTestId("dashboard-review-awaiting").textContent).toBe("査閲待ち 1 件");
+  });
+  it("goes through the queue from the walkthrough: each item opens at its procedure, the next one without going back", async () => {
+    const { session, demo } = await setup("鈴木 一郎");
+    // A second procedure of the same control and one of another control wait for review too.
+    core!.cli(["procedure", "record", demo, P2, "--result", "no_exception", "--work-done", "閲覧した。"], "佐藤 花子");
+    core!.cli(["signoff", demo, P2, "--level", "preparer"], "佐藤 花子");
+    core!.cli(["procedure", "record", demo, "9.2.1.1/P1", "--result", "no_exception", "--work-done", "閲覧した。"], "佐藤 花子");
+    core!.cli(["signoff", demo, "9.2.1.1/P1", "--level", "preparer"], "佐藤 花子");
+    renderInApp(ReviewView, session);
+    await waitFor(() => expect(rows().map((r) => r.dataset.itemId)).toEqual(["9.2.1.1/P1", P1, P2]));
+    await fireEvent.click(within(rows()[1]).getByTestId("queue-open"));
+    expect(session.controlId).toBe(CONTROL);
+    renderInApp(WalkthroughView, session, { saveDelay: 20, listenForDrops: null });
+    const next = await screen.findByTestId("queue-next");
+    expect(next.textContent).toBe("作業キューの次へ（2 / 3）");
+    await waitFor(() => expect(screen.getAllByTestId("procedure")[0].classList.contains("current")).toBe(true));
+    // The next item is P2 of the same control: it becomes the current procedure.
+    await fireEvent.click(next);
+    await waitFor(() => expect(screen.getAllByTestId("procedure")[1].classList.contains("current")).toBe(true));
+    expect(screen.getByTestId("queue-next").textContent).toBe("作業キューの次へ（3 / 3）");
+    expect((screen.getByTestId("queue-next") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("queue-back"));
+    expect(session.screen).toBe("review");
   });
 });
