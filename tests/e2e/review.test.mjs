@@ -60,7 +60,12 @@ test("assessor signs, reviewer notes, answers, clears and signs, manager finaliz
     // The assessor adds to what was done: the signed procedure is now changed.
     const work = await s.find("procedure", '[data-index="0"] [data-testid="work-done"]');
     await work.click();
-    await work.type(" 補足: 2026-05-20 承認記録も閲覧した。");
+    // A reviewer signed it: the first keystroke asks before the change withdraws that sign-off.
+    await work.type(" ");
+    await clickIn('[data-testid="signed-continue"]');
+    await s.until(`return document.querySelector('[data-testid="signed-warning"]') === null`);
+    await work.click();
+    await work.type("補足: 2026-05-20 承認記録も閲覧した。");
     await s.until(`return document.querySelector('[data-testid="save-state"]')?.dataset.state === 'saved'`);
     await s.until(`return document.querySelector(arguments[0]) !== null`, [card('[data-testid="changed-badge"]')]);
     await clickIn(card('[data-testid="sign-button"][data-level="preparer"]'));
