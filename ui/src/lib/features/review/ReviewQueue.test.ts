@@ -8,7 +8,8 @@ import { join } from "node:path";
 import ReviewView from "./ReviewView.svelte";
 import DashboardView from "../dashboard/DashboardView.svelte";
 import WalkthroughView from "../walkthrough/WalkthroughView.svelte";
-import { DEMO_PIN, ROLES } from "./review.testing";
+import Header from "../shell/Header.svelte";
+import { DEMO_PIN, ROLES, switchProfile } from "./review.testing";
 import { setLang } from "../../i18n/index.svelte";
 import { startCore, type Core } from "../../../test/core";
 import { renderInApp, sessionOn } from "../../../test/render";
@@ -136,5 +137,17 @@ describe("the reviewer's work queue", () => {
     expect((screen.getByTestId("queue-next") as HTMLButtonElement).disabled).toBe(true);
     await fireEvent.click(screen.getByTestId("queue-back"));
     expect(session.screen).toBe("review");
+  });
+  it("becomes the queue of whoever takes the laptop", async () => {
+    const { session } = await setup("鈴木 一郎");
+    renderInApp(Header, session);
+    renderInApp(ReviewView, session);
+    const select = (await screen.findByTestId("queue-person")) as HTMLSelectElement;
+    expect(select.value).toBe("鈴木 一郎");
+    await switchProfile("佐藤 花子");
+    await waitFor(() => expect(select.value).toBe("佐藤 花子"));
+    // Her open note (RN-001 on P1) is hers to answer.
+    await fireEvent.click(tab("open_note"));
+    await waitFor(() => expect(rows().map((r) => r.dataset.mine)).toEqual(["true"]));
   });
 });
