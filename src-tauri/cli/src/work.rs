@@ -264,7 +264,8 @@ fn result_word(m: &Messages, r: Option<ResultKind>) -> String {
 }
 
 pub fn controls(args: ControlsArgs, m: &Messages) -> Outcome {
-    let found = match &args.search {
+    // A search of nothing but spaces lists everything, as an empty search box does.
+    let found = match args.search.as_deref().filter(|w| !w.trim().is_empty()) {
         Some(words) => Some(api::search_controls(&args.file, words)?),
         None => None,
     };
