@@ -227,9 +227,14 @@ pub fn roster(
     let print = |entries: &[workbench_core::model::roster::RosterEntry]| {
         for e in entries {
             let state = match &e.removal {
-                Some(r) => {
-                    m.get("roster.removed", &[("at", &r.removed_at), ("by", &r.removed_by), ("reason", &r.reason)])
-                }
+                Some(r) => m.get(
+                    "roster.removed",
+                    &[
+                        ("at", &workbench_core::model::event::shown_in_japan(&r.removed_at)),
+                        ("by", &r.removed_by),
+                        ("reason", &r.reason),
+                    ],
+                ),
                 None => m.get("roster.active", &[]),
             };
             let role = m.word(&format!("role.{}", e.key.role.as_str()), e.key.role.as_str());

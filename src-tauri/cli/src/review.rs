@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use workbench_core::api;
-use workbench_core::model::event::Context;
+use workbench_core::model::event::{shown_in_japan, Context};
 use workbench_core::model::review::{
     NoteStatus, NoteTargetKind, QueueCategory, ReviewState, SignOffLevel, SignableKind,
 };
@@ -163,7 +163,10 @@ fn print_state(s: &ReviewState, m: &Messages) {
     for level in &s.required {
         let word = m.word(&format!("signoff.level.{}", level.as_str()), level.as_str());
         match s.signoffs.iter().find(|x| x.level == *level) {
-            Some(x) => println!("{}", m.get("signoff.row", &[("level", &word), ("who", &x.signer), ("at", &x.at)])),
+            Some(x) => println!(
+                "{}",
+                m.get("signoff.row", &[("level", &word), ("who", &x.signer), ("at", &shown_in_japan(&x.at))])
+            ),
             None => println!("{}", m.get("signoff.missing", &[("level", &word)])),
         }
     }
@@ -199,7 +202,7 @@ pub fn review(command: ReviewCommand, ctx: Context<'_>, m: &Messages) -> Outcome
         )
     );
     if let Some(f) = &summary.finalized {
-        println!("{}", m.get("review.finalized", &[("by", &f.by), ("at", &f.at)]));
+        println!("{}", m.get("review.finalized", &[("by", &f.by), ("at", &shown_in_japan(&f.at))]));
     }
     for s in summary.states.iter().filter(|s| !changed || s.changed_after_signoff) {
         let key = if s.changed_after_signoff {
@@ -330,7 +333,7 @@ pub fn finalize(file: PathBuf, check: bool, data_dir: &std::path::Path, ctx: Con
     }
     let key = roster_key(&file, data_dir, None, ctx, m)?;
     let f = api::finalize_with_key(&file, key.as_ref(), ctx)?;
-    println!("{}", m.get("finalize.done", &[("by", &f.by), ("at", &f.at)]));
+    println!("{}", m.get("finalize.done", &[("by", &f.by), ("at", &shown_in_japan(&f.at))]));
     Ok(())
 }
 
@@ -359,14 +362,17 @@ pub fn history(file: PathBuf, item: Option<String>, json: bool, m: &Messages) ->
                 "log.event_from_copy",
                 &[
                     ("seq", &e.seq),
-                    ("at", &e.at),
+                    ("at", &shown_in_japan(&e.at)),
                     ("actor", &e.actor),
                     ("kind", &e.kind),
                     ("code", &copy.code),
                     ("for", &copy.for_name),
                 ],
             ),
-            None => m.get("log.event", &[("seq", &e.seq), ("at", &e.at), ("actor", &e.actor), ("kind", &e.kind)]),
+            None => m.get(
+                "log.event",
+                &[("seq", &e.seq), ("at", &shown_in_japan(&e.at)), ("actor", &e.actor), ("kind", &e.kind)],
+            ),
         };
         println!("{line}");
         if let Ok(payload) = serde_json::from_str::<serde_json::Value>(&e.payload) {

@@ -240,7 +240,15 @@ fn side_text(side: &ConflictSide, m: &Messages) -> String {
         m.get("conflicts.copy", &[("code", &side.origin), ("for", &side.origin_name)])
     };
     let value = if side.removed { m.get("conflicts.removed", &[]) } else { value_text(&side.value, m) };
-    m.get("conflicts.side", &[("origin", &origin), ("by", &side.by), ("at", &side.at), ("value", &value)])
+    m.get(
+        "conflicts.side",
+        &[
+            ("origin", &origin),
+            ("by", &side.by),
+            ("at", &workbench_core::model::event::shown_in_japan(&side.at)),
+            ("value", &value),
+        ],
+    )
 }
 
 fn print_conflicts(list: &[Conflict], m: &Messages) {

@@ -128,10 +128,7 @@ fn furnish(ops: Vec<Op>, font: &Font, m: &Messages, model: &ReportModel, n: usiz
 /// A recorded time (RFC 3339, UTC) as people in Japan read it; the text as
 /// it is when it is not a time.
 fn jst(at: &str) -> String {
-    match (DateTime::parse_from_rfc3339(at), chrono::FixedOffset::east_opt(9 * 3600)) {
-        (Ok(t), Some(offset)) => t.with_timezone(&offset).format("%Y-%m-%d %H:%M JST").to_string(),
-        _ => at.to_string(),
-    }
+    workbench_core::model::event::shown_in_japan(at)
 }
 
 fn word(m: &Messages, prefix: &str, value: &str) -> String {

@@ -108,6 +108,17 @@ pub fn format_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// A recorded time (RFC 3339) as people in Japan read it, to the minute
+/// and with the zone named (`2026-04-01 09:30 JST`), whatever the machine's
+/// time zone; the text as it is when it is not a time. Japan keeps no
+/// summer time, so the offset is fixed.
+pub fn shown_in_japan(at: &str) -> String {
+    match (DateTime::parse_from_rfc3339(at), chrono::FixedOffset::east_opt(9 * 3600)) {
+        (Ok(t), Some(japan)) => t.with_timezone(&japan).format("%Y-%m-%d %H:%M JST").to_string(),
+        _ => at.to_string(),
+    }
+}
+
 /// The catalog an engagement was created from, as recorded in its first event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogRef {
@@ -534,6 +545,14 @@ fn lower_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_times_are_shown_in_japan_to_the_minute_with_the_zone_named() {
+        // 15:30 UTC on 31 March is half past midnight on 1 April in Japan (UTC+9, no summer time).
+        assert_eq!(shown_in_japan("2026-03-31T15:30:00.000Z"), "2026-04-01 00:30 JST");
+        assert_eq!(shown_in_japan("2026-04-01T09:00:00+09:00"), "2026-04-01 09:00 JST");
+        assert_eq!(shown_in_japan("not a time"), "not a time");
+    }
 
     #[test]
     fn the_hash_depends_on_every_field_and_on_field_boundaries() {
