@@ -3,38 +3,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-struct Run {
-    dir: tempfile::TempDir,
-}
+mod common;
+use common::{stderr, stdout, Run};
 
 impl Run {
-    fn new() -> Run {
-        Run { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Runs `workbench` with a private data folder and a fixed user, whose
-    /// signatures (the demo team's keys) open with the demo's PIN.
+    /// Runs `workbench` as the demo's assessor, whose signatures (the demo
+    /// team's keys) open with the demo's PIN.
     fn workbench(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_workbench"))
-            .args(args)
-            .env("WORKBENCH_DATA_DIR", self.path("data"))
-            .env("WORKBENCH_USER", "佐藤 花子")
-            .env("WORKBENCH_SIGNING_PIN", "0000")
-            .env_remove("WORKBENCH_LANG")
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap()
+        self.command("佐藤 花子").args(args).env("WORKBENCH_SIGNING_PIN", "0000").output().unwrap()
     }
 
     fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+        let mut names: Vec<String> = std::fs::read_dir(self.dir())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n != "data")
@@ -42,14 +25,6 @@ impl Run {
         names.sort();
         names
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn oscal(name: &str) -> String {
@@ -547,6 +522,9 @@ fn search_and_the_work_queue_from_the_command_line() {
         stdout(&out),
         "9.2.3.1  実施中  結果未記録  1/4  特権IDの付与を承認する\n    [特権]IDの付与を[承認]する\n"
     );
+    // Only spaces (an ideographic one too): no search, every control.
+    let all = stdout(&run.workbench(&["controls", "d.ismap"]));
+    assert_eq!(stdout(&run.workbench(&["controls", "d.ismap", "--search", " \u{3000} "])), all);
     let out = run.workbench(&["controls", "d.ismap", "--search", "見つからない語"]);
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("「見つからない語」に一致する管理策はありません"), "{}", stdout(&out));
@@ -558,6 +536,10 @@ fn search_and_the_work_queue_from_the_command_line() {
     for step in steps {
         let out = run.workbench(step);
         assert!(out.status.success(), "{step:?}: {}", stderr(&out));
+        // The sign-off's time reads in Japan's time, named.
+        if step[0] == "signoff" {
+            assert!(stdout(&out).contains(" JST）"), "{}", stdout(&out));
+        }
     }
     let out = run.workbench(&["--as", "鈴木 一郎", "review", "queue", "d.ismap", "--list", "awaiting_review"]);
     assert_eq!(
@@ -569,6 +551,10 @@ fn search_and_the_work_queue_from_the_command_line() {
     assert_eq!(stdout(&out), "Awaiting review: 0 waiting for 佐藤 花子 (1 in all)\n");
     let out = run.workbench(&["review", "status", "d.ismap"]);
     assert!(stdout(&out).contains("9.2.3.11.PB/P1  署名途中  [作成者: 佐藤 花子]"), "{}", stdout(&out));
+    // Times for people are Japan's, to the minute, with the zone named; never the stored UTC text.
+    let history = stdout(&run.workbench(&["history", "d.ismap", "--item", "9.2.3.11.PB/P1"]));
+    assert!(history.contains(" JST"), "{history}");
+    assert!(!history.split_whitespace().any(|w| w.contains('T') && w.ends_with('Z')), "{history}");
 }
 
 #[test]
@@ -708,7 +694,7 @@ fn report_package_and_verify_from_the_command_line_refuse_what_they_must() {
         .args(["--lang", "en", "report", "final.ismap", "--out", "final.pdf", "--sign", "firm.p12"])
         .env("WORKBENCH_DATA_DIR", run.path("data"))
         .env("WORKBENCH_P12_PASSPHRASE", "x")
-        .current_dir(run.dir.path())
+        .current_dir(run.dir())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -755,7 +741,7 @@ fn one_entry_zip(name: &[u8], content: &[u8]) -> Vec<u8> {
 fn verify_package_and_verify_report_are_the_users_choice_and_print_nothing_a_terminal_obeys() {
     let run = Run::new();
     let openssl = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(run.dir.path()).output().unwrap();
+        let out = Command::new("openssl").args(args).current_dir(run.dir()).output().unwrap();
         assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
     openssl(&[
@@ -786,7 +772,7 @@ fn verify_package_and_verify_report_are_the_users_choice_and_print_nothing_a_ter
             .args(args)
             .env("WORKBENCH_DATA_DIR", run.path("data"))
             .env("WORKBENCH_P12_PASSPHRASE", "pw")
-            .current_dir(run.dir.path())
+            .current_dir(run.dir())
             .output()
             .unwrap()
     };
@@ -865,7 +851,7 @@ fn verify_package_and_verify_report_are_the_users_choice_and_print_nothing_a_ter
 fn signing_with_a_certificate_not_meant_for_signing_is_refused_and_writes_nothing() {
     let run = Run::new();
     let openssl = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(run.dir.path()).output().unwrap();
+        let out = Command::new("openssl").args(args).current_dir(run.dir()).output().unwrap();
         assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
     // A TLS server certificate: key encipherment, serverAuth.
@@ -896,7 +882,7 @@ fn signing_with_a_certificate_not_meant_for_signing_is_refused_and_writes_nothin
         .args(["--lang", "en", "package", "final.ismap", "--sign", "tls.p12", "--out", "p.zip"])
         .env("WORKBENCH_DATA_DIR", run.path("data"))
         .env("WORKBENCH_P12_PASSPHRASE", "pw")
-        .current_dir(run.dir.path())
+        .current_dir(run.dir())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -947,7 +933,7 @@ fn a_change_made_with_the_sqlite3_shell_is_named_by_log_verify_and_nothing_is_si
 
     // A certificate meant for signing: the refusal comes from the file, not the key.
     let openssl = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(run.dir.path()).output().unwrap();
+        let out = Command::new("openssl").args(args).current_dir(run.dir()).output().unwrap();
         assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
     openssl(&[
@@ -980,7 +966,7 @@ fn a_change_made_with_the_sqlite3_shell_is_named_by_log_verify_and_nothing_is_si
             .env("WORKBENCH_DATA_DIR", run.path("data"))
             .env("WORKBENCH_P12_PASSPHRASE", "pw")
             .env_remove("WORKBENCH_LANG")
-            .current_dir(run.dir.path())
+            .current_dir(run.dir())
             .output()
             .unwrap();
         assert_eq!(refused.status.code(), Some(1), "{args:?}");

@@ -4,45 +4,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-struct Run {
-    dir: tempfile::TempDir,
-}
+mod common;
+use common::{stderr, stdout, Run};
 
 impl Run {
-    fn new() -> Run {
-        Run { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
+    /// Runs `workbench` in English as 佐藤 花子, with `pin` as the signing PIN when given.
     fn workbench(&self, pin: Option<&str>, args: &[&str]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_workbench"));
-        command
-            .args(args)
-            .env("WORKBENCH_DATA_DIR", self.path("data"))
-            .env("WORKBENCH_USER", "佐藤 花子")
-            .env("WORKBENCH_LANG", "en")
-            .env_remove("WORKBENCH_SIGNING_PIN")
-            .current_dir(self.dir.path())
-            .stdin(std::process::Stdio::null());
+        let mut command = self.command("佐藤 花子");
+        command.args(args).env("WORKBENCH_LANG", "en");
         if let Some(pin) = pin {
             command.env("WORKBENCH_SIGNING_PIN", pin);
         }
         command.output().unwrap()
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

@@ -4,34 +4,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use sha2::{Digest, Sha256};
 
-struct Run {
-    dir: tempfile::TempDir,
-}
+mod common;
+use common::{stderr, stdout, Run};
 
 impl Run {
-    fn new() -> Run {
-        Run { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
     /// Runs `workbench` in English as `who`, with a private data folder.
     fn as_person(&self, who: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_workbench"))
-            .args(args)
-            .env("WORKBENCH_DATA_DIR", self.path("data"))
-            .env("WORKBENCH_USER", who)
-            .env("WORKBENCH_LANG", "en")
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap()
+        self.command(who).args(args).env("WORKBENCH_LANG", "en").output().unwrap()
     }
 
     fn ok(&self, who: &str, args: &[&str]) -> String {
@@ -39,14 +23,6 @@ impl Run {
         assert!(out.status.success(), "{args:?}: {}{}", stdout(&out), stderr(&out));
         stdout(&out)
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn hash_of(path: &Path) -> String {

@@ -1,0 +1,51 @@
+//! What the CLI's integration tests share: a private folder per test, and
+//! the `workbench` binary run in it with its own data folder, as a user
+//! would run it. Each test file says who runs it, in which language and
+//! with which PIN.
+
+// Each test binary uses the part it needs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    pub fn new() -> Run {
+        Run { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The binary in the test's folder, with the folder's own data folder,
+    /// acting as `who`; nothing of the caller's language, PIN or terminal
+    /// reaches it (a prompt reads an empty stdin and gives up).
+    pub fn command(&self, who: &str) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_workbench"));
+        command
+            .env("WORKBENCH_DATA_DIR", self.path("data"))
+            .env("WORKBENCH_USER", who)
+            .env_remove("WORKBENCH_LANG")
+            .env_remove("WORKBENCH_SIGNING_PIN")
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null());
+        command
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
