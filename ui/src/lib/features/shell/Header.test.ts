@@ -41,6 +41,13 @@ it("keeps a missing ID's text to correct, and drops the message on Escape or whe
   expect(screen.queryByTestId("jump-missing")).toBeNull();
   expect(input.value).toBe("");
 
+  // A control found: opened, and the keyboard leaves the field for the page.
+  input.focus();
+  await tryJump("9.2.3.1");
+  expect(session.controlId).toBe("9.2.3.1");
+  expect(document.activeElement).not.toBe(input);
+  expect(input.value).toBe("");
+
   await tryJump("12.3.1.99");
   expect(screen.getByTestId("jump-missing")).toBeTruthy();
   session.goto("evidence");
