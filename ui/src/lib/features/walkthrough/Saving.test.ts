@@ -14,6 +14,8 @@ import { UnsavedList, type UnsavedWork } from "./autosave";
 import WalkthroughView from "./WalkthroughView.svelte";
 
 const card = (index: number) => screen.getAllByTestId("procedure")[index];
+/** A quiet time far longer than any test: nothing typed saves by itself. */
+const HOUR = 3_600_000;
 
 describe("the list of unsaved work", () => {
   it("says when a save failed, and when the saves did not end in time", async () => {
@@ -45,13 +47,8 @@ describe("saving everything typed, on the real core", () => {
   afterEach(() => core.stop());
 
   it("saves a text still waiting for its quiet time when the window is asked to close", async () => {
-    setLang("ja");
-    await core.client.openDemo({});
-    const session = await sessionOn(core);
-    session.openControl("5.1.1.1");
     // A quiet time far longer than the test: only the close request can save it.
-    renderInApp(WalkthroughView, session, { saveDelay: 3_600_000 });
-    await screen.findByTestId("control-id");
+    const { session } = await openWalkthrough(core, "5.1.1.1", undefined, HOUR);
     await fireEvent.input(within(card(0)).getByTestId("work-done"), { target: { value: "閉じる直前に入力した。" } });
     const engagement = session.engagement!;
     expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.work_done).toBe("");
@@ -62,27 +59,17 @@ describe("saving everything typed, on the real core", () => {
   });
 
   it("saves what was typed before going to the start screen, after the walkthrough is gone too", async () => {
-    setLang("ja");
-    await core.client.openDemo({});
-    const session = await sessionOn(core);
-    session.openControl("5.1.1.1");
-    const view = renderInApp(WalkthroughView, session, { saveDelay: 3_600_000 });
-    await screen.findByTestId("control-id");
+    const { session, unmount } = await openWalkthrough(core, "5.1.1.1", undefined, HOUR);
     await fireEvent.input(within(card(0)).getByTestId("notes"), { target: { value: "スタート画面へ戻る前のメモ" } });
     const engagement = session.engagement!;
     await session.close();
     expect(session.screen).toBe("start");
-    view.unmount();
+    unmount();
     expect((await engagement.client.controlDetail({ control_id: "5.1.1.1" })).procedures[0].procedure.notes).toBe("スタート画面へ戻る前のメモ");
   });
 
   it("asks before leaving the engagement when what was typed cannot be saved, and leaves once it is", async () => {
-    setLang("ja");
-    await core.client.openDemo({});
-    const session = await sessionOn(core);
-    session.openControl("5.1.1.1");
-    renderInApp(WalkthroughView, session, { saveDelay: 3_600_000 });
-    await screen.findByTestId("control-id");
+    const { session } = await openWalkthrough(core, "5.1.1.1", undefined, HOUR);
     const engagement = session.engagement!;
     // The engagement's file is out of reach (a network drive gone, say) when the user goes to the start screen.
     const file = join(core.dataDir, "demo.ismap");

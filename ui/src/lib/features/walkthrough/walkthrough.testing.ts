@@ -25,13 +25,20 @@ export interface OpenedWalkthrough {
    * the drop point is the one given.
    */
   drop(paths: string[], target: Element | null): Promise<void>;
+  /** Takes the walkthrough off the page, as leaving the screen does. */
+  unmount(): void;
 }
 
-/** Opens the demo on `core` at control `id`, after `prepare` changed it (given the demo's handle). */
+/**
+ * Opens the demo on `core` at control `id`, after `prepare` changed it
+ * (given the demo's handle). What is typed is saved after `saveDelay` ms of
+ * quiet (an hour keeps it unsaved until something else saves it).
+ */
 export async function openWalkthrough(
   core: Core,
   id: string,
   prepare: (demo: FileHandle) => Promise<unknown> = async () => {},
+  saveDelay = 20,
 ): Promise<OpenedWalkthrough> {
   setLang("ja");
   await prepare((await core.client.openDemo({})).engagement);
@@ -42,11 +49,12 @@ export async function openWalkthrough(
     dropped = handler;
     return () => (dropped = null);
   };
-  renderInApp(WalkthroughView, session, { saveDelay: 20, listenForDrops });
+  const view = renderInApp(WalkthroughView, session, { saveDelay, listenForDrops });
   await screen.findByTestId("control-id");
   return {
     session,
     engagement: session.engagement!,
+    unmount: () => view.unmount(),
     async drop(paths, target) {
       await core.choose(paths);
       // The app refuses a drop it cannot take in the event itself, as the
