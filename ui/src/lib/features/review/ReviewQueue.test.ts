@@ -109,8 +109,7 @@ describe("the reviewer's work queue", () => {
     const note = await screen.findByTestId("dashboard-exception-controls");
     // The demo's E-0001 is on 4.4.1.1/P3, and 4.4.1.1 has procedures without a result: no conclusion yet
     // (the dashboard used to count 例外事項あり 0 beside it without saying why).
-    expect(note.textContent).toContain("例外事項が記録された管理策 1 件");
-    expect(note.textContent).toContain("うち 1 件は手続の結果がそろっていない");
+    expect(note.textContent?.trim()).toBe("例外事項が記録された管理策 1 件。うち 1 件は手続の結果がそろっていないため、結論（例外事項あり）はまだ出ていません。");
     expect(screen.getAllByTestId("dashboard-exception-unconcluded")).toHaveLength(1);
     // P1, signed by its preparer, waits for review: the dashboard counts it as the queue does.
     expect(screen.getByTestId("dashboard-review-awaiting").textContent).toBe("査閲待ち 1 件");
