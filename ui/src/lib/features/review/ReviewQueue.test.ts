@@ -94,7 +94,12 @@ describe("the reviewer's work queue", () => {
     expect(rows()[0].textContent).toContain("件数の根拠を追記してください。");
     // Another person's queue, chosen by name.
     await fireEvent.change(within(queue).getByTestId("queue-person"), { target: { value: "鈴木 一郎" } });
-    await waitFor(() => expect(screen.getByTestId("queue-empty").textContent).toContain("鈴木 一郎"));
+    // His queue opens on his first list that holds something: P1, waiting for his review.
+    await waitFor(() => expect(tab("awaiting_review").getAttribute("aria-selected")).toBe("true"));
+    expect(rows().map((r) => r.dataset.itemId)).toEqual([P1]);
+    // The note waits for her answer, not for him.
+    await fireEvent.click(tab("open_note"));
+    expect(screen.getByTestId("queue-empty").textContent).toContain("鈴木 一郎");
     // Filters narrow by group.
     await fireEvent.click(within(queue).getByTestId("queue-mine"));
     await fireEvent.click(tab("incomplete"));
