@@ -195,4 +195,20 @@ describe("a change of a control a reviewer signed", () => {
     await screen.findByTestId("objective-excluded");
     expect(await levels()).toEqual(["preparer"]);
   });
+  it("never takes the answer to one warning for another asked meanwhile", async () => {
+    const engagement = await open();
+    const cards = () => screen.getAllByTestId("procedure");
+    // A change of P1 asks first (the control's reviewer signed); before the answer, P2's removal is asked for too.
+    await fireEvent.input(within(cards()[0]).getByTestId("work-done"), { target: { value: "質問し、記録を閲覧した。" } });
+    const first = await screen.findByTestId("signed-warning");
+    expect(within(first).getByTestId("signed-continue").textContent).toBe("変更する（署名は取り消されます）");
+    await fireEvent.click(within(cards()[1]).getByTestId("procedure-remove"));
+    // Yes to the change of P1 is not yes to removing P2: that is asked in its own words.
+    await fireEvent.click(within(first).getByTestId("signed-continue"));
+    await waitFor(() => expect(within(screen.getByTestId("signed-warning")).getByTestId("signed-continue").textContent).toBe("この手続を削除する（署名は取り消されます）"));
+    await fireEvent.click(within(screen.getByTestId("signed-warning")).getByTestId("signed-cancel"));
+    await waitFor(() => expect(screen.queryByTestId("signed-warning")).toBeNull());
+    await waitFor(async () => expect((await stored(engagement)).procedures).toBe(3));
+    expect(cards()).toHaveLength(3);
+  });
 });
