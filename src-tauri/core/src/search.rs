@@ -111,7 +111,9 @@ pub fn context(text: &str, terms: &[String]) -> Vec<ContextPart> {
     }
     let first = first.unwrap_or(0);
     let start = first.saturating_sub(CONTEXT_CHARS);
-    let end = (first + CONTEXT_CHARS * 3).min(chars.len());
+    // A term longer than the window is shown whole, never cut inside a match.
+    let longest = terms.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    let end = (first + (CONTEXT_CHARS * 3).max(longest)).min(chars.len());
     let mut parts: Vec<ContextPart> = Vec::new();
     if start > 0 {
         parts.push(ContextPart { text: "…".into(), hit: false });
@@ -176,6 +178,14 @@ mod tests {
         assert!(shown.ends_with('…'), "{shown}");
         assert!(shown.contains(&format!("{}[承認]", "前".repeat(CONTEXT_CHARS))), "{shown}");
         assert_eq!(shown.chars().filter(|c| *c == '前').count(), CONTEXT_CHARS);
+    }
+
+    #[test]
+    fn a_term_longer_than_the_window_is_shown_whole() {
+        let term = "長".repeat(CONTEXT_CHARS * 4);
+        let text = format!("前{term}後");
+        let shown = shown(&context(&text, std::slice::from_ref(&term)));
+        assert!(shown.contains(&format!("[{term}]")), "{shown}");
     }
 
     #[test]
