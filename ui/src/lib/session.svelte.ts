@@ -212,11 +212,6 @@ export class Session {
   }
 
   /**
-   * Opens a control in the walkthrough; with `procedureId` (a procedure of
-   * it, or an item under one: `C/P2/S1`), at that procedure, as the work
-   * queue and lists that name an item do.
-   */
-  /**
    * Opens the item at `at` of a list of the work queue, remembering the
    * list, so that the walkthrough offers the next one (a reviewer goes
    * through the queue without going back to it after each item).
@@ -228,6 +223,11 @@ export class Session {
     this.openControl(stop.control, stop.procedure);
   }
 
+  /**
+   * Opens a control in the walkthrough; with `procedureId` (a procedure of
+   * it, or an item under one: `C/P2/S1`), at that procedure, as the work
+   * queue and lists that name an item do.
+   */
   openControl(id: string, procedureId: string | null = null): void {
     this.openAt = procedureId;
     this.controlId = id;

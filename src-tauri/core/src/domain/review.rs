@@ -430,9 +430,10 @@ pub fn awaits_review(state: &ReviewState) -> bool {
 
 /// The work queue of `person`: every item not yet complete, in the list its
 /// review state puts it in (`QueueCategory`), and every note not cleared;
-/// `mine` marks what waits for this person. The lists hold what the
-/// finalize check counts as blockers, grouped by item, so that the queue's
-/// counts and the dashboard's agree.
+/// `mine` marks what waits for this person. Each row is one item the
+/// finalize check blocks on (one row per item, however many of its levels
+/// or fields are missing), from the same review states as the review
+/// summary, so that the queue's counts and the dashboard's agree.
 pub fn queue(
     fields: &EngagementFields,
     person: &str,

@@ -331,7 +331,8 @@ pub(crate) fn read_note(conn: &Connection, id: &str) -> Result<ReviewNote> {
 
 /// The control a note's target belongs to, for showing notes per control
 /// and leading from the work queue: evidence leads to the control of the
-/// first procedure, sample item or exception it is linked to.
+/// first procedure it is linked to, else of its first sample item, else of
+/// its first exception.
 pub(crate) fn control_of_note(conn: &Connection, note: &ReviewNote) -> Option<String> {
     let of_procedure = |p: &str| p.rsplit_once("/P").map(|(c, _)| c.to_string());
     match note.target_kind {
@@ -345,7 +346,8 @@ pub(crate) fn control_of_note(conn: &Connection, note: &ReviewNote) -> Option<St
                 .query_row(
                     "SELECT target_kind, target_id FROM evidence_link
                      WHERE evidence_id = ?1 AND target_kind IN ('procedure', 'sample', 'exception')
-                     ORDER BY target_kind DESC, target_id LIMIT 1",
+                     ORDER BY CASE target_kind WHEN 'procedure' THEN 0 WHEN 'sample' THEN 1 ELSE 2 END, target_id
+                     LIMIT 1",
                     [&note.target_id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
