@@ -69,6 +69,10 @@ text_enum!(
         Locked = "locked",
         ForeignObject = "foreign_object",
         LogMismatch = "log_mismatch",
+        PassphraseNeeded = "passphrase_needed",
+        WrongPassphrase = "wrong_passphrase",
+        NotEncrypted = "not_encrypted",
+        AlreadyEncrypted = "already_encrypted",
         Storage = "storage",
         /// Not an error of the core: a front end's own failure (a dialog
         /// that could not open, a request it could not read).
@@ -189,6 +193,8 @@ text_enum!(
         NoKeyOnRoster = "no_key_on_roster",
         LastManagerKey = "last_manager_key",
         PinRequired = "pin_required",
+        PassphraseTooShort = "passphrase_too_short",
+        PassphraseMismatch = "passphrase_mismatch",
     }
 );
 
@@ -259,6 +265,27 @@ pub enum Error {
     #[error("{path}: the stored state does not match its event log: {}", list(differences))]
     LogMismatch { path: PathBuf, differences: Vec<crate::store::replay::Difference> },
 
+    /// The file is encrypted (or is not an engagement file at all: without
+    /// the key the two cannot be told apart) and no passphrase was given.
+    #[error("{path}: the file is encrypted, or is not an engagement file; give its passphrase to open it")]
+    PassphraseNeeded { path: PathBuf },
+
+    /// The passphrase does not open the encrypted file (or its first page
+    /// is damaged, which SQLCipher cannot tell from a wrong key). Nothing
+    /// was changed.
+    #[error("{path}: the passphrase is wrong (or the start of the file is damaged); nothing was changed")]
+    WrongPassphrase { path: PathBuf },
+
+    /// A passphrase was given for a file that is not encrypted.
+    #[error(
+        "{path}: the file is not encrypted, but a passphrase was given; open it without one (or encrypt it with `workbench engagement encrypt`)"
+    )]
+    NotEncrypted { path: PathBuf },
+
+    /// A file to encrypt is encrypted already.
+    #[error("{path}: the file is encrypted already; to change its passphrase use `workbench engagement rekey`")]
+    AlreadyEncrypted { path: PathBuf },
+
     /// The engagement is finalized: nothing may change until a manager reopens it.
     #[error("the engagement is finalized and locked; nothing was changed (a manager can reopen it with a reason)")]
     Locked,
@@ -296,6 +323,10 @@ impl Error {
             Error::Locked => ErrorKind::Locked,
             Error::ForeignObject { .. } => ErrorKind::ForeignObject,
             Error::LogMismatch { .. } => ErrorKind::LogMismatch,
+            Error::PassphraseNeeded { .. } => ErrorKind::PassphraseNeeded,
+            Error::WrongPassphrase { .. } => ErrorKind::WrongPassphrase,
+            Error::NotEncrypted { .. } => ErrorKind::NotEncrypted,
+            Error::AlreadyEncrypted { .. } => ErrorKind::AlreadyEncrypted,
             Error::Storage(_) => ErrorKind::Storage,
         }
     }

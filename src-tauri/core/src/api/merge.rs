@@ -124,19 +124,34 @@ pub fn make_copy(
 }
 
 /// Writes the copy's file: a snapshot of the engagement (SQLite's `VACUUM
-/// INTO`, consistent even while another program writes), under a
+/// INTO`, or SQLCipher's export in one read transaction for an encrypted
+/// copy, each consistent even while another program writes), under a
 /// temporary name beside `out`, given its opening event, trimmed of the
 /// evidence it does not carry, and renamed into place only when complete.
+/// The copy is encrypted with the passphrase given for it, else with the
+/// engagement's own key; a plain engagement gives a plain copy unless a
+/// passphrase was given for it.
 fn write_copy(path: &Path, out: &Path, copy: &FieldCopy, ctx: Context<'_>) -> Result<CopyMade> {
     let temp = store::engagement_file::temp_beside(out)?;
-    {
+    let key = {
         let source = EngagementFile::open(path, Access::Read)?;
-        source
-            .conn
-            .execute("VACUUM INTO ?1", [temp.path().to_string_lossy()])
-            .map_err(|e| Error::from_sqlite_at(out, e))?;
-    }
-    let mut file = EngagementFile::open(temp.path(), Access::Write)?;
+        let key = store::cipher::key_for_new(out).or_else(|| source.key.clone());
+        match &key {
+            Some(key) => store::cipher::export(&source.conn, source.key.as_ref(), temp.path(), Some(key))?,
+            None => {
+                source
+                    .conn
+                    .execute("VACUUM INTO ?1", [temp.path().to_string_lossy()])
+                    .map_err(|e| Error::from_sqlite_at(out, e))?;
+            }
+        }
+        key
+    };
+    let keying = match key {
+        Some(key) => store::cipher::Keying::With(key),
+        None => store::cipher::Keying::Plain,
+    };
+    let mut file = EngagementFile::open_with(temp.path(), Access::Write, &keying)?;
     let (seq, hash) = file.head()?;
     let fork = Fork { copy_id: copy.id.clone(), source_name: file_name(path), seq, hash };
     let events = execute::run(

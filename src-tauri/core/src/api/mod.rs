@@ -7,6 +7,7 @@
 //! recorded as events and applied in one write transaction. Reads open the
 //! file to read only, and never change it.
 
+pub mod cipher;
 pub(crate) mod execute;
 mod merge;
 mod report;
@@ -271,7 +272,17 @@ fn build_then_rename(path: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Re
         .tempdir_in(dir)
         .map_err(|e| Error::Io { path: dir.into(), source: e })?;
     let work = temp.path().join("demo.ismap");
-    build(&work)?;
+    // The demo is built under a temporary name: a passphrase given for the
+    // file applies to that name too, so that it is encrypted from the start.
+    let passphrase = store::cipher::given(path);
+    if let Some(p) = &passphrase {
+        store::cipher::remember(&work, p.clone());
+    }
+    let built = build(&work);
+    if passphrase.is_some() {
+        store::cipher::forget(&work);
+    }
+    built?;
     std::fs::rename(&work, path).map_err(|e| Error::Io { path: path.into(), source: e })?;
     store::sync_parent(path)?;
     show_engagement(path)

@@ -47,6 +47,8 @@ pub struct EngagementView {
     /// Conflicts from merging field copies that no one has decided yet.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub open_conflicts: usize,
+    /// Whether the file is encrypted (the header's lock).
+    pub encrypted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -280,6 +282,7 @@ pub(crate) fn engagement_view(file: &EngagementFile) -> Result<EngagementView> {
         finalized: file.finalization()?,
         this_copy: crate::store::copies::this_copy(&file.conn)?,
         open_conflicts: crate::store::copies::conflicts(&file.conn, false)?.len(),
+        encrypted: file.is_encrypted(),
     })
 }
 

@@ -33,6 +33,7 @@ pub(crate) static SCHEMA: Schema = Schema {
         include_str!("../../migrations/engagement/0010_roster.sql"),
     ],
     page_size: PAGE_SIZE,
+    encryptable: true,
 };
 
 /// Pages of 64 KiB, SQLite's largest: evidence content is stored in 1 MiB
@@ -53,6 +54,8 @@ pub struct EngagementFile {
     access: super::Access,
     /// An older file opened to read is read from an upgraded copy here.
     _upgraded_copy: Option<tempfile::TempDir>,
+    /// The key of an encrypted file (for copies made of it).
+    pub(crate) key: Option<super::cipher::RawKey>,
 }
 
 /// The frozen catalog an engagement was planned on.
@@ -76,7 +79,8 @@ impl EngagementFile {
     /// complete, so a failure leaves nothing behind.
     pub(crate) fn create(path: &Path, ctx: Context<'_>, created: &Change, catalog: &Catalog) -> Result<EngagementFile> {
         let temp = temp_beside(path)?;
-        let mut conn = super::create(temp.path(), &SCHEMA)?;
+        let key = super::cipher::key_for_new(path);
+        let mut conn = super::create(temp.path(), &SCHEMA, key.as_ref())?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let event = super::events::append(&tx, ctx, created)?;
         apply_creation(&tx, EventMeta { seq: event.seq, at: &event.at }, created, catalog)?;
@@ -94,12 +98,23 @@ impl EngagementFile {
     /// Opens an existing engagement file (see [`super::open`] for the
     /// checks), to read it or to change it. Reading never writes to the file.
     pub fn open(path: &Path, access: super::Access) -> Result<EngagementFile> {
-        let opened = super::open(path, &SCHEMA, access)?;
+        EngagementFile::open_with(path, access, &super::cipher::Keying::AsFound)
+    }
+
+    /// Opens it with the key `keying` says (a file being encrypted or
+    /// rekeyed).
+    pub(crate) fn open_with(
+        path: &Path,
+        access: super::Access,
+        keying: &super::cipher::Keying,
+    ) -> Result<EngagementFile> {
+        let opened = super::open(path, &SCHEMA, access, keying)?;
         let file = EngagementFile {
             conn: opened.conn,
             path: path.to_path_buf(),
             access,
             _upgraded_copy: opened.upgraded_copy,
+            key: opened.key,
         };
         // A file can carry our application id and schema yet have lost its
         // engagement row; say so now rather than at the first query.
@@ -131,6 +146,11 @@ impl EngagementFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the file is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
     }
 
     /// Gives back the pages of removed content (a field copy made without
@@ -441,6 +461,12 @@ pub(crate) fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     if path.exists() {
         return Err(Error::AlreadyExists { what: "file", id: path.display().to_string() });
     }
+    temp_beside_existing(path)
+}
+
+/// A temporary file in the folder of `path`, which may exist (the new form
+/// of a file that will replace it).
+pub(crate) fn temp_beside_existing(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -24,6 +24,7 @@ static SCHEMA: Schema = Schema {
         include_str!("../../migrations/library/0002_procedure_libraries.sql"),
     ],
     page_size: 4096,
+    encryptable: false,
 };
 
 const FILE_NAME: &str = "catalogs.sqlite";
@@ -75,9 +76,9 @@ impl Library {
         std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
         let path = data_dir.join(FILE_NAME);
         let conn = if path.exists() {
-            super::open(&path, &SCHEMA, super::Access::Write)?.conn
+            super::open(&path, &SCHEMA, super::Access::Write, &super::cipher::Keying::Plain)?.conn
         } else {
-            super::create(&path, &SCHEMA)?
+            super::create(&path, &SCHEMA, None)?
         };
         Ok(Library { conn, path })
     }

@@ -5,6 +5,7 @@
 
 pub(crate) mod apply;
 pub mod change;
+pub mod cipher;
 pub mod closing;
 pub mod copies;
 pub mod engagement_file;
@@ -41,6 +42,9 @@ pub(crate) struct Schema {
     pub migrations: &'static [&'static str],
     /// SQLite's page size for new files.
     pub page_size: u32,
+    /// Whether its files may be encrypted (engagement files; the catalog
+    /// library holds nothing confidential and stays plain).
+    pub encryptable: bool,
 }
 
 impl Schema {
@@ -87,12 +91,17 @@ fn set_pragmas(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Creates a new, empty file of the schema at `path`, which must not exist.
-pub(crate) fn create(path: &Path, schema: &Schema) -> Result<Connection> {
+/// Creates a new, empty file of the schema at `path`, which must not
+/// exist, encrypted with `key` when one is given.
+pub(crate) fn create(path: &Path, schema: &Schema, key: Option<&cipher::RawKey>) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags)?;
-    // The page size must be set before the first table is created.
-    conn.pragma_update(None, "page_size", schema.page_size)?;
+    match key {
+        // The key sets the page size of an encrypted file.
+        Some(key) => cipher::key_connection(&conn, key)?,
+        // The page size must be set before the first table is created.
+        None => conn.pragma_update(None, "page_size", schema.page_size)?,
+    }
     set_pragmas(&conn)?;
     conn.pragma_update(None, "application_id", schema.application_id)?;
     migrate(&mut conn, path, schema)?;
@@ -101,31 +110,58 @@ pub(crate) fn create(path: &Path, schema: &Schema) -> Result<Connection> {
 
 /// An open file: its connection, and, when an older file was opened to
 /// read, the folder of the upgraded copy that is read instead (removed
-/// when the file is closed).
+/// when the file is closed), and the key when it is encrypted.
 #[derive(Debug)]
 pub(crate) struct Opened {
     pub conn: Connection,
     pub upgraded_copy: Option<tempfile::TempDir>,
+    pub key: Option<cipher::RawKey>,
+}
+
+/// Opens the file at `path` with `flags`, keyed when encrypted, hardened.
+fn connect(path: &Path, flags: OpenFlags, key: Option<&cipher::RawKey>) -> Result<Connection> {
+    let at = |e| Error::from_sqlite_at(path, e);
+    let conn = Connection::open_with_flags(path, flags).map_err(at)?;
+    if let Some(key) = key {
+        cipher::key_connection(&conn, key).map_err(at)?;
+    }
+    harden(&conn).map_err(at)?;
+    Ok(conn)
 }
 
 /// Opens an existing file of the schema: checks that it is one and that it
 /// holds only the objects our migrations make, refuses a newer schema, and
 /// brings an older one up to date in one transaction (to write), or reads
 /// an upgraded copy (to read, so the file itself is never changed).
-pub(crate) fn open(path: &Path, schema: &Schema, access: Access) -> Result<Opened> {
-    check_header(path, schema)?;
+pub(crate) fn open(path: &Path, schema: &Schema, access: Access, keying: &cipher::Keying) -> Result<Opened> {
+    let key = if schema.encryptable {
+        cipher::erase_leftover(path);
+        cipher::key_for_existing(path, keying)?
+    } else {
+        None
+    };
+    if key.is_none() {
+        check_header(path, schema)?;
+    }
     let at = |e| Error::from_sqlite_at(path, e);
     let flags = match access {
         Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
         Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
     } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let mut conn = Connection::open_with_flags(path, flags).map_err(at)?;
-    match access {
-        Access::Write => set_pragmas(&conn).map_err(at)?,
-        Access::Read => harden(&conn).map_err(at)?,
+    let mut conn = connect(path, flags, key.as_ref())?;
+    if let Some(k) = &key {
+        // The key is checked at the first read, before anything else reads
+        // (after a failed check SQLCipher answers every read as out of memory).
+        cipher::check_key(&conn, path)?;
+        if access == Access::Read {
+            conn = recover_if_interrupted(conn, path, flags, Some(k))?;
+        }
     }
-    if access == Access::Read {
-        conn = recover_if_interrupted(conn, path, flags)?;
+    if access == Access::Write {
+        set_pragmas(&conn).map_err(at)?;
+    }
+    if access == Access::Read && key.is_none() {
+        conn = recover_if_interrupted(conn, path, flags, None)?;
     }
     let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(at)?;
     if app_id != schema.application_id {
@@ -137,14 +173,14 @@ pub(crate) fn open(path: &Path, schema: &Schema, access: Access) -> Result<Opene
     let version = schema_version_of(&conn, path, schema)?;
     check_objects(&conn, path, schema, version)?;
     if version == schema.latest() {
-        return Ok(Opened { conn, upgraded_copy: None });
+        return Ok(Opened { conn, upgraded_copy: None, key });
     }
     match access {
         Access::Write => {
             migrate(&mut conn, path, schema)?;
-            Ok(Opened { conn, upgraded_copy: None })
+            Ok(Opened { conn, upgraded_copy: None, key })
         }
-        Access::Read => upgraded_copy(&conn, path, schema),
+        Access::Read => upgraded_copy(&conn, path, schema, key),
     }
 }
 
@@ -154,18 +190,25 @@ pub(crate) fn open(path: &Path, schema: &Schema, access: Access) -> Result<Opene
 /// such a journal it lets SQLite restore the file (which changes nothing
 /// that was committed) and reads it then; on read-only media it says why it
 /// cannot read the file.
-fn recover_if_interrupted(conn: Connection, path: &Path, flags: OpenFlags) -> Result<Connection> {
-    /// SQLITE_READONLY_ROLLBACK: a hot journal that a read-only connection cannot roll back.
-    const READONLY_ROLLBACK: std::ffi::c_int = 776;
+/// SQLITE_READONLY_ROLLBACK: a hot journal that a read-only connection cannot roll back.
+pub(crate) const READONLY_ROLLBACK: std::ffi::c_int = 776;
+
+fn recover_if_interrupted(
+    conn: Connection,
+    path: &Path,
+    flags: OpenFlags,
+    key: Option<&cipher::RawKey>,
+) -> Result<Connection> {
     let probe = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0));
     match probe {
         Err(e) if e.sqlite_error().is_some_and(|s| s.extended_code == READONLY_ROLLBACK) => {
             drop(conn);
-            let writer =
-                Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                    .and_then(|w| {
-                        w.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).map(|_| w)
-                    });
+            let writer = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX, key)
+                .and_then(|w| {
+                    w.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+                        .map(|_| w)
+                        .map_err(|e| Error::from_sqlite_at(path, e))
+                });
             match writer {
                 Ok(writer) => drop(writer),
                 Err(_) => {
@@ -175,9 +218,7 @@ fn recover_if_interrupted(conn: Connection, path: &Path, flags: OpenFlags) -> Re
                     })
                 }
             }
-            let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::from_sqlite_at(path, e))?;
-            harden(&conn).map_err(|e| Error::from_sqlite_at(path, e))?;
-            Ok(conn)
+            connect(path, flags, key)
         }
         _ => Ok(conn),
     }
@@ -197,20 +238,24 @@ fn schema_version_of(conn: &Connection, path: &Path, schema: &Schema) -> Result<
 }
 
 /// An older file opened to read: a copy of it, upgraded, in a private
-/// temporary folder, so that reading never writes to the file itself.
-fn upgraded_copy(conn: &Connection, path: &Path, schema: &Schema) -> Result<Opened> {
+/// temporary folder, so that reading never writes to the file itself. The
+/// copy of an encrypted file is encrypted with the same key.
+fn upgraded_copy(conn: &Connection, path: &Path, schema: &Schema, key: Option<cipher::RawKey>) -> Result<Opened> {
     let dir = tempfile::Builder::new().prefix("workbench-upgrade-").tempdir().map_err(|e| Error::io(path, e))?;
     let copy = dir.path().join("upgraded.ismap");
     let at = |e| Error::from_sqlite_at(path, e);
-    {
-        let mut target = Connection::open(&copy).map_err(at)?;
-        let backup = rusqlite::backup::Backup::new(conn, &mut target).map_err(at)?;
-        backup.run_to_completion(1024, std::time::Duration::ZERO, None).map_err(at)?;
+    match &key {
+        Some(k) => cipher::export(conn, Some(k), &copy, Some(k))?,
+        None => {
+            let mut target = Connection::open(&copy).map_err(at)?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut target).map_err(at)?;
+            backup.run_to_completion(1024, std::time::Duration::ZERO, None).map_err(at)?;
+        }
     }
-    let mut upgraded = Connection::open_with_flags(&copy, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(at)?;
+    let mut upgraded = connect(&copy, OpenFlags::SQLITE_OPEN_READ_WRITE, key.as_ref())?;
     set_pragmas(&upgraded).map_err(at)?;
     migrate(&mut upgraded, path, schema)?;
-    Ok(Opened { conn: upgraded, upgraded_copy: Some(dir) })
+    Ok(Opened { conn: upgraded, upgraded_copy: Some(dir), key })
 }
 
 /// One object of a schema: its type, name, table and SQL text.

@@ -5,6 +5,7 @@
 
 mod catalog_import;
 mod changes;
+mod encryption;
 mod engagement_file;
 mod evidence;
 mod hostile_files;

@@ -1,0 +1,466 @@
+//! Encryption at rest: engagement files encrypted whole with SQLCipher
+//! (ARCHITECTURE.md, "Encryption at rest"; docs/security.md).
+//!
+//! A passphrase is turned into the file's key exactly as SQLCipher 4 does by
+//! default (PBKDF2-HMAC-SHA512, 256,000 iterations, the 16-byte salt SQLCipher
+//! keeps at the start of the file, a 256-bit AES key), so the `sqlcipher`
+//! shell opens our files with the passphrase and `PRAGMA cipher_page_size =
+//! 65536`. We derive it ourselves, once per file and passphrase, and key every
+//! connection with the raw key: the app opens the file for each request, and
+//! a quarter of a second of key derivation each time would make every screen
+//! slow.
+//!
+//! Which passphrase a file is opened with is decided here, so that every
+//! function of `api` works on an encrypted file unchanged: a passphrase the
+//! front end gave for that file (the app's unlock dialog), else the one a
+//! script gave for every file (the CLI's environment variable), else the
+//! front end is asked (the CLI's prompt), else the file is refused with a
+//! message that asks for it.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use rusqlite::Connection;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// SQLCipher 4's default key derivation: PBKDF2-HMAC-SHA512 with this many
+/// iterations.
+pub const KDF_ITERATIONS: u32 = 256_000;
+
+/// Pages of encrypted files, as of plain ones (`engagement_file::PAGE_SIZE`).
+/// SQLCipher does not record it in the file, so every connection sets it.
+pub const CIPHER_PAGE_SIZE: u32 = 65536;
+
+/// The salt SQLCipher keeps in the first 16 bytes of an encrypted file.
+const SALT_LEN: usize = 16;
+
+/// The shortest passphrase accepted for a new key. Length is what makes a
+/// passphrase strong; the UI shows a strength hint beyond this floor.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// A passphrase, zeroed when dropped.
+pub type Passphrase = Zeroizing<String>;
+
+/// A file's raw key with the salt it was derived with.
+#[derive(Clone)]
+pub(crate) struct RawKey {
+    key: Zeroizing<[u8; 32]>,
+    salt: [u8; SALT_LEN],
+}
+
+impl std::fmt::Debug for RawKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RawKey(..)")
+    }
+}
+
+impl RawKey {
+    /// SQLCipher's derivation of `passphrase` with `salt`.
+    fn derive(passphrase: &str, salt: [u8; SALT_LEN]) -> RawKey {
+        let mut key = Zeroizing::new([0u8; 32]);
+        pbkdf2::pbkdf2_hmac::<sha2::Sha512>(passphrase.as_bytes(), &salt, KDF_ITERATIONS, key.as_mut());
+        RawKey { key, salt }
+    }
+
+    /// A key for a new file: a fresh random salt.
+    pub(crate) fn fresh(passphrase: &str) -> RawKey {
+        use rand_core::RngCore;
+        let mut salt = [0u8; SALT_LEN];
+        rand_core::OsRng.fill_bytes(&mut salt);
+        RawKey::derive(passphrase, salt)
+    }
+
+    /// The key in SQLCipher's raw form with its salt (`x'KEY SALT'`), which
+    /// a new file takes as its salt.
+    fn pragma_value(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("x'{}{}'", hex::encode(self.key.as_ref()), hex::encode(self.salt)))
+    }
+}
+
+/// Derived keys, by salt and passphrase, so that a passphrase is derived
+/// once per file and process. Memory only.
+fn derived(passphrase: &str, salt: [u8; SALT_LEN]) -> RawKey {
+    type Cache = Vec<(Passphrase, RawKey)>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    if let Some((_, key)) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|(p, k)| k.salt == salt && p.as_str() == passphrase)
+    {
+        return key.clone();
+    }
+    let key = RawKey::derive(passphrase, salt);
+    let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    // A long-running app sees few files; the bound only keeps a script that
+    // opens thousands of them from holding every key.
+    if cache.len() >= 64 {
+        cache.remove(0);
+    }
+    cache.push((Zeroizing::new(passphrase.to_string()), key.clone()));
+    key
+}
+
+// ---- Which passphrase a file is opened with ------------------------------------
+
+/// Passphrases given for one file each (the app's unlock dialog), by the
+/// file's absolute path.
+fn given_for_files() -> &'static Mutex<HashMap<PathBuf, Passphrase>> {
+    static GIVEN: OnceLock<Mutex<HashMap<PathBuf, Passphrase>>> = OnceLock::new();
+    GIVEN.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// A passphrase given for every file (a script's environment variable).
+fn given_for_all() -> &'static Mutex<Option<Passphrase>> {
+    static GIVEN: OnceLock<Mutex<Option<Passphrase>>> = OnceLock::new();
+    GIVEN.get_or_init(|| Mutex::new(None))
+}
+
+/// How the front end asks its user for a file's passphrase (a terminal
+/// prompt); `None` when it cannot.
+pub type Asker = Box<dyn Fn(&Path) -> Option<Passphrase> + Send + Sync>;
+
+fn asker() -> &'static OnceLock<Asker> {
+    static ASKER: OnceLock<Asker> = OnceLock::new();
+    &ASKER
+}
+
+/// The path a passphrase is remembered under: absolute, with the folder's
+/// links resolved, so that `a.ismap` and `./a.ismap` are one file. A file
+/// that does not exist yet (one being created) is named by its folder's
+/// resolved path.
+fn file_key(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(parent), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// Remembers `passphrase` for the file at `path` (existing or to be
+/// created) for this process.
+pub fn remember(path: &Path, passphrase: Passphrase) {
+    given_for_files().lock().unwrap_or_else(PoisonError::into_inner).insert(file_key(path), passphrase);
+}
+
+/// Forgets the passphrase remembered for `path`.
+pub fn forget(path: &Path) {
+    given_for_files().lock().unwrap_or_else(PoisonError::into_inner).remove(&file_key(path));
+}
+
+/// Sets the passphrase given for every file (`None` clears it).
+pub fn give_for_all(passphrase: Option<Passphrase>) {
+    *given_for_all().lock().unwrap_or_else(PoisonError::into_inner) = passphrase;
+}
+
+/// Sets how the front end asks for a passphrase; the first setting stays.
+pub fn set_asker(ask: Asker) {
+    let _ = asker().set(ask);
+}
+
+/// The passphrase given for `path` without asking anyone.
+pub(crate) fn given(path: &Path) -> Option<Passphrase> {
+    if let Some(p) = given_for_files().lock().unwrap_or_else(PoisonError::into_inner).get(&file_key(path)) {
+        return Some(p.clone());
+    }
+    given_for_all().lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+/// The passphrase for `path`: given, else asked for.
+fn for_file(path: &Path) -> Option<Passphrase> {
+    given(path).or_else(|| asker().get().and_then(|ask| ask(path)))
+}
+
+// ---- Files ----------------------------------------------------------------------
+
+/// What the first bytes of a file say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileForm {
+    /// A plain SQLite file (ours or another program's: the header says).
+    Plain,
+    /// Not a plain SQLite file, but of the size an encrypted one has (whole
+    /// pages): encrypted, if it is an engagement file at all. Without the
+    /// key, an encrypted file cannot be told from random bytes.
+    Encrypted,
+    /// Neither (empty, short, or not a whole number of pages).
+    Other,
+}
+
+/// Reads the start of the file at `path` to tell a plain SQLite file from
+/// an encrypted one.
+pub fn form_of(path: &Path) -> Result<(FileForm, [u8; SALT_LEN])> {
+    let mut file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { what: "file", id: path.display().to_string() },
+        _ => Error::io(path, e),
+    })?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut start = [0u8; SALT_LEN];
+    if len < SALT_LEN as u64 {
+        return Ok((FileForm::Other, start));
+    }
+    file.read_exact(&mut start).map_err(|e| Error::io(path, e))?;
+    let form = if &start == b"SQLite format 3\0" {
+        FileForm::Plain
+    } else if len >= u64::from(CIPHER_PAGE_SIZE) && len % u64::from(CIPHER_PAGE_SIZE) == 0 {
+        FileForm::Encrypted
+    } else {
+        FileForm::Other
+    };
+    Ok((form, start))
+}
+
+/// How a file is to be opened.
+#[derive(Debug, Clone)]
+pub(crate) enum Keying {
+    /// As its form says, with the passphrase given or asked for when it is
+    /// encrypted (every ordinary open).
+    AsFound,
+    /// It must be plain (the source of `encrypt`, whatever passphrase a
+    /// script gave for the new file).
+    Plain,
+    /// With this key (the file `encrypt` or `rekey` just wrote).
+    With(RawKey),
+}
+
+/// The key an existing file at `path` is opened with: `None` for a plain
+/// file. Refuses an encrypted file without a passphrase, and a plain file
+/// that was given one (whoever gave it expected an encrypted file, and
+/// would otherwise believe this one is).
+pub(crate) fn key_for_existing(path: &Path, keying: &Keying) -> Result<Option<RawKey>> {
+    let (form, salt) = form_of(path)?;
+    match (keying, form) {
+        (Keying::With(key), _) => Ok(Some(key.clone())),
+        (Keying::Plain, FileForm::Encrypted) => Err(Error::AlreadyEncrypted { path: path.into() }),
+        (Keying::Plain, _) => Ok(None),
+        (Keying::AsFound, FileForm::Plain) => match given(path) {
+            Some(_) => Err(Error::NotEncrypted { path: path.into() }),
+            None => Ok(None),
+        },
+        // Too short or of no whole number of pages: the header check names it.
+        (Keying::AsFound, FileForm::Other) => Ok(None),
+        (Keying::AsFound, FileForm::Encrypted) => match for_file(path) {
+            Some(passphrase) => Ok(Some(derived(&passphrase, salt))),
+            None => Err(Error::PassphraseNeeded { path: path.into() }),
+        },
+    }
+}
+
+/// The key a new file at `path` is created with: a fresh one when a
+/// passphrase was given for it.
+pub(crate) fn key_for_new(path: &Path) -> Option<RawKey> {
+    given(path).map(|p| RawKey::fresh(&p))
+}
+
+/// Keys a connection just opened: the key first (SQLCipher reads nothing
+/// before it), then the page size, which SQLCipher does not record in the
+/// file. Temporary tables and sorts stay in memory, never in a plain
+/// temporary file.
+pub(crate) fn key_connection(conn: &Connection, key: &RawKey) -> rusqlite::Result<()> {
+    quiet(conn);
+    conn.execute_batch(&Zeroizing::new(format!("PRAGMA key = \"{}\";", key.pragma_value().as_str())))?;
+    conn.pragma_update(None, "cipher_page_size", CIPHER_PAGE_SIZE)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+/// SQLCipher reports a failed key check on standard error by default; our
+/// own message says it, in the user's language, so its log is turned off
+/// (a process-wide setting, made once).
+fn quiet(conn: &Connection) {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+    });
+}
+
+/// The first read of a keyed connection: SQLCipher checks the key there,
+/// and a wrong key (or a first page damaged beyond its checksum) reads as
+/// "not a database".
+pub(crate) fn check_key(conn: &Connection, path: &Path) -> Result<()> {
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            Err(Error::WrongPassphrase { path: path.into() })
+        }
+        // A reader meeting an interrupted change: restored next (`recover_if_interrupted`).
+        Err(e) if e.sqlite_error().is_some_and(|s| s.extended_code == super::READONLY_ROLLBACK) => Ok(()),
+        Err(e) => Err(Error::from_sqlite_at(path, e)),
+    }
+}
+
+/// Checks a passphrase for the existing encrypted file at `path` without
+/// remembering it: `WrongPassphrase` when it does not open the file.
+pub fn check_passphrase(path: &Path, passphrase: &str) -> Result<()> {
+    let (form, salt) = form_of(path)?;
+    match form {
+        FileForm::Plain => return Err(Error::NotEncrypted { path: path.into() }),
+        FileForm::Other => {
+            return Err(Error::NotAnEngagement {
+                path: path.into(),
+                reason: "neither a plain engagement file nor a whole encrypted one".into(),
+            })
+        }
+        FileForm::Encrypted => {}
+    }
+    let key = derived(passphrase, salt);
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::from_sqlite_at(path, e))?;
+    key_connection(&conn, &key).map_err(|e| Error::from_sqlite_at(path, e))?;
+    check_key(&conn, path)
+}
+
+/// Refuses a new passphrase too short to be a file's key, or typed the
+/// second time differently (`repeated`, when the front end asks twice).
+pub fn check_new_passphrase(passphrase: &str, repeated: Option<&str>) -> Result<()> {
+    use crate::error::{FieldProblem, ProblemCode};
+    let mut problems = Vec::new();
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        problems.push(FieldProblem::new(
+            "passphrase",
+            ProblemCode::PassphraseTooShort,
+            &[("min", MIN_PASSPHRASE_CHARS.to_string())],
+            format!("a passphrase needs at least {MIN_PASSPHRASE_CHARS} characters"),
+        ));
+    }
+    if repeated.is_some_and(|r| r != passphrase) {
+        problems.push(FieldProblem::new(
+            "passphrase_repeat",
+            ProblemCode::PassphraseMismatch,
+            &[],
+            "the passphrase was typed differently the second time".into(),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid { problems })
+    }
+}
+
+/// Copies the whole database of `source` (ours, already checked, keyed
+/// with `source_key` when encrypted) into a new file at `target`, encrypted
+/// with `key` or plain: SQLCipher's `sqlcipher_export` on a connection to
+/// the new file with the source attached, in one transaction, so the copy
+/// is consistent even while another program writes. The schema version and
+/// application id are carried, which the export does not copy.
+pub(crate) fn export(
+    source: &Connection,
+    source_key: Option<&RawKey>,
+    target: &Path,
+    key: Option<&RawKey>,
+) -> Result<()> {
+    let source_path = PathBuf::from(source.path().unwrap_or_default());
+    let at = |e| Error::from_sqlite_at(target, e);
+    let version: i64 = source.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(at)?;
+    let app_id: i32 = source.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(at)?;
+    let conn = Connection::open(target).map_err(at)?;
+    match key {
+        Some(k) => key_connection(&conn, k).map_err(at)?,
+        None => conn.pragma_update(None, "page_size", CIPHER_PAGE_SIZE).map_err(at)?,
+    }
+    conn.pragma_update(None, "trusted_schema", "OFF").map_err(at)?;
+    conn.pragma_update(None, "journal_mode", "DELETE").map_err(at)?;
+    conn.pragma_update(None, "synchronous", "FULL").map_err(at)?;
+    let source_key = match source_key {
+        Some(k) => k.pragma_value(),
+        None => Zeroizing::new(String::new()),
+    };
+    // An attached file is read at once, before a page size could be set
+    // for it alone: the default is set first.
+    quiet(&conn);
+    conn.execute_batch(&format!("PRAGMA cipher_default_page_size = {CIPHER_PAGE_SIZE};")).map_err(at)?;
+    conn.execute("ATTACH DATABASE ?1 AS source KEY ?2", [&*source_path.to_string_lossy(), source_key.as_str()])
+        .map_err(|e| Error::from_sqlite_at(&source_path, e))?;
+    conn.execute_batch("BEGIN").map_err(at)?;
+    let exported = conn
+        .query_row("SELECT sqlcipher_export('main', 'source')", [], |_| Ok(()))
+        .and_then(|()| conn.pragma_update(Some("main"), "user_version", version))
+        .and_then(|()| conn.pragma_update(Some("main"), "application_id", app_id));
+    match exported {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(at)?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(at(e));
+        }
+    }
+    conn.execute("DETACH DATABASE source", []).map_err(at)?;
+    Ok(())
+}
+
+// ---- Replacing a file by its encrypted, decrypted or rekeyed form -----------------
+
+/// The name the old contents of a replaced file keep until they are
+/// overwritten: beside it, so that the replacement is one rename.
+fn leftover_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".workbench-erase");
+    PathBuf::from(name)
+}
+
+/// Overwrites the old contents a replacement left behind when it was
+/// interrupted after the rename (a crash, kill -9), and removes them.
+/// Best effort: whoever opens the file next must not fail because of it.
+pub(crate) fn erase_leftover(path: &Path) {
+    let leftover = leftover_of(path);
+    if leftover.exists() {
+        let _ = overwrite_and_remove(&leftover);
+    }
+}
+
+/// Overwrites a file's bytes with zeros, flushes them, and removes it. On
+/// a hard disk with an ordinary file system the old bytes are then gone;
+/// on an SSD, a copy-on-write file system (Btrfs, ZFS, APFS) or a journal
+/// of data, the old blocks may survive elsewhere (docs/security.md).
+fn overwrite_and_remove(path: &Path) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    let len = file.metadata()?.len();
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        file.write_all(&zeros[..n])?;
+        left -= n as u64;
+    }
+    file.sync_all()?;
+    drop(file);
+    std::fs::remove_file(path)
+}
+
+/// Puts the complete, verified `new` file (beside `path`, same folder) in
+/// the place of `path` and overwrites the old contents. The old file is
+/// first given a second name (a hard link), so that the rename of the new
+/// file over it is atomic: until then `path` is the old file, unchanged;
+/// after it, the new one. Where hard links are not possible (FAT, exFAT),
+/// the old file is renamed away first, and a crash between the two renames
+/// leaves it beside under its second name.
+pub(crate) fn replace_with(path: &Path, new: tempfile::NamedTempFile) -> Result<()> {
+    let leftover = leftover_of(path);
+    let _ = std::fs::remove_file(&leftover);
+    let linked = std::fs::hard_link(path, &leftover).is_ok();
+    if !linked {
+        std::fs::rename(path, &leftover).map_err(|e| Error::io(path, e))?;
+    }
+    if let Err(e) = new.persist(path) {
+        if !linked {
+            let _ = std::fs::rename(&leftover, path);
+        }
+        return Err(Error::io(path, e.error));
+    }
+    super::sync_parent(path)?;
+    overwrite_and_remove(&leftover).map_err(|e| Error::io(&leftover, e))?;
+    super::sync_parent(path)?;
+    Ok(())
+}
