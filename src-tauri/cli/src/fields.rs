@@ -275,6 +275,7 @@ pub fn print_view(v: &EngagementView, m: &Messages) {
         }
     };
     let mut lines = vec![m.get("show.title", &[("path", &v.path.display())])];
+    lines.push(m.get(if v.encrypted { "show.encrypted" } else { "show.not_encrypted" }, &[]));
     if v.catalog.sample {
         lines.push(m.get("show.sample_notice", &[]));
     }

@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod closing;
+mod encryption;
 mod evidence;
 mod fields;
 mod keys;
@@ -69,6 +70,9 @@ enum Command {
         /// then signs by name.
         #[arg(long)]
         without_keys: bool,
+        /// Encrypt the file with a passphrase ($WORKBENCH_ENGAGEMENT_PASSPHRASE, else asked twice).
+        #[arg(long)]
+        encrypt: bool,
     },
     /// Import and list catalogs of control criteria.
     #[command(subcommand)]
@@ -285,8 +289,29 @@ enum EngagementCommand {
         /// Program rules as JSON (period limits, due-date offsets) [default: assets/rules/program-rules.json].
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
+        /// Encrypt the file with a passphrase ($WORKBENCH_ENGAGEMENT_PASSPHRASE, else asked twice).
+        #[arg(long)]
+        encrypt: bool,
         #[command(flatten)]
         fields: FieldArgs,
+    },
+    /// Encrypt a plain engagement file in place with a passphrase ($WORKBENCH_ENGAGEMENT_PASSPHRASE, else asked
+    /// twice). The encrypted file is written beside it, verified, and put in its place in one step; the old contents
+    /// are overwritten (see docs/security.md for where that cannot be guaranteed).
+    Encrypt {
+        /// The engagement file.
+        file: PathBuf,
+    },
+    /// Decrypt an encrypted engagement file in place (its passphrase: $WORKBENCH_ENGAGEMENT_PASSPHRASE, else asked).
+    Decrypt {
+        /// The engagement file.
+        file: PathBuf,
+    },
+    /// Give an encrypted engagement file a new passphrase (the current one: $WORKBENCH_ENGAGEMENT_PASSPHRASE, else
+    /// asked; the new one: $WORKBENCH_NEW_ENGAGEMENT_PASSPHRASE, else asked twice). The whole file is encrypted anew.
+    Rekey {
+        /// The engagement file.
+        file: PathBuf,
     },
     /// Show an engagement: its fields, derived dates, warnings and counts.
     Show {
@@ -364,10 +389,12 @@ fn main() -> ExitCode {
         default_hook(info)
     }));
     let passphrase = take_passphrase_variable();
+    let mut engagement_passphrases = encryption::take_variables();
     keys::take_pin_variable();
     let cli = Cli::parse();
     let messages = Messages::load(cli.lang);
-    match run(cli, passphrase, &messages) {
+    encryption::install(&engagement_passphrases, cli.lang);
+    match run(cli, passphrase, &mut engagement_passphrases, &messages) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::CheckFailed) => ExitCode::from(1),
         Err(Failure::Core(workbench_core::Error::LogMismatch { path, differences })) => {
@@ -415,6 +442,28 @@ fn main() -> ExitCode {
                 "{}",
                 messages.get("error.prefix", &[("kind", &kind), ("message", &messages.get("error.locked", &[]))])
             );
+            ExitCode::from(1)
+        }
+        Err(Failure::Core(
+            err @ (workbench_core::Error::PassphraseNeeded { .. }
+            | workbench_core::Error::WrongPassphrase { .. }
+            | workbench_core::Error::NotEncrypted { .. }
+            | workbench_core::Error::AlreadyEncrypted { .. }),
+        )) => {
+            // Each in the user's language, naming the file and what to do.
+            let path = match &err {
+                workbench_core::Error::PassphraseNeeded { path }
+                | workbench_core::Error::WrongPassphrase { path }
+                | workbench_core::Error::NotEncrypted { path }
+                | workbench_core::Error::AlreadyEncrypted { path } => path.display().to_string(),
+                _ => String::new(),
+            };
+            let kind = messages.word(&format!("error.kind.{}", err.kind()), err.kind().as_str());
+            let message = messages.get(
+                &format!("error.{}", err.kind()),
+                &[("file", &printable(&path)), ("variable", &encryption::PASSPHRASE_VARIABLE)],
+            );
+            eprintln!("{}", messages.get("error.prefix", &[("kind", &kind), ("message", &message)]));
             ExitCode::from(1)
         }
         Err(Failure::Core(err)) => {
@@ -532,12 +581,20 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Outcome {
     Ok(())
 }
 
-fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome {
+fn run(
+    cli: Cli,
+    passphrase: Option<Zeroizing<String>>,
+    engagement_passphrases: &mut encryption::Given,
+    m: &Messages,
+) -> Outcome {
     let actor = actor(cli.actor);
     let clock = SystemClock;
     let ctx = Context { actor: &actor, clock: &clock };
     match cli.command {
-        Command::Demo { out, finalized, without_keys } => {
+        Command::Demo { out, finalized, without_keys, encrypt } => {
+            if encrypt {
+                encryption::for_new_file(&out, engagement_passphrases, m)?;
+            }
             let view = match (without_keys, finalized) {
                 (true, true) => api::create_demo_finalized(&out, new_uuid(), ctx)?,
                 (true, false) => api::create_demo(&out, new_uuid(), ctx)?,
@@ -589,7 +646,10 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
             }
             Ok(())
         }
-        Command::Engagement(EngagementCommand::New { catalog, procedures, out, rules, fields }) => {
+        Command::Engagement(EngagementCommand::New { catalog, procedures, out, rules, encrypt, fields }) => {
+            if encrypt {
+                encryption::for_new_file(&out, engagement_passphrases, m)?;
+            }
             let rules = fields::read_rules(rules.as_deref())?;
             let values = fields.into_new_fields()?;
             let view = api::create_engagement(
@@ -642,6 +702,11 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
             fields::print_view(&view, m);
             Ok(())
         }
+        Command::Engagement(EngagementCommand::Encrypt { file }) => {
+            encryption::encrypt(&file, engagement_passphrases, m)
+        }
+        Command::Engagement(EngagementCommand::Decrypt { file }) => encryption::decrypt(&file, m),
+        Command::Engagement(EngagementCommand::Rekey { file }) => encryption::rekey(&file, engagement_passphrases, m),
         Command::Engagement(EngagementCommand::Edit { file, fields }) => {
             let current = api::show_engagement(&file)?.fields;
             let updated = fields.apply_to(current)?;
@@ -702,7 +767,12 @@ fn run(cli: Cli, passphrase: Option<Zeroizing<String>>, m: &Messages) -> Outcome
         Command::Finalize { file, check } => review::finalize(file, check, &data_dir(cli.data_dir)?, ctx, m),
         Command::Reopen { file, reason } => review::reopen(file, reason, &data_dir(cli.data_dir.clone())?, ctx, m),
         Command::History { file, item, json } => review::history(file, item, json, m),
-        Command::Copy(args) => team::copy(args, ctx, m),
+        Command::Copy(args) => {
+            if args.new_passphrase {
+                encryption::for_copy(&args.out, engagement_passphrases, m)?;
+            }
+            team::copy(args, ctx, m)
+        }
         Command::Roster(command) => keys::roster(command, &data_dir(cli.data_dir)?, ctx, m),
         Command::Key(command) => keys::key(command, &data_dir(cli.data_dir)?, &actor.name, format_time(clock.now()), m),
         Command::Merge(args) => team::merge(args, ctx, m),

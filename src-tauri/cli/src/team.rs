@@ -17,7 +17,7 @@ pub struct CopyArgs {
     file: PathBuf,
     /// Where to write the field copy (must not exist).
     #[arg(long, value_name = "COPY")]
-    out: PathBuf,
+    pub out: PathBuf,
     /// The team member the copy is for (shown in the copy's header and on the manager's dashboard).
     #[arg(long = "for", value_name = "NAME")]
     for_name: String,
@@ -27,6 +27,10 @@ pub struct CopyArgs {
     /// Carry only the evidence of the controls with a procedure assigned to the person.
     #[arg(long)]
     assigned: bool,
+    /// Encrypt the copy with a passphrase of its own ($WORKBENCH_NEW_ENGAGEMENT_PASSPHRASE, else asked twice)
+    /// [default: a copy of an encrypted engagement has the engagement's passphrase, of a plain one is plain].
+    #[arg(long)]
+    pub new_passphrase: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
