@@ -115,6 +115,11 @@ impl Passphrase {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// The passphrase itself, still zeroed when dropped.
+    pub fn take(self) -> zeroize::Zeroizing<String> {
+        self.0
+    }
 }
 
 impl std::fmt::Debug for Passphrase {

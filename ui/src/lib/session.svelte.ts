@@ -10,6 +10,7 @@ import type { OpenedEngagement } from "./ipc/bindings/OpenedEngagement";
 import type { ProfileEdit } from "./ipc/bindings/ProfileEdit";
 import type { ProfileView } from "./ipc/bindings/ProfileView";
 import type { Lang } from "./ipc/bindings/Lang";
+import type { FileHandle } from "./ipc/bindings/FileHandle";
 import { lang, setLang } from "./i18n/index.svelte";
 import { UnsavedList, type SaveEverythingOutcome } from "./features/walkthrough/autosave";
 import { errorText } from "./i18n/messages";
@@ -19,6 +20,16 @@ import { OpenEngagement } from "./engagement.svelte";
 export { errorText };
 
 export type Screen = "start" | "new" | "dashboard" | "navigator" | "walkthrough" | "evidence" | "pbc" | "review";
+
+/** The passphrase dialog's question: which file, the core's refusal of the last answer, and how the answer returns. */
+export interface PassphraseAsk {
+  file: FileHandle;
+  /** The file's name as the user knows it. */
+  name: string;
+  /** Set after a wrong passphrase: the field says so. */
+  wrong: boolean;
+  answer: (passphrase: string | null) => void;
+}
 
 /** One item of the work queue as the walkthrough opens it: its control and, for a procedure, which. */
 export interface QueueStop {
@@ -63,6 +74,8 @@ export class Session {
   unsavedProblem = $state<{ outcome: Exclude<SaveEverythingOutcome, "saved">; leaving: (() => Promise<void>) | null } | null>(null);
   /** How long closing or leaving waits for the saves before asking the user. */
   saveTimeoutMs = 10_000;
+  /** Set while the passphrase of an encrypted file is asked for (`withPassphrase`). */
+  passphraseAsk = $state<PassphraseAsk | null>(null);
 
   constructor(client: Client) {
     this.client = client;
@@ -185,12 +198,51 @@ export class Session {
     this.unsavedProblem = null;
   }
 
+  /**
+   * Runs `work` on `file`; when the core says the file is encrypted and its
+   * passphrase is not known yet, asks the user for it (the passphrase
+   * dialog), gives it to the core, which checks it at once (a wrong one is
+   * said at the field, and nothing else happens), and runs `work` again.
+   * Returns null when the user cancels.
+   */
+  async withPassphrase<T>(file: FileHandle, name: string, work: () => Promise<T>): Promise<T | null> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof BackendError && err.kind === "passphrase_needed")) throw err;
+    }
+    let wrong = false;
+    for (;;) {
+      const passphrase = await new Promise<string | null>((answer) => {
+        this.passphraseAsk = { file, name, wrong, answer };
+      });
+      if (passphrase === null) {
+        this.passphraseAsk = null;
+        return null;
+      }
+      try {
+        await this.client.unlockFile({ file, passphrase });
+      } catch (err) {
+        if (err instanceof BackendError && err.kind === "wrong_passphrase") {
+          wrong = true;
+          continue;
+        }
+        this.passphraseAsk = null;
+        throw err;
+      }
+      this.passphraseAsk = null;
+      return await work();
+    }
+  }
+
   async show(opened: OpenedEngagement, screen: Screen = "dashboard"): Promise<void> {
     // What was typed in the engagement on screen is saved before another replaces it.
     await this.leaveThen(() => this.showNow(opened, screen));
   }
 
   private async showNow(opened: OpenedEngagement, screen: Screen): Promise<void> {
+    const previous = this.engagement;
+    if (previous && previous.handle !== opened.engagement) await this.forget(previous.handle);
     this.engagement = new OpenEngagement(this.client, opened);
     this.controlId = null;
     this.filter = { ...NO_FILTER };
@@ -254,7 +306,17 @@ export class Session {
     await this.leaveThen(async () => this.closeNow());
   }
 
-  private closeNow(): void {
+  /** Tells the core an engagement is closed: its passphrase is forgotten, its viewer copies removed. */
+  private async forget(handle: FileHandle): Promise<void> {
+    try {
+      await this.client.closeEngagement({ engagement: handle });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async closeNow(): Promise<void> {
+    if (this.engagement) await this.forget(this.engagement.handle);
     this.engagement = null;
     this.controls = [];
     this.controlId = null;

@@ -348,6 +348,74 @@ pub fn check_new_passphrase(passphrase: &str, repeated: Option<&str>) -> Result<
     }
 }
 
+/// How hard a passphrase is to guess, as the new-file form shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    Weak,
+    Fair,
+    Strong,
+}
+
+/// A new passphrase checked as it is typed: its problems (too short, typed
+/// differently the second time) and its strength.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PassphraseCheck {
+    pub problems: Vec<crate::error::FieldProblem>,
+    pub strength: Strength,
+    /// The estimate the strength is judged by, in bits.
+    pub bits: u32,
+}
+
+/// An estimate of a passphrase's guessing entropy: each distinct character
+/// counts the size of its kind of character (lower case, upper case,
+/// digits, other ASCII, kana and kanji), so that repeating one character or
+/// a short word does not look strong. Below 50 bits is weak, from 80 strong
+/// (the range of a random 10 to 13 character password); a dictionary
+/// attack on real words is not modelled, which the hint's text says.
+pub fn strength_of(passphrase: &str) -> (Strength, u32) {
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut lower, mut upper, mut digit, mut symbol, mut wide) = (false, false, false, false, false);
+    for c in passphrase.chars() {
+        seen.insert(c);
+        match c {
+            'a'..='z' => lower = true,
+            'A'..='Z' => upper = true,
+            '0'..='9' => digit = true,
+            c if c.is_ascii() => symbol = true,
+            _ => wide = true,
+        }
+    }
+    let pool: f64 = [(lower, 26.0), (upper, 26.0), (digit, 10.0), (symbol, 33.0), (wide, 2000.0)]
+        .iter()
+        .filter(|(present, _)| *present)
+        .map(|(_, size)| size)
+        .sum();
+    // Distinct characters carry the pool's bits; repeats add one bit each.
+    let distinct = seen.len() as f64;
+    let repeats = passphrase.chars().count() as f64 - distinct;
+    let bits = if pool > 0.0 { distinct * pool.log2() + repeats } else { 0.0 };
+    let bits = bits.round() as u32;
+    let strength = match bits {
+        0..50 => Strength::Weak,
+        50..80 => Strength::Fair,
+        _ => Strength::Strong,
+    };
+    (strength, bits)
+}
+
+/// Checks a new passphrase as it is typed (`repeated`: typed again).
+pub fn check_typed(passphrase: &str, repeated: &str) -> PassphraseCheck {
+    let problems = match check_new_passphrase(passphrase, Some(repeated)) {
+        Err(Error::Invalid { problems }) => problems,
+        _ => Vec::new(),
+    };
+    let (strength, bits) = strength_of(passphrase);
+    PassphraseCheck { problems, strength, bits }
+}
+
 /// Copies the whole database of `source` (ours, already checked, keyed
 /// with `source_key` when encrypted) into a new file at `target`, encrypted
 /// with `key` or plain: SQLCipher's `sqlcipher_export` on a connection to

@@ -265,6 +265,20 @@ fn new_passphrases_are_checked_in_the_core() {
     }
     // Eight characters, not bytes: Japanese passphrases count as typed.
     crypt::check_new_passphrase("あいうえおかきく", Some("あいうえおかきく")).unwrap();
+
+    use crypt::Strength::{Fair, Strong, Weak};
+    for (passphrase, expected) in [
+        ("aaaaaaaaaaaaaaaaaaaa", Weak),
+        ("password", Weak),
+        ("Tr0ub4dor&3x", Fair),
+        ("correct horse battery staple", Strong),
+        ("みなと監査 2026 春", Strong),
+    ] {
+        assert_eq!(crypt::strength_of(passphrase).0, expected, "{passphrase}: {:?}", crypt::strength_of(passphrase));
+    }
+    let typed = crypt::check_typed("みじかい", "みじかい");
+    assert_eq!(typed.problems.len(), 1);
+    assert_eq!(typed.problems[0].field, "passphrase");
 }
 
 /// The raw key we derive is SQLCipher's own derivation: the `sqlcipher`

@@ -58,6 +58,26 @@ operations! {
         opened(s, &s.path(&r.file)?)
     }
 
+    /// Gives the passphrase of an encrypted file (an engagement to open, a
+    /// field copy to merge), checked at once: a wrong one is refused
+    /// (`wrong_passphrase`) with no other effect; the right one is kept in
+    /// memory until the engagement is closed or the app exits.
+    unlock_file(UnlockFileRequest { file: FileHandle, passphrase: Passphrase }) -> () |s, r, _p| {
+        api::cipher::unlock(&s.path(&r.file)?, r.passphrase.take())
+    }
+
+    /// Closes the engagement: its passphrase is forgotten and the plain
+    /// copies opened with the system's viewer are removed.
+    close_engagement(CloseEngagementRequest { engagement: FileHandle }) -> () |s, r, _p| {
+        api::cipher::forget_passphrase(&s.path(&r.engagement)?);
+        api::clear_viewer_copies()
+    }
+
+    /// Checks a new passphrase as it is typed: its problems and strength.
+    check_new_passphrase(CheckNewPassphraseRequest { passphrase: Passphrase, repeat: Passphrase }) -> PassphraseCheck |_s, r, _p| {
+        Ok(api::cipher::check_typed(r.passphrase.expose(), r.repeat.expose()))
+    }
+
     /// Opens the demo engagement, creating it in the data folder the first
     /// time, with its team's demo keys (PIN `0000`) on its roster.
     open_demo(OpenDemoRequest {}) -> OpenedEngagement |s, _r, _p| {
@@ -83,8 +103,18 @@ operations! {
 
     /// Creates an engagement in the chosen file from a library catalog
     /// (`NAME@VERSION`), or from the bundled sample catalog when `catalog` is empty.
-    create_engagement(CreateEngagementRequest { file: FileHandle, catalog: String, fields: EngagementFields }) -> OpenedEngagement |s, r, _p| {
+    /// With `passphrase` (typed twice: `passphrase_repeat`) the file is
+    /// encrypted from its first byte; without, it is plain.
+    create_engagement(CreateEngagementRequest { file: FileHandle, catalog: String, fields: EngagementFields, passphrase: Option<Passphrase>, passphrase_repeat: Option<Passphrase> }) -> OpenedEngagement |s, r, _p| {
         let path = s.path(&r.file)?;
+        match r.passphrase {
+            Some(passphrase) => {
+                let repeat = r.passphrase_repeat.as_ref().map(Passphrase::expose).unwrap_or_default();
+                api::cipher::check_new_passphrase(passphrase.expose(), Some(repeat))?;
+                api::cipher::remember_passphrase(&path, passphrase.take());
+            }
+            None => api::cipher::forget_passphrase(&path),
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), source: e })?;
         }
@@ -515,8 +545,18 @@ operations! {
 
     /// Writes a field copy of the engagement for one team member: all its
     /// evidence, or that of `controls`, or of the controls assigned to them.
-    make_copy(MakeCopyRequest { engagement: FileHandle, file: FileHandle, for_name: String, scope: CopyScopeChoice }) -> CopyMade |s, r, _p| {
+    /// The copy of an encrypted engagement is encrypted with its passphrase,
+    /// or with `passphrase` when one is given (typed twice: `passphrase_repeat`).
+    make_copy(MakeCopyRequest { engagement: FileHandle, file: FileHandle, for_name: String, scope: CopyScopeChoice, passphrase: Option<Passphrase>, passphrase_repeat: Option<Passphrase> }) -> CopyMade |s, r, _p| {
         let (path, out) = (s.path(&r.engagement)?, s.path(&r.file)?);
+        match r.passphrase {
+            Some(passphrase) => {
+                let repeat = r.passphrase_repeat.as_ref().map(Passphrase::expose).unwrap_or_default();
+                api::cipher::check_new_passphrase(passphrase.expose(), Some(repeat))?;
+                api::cipher::remember_passphrase(&out, passphrase.take());
+            }
+            None => api::cipher::forget_passphrase(&out),
+        }
         let scope = match r.scope {
             CopyScopeChoice::All => CopyScope::All,
             CopyScopeChoice::Assigned => CopyScope::Assigned,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use workbench_core::api::cipher::PassphraseCheck;
 use workbench_core::api::{
     self, CatalogSummary, ChainReport, ControlDetail, ControlRow, CopyMade, CopyScope, Dashboard, EngagementView,
     EvidenceCheck, FieldCheck, IntakeProgress,
@@ -155,16 +156,22 @@ fn opened(s: &Session, path: &Path) -> Result<OpenedEngagement> {
 }
 
 fn remember(s: &Session, view: &EngagementView) -> Result<()> {
-    let title = format!("{} / {}", view.fields.provider.name, view.fields.service.name);
     let mut profile = s.profile();
-    let details = RecentDetails {
-        provider: view.fields.provider.name.clone(),
-        service: view.fields.service.name.clone(),
-        period: view.fields.period,
-        audit_kind: view.fields.audit_kind,
-        finalized: view.finalized.is_some(),
+    // The profile is a plain file: an encrypted engagement is listed by its
+    // file's name alone, so that its provider and service stay inside it.
+    let (title, details) = if view.encrypted {
+        (view.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), None)
+    } else {
+        let details = RecentDetails {
+            provider: view.fields.provider.name.clone(),
+            service: view.fields.service.name.clone(),
+            period: view.fields.period,
+            audit_kind: view.fields.audit_kind,
+            finalized: view.finalized.is_some(),
+        };
+        (format!("{} / {}", view.fields.provider.name, view.fields.service.name), Some(details))
     };
-    profile.remember(&view.path, title, format_time(s.now()), Some(details));
+    profile.remember(&view.path, title, format_time(s.now()), details);
     profile.save(s.data_dir())
 }
 

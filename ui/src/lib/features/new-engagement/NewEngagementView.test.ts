@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import NewEngagementView from "./NewEngagementView.svelte";
 import Header from "../shell/Header.svelte";
@@ -16,7 +16,7 @@ async function type(testid: string, value: string) {
 const createButton = () => screen.getByTestId("create-button") as HTMLButtonElement;
 const destination = () => (screen.getByTestId("field-destination") as HTMLInputElement).value;
 
-async function fillValid() {
+async function fillValidWithoutPassphrase() {
   await type("field-provider.name", "株式会社テスト");
   await type("field-provider.corporate_number", "4011001098993");
   await type("field-service.name", "テストクラウド");
@@ -25,6 +25,21 @@ async function fillValid() {
   await type("field-assessor.name", "テスト監査法人");
   await type("field-team[0].name", "佐藤 花子");
 }
+
+async function fillValid() {
+  await type("field-provider.name", "株式会社テスト");
+  await type("field-provider.corporate_number", "4011001098993");
+  await type("field-service.name", "テストクラウド");
+  await type("field-period.start", "2025-04-01");
+  await type("field-period.end", "2026-03-31");
+  await type("field-assessor.name", "テスト監査法人");
+  await type("field-team[0].name", "佐藤 花子");
+  // New engagements are encrypted unless the user says otherwise.
+  await type("field-passphrase", PASSPHRASE);
+  await type("field-passphrase_repeat", PASSPHRASE);
+}
+
+const PASSPHRASE = "みなと監査 2026 春の往査";
 
 describe("new engagement form, on the real core", () => {
   let core: Core;
@@ -76,6 +91,49 @@ describe("new engagement form, on the real core", () => {
     expect(fields.second_review).toBe(true);
     expect(fields.period).toEqual({ start: "2025-04-01", end: "2026-03-31" });
     expect(session.engagement!.rights.role).toBe("assessor");
+  });
+
+  it("encrypts a new engagement by default, with the core's checks of the passphrase and its strength", async () => {
+    const session = await openForm();
+    expect((screen.getByTestId("field-encrypt") as HTMLInputElement).checked).toBe(true);
+    await fillValid();
+    // Too short, then typed differently the second time: each said at its field, and nothing can be created.
+    await type("field-passphrase", "abc");
+    expect((await screen.findByTestId("problem-passphrase")).textContent).toBe("パスフレーズは 8 文字以上にしてください。");
+    await waitFor(() => expect(screen.getByTestId("passphrase-strength-level").textContent).toBe("強度: 弱い"));
+    expect(createButton().disabled).toBe(true);
+    await type("field-passphrase", PASSPHRASE + "!");
+    await waitFor(() => expect(screen.queryByTestId("problem-passphrase")).toBeNull());
+    expect((await screen.findByTestId("problem-passphrase_repeat")).textContent).toBe("確認のために入力したパスフレーズが一致しません。");
+    expect(createButton().disabled).toBe(true);
+    await type("field-passphrase", PASSPHRASE);
+    await waitFor(() => expect(screen.queryByTestId("problem-passphrase_repeat")).toBeNull());
+    await waitFor(() => expect(screen.getByTestId("passphrase-strength-level").textContent).toBe("強度: 強い"));
+    await waitFor(() => expect(createButton().disabled).toBe(false));
+    await fireEvent.click(createButton());
+    await waitFor(() => expect(session.screen).toBe("dashboard"));
+    expect(session.engagement!.view.encrypted).toBe(true);
+    const file = join(core.dataDir, "テストクラウド.ismap");
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 15).toString("latin1")).not.toBe("SQLite format 3");
+    expect(bytes.includes(Buffer.from("株式会社テスト"))).toBe(false);
+    // The plain profile lists it by its file's name, not by the provider.
+    expect(readFileSync(join(core.dataDir, "profile.json"), "utf8")).not.toContain("株式会社テスト");
+    // Without the passphrase the CLI cannot read it.
+    expect(() => core.cli(["engagement", "show", file])).toThrow(/passphrase/);
+  });
+
+  it("makes a plain file when encryption is turned off, and says what that means", async () => {
+    const session = await openForm();
+    await fireEvent.click(screen.getByTestId("field-encrypt"));
+    expect(screen.getByTestId("encryption-off-warning").textContent).toContain("証跡を含むすべての内容を読めます");
+    expect(screen.queryByTestId("field-passphrase")).toBeNull();
+    await fillValidWithoutPassphrase();
+    await waitFor(() => expect(createButton().disabled).toBe(false));
+    await fireEvent.click(createButton());
+    await waitFor(() => expect(session.screen).toBe("dashboard"));
+    expect(session.engagement!.view.encrypted).toBe(false);
+    expect(readFileSync(join(core.dataDir, "テストクラウド.ismap")).subarray(0, 15).toString("latin1")).toBe("SQLite format 3");
   });
 
   it("creates in the file chosen in the save dialog, which then no longer follows the service's name", async () => {

@@ -23,4 +23,8 @@ this_copy: CopyRecord | null,
 /**
  * Conflicts from merging field copies that no one has decided yet.
  */
-open_conflicts: number, };
+open_conflicts: number, 
+/**
+ * Whether the file is encrypted (the header's lock).
+ */
+encrypted: boolean, };

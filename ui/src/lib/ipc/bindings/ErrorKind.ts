@@ -4,4 +4,4 @@
  * The stable kind of an error: front ends (the CLI's exit codes, the
  * UI) switch on it and never parse the message.
  */
-export type ErrorKind = "not_an_engagement" | "corrupt" | "newer_version" | "import" | "invalid" | "not_found" | "already_exists" | "io" | "source" | "cancelled" | "disk_full" | "disk_io" | "locked" | "foreign_object" | "log_mismatch" | "storage" | "internal";
+export type ErrorKind = "not_an_engagement" | "corrupt" | "newer_version" | "import" | "invalid" | "not_found" | "already_exists" | "io" | "source" | "cancelled" | "disk_full" | "disk_io" | "locked" | "foreign_object" | "log_mismatch" | "passphrase_needed" | "wrong_passphrase" | "not_encrypted" | "already_encrypted" | "storage" | "internal";

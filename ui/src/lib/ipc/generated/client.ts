@@ -19,8 +19,10 @@ import type { CatalogSummary } from "../bindings/CatalogSummary";
 import type { ChainReport } from "../bindings/ChainReport";
 import type { ChangeKindInfo } from "../bindings/ChangeKindInfo";
 import type { CheckFieldsRequest } from "../bindings/CheckFieldsRequest";
+import type { CheckNewPassphraseRequest } from "../bindings/CheckNewPassphraseRequest";
 import type { ChosenFile } from "../bindings/ChosenFile";
 import type { ClearNoteRequest } from "../bindings/ClearNoteRequest";
+import type { CloseEngagementRequest } from "../bindings/CloseEngagementRequest";
 import type { ClosingRequest } from "../bindings/ClosingRequest";
 import type { ClosingView } from "../bindings/ClosingView";
 import type { Conflict } from "../bindings/Conflict";
@@ -74,6 +76,7 @@ import type { OpenEngagementRequest } from "../bindings/OpenEngagementRequest";
 import type { OpenEvidenceRequest } from "../bindings/OpenEvidenceRequest";
 import type { OpenExportedRequest } from "../bindings/OpenExportedRequest";
 import type { OpenedEngagement } from "../bindings/OpenedEngagement";
+import type { PassphraseCheck } from "../bindings/PassphraseCheck";
 import type { PbcRow } from "../bindings/PbcRow";
 import type { PickCertificateRequest } from "../bindings/PickCertificateRequest";
 import type { PickCopyDestinationRequest } from "../bindings/PickCopyDestinationRequest";
@@ -137,6 +140,7 @@ import type { SuggestEngagementFileRequest } from "../bindings/SuggestEngagement
 import type { TargetDefaults } from "../bindings/TargetDefaults";
 import type { Tickmark } from "../bindings/Tickmark";
 import type { UnlinkEvidenceRequest } from "../bindings/UnlinkEvidenceRequest";
+import type { UnlockFileRequest } from "../bindings/UnlockFileRequest";
 import type { UnlockSigningKeyRequest } from "../bindings/UnlockSigningKeyRequest";
 import type { UpdateProcedureRequest } from "../bindings/UpdateProcedureRequest";
 import type { VerifyEvidenceRequest } from "../bindings/VerifyEvidenceRequest";
@@ -151,6 +155,9 @@ export const OPERATIONS = [
   "suggest_engagement_file",
   "pick_engagement_to_create",
   "open_engagement",
+  "unlock_file",
+  "close_engagement",
+  "check_new_passphrase",
   "open_demo",
   "list_catalogs",
   "check_fields",
@@ -261,13 +268,19 @@ export function client(transport: Transport) {
     pickEngagementToCreate: (request: PickEngagementToCreateRequest): Promise<ChosenFile | null> => transport.call("pick_engagement_to_create", request),
     /** Opens an engagement (and remembers it first in the recent list). */
     openEngagement: (request: OpenEngagementRequest): Promise<OpenedEngagement> => transport.call("open_engagement", request),
+    /** Gives the passphrase of an encrypted file (an engagement to open, a field copy to merge), checked at once: a wrong one is refused (`wrong_passphrase`) with no other effect; the right one is kept in memory until the engagement is closed or the app exits. */
+    unlockFile: (request: UnlockFileRequest): Promise<null> => transport.call("unlock_file", request),
+    /** Closes the engagement: its passphrase is forgotten and the plain copies opened with the system's viewer are removed. */
+    closeEngagement: (request: CloseEngagementRequest): Promise<null> => transport.call("close_engagement", request),
+    /** Checks a new passphrase as it is typed: its problems and strength. */
+    checkNewPassphrase: (request: CheckNewPassphraseRequest): Promise<PassphraseCheck> => transport.call("check_new_passphrase", request),
     /** Opens the demo engagement, creating it in the data folder the first time, with its team's demo keys (PIN `0000`) on its roster. */
     openDemo: (request: OpenDemoRequest): Promise<OpenedEngagement> => transport.call("open_demo", request),
     /** The catalogs of the library. */
     listCatalogs: (request: ListCatalogsRequest): Promise<Array<CatalogSummary>> => transport.call("list_catalogs", request),
     /** Checks a new engagement's fields as the user types: problems, warnings, derived dates. */
     checkFields: (request: CheckFieldsRequest): Promise<FieldCheck> => transport.call("check_fields", request),
-    /** Creates an engagement in the chosen file from a library catalog (`NAME@VERSION`), or from the bundled sample catalog when `catalog` is empty. */
+    /** Creates an engagement in the chosen file from a library catalog (`NAME@VERSION`), or from the bundled sample catalog when `catalog` is empty. With `passphrase` (typed twice: `passphrase_repeat`) the file is encrypted from its first byte; without, it is plain. */
     createEngagement: (request: CreateEngagementRequest): Promise<OpenedEngagement> => transport.call("create_engagement", request),
     /** The dashboard; overdue requests are judged by today's date in Japan. */
     dashboard: (request: DashboardRequest): Promise<Dashboard> => transport.call("dashboard", request),
@@ -381,7 +394,7 @@ export function client(transport: Transport) {
     verifyLog: (request: VerifyLogRequest): Promise<ChainReport> => transport.call("verify_log", request),
     /** The native save dialog for a field copy for `for_name`, starting at a free file beside the engagement; `null` when cancelled. */
     pickCopyDestination: (request: PickCopyDestinationRequest): Promise<ChosenFile | null> => transport.call("pick_copy_destination", request),
-    /** Writes a field copy of the engagement for one team member: all its evidence, or that of `controls`, or of the controls assigned to them. */
+    /** Writes a field copy of the engagement for one team member: all its evidence, or that of `controls`, or of the controls assigned to them. The copy of an encrypted engagement is encrypted with its passphrase, or with `passphrase` when one is given (typed twice: `passphrase_repeat`). */
     makeCopy: (request: MakeCopyRequest): Promise<CopyMade> => transport.call("make_copy", request),
     /** The native dialog to choose a field copy to merge; `null` when cancelled. */
     pickCopyToMerge: (request: PickCopyToMergeRequest): Promise<ChosenFile | null> => transport.call("pick_copy_to_merge", request),
