@@ -10,7 +10,7 @@
 // same core call).
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -27,11 +27,23 @@ const env = { WORKBENCH_DATA_DIR: join(home, "data"), WORKBENCH_USER: "bench" };
 mkdirSync(env.WORKBENCH_DATA_DIR, { recursive: true });
 const large = join(home, "large.ismap");
 execFileSync(cli, ["generate", "--out", large], { env: { ...process.env, ...env } });
+// The same engagement encrypted (issue 19), measured beside it in the same run.
+const PASSPHRASE = "ベンチマーク用のパスフレーズ 2026";
+const encrypted = join(home, "large-encrypted.ismap");
+copyFileSync(large, encrypted);
+execFileSync(cli, ["engagement", "encrypt", encrypted], { env: { ...process.env, ...env, WORKBENCH_ENGAGEMENT_PASSPHRASE: PASSPHRASE } });
 // The page names files by handles only: the large engagement is opened from
 // the Start screen's recent list, as a user would.
 writeFileSync(
   join(env.WORKBENCH_DATA_DIR, "profile.json"),
-  JSON.stringify({ name: "bench", lang: "ja", recent: [{ path: large, title: "large", opened_at: "2026-01-01T00:00:00Z" }] }),
+  JSON.stringify({
+    name: "bench",
+    lang: "ja",
+    recent: [
+      { path: large, title: "large", opened_at: "2026-01-01T00:00:00Z" },
+      { path: encrypted, title: "large-encrypted", opened_at: "2026-01-01T00:00:00Z" },
+    ],
+  }),
 );
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -82,20 +94,28 @@ try {
   await sleep(1000);
 
   const ipc = await s.cmd("POST", "/execute/async", {
-    script: `const [runs] = arguments; const done = arguments[arguments.length - 1];
+    script: `const [runs, passphrase] = arguments; const done = arguments[arguments.length - 1];
              (async () => {
                const invoke = (name, request) => window.__TAURI_INTERNALS__.invoke(name, { request });
-               const engagement = (await invoke("get_profile", {})).recent[0].file;
-               const times = []; let count = 0;
+               const recent = (await invoke("get_profile", {})).recent;
+               const engagement = recent.find((r) => r.location.endsWith("/large.ismap")).file;
+               const locked = recent.find((r) => r.location.endsWith("/large-encrypted.ismap")).file;
+               await invoke("unlock_file", { file: locked, passphrase });
+               // Plain and encrypted in turn, so that neither gets a warmer cache.
+               const times = [], encryptedTimes = []; let count = 0, encryptedCount = 0;
                for (let i = 0; i < runs + 1; i++) {
-                 const t0 = performance.now();
+                 let t0 = performance.now();
                  const rows = await invoke("list_controls", { engagement });
                  if (i > 0) times.push(performance.now() - t0);
                  count = rows.length;
+                 t0 = performance.now();
+                 const encryptedRows = await invoke("list_controls", { engagement: locked });
+                 if (i > 0) encryptedTimes.push(performance.now() - t0);
+                 encryptedCount = encryptedRows.length;
                }
-               done({ times, count });
+               done({ times, count, encryptedTimes, encryptedCount });
              })().catch((e) => done({ error: String(e) }));`,
-    args: [runs],
+    args: [runs, PASSPHRASE],
   });
   if (ipc.error) throw new Error(ipc.error);
 
@@ -113,6 +133,8 @@ try {
   const m = median(ipc.times);
   const c = median(cliTimes);
   console.log(`| IPC list_controls, large engagement (${ipc.count} rows, median of ${runs}) | ${m.toFixed(1)} ms | CLI \`controls --json\`, process: ${c.toFixed(1)} ms | ${(m / c).toFixed(2)} |`);
+  const e = median(ipc.encryptedTimes);
+  console.log(`| IPC list_controls, large engagement encrypted (${ipc.encryptedCount} rows, median of ${runs}) | ${e.toFixed(1)} ms | the same plain, same run: ${m.toFixed(1)} ms | ${(e / m).toFixed(2)} |`);
   console.log(`| resident memory, idle with the large engagement open | app process ${(appKb / 1024).toFixed(0)} MB RSS; with its ${all.length - 1} WebKit processes ${(totalKb / 1024).toFixed(0)} MB RSS, ${(totalPss / 1024).toFixed(0)} MB PSS (${each}) | | |`);
 } finally {
   if (s) await s.quit().catch(() => {});

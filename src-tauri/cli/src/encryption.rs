@@ -9,7 +9,7 @@
 //! on the terminal.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use workbench_core::api::cipher as crypt;
 use zeroize::Zeroizing;
@@ -119,7 +119,7 @@ pub fn rekey(file: &Path, given: &mut Given, m: &Messages) -> Outcome {
 }
 
 /// A field copy's own passphrase (`team copy --new-passphrase`).
-pub fn for_copy(out: &PathBuf, given: &mut Given, m: &Messages) -> Outcome {
+pub fn for_copy(out: &Path, given: &mut Given, m: &Messages) -> Outcome {
     let passphrase = new_passphrase(given.new_passphrase.take(), NEW_PASSPHRASE_VARIABLE, out, m)?;
     crypt::remember_passphrase(out, passphrase);
     Ok(())

@@ -740,32 +740,7 @@ fn one_entry_zip(name: &[u8], content: &[u8]) -> Vec<u8> {
 #[test]
 fn verify_package_and_verify_report_are_the_users_choice_and_print_nothing_a_terminal_obeys() {
     let run = Run::new();
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(run.dir()).output().unwrap();
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "firm.key",
-        "-out",
-        "firm.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/O=Throwaway CLI firm/CN=cli signer",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,digitalSignature,keyCertSign",
-    ]);
-    openssl(&["pkcs12", "-export", "-inkey", "firm.key", "-in", "firm.pem", "-out", "firm.p12", "-passout", "pass:pw"]);
+    common::firm_certificate(&run, "/O=Throwaway CLI firm/CN=cli signer");
     assert!(run.workbench(&["demo", "--finalized", "--out", "final.ismap"]).status.success());
     let with_passphrase = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_workbench"))

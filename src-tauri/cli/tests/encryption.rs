@@ -4,6 +4,8 @@
 //! plain file given one, and damage are refused clearly (ja and en), exit 1,
 //! with the file unchanged; a kill -9 during encrypt leaves the original.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::Path;
@@ -43,36 +45,6 @@ fn sha(path: &Path) -> Vec<u8> {
     sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
 }
 
-/// A signing certificate and key for the package, made with openssl.
-fn firm_p12(run: &Run) {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(run.dir()).output().unwrap();
-        assert!(out.status.success(), "openssl {args:?}: {}", stderr(&out));
-    };
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "firm.key",
-        "-out",
-        "firm.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/O=Throwaway firm/CN=encryption test signer",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,digitalSignature,keyCertSign",
-    ]);
-    openssl(&["pkcs12", "-export", "-inkey", "firm.key", "-in", "firm.pem", "-out", "firm.p12", "-passout", "pass:pw"]);
-}
-
 #[test]
 fn an_encrypted_engagement_reveals_nothing_and_opens_everywhere_with_its_passphrase() {
     let run = Run::new();
@@ -84,7 +56,9 @@ fn an_encrypted_engagement_reveals_nothing_and_opens_everywhere_with_its_passphr
 
     for file in ["final.ismap", "open.ismap"] {
         let bytes = std::fs::read(run.path(file)).unwrap();
-        for secret in ["SQLite format 3", "株式会社サンプルクラウド", "サンプルクラウド IaaS", EVIDENCE_TEXT, "CREATE TABLE"] {
+        for secret in
+            ["SQLite format 3", "株式会社サンプルクラウド", "サンプルクラウド IaaS", EVIDENCE_TEXT, "CREATE TABLE"]
+        {
             assert!(!contains(&bytes, secret), "{file} shows {secret:?}");
         }
         assert!(!contains(&bytes, EXCEPTION_TEXT), "{file} shows the exception");
@@ -103,7 +77,7 @@ fn an_encrypted_engagement_reveals_nothing_and_opens_everywhere_with_its_passphr
     ok(with(&run, p, &["evidence", "export", "open.ismap", "--out", "exported"]));
 
     // The report and the package: plain by design, made from the encrypted file.
-    firm_p12(&run);
+    common::firm_certificate(&run, "/O=Throwaway firm/CN=encryption test signer");
     for args in [
         &["report", "final.ismap", "--out", "r.pdf", "--sign", "firm.p12"][..],
         &["package", "final.ismap", "--out", "p.zip", "--sign", "firm.p12"][..],

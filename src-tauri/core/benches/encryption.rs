@@ -46,12 +46,7 @@ fn alternate(runs: usize, mut plain: impl FnMut(), mut encrypted: impl FnMut()) 
 }
 
 fn row(what: &str, plain: Duration, encrypted: Duration) {
-    println!(
-        "| {what} | {} | {} | {:.2} |",
-        ms(plain),
-        ms(encrypted),
-        encrypted.as_secs_f64() / plain.as_secs_f64()
-    );
+    println!("| {what} | {} | {} | {:.2} |", ms(plain), ms(encrypted), encrypted.as_secs_f64() / plain.as_secs_f64());
 }
 
 fn write_file(path: &Path, len: u64) -> PathBuf {
@@ -87,8 +82,11 @@ fn main() {
     // and expects a quick run, so the sizes shrink there.
     let quick = !std::env::args().any(|a| a == "--bench");
     let runs = if quick { 1 } else { 15 };
-    let options =
-        if quick { GenerateOptions { controls: 150, events: 300, evidence: 20, samples: 2 } } else { GenerateOptions::default() };
+    let options = if quick {
+        GenerateOptions { controls: 150, events: 300, evidence: 20, samples: 2 }
+    } else {
+        GenerateOptions::default()
+    };
     let evidence_bytes = if quick {
         8 << 20
     } else {

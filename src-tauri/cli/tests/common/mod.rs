@@ -49,3 +49,35 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// A throwaway firm certificate and key made with openssl in the run's
+/// folder: `firm.pem`, `firm.key`, and `firm.p12` (passphrase `pw`), with
+/// `subject` as its subject.
+pub fn firm_certificate(run: &Run, subject: &str) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(run.dir()).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", stderr(&out));
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "firm.key",
+        "-out",
+        "firm.pem",
+        "-days",
+        "2",
+        "-subj",
+        subject,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,digitalSignature,keyCertSign",
+    ]);
+    openssl(&["pkcs12", "-export", "-inkey", "firm.key", "-in", "firm.pem", "-out", "firm.p12", "-passout", "pass:pw"]);
+}

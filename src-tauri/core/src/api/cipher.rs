@@ -17,9 +17,9 @@ use crate::store::engagement_file::{temp_beside_existing, EngagementFile};
 use crate::store::Access;
 
 pub use crate::store::cipher::{
-    check_new_passphrase, check_typed, form_of, strength_of, PassphraseCheck, Strength, forget as forget_passphrase, give_for_all as give_passphrase_for_all,
-    remember as remember_passphrase, set_asker as set_passphrase_asker, Asker, FileForm, CIPHER_PAGE_SIZE,
-    KDF_ITERATIONS, MIN_PASSPHRASE_CHARS,
+    check_new_passphrase, check_typed, forget as forget_passphrase, form_of, give_for_all as give_passphrase_for_all,
+    remember as remember_passphrase, set_asker as set_passphrase_asker, strength_of, Asker, FileForm, PassphraseCheck,
+    Strength, CIPHER_PAGE_SIZE, HMAC, KDF_ITERATIONS, MIN_PASSPHRASE_CHARS,
 };
 
 /// What a replacement did, for the front end to report.

@@ -290,9 +290,9 @@ fn sqlcipher_opens_the_file_with_the_passphrase_and_its_documented_settings() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.pragma_update(None, "key", PASSPHRASE).unwrap();
     conn.pragma_update(None, "cipher_page_size", crypt::CIPHER_PAGE_SIZE).unwrap();
-    let name: String = conn
-        .query_row("SELECT json_extract(fields, '$.provider.name') FROM engagement", [], |r| r.get(0))
-        .unwrap();
+    conn.pragma_update(None, "cipher_hmac_algorithm", crypt::HMAC).unwrap();
+    let name: String =
+        conn.query_row("SELECT json_extract(fields, '$.provider.name') FROM engagement", [], |r| r.get(0)).unwrap();
     assert_eq!(name, "株式会社サンプルクラウド");
     let iterations: String = conn.pragma_query_value(None, "kdf_iter", |r| r.get(0)).unwrap();
     assert_eq!(iterations, crypt::KDF_ITERATIONS.to_string());

@@ -107,14 +107,7 @@ operations! {
     /// encrypted from its first byte; without, it is plain.
     create_engagement(CreateEngagementRequest { file: FileHandle, catalog: String, fields: EngagementFields, passphrase: Option<Passphrase>, passphrase_repeat: Option<Passphrase> }) -> OpenedEngagement |s, r, _p| {
         let path = s.path(&r.file)?;
-        match r.passphrase {
-            Some(passphrase) => {
-                let repeat = r.passphrase_repeat.as_ref().map(Passphrase::expose).unwrap_or_default();
-                api::cipher::check_new_passphrase(passphrase.expose(), Some(repeat))?;
-                api::cipher::remember_passphrase(&path, passphrase.take());
-            }
-            None => api::cipher::forget_passphrase(&path),
-        }
+        new_file_passphrase(&path, r.passphrase, r.passphrase_repeat)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), source: e })?;
         }
@@ -546,23 +539,20 @@ operations! {
     /// Writes a field copy of the engagement for one team member: all its
     /// evidence, or that of `controls`, or of the controls assigned to them.
     /// The copy of an encrypted engagement is encrypted with its passphrase,
-    /// or with `passphrase` when one is given (typed twice: `passphrase_repeat`).
+    /// or with `passphrase` when one is given (typed twice: `passphrase_repeat`),
+    /// which is then forgotten: merging the copy asks for it.
     make_copy(MakeCopyRequest { engagement: FileHandle, file: FileHandle, for_name: String, scope: CopyScopeChoice, passphrase: Option<Passphrase>, passphrase_repeat: Option<Passphrase> }) -> CopyMade |s, r, _p| {
         let (path, out) = (s.path(&r.engagement)?, s.path(&r.file)?);
-        match r.passphrase {
-            Some(passphrase) => {
-                let repeat = r.passphrase_repeat.as_ref().map(Passphrase::expose).unwrap_or_default();
-                api::cipher::check_new_passphrase(passphrase.expose(), Some(repeat))?;
-                api::cipher::remember_passphrase(&out, passphrase.take());
-            }
-            None => api::cipher::forget_passphrase(&out),
-        }
+        new_file_passphrase(&out, r.passphrase, r.passphrase_repeat)?;
         let scope = match r.scope {
             CopyScopeChoice::All => CopyScope::All,
             CopyScopeChoice::Assigned => CopyScope::Assigned,
             CopyScopeChoice::Controls { ids } => CopyScope::Controls(ids),
         };
-        s.with_ctx(|ctx| api::make_copy(&path, &out, &r.for_name, scope, uuid::Uuid::new_v4().to_string(), ctx))
+        let made = s.with_ctx(|ctx| api::make_copy(&path, &out, &r.for_name, scope, uuid::Uuid::new_v4().to_string(), ctx));
+        // The copy's own passphrase is for its holder: it is asked again when the copy comes back.
+        api::cipher::forget_passphrase(&out);
+        made
     }
 
     /// The native dialog to choose a field copy to merge; `null` when cancelled.

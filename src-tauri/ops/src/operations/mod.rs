@@ -155,6 +155,21 @@ fn opened(s: &Session, path: &Path) -> Result<OpenedEngagement> {
     Ok(OpenedEngagement { engagement: s.handle_for(path.to_path_buf()), rights: rights(s, &view.fields), view })
 }
 
+/// The passphrase a new file (an engagement, a field copy) is encrypted
+/// with, typed twice and checked by the core; none makes it plain (or, for
+/// a copy of an encrypted engagement, encrypted with the engagement's key).
+fn new_file_passphrase(path: &Path, passphrase: Option<Passphrase>, repeat: Option<Passphrase>) -> Result<()> {
+    match passphrase {
+        Some(passphrase) => {
+            let repeat = repeat.as_ref().map(Passphrase::expose).unwrap_or_default();
+            api::cipher::check_new_passphrase(passphrase.expose(), Some(repeat))?;
+            api::cipher::remember_passphrase(path, passphrase.take());
+        }
+        None => api::cipher::forget_passphrase(path),
+    }
+    Ok(())
+}
+
 fn remember(s: &Session, view: &EngagementView) -> Result<()> {
     let mut profile = s.profile();
     // The profile is a plain file: an encrypted engagement is listed by its

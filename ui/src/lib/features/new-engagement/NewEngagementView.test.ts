@@ -27,13 +27,7 @@ async function fillValidWithoutPassphrase() {
 }
 
 async function fillValid() {
-  await type("field-provider.name", "株式会社テスト");
-  await type("field-provider.corporate_number", "4011001098993");
-  await type("field-service.name", "テストクラウド");
-  await type("field-period.start", "2025-04-01");
-  await type("field-period.end", "2026-03-31");
-  await type("field-assessor.name", "テスト監査法人");
-  await type("field-team[0].name", "佐藤 花子");
+  await fillValidWithoutPassphrase();
   // New engagements are encrypted unless the user says otherwise.
   await type("field-passphrase", PASSPHRASE);
   await type("field-passphrase_repeat", PASSPHRASE);

@@ -8,6 +8,7 @@ import type { Passphrase } from "./Passphrase";
  * Writes a field copy of the engagement for one team member: all its
  * evidence, or that of `controls`, or of the controls assigned to them.
  * The copy of an encrypted engagement is encrypted with its passphrase,
- * or with `passphrase` when one is given (typed twice: `passphrase_repeat`).
+ * or with `passphrase` when one is given (typed twice: `passphrase_repeat`),
+ * which is then forgotten: merging the copy asks for it.
  */
 export type MakeCopyRequest = { engagement: FileHandle, file: FileHandle, for_name: string, scope: CopyScopeChoice, passphrase: Passphrase | null, passphrase_repeat: Passphrase | null, };

@@ -394,7 +394,7 @@ export function client(transport: Transport) {
     verifyLog: (request: VerifyLogRequest): Promise<ChainReport> => transport.call("verify_log", request),
     /** The native save dialog for a field copy for `for_name`, starting at a free file beside the engagement; `null` when cancelled. */
     pickCopyDestination: (request: PickCopyDestinationRequest): Promise<ChosenFile | null> => transport.call("pick_copy_destination", request),
-    /** Writes a field copy of the engagement for one team member: all its evidence, or that of `controls`, or of the controls assigned to them. The copy of an encrypted engagement is encrypted with its passphrase, or with `passphrase` when one is given (typed twice: `passphrase_repeat`). */
+    /** Writes a field copy of the engagement for one team member: all its evidence, or that of `controls`, or of the controls assigned to them. The copy of an encrypted engagement is encrypted with its passphrase, or with `passphrase` when one is given (typed twice: `passphrase_repeat`), which is then forgotten: merging the copy asks for it. */
     makeCopy: (request: MakeCopyRequest): Promise<CopyMade> => transport.call("make_copy", request),
     /** The native dialog to choose a field copy to merge; `null` when cancelled. */
     pickCopyToMerge: (request: PickCopyToMergeRequest): Promise<ChosenFile | null> => transport.call("pick_copy_to_merge", request),
