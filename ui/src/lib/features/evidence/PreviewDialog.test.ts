@@ -1,5 +1,5 @@
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, screen, waitFor } from "@testing-library/svelte";
 import PreviewDialog from "./PreviewDialog.svelte";
@@ -90,6 +90,34 @@ describe("evidence preview, on the real core", () => {
     expect(copy).toMatch(/EV-0001.*設定\.json$/);
     expect(copy).not.toContain(core.dataDir);
     rmSync(dirname(copy), { recursive: true, force: true });
+  });
+
+  it("asks before a plain copy of an encrypted engagement's evidence is opened, and removes it when the engagement is closed", async () => {
+    const file = join(core.dataDir, "secret.ismap");
+    const passphrase = "みなと監査 2026 春";
+    core.cli(["demo", "--encrypt", "--out", file], "山田 太郎", { WORKBENCH_ENGAGEMENT_PASSPHRASE: passphrase });
+    await core.choose([file]);
+    const handle = await core.client.pickEngagementToOpen({});
+    await core.client.unlockFile({ file: handle!, passphrase });
+    await session.show(await core.client.openEngagement({ file: handle! }));
+    expect(session.engagement!.view.encrypted).toBe(true);
+    await show("設定.json", '{"mfa": true}');
+    await fireEvent.click(screen.getByTestId("preview-open"));
+    const confirm = await screen.findByTestId("viewer-copy-confirm");
+    expect(confirm.textContent).toContain("暗号化されていないコピー");
+    expect(await core.opened()).toEqual([]);
+    // Declined: nothing is written or opened.
+    await fireEvent.click(screen.getByTestId("viewer-copy-no"));
+    expect(screen.queryByTestId("viewer-copy-confirm")).toBeNull();
+    expect(await core.opened()).toEqual([]);
+    await fireEvent.click(screen.getByTestId("preview-open"));
+    await fireEvent.click(await screen.findByTestId("viewer-copy-yes"));
+    await waitFor(async () => expect(await core.opened()).toHaveLength(1));
+    const [copy] = await core.opened();
+    expect(existsSync(copy)).toBe(true);
+    // Closing the engagement removes the plain copy.
+    await session.close();
+    expect(existsSync(copy)).toBe(false);
   });
 
   it("leaves images over the limit to the system viewer, without reading them", async () => {
