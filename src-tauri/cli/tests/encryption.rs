@@ -149,6 +149,13 @@ fn a_missing_or_wrong_passphrase_a_plain_file_given_one_and_damage_are_refused_w
     assert!(said.contains("8 文字以上"), "{said}");
     assert!(std::fs::read(run.path("plain.ismap")).unwrap().starts_with(b"SQLite format 3\0"));
 
+    // The variable opens files; it does not encrypt new ones unasked.
+    ok(with(&run, Some(PASSPHRASE), &["demo", "--out", "unasked.ismap"]));
+    assert!(std::fs::read(run.path("unasked.ismap")).unwrap().starts_with(b"SQLite format 3\0"));
+    // An empty variable is no passphrase.
+    let said = refused(&with(&run, Some(""), &["controls", "e.ismap"]));
+    assert!(said.contains("パスフレーズが必要です"), "{said}");
+
     // Truncated (inside a page, and by whole pages) and corrupted copies.
     let bytes = std::fs::read(run.path("e.ismap")).unwrap();
     std::fs::write(run.path("cut.ismap"), &bytes[..bytes.len() - 777]).unwrap();
@@ -207,11 +214,46 @@ fn common_files(run: &Run) -> Vec<String> {
     names
 }
 
+/// Starts `workbench ARGS` with `env`, waits until the new form of the file
+/// is being written beside it (a new temporary file past 64 MiB), and kills
+/// it outright (SIGKILL: no destructor, no cleanup by the process itself).
+/// Returns the temporary file it left.
+fn kill_midway(run: &Run, args: &[&str], env: &[(&str, &str)]) -> std::path::PathBuf {
+    let temporary = || {
+        std::fs::read_dir(run.dir())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".engagement.tmp"))
+            .map(|e| (e.path(), e.metadata().map(|m| m.len()).unwrap_or(0)))
+            .collect::<Vec<_>>()
+    };
+    let before: Vec<_> = temporary().into_iter().map(|(p, _)| p).collect();
+    let mut command = run.command("佐藤 花子");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.args(args).spawn().unwrap();
+    let started = Instant::now();
+    let left = loop {
+        if let Some((path, _)) = temporary().into_iter().find(|(p, len)| !before.contains(p) && *len > 64 << 20) {
+            break path;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{args:?} ended ({status}) before it could be killed; use more evidence");
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "{args:?} never started writing");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    left
+}
+
 #[test]
-fn killing_encrypt_midway_leaves_the_original_whole() {
+fn killing_encrypt_rekey_or_decrypt_midway_leaves_the_original_whole() {
     let run = Run::new();
     ok(with(&run, None, &["demo", "--out", "d.ismap"]));
-    // Evidence large enough that encrypting takes a while.
+    // Evidence large enough that rewriting the file takes a while.
     {
         use std::io::Write;
         let mut file = std::io::BufWriter::new(std::fs::File::create(run.path("big.bin")).unwrap());
@@ -223,39 +265,50 @@ fn killing_encrypt_midway_leaves_the_original_whole() {
     }
     ok(with(&run, None, &["evidence", "add", "d.ismap", "--procedure", "9.2.1.2/P1", "big.bin"]));
     std::fs::remove_file(run.path("big.bin")).unwrap();
-    let before = sha(&run.path("d.ismap"));
+    let whole = |passphrase: Option<&str>, encrypted: bool| {
+        let shown = ok(with(&run, passphrase, &["engagement", "show", "d.ismap"]));
+        assert!(shown.contains(if encrypted { "暗号化: あり" } else { "暗号化: なし" }), "{shown}");
+        ok(with(&run, passphrase, &["log", "verify", "d.ismap"]));
+        ok(with(&run, passphrase, &["evidence", "verify", "d.ismap"]));
+    };
 
-    let mut child = run
+    // encrypt, killed: the plain original stays.
+    let before = sha(&run.path("d.ismap"));
+    kill_midway(&run, &["engagement", "encrypt", "d.ismap"], &[("WORKBENCH_ENGAGEMENT_PASSPHRASE", PASSPHRASE)]);
+    assert_eq!(sha(&run.path("d.ismap")), before, "encrypt, killed, changed the original");
+    whole(None, false);
+    ok(with(&run, Some(PASSPHRASE), &["engagement", "encrypt", "d.ismap"]));
+
+    // rekey, killed: the file still opens with the old passphrase only.
+    let before = sha(&run.path("d.ismap"));
+    kill_midway(
+        &run,
+        &["engagement", "rekey", "d.ismap"],
+        &[
+            ("WORKBENCH_ENGAGEMENT_PASSPHRASE", PASSPHRASE),
+            ("WORKBENCH_NEW_ENGAGEMENT_PASSPHRASE", "次のパスフレーズ 2027"),
+        ],
+    );
+    assert_eq!(sha(&run.path("d.ismap")), before, "rekey, killed, changed the original");
+    whole(Some(PASSPHRASE), true);
+    refused(&with(&run, Some("次のパスフレーズ 2027"), &["engagement", "show", "d.ismap"]));
+
+    // decrypt, killed: the encrypted original stays.
+    let plain_part =
+        kill_midway(&run, &["engagement", "decrypt", "d.ismap"], &[("WORKBENCH_ENGAGEMENT_PASSPHRASE", PASSPHRASE)]);
+    assert_eq!(sha(&run.path("d.ismap")), before, "decrypt, killed, changed the original");
+    whole(Some(PASSPHRASE), true);
+    // What the killed writers left (the decrypted part among it) goes with the next rewrite in the folder.
+    assert!(plain_part.exists());
+    let new = "次のパスフレーズ 2027";
+    let rekeyed = run
         .command("佐藤 花子")
         .env("WORKBENCH_ENGAGEMENT_PASSPHRASE", PASSPHRASE)
-        .args(["engagement", "encrypt", "d.ismap"])
-        .spawn()
+        .env("WORKBENCH_NEW_ENGAGEMENT_PASSPHRASE", new)
+        .args(["engagement", "rekey", "d.ismap"])
+        .output()
         .unwrap();
-    // Wait until the encrypted file is being written beside it, then kill outright.
-    let started = Instant::now();
-    loop {
-        let writing = std::fs::read_dir(run.dir())
-            .unwrap()
-            .filter_map(Result::ok)
-            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp") && e.metadata().unwrap().len() > 64 << 20);
-        if writing {
-            break;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("encrypt ended ({status}) before it could be killed; use more evidence");
-        }
-        assert!(started.elapsed() < Duration::from_secs(120), "encrypt never started writing");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-
-    assert_eq!(sha(&run.path("d.ismap")), before, "the original changed");
-    let shown = ok(with(&run, None, &["engagement", "show", "d.ismap"]));
-    assert!(shown.contains("暗号化: なし"), "{shown}");
-    ok(with(&run, None, &["log", "verify", "d.ismap"]));
-    ok(with(&run, None, &["evidence", "verify", "d.ismap"]));
-    // And encrypting it again completes.
-    ok(with(&run, Some(PASSPHRASE), &["engagement", "encrypt", "d.ismap"]));
-    ok(with(&run, Some(PASSPHRASE), &["evidence", "verify", "d.ismap"]));
+    ok(rekeyed);
+    assert_eq!(common_files(&run), ["d.ismap"]);
+    whole(Some(new), true);
 }

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 /// The prefix of a file being written. Its writer holds a lock on it for as
 /// long as it lives, so the next writer in the folder can tell a file whose
 /// writer was killed (unlocked) from one being written now (locked).
-const PARTIAL: &str = ".workbench-partial-";
+pub(crate) const PARTIAL: &str = ".workbench-partial-";
 
 /// A file under construction in the folder of its destination: the name
 /// stays on one file system, so the final rename is atomic.
@@ -75,13 +75,19 @@ pub fn sweep(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if !name.to_string_lossy().starts_with(PARTIAL) {
+        let name = name.to_string_lossy();
+        // A partial engagement file has SQLite's journal beside it while it
+        // is written; the journal goes with its file, never alone.
+        if !name.starts_with(PARTIAL) || name.ends_with("-journal") {
             continue;
         }
         let path = entry.path();
         let abandoned = File::options().read(true).write(true).open(&path).is_ok_and(|f| f.try_lock().is_ok());
         if abandoned {
             let _ = std::fs::remove_file(&path);
+            let mut journal = path.into_os_string();
+            journal.push("-journal");
+            let _ = std::fs::remove_file(PathBuf::from(journal));
         }
     }
 }

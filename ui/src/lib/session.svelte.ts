@@ -206,12 +206,21 @@ export class Session {
    * Returns null when the user cancels.
    */
   async withPassphrase<T>(file: FileHandle, name: string, work: () => Promise<T>): Promise<T | null> {
+    let wrong = false;
     try {
       return await work();
     } catch (err) {
-      if (!(err instanceof BackendError && err.kind === "passphrase_needed")) throw err;
+      const kind = err instanceof BackendError ? err.kind : null;
+      // A passphrase given earlier that the file no longer takes (changed
+      // elsewhere) is forgotten, and the user asked again.
+      if (kind === "wrong_passphrase" || kind === "not_encrypted") {
+        await this.client.forgetPassphrase({ file });
+        if (kind === "not_encrypted") return await work();
+        wrong = true;
+      } else if (kind !== "passphrase_needed") {
+        throw err;
+      }
     }
-    let wrong = false;
     for (;;) {
       const passphrase = await new Promise<string | null>((answer) => {
         this.passphraseAsk = { file, name, wrong, answer };

@@ -53,10 +53,8 @@ pub fn unlock(path: &Path, passphrase: Passphrase) -> Result<()> {
 /// Encrypts the plain engagement file at `path` with `passphrase`.
 pub fn encrypt(path: &Path, passphrase: &str) -> Result<Reencrypted> {
     check_new_passphrase(passphrase, None)?;
-    let source = EngagementFile::open_with(path, Access::Read, &Keying::Plain)?;
-    let key = RawKey::fresh(passphrase);
-    let done = rewrite(&source, Some(&key))?;
-    drop(source);
+    let source = EngagementFile::open_with(path, Access::Write, &Keying::Plain)?;
+    let done = rewrite(source, Some(&RawKey::fresh(passphrase)))?;
     cipher::forget(path);
     Ok(done)
 }
@@ -64,12 +62,11 @@ pub fn encrypt(path: &Path, passphrase: &str) -> Result<Reencrypted> {
 /// Decrypts the encrypted engagement file at `path` (opened with the
 /// passphrase given or asked for): a plain file in its place.
 pub fn decrypt(path: &Path) -> Result<Reencrypted> {
-    let source = EngagementFile::open(path, Access::Read)?;
+    let source = EngagementFile::open(path, Access::Write)?;
     if !source.is_encrypted() {
         return Err(Error::NotEncrypted { path: path.into() });
     }
-    let done = rewrite(&source, None)?;
-    drop(source);
+    let done = rewrite(source, None)?;
     cipher::forget(path);
     Ok(done)
 }
@@ -79,24 +76,30 @@ pub fn decrypt(path: &Path) -> Result<Reencrypted> {
 /// passphrase opens nothing of it.
 pub fn rekey(path: &Path, new_passphrase: &str) -> Result<Reencrypted> {
     check_new_passphrase(new_passphrase, None)?;
-    let source = EngagementFile::open(path, Access::Read)?;
+    let source = EngagementFile::open(path, Access::Write)?;
     if !source.is_encrypted() {
         return Err(Error::NotEncrypted { path: path.into() });
     }
-    let key = RawKey::fresh(new_passphrase);
-    let done = rewrite(&source, Some(&key))?;
-    drop(source);
+    let done = rewrite(source, Some(&RawKey::fresh(new_passphrase)))?;
     cipher::forget(path);
     Ok(done)
 }
 
 /// Writes `source` anew beside it, encrypted with `key` or plain, checks the
-/// new file, and puts it in the old one's place.
-fn rewrite(source: &EngagementFile, key: Option<&RawKey>) -> Result<Reencrypted> {
-    let path = source.path();
-    // An interrupted change must be restored before the file is copied.
-    super::require_true_log(source)?;
-    let temp = temp_beside_existing(path)?;
+/// new file, and puts it in the old one's place. The source is opened to
+/// write (an interrupted change is restored, an older schema brought up to
+/// date, in place) and holds SQLite's write lock from before the copy until
+/// the new file has its name: a change from another program (the app's
+/// autosave, another command) waits meanwhile, and then finds the file
+/// moved and fails rather than writing into the old contents, so nothing
+/// said to be saved is lost. Windows cannot rename over an open file: there
+/// the lock ends just before the rename.
+fn rewrite(source: EngagementFile, key: Option<&RawKey>) -> Result<Reencrypted> {
+    let path = source.path().to_path_buf();
+    let at = |e| Error::from_sqlite_at(&path, e);
+    super::require_true_log(&source)?;
+    source.conn.execute_batch("BEGIN IMMEDIATE").map_err(at)?;
+    let temp = temp_beside_existing(&path)?;
     cipher::export(&source.conn, source.key.as_ref(), temp.path(), key)?;
     let keying = match key {
         Some(k) => Keying::With(k.clone()),
@@ -108,6 +111,13 @@ fn rewrite(source: &EngagementFile, key: Option<&RawKey>) -> Result<Reencrypted>
         written.event_count()?
     };
     temp.as_file().sync_all().map_err(|e| Error::io(temp.path(), e))?;
-    cipher::replace_with(path, temp)?;
-    Ok(Reencrypted { path: path.to_path_buf(), encrypted: key.is_some(), events })
+    if cfg!(windows) {
+        drop(source);
+        cipher::replace_with(&path, temp)?;
+    } else {
+        cipher::replace_with(&path, temp)?;
+        let _ = source.conn.execute_batch("ROLLBACK");
+        drop(source);
+    }
+    Ok(Reencrypted { path, encrypted: key.is_some(), events })
 }

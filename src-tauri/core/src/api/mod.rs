@@ -274,18 +274,25 @@ fn build_then_rename(path: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Re
     let work = temp.path().join("demo.ismap");
     // The demo is built under a temporary name: a passphrase given for the
     // file applies to that name too, so that it is encrypted from the start.
-    let passphrase = store::cipher::given(path);
-    if let Some(p) = &passphrase {
-        store::cipher::remember(&work, p.clone());
+    // It is plain unless a passphrase was given for the file itself.
+    let passphrase = store::cipher::given_for_file(path);
+    match &passphrase {
+        Some(p) => store::cipher::remember(&work, p.clone()),
+        None => store::cipher::mark_plain(&work),
     }
     let built = build(&work);
-    if passphrase.is_some() {
-        store::cipher::forget(&work);
-    }
+    store::cipher::forget(&work);
     built?;
     std::fs::rename(&work, path).map_err(|e| Error::Io { path: path.into(), source: e })?;
     store::sync_parent(path)?;
-    show_engagement(path)
+    if passphrase.is_none() {
+        store::cipher::mark_plain(path);
+    }
+    let view = show_engagement(path);
+    if passphrase.is_none() {
+        store::cipher::forget(path);
+    }
+    view
 }
 
 pub fn show_engagement(path: &Path) -> Result<EngagementView> {

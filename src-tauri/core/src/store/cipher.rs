@@ -88,12 +88,18 @@ impl RawKey {
     }
 }
 
+type DerivedCache = Vec<(Passphrase, RawKey)>;
+
+fn derived_cache() -> &'static Mutex<DerivedCache> {
+    static CACHE: OnceLock<Mutex<DerivedCache>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(Vec::new()))
+}
+
 /// Derived keys, by salt and passphrase, so that a passphrase is derived
-/// once per file and process. Memory only.
+/// once per file and process. Memory only; a forgotten passphrase's keys go
+/// with it ([`forget`]).
 fn derived(passphrase: &str, salt: [u8; SALT_LEN]) -> RawKey {
-    type Cache = Vec<(Passphrase, RawKey)>;
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    let cache = derived_cache();
     if let Some((_, key)) = cache
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -113,12 +119,31 @@ fn derived(passphrase: &str, salt: [u8; SALT_LEN]) -> RawKey {
     key
 }
 
+/// Drops the derived keys of `passphrase`, unless another file still has it.
+fn drop_derived(passphrase: &str) {
+    let still_given = given_for_files()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .values()
+        .any(|p| p.as_ref().is_some_and(|p| p.as_str() == passphrase))
+        || given_for_all()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|p| p.as_str() == passphrase);
+    if !still_given {
+        derived_cache().lock().unwrap_or_else(PoisonError::into_inner).retain(|(p, _)| p.as_str() != passphrase);
+    }
+}
+
 // ---- Which passphrase a file is opened with ------------------------------------
 
 /// Passphrases given for one file each (the app's unlock dialog), by the
-/// file's absolute path.
-fn given_for_files() -> &'static Mutex<HashMap<PathBuf, Passphrase>> {
-    static GIVEN: OnceLock<Mutex<HashMap<PathBuf, Passphrase>>> = OnceLock::new();
+/// file's absolute path; `None` for a file known to be plain (one this
+/// process is building plain), which the passphrase given for every file
+/// then does not concern.
+fn given_for_files() -> &'static Mutex<HashMap<PathBuf, Option<Passphrase>>> {
+    static GIVEN: OnceLock<Mutex<HashMap<PathBuf, Option<Passphrase>>>> = OnceLock::new();
     GIVEN.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -158,17 +183,31 @@ fn file_key(path: &Path) -> PathBuf {
 /// Remembers `passphrase` for the file at `path` (existing or to be
 /// created) for this process.
 pub fn remember(path: &Path, passphrase: Passphrase) {
-    given_for_files().lock().unwrap_or_else(PoisonError::into_inner).insert(file_key(path), passphrase);
+    given_for_files().lock().unwrap_or_else(PoisonError::into_inner).insert(file_key(path), Some(passphrase));
 }
 
-/// Forgets the passphrase remembered for `path`.
+/// Marks the file at `path` as plain for this process (until [`forget`]).
+pub(crate) fn mark_plain(path: &Path) {
+    given_for_files().lock().unwrap_or_else(PoisonError::into_inner).insert(file_key(path), None);
+}
+
+/// Forgets the passphrase remembered for `path`, and the keys derived from it.
 pub fn forget(path: &Path) {
-    given_for_files().lock().unwrap_or_else(PoisonError::into_inner).remove(&file_key(path));
+    let removed = given_for_files().lock().unwrap_or_else(PoisonError::into_inner).remove(&file_key(path));
+    if let Some(Some(passphrase)) = removed {
+        drop_derived(&passphrase);
+    }
 }
 
-/// Sets the passphrase given for every file (`None` clears it).
+/// Sets the passphrase given for every file to open (`None` clears it). An
+/// empty one is none. It opens files; it never makes a new file encrypted
+/// (that takes a passphrase given for that file).
 pub fn give_for_all(passphrase: Option<Passphrase>) {
-    *given_for_all().lock().unwrap_or_else(PoisonError::into_inner) = passphrase;
+    let passphrase = passphrase.filter(|p| !p.is_empty());
+    let old = std::mem::replace(&mut *given_for_all().lock().unwrap_or_else(PoisonError::into_inner), passphrase);
+    if let Some(old) = old {
+        drop_derived(&old);
+    }
 }
 
 /// Sets how the front end asks for a passphrase; the first setting stays.
@@ -176,17 +215,40 @@ pub fn set_asker(ask: Asker) {
     let _ = asker().set(ask);
 }
 
+/// What was given for the file at `path` itself: nothing, a passphrase, or
+/// that it is plain.
+fn decided_for_file(path: &Path) -> Option<Option<Passphrase>> {
+    given_for_files().lock().unwrap_or_else(PoisonError::into_inner).get(&file_key(path)).cloned()
+}
+
+/// The passphrase given for the file at `path` itself (not for every file).
+pub(crate) fn given_for_file(path: &Path) -> Option<Passphrase> {
+    decided_for_file(path).flatten()
+}
+
 /// The passphrase given for `path` without asking anyone.
 pub(crate) fn given(path: &Path) -> Option<Passphrase> {
-    if let Some(p) = given_for_files().lock().unwrap_or_else(PoisonError::into_inner).get(&file_key(path)) {
-        return Some(p.clone());
+    match decided_for_file(path) {
+        Some(decided) => decided,
+        None => given_for_all().lock().unwrap_or_else(PoisonError::into_inner).clone(),
     }
-    given_for_all().lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+/// Where the passphrase of a file being opened came from.
+pub(crate) enum Source {
+    Given,
+    /// Typed at the front end's prompt: remembered for the file once it
+    /// opens it, so that one command asks once.
+    Asked(Passphrase),
 }
 
 /// The passphrase for `path`: given, else asked for.
-fn for_file(path: &Path) -> Option<Passphrase> {
-    given(path).or_else(|| asker().get().and_then(|ask| ask(path)))
+fn for_file(path: &Path) -> Option<(Passphrase, Source)> {
+    if let Some(p) = given(path) {
+        return Some((p, Source::Given));
+    }
+    let asked = asker().get().and_then(|ask| ask(path))?;
+    Some((asked.clone(), Source::Asked(asked)))
 }
 
 // ---- Files ----------------------------------------------------------------------
@@ -251,10 +313,10 @@ pub(crate) enum Keying {
 /// file. Refuses an encrypted file without a passphrase, and a plain file
 /// that was given one (whoever gave it expected an encrypted file, and
 /// would otherwise believe this one is).
-pub(crate) fn key_for_existing(path: &Path, keying: &Keying) -> Result<Option<RawKey>> {
+pub(crate) fn key_for_existing(path: &Path, keying: &Keying) -> Result<Option<(RawKey, Source)>> {
     let (form, salt) = form_of(path)?;
     match (keying, form) {
-        (Keying::With(key), _) => Ok(Some(key.clone())),
+        (Keying::With(key), _) => Ok(Some((key.clone(), Source::Given))),
         (Keying::Plain, FileForm::Encrypted) => Err(Error::AlreadyEncrypted { path: path.into() }),
         (Keying::Plain, _) => Ok(None),
         (Keying::AsFound, FileForm::Plain) => match given(path) {
@@ -264,16 +326,25 @@ pub(crate) fn key_for_existing(path: &Path, keying: &Keying) -> Result<Option<Ra
         // Too short or of no whole number of pages: the header check names it.
         (Keying::AsFound, FileForm::Other) => Ok(None),
         (Keying::AsFound, FileForm::Encrypted) => match for_file(path) {
-            Some(passphrase) => Ok(Some(derived(&passphrase, salt))),
+            Some((passphrase, source)) => Ok(Some((derived(&passphrase, salt), source))),
             None => Err(Error::PassphraseNeeded { path: path.into() }),
         },
     }
 }
 
+/// Remembers a passphrase typed at the prompt once its key opened the file.
+pub(crate) fn opened_with(path: &Path, source: Source) {
+    if let Source::Asked(passphrase) = source {
+        remember(path, passphrase);
+    }
+}
+
 /// The key a new file at `path` is created with: a fresh one when a
-/// passphrase was given for it.
+/// passphrase was given for that file (never the one given for every
+/// file to open, so that a script's variable does not encrypt what it
+/// creates unasked).
 pub(crate) fn key_for_new(path: &Path) -> Option<RawKey> {
-    given(path).map(|p| RawKey::fresh(&p))
+    given_for_file(path).map(|p| RawKey::fresh(&p))
 }
 
 /// Keys a connection just opened: the key first (SQLCipher reads nothing
@@ -302,17 +373,26 @@ fn quiet(conn: &Connection) {
     });
 }
 
+/// What the first read of a keyed connection found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyCheck {
+    /// The key opens the file.
+    Opens,
+    /// A change to the file was interrupted, and a reader cannot restore
+    /// it: the key is checked once a writer has (`recover_if_interrupted`).
+    NotYet,
+}
+
 /// The first read of a keyed connection: SQLCipher checks the key there,
 /// and a wrong key (or a first page damaged beyond its checksum) reads as
 /// "not a database".
-pub(crate) fn check_key(conn: &Connection, path: &Path) -> Result<()> {
+pub(crate) fn check_key(conn: &Connection, path: &Path) -> Result<KeyCheck> {
     match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)) {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(KeyCheck::Opens),
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
             Err(Error::WrongPassphrase { path: path.into() })
         }
-        // A reader meeting an interrupted change: restored next (`recover_if_interrupted`).
-        Err(e) if e.sqlite_error().is_some_and(|s| s.extended_code == super::READONLY_ROLLBACK) => Ok(()),
+        Err(e) if e.sqlite_error().is_some_and(|s| s.extended_code == super::READONLY_ROLLBACK) => Ok(KeyCheck::NotYet),
         Err(e) => Err(Error::from_sqlite_at(path, e)),
     }
 }
@@ -332,10 +412,21 @@ pub fn check_passphrase(path: &Path, passphrase: &str) -> Result<()> {
         FileForm::Encrypted => {}
     }
     let key = derived(passphrase, salt);
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| Error::from_sqlite_at(path, e))?;
-    key_connection(&conn, &key).map_err(|e| Error::from_sqlite_at(path, e))?;
-    check_key(&conn, path)
+    let at = |e| Error::from_sqlite_at(path, e);
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(at)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(at)?;
+    key_connection(&conn, &key).map_err(at)?;
+    if check_key(&conn, path)? == KeyCheck::Opens {
+        return Ok(());
+    }
+    // An interrupted change: a writer restores it (which changes nothing
+    // committed, and fails before writing anything with a wrong key), and
+    // its first read checks the key.
+    drop(conn);
+    let writer = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(at)?;
+    writer.busy_timeout(std::time::Duration::from_secs(5)).map_err(at)?;
+    key_connection(&writer, &key).map_err(at)?;
+    check_key(&writer, path).map(|_| ())
 }
 
 /// Refuses a new passphrase too short to be a file's key, or typed the
@@ -446,7 +537,10 @@ pub(crate) fn export(
     target: &Path,
     key: Option<&RawKey>,
 ) -> Result<()> {
-    let source_path = PathBuf::from(source.path().unwrap_or_default());
+    let source_path = match source.path() {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => return Err(Error::invalid("file", "the file's path cannot be given to SQLite (not UTF-8)")),
+    };
     let at = |e| Error::from_sqlite_at(target, e);
     let version: i64 = source.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(at)?;
     let app_id: i32 = source.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(at)?;
@@ -494,14 +588,61 @@ fn leftover_of(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Overwrites the old contents a replacement left behind when it was
-/// interrupted after the rename (a crash, kill -9), and removes them.
-/// Best effort: whoever opens the file next must not fail because of it.
+/// Deals with what a replacement interrupted by a crash left under the
+/// second name (`FILE.workbench-erase`), the next time the file is opened.
+/// Only a regular file of that name is touched (never a link someone put
+/// there). When the file itself is gone (a crash between the two renames
+/// where hard links are not possible), the old contents are put back in
+/// its place. When the second name is the file itself (a crash after the
+/// hard link, before the new file took the name), the second name alone
+/// goes. Otherwise the old contents are overwritten, when nothing else
+/// links to them, and removed. Best effort: whoever opens the file next
+/// must not fail because of it.
 pub(crate) fn erase_leftover(path: &Path) {
     let leftover = leftover_of(path);
-    if leftover.exists() {
-        let _ = overwrite_and_remove(&leftover);
+    let Ok(meta) = std::fs::symlink_metadata(&leftover) else { return };
+    if !meta.file_type().is_file() {
+        return;
     }
+    let current = match std::fs::symlink_metadata(path) {
+        Ok(current) => current,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let _ = std::fs::rename(&leftover, path);
+            return;
+        }
+        Err(_) => return,
+    };
+    if same_file(&meta, &current) || !sole_link(&meta) {
+        let _ = std::fs::remove_file(&leftover);
+        return;
+    }
+    let _ = overwrite_and_remove(&leftover);
+}
+
+/// Whether two names are one file (Unix: device and inode). Elsewhere the
+/// answer is "maybe", and a maybe is never overwritten.
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// Whether the file has no other name (overwriting it then destroys
+/// nothing but the old contents: not a backup tool's hard link).
+#[cfg(unix)]
+fn sole_link(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink() == 1
+}
+
+#[cfg(not(unix))]
+fn sole_link(_: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Overwrites a file's bytes with zeros, flushes them, and removes it. On
@@ -534,19 +675,32 @@ fn overwrite_and_remove(path: &Path) -> std::io::Result<()> {
 /// leaves it beside under its second name.
 pub(crate) fn replace_with(path: &Path, new: tempfile::NamedTempFile) -> Result<()> {
     let leftover = leftover_of(path);
-    let _ = std::fs::remove_file(&leftover);
+    erase_leftover(path);
+    // The file keeps who may read it (the temporary file was private).
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(new.path(), meta.permissions());
+    }
     let linked = std::fs::hard_link(path, &leftover).is_ok();
     if !linked {
         std::fs::rename(path, &leftover).map_err(|e| Error::io(path, e))?;
     }
     if let Err(e) = new.persist(path) {
-        if !linked {
+        // The original keeps its name: the second name goes, or the
+        // original gets its name back.
+        if linked {
+            let _ = std::fs::remove_file(&leftover);
+        } else {
             let _ = std::fs::rename(&leftover, path);
         }
         return Err(Error::io(path, e.error));
     }
     super::sync_parent(path)?;
-    overwrite_and_remove(&leftover).map_err(|e| Error::io(&leftover, e))?;
+    let old = std::fs::symlink_metadata(&leftover).map_err(|e| Error::io(&leftover, e))?;
+    if sole_link(&old) || cfg!(not(unix)) {
+        overwrite_and_remove(&leftover).map_err(|e| Error::io(&leftover, e))?;
+    } else {
+        std::fs::remove_file(&leftover).map_err(|e| Error::io(&leftover, e))?;
+    }
     super::sync_parent(path)?;
     Ok(())
 }

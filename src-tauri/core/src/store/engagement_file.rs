@@ -92,7 +92,11 @@ impl EngagementFile {
             _ => Error::io(path, e.error),
         })?;
         super::sync_parent(path)?;
-        EngagementFile::open(path, super::Access::Write)
+        let keying = match key {
+            Some(key) => super::cipher::Keying::With(key),
+            None => super::cipher::Keying::Plain,
+        };
+        EngagementFile::open_with(path, super::Access::Write, &keying)
     }
 
     /// Opens an existing engagement file (see [`super::open`] for the
@@ -465,15 +469,23 @@ pub(crate) fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
 }
 
 /// A temporary file in the folder of `path`, which may exist (the new form
-/// of a file that will replace it).
+/// of a file that will replace it). It is locked while its writer lives, as
+/// every partial file is (`files::Partial`): what a killed writer left in
+/// the folder (a partial engagement, a decrypted one among them) is removed
+/// first.
 pub(crate) fn temp_beside_existing(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    tempfile::Builder::new()
-        .prefix(".workbench-")
+    crate::files::sweep(dir);
+    let temp = tempfile::Builder::new()
+        .prefix(crate::files::PARTIAL)
         .suffix(".engagement.tmp")
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))
+        .map_err(|e| Error::io(dir, e))?;
+    // A file system without locks still gets its file; only the sweep of
+    // others' leftovers then cannot tell a live writer's file apart.
+    let _ = temp.as_file().try_lock();
+    Ok(temp)
 }

@@ -134,11 +134,15 @@ fn connect(path: &Path, flags: OpenFlags, key: Option<&cipher::RawKey>) -> Resul
 /// brings an older one up to date in one transaction (to write), or reads
 /// an upgraded copy (to read, so the file itself is never changed).
 pub(crate) fn open(path: &Path, schema: &Schema, access: Access, keying: &cipher::Keying) -> Result<Opened> {
-    let key = if schema.encryptable {
-        cipher::erase_leftover(path);
-        cipher::key_for_existing(path, keying)?
-    } else {
-        None
+    let (key, source) = match schema.encryptable {
+        true => {
+            cipher::erase_leftover(path);
+            match cipher::key_for_existing(path, keying)? {
+                Some((key, source)) => (Some(key), Some(source)),
+                None => (None, None),
+            }
+        }
+        false => (None, None),
     };
     if key.is_none() {
         check_header(path, schema)?;
@@ -151,10 +155,15 @@ pub(crate) fn open(path: &Path, schema: &Schema, access: Access, keying: &cipher
     let mut conn = connect(path, flags, key.as_ref())?;
     if let Some(k) = &key {
         // The key is checked at the first read, before anything else reads
-        // (after a failed check SQLCipher answers every read as out of memory).
-        cipher::check_key(&conn, path)?;
-        if access == Access::Read {
+        // (after a failed check SQLCipher answers every read as out of
+        // memory); a reader meeting an interrupted change checks it once a
+        // writer has restored the file.
+        if cipher::check_key(&conn, path)? == cipher::KeyCheck::NotYet {
             conn = recover_if_interrupted(conn, path, flags, Some(k))?;
+            cipher::check_key(&conn, path)?;
+        }
+        if let Some(source) = source {
+            cipher::opened_with(path, source);
         }
     }
     if access == Access::Write {
@@ -211,6 +220,10 @@ fn recover_if_interrupted(
                 });
             match writer {
                 Ok(writer) => drop(writer),
+                // With a wrong key the restore fails before it writes anything.
+                Err(Error::NotAnEngagement { .. }) if key.is_some() => {
+                    return Err(Error::WrongPassphrase { path: path.into() })
+                }
                 Err(_) => {
                     return Err(Error::Corrupt {
                         path: path.into(),

@@ -221,6 +221,42 @@ fn an_interrupted_replacement_leaves_old_contents_that_the_next_open_erases() {
     assert!(!leftover.exists(), "the old contents were left beside the file");
 }
 
+#[cfg(unix)]
+#[test]
+fn what_a_crash_leaves_under_the_second_name_never_costs_the_file_itself() {
+    let fx = Fixture::new();
+    let path = encrypted_demo(&fx);
+    let bytes = std::fs::read(&path).unwrap();
+    let leftover = fx.path("secret.ismap.workbench-erase");
+
+    // A crash after the hard link, before the new file took the name: the
+    // second name is the file itself, and only the name goes.
+    std::fs::hard_link(&path, &leftover).unwrap();
+    assert_opens(&path);
+    assert!(!leftover.exists());
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+
+    // A crash between two renames (no hard links): the file is put back.
+    std::fs::rename(&path, &leftover).unwrap();
+    assert_opens(&path);
+    assert!(!leftover.exists());
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+
+    // A link someone put there is not followed: what it points to stays.
+    let other = fx.write("other.txt", "someone else's file");
+    std::os::unix::fs::symlink(&other, &leftover).unwrap();
+    assert_opens(&path);
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "someone else's file");
+
+    // Old contents with another name elsewhere (a backup's hard link) are not overwritten.
+    std::fs::remove_file(&leftover).unwrap();
+    let backup = fx.write("backup-of-old.bin", "old contents kept by a backup");
+    std::fs::hard_link(&backup, &leftover).unwrap();
+    assert_opens(&path);
+    assert!(!leftover.exists());
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "old contents kept by a backup");
+}
+
 #[test]
 fn field_copies_of_an_encrypted_engagement_are_encrypted_and_merge_back() {
     let fx = Fixture::new();

@@ -66,6 +66,13 @@ operations! {
         api::cipher::unlock(&s.path(&r.file)?, r.passphrase.take())
     }
 
+    /// Forgets the passphrase given for a file (a field copy once merged,
+    /// or a passphrase the file no longer takes).
+    forget_passphrase(ForgetPassphraseRequest { file: FileHandle }) -> () |s, r, _p| {
+        api::cipher::forget_passphrase(&s.path(&r.file)?);
+        Ok(())
+    }
+
     /// Closes the engagement: its passphrase is forgotten and the plain
     /// copies opened with the system's viewer are removed.
     close_engagement(CloseEngagementRequest { engagement: FileHandle }) -> () |s, r, _p| {
@@ -112,13 +119,18 @@ operations! {
             std::fs::create_dir_all(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), source: e })?;
         }
         let uuid = uuid::Uuid::new_v4().to_string();
-        s.with_ctx(|ctx| {
+        let created = s.with_ctx(|ctx| {
             if r.catalog.is_empty() {
                 api::create_engagement_from_sample(&path, uuid, r.fields, default_rules(), ctx)
             } else {
                 api::create_engagement(&path, s.data_dir(), &r.catalog, None, uuid, r.fields, default_rules(), ctx)
             }
-        })?;
+        });
+        // A refused creation (the file exists, a field) keeps no passphrase for that path.
+        if let Err(e) = created {
+            api::cipher::forget_passphrase(&path);
+            return Err(e);
+        }
         opened(s, &path)
     }
 

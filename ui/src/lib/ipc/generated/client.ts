@@ -56,6 +56,7 @@ import type { FileHandle } from "../bindings/FileHandle";
 import type { FinalizeCheck } from "../bindings/FinalizeCheck";
 import type { FinalizeCheckRequest } from "../bindings/FinalizeCheckRequest";
 import type { FinalizeRequest } from "../bindings/FinalizeRequest";
+import type { ForgetPassphraseRequest } from "../bindings/ForgetPassphraseRequest";
 import type { GetProfileRequest } from "../bindings/GetProfileRequest";
 import type { ImportPopulationRequest } from "../bindings/ImportPopulationRequest";
 import type { ImportSigningKeyRequest } from "../bindings/ImportSigningKeyRequest";
@@ -156,6 +157,7 @@ export const OPERATIONS = [
   "pick_engagement_to_create",
   "open_engagement",
   "unlock_file",
+  "forget_passphrase",
   "close_engagement",
   "check_new_passphrase",
   "open_demo",
@@ -270,6 +272,8 @@ export function client(transport: Transport) {
     openEngagement: (request: OpenEngagementRequest): Promise<OpenedEngagement> => transport.call("open_engagement", request),
     /** Gives the passphrase of an encrypted file (an engagement to open, a field copy to merge), checked at once: a wrong one is refused (`wrong_passphrase`) with no other effect; the right one is kept in memory until the engagement is closed or the app exits. */
     unlockFile: (request: UnlockFileRequest): Promise<null> => transport.call("unlock_file", request),
+    /** Forgets the passphrase given for a file (a field copy once merged, or a passphrase the file no longer takes). */
+    forgetPassphrase: (request: ForgetPassphraseRequest): Promise<null> => transport.call("forget_passphrase", request),
     /** Closes the engagement: its passphrase is forgotten and the plain copies opened with the system's viewer are removed. */
     closeEngagement: (request: CloseEngagementRequest): Promise<null> => transport.call("close_engagement", request),
     /** Checks a new passphrase as it is typed: its problems and strength. */
