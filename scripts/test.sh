@@ -27,7 +27,7 @@ cargo test --workspace --all-features
 echo "== benchmarks, once at small sizes, so they cannot rot"
 # With the same workspace and features as the tests above, so that nothing
 # is built again but the benchmarks themselves.
-cargo test -q --workspace --all-features --bench foundation --bench evidence --bench team --bench signing --bench report --bench verify
+cargo test -q --workspace --all-features --bench foundation --bench evidence --bench team --bench signing --bench encryption --bench report --bench verify
 echo "== end to end: the real app through tauri-driver under Xvfb"
 cargo build -q -p workbench-app -p workbench-cli
 # Each file runs on its own; one that fails is run once more, and its first

@@ -102,6 +102,9 @@ fn every_command_has_help() {
         &["engagement", "new"],
         &["engagement", "show"],
         &["engagement", "edit"],
+        &["engagement", "encrypt"],
+        &["engagement", "decrypt"],
+        &["engagement", "rekey"],
         &["controls"],
         &["review", "queue"],
         &["control"],
@@ -184,8 +187,17 @@ fn every_command_has_help() {
         assert!(out.status.success(), "{command:?}: {}", stderr(&out));
         let text = stdout(&out);
         assert!(text.contains("Usage: workbench"), "{command:?}: {text}");
-        // Every option and subcommand line carries a description.
-        assert!(!text.lines().any(|l| l.trim_start().starts_with("--") && l.split_whitespace().count() < 2), "{text}");
+        // Every option and subcommand line carries a description: on the
+        // same line, or (clap's layout when some help is long) on the next,
+        // indented further.
+        let lines: Vec<&str> = text.lines().collect();
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        for (i, line) in lines.iter().enumerate() {
+            let bare = line.trim_start().starts_with("--") && line.split_whitespace().count() < 2;
+            let described_below =
+                lines.get(i + 1).is_some_and(|next| !next.trim().is_empty() && indent(next) > indent(line));
+            assert!(!bare || described_below, "{command:?}: {line:?} has no description:\n{text}");
+        }
     }
 }
 
