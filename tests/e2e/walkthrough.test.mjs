@@ -55,6 +55,9 @@ test("create, walk through with the keyboard, restart, and find everything kept"
     await (await s.find("field-period.end")).set("2026-03-31");
     await (await s.find("field-assessor.name")).set("テスト監査法人");
     await (await s.find("field-team[0].name")).set("佐藤 花子");
+    // A plain file here (encryption has its own test, tests/e2e/encryption.test.mjs): the restart below reopens it without a passphrase.
+    await (await s.find("field-encrypt")).click();
+    assert.equal(await s.run(`return document.querySelector('[data-testid="field-encrypt"]').checked`), false);
     await s.until(`return document.querySelector('[data-testid="field-destination"]').value.endsWith('テストSaaS.ismap')`);
     await s.until(`return !document.querySelector('[data-testid="create-button"]').disabled`);
     await (await s.find("create-button")).click();
