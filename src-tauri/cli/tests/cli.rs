@@ -15,16 +15,6 @@ impl Run {
     fn workbench(&self, args: &[&str]) -> Output {
         self.command("佐藤 花子").args(args).env("WORKBENCH_SIGNING_PIN", "0000").output().unwrap()
     }
-
-    fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.dir())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n != "data")
-            .collect();
-        names.sort();
-        names
-    }
 }
 
 fn oscal(name: &str) -> String {

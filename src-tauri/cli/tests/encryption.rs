@@ -196,22 +196,12 @@ fn encrypt_rekey_and_decrypt_from_the_command_line() {
     let shown = ok(with(&run, None, &["engagement", "show", "d.ismap"]));
     assert!(shown.contains("暗号化: なし"), "{shown}");
     ok(with(&run, None, &["log", "verify", "d.ismap"]));
-    assert_eq!(common_files(&run), ["d.ismap"]);
+    assert_eq!(run.files(), ["d.ismap"]);
     // Help for each command.
     for command in ["encrypt", "decrypt", "rekey"] {
         let help = ok(with(&run, None, &["engagement", command, "--help"]));
         assert!(help.contains("PASSPHRASE"), "{command}: {help}");
     }
-}
-
-fn common_files(run: &Run) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(run.dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "data")
-        .collect();
-    names.sort();
-    names
 }
 
 /// Starts `workbench ARGS` with `env`, waits until the new form of the file
@@ -309,6 +299,6 @@ fn killing_encrypt_rekey_or_decrypt_midway_leaves_the_original_whole() {
         .output()
         .unwrap();
     ok(rekeyed);
-    assert_eq!(common_files(&run), ["d.ismap"]);
+    assert_eq!(run.files(), ["d.ismap"]);
     whole(Some(new), true);
 }

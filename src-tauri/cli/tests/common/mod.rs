@@ -26,6 +26,17 @@ impl Run {
         self.dir.path()
     }
 
+    /// The names of the files in the test's folder, sorted, without its data folder.
+    pub fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "data")
+            .collect();
+        names.sort();
+        names
+    }
+
     /// The binary in the test's folder, with the folder's own data folder,
     /// acting as `who`; nothing of the caller's language, PIN or terminal
     /// reaches it (a prompt reads an empty stdin and gives up).
