@@ -9,8 +9,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
@@ -18,6 +16,9 @@ use workbench_core::api::{self, cipher, IntakeFile};
 use workbench_core::generate::{large_engagement, GenerateOptions};
 use workbench_core::model::event::{Actor, Context, FixedClock};
 use workbench_core::model::evidence::{EvidenceKind, EvidenceMeta};
+
+mod support;
+use support::write_file;
 
 const PASSPHRASE: &str = "ベンチマーク用のパスフレーズ 2026";
 
@@ -47,22 +48,6 @@ fn alternate(runs: usize, mut plain: impl FnMut(), mut encrypted: impl FnMut()) 
 
 fn row(what: &str, plain: Duration, encrypted: Duration) {
     println!("| {what} | {} | {} | {:.2} |", ms(plain), ms(encrypted), encrypted.as_secs_f64() / plain.as_secs_f64());
-}
-
-fn write_file(path: &Path, len: u64) -> PathBuf {
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let mut block: Vec<u8> = (0..1u32 << 20).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
-    let mut left = len;
-    let mut n = 0u64;
-    while left > 0 {
-        block[..8].copy_from_slice(&n.to_le_bytes());
-        let take = left.min(block.len() as u64) as usize;
-        file.write_all(&block[..take]).unwrap();
-        left -= take as u64;
-        n += 1;
-    }
-    file.flush().unwrap();
-    path.to_path_buf()
 }
 
 fn meta() -> EvidenceMeta {
@@ -144,7 +129,7 @@ fn main() {
     row(&format!("log verify with replay, {events} events"), p, e);
 
     // One large evidence file into a plain and an encrypted demo, in turn.
-    let source = write_file(&dir.path().join("evidence.bin"), evidence_bytes);
+    let source = write_file(&dir.path().join("evidence.bin"), evidence_bytes, 1);
     let intake_runs = if quick { 1 } else { 3 };
     let mut n = 0;
     let mut fresh = |encrypt: bool| {

@@ -9,7 +9,6 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -21,7 +20,8 @@ use workbench_core::generate::GenerateOptions;
 use workbench_core::model::event::{Actor, Context, FixedClock};
 use workbench_core::model::evidence::{EvidenceKind, EvidenceLink, EvidenceMeta, LinkKind};
 
-const MIB: u64 = 1 << 20;
+mod support;
+use support::{write_file, MIB};
 
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
@@ -30,26 +30,6 @@ fn secs(d: Duration) -> String {
 fn env_gib(name: &str, default: f64) -> u64 {
     let gib: f64 = std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     (gib * 1024.0) as u64 * MIB
-}
-
-/// Writes `len` bytes that differ from block to block (so that no layer
-/// below can shortcut them) and returns the path.
-fn write_file(path: &Path, len: u64, seed: u64) -> PathBuf {
-    let mut file = std::io::BufWriter::with_capacity(MIB as usize, std::fs::File::create(path).unwrap());
-    let mut block: Vec<u8> =
-        (0..MIB as u32).map(|i| (i.wrapping_mul(2654435761).wrapping_add(seed as u32) >> 11) as u8).collect();
-    let mut left = len;
-    let mut n = 0u64;
-    while left > 0 {
-        block[0..8].copy_from_slice(&n.to_le_bytes());
-        block[8..16].copy_from_slice(&seed.to_le_bytes());
-        let take = left.min(MIB) as usize;
-        file.write_all(&block[..take]).unwrap();
-        left -= take as u64;
-        n += 1;
-    }
-    file.flush().unwrap();
-    path.to_path_buf()
 }
 
 fn meta() -> EvidenceMeta {
