@@ -20,7 +20,8 @@ at_least() { # at_least VERSION MINIMUM
   [ -n "$1" ] && [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
 }
 
-# System packages. The C toolchain builds the bundled SQLite; the sqlite3
+# System packages. The C toolchain builds the bundled SQLite (SQLCipher,
+# which links OpenSSL's libcrypto from libssl-dev); the sqlite3
 # shell lets tests tamper with files; WebKitGTK and the rest build and run
 # the Tauri app; Xvfb and WebKitWebDriver run it headless in end-to-end
 # tests; Noto CJK renders Japanese. Poppler (pdftotext, pdffonts, pdfsig),
